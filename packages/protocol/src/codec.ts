@@ -1,0 +1,36 @@
+/**
+ * @module codec
+ * The Codec role: bytes <-> plain values for one encoding, chosen by WebSocket subprotocol.
+ * Codecs only encode; what a value must look like is checked by parse.ts.
+ */
+
+/** One transport message: text for JSON, binary for MessagePack. */
+export type Frame = string | Uint8Array;
+
+export type EncodingName = 'json' | 'msgpack';
+
+export interface Codec {
+  readonly name: EncodingName;
+  /** The WebSocket subprotocol that selects this codec. */
+  readonly subprotocol: string;
+  /** Whether frames are sent as binary WebSocket messages. */
+  readonly binary: boolean;
+  /** Encodes one value (a command, reply or push) into one frame. */
+  encode(value: unknown): Frame;
+  /**
+   * Joins frames already produced by `encode` into one transport message that `decode` splits
+   * back in order (JSON: newline-separated; MessagePack: concatenated values).
+   */
+  join(frames: readonly Frame[]): Frame;
+  /**
+   * Splits one transport message into the values it carries, in order.
+   * Throws ProtocolError (PROTO_ERR_MALFORMED_FRAME, PROTO_ERR_UNEXPECTED_*) on bad input;
+   * never returns an empty array.
+   */
+  decode(message: Frame): unknown[];
+}
+
+/** Subprotocol of the JSON encoding. */
+export const JSON_SUBPROTOCOL = 'relais.v1.json';
+/** Subprotocol of the MessagePack encoding. */
+export const MSGPACK_SUBPROTOCOL = 'relais.v1.msgpack';

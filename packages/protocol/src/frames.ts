@@ -1,0 +1,280 @@
+/**
+ * @module frames
+ * The envelope of protocol v1: client commands, server replies and server pushes.
+ *
+ * Every command carries a positive integer `id` and gets exactly one reply with the same id:
+ * `{id, result}` or `{id, error}`. Pushes are server-initiated and carry a `type`, never an id.
+ * The same objects are written in JSON and in MessagePack; see docs/protocol.md.
+ */
+import type { ErrorShape } from './errors.js';
+
+/** Protocol version spoken by this package. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest command id: ids are integers in [1, MAX_COMMAND_ID]. */
+export const MAX_COMMAND_ID = Number.MAX_SAFE_INTEGER;
+/** Longest channel name, in UTF-16 code units. */
+export const MAX_CHANNEL_LENGTH = 255;
+/** Longest RPC method name. */
+export const MAX_METHOD_LENGTH = 255;
+/** Longest idempotency key. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
+/** Longest event name inside a channel. */
+export const MAX_EVENT_LENGTH = 64;
+/** Separates a namespace from the rest of a channel name: `chat:room-1`. */
+export const NAMESPACE_SEPARATOR = ':';
+
+// ---------------------------------------------------------------------------------------------
+// Commands (client -> server)
+
+export interface ConnectParams {
+  /** Connection token (JWT), when the server requires one. */
+  token?: string;
+  /** Client library name, e.g. `relais-js`. */
+  name?: string;
+  /** Client library version. */
+  version?: string;
+  /** Application data passed to the `onConnecting` hook. */
+  data?: unknown;
+}
+
+export interface SubscribeParams {
+  channel: string;
+  /** Application data passed to the `onSubscribe` hook. */
+  data?: unknown;
+  /** Subscription token for private channels. */
+  token?: string;
+  /** Ask for recovery from this position (history/recovery). */
+  since?: StreamPosition;
+  /** Receive join/leave pushes for this channel (presence). */
+  joinLeave?: boolean;
+}
+
+export interface UnsubscribeParams {
+  channel: string;
+}
+
+export interface PublishParams {
+  channel: string;
+  data: unknown;
+  /** Optional event name inside the channel (`message`, `typing`, …). */
+  event?: string;
+  /** A retried publish with the same key on the same channel is delivered once. */
+  idempotencyKey?: string;
+  /** Do not deliver this publication back to the publishing connection. */
+  excludeSelf?: boolean;
+}
+
+export interface RpcParams {
+  method: string;
+  data?: unknown;
+}
+
+export interface SendParams {
+  data: unknown;
+}
+
+export type PingParams = Record<string, never>;
+
+/** Params type of every command, by method. */
+export interface CommandParamsMap {
+  connect: ConnectParams;
+  subscribe: SubscribeParams;
+  unsubscribe: UnsubscribeParams;
+  publish: PublishParams;
+  rpc: RpcParams;
+  send: SendParams;
+  ping: PingParams;
+}
+
+export type Method = keyof CommandParamsMap;
+
+/** Every method of protocol v1, in documentation order. */
+export const METHODS: readonly Method[] = [
+  'connect',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'rpc',
+  'send',
+  'ping',
+];
+
+/** A decoded, validated command. */
+export type Command = {
+  [M in Method]: { id: number; method: M; params: CommandParamsMap[M] };
+}[Method];
+
+/** The command with a given method. */
+export type CommandOf<M extends Method> = Extract<Command, { method: M }>;
+
+// ---------------------------------------------------------------------------------------------
+// Results (server -> client, inside replies)
+
+export interface ConnectResult {
+  /** Unique id of this connection, chosen by the server. */
+  client: string;
+  /** Authenticated user id; `''` for anonymous connections. */
+  user: string;
+  /** Server version string. */
+  version: string;
+  /** Protocol version (1). */
+  protocol: number;
+  /** The server sends a `ping` push every this many ms; answer it with a `ping` command. */
+  pingIntervalMs: number;
+  /** The server drops a connection it has not heard from for pingIntervalMs + pongTimeoutMs. */
+  pongTimeoutMs: number;
+  /** Largest inbound frame the server accepts, in bytes. */
+  maxMessageBytes: number;
+  /** Application data returned by the `onConnecting` hook. */
+  data?: unknown;
+  /** Channels the server subscribed this connection to (server-side subscriptions). */
+  channels?: string[];
+}
+
+/** Position in a channel's stream: offsets increase by one per publication within an epoch. */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+export interface SubscribeResult {
+  /** Application data returned by the `onSubscribe` hook. */
+  data?: unknown;
+  /** Whether the channel keeps history, so that a later resubscribe can recover. */
+  recoverable?: boolean;
+  /** Current stream position (when recoverable). */
+  offset?: number;
+  epoch?: string;
+  /** Present when recovery was asked for: true when every missed publication follows. */
+  recovered?: boolean;
+  /** Missed publications, oldest first, when recovered. */
+  publications?: PublicationData[];
+}
+
+export type UnsubscribeResult = Record<string, never>;
+
+export interface PublishResult {
+  /** Offset given to the publication (channels with history). */
+  offset?: number;
+  epoch?: string;
+}
+
+export interface RpcResult {
+  data?: unknown;
+}
+
+export type SendResult = Record<string, never>;
+export type PingResult = Record<string, never>;
+
+export interface ResultMap {
+  connect: ConnectResult;
+  subscribe: SubscribeResult;
+  unsubscribe: UnsubscribeResult;
+  publish: PublishResult;
+  rpc: RpcResult;
+  send: SendResult;
+  ping: PingResult;
+}
+
+/** A reply answers the command with the same id: a result or an error, never both. */
+export type Reply = { id: number; result: unknown } | { id: number; error: ErrorShape };
+
+// ---------------------------------------------------------------------------------------------
+// Pushes (server -> client, no id)
+
+/** Who published, attached to publications from clients and to join/leave. */
+export interface ClientInfo {
+  client: string;
+  user: string;
+  /** Connection data chosen by the application (onConnecting `info`). */
+  info?: unknown;
+}
+
+/** A publication as it travels inside pushes and subscribe results. */
+export interface PublicationData {
+  data: unknown;
+  event?: string;
+  offset?: number;
+  info?: ClientInfo;
+}
+
+export interface PublicationPush extends PublicationData {
+  type: 'publication';
+  channel: string;
+}
+
+/** Direct server -> client message (to one connection or all of a user's). */
+export interface MessagePush {
+  type: 'message';
+  data: unknown;
+}
+
+export interface JoinPush {
+  type: 'join';
+  channel: string;
+  info: ClientInfo;
+}
+
+export interface LeavePush {
+  type: 'leave';
+  channel: string;
+  info: ClientInfo;
+}
+
+/** The server subscribed this connection to a channel (server-side subscription). */
+export interface SubscribePush {
+  type: 'subscribe';
+  channel: string;
+  data?: unknown;
+}
+
+/** The server ended this connection's subscription. */
+export interface UnsubscribePush {
+  type: 'unsubscribe';
+  channel: string;
+  code: number;
+  reason: string;
+}
+
+/**
+ * The server is closing the connection. On WebSocket the close frame carries the same code and
+ * reason; this push exists for transports without close codes.
+ */
+export interface DisconnectPush {
+  type: 'disconnect';
+  code: number;
+  reason: string;
+  reconnect: boolean;
+}
+
+/** Heartbeat: answer with a `ping` command. */
+export interface PingPush {
+  type: 'ping';
+}
+
+export type Push =
+  | PublicationPush
+  | MessagePush
+  | JoinPush
+  | LeavePush
+  | SubscribePush
+  | UnsubscribePush
+  | DisconnectPush
+  | PingPush;
+
+export type PushType = Push['type'];
+
+export const PUSH_TYPES: readonly PushType[] = [
+  'publication',
+  'message',
+  'join',
+  'leave',
+  'subscribe',
+  'unsubscribe',
+  'disconnect',
+  'ping',
+];
+
+/** Anything the server writes. */
+export type ServerFrame = Reply | Push;

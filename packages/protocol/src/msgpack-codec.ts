@@ -1,0 +1,51 @@
+/**
+ * @module msgpack-codec
+ * MessagePack encoding (subprotocol `relais.v1.msgpack`): concatenated values, binary frames.
+ */
+import { decodeMulti, encode } from '@msgpack/msgpack';
+import { MSGPACK_SUBPROTOCOL, type Codec, type Frame } from './codec.js';
+import { ProtocolError } from './errors.js';
+
+export const msgpackCodec: Codec = {
+  name: 'msgpack',
+  subprotocol: MSGPACK_SUBPROTOCOL,
+  binary: true,
+
+  encode(value: unknown): Uint8Array {
+    // ignoreUndefined: optional fields left undefined are omitted, as in JSON.
+    return encode(value, { ignoreUndefined: true });
+  },
+
+  join(frames: readonly Frame[]): Uint8Array {
+    let size = 0;
+    for (const frame of frames) {
+      if (typeof frame === 'string') {
+        throw new ProtocolError('PROTO_ERR_UNEXPECTED_TEXT', 'cannot join a text frame into a MessagePack message');
+      }
+      size += frame.byteLength;
+    }
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const frame of frames as readonly Uint8Array[]) {
+      out.set(frame, at);
+      at += frame.byteLength;
+    }
+    return out;
+  },
+
+  decode(message: Frame): unknown[] {
+    if (typeof message === 'string') {
+      throw new ProtocolError('PROTO_ERR_UNEXPECTED_TEXT', 'text frame on a MessagePack connection');
+    }
+    if (message.byteLength === 0) {
+      throw new ProtocolError('PROTO_ERR_MALFORMED_FRAME', 'empty frame');
+    }
+    const values: unknown[] = [];
+    try {
+      for (const value of decodeMulti(message)) values.push(value);
+    } catch (cause) {
+      throw new ProtocolError('PROTO_ERR_MALFORMED_FRAME', 'invalid MessagePack frame', { cause });
+    }
+    return values;
+  },
+};

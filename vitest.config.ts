@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string, file = 'index.ts') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources, never a stale dist/.
+    alias: [
+      { find: /^@relais\/protocol$/, replacement: src('protocol') },
+      { find: /^@relais\/server\/testkit$/, replacement: src('server', 'testkit/index.ts') },
+      { find: /^@relais\/server$/, replacement: src('server') },
+      { find: /^@relais\/client$/, replacement: src('client') },
+      { find: /^@relais\/svelte$/, replacement: src('svelte') },
+    ],
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
