@@ -1,0 +1,94 @@
+/**
+ * @module cli/args
+ * Parses `relais` command lines into a command and its flags. Pure: no I/O.
+ */
+
+export const USAGE = `relais — realtime messaging server
+
+Usage:
+  relais serve [options]     start a server node
+  relais --help              show this help
+  relais --version           print the version
+
+Options for serve:
+  -p, --port <n>         port to listen on (env RELAIS_PORT, default 8080)
+  -H, --host <addr>      address to bind (env RELAIS_HOST, default 0.0.0.0)
+  -c, --config <file>    JSON config file (env RELAIS_CONFIG)
+      --log-level <lvl>  trace|debug|info|warn|error|fatal|silent (env RELAIS_LOG_LEVEL, default info)
+
+Precedence: defaults < config file < environment < command-line flags.
+Health: GET /health on the same port. WebSocket endpoint: /connection/websocket.
+`;
+
+export type CliCommand = 'serve' | 'help' | 'version';
+
+export interface CliArgs {
+  command: CliCommand;
+  port?: number;
+  host?: string;
+  config?: string;
+  logLevel?: string;
+}
+
+/** A command line that cannot be run; its message is meant for the terminal. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const FLAGS: Record<string, keyof Omit<CliArgs, 'command'>> = {
+  '-p': 'port',
+  '--port': 'port',
+  '-H': 'host',
+  '--host': 'host',
+  '-c': 'config',
+  '--config': 'config',
+  '--log-level': 'logLevel',
+};
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Parses a port given as text; throws UsageError naming `source` when it is not one. */
+export function parsePort(text: string, source: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`${source}: port must be an integer from 0 to 65535, got ${JSON.stringify(text)}`);
+  }
+  return port;
+}
+
+/** Checks a log level; throws UsageError naming `source` when unknown. */
+export function checkLogLevel(level: string, source: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`${source}: log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  }
+  return level;
+}
+
+/**
+ * Parses argv (without node and script path).
+ * @example parseArgs(['serve', '--port', '9000']) // { command: 'serve', port: 9000 }
+ */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    return { command: 'help' };
+  }
+  if (argv.includes('--version') || argv.includes('-v')) return { command: 'version' };
+  const [command, ...rest] = argv;
+  if (command !== 'serve') {
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (try: relais serve, relais --help)`);
+  }
+  const args: CliArgs = { command: 'serve' };
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i] as string;
+    const eq = token.indexOf('=');
+    const name = eq > 0 ? token.slice(0, eq) : token;
+    const key = FLAGS[name];
+    if (!key) throw new UsageError(`unknown option ${JSON.stringify(name)} for serve`);
+    const value = eq > 0 ? token.slice(eq + 1) : rest[++i];
+    if (value === undefined || value === '') throw new UsageError(`option ${name} needs a value`);
+    if (key === 'port') args.port = parsePort(value, name);
+    else if (key === 'logLevel') args.logLevel = checkLogLevel(value, name);
+    else args[key] = value;
+  }
+  return args;
+}
