@@ -30,6 +30,7 @@ type Params = Record<string, unknown>;
 type ParamRule = (params: Params, method: Method) => void;
 
 const ENVELOPE_KEYS = new Set(['id', 'method', 'params']);
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
