@@ -4,7 +4,19 @@
  */
 import { decodeMulti, encode } from '@msgpack/msgpack';
 import { MSGPACK_SUBPROTOCOL, type Codec, type Frame } from './codec.js';
-import { ProtocolError } from './errors.js';
+import { ProtocolError, ReplyError } from './errors.js';
+
+/**
+ * JSON.stringify calls ReplyError#toJSON; @msgpack/msgpack does not, and would write the
+ * instance's own fields (`name`, `code`, `temporary`) without the non-enumerable `message`.
+ * Replies are the one place a ReplyError travels, so map it to its wire shape there.
+ */
+function toWire(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'error' in value && value.error instanceof ReplyError) {
+    return { ...value, error: value.error.toJSON() };
+  }
+  return value;
+}
 
 export const msgpackCodec: Codec = {
   name: 'msgpack',
@@ -13,7 +25,7 @@ export const msgpackCodec: Codec = {
 
   encode(value: unknown): Uint8Array {
     // ignoreUndefined: optional fields left undefined are omitted, as in JSON.
-    return encode(value, { ignoreUndefined: true });
+    return encode(toWire(value), { ignoreUndefined: true });
   },
 
   join(frames: readonly Frame[]): Uint8Array {
