@@ -34,7 +34,11 @@ const ENVELOPE_KEYS = new Set(['id', 'method', 'params']);
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  if (typeof value !== 'object' || value === null) return false;
+  // Both decoders build maps as plain objects. Anything else (arrays, bytes, the Date that
+  // MessagePack's timestamp extension decodes to) is not a map, even if it has no own keys.
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** A short, safe rendering of untrusted text for error messages. */
