@@ -1,0 +1,42 @@
+/**
+ * @module channels
+ * Namespace resolution: which rules apply to a channel, from `options.namespaces`.
+ */
+import { ERROR_CODES, ReplyError, namespaceOf } from '@relais/protocol';
+import type { NamespaceOptions } from './options.js';
+
+/** Rules of one channel, defaults applied. */
+export interface ChannelRules {
+  namespace: string;
+  clientPublish: boolean;
+  clientSubscribe: boolean;
+  /** Largest encoded data size of a client publication; undefined means no limit. */
+  maxDataBytes: number | undefined;
+}
+
+function toRules(namespace: string, ns: NamespaceOptions): ChannelRules {
+  return {
+    namespace,
+    clientPublish: ns.clientPublish ?? true,
+    clientSubscribe: ns.clientSubscribe ?? true,
+    maxDataBytes: ns.maxDataBytes,
+  };
+}
+
+export class Channels {
+  readonly #rules: Map<string, ChannelRules> | undefined;
+
+  /** `namespaces` undefined: every namespace is allowed with default rules. */
+  constructor(namespaces: Record<string, NamespaceOptions> | undefined) {
+    this.#rules = namespaces && new Map(Object.entries(namespaces).map(([name, ns]) => [name, toRules(name, ns)]));
+  }
+
+  /** The rules of `channel`; throws ReplyError 102 when its namespace is not configured. */
+  resolve(channel: string): ChannelRules {
+    const namespace = namespaceOf(channel);
+    if (!this.#rules) return toRules(namespace, {});
+    const rules = this.#rules.get(namespace);
+    if (!rules) throw new ReplyError(ERROR_CODES.UNKNOWN_CHANNEL);
+    return rules;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module commands/connect
+ * `connect`: runs onConnecting hooks, makes the server-side subscriptions they ask for, and
+ * answers with ConnectResult. A hook's ReplyError is replied, then the connection is closed
+ * with 3505 (see Session); a hook's Disconnect closes it with its own code.
+ */
+import { PROTOCOL_VERSION, channelError, type ConnectResult } from '@relais/protocol';
+import type { ConnectEvent, ConnectHookResult } from '../events.js';
+import { activateChannel, reserveChannel } from '../membership.js';
+import { SERVER_VERSION } from '../version.js';
+import type { CommandHandler } from './context.js';
+
+function checkHookResult(result: ConnectHookResult): string[] {
+  if (result.user !== undefined && typeof result.user !== 'string') {
+    throw new TypeError('onConnecting hook returned a non-string user');
+  }
+  const channels = [...new Set(result.channels ?? [])];
+  for (const channel of channels) {
+    const problem = channelError(channel);
+    if (problem) throw new TypeError(`onConnecting hook returned an invalid channel: ${problem}`);
+  }
+  return channels;
+}
+
+export const handleConnect: CommandHandler<'connect'> = async (session, params, node) => {
+  const event: ConnectEvent = { client: session.client, transport: session.transport, ...params };
+  let merged: ConnectHookResult = {};
+  for (const hook of node.hooks.connecting.list()) {
+    const result = await hook(event);
+    if (result) merged = { ...merged, ...result };
+  }
+  const channels = checkHookResult(merged);
+  for (const channel of channels) await reserveChannel(node, session, channel);
+
+  const { options } = node;
+  const user = merged.user ?? '';
+  const result: ConnectResult = {
+    client: session.client,
+    user,
+    version: SERVER_VERSION,
+    protocol: PROTOCOL_VERSION,
+    pingIntervalMs: options.pingIntervalMs,
+    pongTimeoutMs: options.pongTimeoutMs,
+    maxMessageBytes: options.maxMessageBytes,
+  };
+  if (merged.data !== undefined) result.data = merged.data;
+  if (channels.length > 0) result.channels = channels;
+  return {
+    result,
+    afterReply: () => {
+      session.establish(user, merged.info);
+      for (const channel of channels) activateChannel(node, session, channel);
+    },
+  };
+};

@@ -1,0 +1,33 @@
+/**
+ * @module commands/rpc
+ * `rpc`: calls the handler registered for the method (104 when none), bounded by rpcTimeoutMs
+ * (114). A generic throw reaches the client as 100 without its message (see Session).
+ */
+import { ERROR_CODES, ReplyError, type RpcResult } from '@relais/protocol';
+import type { CommandHandler } from './context.js';
+
+function timeout(ms: number): { promise: Promise<never>; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReplyError(ERROR_CODES.TIMEOUT)), ms);
+    timer.unref?.();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) => {
+  const handler = node.hooks.rpc(params.method);
+  if (!handler) throw new ReplyError(ERROR_CODES.METHOD_NOT_FOUND, `rpc method ${JSON.stringify(params.method.slice(0, 32))} not found`);
+  const deadline = timeout(node.options.rpcTimeoutMs);
+  const call = Promise.resolve().then(() => handler({ client: session.details(), method: params.method, data: params.data }));
+  // A handler that fails after the deadline must not become an unhandled rejection.
+  call.catch(() => {});
+  try {
+    const data = await Promise.race([call, deadline.promise]);
+    const result: RpcResult = {};
+    if (data !== undefined) result.data = data;
+    return { result };
+  } finally {
+    deadline.cancel();
+  }
+};

@@ -1,0 +1,93 @@
+/**
+ * @module events
+ * Hook types, in pairs: what a hook receives (`*Event`) and what it may return (`*HookResult`).
+ *
+ * Every hook may also throw: a ReplyError is sent to the client as the command's error, a
+ * Disconnect closes the connection with its code, anything else becomes ReplyError 100
+ * (internal) for the client and is logged in full. (`*HookResult` rather than `*Result`
+ * because ConnectResult/SubscribeResult already name the wire results in @relais/protocol.)
+ */
+import type { ClientInfo } from '@relais/protocol';
+import type { TransportInfo } from './transport.js';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** The connection a hook runs for. */
+export interface ClientDetails extends ClientInfo {
+  transport: TransportInfo;
+}
+
+/**
+ * A client sent `connect`. Security: `token` and `data` come from the client unchecked;
+ * authenticate before trusting them.
+ */
+export interface ConnectEvent {
+  /** Id the server gave this connection. */
+  client: string;
+  transport: TransportInfo;
+  name?: string;
+  version?: string;
+  token?: string;
+  data?: unknown;
+}
+
+export interface ConnectHookResult {
+  /** Authenticated user id. @default '' (anonymous) */
+  user?: string;
+  /** Connection info attached to this client's publications. */
+  info?: unknown;
+  /** Sent back in ConnectResult.data. */
+  data?: unknown;
+  /** Server-side subscriptions made before the reply, listed in ConnectResult.channels. */
+  channels?: string[];
+}
+
+export type ConnectingHook = (event: ConnectEvent) => Awaitable<ConnectHookResult | void>;
+
+/** A client asks to subscribe. Security: `data` and `token` come from the client. */
+export interface SubscribeEvent {
+  client: ClientDetails;
+  channel: string;
+  data?: unknown;
+  token?: string;
+}
+
+export interface SubscribeHookResult {
+  /** Sent back in SubscribeResult.data. */
+  data?: unknown;
+}
+
+export type SubscribeHook = (event: SubscribeEvent) => Awaitable<SubscribeHookResult | void>;
+
+/** A client publishes. Security: `data` is client payload; validate it before it fans out. */
+export interface PublishEvent {
+  client: ClientDetails;
+  channel: string;
+  data: unknown;
+  event?: string;
+}
+
+export interface PublishHookResult {
+  /** Replaces the publication's data (when the key is present). */
+  data?: unknown;
+}
+
+export type PublishHook = (event: PublishEvent) => Awaitable<PublishHookResult | void>;
+
+/** A client sent data to the server (`send`). Security: `data` is client payload. */
+export interface ClientMessageEvent {
+  client: ClientDetails;
+  data: unknown;
+}
+
+export type MessageHook = (event: ClientMessageEvent) => Awaitable<void>;
+
+/** A client called an RPC method. Security: `data` is client payload. */
+export interface RpcEvent {
+  client: ClientDetails;
+  method: string;
+  data: unknown;
+}
+
+/** Answers one RPC method; the returned value is sent as RpcResult.data. */
+export type RpcHandler = (event: RpcEvent) => Awaitable<unknown>;

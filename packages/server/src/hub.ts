@@ -1,0 +1,122 @@
+/**
+ * @module hub
+ * The local registry of one node: connections by client id and by user, subscribers by channel.
+ * Fan-out encodes each push once per codec in use and writes that same frame to every member.
+ */
+import type { Codec, Frame, PublicationPush, Push } from '@relais/protocol';
+import type { BrokerEventHandler, Publication } from './broker.js';
+
+/** What the Hub needs from a connection. */
+export interface HubMember {
+  readonly client: string;
+  readonly user: string;
+  readonly codec: Codec;
+  /** Queues an already encoded frame for this connection. */
+  enqueueFrame(frame: Frame): void;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  const had = set.has(value);
+  set.add(value);
+  return !had;
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
+  const set = map.get(key);
+  if (!set?.delete(value)) return false;
+  if (set.size === 0) map.delete(key);
+  return true;
+}
+
+/** A push as it goes out to subscribers: fields left undefined are dropped. */
+export function publicationPush(pub: Publication): PublicationPush {
+  const push: PublicationPush = { type: 'publication', channel: pub.channel, data: pub.data };
+  if (pub.event !== undefined) push.event = pub.event;
+  if (pub.offset !== undefined) push.offset = pub.offset;
+  if (pub.info !== undefined) push.info = pub.info;
+  return push;
+}
+
+export class Hub<M extends HubMember = HubMember> implements BrokerEventHandler {
+  readonly #byClient = new Map<string, M>();
+  readonly #byUser = new Map<string, Set<M>>();
+  readonly #byChannel = new Map<string, Set<M>>();
+
+  /** Registers a connected member under its client id and user. */
+  add(member: M): void {
+    this.#byClient.set(member.client, member);
+    addTo(this.#byUser, member.user, member);
+  }
+
+  /** Removes a member from the client and user indexes (its channels are removed one by one). */
+  remove(member: M): void {
+    if (this.#byClient.get(member.client) === member) this.#byClient.delete(member.client);
+    removeFrom(this.#byUser, member.user, member);
+  }
+
+  get(client: string): M | undefined {
+    return this.#byClient.get(client);
+  }
+
+  /** Connections of a user, on this node. */
+  ofUser(user: string): readonly M[] {
+    return [...(this.#byUser.get(user) ?? [])];
+  }
+
+  /** Every registered member. */
+  members(): readonly M[] {
+    return [...this.#byClient.values()];
+  }
+
+  /** Adds a subscriber; returns false when it already was one. */
+  subscribe(channel: string, member: M): boolean {
+    return addTo(this.#byChannel, channel, member);
+  }
+
+  /** Removes a subscriber; returns false when it was not one. */
+  unsubscribe(channel: string, member: M): boolean {
+    return removeFrom(this.#byChannel, channel, member);
+  }
+
+  subscriberCount(channel: string): number {
+    return this.#byChannel.get(channel)?.size ?? 0;
+  }
+
+  /**
+   * Writes `push` to every subscriber of `channel` except `excludeClient`. The push is encoded
+   * lazily, at most once per codec, and the same frame goes to every subscriber using it.
+   * Returns the number of subscribers written to.
+   */
+  broadcast(channel: string, push: Push, excludeClient?: string): number {
+    const members = this.#byChannel.get(channel);
+    if (!members) return 0;
+    return this.#fanOut(members, push, excludeClient);
+  }
+
+  /** Writes `push` to each of `members`, encoding once per codec. */
+  fanOut(members: Iterable<M>, push: Push): number {
+    return this.#fanOut(members, push, undefined);
+  }
+
+  handlePublication(pub: Publication): void {
+    this.broadcast(pub.channel, publicationPush(pub), pub.excludeClient);
+  }
+
+  #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
+    const frames = new Map<Codec, Frame>();
+    let count = 0;
+    for (const member of members) {
+      if (member.client === excludeClient) continue;
+      let frame = frames.get(member.codec);
+      if (frame === undefined) {
+        frame = member.codec.encode(push);
+        frames.set(member.codec, frame);
+      }
+      member.enqueueFrame(frame);
+      count++;
+    }
+    return count;
+  }
+}

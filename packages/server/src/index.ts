@@ -1,0 +1,16 @@
+/**
+ * @module @relais/server
+ * The relais server node. Public exports only.
+ */
+export { createRelais, Relais, SERVER_UNSUBSCRIBE_CODE } from './node.js';
+export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './node.js';
+export * from './options.js';
+export type { Broker, BrokerEventHandler, BrokerPublishOptions, Publication } from './broker.js';
+export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
+export { MemoryBus, type MemoryBusOptions } from './memory/memory-bus.js';
+export type * from './events.js';
+export type { Transport, TransportInfo } from './transport.js';
+export type { Session, SessionState } from './session.js';
+export { silentLogger, type Logger, type LogFn } from './logger.js';
+export type { MetricsSnapshot } from './metrics.js';
+export { SERVER_VERSION } from './version.js';

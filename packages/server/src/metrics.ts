@@ -1,0 +1,86 @@
+/**
+ * @module metrics
+ * Counters of one node, read as a plain snapshot by `relais.stats()`.
+ */
+
+/** A plain, JSON-friendly copy of the counters. */
+export interface MetricsSnapshot {
+  /** Open connections now (connecting and connected). */
+  connections: number;
+  /** Connections accepted since start. */
+  connectionsTotal: number;
+  /** Subscriptions held now, over all connections. */
+  subscriptions: number;
+  /** Commands received, by method. */
+  commands: Record<string, number>;
+  /** Inbound transport messages and their bytes. */
+  messagesIn: number;
+  bytesIn: number;
+  /** Outbound transport messages (after coalescing) and their bytes. */
+  messagesOut: number;
+  bytesOut: number;
+  /** Reply errors sent, by code. */
+  errors: Record<string, number>;
+  /** Closed connections, by close code. */
+  disconnects: Record<string, number>;
+  /** Inbound messages that broke the protocol (malformed, oversized, bad envelope). */
+  badFrames: number;
+}
+
+function bump(counter: Map<string, number>, key: string | number): void {
+  const name = String(key);
+  counter.set(name, (counter.get(name) ?? 0) + 1);
+}
+
+/** Mutable counters; one instance per node. */
+export class Metrics {
+  connections = 0;
+  connectionsTotal = 0;
+  subscriptions = 0;
+  messagesIn = 0;
+  bytesIn = 0;
+  messagesOut = 0;
+  bytesOut = 0;
+  badFrames = 0;
+  readonly #commands = new Map<string, number>();
+  readonly #errors = new Map<string, number>();
+  readonly #disconnects = new Map<string, number>();
+
+  command(method: string): void {
+    bump(this.#commands, method);
+  }
+
+  error(code: number): void {
+    bump(this.#errors, code);
+  }
+
+  disconnect(code: number): void {
+    bump(this.#disconnects, code);
+  }
+
+  inbound(bytes: number): void {
+    this.messagesIn++;
+    this.bytesIn += bytes;
+  }
+
+  outbound(bytes: number): void {
+    this.messagesOut++;
+    this.bytesOut += bytes;
+  }
+
+  snapshot(): MetricsSnapshot {
+    return {
+      connections: this.connections,
+      connectionsTotal: this.connectionsTotal,
+      subscriptions: this.subscriptions,
+      commands: Object.fromEntries(this.#commands),
+      messagesIn: this.messagesIn,
+      bytesIn: this.bytesIn,
+      messagesOut: this.messagesOut,
+      bytesOut: this.bytesOut,
+      errors: Object.fromEntries(this.#errors),
+      disconnects: Object.fromEntries(this.#disconnects),
+      badFrames: this.badFrames,
+    };
+  }
+}

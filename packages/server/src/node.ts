@@ -1,0 +1,322 @@
+/**
+ * @module node
+ * A relais node: wires the broker, the hub, hooks and transports, and offers the server API.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { DISCONNECT_CODES, channelError, isDisconnectCode, type PublishResult } from '@relais/protocol';
+import type { Broker, Publication } from './broker.js';
+import { BrokerSubscriptions } from './broker-subscriptions.js';
+import { Channels } from './channels.js';
+import type { NodeServices } from './commands/context.js';
+import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
+import { Hooks } from './hooks.js';
+import { createHttpHandler, type HealthSource } from './http.js';
+import { Hub } from './hub.js';
+import { silentLogger, type Logger } from './logger.js';
+import { activateChannel, releaseAll, releaseChannel, reserveChannel } from './membership.js';
+import { MemoryBroker } from './memory/memory-broker.js';
+import { Metrics, type MetricsSnapshot } from './metrics.js';
+import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
+import { Session } from './session.js';
+import type { Transport } from './transport.js';
+import { WsEndpoint, refuseUpgrade } from './transports/ws.js';
+import { SERVER_VERSION } from './version.js';
+
+export interface ListenOptions {
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+}
+
+export interface ServerPublishOptions {
+  event?: string;
+  /** A client id that must not receive this publication. */
+  excludeClient?: string;
+  /** A retried publish with the same key within idempotencyTtlMs is delivered once. */
+  idempotencyKey?: string;
+}
+
+/** Which connections `disconnect` closes: one client, every connection of a user, or both (AND). */
+export interface DisconnectTarget {
+  client?: string;
+  user?: string;
+}
+
+/** Code of the `unsubscribe` push sent when the server ends a subscription. */
+export const SERVER_UNSUBSCRIBE_CODE = 2000;
+
+type NodeState = 'running' | 'closing' | 'closed';
+
+/**
+ * A relais node. Create it with `createRelais`.
+ * @example
+ * const relais = createRelais({ namespaces: { chat: {} } });
+ * relais.onConnecting(({ token }) => ({ user: verify(token) }));
+ * await relais.listen({ port: 8080 });
+ */
+export class Relais {
+  readonly options: ResolvedOptions;
+  readonly #services: NodeServices;
+  readonly #broker: Broker;
+  readonly #hooks = new Hooks();
+  readonly #hub = new Hub<Session>();
+  readonly #metrics = new Metrics();
+  readonly #logger: Logger;
+  readonly #sessions = new Set<Session>();
+  readonly #endpoint: WsEndpoint;
+  readonly #started: Promise<void>;
+  #server: Server | undefined;
+  #state: NodeState = 'running';
+  #closed: Promise<void> | undefined;
+
+  constructor(options: RelaisOptions = {}) {
+    this.options = resolveOptions(options);
+    this.#logger = this.options.logger ?? silentLogger;
+    this.#broker = this.options.engine?.broker ?? new MemoryBroker();
+    this.#services = {
+      options: this.options,
+      logger: this.#logger,
+      metrics: this.#metrics,
+      hub: this.#hub,
+      hooks: this.#hooks,
+      channels: new Channels(this.options.namespaces),
+      broker: this.#broker,
+      subscriptions: new BrokerSubscriptions(this.#broker),
+      sessionClosed: (session, code) => this.#sessionClosed(session, code),
+    };
+    this.#started = this.#broker.start(this.#hub);
+    this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
+    this.#endpoint = new WsEndpoint({
+      maxMessageBytes: this.options.maxMessageBytes,
+      logger: this.#logger,
+      metrics: this.#metrics,
+      isClosing: () => this.#state !== 'running',
+      accept: (transport) => this.accept(transport),
+    });
+  }
+
+  /** Open connections (connecting and connected). */
+  get connections(): number {
+    return this.#sessions.size;
+  }
+
+  /** Starts an HTTP server serving /health and WebSocket upgrades on `path` and `/`. */
+  async listen({ port, host = '127.0.0.1' }: ListenOptions): Promise<{ port: number; host: string }> {
+    if (this.#server) throw new Error('relais is already listening');
+    if (this.#state !== 'running') throw new Error('relais is closed');
+    await this.#started;
+    const server = createServer(createHttpHandler(this.#healthSource(), SERVER_VERSION));
+    const paths = new Set([this.options.path, '/']);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (paths.has(pathOf(req))) this.#endpoint.handleUpgrade(req, socket, head);
+      else refuseUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint at this path');
+    });
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    return { port: address.port, host: address.address };
+  }
+
+  /**
+   * Accepts WebSocket upgrades on `path` (default options.path) of an existing HTTP server.
+   * Upgrades on other paths are left to other listeners. Returns a disposer.
+   */
+  attach(server: Server, { path = this.options.path }: { path?: string } = {}): () => void {
+    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (pathOf(req) === path) this.#endpoint.handleUpgrade(req, socket, head);
+    };
+    server.on('upgrade', listener);
+    return () => server.off('upgrade', listener);
+  }
+
+  /**
+   * Takes a new connection from a transport adapter (or a test's FakeTransport). Returns
+   * undefined when the node refused it: it is shutting down (3001) or full (3006).
+   */
+  accept(transport: Transport): Session | undefined {
+    if (this.#state !== 'running') {
+      transport.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
+      return undefined;
+    }
+    if (this.#sessions.size >= this.options.maxConnections) {
+      this.#metrics.disconnect(DISCONNECT_CODES.CONNECTION_LIMIT);
+      transport.close(DISCONNECT_CODES.CONNECTION_LIMIT, 'connection limit reached');
+      return undefined;
+    }
+    const session = new Session(transport, this.#services);
+    this.#sessions.add(session);
+    this.#metrics.connections = this.#sessions.size;
+    this.#metrics.connectionsTotal++;
+    return session;
+  }
+
+  /** Publishes to a channel from the server (no hooks, no namespace permissions). */
+  async publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
+    checkChannel(channel);
+    await this.#started;
+    const pub: Publication = { channel, data };
+    if (options.event !== undefined) pub.event = options.event;
+    if (options.excludeClient !== undefined) pub.excludeClient = options.excludeClient;
+    return this.#broker.publish(pub, { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs });
+  }
+
+  /** Sends a `message` push to one connection of this node; false when it is not here. */
+  sendToClient(client: string, data: unknown): boolean {
+    const session = this.#hub.get(client);
+    if (!session) return false;
+    session.enqueue({ type: 'message', data });
+    return true;
+  }
+
+  /** Sends a `message` push to every connection of a user on this node; returns how many. */
+  sendToUser(user: string, data: unknown): number {
+    return this.#hub.fanOut(this.#hub.ofUser(user), { type: 'message', data });
+  }
+
+  /** Closes matching connections with `code` (default 3503, terminal); returns how many. */
+  disconnect(target: DisconnectTarget, code: number = DISCONNECT_CODES.FORCE_DISCONNECT, reason?: string): number {
+    if (!isDisconnectCode(code)) throw new RangeError(`disconnect code must be an integer in 3000–4999, got ${code}`);
+    let sessions: Session[];
+    if (target.client !== undefined) {
+      const session = this.#hub.get(target.client);
+      sessions = session && (target.user === undefined || session.user === target.user) ? [session] : [];
+    } else if (target.user !== undefined) {
+      sessions = [...this.#hub.ofUser(target.user)];
+    } else {
+      throw new TypeError('disconnect needs a client or a user');
+    }
+    for (const session of sessions) session.close(code, reason);
+    return sessions.length;
+  }
+
+  /**
+   * Subscribes a connection to a channel from the server and sends it a `subscribe` push.
+   * Resolves false when the connection is not on this node or already holds the channel.
+   */
+  async subscribe(client: string, channel: string, data?: unknown): Promise<boolean> {
+    checkChannel(channel);
+    this.#services.channels.resolve(channel);
+    const session = this.#hub.get(client);
+    if (!session || session.channels.has(channel)) return false;
+    await reserveChannel(this.#services, session, channel);
+    session.enqueue(data === undefined ? { type: 'subscribe', channel } : { type: 'subscribe', channel, data });
+    activateChannel(this.#services, session, channel);
+    return true;
+  }
+
+  /** Ends a connection's subscription from the server and sends it an `unsubscribe` push. */
+  unsubscribe(client: string, channel: string): boolean {
+    const session = this.#hub.get(client);
+    if (!session?.channels.has(channel)) return false;
+    releaseChannel(this.#services, session, channel);
+    session.enqueue({ type: 'unsubscribe', channel, code: SERVER_UNSUBSCRIBE_CODE, reason: 'server unsubscribe' });
+    return true;
+  }
+
+  /** Runs on every `connect`, in registration order. See ConnectEvent. */
+  onConnecting(hook: ConnectingHook): () => void {
+    return this.#hooks.connecting.add(hook);
+  }
+
+  /** Runs on every client `subscribe`. See SubscribeEvent. */
+  onSubscribe(hook: SubscribeHook): () => void {
+    return this.#hooks.subscribe.add(hook);
+  }
+
+  /** Runs on every client `publish`; may replace the data or reject it. See PublishEvent. */
+  onPublish(hook: PublishHook): () => void {
+    return this.#hooks.publish.add(hook);
+  }
+
+  /** Runs on every client `send`. See ClientMessageEvent. */
+  onMessage(hook: MessageHook): () => void {
+    return this.#hooks.message.add(hook);
+  }
+
+  /** Registers the handler of RPC `method` (one per method). */
+  rpc(method: string, handler: RpcHandler): () => void {
+    return this.#hooks.addRpc(method, handler);
+  }
+
+  stats(): MetricsSnapshot {
+    return { ...this.#metrics.snapshot(), connections: this.#sessions.size };
+  }
+
+  /**
+   * Graceful shutdown: refuses new upgrades (503), closes every connection with 3001
+   * (clients reconnect elsewhere), waits for sockets up to closeTimeoutMs, then closes the
+   * broker and the node's own HTTP server. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#shutdown();
+    return this.#closed;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#state = 'closing';
+    for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
+    await this.#endpoint.drain(this.options.closeTimeoutMs);
+    try {
+      await this.#broker.close();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'broker close failed');
+    }
+    const server = this.#server;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    this.#state = 'closed';
+  }
+
+  #healthSource(): HealthSource {
+    const sessions = this.#sessions;
+    const isClosing = (): boolean => this.#state !== 'running';
+    return {
+      get connections() {
+        return sessions.size;
+      },
+      isClosing,
+    };
+  }
+
+  #sessionClosed(session: Session, code: number): void {
+    this.#sessions.delete(session);
+    this.#hub.remove(session);
+    releaseAll(this.#services, session);
+    this.#metrics.connections = this.#sessions.size;
+    this.#metrics.disconnect(code);
+    this.#logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
+}
+
+function checkChannel(channel: string): void {
+  const problem = channelError(channel);
+  if (problem) throw new TypeError(`invalid channel: ${problem}`);
+}
+
+/**
+ * Creates a relais node. Throws OptionsError on invalid options.
+ * @example
+ * const relais = createRelais({ pingIntervalMs: 20_000 });
+ * const { port } = await relais.listen({ port: 0 });
+ */
+export function createRelais(options?: RelaisOptions): Relais {
+  return new Relais(options);
+}

@@ -1,0 +1,169 @@
+/**
+ * @module options
+ * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
+ */
+import { NAMESPACE_SEPARATOR } from '@relais/protocol';
+import type { Broker } from './broker.js';
+import type { Logger } from './logger.js';
+
+export const DEFAULT_PATH = '/connection/websocket';
+export const DEFAULT_PING_INTERVAL_MS = 25_000;
+export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_MESSAGE_BYTES = 65_536;
+export const DEFAULT_MAX_CHANNELS_PER_CONNECTION = 128;
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+export const DEFAULT_MAX_QUEUE_BYTES = 1_048_576;
+export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 300_000;
+
+/** Largest delay a Node.js timer accepts. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Rules of the channels of one namespace (`chat` for `chat:room-1`, `''` for names without
+ * a colon). Later versions add auth, history and presence here.
+ */
+export interface NamespaceOptions {
+  /** Whether clients may publish with the `publish` command. @default true */
+  clientPublish?: boolean;
+  /** Whether clients may subscribe with the `subscribe` command. @default true */
+  clientSubscribe?: boolean;
+  /** Largest encoded size of a client publication's data, in bytes. @default no limit */
+  maxDataBytes?: number;
+}
+
+/** The engine moves publications between nodes. */
+export interface EngineOptions {
+  broker: Broker;
+}
+
+export interface RelaisOptions {
+  /** Cluster engine. @default a MemoryBroker (single node) */
+  engine?: EngineOptions;
+  /** Where the node logs; a pino logger fits. @default a silent logger */
+  logger?: Logger;
+  /** URL path accepting WebSocket upgrades (`/` is accepted too). @default '/connection/websocket' */
+  path?: string;
+  /** The server sends a ping push every this many ms. @default 25000 */
+  pingIntervalMs?: number;
+  /** Extra silence allowed after a ping before the connection is closed with 3012, in ms. @default 10000 */
+  pongTimeoutMs?: number;
+  /** Time a new connection has to send `connect` before it is closed with 3014, in ms. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Largest inbound WebSocket message in bytes; larger ones are closed by ws with 1009. @default 65536 */
+  maxMessageBytes?: number;
+  /** Subscriptions one connection may hold; beyond that subscribe fails with 106. @default 128 */
+  maxChannelsPerConnection?: number;
+  /** Connections this node accepts; beyond that new ones are closed with 3006. @default 10000 */
+  maxConnections?: number;
+  /** Outbound bytes buffered per connection before it is closed with 3008 (slow). @default 1048576 */
+  maxQueueBytes?: number;
+  /** Time an RPC handler has to answer before the client gets 114, in ms. @default 10000 */
+  rpcTimeoutMs?: number;
+  /** Time close() waits for sockets to close before terminating them, in ms. @default 5000 */
+  closeTimeoutMs?: number;
+  /** How long publish idempotency keys are remembered, in ms. @default 300000 */
+  idempotencyTtlMs?: number;
+  /**
+   * Channel namespaces. When set, channels of an unlisted namespace get 102 (unknown channel).
+   * @default undefined: every namespace is allowed with default rules
+   */
+  namespaces?: Record<string, NamespaceOptions>;
+}
+
+/** Options after defaults were applied and every value was checked. */
+export type ResolvedOptions = Required<Omit<RelaisOptions, 'engine' | 'logger' | 'namespaces'>> &
+  Pick<RelaisOptions, 'engine' | 'logger' | 'namespaces'>;
+
+export const DEFAULT_OPTIONS = {
+  path: DEFAULT_PATH,
+  pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
+  pongTimeoutMs: DEFAULT_PONG_TIMEOUT_MS,
+  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  maxChannelsPerConnection: DEFAULT_MAX_CHANNELS_PER_CONNECTION,
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
+  maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES,
+  rpcTimeoutMs: DEFAULT_RPC_TIMEOUT_MS,
+  closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS,
+  idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS,
+} as const satisfies Partial<RelaisOptions>;
+
+/** Invalid or contradictory options; the message names the option and the rule. */
+export class OptionsError extends TypeError {
+  override readonly name = 'OptionsError';
+}
+
+const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs'] as const;
+const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
+const KNOWN_KEYS = new Set<string>(['engine', 'logger', 'namespaces', 'path', ...DURATION_KEYS, ...COUNT_KEYS]);
+const NAMESPACE_KEYS = new Set(['clientPublish', 'clientSubscribe', 'maxDataBytes']);
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new OptionsError(`option ${name} must be a positive integer, got ${show(value)}`);
+  }
+  if (value > max) throw new OptionsError(`option ${name} must be at most ${max}, got ${value}`);
+}
+
+function checkNamespace(name: string, ns: unknown): void {
+  const where = `option namespaces[${JSON.stringify(name)}]`;
+  if (name.includes(NAMESPACE_SEPARATOR)) throw new OptionsError(`${where}: a namespace name must not contain "${NAMESPACE_SEPARATOR}"`);
+  if (typeof ns !== 'object' || ns === null || Array.isArray(ns)) throw new OptionsError(`${where} must be an object`);
+  const rules = ns as Record<string, unknown>;
+  for (const key of Object.keys(rules)) {
+    if (!NAMESPACE_KEYS.has(key)) throw new OptionsError(`${where}: unknown option ${JSON.stringify(key)}`);
+  }
+  for (const key of ['clientPublish', 'clientSubscribe']) {
+    if (rules[key] !== undefined && typeof rules[key] !== 'boolean') throw new OptionsError(`${where}.${key} must be a boolean, got ${show(rules[key])}`);
+  }
+  if (rules.maxDataBytes !== undefined) positiveInteger(`namespaces[${JSON.stringify(name)}].maxDataBytes`, rules.maxDataBytes);
+}
+
+function checkObjects(options: ResolvedOptions): void {
+  const { engine, logger, namespaces } = options;
+  if (engine !== undefined && (typeof engine !== 'object' || engine === null || typeof engine.broker?.publish !== 'function')) {
+    throw new OptionsError('option engine must be {broker: Broker}');
+  }
+  if (logger !== undefined) {
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+      if (typeof logger?.[level] !== 'function') throw new OptionsError(`option logger must have a ${level}() method`);
+    }
+  }
+  if (namespaces !== undefined) {
+    if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) throw new OptionsError('option namespaces must be an object');
+    for (const [name, ns] of Object.entries(namespaces)) checkNamespace(name, ns);
+  }
+}
+
+/**
+ * Applies the defaults and checks every option. Throws OptionsError naming the first bad one.
+ * @example resolveOptions({ pingIntervalMs: 5000 })
+ */
+export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new OptionsError('options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) throw new OptionsError(`unknown option ${JSON.stringify(key)}`);
+  }
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const resolved: ResolvedOptions = { ...DEFAULT_OPTIONS, ...defined };
+  if (typeof resolved.path !== 'string' || !resolved.path.startsWith('/')) {
+    throw new OptionsError(`option path must be a string starting with "/", got ${show(resolved.path)}`);
+  }
+  for (const key of DURATION_KEYS) positiveInteger(key, resolved[key], MAX_TIMER_MS);
+  for (const key of COUNT_KEYS) positiveInteger(key, resolved[key]);
+  if (resolved.maxQueueBytes < resolved.maxMessageBytes) {
+    throw new OptionsError(
+      `option maxQueueBytes (${resolved.maxQueueBytes}) must be at least maxMessageBytes (${resolved.maxMessageBytes}): ` +
+        'otherwise one full-size message would close the connection as slow',
+    );
+  }
+  checkObjects(resolved);
+  return resolved;
+}

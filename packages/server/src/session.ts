@@ -1,0 +1,272 @@
+/**
+ * @module session
+ * One client connection: the state machine, inbound decoding, the command dispatch table,
+ * coalesced outbound writes and the heartbeat. Commands live in commands/.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DISCONNECT_CODES,
+  DISCONNECT_REASONS,
+  Disconnect,
+  ERROR_CODES,
+  ProtocolError,
+  ReplyError,
+  parseCommand,
+  type Codec,
+  type Command,
+  type Frame,
+  type Method,
+  type ParsedCommand,
+} from '@relais/protocol';
+import { COMMAND_HANDLERS } from './commands/index.js';
+import type { CommandHandler, NodeServices } from './commands/context.js';
+import type { ClientDetails } from './events.js';
+import { Heartbeat } from './heartbeat.js';
+import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
+
+export type SessionState = 'connecting' | 'connected' | 'closed';
+
+export class Session {
+  /** Connection id, sent in ConnectResult.client. */
+  readonly client: string = randomUUID();
+  /** Channels held: subscribed, or being subscribed. */
+  readonly channels = new Set<string>();
+  readonly #transport: Transport;
+  readonly #node: NodeServices;
+  readonly #heartbeat: Heartbeat;
+  readonly #stateListeners = new Set<(state: SessionState) => void>();
+  #state: SessionState = 'connecting';
+  #user = '';
+  #info: unknown;
+  /** Commands that arrived while `connect` ran; dispatched once it succeeded. */
+  #afterConnect: Command[] | undefined;
+  #outbox: Frame[] = [];
+  #flushScheduled = false;
+
+  constructor(transport: Transport, node: NodeServices) {
+    this.#transport = transport;
+    this.#node = node;
+    this.#heartbeat = new Heartbeat(node.options, {
+      ping: () => this.enqueue({ type: 'ping' }),
+      timeout: (code) => this.close(code),
+    });
+    this.#heartbeat.startConnectTimer();
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get user(): string {
+    return this.#user;
+  }
+
+  get info(): unknown {
+    return this.#info;
+  }
+
+  get codec(): Codec {
+    return this.#transport.codec;
+  }
+
+  get transport(): TransportInfo {
+    return this.#transport.info;
+  }
+
+  /** Who this connection is, as hooks see it. */
+  details(): ClientDetails {
+    const details: ClientDetails = { client: this.client, user: this.#user, transport: this.#transport.info };
+    if (this.#info !== undefined) details.info = this.#info;
+    return details;
+  }
+
+  /** Listens to state transitions; returns a disposer. */
+  onState(listener: (state: SessionState) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  /** Marks the connection authenticated (called by the connect command after its reply). */
+  establish(user: string, info: unknown): void {
+    if (this.#state !== 'connecting') return;
+    this.#user = user;
+    this.#info = info;
+    this.#setState('connected');
+    this.#node.hub.add(this);
+    this.#heartbeat.start();
+    const queued = this.#afterConnect ?? [];
+    this.#afterConnect = undefined;
+    for (const command of queued) this.#run(command);
+  }
+
+  /** Feeds one inbound transport message. Never throws. */
+  handleMessage(message: Frame): void {
+    if (this.#state === 'closed') return;
+    this.#node.metrics.inbound(frameBytes(message));
+    this.#heartbeat.seen();
+    let parsed: ParsedCommand[];
+    try {
+      parsed = this.codec.decode(message).map(parseCommand);
+    } catch (error) {
+      this.#protocolViolation(error);
+      return;
+    }
+    for (const item of parsed) {
+      // A command of this batch may have closed the session (e.g. one sent before connect).
+      if (this.#isClosed()) return;
+      this.#accept(item);
+    }
+  }
+
+  /** The transport closed (peer close, network error). Never throws. */
+  handleClose(code: number): void {
+    if (this.#state === 'closed') return;
+    this.#outbox = [];
+    this.#teardown(code);
+  }
+
+  /** Encodes and queues one reply or push. */
+  enqueue(value: unknown): void {
+    if (this.#state === 'closed') return;
+    this.enqueueFrame(this.codec.encode(value));
+  }
+
+  /** Queues an encoded frame; frames queued in one tick go out as one transport message. */
+  enqueueFrame(frame: Frame): void {
+    if (this.#state === 'closed') return;
+    this.#outbox.push(frame);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  /**
+   * Closes the connection: queued frames are written first, then the close frame.
+   * Idempotent. `reason` defaults to the protocol's reason for `code`.
+   */
+  close(code: number, reason?: string): void {
+    if (this.#state === 'closed') return;
+    this.#flush();
+    // The flush itself may have closed the session (slow consumer, write error).
+    if (this.#isClosed()) return;
+    const text = reason ?? DISCONNECT_REASONS[code as keyof typeof DISCONNECT_REASONS] ?? '';
+    this.#teardown(code);
+    try {
+      this.#transport.close(code, truncateReason(text));
+    } catch (error) {
+      this.#node.logger.warn({ err: error, client: this.client }, 'transport close failed');
+    }
+  }
+
+  #accept(item: ParsedCommand): void {
+    if (!item.ok) {
+      this.#replyError(item.id, item.error);
+      return;
+    }
+    const { command } = item;
+    this.#node.metrics.command(command.method);
+    if (this.#state === 'connected') {
+      if (command.method === 'connect') this.#replyError(command.id, new ReplyError(ERROR_CODES.BAD_REQUEST, 'already connected'));
+      else this.#run(command);
+    } else if (this.#afterConnect) {
+      // connect is running: later commands of the pipeline wait for it.
+      this.#afterConnect.push(command);
+    } else if (command.method === 'connect') {
+      this.#afterConnect = [];
+      this.#run(command);
+    } else {
+      this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${command.method} before connect`);
+    }
+  }
+
+  #run(command: Command): void {
+    // The table maps each method to its handler; TS cannot correlate the union, hence the cast.
+    const handler = COMMAND_HANDLERS[command.method] as CommandHandler<Method>;
+    handler(this, command.params, this.#node).then(
+      ({ result, afterReply }) => {
+        if (this.#state === 'closed') return;
+        this.enqueue({ id: command.id, result });
+        afterReply?.();
+      },
+      (error: unknown) => this.#fail(command, error),
+    );
+  }
+
+  #fail(command: Command, error: unknown): void {
+    if (this.#state === 'closed') return;
+    if (error instanceof Disconnect) {
+      this.close(error.code, error.reason);
+      return;
+    }
+    if (error instanceof ReplyError) {
+      this.#replyError(command.id, error);
+    } else {
+      this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command failed');
+      this.#replyError(command.id, new ReplyError(ERROR_CODES.INTERNAL));
+    }
+    if (command.method === 'connect' && this.#state === 'connecting') {
+      // A refused connect ends the connection: the client got the reason in the reply.
+      this.close(DISCONNECT_CODES.CONNECTION_REFUSED);
+    }
+  }
+
+  #replyError(id: number, error: ReplyError): void {
+    this.#node.metrics.error(error.code);
+    this.enqueue({ id, error: error.toJSON() });
+  }
+
+  #protocolViolation(error: unknown): void {
+    this.#node.metrics.badFrames++;
+    if (!(error instanceof ProtocolError)) {
+      this.#node.logger.error({ err: error, client: this.client }, 'unexpected error while decoding');
+      this.close(DISCONNECT_CODES.SERVER_ERROR);
+      return;
+    }
+    this.#node.logger.debug({ client: this.client, code: error.code, reason: error.message }, 'protocol violation');
+    this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${error.message}`);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#state === 'closed' || this.#outbox.length === 0) return;
+    const frames = this.#outbox;
+    this.#outbox = [];
+    const message = frames.length === 1 ? (frames[0] as Frame) : this.codec.join(frames);
+    const bytes = frameBytes(message);
+    if (this.#transport.bufferedBytes + bytes > this.#node.options.maxQueueBytes) {
+      this.close(DISCONNECT_CODES.SLOW);
+      return;
+    }
+    try {
+      this.#transport.write(message);
+      this.#node.metrics.outbound(bytes);
+    } catch (error) {
+      this.#node.logger.warn({ err: error, client: this.client }, 'transport write failed');
+      this.close(DISCONNECT_CODES.WRITE_ERROR);
+    }
+  }
+
+  #teardown(code: number): void {
+    this.#outbox = [];
+    this.#afterConnect = undefined;
+    this.#heartbeat.stop();
+    this.#setState('closed');
+    this.#node.sessionClosed(this, code);
+  }
+
+  // A method, not a field read: TS would keep the narrowing across calls that change #state.
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  #setState(state: SessionState): void {
+    this.#state = state;
+    for (const listener of this.#stateListeners) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.#node.logger.error({ err: error, client: this.client }, 'state listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * @module transport
+ * The Transport role: moves encoded frames of one connection. It never decodes or interprets
+ * them; the adapter feeds inbound messages to `Session.handleMessage`.
+ */
+import type { Codec, Frame } from '@relais/protocol';
+
+/** What hooks learn about the connection's transport. */
+export interface TransportInfo {
+  /** Transport name, e.g. `websocket`. */
+  name: string;
+  /** Peer address as seen by this node (behind a proxy: the proxy's). */
+  remoteAddress?: string;
+  /** Request headers of the upgrade (lower-case names). */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Negotiated subprotocol; undefined when the client offered none (JSON). */
+  subprotocol?: string;
+}
+
+export interface Transport {
+  /** Codec negotiated for this connection. */
+  readonly codec: Codec;
+  readonly info: TransportInfo;
+  /** Bytes written but not yet sent to the peer. */
+  readonly bufferedBytes: number;
+  /** Sends one transport message. May throw when the transport is broken. */
+  write(frame: Frame): void;
+  /**
+   * Closes the connection with a close code and a reason (at most 123 bytes of UTF-8; the
+   * adapter truncates). Idempotent. Frames written before are sent before the close.
+   */
+  close(code: number, reason: string): void;
+}
+
+/** Truncates `reason` to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateReason(reason: string, maxBytes = 123): string {
+  if (Buffer.byteLength(reason) <= maxBytes) return reason;
+  let out = '';
+  let bytes = 0;
+  for (const char of reason) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > maxBytes) break;
+    out += char;
+    bytes += size;
+  }
+  return out;
+}
+
+/** Size of a frame in bytes. */
+export function frameBytes(frame: Frame): number {
+  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
+}

@@ -1,0 +1,163 @@
+/**
+ * @module transports/ws
+ * WebSocket adapter over `ws`: `noServer` + `handleUpgrade`, subprotocol negotiation, and the
+ * Transport that moves a session's frames. Oversized inbound messages are refused by ws itself
+ * (`maxPayload`): it closes the socket with 1009 before buffering them.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { negotiateSubprotocol, type Codec, type Frame } from '@relais/protocol';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Session } from '../session.js';
+import type { Transport, TransportInfo } from '../transport.js';
+
+/** The ws error code of a message larger than maxPayload (closed with 1009). */
+const WS_ERR_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+export class WsTransport implements Transport {
+  readonly #ws: WebSocket;
+  readonly codec: Codec;
+  readonly info: TransportInfo;
+
+  constructor(ws: WebSocket, codec: Codec, info: TransportInfo) {
+    this.#ws = ws;
+    this.codec = codec;
+    this.info = info;
+  }
+
+  get bufferedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  write(frame: Frame): void {
+    if (this.#ws.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
+    this.#ws.send(frame, { binary: typeof frame !== 'string' });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#ws.readyState === WebSocket.CLOSING || this.#ws.readyState === WebSocket.CLOSED) return;
+    this.#ws.close(code, reason);
+  }
+}
+
+export interface WsEndpointOptions {
+  maxMessageBytes: number;
+  logger: Logger;
+  metrics: Metrics;
+  /** Whether the node refuses new connections (shutting down): upgrades get 503. */
+  isClosing(): boolean;
+  /** Hands a new transport to the node; undefined when the node refused it (and closed it). */
+  accept(transport: Transport): Session | undefined;
+}
+
+function offeredSubprotocols(req: IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  if (!header) return [];
+  return header.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** Writes a plain-text HTTP error on a socket that asked for an upgrade, and ends it. */
+export function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function toFrame(data: RawData, isBinary: boolean): Frame {
+  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return isBinary ? buffer : buffer.toString('utf8');
+}
+
+/** Accepts WebSocket upgrades for one node and tracks their sockets. */
+export class WsEndpoint {
+  readonly #options: WsEndpointOptions;
+  readonly #wss: WebSocketServer;
+  readonly #sockets = new Set<WebSocket>();
+
+  constructor(options: WsEndpointOptions) {
+    this.#options = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: options.maxMessageBytes,
+      // Only called when the client offered subprotocols; handleUpgrade refused the offers
+      // without a relais one already, so this always finds one.
+      handleProtocols: (protocols) => {
+        const negotiated = negotiateSubprotocol(protocols);
+        return negotiated ? (negotiated.subprotocol ?? false) : false;
+      },
+    });
+  }
+
+  /** Open sockets. */
+  get size(): number {
+    return this.#sockets.size;
+  }
+
+  /** Upgrades `req` to a relais connection, or answers it with an HTTP error. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#options.isClosing()) {
+      refuseUpgrade(socket, 503, 'Service Unavailable', 'relais node is shutting down');
+      return;
+    }
+    const negotiated = negotiateSubprotocol(offeredSubprotocols(req));
+    if (!negotiated) {
+      refuseUpgrade(socket, 400, 'Bad Request', 'unsupported WebSocket subprotocol: offer relais.v1.json or relais.v1.msgpack');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const info: TransportInfo = {
+        name: 'websocket',
+        remoteAddress: req.socket.remoteAddress,
+        headers: req.headers,
+        subprotocol: negotiated.subprotocol,
+      };
+      this.#open(ws, new WsTransport(ws, negotiated.codec, info));
+    });
+  }
+
+  #open(ws: WebSocket, transport: WsTransport): void {
+    const { logger, metrics } = this.#options;
+    this.#sockets.add(ws);
+    // Listeners are attached in the same tick, before ws can emit anything.
+    const session = this.#options.accept(transport);
+    ws.on('error', (error: Error & { code?: string }) => {
+      if (error.code === WS_ERR_TOO_LARGE) metrics.badFrames++;
+      logger.debug({ err: error, client: session?.client }, 'websocket error');
+    });
+    ws.on('close', (code: number) => {
+      this.#sockets.delete(ws);
+      session?.handleClose(code);
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => session?.handleMessage(toFrame(data, isBinary)));
+  }
+
+  /**
+   * Waits until every socket closed, at most `timeoutMs`; then terminates the rest.
+   * Callers close the sessions first (close frames with 3001).
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    const open = [...this.#sockets];
+    if (open.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const closed = Promise.all(open.map((ws) => new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) resolve();
+      else ws.once('close', () => resolve());
+    })));
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref?.();
+    });
+    await Promise.race([closed, expired]);
+    clearTimeout(timer);
+    for (const ws of this.#sockets) ws.terminate();
+  }
+}
