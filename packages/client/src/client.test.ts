@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeServer } from './testing/fake-server.js';
+import { fakeClient, recorder } from './testing/helpers.js';
+import type { StateChange } from './client.js';
+import { ClientClosedError, InvalidOptionsError } from './errors.js';
+
+describe('Client', () => {
+  let server: FakeServer;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    server = new FakeServer();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  describe('#connect', () => {
+    it('goes disconnected -> connecting -> connected and emits a state event for each change', async () => {
+      const client = fakeClient(server);
+      const states = recorder<StateChange>();
+      client.on('state', states);
+      expect(client.state).toBe('disconnected');
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(client.state).toBe('connected');
+      expect(states.values.map((s) => [s.previous, s.state])).toEqual([
+        ['disconnected', 'connecting'],
+        ['connecting', 'connected'],
+      ]);
+    });
+
+    it('sends connect first with the client name, version, token and data', async () => {
+      const client = fakeClient(server, { token: 't0', data: { room: 1 } });
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(server.received[0]).toEqual({
+        id: 1,
+        method: 'connect',
+        params: { name: 'relais-js', version: '0.1.0', token: 't0', data: { room: 1 } },
+      });
+      expect(client.connectResult?.client).toBe('c1');
+    });
+
+    it('offers the json subprotocol by default and msgpack when asked', async () => {
+      const json = fakeClient(server);
+      json.connect();
+      const msgpack = fakeClient(server, { encoding: 'msgpack' });
+      msgpack.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(server.connections.map((c) => c.socket.protocols)).toEqual([['relais.v1.json'], ['relais.v1.msgpack']]);
+      expect(msgpack.state).toBe('connected');
+      await expect(msgpack.rpc('time')).resolves.toBeNull();
+    });
+
+    it('sets binaryType to arraybuffer on the socket', async () => {
+      fakeClient(server).connect();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(server.current?.socket.binaryType).toBe('arraybuffer');
+    });
+
+    it('is a no-op while connecting or connected', async () => {
+      const client = fakeClient(server);
+      client.connect();
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      client.connect();
+      expect(server.connections).toHaveLength(1);
+    });
+
+    it('resolves ready() once connected', async () => {
+      const client = fakeClient(server);
+      const ready = client.ready();
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      await expect(ready).resolves.toBeUndefined();
+    });
+
+    it('fails early without a WebSocket constructor', () => {
+      expect(() => fakeClient(server, { websocket: undefined })).toThrow(InvalidOptionsError);
+    });
+  });
+
+  describe('#close', () => {
+    it('moves to closed, closes the socket with 1000 and refuses to connect again', async () => {
+      const client = fakeClient(server);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      client.close();
+      expect(client.state).toBe('closed');
+      expect(server.current?.closed).toEqual({ by: 'client', code: 1000, reason: '' });
+      expect(() => client.connect()).toThrow(ClientClosedError);
+    });
+
+    it('rejects calls in flight and queued with ClientClosedError', async () => {
+      const client = fakeClient(server);
+      const queued = client.rpc('before');
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      server.onCommand((c) => (c.method === 'rpc' ? 'noreply' : undefined));
+      const inflight = client.rpc('slow');
+      await vi.advanceTimersByTimeAsync(0);
+      client.close();
+      await expect(queued).resolves.toBeNull();
+      await expect(inflight).rejects.toBeInstanceOf(ClientClosedError);
+      await expect(client.send('late')).rejects.toBeInstanceOf(ClientClosedError);
+    });
+
+    it('does not reconnect after close even if a retry was scheduled', async () => {
+      const client = fakeClient(server);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      server.closeConnection(3001);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(client.state).toBe('disconnected');
+      client.close();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(server.connections).toHaveLength(1);
+    });
+  });
+
+  describe('events', () => {
+    it('returns a disposer from on() and keeps dispatching when a listener throws', async () => {
+      const logger = { debug: vi.fn(), error: vi.fn() };
+      const client = fakeClient(server, { logger });
+      const seen = recorder<string>();
+      client.on('state', () => {
+        throw new Error('boom');
+      });
+      const off = client.on('state', (s) => seen(s.state));
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      off();
+      client.close();
+      expect(seen.values).toEqual(['connecting', 'connected']);
+      expect(logger.error).toHaveBeenCalledTimes(3);
+    });
+
+    it('emits message pushes', async () => {
+      const client = fakeClient(server);
+      const messages = recorder<unknown>();
+      client.on('message', messages);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      server.sendPush({ type: 'message', data: { hello: 1 } });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(messages.values).toEqual([{ hello: 1 }]);
+    });
+
+    it('handles several frames in one WebSocket message, in order', async () => {
+      const client = fakeClient(server);
+      const messages = recorder<unknown>();
+      client.on('message', messages);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      server.current!.write({ type: 'message', data: 1 }, { type: 'message', data: 2 }, { type: 'message', data: 3 });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(messages.values).toEqual([1, 2, 3]);
+    });
+  });
+});

@@ -1,0 +1,470 @@
+/**
+ * @module client
+ * The relais client: the connection state machine ('disconnected' | 'connecting' | 'connected'
+ * | 'closed'), reconnection with backoff, tokens, the offline queue and the subscription registry.
+ * One WebSocket session at a time lives in a Connection.
+ */
+import {
+  CODECS,
+  DISCONNECT_CODES,
+  ERROR_CODES,
+  JSON_SUBPROTOCOL,
+  MSGPACK_SUBPROTOCOL,
+  channelError,
+  shouldReconnect,
+  type CommandParamsMap,
+  type ConnectParams,
+  type ConnectResult,
+  type Method,
+  type PublishParams,
+  type PublishResult,
+  type Push,
+  type RpcResult,
+  type SubscribeResult,
+} from '@relais/protocol';
+import { exponentialBackoff, type Backoff } from './backoff.js';
+import { Connection, type LostReason } from './connection.js';
+import { Emitter, type Disposer, type Listener } from './emitter.js';
+import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
+import {
+  ClientClosedError,
+  ConnectionLostError,
+  DisconnectedError,
+  InvalidOptionsError,
+  ReconnectExhaustedError,
+  TokenError,
+  type RelaisError,
+  type ServerError,
+} from './errors.js';
+import { idempotencyKey } from './ids.js';
+import { CLIENT_VERSION, resolveOptions, type ClientOptions, type Logger, type ResolvedOptions } from './options.js';
+import { OfflineQueue } from './queue.js';
+import { Request } from './request.js';
+import { StatsCollector, type ClientStats } from './stats.js';
+import { ServerSubscriptions } from './server-subscriptions.js';
+import { Subscription, type PublishOptions, type SubscribeOptions, type SubscriptionHost } from './subscription.js';
+import { Timeout, defaultTimers, type Timers } from './timer.js';
+import type { WebSocketConstructor } from './transports/websocket.js';
+
+export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'closed';
+
+/** Payload of the `state` event. */
+export interface StateChange {
+  state: ClientState;
+  previous: ClientState;
+  /** Disconnect code (WebSocket close code or `disconnect` push) that caused the change. */
+  code?: number;
+  reason?: string;
+  /** Local cause: transport, heartbeat, connect timeout, token, protocol, server refusal… */
+  error?: RelaisError;
+  /** On 'disconnected': when the next attempt starts (clock ms); absent when no retry is planned. */
+  nextRetryAt?: number;
+  /** On 'disconnected' with a retry: the attempt number passed to `backoff` (0 for the first). */
+  attempt?: number;
+}
+
+export interface ClientEvents {
+  state: StateChange;
+  connected: ConnectResult;
+  /** A connection-level problem (at most one per connection); calls reject with their own errors. */
+  error: RelaisError;
+  /** A `message` push (server -> this connection). */
+  message: unknown;
+  /** The server subscribed this connection to a channel (server-side subscription). */
+  subscribed: Subscription;
+  /** The server ended a subscription. */
+  unsubscribed: { subscription: Subscription; code?: number; reason: string };
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
+  timeoutMs?: number;
+}
+
+/**
+ * @example
+ * const client = new Client('wss://example.com/connection/websocket', { getToken });
+ * const sub = client.subscribe<{ text: string }>('chat:lobby');
+ * sub.on('publication', (pub) => show(pub.data.text));
+ * client.connect();
+ */
+export class Client {
+  readonly url: string;
+  readonly #o: ResolvedOptions;
+  readonly #timers: Timers;
+  readonly #websocket: WebSocketConstructor;
+  readonly #backoff: Backoff;
+  readonly #logger: Logger;
+  readonly #emitter: Emitter<ClientEvents>;
+  readonly #queue: OfflineQueue;
+  readonly #stats: StatsCollector;
+  readonly #subs = new Map<string, Subscription>();
+  readonly #serverSubs: ServerSubscriptions;
+  readonly #host: SubscriptionHost;
+  readonly #reconnectTimer: Timeout;
+  readonly #stableTimer: Timeout;
+  #state: ClientState = 'disconnected';
+  #connection: Connection | undefined;
+  #generation = 0;
+  #attempt = 0;
+  #token: string | undefined;
+  #tokenStale = false;
+  #debug: boolean;
+  #disposeEnvironment: Disposer | undefined;
+
+  constructor(url: string, options: ClientOptions = {}) {
+    this.#o = resolveOptions(options);
+    const websocket = this.#o.websocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!websocket) {
+      throw new InvalidOptionsError("no WebSocket in this runtime: pass options.websocket (in Node: import WebSocket from 'ws')");
+    }
+    this.url = url;
+    this.#websocket = websocket;
+    this.#timers = this.#o.timers ?? defaultTimers;
+    this.#backoff =
+      this.#o.backoff ??
+      exponentialBackoff({
+        minDelayMs: this.#o.minReconnectDelayMs,
+        maxDelayMs: this.#o.maxReconnectDelayMs,
+        factor: this.#o.reconnectFactor,
+        random: this.#o.random,
+      });
+    this.#logger = this.#o.logger ?? (globalThis.console as Logger);
+    this.#debug = this.#o.debug;
+    this.#token = this.#o.token;
+    this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
+    this.#queue = new OfflineQueue(this.#o.maxQueueSize);
+    this.#stats = new StatsCollector(this.#timers);
+    this.#reconnectTimer = new Timeout(this.#timers);
+    this.#stableTimer = new Timeout(this.#timers);
+    this.#host = this.#createHost();
+    this.#serverSubs = new ServerSubscriptions(this.#subs, this.#host, this.#emitter);
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** The latest connect result (client id, user, server limits); undefined before the first. */
+  get connectResult(): ConnectResult | undefined {
+    return this.#connection?.result;
+  }
+
+  /** Registers a listener; returns its disposer. */
+  on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): Disposer {
+    return this.#emitter.on(event, listener);
+  }
+
+  /** Starts connecting; reconnects by itself afterwards. No-op unless 'disconnected'. */
+  connect(): void {
+    if (this.#state === 'closed') throw new ClientClosedError();
+    if (this.#state !== 'disconnected') return;
+    this.#disposeEnvironment ??= watchEnvironment(resolveWindow(this.#o.window), resolveDocument(this.#o.document), (why) =>
+      this.#wake(why),
+    );
+    this.#reconnectTimer.stop();
+    this.#attempt = 0;
+    void this.#startConnecting();
+  }
+
+  /**
+   * Closes for good: state 'closed', pending and queued calls reject with ClientClosedError,
+   * subscriptions end. A closed client cannot connect again; make a new one.
+   */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#generation++;
+    this.#reconnectTimer.stop();
+    this.#stableTimer.stop();
+    const pending = this.#connection?.close() ?? [];
+    this.#connection = undefined;
+    this.#stats.disconnected();
+    this.#disposeEnvironment?.();
+    this.#setState({ state: 'closed', reason: 'client closed' });
+    for (const request of [...pending, ...this.#queue.drain()]) request.reject(new ClientClosedError());
+    for (const sub of [...this.#subs.values()]) sub.handleClosed();
+  }
+
+  /** Resolves once connected; rejects on close or when the client stops retrying. */
+  ready(): Promise<void> {
+    if (this.#state === 'connected') return Promise.resolve();
+    if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
+    return new Promise((resolve, reject) => {
+      const off = this.on('state', (change) => {
+        if (change.state === 'connected') resolve();
+        else if (change.state === 'closed') reject(new ClientClosedError());
+        else if (change.state === 'disconnected' && change.nextRetryAt === undefined) {
+          reject(new DisconnectedError(change.reason ?? 'disconnected', change.code, { cause: change.error }));
+        } else return;
+        off();
+      });
+    });
+  }
+
+  /**
+   * Subscribes to `channel`, or returns the active subscription to it (options then ignored).
+   * Subscribing starts at once and is repeated after every reconnect.
+   * @example const sub = client.subscribe('chat:lobby', { joinLeave: true });
+   */
+  subscribe<T = unknown>(channel: string, options: SubscribeOptions = {}): Subscription<T> {
+    if (this.#state === 'closed') throw new ClientClosedError();
+    const invalid = channelError(channel);
+    if (invalid) throw new InvalidOptionsError(invalid);
+    const existing = this.#subs.get(channel);
+    if (existing) return existing as unknown as Subscription<T>;
+    const sub = new Subscription<T>(this.#host, channel, options);
+    sub.subscribe();
+    return sub;
+  }
+
+  /** The active subscription to `channel`, if any. */
+  getSubscription<T = unknown>(channel: string): Subscription<T> | undefined {
+    return this.#subs.get(channel) as unknown as Subscription<T> | undefined;
+  }
+
+  /** Active subscriptions by channel (client- and server-side). */
+  subscriptions(): ReadonlyMap<string, Subscription> {
+    return new Map(this.#subs);
+  }
+
+  /**
+   * Publishes `data` to `channel`. Resolves when the server accepted it. The idempotency key is
+   * generated once per call, so a resend after a dropped connection is delivered once.
+   */
+  publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    const params: PublishParams = { channel, data, idempotencyKey: idempotencyKey() };
+    if (options.event !== undefined) params.event = options.event;
+    if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
+    return this.#call('publish', params, options.timeoutMs, true) as Promise<PublishResult>;
+  }
+
+  /**
+   * Calls the server's RPC handler `method`; resolves with the data it returned. Not resent after
+   * a dropped connection (rejects with ConnectionLostError): the handler may not be idempotent.
+   * @example const { now } = await client.rpc<{ now: number }>('time');
+   */
+  async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
+    const params = data === undefined ? { method } : { method, data };
+    const result = (await this.#call('rpc', params, options.timeoutMs, false)) as RpcResult;
+    return result?.data as R;
+  }
+
+  /** Sends `data` to the server's onMessage hook; resolves on the server's ack. */
+  async send(data: unknown, options: CallOptions = {}): Promise<void> {
+    await this.#call('send', { data }, options.timeoutMs, false);
+  }
+
+  /** Counters since the client was created. */
+  stats(): ClientStats {
+    return this.#stats.snapshot(this.#queue.size, this.#connection?.inflightCount ?? 0);
+  }
+
+  /** Switches debug logging to the logger, at runtime. */
+  setDebug(enabled: boolean): void {
+    this.#debug = enabled;
+  }
+
+  #call<M extends Method>(method: M, params: CommandParamsMap[M], timeoutMs: number | undefined, retry: boolean): Promise<unknown> {
+    if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
+    const request = new Request(method, params, { retryOnReconnect: retry, timers: this.#timers });
+    request.startTimeout(timeoutMs ?? this.#o.timeoutMs, () => {
+      this.#queue.remove(request as Request);
+      this.#connection?.forget(request as Request);
+    });
+    if (this.#state === 'connected' && this.#connection) {
+      this.#connection.send(request as Request);
+    } else {
+      try {
+        this.#queue.push(request as Request);
+      } catch (error) {
+        request.reject(error);
+      }
+    }
+    return request.promise;
+  }
+
+  async #startConnecting(): Promise<void> {
+    const generation = ++this.#generation;
+    this.#setState({ state: 'connecting' });
+    let token: string | undefined;
+    try {
+      token = await this.#resolveToken();
+    } catch (cause) {
+      if (generation !== this.#generation) return;
+      const error = cause instanceof TokenError ? cause : new TokenError(`getToken failed: ${String(cause)}`, { cause });
+      this.#emitter.emit('error', error);
+      this.#scheduleReconnect({ reason: error.message, error });
+      return;
+    }
+    if (generation !== this.#generation) return; // closed while getToken was running
+    const connectParams: ConnectParams = { name: this.#o.name, version: CLIENT_VERSION };
+    if (token !== undefined) connectParams.token = token;
+    if (this.#o.data !== undefined) connectParams.data = this.#o.data;
+    this.#connection = new Connection({
+      url: this.url,
+      codec: CODECS.get(this.#o.encoding === 'msgpack' ? MSGPACK_SUBPROTOCOL : JSON_SUBPROTOCOL)!,
+      websocket: this.#websocket,
+      timers: this.#timers,
+      stats: this.#stats,
+      connectTimeoutMs: this.#o.connectTimeoutMs,
+      connectParams,
+      handlers: {
+        connected: (result) => this.#onConnected(result),
+        push: (push) => this.#onPush(push),
+        lost: (reason, retry) => this.#onLost(reason, retry),
+        refused: (error, retry) => this.#onRefused(error, retry),
+        log: (message, ...details) => this.#log(message, ...details),
+      },
+    });
+  }
+
+  async #resolveToken(): Promise<string | undefined> {
+    const getToken = this.#o.getToken;
+    if (!getToken || (this.#token !== undefined && !this.#tokenStale)) return this.#token;
+    this.#log(this.#tokenStale ? 'token expired: calling getToken' : 'calling getToken');
+    const token = await getToken();
+    if (typeof token !== 'string') throw new TokenError(`getToken must return a string, got ${typeof token}`);
+    this.#token = token;
+    this.#tokenStale = false;
+    return token;
+  }
+
+  #onConnected(result: ConnectResult): void {
+    const connection = this.#connection!;
+    this.#stats.connected();
+    this.#stableTimer.start(this.#o.stableConnectionMs, () => {
+      this.#attempt = 0;
+    });
+    const previous = this.#state;
+    this.#state = 'connected';
+    // Resubscribe first, then flush the queue in call order, before any listener runs: a
+    // listener publishing from the `state` event must not overtake older queued calls.
+    this.#serverSubs.sync(result.channels ?? []);
+    for (const sub of this.#subs.values()) sub.handleConnected();
+    for (const request of this.#queue.drain()) if (!request.settled) connection.send(request);
+    this.#log('connected', result);
+    this.#emitter.emit('state', { state: 'connected', previous });
+    this.#emitter.emit('connected', result);
+  }
+
+  #onPush(push: Push): void {
+    switch (push.type) {
+      case 'message':
+        this.#emitter.emit('message', push.data);
+        return;
+      case 'subscribe':
+        this.#serverSubs.subscribed(push.channel, push.data);
+        return;
+      case 'unsubscribe':
+        this.#serverSubs.unsubscribed(push.channel, push.code, push.reason);
+        return;
+      case 'publication': {
+        const { type: _type, ...publication } = push;
+        this.#subs.get(push.channel)?.handlePublication(publication as never);
+        return;
+      }
+      case 'join':
+      case 'leave':
+        this.#subs.get(push.channel)?.handlePresence(push.type, push.info);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onLost(reason: LostReason, retry: Request[]): void {
+    this.#connection = undefined;
+    this.#stableTimer.stop();
+    this.#stats.disconnected();
+    this.#queue.requeue(retry);
+    if (reason.code === DISCONNECT_CODES.EXPIRED) this.#tokenStale = true;
+    if (reason.error) this.#emitter.emit('error', reason.error);
+    if (reason.code !== undefined && !shouldReconnect(reason.code)) this.#halt(reason);
+    else this.#scheduleReconnect(reason);
+    for (const sub of [...this.#subs.values()]) sub.handleDisconnected(reason.reason);
+  }
+
+  #onRefused(error: ServerError, retry: Request[]): void {
+    this.#connection = undefined;
+    this.#queue.requeue(retry);
+    this.#emitter.emit('error', error);
+    const reason = { reason: error.message, error };
+    if (error.serverCode === ERROR_CODES.TOKEN_EXPIRED) {
+      this.#tokenStale = true;
+      this.#scheduleReconnect(reason);
+    } else if (error.temporary) this.#scheduleReconnect(reason);
+    else this.#halt(reason);
+  }
+
+  /** Stops retrying: state 'disconnected' without nextRetryAt; queued calls reject. */
+  #halt(reason: LostReason): void {
+    this.#attempt = 0;
+    this.#setState({ state: 'disconnected', ...reason });
+    const error = new DisconnectedError(reason.reason, reason.code, { cause: reason.error });
+    for (const request of this.#queue.drain()) request.reject(error);
+  }
+
+  #scheduleReconnect(reason: LostReason): void {
+    if (this.#attempt >= this.#o.maxReconnectAttempts) {
+      this.#halt({ ...reason, error: new ReconnectExhaustedError(this.#attempt) });
+      return;
+    }
+    const attempt = this.#attempt++;
+    const delayMs = Math.max(0, this.#backoff(attempt));
+    const nextRetryAt = this.#timers.now() + delayMs;
+    this.#log(`reconnect attempt ${attempt} in ${delayMs} ms`);
+    this.#setState({ state: 'disconnected', ...reason, nextRetryAt, attempt });
+    this.#reconnectTimer.start(delayMs, () => void this.#startConnecting());
+  }
+
+  /** The browser came back online or the tab became visible: skip the backoff wait. */
+  #wake(why: string): void {
+    if (this.#state !== 'disconnected' || !this.#reconnectTimer.pending) return;
+    this.#log(`${why}: reconnecting now`);
+    this.#reconnectTimer.stop();
+    void this.#startConnecting();
+  }
+
+  #setState(change: Omit<StateChange, 'previous'>): void {
+    const previous = this.#state;
+    this.#state = change.state;
+    this.#log(`state ${previous} -> ${change.state}`, change);
+    this.#emitter.emit('state', { ...change, previous });
+  }
+
+  #log(message: string, ...details: unknown[]): void {
+    if (this.#debug) this.#logger.debug(`relais: ${message}`, ...details);
+  }
+
+  #listenerError(error: unknown, event: string): void {
+    const log = this.#logger.error ?? this.#logger.debug;
+    log.call(this.#logger, `relais: a '${event}' listener threw`, error);
+  }
+
+  #createHost(): SubscriptionHost {
+    return {
+      timers: this.#timers,
+      isConnected: () => this.#state === 'connected',
+      backoff: (attempt) => this.#backoff(attempt),
+      subscribeCommand: (params, timeoutMs) => {
+        if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('subscribe'));
+        return this.#call('subscribe', params, timeoutMs, false) as Promise<SubscribeResult>;
+      },
+      unsubscribeCommand: (channel) => {
+        if (this.#state === 'connected') this.#call('unsubscribe', { channel }, undefined, false).catch(() => {});
+      },
+      publish: (channel, data, options) => this.publish(channel, data, options),
+      attach: (sub) => {
+        const other = this.#subs.get(sub.channel);
+        if (other && other !== sub) throw new InvalidOptionsError(`another subscription to ${JSON.stringify(sub.channel)} is active`);
+        this.#subs.set(sub.channel, sub);
+      },
+      detach: (sub) => {
+        if (this.#subs.get(sub.channel) === sub) this.#subs.delete(sub.channel);
+      },
+      log: (message, ...details) => this.#log(message, ...details),
+      listenerError: (error, event) => this.#listenerError(error, event),
+    };
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * @module @relais/client
+ * The relais client SDK for browsers and Node: connection state machine, reconnection with
+ * backoff, offline queue, subscriptions, RPC, tokens and stats.
+ */
+export { Client, type CallOptions, type ClientEvents, type ClientState, type StateChange } from './client.js';
+export {
+  Subscription,
+  type Publication,
+  type PublishOptions,
+  type SubscribeOptions,
+  type SubscriptionEvents,
+  type SubscriptionState,
+  type SubscriptionStateChange,
+} from './subscription.js';
+export { exponentialBackoff, type Backoff, type ExponentialBackoffOptions } from './backoff.js';
+export type { Disposer, Listener } from './emitter.js';
+export * from './errors.js';
+export * from './options.js';
+export type { ClientStats } from './stats.js';
+export type { Timers, TimerHandle } from './timer.js';
+export type { EnvironmentTarget, VisibilityTarget } from './environment.js';
+export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';

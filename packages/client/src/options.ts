@@ -1,0 +1,180 @@
+/**
+ * @module options
+ * Client options: DEFAULT_* constants, the options type, and validation that rejects
+ * contradictory combinations early with a precise error.
+ */
+import type { EncodingName } from '@relais/protocol';
+import type { Backoff } from './backoff.js';
+import { InvalidOptionsError } from './errors.js';
+import type { Timers } from './timer.js';
+import type { EnvironmentTarget, VisibilityTarget } from './environment.js';
+import type { WebSocketConstructor } from './transports/websocket.js';
+
+export const DEFAULT_ENCODING: EncodingName = 'json';
+export const DEFAULT_MIN_RECONNECT_DELAY_MS = 500;
+export const DEFAULT_MAX_RECONNECT_DELAY_MS = 20_000;
+export const DEFAULT_RECONNECT_FACTOR = 2;
+export const DEFAULT_MAX_RECONNECT_ATTEMPTS = Infinity;
+export const DEFAULT_STABLE_CONNECTION_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_QUEUE_SIZE = 1_000;
+export const DEFAULT_CLIENT_NAME = 'relais-js';
+export const CLIENT_VERSION = '0.1.0';
+
+/** Where debug lines go. `console` fits. */
+export interface Logger {
+  debug(message: string, ...details: unknown[]): void;
+  /** Receives errors thrown by event listeners (always, debug or not); falls back to `debug`. */
+  error?(message: string, ...details: unknown[]): void;
+}
+
+export interface ClientOptions {
+  /** Wire encoding, chosen by WebSocket subprotocol. @default 'json' */
+  encoding?: EncodingName;
+  /** Connection token (JWT) sent in `connect`. */
+  token?: string;
+  /**
+   * Returns a fresh connection token. Called before the first connect when `token` is absent,
+   * and again whenever the server says the token expired (close 3005, reply error 109).
+   */
+  getToken?: () => string | Promise<string>;
+  /** Application data sent with `connect` (seen by the server's onConnecting hook). */
+  data?: unknown;
+  /** Client name sent in `connect`. @default 'relais-js' */
+  name?: string;
+  /** The WebSocket constructor. @default globalThis.WebSocket (pass `ws` in Node 20) */
+  websocket?: WebSocketConstructor;
+  /** Timers and clock. @default globalThis.setTimeout/clearTimeout and Date.now */
+  timers?: Timers;
+  /** Uniform random source in [0, 1) for jitter. @default Math.random */
+  random?: () => number;
+  /** Fires `online` (reconnect at once). @default globalThis.window when it exists; null disables */
+  window?: EnvironmentTarget | null;
+  /** Fires `visibilitychange` (reconnect at once when visible). @default globalThis.document; null disables */
+  document?: VisibilityTarget | null;
+  /** Floor of every reconnect delay and base of the exponential, in ms. @default 500 */
+  minReconnectDelayMs?: number;
+  /** Cap of every reconnect delay, in ms. @default 20000 */
+  maxReconnectDelayMs?: number;
+  /** Growth factor of the reconnect window per attempt. @default 2 */
+  reconnectFactor?: number;
+  /** Consecutive failed attempts before giving up (state 'disconnected', no retry). @default Infinity */
+  maxReconnectAttempts?: number;
+  /** Replaces the built-in backoff: `(attempt) => ms`, attempt 0 for the first retry. */
+  backoff?: Backoff;
+  /** A connection that stays up this long resets the attempt counter, in ms. @default 5000 */
+  stableConnectionMs?: number;
+  /** Time allowed from opening the socket to the connect reply, in ms. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Default per-call timeout for publish/rpc/send/subscribe, offline wait included, in ms. @default 10000 */
+  timeoutMs?: number;
+  /** Most calls waiting in the offline queue; more reject with QueueFullError. @default 1000 */
+  maxQueueSize?: number;
+  /** Log protocol traffic and state changes to `logger`; switch with `setDebug`. @default false */
+  debug?: boolean;
+  /** Receives debug lines. @default globalThis.console */
+  logger?: Logger;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedOptions {
+  encoding: EncodingName;
+  token: string | undefined;
+  getToken: (() => string | Promise<string>) | undefined;
+  data: unknown;
+  name: string;
+  websocket: WebSocketConstructor | undefined;
+  timers: Timers | undefined;
+  random: () => number;
+  window: EnvironmentTarget | null | undefined;
+  document: VisibilityTarget | null | undefined;
+  minReconnectDelayMs: number;
+  maxReconnectDelayMs: number;
+  reconnectFactor: number;
+  maxReconnectAttempts: number;
+  backoff: Backoff | undefined;
+  stableConnectionMs: number;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  maxQueueSize: number;
+  debug: boolean;
+  logger: Logger | undefined;
+}
+
+function positive(name: string, value: number, allowInfinity = false): void {
+  const ok = allowInfinity ? value > 0 : Number.isFinite(value) && value > 0;
+  if (typeof value !== 'number' || Number.isNaN(value) || !ok) {
+    throw new InvalidOptionsError(`${name} must be a positive number${allowInfinity ? ' or Infinity' : ''}, got ${value}`);
+  }
+}
+
+function nonNegative(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionsError(`${name} must be a non-negative number, got ${value}`);
+  }
+}
+
+/** Applies defaults and checks the combination. Throws InvalidOptionsError. */
+export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    encoding: options.encoding ?? DEFAULT_ENCODING,
+    token: options.token,
+    getToken: options.getToken,
+    data: options.data,
+    name: options.name ?? DEFAULT_CLIENT_NAME,
+    websocket: options.websocket,
+    timers: options.timers,
+    random: options.random ?? Math.random,
+    window: options.window,
+    document: options.document,
+    minReconnectDelayMs: options.minReconnectDelayMs ?? DEFAULT_MIN_RECONNECT_DELAY_MS,
+    maxReconnectDelayMs: options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
+    reconnectFactor: options.reconnectFactor ?? DEFAULT_RECONNECT_FACTOR,
+    maxReconnectAttempts: options.maxReconnectAttempts ?? DEFAULT_MAX_RECONNECT_ATTEMPTS,
+    backoff: options.backoff,
+    stableConnectionMs: options.stableConnectionMs ?? DEFAULT_STABLE_CONNECTION_MS,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxQueueSize: options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
+    debug: options.debug ?? false,
+    logger: options.logger,
+  };
+  validate(resolved, options);
+  return resolved;
+}
+
+function validate(o: ResolvedOptions, given: ClientOptions): void {
+  if (o.encoding !== 'json' && o.encoding !== 'msgpack') {
+    throw new InvalidOptionsError(`encoding must be 'json' or 'msgpack', got ${JSON.stringify(o.encoding)}`);
+  }
+  if (o.token !== undefined && typeof o.token !== 'string') throw new InvalidOptionsError('token must be a string');
+  if (o.getToken !== undefined && typeof o.getToken !== 'function') throw new InvalidOptionsError('getToken must be a function');
+  nonNegative('minReconnectDelayMs', o.minReconnectDelayMs);
+  positive('maxReconnectDelayMs', o.maxReconnectDelayMs);
+  if (o.minReconnectDelayMs > o.maxReconnectDelayMs) {
+    throw new InvalidOptionsError(
+      `minReconnectDelayMs (${o.minReconnectDelayMs}) must not exceed maxReconnectDelayMs (${o.maxReconnectDelayMs})`,
+    );
+  }
+  if (typeof o.reconnectFactor !== 'number' || !(o.reconnectFactor >= 1) || !Number.isFinite(o.reconnectFactor)) {
+    throw new InvalidOptionsError(`reconnectFactor must be a finite number >= 1, got ${o.reconnectFactor}`);
+  }
+  if (o.maxReconnectAttempts !== Infinity && (!Number.isInteger(o.maxReconnectAttempts) || o.maxReconnectAttempts < 0)) {
+    throw new InvalidOptionsError(`maxReconnectAttempts must be a non-negative integer or Infinity, got ${o.maxReconnectAttempts}`);
+  }
+  if (o.backoff !== undefined) {
+    if (typeof o.backoff !== 'function') throw new InvalidOptionsError('backoff must be a function (attempt) => ms');
+    const knobs = ['minReconnectDelayMs', 'maxReconnectDelayMs', 'reconnectFactor'] as const;
+    const both = knobs.filter((k) => given[k] !== undefined);
+    if (both.length > 0) {
+      throw new InvalidOptionsError(`backoff replaces the built-in schedule: do not also set ${both.join(', ')}`);
+    }
+  }
+  positive('stableConnectionMs', o.stableConnectionMs);
+  positive('connectTimeoutMs', o.connectTimeoutMs);
+  positive('timeoutMs', o.timeoutMs);
+  if (!Number.isInteger(o.maxQueueSize) || o.maxQueueSize < 0) {
+    throw new InvalidOptionsError(`maxQueueSize must be a non-negative integer, got ${o.maxQueueSize}`);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * @module request
+ * One pending command: its promise, its timeout, and whether it may be resent after the
+ * connection drops (the unit of ack + timeout, like phoenix's Push).
+ */
+import type { CommandParamsMap, Method } from '@relais/protocol';
+import { TimeoutError } from './errors.js';
+import { Timeout, type Timers } from './timer.js';
+
+export class Request<M extends Method = Method> {
+  readonly method: M;
+  readonly params: CommandParamsMap[M];
+  /** Resent after a reconnect when the socket dropped before the reply (idempotent commands). */
+  readonly retryOnReconnect: boolean;
+  /** The command id of the latest transmission; a resend gets a new id. */
+  id: number | undefined;
+  readonly promise: Promise<unknown>;
+  #resolve!: (value: unknown) => void;
+  #reject!: (error: unknown) => void;
+  #settled = false;
+  readonly #timeout: Timeout;
+
+  constructor(method: M, params: CommandParamsMap[M], options: { retryOnReconnect: boolean; timers: Timers }) {
+    this.method = method;
+    this.params = params;
+    this.retryOnReconnect = options.retryOnReconnect;
+    this.#timeout = new Timeout(options.timers);
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Starts the deadline; `onTimeout` runs before the promise rejects (to unlink the request). */
+  startTimeout(timeoutMs: number, onTimeout: () => void): void {
+    this.#timeout.start(timeoutMs, () => {
+      onTimeout();
+      this.reject(new TimeoutError(this.method, timeoutMs));
+    });
+  }
+
+  resolve(value: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#timeout.stop();
+    this.#resolve(value);
+  }
+
+  reject(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#timeout.stop();
+    this.#reject(error);
+  }
+}

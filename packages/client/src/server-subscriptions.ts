@@ -1,0 +1,51 @@
+/**
+ * @module server-subscriptions
+ * Subscriptions the server makes on its own (subscribe/unsubscribe pushes, connect result
+ * `channels`): creates and removes their Subscription objects and emits the client events.
+ */
+import { DISCONNECT_CODES } from '@relais/protocol';
+import type { ClientEvents } from './client.js';
+import type { Emitter } from './emitter.js';
+import { Subscription, type SubscriptionHost } from './subscription.js';
+
+export class ServerSubscriptions {
+  readonly #subs: Map<string, Subscription>;
+  readonly #host: SubscriptionHost;
+  readonly #emitter: Emitter<ClientEvents>;
+
+  constructor(subs: Map<string, Subscription>, host: SubscriptionHost, emitter: Emitter<ClientEvents>) {
+    this.#subs = subs;
+    this.#host = host;
+    this.#emitter = emitter;
+  }
+
+  /** After a connect reply: `channels` are the server-side subscriptions of the new session. */
+  sync(channels: readonly string[]): void {
+    const listed = new Set(channels);
+    for (const sub of [...this.#subs.values()]) {
+      if (sub.serverSide && !listed.has(sub.channel)) {
+        this.unsubscribed(sub.channel, DISCONNECT_CODES.INSUFFICIENT_STATE, 'not in the new session');
+      }
+    }
+    for (const channel of channels) this.subscribed(channel);
+  }
+
+  subscribed(channel: string, data?: unknown): void {
+    const existing = this.#subs.get(channel);
+    if (existing) {
+      existing.handleServerSubscribed(data);
+      return;
+    }
+    const sub = new Subscription(this.#host, channel, {}, true);
+    this.#subs.set(channel, sub);
+    sub.handleServerSubscribed(data);
+    this.#emitter.emit('subscribed', sub);
+  }
+
+  unsubscribed(channel: string, code: number, reason: string): void {
+    const sub = this.#subs.get(channel);
+    if (!sub) return;
+    sub.handleServerUnsubscribed(code, reason);
+    this.#emitter.emit('unsubscribed', { subscription: sub, code, reason });
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * @module subscription
+ * One channel subscription and its state machine: 'subscribing' -> 'subscribed' ->
+ * 'unsubscribed', back to 'subscribing' while the client reconnects. Owns the position used to
+ * recover missed publications on channels with history.
+ */
+import {
+  ERROR_CODES,
+  type ClientInfo,
+  type PublishResult,
+  type StreamPosition,
+  type SubscribeParams,
+  type SubscribeResult,
+} from '@relais/protocol';
+import { Emitter, type Disposer, type Listener } from './emitter.js';
+import { RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
+import { Timeout, type Timers } from './timer.js';
+
+export type SubscriptionState = 'subscribing' | 'subscribed' | 'unsubscribed';
+
+/** A publication delivered to a subscription. */
+export interface Publication<T = unknown> {
+  channel: string;
+  data: T;
+  event?: string;
+  offset?: number;
+  /** Who published, for publications from clients. */
+  info?: ClientInfo;
+}
+
+/** Payload of a subscription's `state` event. */
+export interface SubscriptionStateChange {
+  state: SubscriptionState;
+  previous: SubscriptionState;
+  /** Server unsubscribe code (from an `unsubscribe` push). */
+  code?: number;
+  reason?: string;
+  error?: RelaisError;
+  /** On 'subscribed' after a resubscribe that asked for recovery. */
+  recovered?: boolean;
+}
+
+export interface SubscriptionEvents<T> {
+  state: SubscriptionStateChange;
+  publication: Publication<T>;
+  error: RelaisError;
+  join: ClientInfo;
+  leave: ClientInfo;
+}
+
+export interface SubscribeOptions {
+  /** Application data for the server's onSubscribe hook. */
+  data?: unknown;
+  /** Subscription token for private channels. */
+  token?: string;
+  /** Returns a fresh subscription token; called when the server replies 109 (token expired). */
+  getToken?: (channel: string) => string | Promise<string>;
+  /** Ask the server for join/leave pushes (presence). @default false */
+  joinLeave?: boolean;
+  /** Timeout of each subscribe command, in ms. @default the client's timeoutMs */
+  timeoutMs?: number;
+}
+
+export interface PublishOptions {
+  /** Event name inside the channel (`message`, `typing`, …). */
+  event?: string;
+  /** Do not deliver the publication back to this connection. @default false */
+  excludeSelf?: boolean;
+  /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
+  timeoutMs?: number;
+}
+
+/** What a Subscription needs from its client. */
+export interface SubscriptionHost {
+  readonly timers: Timers;
+  isConnected(): boolean;
+  backoff(attempt: number): number;
+  subscribeCommand(params: SubscribeParams, timeoutMs: number | undefined): Promise<SubscribeResult>;
+  unsubscribeCommand(channel: string): void;
+  publish(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult>;
+  attach(subscription: Subscription): void;
+  detach(subscription: Subscription): void;
+  log(message: string, ...details: unknown[]): void;
+  listenerError(error: unknown, event: string): void;
+}
+
+export class Subscription<T = unknown> {
+  readonly channel: string;
+  /** True for subscriptions the server made (subscribe push, connect result `channels`). */
+  readonly serverSide: boolean;
+  readonly #host: SubscriptionHost;
+  readonly #options: SubscribeOptions;
+  readonly #emitter: Emitter<SubscriptionEvents<T>>;
+  readonly #retryTimer: Timeout;
+  #state: SubscriptionState = 'unsubscribed';
+  #token: string | undefined;
+  #data: unknown;
+  #position: StreamPosition | undefined;
+  #generation = 0;
+  #attempt = 0;
+
+  /** @internal Created by `client.subscribe()`; do not construct directly. */
+  constructor(host: SubscriptionHost, channel: string, options: SubscribeOptions = {}, serverSide = false) {
+    this.#host = host;
+    this.channel = channel;
+    this.serverSide = serverSide;
+    this.#options = options;
+    this.#token = options.token;
+    this.#retryTimer = new Timeout(host.timers);
+    this.#emitter = new Emitter((error, event) => host.listenerError(error, String(event)));
+  }
+
+  get state(): SubscriptionState {
+    return this.#state;
+  }
+
+  /** Data returned by the server's onSubscribe hook, once subscribed. */
+  get data(): unknown {
+    return this.#data;
+  }
+
+  /** Registers a listener; returns its disposer. */
+  on<K extends keyof SubscriptionEvents<T>>(event: K, listener: Listener<SubscriptionEvents<T>[K]>): Disposer {
+    return this.#emitter.on(event, listener);
+  }
+
+  /**
+   * Publishes to this channel (being subscribed is not required). Resolves when the server has
+   * accepted the publication; carries an idempotency key kept across retries.
+   * @example await sub.publish({ text: 'hi' }, { event: 'message' })
+   */
+  publish(data: T, options: PublishOptions = {}): Promise<PublishResult> {
+    return this.#host.publish(this.channel, data, options);
+  }
+
+  /** Starts (again) subscribing. Does nothing unless 'unsubscribed'. */
+  subscribe(): void {
+    if (this.#state !== 'unsubscribed') return;
+    this.#host.attach(this as unknown as Subscription);
+    this.#setState({ state: 'subscribing' });
+    if (this.#host.isConnected()) this.handleConnected();
+  }
+
+  /** Stops the subscription; the server is told when connected. */
+  unsubscribe(): void {
+    if (this.#state === 'unsubscribed') return;
+    const wasSent = this.#host.isConnected();
+    this.#stop({ state: 'unsubscribed', reason: 'unsubscribe called' });
+    if (wasSent) this.#host.unsubscribeCommand(this.channel);
+  }
+
+  /** @internal The client is connected: send the subscribe command. */
+  handleConnected(): void {
+    if (this.#state !== 'subscribing' || this.serverSide) return;
+    void this.#send();
+  }
+
+  /** @internal The server subscribed us (subscribe push, or listed in the connect result). */
+  handleServerSubscribed(data?: unknown): void {
+    this.#data = data;
+    if (this.#state !== 'subscribed') this.#setState({ state: 'subscribed' });
+  }
+
+  /** @internal The connection dropped: wait for the next one. */
+  handleDisconnected(reason: string): void {
+    this.#retryTimer.stop();
+    this.#generation++;
+    if (this.#state === 'subscribed') this.#setState({ state: 'subscribing', reason });
+  }
+
+  /** @internal The server ended the subscription (unsubscribe push). */
+  handleServerUnsubscribed(code: number, reason: string): void {
+    this.#stop({ state: 'unsubscribed', code, reason });
+  }
+
+  /** @internal The client was closed. */
+  handleClosed(): void {
+    this.#stop({ state: 'unsubscribed', reason: 'client closed' });
+  }
+
+  /** @internal */
+  handlePublication(publication: Publication<T>): void {
+    if (publication.offset !== undefined && this.#position) this.#position.offset = publication.offset;
+    this.#emitter.emit('publication', publication);
+  }
+
+  /** @internal */
+  handlePresence(type: 'join' | 'leave', info: ClientInfo): void {
+    this.#emitter.emit(type, info);
+  }
+
+  async #send(): Promise<void> {
+    const generation = ++this.#generation;
+    const params: SubscribeParams = { channel: this.channel };
+    if (this.#options.data !== undefined) params.data = this.#options.data;
+    if (this.#token !== undefined) params.token = this.#token;
+    if (this.#options.joinLeave) params.joinLeave = true;
+    if (this.#position) params.since = { ...this.#position };
+    try {
+      const result = await this.#host.subscribeCommand(params, this.#options.timeoutMs);
+      if (generation === this.#generation) this.#onSubscribed(result, params.since !== undefined);
+    } catch (error) {
+      if (generation === this.#generation) await this.#onFailed(error, generation);
+    }
+  }
+
+  #onSubscribed(result: SubscribeResult, askedRecovery: boolean): void {
+    this.#attempt = 0;
+    this.#data = result.data;
+    this.#position =
+      result.recoverable && result.offset !== undefined && result.epoch !== undefined
+        ? { offset: result.offset, epoch: result.epoch }
+        : undefined;
+    const change: Omit<SubscriptionStateChange, 'previous'> = { state: 'subscribed' };
+    if (askedRecovery) change.recovered = result.recovered === true;
+    this.#setState(change);
+    for (const pub of result.publications ?? []) {
+      this.handlePublication({ ...pub, channel: this.channel } as Publication<T>);
+    }
+  }
+
+  async #onFailed(error: unknown, generation: number): Promise<void> {
+    if (!(error instanceof RelaisError) || error.code === 'RELAIS_ERR_CONNECTION_LOST') return;
+    this.#emitter.emit('error', error);
+    if (error instanceof ServerError && error.serverCode === ERROR_CODES.ALREADY_SUBSCRIBED) {
+      this.#setState({ state: 'subscribed' });
+      return;
+    }
+    if (error instanceof ServerError && error.serverCode === ERROR_CODES.TOKEN_EXPIRED && this.#options.getToken) {
+      if (!(await this.#refreshToken(generation))) return;
+      if (this.#attempt++ === 0) return void this.#send();
+    } else if (error instanceof ServerError && error.serverCode === ERROR_CODES.UNRECOVERABLE_POSITION) {
+      this.#position = undefined; // Start over from the live stream; `recovered: false` tells the app.
+      return void this.#send();
+    } else if (!(error instanceof TimeoutError) && !(error instanceof ServerError && error.temporary)) {
+      this.#stop({ state: 'unsubscribed', reason: error.message, error });
+      return;
+    }
+    const delayMs = this.#host.backoff(this.#attempt++);
+    this.#host.log(`resubscribe ${this.channel} in ${delayMs} ms`);
+    this.#retryTimer.start(delayMs, () => {
+      if (generation === this.#generation && this.#host.isConnected()) void this.#send();
+    });
+  }
+
+  async #refreshToken(generation: number): Promise<boolean> {
+    try {
+      const token = await this.#options.getToken!(this.channel);
+      if (typeof token !== 'string') throw new TypeError('getToken must return a string');
+      this.#token = token;
+      return generation === this.#generation;
+    } catch (cause) {
+      const error = new TokenError(`subscription token for ${this.channel}: ${String(cause)}`, { cause });
+      this.#emitter.emit('error', error);
+      this.#stop({ state: 'unsubscribed', reason: error.message, error });
+      return false;
+    }
+  }
+
+  #stop(change: Omit<SubscriptionStateChange, 'previous'>): void {
+    this.#retryTimer.stop();
+    this.#generation++;
+    this.#position = undefined;
+    this.#host.detach(this as unknown as Subscription);
+    if (this.#state !== 'unsubscribed') this.#setState(change);
+  }
+
+  #setState(change: Omit<SubscriptionStateChange, 'previous'>): void {
+    const previous = this.#state;
+    this.#state = change.state;
+    this.#host.log(`subscription ${this.channel}: ${previous} -> ${change.state}`);
+    this.#emitter.emit('state', { ...change, previous });
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * @module testing
+ * Test doubles for code that uses @relais/client: FakeServer (speaks protocol v1 through a fake
+ * WebSocket constructor) and helpers.
+ */
+export * from './fake-server.js';
+export * from './helpers.js';
