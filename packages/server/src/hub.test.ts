@@ -1,0 +1,71 @@
+import { jsonCodec, msgpackCodec, type Codec, type Frame } from '@relais/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { Hub, type HubMember } from './hub.js';
+
+function countingCodec(codec: Codec): Codec & { encode: ReturnType<typeof vi.fn> } {
+  return { ...codec, encode: vi.fn((value: unknown) => codec.encode(value)) };
+}
+
+function member(client: string, codec: Codec, user = ''): HubMember & { frames: Frame[] } {
+  const frames: Frame[] = [];
+  return { client, user, codec, frames, enqueueFrame: (frame) => frames.push(frame) };
+}
+
+describe('Hub', () => {
+  it('encodes a publication once per codec whatever the number of subscribers', () => {
+    const json = countingCodec(jsonCodec);
+    const msgpack = countingCodec(msgpackCodec);
+    const hub = new Hub();
+    const members = [
+      ...Array.from({ length: 50 }, (_, i) => member(`j${i}`, json)),
+      ...Array.from({ length: 50 }, (_, i) => member(`m${i}`, msgpack)),
+    ];
+    for (const m of members) hub.subscribe('room', m);
+    hub.handlePublication({ channel: 'room', data: { n: 1 } });
+    expect(json.encode).toHaveBeenCalledTimes(1);
+    expect(msgpack.encode).toHaveBeenCalledTimes(1);
+    // The very same frame object goes to every subscriber of a codec.
+    expect(new Set(members.slice(0, 50).map((m) => m.frames[0])).size).toBe(1);
+  });
+
+  it('does not encode for a codec without subscribers', () => {
+    const json = countingCodec(jsonCodec);
+    const msgpack = countingCodec(msgpackCodec);
+    const hub = new Hub();
+    hub.subscribe('room', member('a', json));
+    hub.subscribe('other', member('b', msgpack));
+    hub.handlePublication({ channel: 'room', data: 1 });
+    expect(msgpack.encode).not.toHaveBeenCalled();
+  });
+
+  it('skips the excluded client', () => {
+    const hub = new Hub();
+    const a = member('a', jsonCodec);
+    const b = member('b', jsonCodec);
+    hub.subscribe('room', a);
+    hub.subscribe('room', b);
+    hub.handlePublication({ channel: 'room', data: 1, excludeClient: 'a' });
+    expect([a.frames.length, b.frames.length]).toEqual([0, 1]);
+  });
+
+  it('writes the publication push without undefined fields', () => {
+    const hub = new Hub();
+    const a = member('a', jsonCodec);
+    hub.subscribe('room', a);
+    hub.handlePublication({ channel: 'room', data: 1, event: 'e', info: { client: 'c', user: 'u' } });
+    expect(a.frames).toEqual(['{"type":"publication","channel":"room","data":1,"event":"e","info":{"client":"c","user":"u"}}']);
+  });
+
+  it('indexes members by client id and by user', () => {
+    const hub = new Hub();
+    const a = member('a', jsonCodec, 'u');
+    const b = member('b', jsonCodec, 'u');
+    hub.add(a);
+    hub.add(b);
+    expect(hub.get('a')).toBe(a);
+    expect(hub.ofUser('u')).toEqual([a, b]);
+    hub.remove(a);
+    expect(hub.get('a')).toBeUndefined();
+    expect(hub.ofUser('u')).toEqual([b]);
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS, OptionsError, resolveOptions, type RelaisOptions } from './options.js';
+
+describe('resolveOptions', () => {
+  it('applies the defaults', () => {
+    expect(resolveOptions()).toEqual(DEFAULT_OPTIONS);
+    expect(resolveOptions({ pingIntervalMs: 5000, pongTimeoutMs: undefined })).toMatchObject({ pingIntervalMs: 5000, pongTimeoutMs: 10_000 });
+  });
+
+  it.each([
+    [{ pongTimeoutMs: 0 }, 'option pongTimeoutMs must be a positive integer, got 0'],
+    [{ pingIntervalMs: -5 }, 'option pingIntervalMs must be a positive integer, got -5'],
+    [{ maxMessageBytes: 1.5 }, 'option maxMessageBytes must be a positive integer, got 1.5'],
+    [{ maxMessageBytes: '10' }, 'option maxMessageBytes must be a positive integer, got "10"'],
+    [{ rpcTimeoutMs: 2 ** 31 }, 'option rpcTimeoutMs must be at most 2147483647, got 2147483648'],
+    [{ path: 'ws' }, 'option path must be a string starting with "/", got "ws"'],
+    [{ maxQueueBytes: 100, maxMessageBytes: 1000 }, 'option maxQueueBytes (100) must be at least maxMessageBytes (1000)'],
+    [{ pingIntervalMS: 1 }, 'unknown option "pingIntervalMS"'],
+    [{ namespaces: { 'a:b': {} } }, 'option namespaces["a:b"]: a namespace name must not contain ":"'],
+    [{ namespaces: { chat: { clientPublish: 'no' } } }, 'option namespaces["chat"].clientPublish must be a boolean, got "no"'],
+    [{ namespaces: { chat: { maxDataBytes: 0 } } }, 'option namespaces["chat"].maxDataBytes must be a positive integer, got 0'],
+    [{ namespaces: { chat: { history: 1 } } }, 'option namespaces["chat"]: unknown option "history"'],
+    [{ engine: {} }, 'option engine must be {broker: Broker}'],
+    [{ logger: { info() {} } }, 'option logger must have a debug() method'],
+  ])('rejects %j precisely', (options, message) => {
+    expect(() => resolveOptions(options as RelaisOptions)).toThrow(OptionsError);
+    expect(() => resolveOptions(options as RelaisOptions)).toThrow(message);
+  });
+});
