@@ -14,12 +14,13 @@ import {
   type Push,
   type Reply,
 } from '@relais/protocol';
+import type {
+  RelaisError} from './errors.js';
 import {
   ClientProtocolError,
   ConnectionLostError,
   HeartbeatTimeoutError,
   MessageTooLargeError,
-  RelaisError,
   ServerError,
   TimeoutError,
   TransportError,

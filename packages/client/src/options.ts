@@ -150,6 +150,14 @@ function validate(o: ResolvedOptions, given: ClientOptions): void {
   }
   if (o.token !== undefined && typeof o.token !== 'string') throw new InvalidOptionsError('token must be a string');
   if (o.getToken !== undefined && typeof o.getToken !== 'function') throw new InvalidOptionsError('getToken must be a function');
+  if (o.backoff !== undefined) {
+    if (typeof o.backoff !== 'function') throw new InvalidOptionsError('backoff must be a function (attempt) => ms');
+    const knobs = ['minReconnectDelayMs', 'maxReconnectDelayMs', 'reconnectFactor'] as const;
+    const both = knobs.filter((k) => given[k] !== undefined);
+    if (both.length > 0) {
+      throw new InvalidOptionsError(`backoff replaces the built-in schedule: do not also set ${both.join(', ')}`);
+    }
+  }
   nonNegative('minReconnectDelayMs', o.minReconnectDelayMs);
   positive('maxReconnectDelayMs', o.maxReconnectDelayMs);
   if (o.minReconnectDelayMs > o.maxReconnectDelayMs) {
@@ -162,14 +170,6 @@ function validate(o: ResolvedOptions, given: ClientOptions): void {
   }
   if (o.maxReconnectAttempts !== Infinity && (!Number.isInteger(o.maxReconnectAttempts) || o.maxReconnectAttempts < 0)) {
     throw new InvalidOptionsError(`maxReconnectAttempts must be a non-negative integer or Infinity, got ${o.maxReconnectAttempts}`);
-  }
-  if (o.backoff !== undefined) {
-    if (typeof o.backoff !== 'function') throw new InvalidOptionsError('backoff must be a function (attempt) => ms');
-    const knobs = ['minReconnectDelayMs', 'maxReconnectDelayMs', 'reconnectFactor'] as const;
-    const both = knobs.filter((k) => given[k] !== undefined);
-    if (both.length > 0) {
-      throw new InvalidOptionsError(`backoff replaces the built-in schedule: do not also set ${both.join(', ')}`);
-    }
   }
   positive('stableConnectionMs', o.stableConnectionMs);
   positive('connectTimeoutMs', o.connectTimeoutMs);

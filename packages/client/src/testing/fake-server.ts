@@ -225,10 +225,14 @@ export class FakeServer {
       if (outcome !== undefined) break;
     }
     if (outcome === 'noreply') return;
-    connection.reply(command.id, outcome ?? this.#default(command, connection));
+    connection.reply(command.id, outcome ?? this.defaultOutcome(command, connection));
   }
 
-  #default(command: Command, connection: FakeConnection): { result: unknown } {
+  /**
+   * Runs the built-in handling of `command` (subscribe bookkeeping, publish deduplication and
+   * fan-out) and returns the reply it would send; hooks call it to act, then reply differently.
+   */
+  defaultOutcome(command: Command, connection: FakeConnection): { result: unknown } {
     switch (command.method) {
       case 'connect':
         return { result: this.connectResult };

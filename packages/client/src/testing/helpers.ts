@@ -6,7 +6,7 @@
 import { Client } from '../client.js';
 import type { EnvironmentTarget, VisibilityTarget } from '../environment.js';
 import type { ClientOptions } from '../options.js';
-import { FakeServer } from './fake-server.js';
+import type { FakeServer } from './fake-server.js';
 
 export const FAKE_URL = 'ws://relais.test/connection/websocket';
 

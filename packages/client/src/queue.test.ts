@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ConnectionLostError,
+  MessageTooLargeError,
+  QueueFullError,
+  ServerError,
+  TimeoutError,
+} from './errors.js';
+import { FakeServer } from './testing/fake-server.js';
+import { fakeClient } from './testing/helpers.js';
+
+async function settle<T>(promise: Promise<T>): Promise<T | unknown> {
+  return promise.then(
+    (value) => value,
+    (error: unknown) => error,
+  );
+}
+
+describe('Client calls', () => {
+  let server: FakeServer;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    server = new FakeServer();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  describe('offline queue', () => {
+    it('flushes calls made while disconnected in call order after the connect reply', async () => {
+      const client = fakeClient(server);
+      const calls = [client.publish('a:1', 1), client.rpc('m', 2), client.send(3), client.publish('a:1', 4)];
+      expect(client.stats().queuedSends).toBe(4);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      await Promise.all(calls);
+      expect(server.received.map((c) => c.method)).toEqual(['connect', 'publish', 'rpc', 'send', 'publish']);
+      expect(server.received.map((c) => c.id)).toEqual([1, 2, 3, 4, 5]);
+      expect(client.stats().queuedSends).toBe(0);
+    });
+
+    it('resubscribes before flushing the queue', async () => {
+      const client = fakeClient(server);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      client.subscribe('room:1');
+      await vi.advanceTimersByTimeAsync(0);
+      server.closeConnection(3001);
+      await vi.advanceTimersByTimeAsync(0);
+      void client.publish('room:1', 'queued');
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(server.connections[1]!.commands.map((c) => c.method)).toEqual(['connect', 'subscribe', 'publish']);
+    });
+
+    it('rejects with QueueFullError beyond maxQueueSize', async () => {
+      const client = fakeClient(server, { maxQueueSize: 2 });
+      void client.send(1);
+      void client.send(2);
+      await expect(client.send(3)).rejects.toBeInstanceOf(QueueFullError);
+    });
+
+    it('rejects a queued call with TimeoutError after its timeoutMs, and never sends it', async () => {
+      const client = fakeClient(server, { timeoutMs: 3000 });
+      const slow = settle(client.rpc('a'));
+      const fast = settle(client.rpc('b', undefined, { timeoutMs: 1000 }));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(await fast).toBeInstanceOf(TimeoutError);
+      expect(client.stats().queuedSends).toBe(1);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(await slow).toMatchObject({ name: 'TimeoutError', timeoutMs: 3000 });
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(server.commands('rpc')).toHaveLength(0);
+    });
+
+    it('counts the time spent in the queue toward the timeout', async () => {
+      const client = fakeClient(server, { timeoutMs: 1000 });
+      server.onCommand((c) => (c.method === 'rpc' ? 'noreply' : undefined));
+      const call = settle(client.rpc('a'));
+      await vi.advanceTimersByTimeAsync(600);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(399);
+      expect(server.commands('rpc')).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await call).toBeInstanceOf(TimeoutError);
+    });
+  });
+
+  describe('replies', () => {
+    it('resolves rpc with the data the server returned', async () => {
+      server.onCommand((c) => (c.method === 'rpc' ? { result: { data: { now: 7 } } } : undefined));
+      const client = fakeClient(server);
+      client.connect();
+      await expect(client.rpc<{ now: number }>('time')).resolves.toEqual({ now: 7 });
+    });
+
+    it('rejects with ServerError carrying the reply code, message and temporary flag', async () => {
+      server.onCommand((c) =>
+        c.method === 'publish' ? { error: { code: 111, message: 'too many requests', temporary: true } } : undefined,
+      );
+      const client = fakeClient(server);
+      client.connect();
+      const error = await settle(client.publish('a:1', 1));
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ code: 'RELAIS_ERR_SERVER', serverCode: 111, temporary: true });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(server.commands('publish')).toHaveLength(1);
+    });
+
+    it('times out a sent command without a reply and ignores a late reply', async () => {
+      let id = 0;
+      server.onCommand((c) => {
+        if (c.method !== 'rpc') return undefined;
+        id = c.id;
+        return 'noreply';
+      });
+      const client = fakeClient(server, { timeoutMs: 2000 });
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      const call = settle(client.rpc('slow'));
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(await call).toBeInstanceOf(TimeoutError);
+      server.reply(id, { result: { data: 1 } });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(client.state).toBe('connected');
+      expect(client.stats().inflight).toBe(0);
+    });
+
+    it('refuses a command larger than the server maxMessageBytes without sending it', async () => {
+      server.connectResult = { ...server.connectResult, maxMessageBytes: 100 };
+      const client = fakeClient(server);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      const error = await settle(client.publish('a:1', 'x'.repeat(200)));
+      expect(error).toBeInstanceOf(MessageTooLargeError);
+      expect((error as MessageTooLargeError).maxBytes).toBe(100);
+      expect(server.commands('publish')).toHaveLength(0);
+      expect(client.state).toBe('connected');
+    });
+  });
+
+  describe('dropped connections', () => {
+    it('resends an unacknowledged publish with the same idempotency key and delivers it once', async () => {
+      const client = fakeClient(server, { random: () => 0 });
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      // The server accepts the publish, then the connection drops before the ack arrives.
+      const off = server.onCommand((c, conn) => {
+        if (c.method !== 'publish') return undefined;
+        server.defaultOutcome(c, conn);
+        conn.close(1006);
+        return 'noreply';
+      });
+      const publish = client.publish('a:1', { n: 1 });
+      await vi.advanceTimersByTimeAsync(0);
+      off();
+      await vi.advanceTimersByTimeAsync(500);
+      await expect(publish).resolves.toEqual({});
+      const sent = server.commands('publish');
+      expect(sent).toHaveLength(2);
+      expect(sent[0]!.params.idempotencyKey).toBe(sent[1]!.params.idempotencyKey);
+      expect(server.published).toHaveLength(1);
+    });
+
+    it('rejects an unacknowledged rpc and send with ConnectionLostError', async () => {
+      server.onCommand((c) => (c.method === 'rpc' || c.method === 'send' ? 'noreply' : undefined));
+      const client = fakeClient(server);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      const rpc = settle(client.rpc('x'));
+      const send = settle(client.send('y'));
+      await vi.advanceTimersByTimeAsync(0);
+      server.closeConnection(3001);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await rpc).toBeInstanceOf(ConnectionLostError);
+      expect(await send).toBeInstanceOf(ConnectionLostError);
+    });
+
+    it('puts resent publishes ahead of calls queued while offline', async () => {
+      const client = fakeClient(server, { random: () => 0 });
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      const off = server.onCommand((c) => (c.method === 'publish' ? 'noreply' : undefined));
+      void client.publish('a:1', 'first');
+      await vi.advanceTimersByTimeAsync(0);
+      off();
+      server.closeConnection(1006);
+      await vi.advanceTimersByTimeAsync(0);
+      void client.publish('a:1', 'second');
+      await vi.advanceTimersByTimeAsync(500);
+      expect(server.connections[1]!.commands.map((c) => (c.method === 'publish' ? c.params.data : c.method))).toEqual([
+        'connect',
+        'first',
+        'second',
+      ]);
+    });
+
+    it('generates a distinct idempotency key per publish call', async () => {
+      const client = fakeClient(server);
+      client.connect();
+      await Promise.all([client.publish('a:1', 1), client.publish('a:1', 1)]);
+      const [a, b] = server.commands('publish');
+      expect(a!.params.idempotencyKey).toMatch(/^[0-9a-f-]{32,36}$/);
+      expect(a!.params.idempotencyKey).not.toBe(b!.params.idempotencyKey);
+    });
+  });
+});
