@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeServer } from './testing/fake-server.js';
 import { fakeClient, recorder } from './testing/helpers.js';
-import type { StateChange } from './client.js';
+import type { StateChange } from './events.js';
 import { ClientClosedError, InvalidOptionsError } from './errors.js';
 
 describe('Client', () => {

@@ -25,6 +25,7 @@ import {
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import { Connection, type LostReason } from './connection.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
+import type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
 import {
   ClientClosedError,
@@ -33,7 +34,6 @@ import {
   InvalidOptionsError,
   ReconnectExhaustedError,
   TokenError,
-  type RelaisError,
   type ServerError,
 } from './errors.js';
 import { idempotencyKey } from './ids.js';
@@ -44,43 +44,8 @@ import { StatsCollector, type ClientStats } from './stats.js';
 import { ServerSubscriptions } from './server-subscriptions.js';
 import { Subscription, type PublishOptions, type SubscribeOptions, type SubscriptionHost } from './subscription.js';
 import { Timeout, defaultTimers, type Timers } from './timer.js';
+import { TokenSource } from './token.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
-
-export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'closed';
-
-/** Payload of the `state` event. */
-export interface StateChange {
-  state: ClientState;
-  previous: ClientState;
-  /** Disconnect code (WebSocket close code or `disconnect` push) that caused the change. */
-  code?: number;
-  reason?: string;
-  /** Local cause: transport, heartbeat, connect timeout, token, protocol, server refusal… */
-  error?: RelaisError;
-  /** On 'disconnected': when the next attempt starts (clock ms); absent when no retry is planned. */
-  nextRetryAt?: number;
-  /** On 'disconnected' with a retry: the attempt number passed to `backoff` (0 for the first). */
-  attempt?: number;
-}
-
-export interface ClientEvents {
-  state: StateChange;
-  connected: ConnectResult;
-  /** A connection-level problem (at most one per connection); calls reject with their own errors. */
-  error: RelaisError;
-  /** A `message` push (server -> this connection). */
-  message: unknown;
-  /** The server subscribed this connection to a channel (server-side subscription). */
-  subscribed: Subscription;
-  /** The server ended a subscription. */
-  unsubscribed: { subscription: Subscription; code?: number; reason: string };
-}
-
-/** Options of one call. */
-export interface CallOptions {
-  /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
-  timeoutMs?: number;
-}
 
 /**
  * @example
@@ -102,14 +67,13 @@ export class Client {
   readonly #subs = new Map<string, Subscription>();
   readonly #serverSubs: ServerSubscriptions;
   readonly #host: SubscriptionHost;
+  readonly #token: TokenSource;
   readonly #reconnectTimer: Timeout;
   readonly #stableTimer: Timeout;
   #state: ClientState = 'disconnected';
   #connection: Connection | undefined;
   #generation = 0;
   #attempt = 0;
-  #token: string | undefined;
-  #tokenStale = false;
   #debug: boolean;
   #disposeEnvironment: Disposer | undefined;
 
@@ -132,7 +96,7 @@ export class Client {
       });
     this.#logger = this.#o.logger ?? (globalThis.console as Logger);
     this.#debug = this.#o.debug;
-    this.#token = this.#o.token;
+    this.#token = new TokenSource(this.#o.token, this.#o.getToken, (message) => this.#log(message));
     this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
     this.#queue = new OfflineQueue(this.#o.maxQueueSize);
     this.#stats = new StatsCollector(this.#timers);
@@ -289,7 +253,7 @@ export class Client {
     this.#setState({ state: 'connecting' });
     let token: string | undefined;
     try {
-      token = await this.#resolveToken();
+      token = await this.#token.get();
     } catch (cause) {
       if (generation !== this.#generation) return;
       const error = cause instanceof TokenError ? cause : new TokenError(`getToken failed: ${String(cause)}`, { cause });
@@ -317,17 +281,6 @@ export class Client {
         log: (message, ...details) => this.#log(message, ...details),
       },
     });
-  }
-
-  async #resolveToken(): Promise<string | undefined> {
-    const getToken = this.#o.getToken;
-    if (!getToken || (this.#token !== undefined && !this.#tokenStale)) return this.#token;
-    this.#log(this.#tokenStale ? 'token expired: calling getToken' : 'calling getToken');
-    const token = await getToken();
-    if (typeof token !== 'string') throw new TokenError(`getToken must return a string, got ${typeof token}`);
-    this.#token = token;
-    this.#tokenStale = false;
-    return token;
   }
 
   #onConnected(result: ConnectResult): void {
@@ -378,7 +331,7 @@ export class Client {
     this.#stableTimer.stop();
     this.#stats.disconnected();
     this.#queue.requeue(retry);
-    if (reason.code === DISCONNECT_CODES.EXPIRED) this.#tokenStale = true;
+    if (reason.code === DISCONNECT_CODES.EXPIRED) this.#token.expire();
     if (reason.error) this.#emitter.emit('error', reason.error);
     if (reason.code !== undefined && !shouldReconnect(reason.code)) this.#halt(reason);
     else this.#scheduleReconnect(reason);
@@ -391,7 +344,7 @@ export class Client {
     this.#emitter.emit('error', error);
     const reason = { reason: error.message, error };
     if (error.serverCode === ERROR_CODES.TOKEN_EXPIRED) {
-      this.#tokenStale = true;
+      this.#token.expire();
       this.#scheduleReconnect(reason);
     } else if (error.temporary) this.#scheduleReconnect(reason);
     else this.#halt(reason);

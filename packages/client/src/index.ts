@@ -3,7 +3,8 @@
  * The relais client SDK for browsers and Node: connection state machine, reconnection with
  * backoff, offline queue, subscriptions, RPC, tokens and stats.
  */
-export { Client, type CallOptions, type ClientEvents, type ClientState, type StateChange } from './client.js';
+export { Client } from './client.js';
+export type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 export {
   Subscription,
   type Publication,

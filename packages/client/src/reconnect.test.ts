@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StateChange } from './client.js';
+import type { StateChange } from './events.js';
 import { DisconnectedError, HeartbeatTimeoutError, ReconnectExhaustedError, TimeoutError } from './errors.js';
 import { FakeServer } from './testing/fake-server.js';
 import { FakeEnvironment, fakeClient, recorder } from './testing/helpers.js';

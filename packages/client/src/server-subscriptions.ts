@@ -4,7 +4,7 @@
  * `channels`): creates and removes their Subscription objects and emits the client events.
  */
 import { DISCONNECT_CODES } from '@relais/protocol';
-import type { ClientEvents } from './client.js';
+import type { ClientEvents } from './events.js';
 import type { Emitter } from './emitter.js';
 import { Subscription, type SubscriptionHost } from './subscription.js';
 
