@@ -22,7 +22,6 @@ type Waiter<T> = { match: (value: T) => boolean; resolve: (value: T) => void };
 
 export class TestClient {
   readonly ws: WebSocket;
-  readonly codec: Codec;
   /** Resolves with the close code and reason once the socket closed. */
   readonly closed: Promise<CloseInfo>;
   /** Pushes received and not yet taken by `nextPush`. */
@@ -34,11 +33,15 @@ export class TestClient {
 
   private constructor(ws: WebSocket, options: TestClientOptions) {
     this.ws = ws;
-    this.codec = (ws.protocol && codecForSubprotocol(ws.protocol)) || jsonCodec;
     this.#autoPong = options.autoPong ?? false;
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on('message', (data: RawData, isBinary: boolean) => this.#receive(data as Buffer, isBinary));
     ws.on('error', () => {});
+  }
+
+  /** The codec of the negotiated subprotocol (JSON when none was negotiated). */
+  get codec(): Codec {
+    return (this.ws.protocol && codecForSubprotocol(this.ws.protocol)) || jsonCodec;
   }
 
   /** Opens a connection; rejects when the upgrade fails (e.g. HTTP 400). */
