@@ -19,6 +19,7 @@ export type { Disposer, Listener } from './emitter.js';
 export * from './errors.js';
 export * from './options.js';
 export type { ClientStats } from './stats.js';
+export type { ClientInfo, ConnectResult, PublishResult, RpcResult, SubscribeResult } from '@relais/protocol';
 export type { Timers, TimerHandle } from './timer.js';
 export type { EnvironmentTarget, VisibilityTarget } from './environment.js';
 export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';
