@@ -224,3 +224,27 @@ describe('Relais over WebSocket', () => {
     expect(await received).toEqual({ x: 1 });
   });
 });
+
+describe('Relais.attach', () => {
+  it('serves upgrades on an existing HTTP server until disposed', async () => {
+    const { createServer } = await import('node:http');
+    const { createRelais } = await import('./node.js');
+    const { TestClient } = await import('./testkit/ws-client.js');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const relais = createRelais();
+    const dispose = relais.attach(server, { path: '/rt' });
+    try {
+      const client = await TestClient.open(`ws://127.0.0.1:${port}/rt`);
+      expect(await client.call('connect')).toMatchObject({ protocol: 1 });
+      dispose();
+      await relais.close();
+      expect((await client.closed).code).toBe(3001);
+    } finally {
+      await relais.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

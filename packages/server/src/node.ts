@@ -88,7 +88,16 @@ export class Relais {
       subscriptions: new BrokerSubscriptions(this.#broker),
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
     };
-    this.#started = this.#broker.start(this.#hub);
+    this.#started = this.#broker.start({
+      handlePublication: (pub) => {
+        try {
+          this.#hub.handlePublication(pub);
+        } catch (error) {
+          // A publication this node cannot encode must not break the broker's delivery loop.
+          this.#logger.error({ err: error, channel: pub.channel }, 'fan-out failed');
+        }
+      },
+    });
     this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,

@@ -182,17 +182,29 @@ export class Session {
   #run(command: Command): void {
     // The table maps each method to its handler; TS cannot correlate the union, hence the cast.
     const handler = COMMAND_HANDLERS[command.method] as CommandHandler<Method>;
-    handler(this, command.params, this.#node).then(
-      ({ result, afterReply }) => {
+    handler(this, command.params, this.#node)
+      .then(({ result, afterReply }) => {
         if (this.#state === 'closed') return;
+        // Encoding happens here: a result that cannot be encoded (a cycle, a BigInt in JSON)
+        // throws and is answered as an internal error below.
         this.enqueue({ id: command.id, result });
         afterReply?.();
-      },
-      (error: unknown) => this.#fail(command, error),
-    );
+      })
+      .catch((error: unknown) => this.#fail(command, error));
   }
 
+  // Never throws: it ends every command's promise chain, so a throw here would be an
+  // unhandled rejection.
   #fail(command: Command, error: unknown): void {
+    try {
+      this.#failUnsafe(command, error);
+    } catch (failure) {
+      this.#node.logger.error({ err: failure, client: this.client }, 'failed to report a command error');
+      this.close(DISCONNECT_CODES.SERVER_ERROR);
+    }
+  }
+
+  #failUnsafe(command: Command, error: unknown): void {
     if (this.#state === 'closed') return;
     if (error instanceof Disconnect) {
       this.close(error.code, error.reason);

@@ -1,0 +1,89 @@
+import { jsonCodec } from '@relais/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Broker } from './broker.js';
+import { MemoryBroker } from './memory/memory-broker.js';
+import { MemoryBus } from './memory/memory-bus.js';
+import { createRelais, type Relais } from './node.js';
+import type { Session } from './session.js';
+import { FakeTransport, flushMicrotasks } from './testkit/fake-transport.js';
+
+let nodes: Relais[] = [];
+
+afterEach(async () => {
+  await Promise.all(nodes.map((node) => node.close()));
+  nodes = [];
+});
+
+function node(broker: Broker): Relais {
+  const relais = createRelais({ engine: { broker } });
+  nodes.push(relais);
+  return relais;
+}
+
+async function connect(relais: Relais): Promise<{ transport: FakeTransport; session: Session }> {
+  const transport = new FakeTransport();
+  const session = relais.accept(transport)!;
+  send(session, { id: 1, method: 'connect' });
+  await flushMicrotasks();
+  return { transport, session };
+}
+
+function send(session: Session, command: unknown): void {
+  session.handleMessage(jsonCodec.encode(command));
+}
+
+describe('Relais with a shared MemoryBus (in-process cluster)', () => {
+  it('delivers a publication made on one node to subscribers on every node', async () => {
+    const bus = new MemoryBus();
+    const [a, b, c] = [node(new MemoryBroker({ bus })), node(new MemoryBroker({ bus })), node(new MemoryBroker({ bus }))];
+    const onA = await connect(a!);
+    const onB = await connect(b!);
+    const publisher = await connect(c!);
+    send(onA.session, { id: 2, method: 'subscribe', params: { channel: 'room' } });
+    send(onB.session, { id: 2, method: 'subscribe', params: { channel: 'room' } });
+    await flushMicrotasks();
+    send(publisher.session, { id: 2, method: 'publish', params: { channel: 'room', data: 'hi' } });
+    await flushMicrotasks();
+    expect(publisher.transport.reply(2)).toEqual({ id: 2, result: {} });
+    for (const { transport } of [onA, onB]) {
+      expect(transport.pushes('publication')).toEqual([
+        { type: 'publication', channel: 'room', data: 'hi', info: { client: publisher.session.client, user: '' } },
+      ]);
+    }
+  });
+
+  it('keeps one broker subscription per channel and drops it with the last local subscriber', async () => {
+    const broker = new MemoryBroker();
+    const subscribe = vi.spyOn(broker, 'subscribe');
+    const unsubscribe = vi.spyOn(broker, 'unsubscribe');
+    const relais = node(broker);
+    const x = await connect(relais);
+    const y = await connect(relais);
+    send(x.session, { id: 2, method: 'subscribe', params: { channel: 'room' } });
+    send(y.session, { id: 2, method: 'subscribe', params: { channel: 'room' } });
+    await flushMicrotasks();
+    expect(subscribe).toHaveBeenCalledTimes(1);
+    send(x.session, { id: 3, method: 'unsubscribe', params: { channel: 'room' } });
+    await flushMicrotasks();
+    expect(unsubscribe).not.toHaveBeenCalled();
+    y.session.handleClose(1000);
+    await flushMicrotasks();
+    expect(unsubscribe).toHaveBeenCalledTimes(1);
+    expect(relais.stats().subscriptions).toBe(0);
+  });
+
+  it('answers 100 and keeps the node alive when a result cannot be encoded', async () => {
+    const relais = node(new MemoryBroker());
+    relais.rpc('cycle', () => {
+      const value: Record<string, unknown> = {};
+      value.self = value;
+      return value;
+    });
+    const { transport, session } = await connect(relais);
+    send(session, { id: 2, method: 'rpc', params: { method: 'cycle' } });
+    send(session, { id: 3, method: 'ping' });
+    await flushMicrotasks();
+    expect(transport.reply(2)?.error).toMatchObject({ code: 100 });
+    expect(transport.reply(3)).toEqual({ id: 3, result: {} });
+  });
+});
