@@ -238,9 +238,11 @@ describe('Relais.attach', () => {
     try {
       const client = await TestClient.open(`ws://127.0.0.1:${port}/rt`);
       expect(await client.call('connect')).toMatchObject({ protocol: 1 });
-      dispose();
       await relais.close();
       expect((await client.closed).code).toBe(3001);
+      // Still attached but shut down: new upgrades are refused with 503.
+      await expect(TestClient.open(`ws://127.0.0.1:${port}/rt`)).rejects.toMatchObject({ statusCode: 503 });
+      dispose();
     } finally {
       await relais.close();
       server.closeAllConnections();

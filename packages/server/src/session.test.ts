@@ -117,6 +117,19 @@ describe('Session', () => {
       expect(transport.closed).toBeUndefined();
     });
 
+    it('counts commands, messages and errors in stats()', async () => {
+      const { session } = await connected();
+      send(session, { id: 2, method: 'ping' }, { id: 3, method: 'unsubscribe', params: { channel: 'x' } });
+      await flushMicrotasks();
+      expect(relais.stats()).toMatchObject({
+        connections: 1,
+        commands: { connect: 1, ping: 1, unsubscribe: 1 },
+        messagesIn: 2,
+        errors: { 113: 1 },
+      });
+      expect(relais.stats().bytesOut).toBeGreaterThan(0);
+    });
+
     it('coalesces the replies of one batch into one transport message', async () => {
       const { transport, session } = await connected();
       const before = transport.frames.length;

@@ -131,7 +131,11 @@ export class Session {
     this.enqueueFrame(this.codec.encode(value));
   }
 
-  /** Queues an encoded frame; frames queued in one tick go out as one transport message. */
+  /**
+   * Queues an encoded frame. Frames queued before the flush microtask runs (a synchronous
+   * fan-out burst, replies of a batch resolved together) go out as one transport message,
+   * joined by the codec; later ones go in the next message. Order is always preserved.
+   */
   enqueueFrame(frame: Frame): void {
     if (this.#state === 'closed') return;
     this.#outbox.push(frame);
