@@ -11,6 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import process from 'node:process';
 import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +53,7 @@ function sizes(file) {
   return { minified: statSync(file).size, gzipped: gzipSync(bytes, { level: 9 }).length };
 }
 
+const out = (line) => process.stdout.write(`${line}\n`);
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const ours = sizes(outfile);
 const json = sizes(jsonOutfile);
@@ -59,7 +61,7 @@ const require = createRequire(import.meta.url);
 const socketIoFile = join(dirname(require.resolve('socket.io-client/package.json')), 'dist/socket.io.min.js');
 const theirs = sizes(socketIoFile);
 
-console.log(`@relais/client (json only) ${json.minified} B min (${kb(json.minified)}), ${json.gzipped} B gzip (${kb(json.gzipped)})`);
-console.log(`@relais/client (full)      ${ours.minified} B min (${kb(ours.minified)}), ${ours.gzipped} B gzip (${kb(ours.gzipped)})`);
-console.log(`socket.io-client 4.8        ${theirs.minified} B min (${kb(theirs.minified)}), ${theirs.gzipped} B gzip (${kb(theirs.gzipped)})`);
-console.log(`gzip ratio: full ${(ours.gzipped / theirs.gzipped).toFixed(2)}x, json only ${(json.gzipped / theirs.gzipped).toFixed(2)}x socket.io-client`);
+out(`@relais/client (json only) ${json.minified} B min (${kb(json.minified)}), ${json.gzipped} B gzip (${kb(json.gzipped)})`);
+out(`@relais/client (full)      ${ours.minified} B min (${kb(ours.minified)}), ${ours.gzipped} B gzip (${kb(ours.gzipped)})`);
+out(`socket.io-client 4.8        ${theirs.minified} B min (${kb(theirs.minified)}), ${theirs.gzipped} B gzip (${kb(theirs.gzipped)})`);
+out(`gzip ratio: full ${(ours.gzipped / theirs.gzipped).toFixed(2)}x, json only ${(json.gzipped / theirs.gzipped).toFixed(2)}x socket.io-client`);

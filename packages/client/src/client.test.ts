@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeServer } from './testing/fake-server.js';
 import { fakeClient, recorder } from './testing/helpers.js';
 import type { StateChange } from './events.js';
-import { ClientClosedError, InvalidOptionsError } from './errors.js';
+import { Client } from './client.js';
+import { ClientClosedError, InvalidOptionsError, TransportError } from './errors.js';
 
 describe('Client', () => {
   let server: FakeServer;
@@ -156,5 +157,24 @@ describe('Client', () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(messages.values).toEqual([1, 2, 3]);
     });
+  });
+});
+
+describe('Client with a bad URL', () => {
+  it('stays disconnected with a TransportError when the WebSocket constructor throws', async () => {
+    vi.useFakeTimers();
+    const Throwing = class {
+      constructor() {
+        throw new SyntaxError('invalid url');
+      }
+    } as never;
+    const client = new Client('nope', { websocket: Throwing, window: null, document: null });
+    const errors = recorder<unknown>();
+    client.on('error', errors);
+    client.connect();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(client.state).toBe('disconnected');
+    expect(errors.values[0]).toBeInstanceOf(TransportError);
+    vi.useRealTimers();
   });
 });

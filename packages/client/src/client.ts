@@ -34,6 +34,7 @@ import {
   InvalidOptionsError,
   ReconnectExhaustedError,
   TokenError,
+  TransportError,
   type ServerError,
 } from './errors.js';
 import { idempotencyKey } from './ids.js';
@@ -265,7 +266,18 @@ export class Client {
     const connectParams: ConnectParams = { name: this.#o.name, version: CLIENT_VERSION };
     if (token !== undefined) connectParams.token = token;
     if (this.#o.data !== undefined) connectParams.data = this.#o.data;
-    this.#connection = new Connection({
+    try {
+      this.#connection = this.#openConnection(connectParams);
+    } catch (cause) {
+      // A malformed URL or a refused scheme: retrying cannot help.
+      const error = new TransportError(`cannot open a WebSocket to ${this.url}: ${String(cause)}`, { cause });
+      this.#emitter.emit('error', error);
+      this.#halt({ reason: error.message, error });
+    }
+  }
+
+  #openConnection(connectParams: ConnectParams): Connection {
+    return new Connection({
       url: this.url,
       codec: CODECS.get(this.#o.encoding === 'msgpack' ? MSGPACK_SUBPROTOCOL : JSON_SUBPROTOCOL)!,
       websocket: this.#websocket,

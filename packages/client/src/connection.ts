@@ -73,15 +73,16 @@ export class Connection {
     this.#p = params;
     this.#connectTimer = new Timeout(params.timers);
     this.#heartbeat = new Timeout(params.timers);
-    this.#connectTimer.start(params.connectTimeoutMs, () =>
-      this.#end({ reason: 'connect timeout', error: new TimeoutError('connect', params.connectTimeoutMs) }),
-    );
+    // The constructor throws on a malformed URL: let it, before any timer is started.
     this.#transport = new WebSocketTransport(params.websocket, params.url, params.codec.subprotocol, {
       open: () => this.#onOpen(),
       message: (frame, bytes) => this.#onMessage(frame, bytes),
       close: (code, reason) => this.#end({ code, reason: reason || `closed with ${code}` }, false),
       error: (cause) => params.handlers.log('transport error', cause),
     });
+    this.#connectTimer.start(params.connectTimeoutMs, () =>
+      this.#end({ reason: 'connect timeout', error: new TimeoutError('connect', params.connectTimeoutMs) }),
+    );
   }
 
   /** The connect result, once connected. */

@@ -18,8 +18,7 @@ export type RelaisErrorCode =
   | 'RELAIS_ERR_PROTOCOL'
   | 'RELAIS_ERR_TOKEN'
   | 'RELAIS_ERR_HEARTBEAT_TIMEOUT'
-  | 'RELAIS_ERR_RECONNECT_EXHAUSTED'
-  | 'RELAIS_ERR_UNSUBSCRIBED';
+  | 'RELAIS_ERR_RECONNECT_EXHAUSTED';
 
 /** Base of every error the SDK rejects with or emits. */
 export class RelaisError extends Error {
@@ -168,14 +167,5 @@ export class ReconnectExhaustedError extends RelaisError {
 
   constructor(attempts: number) {
     super('RELAIS_ERR_RECONNECT_EXHAUSTED', `gave up after ${attempts} reconnect attempts`);
-  }
-}
-
-/** The subscription ended (unsubscribe, or a server `unsubscribe`) before the call completed. */
-export class UnsubscribedError extends RelaisError {
-  override readonly name = 'UnsubscribedError';
-
-  constructor(channel: string) {
-    super('RELAIS_ERR_UNSUBSCRIBED', `subscription to ${JSON.stringify(channel)} ended`);
   }
 }
