@@ -217,7 +217,13 @@ export class Relais {
     this.#services.channels.resolve(channel);
     const session = this.#hub.get(client);
     if (!session || session.channels.has(channel)) return false;
-    await reserveChannel(this.#services, session, channel);
+    try {
+      await reserveChannel(this.#services, session, channel);
+    } catch (error) {
+      // The connection went away while the broker subscribed.
+      if (session.state === 'closed') return false;
+      throw error;
+    }
     session.enqueue(data === undefined ? { type: 'subscribe', channel } : { type: 'subscribe', channel, data });
     activateChannel(this.#services, session, channel);
     return true;

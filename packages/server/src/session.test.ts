@@ -88,6 +88,24 @@ describe('Session', () => {
       expect(transport.closed).toEqual({ code: 3501, reason: 'bad request: ping before connect' });
     });
 
+    it('answers a connect pipelined behind the first one with 107', async () => {
+      const { transport, session } = open();
+      const hook = vi.fn(() => ({}));
+      relais.onConnecting(hook);
+      send(session, { id: 1, method: 'connect' }, { id: 2, method: 'connect' });
+      await flushMicrotasks();
+      expect(hook).toHaveBeenCalledTimes(1);
+      expect(transport.reply(2)).toMatchObject({ error: { code: 107, message: 'already connected' } });
+    });
+
+    it('replies the error of an invalid first command, then closes with 3501', async () => {
+      const { transport, session } = open();
+      send(session, { id: 1, method: 'connect', params: { colour: 1 } });
+      await flushMicrotasks();
+      expect(transport.reply(1)).toMatchObject({ error: { code: 107 } });
+      expect(transport.closed).toEqual({ code: 3501, reason: 'bad request: connect: unknown field "colour"' });
+    });
+
     it('runs commands pipelined behind connect once it succeeded', async () => {
       const { transport, session } = open();
       send(session, { id: 1, method: 'connect' }, { id: 2, method: 'ping' });

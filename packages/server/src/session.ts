@@ -96,7 +96,7 @@ export class Session {
     this.#heartbeat.start();
     const queued = this.#afterConnect ?? [];
     this.#afterConnect = undefined;
-    for (const command of queued) this.#run(command);
+    for (const command of queued) this.#route(command);
   }
 
   /** Feeds one inbound transport message. Never throws. */
@@ -165,10 +165,16 @@ export class Session {
   #accept(item: ParsedCommand): void {
     if (!item.ok) {
       this.#replyError(item.id, item.error);
+      // Before connect, an invalid command (a connect with bad params included) breaks the
+      // protocol: nothing else may come first.
+      if (this.#state === 'connecting' && !this.#afterConnect) this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${item.error.message}`);
       return;
     }
-    const { command } = item;
-    this.#node.metrics.command(command.method);
+    this.#node.metrics.command(item.command.method);
+    this.#route(item.command);
+  }
+
+  #route(command: Command): void {
     if (this.#state === 'connected') {
       if (command.method === 'connect') this.#replyError(command.id, new ReplyError(ERROR_CODES.BAD_REQUEST, 'already connected'));
       else this.#run(command);
