@@ -116,7 +116,7 @@ describe('Relais over WebSocket', () => {
   });
 
   it('drops a peer that does not answer pings with 3012', async () => {
-    const { connect } = await start({ pingIntervalMs: 50, pongTimeoutMs: 50 });
+    const { connect } = await start({ pingIntervalMs: 100, pongTimeoutMs: 400 });
     const silent = await connect();
     const alive = await connect({ protocols: JSON_SUBPROTOCOL, autoPong: true });
     expect(await silent.closed).toEqual({ code: 3012, reason: 'no pong' });
