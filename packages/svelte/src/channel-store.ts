@@ -3,10 +3,30 @@
  * A readable store of the latest publications of one channel, bounded. It subscribes when the
  * store gets its first subscriber and unsubscribes when it loses its last one.
  */
-import type { Client, Publication, PublishOptions, PublishResult, SubscribeOptions } from '@relais/client';
+import type { Client, Publication, PublishOptions, PublishResult, SubscribeOptions, Subscription } from '@relais/client';
 import { readable, type Readable } from 'svelte/store';
 
 export const DEFAULT_CHANNEL_STORE_MAX = 100;
+
+/** Active stores per client and channel: the last one to stop unsubscribes, if a store subscribed. */
+const leases = new WeakMap<Client, Map<string, { count: number; owned: boolean }>>();
+
+function acquire<T>(client: Client, channel: string, options: SubscribeOptions): Subscription<T> {
+  let byChannel = leases.get(client);
+  if (!byChannel) leases.set(client, (byChannel = new Map()));
+  let lease = byChannel.get(channel);
+  if (!lease) byChannel.set(channel, (lease = { count: 0, owned: client.getSubscription(channel) === undefined }));
+  lease.count++;
+  return client.subscribe<T>(channel, options);
+}
+
+function release(client: Client, channel: string): void {
+  const byChannel = leases.get(client);
+  const lease = byChannel?.get(channel);
+  if (!byChannel || !lease || --lease.count > 0) return;
+  byChannel.delete(channel);
+  if (lease.owned) client.getSubscription(channel)?.unsubscribe();
+}
 
 export interface ChannelStoreOptions extends SubscribeOptions {
   /** Most publications kept, oldest dropped first. @default 100 */
@@ -20,8 +40,9 @@ export interface ChannelStore<T> extends Readable<Publication<T>[]> {
 }
 
 /**
- * The last `max` publications of `channel`, oldest first. A subscription that already existed
- * on the client is reused and left alone when the store stops.
+ * The last `max` publications of `channel`, oldest first. Stores of the same channel share the
+ * client's subscription; the last one to stop unsubscribes, unless the subscription existed
+ * before any store started (then it is left alone).
  * @example
  * const messages = channelStore<{ text: string }>(client, 'chat:lobby', { max: 50 });
  * // {#each $messages as m}<li>{m.data.text}</li>{/each}
@@ -32,15 +53,14 @@ export function channelStore<T = unknown>(client: Client, channel: string, optio
   const store = readable<Publication<T>[]>([], (set) => {
     let items: Publication<T>[] = [];
     set(items);
-    const owned = client.getSubscription(channel) === undefined;
-    const sub = client.subscribe<T>(channel, subscribeOptions);
+    const sub = acquire<T>(client, channel, subscribeOptions);
     const off = sub.on('publication', (publication) => {
       items = items.length >= max ? [...items.slice(items.length - max + 1), publication] : [...items, publication];
       set(items);
     });
     return () => {
       off();
-      if (owned) sub.unsubscribe();
+      release(client, channel);
     };
   });
   return {

@@ -89,6 +89,22 @@ describe('@relais/svelte', () => {
       expect(sub.state).toBe('subscribed');
     });
 
+    it('keeps the channel subscribed while another store of the same channel is active', async () => {
+      const client = fakeClient(server);
+      client.connect();
+      const first = channelStore<number>(client, 'chat:lobby');
+      const second = channelStore<number>(client, 'chat:lobby', { max: 1 });
+      const stopFirst = first.subscribe(() => {});
+      const stopSecond = second.subscribe(() => {});
+      await vi.advanceTimersByTimeAsync(0);
+      stopFirst();
+      server.sendPush({ type: 'publication', channel: 'chat:lobby', data: 1 });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(get(second).map((p) => p.data)).toEqual([1]);
+      stopSecond();
+      expect(client.getSubscription('chat:lobby')).toBeUndefined();
+    });
+
     it('rejects a max below 1', () => {
       const client = fakeClient(server);
       expect(() => channelStore(client, 'chat:lobby', { max: 0 })).toThrow(RangeError);

@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { compile } from 'svelte/compiler';
+import { describe, expect, it } from 'vitest';
+
+describe('examples/Chat.svelte', () => {
+  it('compiles as a Svelte 5 component without warnings', () => {
+    const source = readFileSync(new URL('../examples/Chat.svelte', import.meta.url), 'utf8');
+    const result = compile(source, { filename: 'Chat.svelte', generate: 'client', runes: true });
+    expect(result.warnings.map((w) => w.message)).toEqual([]);
+    expect(result.js.code).toContain('@relais/svelte');
+  });
+});
