@@ -76,6 +76,8 @@ export class Client {
   #generation = 0;
   #attempt = 0;
   #debug: boolean;
+  /** True between a connect reply and the replies to the resubscribes: calls wait in the queue. */
+  #holdQueue = false;
   #disposeEnvironment: Disposer | undefined;
 
   constructor(url: string, options: ClientOptions = {}) {
@@ -230,14 +232,24 @@ export class Client {
     this.#debug = enabled;
   }
 
-  #call<M extends Method>(method: M, params: CommandParamsMap[M], timeoutMs: number | undefined, retry: boolean): Promise<unknown> {
+  /**
+   * Sends now when connected and the queue is not held, else queues. `direct` commands
+   * (subscribe, unsubscribe) skip the hold: they are what the hold waits for.
+   */
+  #call<M extends Method>(
+    method: M,
+    params: CommandParamsMap[M],
+    timeoutMs: number | undefined,
+    retry: boolean,
+    direct = false,
+  ): Promise<unknown> {
     if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
     const request = new Request(method, params, { retryOnReconnect: retry, timers: this.#timers });
     request.startTimeout(timeoutMs ?? this.#o.timeoutMs, () => {
       this.#queue.remove(request as Request);
       this.#connection?.forget(request as Request);
     });
-    if (this.#state === 'connected' && this.#connection) {
+    if (this.#state === 'connected' && this.#connection && (direct || !this.#holdQueue)) {
       this.#connection.send(request as Request);
     } else {
       try {
@@ -303,14 +315,27 @@ export class Client {
     });
     const previous = this.#state;
     this.#state = 'connected';
-    // Resubscribe first, then flush the queue in call order, before any listener runs: a
-    // listener publishing from the `state` event must not overtake older queued calls.
     this.#serverSubs.sync(result.channels ?? []);
-    for (const sub of this.#subs.values()) sub.handleConnected();
-    for (const request of this.#queue.drain()) if (!request.settled) connection.send(request);
+    // Resubscribe first and flush the queue only once every subscribe has its reply: the server
+    // may run a connection's commands concurrently, and a queued publish must reach our own
+    // resubscribed channel. Calls made meanwhile queue behind, so call order holds.
+    const subscribing = [...this.#subs.values()].map((sub) => sub.handleConnected());
+    if (subscribing.length === 0) this.#flush(connection);
+    else {
+      this.#holdQueue = true;
+      const generation = this.#generation;
+      void Promise.allSettled(subscribing).then(() => {
+        if (generation === this.#generation && this.#connection === connection) this.#flush(connection);
+      });
+    }
     this.#log('connected', result);
     this.#emitter.emit('state', { state: 'connected', previous });
     this.#emitter.emit('connected', result);
+  }
+
+  #flush(connection: Connection): void {
+    this.#holdQueue = false;
+    for (const request of this.#queue.drain()) if (!request.settled) connection.send(request);
   }
 
   #onPush(push: Push): void {
@@ -340,6 +365,7 @@ export class Client {
 
   #onLost(reason: LostReason, retry: Request[]): void {
     this.#connection = undefined;
+    this.#holdQueue = false;
     this.#stableTimer.stop();
     this.#stats.disconnected();
     this.#queue.requeue(retry);
@@ -414,10 +440,10 @@ export class Client {
       backoff: (attempt) => this.#backoff(attempt),
       subscribeCommand: (params, timeoutMs) => {
         if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('subscribe'));
-        return this.#call('subscribe', params, timeoutMs, false) as Promise<SubscribeResult>;
+        return this.#call('subscribe', params, timeoutMs, false, true) as Promise<SubscribeResult>;
       },
       unsubscribeCommand: (channel) => {
-        if (this.#state === 'connected') this.#call('unsubscribe', { channel }, undefined, false).catch(() => {});
+        if (this.#state === 'connected') this.#call('unsubscribe', { channel }, undefined, false, true).catch(() => {});
       },
       publish: (channel, data, options) => this.publish(channel, data, options),
       attach: (sub) => {

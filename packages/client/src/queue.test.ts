@@ -52,6 +52,28 @@ describe('Client calls', () => {
       expect(server.connections[1]!.commands.map((c) => c.method)).toEqual(['connect', 'subscribe', 'publish']);
     });
 
+    it('holds the queue, and calls made meanwhile, until every resubscribe has its reply', async () => {
+      server.onCommand((c, conn) => {
+        if (c.method !== 'subscribe') return undefined;
+        setTimeout(() => conn.reply(c.id, server.defaultOutcome(c, conn)), 100);
+        return 'noreply';
+      });
+      const client = fakeClient(server);
+      client.subscribe('room:1');
+      void client.publish('room:1', 'queued');
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(client.state).toBe('connected');
+      void client.publish('room:1', 'while resubscribing');
+      await vi.advanceTimersByTimeAsync(99);
+      expect(server.received.map((c) => c.method)).toEqual(['connect', 'subscribe']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(server.commands('publish').map((c) => c.params.data)).toEqual(['queued', 'while resubscribing']);
+      void client.publish('room:1', 'after');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(server.commands('publish')).toHaveLength(3);
+    });
+
     it('rejects with QueueFullError beyond maxQueueSize', async () => {
       const client = fakeClient(server, { maxQueueSize: 2 });
       void client.send(1);

@@ -138,7 +138,7 @@ export class Subscription<T = unknown> {
     if (this.#state !== 'unsubscribed') return;
     this.#host.attach(this as unknown as Subscription);
     this.#setState({ state: 'subscribing' });
-    if (this.#host.isConnected()) this.handleConnected();
+    if (this.#host.isConnected()) void this.handleConnected();
   }
 
   /** Stops the subscription; the server is told when connected. */
@@ -149,10 +149,13 @@ export class Subscription<T = unknown> {
     if (wasSent) this.#host.unsubscribeCommand(this.channel);
   }
 
-  /** @internal The client is connected: send the subscribe command. */
-  handleConnected(): void {
-    if (this.#state !== 'subscribing' || this.serverSide) return;
-    void this.#send();
+  /**
+   * @internal The client is connected: send the subscribe command. Resolves when that first
+   * attempt has its outcome (retries are not awaited).
+   */
+  handleConnected(): Promise<void> {
+    if (this.#state !== 'subscribing' || this.serverSide) return Promise.resolve();
+    return this.#send();
   }
 
   /** @internal The server subscribed us (subscribe push, or listed in the connect result). */
