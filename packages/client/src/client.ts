@@ -18,12 +18,12 @@ import {
   type Method,
   type PublishParams,
   type PublishResult,
-  type Push,
   type RpcResult,
   type SubscribeResult,
 } from '@relais/protocol';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import { Connection, type LostReason } from './connection.js';
+import { Dispatcher } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
 import type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
@@ -39,10 +39,9 @@ import {
 } from './errors.js';
 import { idempotencyKey } from './ids.js';
 import { CLIENT_VERSION, resolveOptions, type ClientOptions, type Logger, type ResolvedOptions } from './options.js';
-import { OfflineQueue } from './queue.js';
-import { Request } from './request.js';
+import type { Request } from './request.js';
 import { StatsCollector, type ClientStats } from './stats.js';
-import { ServerSubscriptions } from './server-subscriptions.js';
+import { PushRouter } from './push-router.js';
 import { Subscription, type PublishOptions, type SubscribeOptions, type SubscriptionHost } from './subscription.js';
 import { Timeout, defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
@@ -63,10 +62,10 @@ export class Client {
   readonly #backoff: Backoff;
   readonly #logger: Logger;
   readonly #emitter: Emitter<ClientEvents>;
-  readonly #queue: OfflineQueue;
+  readonly #dispatcher: Dispatcher;
   readonly #stats: StatsCollector;
   readonly #subs = new Map<string, Subscription>();
-  readonly #serverSubs: ServerSubscriptions;
+  readonly #router: PushRouter;
   readonly #host: SubscriptionHost;
   readonly #token: TokenSource;
   readonly #reconnectTimer: Timeout;
@@ -76,8 +75,6 @@ export class Client {
   #generation = 0;
   #attempt = 0;
   #debug: boolean;
-  /** True between a connect reply and the replies to the resubscribes: calls wait in the queue. */
-  #holdQueue = false;
   #disposeEnvironment: Disposer | undefined;
 
   constructor(url: string, options: ClientOptions = {}) {
@@ -101,12 +98,12 @@ export class Client {
     this.#debug = this.#o.debug;
     this.#token = new TokenSource(this.#o.token, this.#o.getToken, (message) => this.#log(message));
     this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
-    this.#queue = new OfflineQueue(this.#o.maxQueueSize);
+    this.#dispatcher = new Dispatcher(this.#o.maxQueueSize, this.#timers);
     this.#stats = new StatsCollector(this.#timers);
     this.#reconnectTimer = new Timeout(this.#timers);
     this.#stableTimer = new Timeout(this.#timers);
     this.#host = this.#createHost();
-    this.#serverSubs = new ServerSubscriptions(this.#subs, this.#host, this.#emitter);
+    this.#router = new PushRouter(this.#subs, this.#host, this.#emitter);
   }
 
   get state(): ClientState {
@@ -144,12 +141,12 @@ export class Client {
     this.#generation++;
     this.#reconnectTimer.stop();
     this.#stableTimer.stop();
-    const pending = this.#connection?.close() ?? [];
+    this.#dispatcher.detach(this.#connection?.close() ?? []);
     this.#connection = undefined;
     this.#stats.disconnected();
     this.#disposeEnvironment?.();
     this.#setState({ state: 'closed', reason: 'client closed' });
-    for (const request of [...pending, ...this.#queue.drain()]) request.reject(new ClientClosedError());
+    this.#dispatcher.rejectQueued(new ClientClosedError());
     for (const sub of [...this.#subs.values()]) sub.handleClosed();
   }
 
@@ -224,7 +221,7 @@ export class Client {
 
   /** Counters since the client was created. */
   stats(): ClientStats {
-    return this.#stats.snapshot(this.#queue.size, this.#connection?.inflightCount ?? 0);
+    return this.#stats.snapshot(this.#dispatcher.queued, this.#dispatcher.inflight);
   }
 
   /** Switches debug logging to the logger, at runtime. */
@@ -232,10 +229,6 @@ export class Client {
     this.#debug = enabled;
   }
 
-  /**
-   * Sends now when connected and the queue is not held, else queues. `direct` commands
-   * (subscribe, unsubscribe) skip the hold: they are what the hold waits for.
-   */
   #call<M extends Method>(
     method: M,
     params: CommandParamsMap[M],
@@ -244,21 +237,7 @@ export class Client {
     direct = false,
   ): Promise<unknown> {
     if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
-    const request = new Request(method, params, { retryOnReconnect: retry, timers: this.#timers });
-    request.startTimeout(timeoutMs ?? this.#o.timeoutMs, () => {
-      this.#queue.remove(request as Request);
-      this.#connection?.forget(request as Request);
-    });
-    if (this.#state === 'connected' && this.#connection && (direct || !this.#holdQueue)) {
-      this.#connection.send(request as Request);
-    } else {
-      try {
-        this.#queue.push(request as Request);
-      } catch (error) {
-        request.reject(error);
-      }
-    }
-    return request.promise;
+    return this.#dispatcher.dispatch(method, params, { timeoutMs: timeoutMs ?? this.#o.timeoutMs, retry, direct });
   }
 
   async #startConnecting(): Promise<void> {
@@ -299,7 +278,7 @@ export class Client {
       connectParams,
       handlers: {
         connected: (result) => this.#onConnected(result),
-        push: (push) => this.#onPush(push),
+        push: (push) => this.#router.route(push),
         lost: (reason, retry) => this.#onLost(reason, retry),
         refused: (error, retry) => this.#onRefused(error, retry),
         log: (message, ...details) => this.#log(message, ...details),
@@ -315,17 +294,16 @@ export class Client {
     });
     const previous = this.#state;
     this.#state = 'connected';
-    this.#serverSubs.sync(result.channels ?? []);
+    this.#router.sync(result.channels ?? []);
     // Resubscribe first and flush the queue only once every subscribe has its reply: the server
     // may run a connection's commands concurrently, and a queued publish must reach our own
     // resubscribed channel. Calls made meanwhile queue behind, so call order holds.
+    this.#dispatcher.attach(connection, true);
     const subscribing = [...this.#subs.values()].map((sub) => sub.handleConnected());
-    if (subscribing.length === 0) this.#flush(connection);
+    if (subscribing.length === 0) this.#dispatcher.flush();
     else {
-      this.#holdQueue = true;
-      const generation = this.#generation;
       void Promise.allSettled(subscribing).then(() => {
-        if (generation === this.#generation && this.#connection === connection) this.#flush(connection);
+        if (this.#connection === connection) this.#dispatcher.flush();
       });
     }
     this.#log('connected', result);
@@ -333,42 +311,11 @@ export class Client {
     this.#emitter.emit('connected', result);
   }
 
-  #flush(connection: Connection): void {
-    this.#holdQueue = false;
-    for (const request of this.#queue.drain()) if (!request.settled) connection.send(request);
-  }
-
-  #onPush(push: Push): void {
-    switch (push.type) {
-      case 'message':
-        this.#emitter.emit('message', push.data);
-        return;
-      case 'subscribe':
-        this.#serverSubs.subscribed(push.channel, push.data);
-        return;
-      case 'unsubscribe':
-        this.#serverSubs.unsubscribed(push.channel, push.code, push.reason);
-        return;
-      case 'publication': {
-        const { type: _type, ...publication } = push;
-        this.#subs.get(push.channel)?.handlePublication(publication as never);
-        return;
-      }
-      case 'join':
-      case 'leave':
-        this.#subs.get(push.channel)?.handlePresence(push.type, push.info);
-        return;
-      default:
-        return;
-    }
-  }
-
   #onLost(reason: LostReason, retry: Request[]): void {
     this.#connection = undefined;
-    this.#holdQueue = false;
     this.#stableTimer.stop();
     this.#stats.disconnected();
-    this.#queue.requeue(retry);
+    this.#dispatcher.detach(retry);
     if (reason.code === DISCONNECT_CODES.EXPIRED) this.#token.expire();
     if (reason.error) this.#emitter.emit('error', reason.error);
     if (reason.code !== undefined && !shouldReconnect(reason.code)) this.#halt(reason);
@@ -378,7 +325,7 @@ export class Client {
 
   #onRefused(error: ServerError, retry: Request[]): void {
     this.#connection = undefined;
-    this.#queue.requeue(retry);
+    this.#dispatcher.detach(retry);
     this.#emitter.emit('error', error);
     const reason = { reason: error.message, error };
     if (error.serverCode === ERROR_CODES.TOKEN_EXPIRED) {
@@ -393,7 +340,7 @@ export class Client {
     this.#attempt = 0;
     this.#setState({ state: 'disconnected', ...reason });
     const error = new DisconnectedError(reason.reason, reason.code, { cause: reason.error });
-    for (const request of this.#queue.drain()) request.reject(error);
+    this.#dispatcher.rejectQueued(error);
   }
 
   #scheduleReconnect(reason: LostReason): void {

@@ -1,14 +1,15 @@
 /**
- * @module server-subscriptions
- * Subscriptions the server makes on its own (subscribe/unsubscribe pushes, connect result
- * `channels`): creates and removes their Subscription objects and emits the client events.
+ * @module push-router
+ * Routes server pushes to their subscription or client event, and keeps the subscriptions the
+ * server makes on its own (subscribe/unsubscribe pushes, connect result `channels`): creates and
+ * removes their Subscription objects and emits the client events.
  */
-import { DISCONNECT_CODES } from '@relais/protocol';
+import { DISCONNECT_CODES, type Push } from '@relais/protocol';
 import type { ClientEvents } from './events.js';
 import type { Emitter } from './emitter.js';
 import { Subscription, type SubscriptionHost } from './subscription.js';
 
-export class ServerSubscriptions {
+export class PushRouter {
   readonly #subs: Map<string, Subscription>;
   readonly #host: SubscriptionHost;
   readonly #emitter: Emitter<ClientEvents>;
@@ -17,6 +18,31 @@ export class ServerSubscriptions {
     this.#subs = subs;
     this.#host = host;
     this.#emitter = emitter;
+  }
+
+  route(push: Push): void {
+    switch (push.type) {
+      case 'message':
+        this.#emitter.emit('message', push.data);
+        return;
+      case 'subscribe':
+        this.subscribed(push.channel, push.data);
+        return;
+      case 'unsubscribe':
+        this.unsubscribed(push.channel, push.code, push.reason);
+        return;
+      case 'publication': {
+        const { type: _type, ...publication } = push;
+        this.#subs.get(push.channel)?.handlePublication(publication);
+        return;
+      }
+      case 'join':
+      case 'leave':
+        this.#subs.get(push.channel)?.handlePresence(push.type, push.info);
+        return;
+      default:
+        return; // ping and disconnect are the connection's business
+    }
   }
 
   /** After a connect reply: `channels` are the server-side subscriptions of the new session. */

@@ -1,0 +1,82 @@
+/**
+ * @module dispatcher
+ * Where a call goes: written at once on a live, unheld connection, else into the bounded offline
+ * queue; each call with its deadline (offline wait included). Flushes the queue in call order.
+ */
+import type { CommandParamsMap, Method } from '@relais/protocol';
+import type { Connection } from './connection.js';
+import { OfflineQueue } from './queue.js';
+import { Request } from './request.js';
+import type { Timers } from './timer.js';
+
+export interface DispatchOptions {
+  timeoutMs: number;
+  /** Resend after a dropped connection (idempotent commands only). */
+  retry: boolean;
+  /** Skip the hold: resubscribes are what the hold waits for. */
+  direct: boolean;
+}
+
+export class Dispatcher {
+  readonly #queue: OfflineQueue;
+  readonly #timers: Timers;
+  #connection: Connection | undefined;
+  #held = false;
+
+  constructor(maxQueueSize: number, timers: Timers) {
+    this.#queue = new OfflineQueue(maxQueueSize);
+    this.#timers = timers;
+  }
+
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  get inflight(): number {
+    return this.#connection?.inflightCount ?? 0;
+  }
+
+  /** A connection is up. With `hold`, calls keep queueing until `flush()`. */
+  attach(connection: Connection, hold: boolean): void {
+    this.#connection = connection;
+    this.#held = hold;
+  }
+
+  /** The connection is gone; `retry` (its unacknowledged idempotent calls) goes back ahead of the queue. */
+  detach(retry: Request[]): void {
+    this.#connection = undefined;
+    this.#held = false;
+    this.#queue.requeue(retry);
+  }
+
+  /** Sends every queued call in call order and stops holding. */
+  flush(): void {
+    const connection = this.#connection;
+    if (!connection) return;
+    this.#held = false;
+    for (const request of this.#queue.drain()) if (!request.settled) connection.send(request);
+  }
+
+  dispatch<M extends Method>(method: M, params: CommandParamsMap[M], options: DispatchOptions): Promise<unknown> {
+    const request = new Request(method, params, { retryOnReconnect: options.retry, timers: this.#timers }) as Request;
+    request.startTimeout(options.timeoutMs, () => {
+      this.#queue.remove(request);
+      this.#connection?.forget(request);
+    });
+    if (this.#connection && (options.direct || !this.#held)) {
+      this.#connection.send(request);
+    } else {
+      try {
+        this.#queue.push(request);
+      } catch (error) {
+        request.reject(error);
+      }
+    }
+    return request.promise;
+  }
+
+  /** Rejects every queued call with `error`. */
+  rejectQueued(error: unknown): void {
+    for (const request of this.#queue.drain()) request.reject(error);
+  }
+}
