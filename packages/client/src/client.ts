@@ -72,6 +72,7 @@ export class Client {
   readonly #stableTimer: Timeout;
   #state: ClientState = 'disconnected';
   #connection: Connection | undefined;
+  #connectResult: ConnectResult | undefined;
   #generation = 0;
   #attempt = 0;
   #debug: boolean;
@@ -112,7 +113,7 @@ export class Client {
 
   /** The latest connect result (client id, user, server limits); undefined before the first. */
   get connectResult(): ConnectResult | undefined {
-    return this.#connection?.result;
+    return this.#connectResult;
   }
 
   /** Registers a listener; returns its disposer. */
@@ -288,6 +289,7 @@ export class Client {
 
   #onConnected(result: ConnectResult): void {
     const connection = this.#connection!;
+    this.#connectResult = result;
     this.#stats.connected();
     this.#stableTimer.start(this.#o.stableConnectionMs, () => {
       this.#attempt = 0;
