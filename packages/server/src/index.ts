@@ -3,6 +3,8 @@
  * The relais server node. Public exports only.
  */
 export { createRelais, Relais, SERVER_UNSUBSCRIBE_CODE } from './node.js';
+// The wire errors hooks throw, so that an app needs only this package.
+export { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
 export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './node.js';
 export * from './options.js';
 export type { Broker, BrokerEventHandler, BrokerPublishOptions, Publication } from './broker.js';
