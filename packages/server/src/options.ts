@@ -27,12 +27,12 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Rules of the channels of one namespace (`chat` for `chat:room-1`, `''` for names without
- * a colon). Later versions add auth, history and presence here.
+ * a colon): who may do what (see auth/permissions and docs/security.md), limits.
  */
 export interface NamespaceOptions {
-  /** Whether clients may publish with the `publish` command. @default true */
+  /** `false` is `publishAccess: 'nobody'` (kept for compatibility). @default true */
   clientPublish?: boolean;
-  /** Whether clients may subscribe with the `subscribe` command. @default true */
+  /** `false` is `subscribeAccess: 'nobody'` (kept for compatibility). @default true */
   clientSubscribe?: boolean;
   /** Largest encoded size of a client publication's data, in bytes. @default no limit */
   maxDataBytes?: number;
