@@ -18,6 +18,7 @@ import {
   type Method,
   type PublishParams,
   type PublishResult,
+  type RefreshResult,
   type RpcResult,
   type SubscribeResult,
 } from '@relais/protocol';
@@ -42,6 +43,7 @@ import { CLIENT_VERSION, resolveOptions, type ClientOptions, type Logger, type R
 import type { Request } from './request.js';
 import { StatsCollector, type ClientStats } from './stats.js';
 import { PushRouter } from './push-router.js';
+import { TokenRefresher } from './refresh.js';
 import { Subscription, type PublishOptions, type SubscribeOptions, type SubscriptionHost } from './subscription.js';
 import { Timeout, defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
@@ -68,6 +70,7 @@ export class Client {
   readonly #router: PushRouter;
   readonly #host: SubscriptionHost;
   readonly #token: TokenSource;
+  readonly #refresher: TokenRefresher;
   readonly #reconnectTimer: Timeout;
   readonly #stableTimer: Timeout;
   #state: ClientState = 'disconnected';
@@ -98,6 +101,12 @@ export class Client {
     this.#logger = this.#o.logger ?? (globalThis.console as Logger);
     this.#debug = this.#o.debug;
     this.#token = new TokenSource(this.#o.token, this.#o.getToken, (message) => this.#log(message));
+    this.#refresher = new TokenRefresher(this.#timers, this.#o.refreshMarginMs, {
+      getToken: () => this.#token.fresh(),
+      send: (token) => this.#call('refresh', { token }, undefined, false, true) as Promise<RefreshResult>,
+      error: (error) => this.#emitter.emit('error', error),
+      log: (message) => this.#log(message),
+    });
     this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
     this.#dispatcher = new Dispatcher(this.#o.maxQueueSize, this.#timers);
     this.#stats = new StatsCollector(this.#timers);
@@ -142,6 +151,7 @@ export class Client {
     this.#generation++;
     this.#reconnectTimer.stop();
     this.#stableTimer.stop();
+    this.#refresher.stop();
     this.#dispatcher.detach(this.#connection?.close() ?? []);
     this.#connection = undefined;
     this.#stats.disconnected();
@@ -308,6 +318,8 @@ export class Client {
         if (this.#connection === connection) this.#dispatcher.flush();
       });
     }
+    if (this.#token.renewable) this.#refresher.schedule(result.expiresInMs);
+    else if (result.expiresInMs !== undefined) this.#log('the token expires and there is no getToken to renew it');
     this.#log('connected', result);
     this.#emitter.emit('state', { state: 'connected', previous });
     this.#emitter.emit('connected', result);
@@ -315,6 +327,7 @@ export class Client {
 
   #onLost(reason: LostReason, retry: Request[]): void {
     this.#connection = undefined;
+    this.#refresher.stop();
     this.#stableTimer.stop();
     this.#stats.disconnected();
     this.#dispatcher.detach(retry);
@@ -327,6 +340,7 @@ export class Client {
 
   #onRefused(error: ServerError, retry: Request[]): void {
     this.#connection = undefined;
+    this.#refresher.stop();
     this.#dispatcher.detach(retry);
     this.#emitter.emit('error', error);
     const reason = { reason: error.message, error };
@@ -391,6 +405,11 @@ export class Client {
         if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('subscribe'));
         return this.#call('subscribe', params, timeoutMs, false, true) as Promise<SubscribeResult>;
       },
+      subRefreshCommand: (channel, token) => {
+        if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('sub_refresh'));
+        return this.#call('sub_refresh', { channel, token }, undefined, false, true) as Promise<RefreshResult>;
+      },
+      refreshMarginMs: this.#o.refreshMarginMs,
       unsubscribeCommand: (channel) => {
         if (this.#state === 'connected') this.#call('unsubscribe', { channel }, undefined, false, true).catch(() => {});
       },

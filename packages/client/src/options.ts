@@ -19,6 +19,7 @@ export const DEFAULT_STABLE_CONNECTION_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_QUEUE_SIZE = 1_000;
+export const DEFAULT_REFRESH_MARGIN_MS = 10_000;
 export const DEFAULT_CLIENT_NAME = 'relais-js';
 export const CLIENT_VERSION = '0.1.0';
 
@@ -36,9 +37,12 @@ export interface ClientOptions {
   token?: string;
   /**
    * Returns a fresh connection token. Called before the first connect when `token` is absent,
-   * and again whenever the server says the token expired (close 3005, reply error 109).
+   * before the token expires (the server tells when; the new one is sent with `refresh`), and
+   * whenever the server says the token expired (close 3005, reply error 109).
    */
   getToken?: () => string | Promise<string>;
+  /** How long before a token's expiry it is refreshed (halfway for shorter tokens), in ms. @default 10000 */
+  refreshMarginMs?: number;
   /** Application data sent with `connect` (seen by the server's onConnecting hook). */
   data?: unknown;
   /** Client name sent in `connect`. @default 'relais-js' */
@@ -82,6 +86,7 @@ export interface ResolvedOptions {
   encoding: EncodingName;
   token: string | undefined;
   getToken: (() => string | Promise<string>) | undefined;
+  refreshMarginMs: number;
   data: unknown;
   name: string;
   websocket: WebSocketConstructor | undefined;
@@ -121,6 +126,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     encoding: options.encoding ?? DEFAULT_ENCODING,
     token: options.token,
     getToken: options.getToken,
+    refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
     data: options.data,
     name: options.name ?? DEFAULT_CLIENT_NAME,
     websocket: options.websocket,
@@ -172,6 +178,7 @@ function validate(o: ResolvedOptions, given: ClientOptions): void {
     throw new InvalidOptionsError(`maxReconnectAttempts must be a non-negative integer or Infinity, got ${o.maxReconnectAttempts}`);
   }
   positive('stableConnectionMs', o.stableConnectionMs);
+  positive('refreshMarginMs', o.refreshMarginMs);
   positive('connectTimeoutMs', o.connectTimeoutMs);
   positive('timeoutMs', o.timeoutMs);
   if (!Number.isInteger(o.maxQueueSize) || o.maxQueueSize < 0) {

@@ -8,12 +8,14 @@ import {
   ERROR_CODES,
   type ClientInfo,
   type PublishResult,
+  type RefreshResult,
   type StreamPosition,
   type SubscribeParams,
   type SubscribeResult,
 } from '@relais/protocol';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
 import { RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
+import { TokenRefresher } from './refresh.js';
 import { Timeout, type Timers } from './timer.js';
 
 export type SubscriptionState = 'subscribing' | 'subscribed' | 'unsubscribed';
@@ -51,9 +53,13 @@ export interface SubscriptionEvents<T> {
 export interface SubscribeOptions {
   /** Application data for the server's onSubscribe hook. */
   data?: unknown;
-  /** Subscription token for private channels. */
+  /** Subscription token for private channels; without it, getToken (if given) provides the first. */
   token?: string;
-  /** Returns a fresh subscription token; called when the server replies 109 (token expired). */
+  /**
+   * Returns a fresh subscription token: before the current one expires (sent with
+   * `sub_refresh`), after a subscribe reply 109, and when the server ends the subscription
+   * because its token expired (unsubscribe push 109; the client then subscribes again).
+   */
   getToken?: (channel: string) => string | Promise<string>;
   /** Ask the server for join/leave pushes (presence). @default false */
   joinLeave?: boolean;
@@ -76,6 +82,8 @@ export interface SubscriptionHost {
   isConnected(): boolean;
   backoff(attempt: number): number;
   subscribeCommand(params: SubscribeParams, timeoutMs: number | undefined): Promise<SubscribeResult>;
+  subRefreshCommand(channel: string, token: string): Promise<RefreshResult>;
+  readonly refreshMarginMs: number;
   unsubscribeCommand(channel: string): void;
   publish(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult>;
   attach(subscription: Subscription): void;
@@ -92,6 +100,7 @@ export class Subscription<T = unknown> {
   readonly #options: SubscribeOptions;
   readonly #emitter: Emitter<SubscriptionEvents<T>>;
   readonly #retryTimer: Timeout;
+  readonly #refresher: TokenRefresher;
   #state: SubscriptionState = 'unsubscribed';
   #token: string | undefined;
   #data: unknown;
@@ -108,6 +117,12 @@ export class Subscription<T = unknown> {
     this.#token = options.token;
     this.#retryTimer = new Timeout(host.timers);
     this.#emitter = new Emitter((error, event) => host.listenerError(error, String(event)));
+    this.#refresher = new TokenRefresher(host.timers, host.refreshMarginMs, {
+      getToken: () => this.#newToken(),
+      send: (token) => host.subRefreshCommand(channel, token),
+      error: (error) => this.#emitter.emit('error', error),
+      log: (message) => host.log(`subscription ${channel}: ${message}`),
+    });
   }
 
   get state(): SubscriptionState {
@@ -167,13 +182,26 @@ export class Subscription<T = unknown> {
   /** @internal The connection dropped: wait for the next one. */
   handleDisconnected(reason: string): void {
     this.#retryTimer.stop();
+    this.#refresher.stop();
     this.#generation++;
     if (this.#state === 'subscribed') this.#setState({ state: 'subscribing', reason });
   }
 
-  /** @internal The server ended the subscription (unsubscribe push). */
+  /**
+   * @internal The server ended the subscription (unsubscribe push). When it did so because the
+   * subscription token expired (109) and getToken can renew it, subscribe again with a new one.
+   */
   handleServerUnsubscribed(code: number, reason: string): void {
-    this.#stop({ state: 'unsubscribed', code, reason });
+    if (code !== ERROR_CODES.TOKEN_EXPIRED || !this.#options.getToken || this.serverSide || this.#state !== 'subscribed') {
+      this.#stop({ state: 'unsubscribed', code, reason });
+      return;
+    }
+    this.#refresher.stop();
+    const generation = ++this.#generation;
+    this.#setState({ state: 'subscribing', code, reason });
+    void this.#refreshToken(generation).then((renewed) => {
+      if (renewed && this.#host.isConnected()) void this.#send();
+    });
   }
 
   /** @internal The client was closed. */
@@ -194,6 +222,8 @@ export class Subscription<T = unknown> {
 
   async #send(): Promise<void> {
     const generation = ++this.#generation;
+    // Like the connection token: without a token, getToken provides the first one.
+    if (this.#token === undefined && this.#options.getToken && !(await this.#refreshToken(generation))) return;
     const params: SubscribeParams = { channel: this.channel };
     if (this.#options.data !== undefined) params.data = this.#options.data;
     if (this.#token !== undefined) params.token = this.#token;
@@ -209,6 +239,7 @@ export class Subscription<T = unknown> {
 
   #onSubscribed(result: SubscribeResult, askedRecovery: boolean): void {
     this.#attempt = 0;
+    if (this.#options.getToken) this.#refresher.schedule(result.expiresInMs);
     this.#data = result.data;
     this.#position =
       result.recoverable && result.offset !== undefined && result.epoch !== undefined
@@ -246,11 +277,16 @@ export class Subscription<T = unknown> {
     });
   }
 
+  async #newToken(): Promise<string> {
+    const token = await this.#options.getToken!(this.channel);
+    if (typeof token !== 'string') throw new TokenError(`subscription token for ${this.channel}: getToken must return a string`);
+    this.#token = token;
+    return token;
+  }
+
   async #refreshToken(generation: number): Promise<boolean> {
     try {
-      const token = await this.#options.getToken!(this.channel);
-      if (typeof token !== 'string') throw new TypeError('getToken must return a string');
-      this.#token = token;
+      await this.#newToken();
       return generation === this.#generation;
     } catch (cause) {
       const error = new TokenError(`subscription token for ${this.channel}: ${String(cause)}`, { cause });
@@ -262,6 +298,7 @@ export class Subscription<T = unknown> {
 
   #stop(change: Omit<SubscriptionStateChange, 'previous'>): void {
     this.#retryTimer.stop();
+    this.#refresher.stop();
     this.#generation++;
     this.#position = undefined;
     this.#host.detach(this as unknown as Subscription);

@@ -21,6 +21,22 @@ export class TokenSource {
     this.#expired = true;
   }
 
+  /** Whether getToken was given (tokens can be renewed). */
+  get renewable(): boolean {
+    return this.#getToken !== undefined;
+  }
+
+  /** A new token from getToken, for an in-band refresh; it is also used by later connects. */
+  async fresh(): Promise<string> {
+    if (!this.#getToken) throw new TokenError('no getToken option to renew the token with');
+    this.#log('token expires soon: calling getToken');
+    const token = await this.#getToken();
+    if (typeof token !== 'string') throw new TokenError(`getToken must return a string, got ${typeof token}`);
+    this.#token = token;
+    this.#expired = false;
+    return token;
+  }
+
   /** The token for the next connect; calls getToken when there is none or it expired. */
   async get(): Promise<string | undefined> {
     const getToken = this.#getToken;

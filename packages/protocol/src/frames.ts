@@ -19,6 +19,8 @@ export const MAX_CHANNEL_LENGTH = 255;
 export const MAX_METHOD_LENGTH = 255;
 /** Longest idempotency key. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
+/** Longest token (connection or subscription JWT). */
+export const MAX_TOKEN_LENGTH = 16_384;
 /** Longest event name inside a channel. */
 export const MAX_EVENT_LENGTH = 64;
 /** Separates a namespace from the rest of a channel name: `chat:room-1`. */
@@ -76,6 +78,17 @@ export interface SendParams {
 
 export type PingParams = Record<string, never>;
 
+/** A new connection token, sent before the current one expires (see ConnectResult.expiresInMs). */
+export interface RefreshParams {
+  token: string;
+}
+
+/** A new subscription token for a channel held with one (see SubscribeResult.expiresInMs). */
+export interface SubRefreshParams {
+  channel: string;
+  token: string;
+}
+
 /** Params type of every command, by method. */
 export interface CommandParamsMap {
   connect: ConnectParams;
@@ -85,6 +98,8 @@ export interface CommandParamsMap {
   rpc: RpcParams;
   send: SendParams;
   ping: PingParams;
+  refresh: RefreshParams;
+  sub_refresh: SubRefreshParams;
 }
 
 export type Method = keyof CommandParamsMap;
@@ -98,6 +113,8 @@ export const METHODS: readonly Method[] = [
   'rpc',
   'send',
   'ping',
+  'refresh',
+  'sub_refresh',
 ];
 
 /** A decoded, validated command. */
@@ -130,6 +147,11 @@ export interface ConnectResult {
   data?: unknown;
   /** Channels the server subscribed this connection to (server-side subscriptions). */
   channels?: string[];
+  /**
+   * Present when the connection token expires: send `refresh` with a new token within this many
+   * ms, or the server closes the connection with 3005.
+   */
+  expiresInMs?: number;
 }
 
 /** Position in a channel's stream: offsets increase by one per publication within an epoch. */
@@ -150,6 +172,11 @@ export interface SubscribeResult {
   recovered?: boolean;
   /** Missed publications, oldest first, when recovered. */
   publications?: PublicationData[];
+  /**
+   * Present when the subscription token expires: send `sub_refresh` within this many ms, or the
+   * server ends the subscription with an `unsubscribe` push (code 109).
+   */
+  expiresInMs?: number;
 }
 
 export type UnsubscribeResult = Record<string, never>;
@@ -167,6 +194,11 @@ export interface RpcResult {
 export type SendResult = Record<string, never>;
 export type PingResult = Record<string, never>;
 
+/** Answer to `refresh` and `sub_refresh`: when the new token expires (absent: never). */
+export interface RefreshResult {
+  expiresInMs?: number;
+}
+
 export interface ResultMap {
   connect: ConnectResult;
   subscribe: SubscribeResult;
@@ -175,6 +207,8 @@ export interface ResultMap {
   rpc: RpcResult;
   send: SendResult;
   ping: PingResult;
+  refresh: RefreshResult;
+  sub_refresh: RefreshResult;
 }
 
 /** A reply answers the command with the same id: a result or an error, never both. */

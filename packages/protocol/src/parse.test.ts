@@ -100,6 +100,19 @@ describe('parseCommand', () => {
         msgpack: '83a2696408a66d6574686f64a470696e67a6706172616d7380',
         command: { id: 8, method: 'ping', params: {} },
       },
+      {
+        name: 'refresh',
+        json: '{"id":10,"method":"refresh","params":{"token":"eyJhbGciOiJIUzI1NiJ9.e30.sig"}}',
+        msgpack: '83a269640aa66d6574686f64a772656672657368a6706172616d7381a5746f6b656ebc65794a68624763694f694a49557a49314e694a392e6533302e736967',
+        command: { id: 10, method: 'refresh', params: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' } },
+      },
+      {
+        name: 'sub_refresh',
+        json: '{"id":11,"method":"sub_refresh","params":{"channel":"secret:plans","token":"eyJhbGciOiJIUzI1NiJ9.e30.sig"}}',
+        msgpack:
+          '83a269640ba66d6574686f64ab7375625f72656672657368a6706172616d7382a76368616e6e656cac7365637265743a706c616e73a5746f6b656ebc65794a68624763694f694a49557a49314e694a392e6533302e736967',
+        command: { id: 11, method: 'sub_refresh', params: { channel: 'secret:plans', token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' } },
+      },
     ];
 
     it.each(COMMANDS)('parses $name from a JSON frame', ({ json, command }) => {
@@ -118,7 +131,7 @@ describe('parseCommand', () => {
 
     it('covers every v1 method', () => {
       expect(new Set(COMMANDS.map(({ command }) => command.method))).toEqual(
-        new Set(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping']),
+        new Set(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping', 'refresh', 'sub_refresh']),
       );
     });
 
@@ -329,6 +342,16 @@ describe('parseCommand', () => {
       ['{"id":9,"method":"send","params":{"data":1,"to":"u"}}', 'send: unknown field "to"'],
       // ping
       ['{"id":9,"method":"ping","params":{"x":1}}', 'ping: unknown field "x"'],
+      // refresh
+      ['{"id":9,"method":"refresh"}', 'refresh.token must be a non-empty string'],
+      ['{"id":9,"method":"refresh","params":{"token":""}}', 'refresh.token must be a non-empty string'],
+      ['{"id":9,"method":"refresh","params":{"token":7}}', 'refresh.token must be a non-empty string'],
+      [`{"id":9,"method":"refresh","params":{"token":"${long(16_385)}"}}`, 'refresh.token is longer than 16384 characters'],
+      ['{"id":9,"method":"refresh","params":{"token":"t","user":"42"}}', 'refresh: unknown field "user"'],
+      // sub_refresh
+      ['{"id":9,"method":"sub_refresh","params":{"token":"t"}}', 'sub_refresh.channel must be a string'],
+      ['{"id":9,"method":"sub_refresh","params":{"channel":"a"}}', 'sub_refresh.token must be a non-empty string'],
+      ['{"id":9,"method":"sub_refresh","params":{"channel":"a","token":"t","data":1}}', 'sub_refresh: unknown field "data"'],
     ])('answers %s with 107 %j', (frame, message) => {
       expect(parse(frame)).toEqual(bad(9, message));
     });

@@ -15,6 +15,7 @@ import {
   MAX_EVENT_LENGTH,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_METHOD_LENGTH,
+  MAX_TOKEN_LENGTH,
   METHODS,
   PUSH_TYPES,
   type Command,
@@ -83,6 +84,11 @@ function requireChannel(params: Params, method: Method): void {
   if (error) throw bad(`${method}.${error}`);
 }
 
+function requireToken(params: Params, method: Method): void {
+  if (typeof params.token !== 'string' || params.token === '') throw bad(`${method}.token must be a non-empty string`);
+  optionalString(params, method, 'token', MAX_TOKEN_LENGTH);
+}
+
 function requireData(params: Params, method: Method): void {
   if (params.data === undefined) throw bad(`${method}.data is required`);
 }
@@ -101,14 +107,14 @@ function checkPosition(params: Params, method: Method): void {
 const RULES: Record<Method, ParamRule> = {
   connect(p, m) {
     allowOnly(p, m, ['token', 'name', 'version', 'data']);
-    optionalString(p, m, 'token', 16_384);
+    optionalString(p, m, 'token', MAX_TOKEN_LENGTH);
     optionalString(p, m, 'name', 64);
     optionalString(p, m, 'version', 64);
   },
   subscribe(p, m) {
     allowOnly(p, m, ['channel', 'data', 'token', 'since', 'joinLeave']);
     requireChannel(p, m);
-    optionalString(p, m, 'token', 16_384);
+    optionalString(p, m, 'token', MAX_TOKEN_LENGTH);
     checkPosition(p, m);
     optionalBoolean(p, m, 'joinLeave');
   },
@@ -136,6 +142,15 @@ const RULES: Record<Method, ParamRule> = {
   },
   ping(p, m) {
     allowOnly(p, m, []);
+  },
+  refresh(p, m) {
+    allowOnly(p, m, ['token']);
+    requireToken(p, m);
+  },
+  sub_refresh(p, m) {
+    allowOnly(p, m, ['channel', 'token']);
+    requireChannel(p, m);
+    requireToken(p, m);
   },
 };
 

@@ -3,7 +3,9 @@
  * Namespace resolution: which rules apply to a channel, from `options.namespaces`.
  */
 import { ERROR_CODES, ReplyError, namespaceOf } from '@relais/protocol';
+import { resolveAccess, type AccessRules } from './auth/permissions.js';
 import type { NamespaceOptions } from './options.js';
+import type { Rate } from './rate-limit/token-bucket.js';
 
 /** Rules of one channel, defaults applied. */
 export interface ChannelRules {
@@ -12,14 +14,22 @@ export interface ChannelRules {
   clientSubscribe: boolean;
   /** Largest encoded data size of a client publication; undefined means no limit. */
   maxDataBytes: number | undefined;
+  /** Who may subscribe, publish, read presence and history (see auth/permissions). */
+  access: AccessRules;
+  /** Publishes per second per connection on this namespace; undefined means no own limit. */
+  publishRate: Rate | undefined;
 }
 
 function toRules(namespace: string, ns: NamespaceOptions): ChannelRules {
+  // Options were validated by resolveOptions (token access included), hence `true` for auth.
+  const access = resolveAccess(`namespaces[${JSON.stringify(namespace)}]`, ns as Record<string, unknown>, true);
   return {
     namespace,
-    clientPublish: ns.clientPublish ?? true,
-    clientSubscribe: ns.clientSubscribe ?? true,
+    clientPublish: access.publish !== 'nobody',
+    clientSubscribe: access.subscribe !== 'nobody',
     maxDataBytes: ns.maxDataBytes,
+    access,
+    publishRate: ns.publishRate,
   };
 }
 

@@ -8,6 +8,7 @@
  * because ConnectResult/SubscribeResult already name the wire results in @relais/protocol.)
  */
 import type { ClientInfo } from '@relais/protocol';
+import type { TokenClaims } from './auth/verifier.js';
 import type { TransportInfo } from './transport.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -15,6 +16,8 @@ type Awaitable<T> = T | Promise<T>;
 /** The connection a hook runs for. */
 export interface ClientDetails extends ClientInfo {
   transport: TransportInfo;
+  /** Claims of the connection token (latest refresh), when the node verified one (option `auth`). */
+  claims?: TokenClaims;
 }
 
 /**
@@ -29,10 +32,17 @@ export interface ConnectEvent {
   version?: string;
   token?: string;
   data?: unknown;
+  /**
+   * With option `auth`: the verified token's `sub` ('' for an anonymous connection). A hook may
+   * still return another `user`, or throw to refuse the connection.
+   */
+  user?: string;
+  /** With option `auth`: every claim of the verified token (custom ones included). */
+  claims?: TokenClaims;
 }
 
 export interface ConnectHookResult {
-  /** Authenticated user id. @default '' (anonymous) */
+  /** Authenticated user id. @default the token's `sub` with option `auth`, else '' (anonymous) */
   user?: string;
   /** Connection info attached to this client's publications. */
   info?: unknown;
@@ -44,12 +54,17 @@ export interface ConnectHookResult {
 
 export type ConnectingHook = (event: ConnectEvent) => Awaitable<ConnectHookResult | void>;
 
-/** A client asks to subscribe. Security: `data` and `token` come from the client. */
+/**
+ * A client asks to subscribe, and the namespace's access rule allowed it. Security: `data` and
+ * `token` come from the client; `claims` are verified (present for `token` access).
+ */
 export interface SubscribeEvent {
   client: ClientDetails;
   channel: string;
   data?: unknown;
   token?: string;
+  /** Claims of the verified subscription token (namespaces with subscribeAccess 'token'). */
+  claims?: TokenClaims;
 }
 
 export interface SubscribeHookResult {

@@ -25,6 +25,10 @@ export interface MetricsSnapshot {
   disconnects: Record<string, number>;
   /** Inbound messages that broke the protocol (malformed, oversized, bad envelope). */
   badFrames: number;
+  /** Requests refused by a rate limit or cap, by limit (`connection.commands`, `user.publishes`, `ip.connections`, …). */
+  rateLimited: Record<string, number>;
+  /** WebSocket upgrades refused before a connection existed, by reason (`origin`, `rate`, `path`, `subprotocol`, `closing`). */
+  refusedUpgrades: Record<string, number>;
 }
 
 function bump(counter: Map<string, number>, key: string | number): void {
@@ -45,6 +49,16 @@ export class Metrics {
   readonly #commands = new Map<string, number>();
   readonly #errors = new Map<string, number>();
   readonly #disconnects = new Map<string, number>();
+  readonly #rateLimited = new Map<string, number>();
+  readonly #refusedUpgrades = new Map<string, number>();
+
+  limited(limit: string): void {
+    bump(this.#rateLimited, limit);
+  }
+
+  refusedUpgrade(reason: string): void {
+    bump(this.#refusedUpgrades, reason);
+  }
 
   command(method: string): void {
     bump(this.#commands, method);
@@ -81,6 +95,8 @@ export class Metrics {
       errors: Object.fromEntries(this.#errors),
       disconnects: Object.fromEntries(this.#disconnects),
       badFrames: this.badFrames,
+      rateLimited: Object.fromEntries(this.#rateLimited),
+      refusedUpgrades: Object.fromEntries(this.#refusedUpgrades),
     };
   }
 }

@@ -8,6 +8,9 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { DISCONNECT_CODES, channelError, isDisconnectCode, type PublishResult } from '@relais/protocol';
 import type { Broker, Publication } from './broker.js';
+import { originAllowed } from './auth/origin.js';
+import { resolveAuthOptions } from './auth/options.js';
+import { TokenVerifier } from './auth/verifier.js';
 import { BrokerSubscriptions } from './broker-subscriptions.js';
 import { Channels } from './channels.js';
 import type { NodeServices } from './commands/context.js';
@@ -20,9 +23,11 @@ import { activateChannel, releaseAll, releaseChannel, reserveChannel } from './m
 import { MemoryBroker } from './memory/memory-broker.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
+import { resolveLimits } from './rate-limit/options.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
-import { WsEndpoint, refuseUpgrade } from './transports/ws.js';
+import { WsEndpoint, refuseUpgrade, type UpgradeRefusal } from './transports/ws.js';
 import { SERVER_VERSION } from './version.js';
 
 export interface ListenOptions {
@@ -86,6 +91,8 @@ export class Relais {
       channels: new Channels(this.options.namespaces),
       broker: this.#broker,
       subscriptions: new BrokerSubscriptions(this.#broker),
+      auth: this.options.auth && new TokenVerifier(resolveAuthOptions(this.options.auth)),
+      limiter: new RateLimiter(resolveLimits(this.options.limits, this.options.maxMessageBytes), this.#metrics),
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
     };
     this.#started = this.#broker.start({
@@ -99,8 +106,11 @@ export class Relais {
       },
     });
     this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
+    const { compression } = this.options;
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
+      perMessageDeflate: compression ? { threshold: 1024, level: 1, ...renameCompression(compression) } : false,
+      admit: (req) => this.#admitUpgrade(req),
       logger: this.#logger,
       metrics: this.#metrics,
       isClosing: () => this.#state !== 'running',
@@ -122,7 +132,10 @@ export class Relais {
     const paths = new Set([this.options.path, '/']);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (paths.has(pathOf(req))) this.#endpoint.handleUpgrade(req, socket, head);
-      else refuseUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint at this path');
+      else {
+        this.#metrics.refusedUpgrade('path');
+        refuseUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint at this path');
+      }
     });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
@@ -296,6 +309,19 @@ export class Relais {
     this.#state = 'closed';
   }
 
+  /** Origin allow-list, then the per-IP connection rate. */
+  #admitUpgrade(req: IncomingMessage): UpgradeRefusal | undefined {
+    const { allowedOrigins } = this.options;
+    const origin = req.headers.origin;
+    if (allowedOrigins && !originAllowed(origin, allowedOrigins)) {
+      return { status: 403, statusText: 'Forbidden', body: `origin ${JSON.stringify(origin)} is not allowed to connect`, reason: 'origin' };
+    }
+    if (!this.#services.limiter.admitConnection(req.socket.remoteAddress)) {
+      return { status: 429, statusText: 'Too Many Requests', body: 'too many connection attempts from this address', reason: 'rate' };
+    }
+    return undefined;
+  }
+
   #healthSource(): HealthSource {
     const sessions = this.#sessions;
     const isClosing = (): boolean => this.#state !== 'running';
@@ -315,6 +341,14 @@ export class Relais {
     this.#metrics.disconnect(code);
     this.#logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }
+}
+
+function renameCompression(compression: true | { thresholdBytes?: number; level?: number }): { threshold?: number; level?: number } {
+  if (compression === true) return {};
+  const out: { threshold?: number; level?: number } = {};
+  if (compression.thresholdBytes !== undefined) out.threshold = compression.thresholdBytes;
+  if (compression.level !== undefined) out.level = compression.level;
+  return out;
 }
 
 function pathOf(req: IncomingMessage): string {

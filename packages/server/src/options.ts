@@ -3,8 +3,12 @@
  * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
  */
 import { NAMESPACE_SEPARATOR } from '@relais/protocol';
+import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions } from './auth/options.js';
+import { resolveAccess, type Access } from './auth/permissions.js';
 import type { Broker } from './broker.js';
 import type { Logger } from './logger.js';
+import { checkRate, resolveLimits, type LimitsOptions } from './rate-limit/options.js';
+import type { Rate } from './rate-limit/token-bucket.js';
 
 export const DEFAULT_PATH = '/connection/websocket';
 export const DEFAULT_PING_INTERVAL_MS = 25_000;
@@ -23,15 +27,33 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Rules of the channels of one namespace (`chat` for `chat:room-1`, `''` for names without
- * a colon). Later versions add auth, history and presence here.
+ * a colon): who may do what (see auth/permissions and docs/security.md), limits.
  */
 export interface NamespaceOptions {
-  /** Whether clients may publish with the `publish` command. @default true */
+  /** `false` is `publishAccess: 'nobody'` (kept for compatibility). @default true */
   clientPublish?: boolean;
-  /** Whether clients may subscribe with the `subscribe` command. @default true */
+  /** `false` is `subscribeAccess: 'nobody'` (kept for compatibility). @default true */
   clientSubscribe?: boolean;
   /** Largest encoded size of a client publication's data, in bytes. @default no limit */
   maxDataBytes?: number;
+  /** Who may subscribe: everyone, authenticated, owner, token or nobody (see Access). @default 'everyone' */
+  subscribeAccess?: Access;
+  /** Who may publish: everyone, authenticated, owner, subscribers or nobody. @default 'everyone' */
+  publishAccess?: Access;
+  /** Who may read presence: everyone, authenticated, owner, subscribers or nobody. @default 'subscribers' */
+  presenceAccess?: Access;
+  /** Who may read history: everyone, authenticated, owner, subscribers or nobody. @default 'subscribers' */
+  historyAccess?: Access;
+  /** Publishes per second one connection may make on this namespace's channels (ReplyError 111 beyond). @default no limit */
+  publishRate?: Rate;
+}
+
+/** permessage-deflate settings; inflated messages are capped at maxMessageBytes. */
+export interface CompressionOptions {
+  /** Outbound messages smaller than this are sent uncompressed, in bytes. @default 1024 */
+  thresholdBytes?: number;
+  /** zlib level, 0–9. @default 1 */
+  level?: number;
 }
 
 /** The engine moves publications between nodes. */
@@ -71,11 +93,23 @@ export interface RelaisOptions {
    * @default undefined: every namespace is allowed with default rules
    */
   namespaces?: Record<string, NamespaceOptions>;
+  /** Token verification (JWT). @default undefined: no verification, onConnecting hooks decide */
+  auth?: AuthOptions;
+  /**
+   * Origins allowed to open WebSocket connections (`https://app.example.com`,
+   * `https://*.example.com`, `*`); others get HTTP 403. Upgrades without `Origin` (non-browser
+   * clients) are allowed. @default undefined: any origin
+   */
+  allowedOrigins?: string[];
+  /** Rate limits and abuse caps. @default see LimitsOptions */
+  limits?: LimitsOptions;
+  /** Negotiate permessage-deflate (true for defaults). @default false */
+  compression?: boolean | CompressionOptions;
 }
 
 /** Options after defaults were applied and every value was checked. */
-export type ResolvedOptions = Required<Omit<RelaisOptions, 'engine' | 'logger' | 'namespaces'>> &
-  Pick<RelaisOptions, 'engine' | 'logger' | 'namespaces'>;
+type OptionalKeys = 'engine' | 'logger' | 'namespaces' | 'auth' | 'allowedOrigins' | 'limits' | 'compression';
+export type ResolvedOptions = Required<Omit<RelaisOptions, OptionalKeys>> & Pick<RelaisOptions, OptionalKeys>;
 
 export const DEFAULT_OPTIONS = {
   path: DEFAULT_PATH,
@@ -98,8 +132,12 @@ export class OptionsError extends TypeError {
 
 const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs'] as const;
 const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
-const KNOWN_KEYS = new Set<string>(['engine', 'logger', 'namespaces', 'path', ...DURATION_KEYS, ...COUNT_KEYS]);
-const NAMESPACE_KEYS = new Set(['clientPublish', 'clientSubscribe', 'maxDataBytes']);
+const KNOWN_KEYS = new Set<string>([
+  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'limits', 'compression', ...DURATION_KEYS, ...COUNT_KEYS,
+]);
+const NAMESPACE_KEYS = new Set([
+  'clientPublish', 'clientSubscribe', 'maxDataBytes', 'subscribeAccess', 'publishAccess', 'presenceAccess', 'historyAccess', 'publishRate',
+]);
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -112,7 +150,7 @@ function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INT
   if (value > max) throw new OptionsError(`option ${name} must be at most ${max}, got ${value}`);
 }
 
-function checkNamespace(name: string, ns: unknown): void {
+function checkNamespace(name: string, ns: unknown, hasAuth: boolean): void {
   const where = `option namespaces[${JSON.stringify(name)}]`;
   if (name.includes(NAMESPACE_SEPARATOR)) throw new OptionsError(`${where}: a namespace name must not contain "${NAMESPACE_SEPARATOR}"`);
   if (typeof ns !== 'object' || ns === null || Array.isArray(ns)) throw new OptionsError(`${where} must be an object`);
@@ -124,6 +162,22 @@ function checkNamespace(name: string, ns: unknown): void {
     if (rules[key] !== undefined && typeof rules[key] !== 'boolean') throw new OptionsError(`${where}.${key} must be a boolean, got ${show(rules[key])}`);
   }
   if (rules.maxDataBytes !== undefined) positiveInteger(`namespaces[${JSON.stringify(name)}].maxDataBytes`, rules.maxDataBytes);
+  resolveAccess(where, rules, hasAuth);
+  if (rules.publishRate !== undefined) checkRate(`${where}.publishRate`, rules.publishRate);
+}
+
+function checkCompression(compression: unknown): void {
+  if (compression === undefined || typeof compression === 'boolean') return;
+  if (typeof compression !== 'object' || compression === null) throw new OptionsError('option compression must be a boolean or {thresholdBytes?, level?}');
+  const { thresholdBytes, level, ...rest } = compression as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new OptionsError(`option compression: unknown option ${JSON.stringify(unknown)}`);
+  if (thresholdBytes !== undefined && (typeof thresholdBytes !== 'number' || !Number.isInteger(thresholdBytes) || thresholdBytes < 0)) {
+    throw new OptionsError(`option compression.thresholdBytes must be a non-negative integer, got ${show(thresholdBytes)}`);
+  }
+  if (level !== undefined && (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 9)) {
+    throw new OptionsError(`option compression.level must be an integer from 0 to 9, got ${show(level)}`);
+  }
 }
 
 function checkObjects(options: ResolvedOptions): void {
@@ -138,8 +192,12 @@ function checkObjects(options: ResolvedOptions): void {
   }
   if (namespaces !== undefined) {
     if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) throw new OptionsError('option namespaces must be an object');
-    for (const [name, ns] of Object.entries(namespaces)) checkNamespace(name, ns);
+    for (const [name, ns] of Object.entries(namespaces)) checkNamespace(name, ns, options.auth !== undefined);
   }
+  if (options.auth !== undefined) resolveAuthOptions(options.auth);
+  if (options.allowedOrigins !== undefined) checkAllowedOrigins(options.allowedOrigins);
+  resolveLimits(options.limits, options.maxMessageBytes);
+  checkCompression(options.compression);
 }
 
 /**

@@ -18,10 +18,12 @@ import {
   type Method,
   type ParsedCommand,
 } from '@relais/protocol';
+import { SessionAuth } from './auth/session-auth.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
 import type { CommandHandler, NodeServices } from './commands/context.js';
 import type { ClientDetails } from './events.js';
 import { Heartbeat } from './heartbeat.js';
+import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
 import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
@@ -31,6 +33,10 @@ export class Session {
   readonly client: string = randomUUID();
   /** Channels held: subscribed, or being subscribed. */
   readonly channels = new Set<string>();
+  /** Token claims and expiry timers (see auth/). */
+  readonly auth = new SessionAuth();
+  /** This connection's rate limits (see rate-limit/). */
+  readonly limiter: ConnectionLimiter;
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;
@@ -42,10 +48,13 @@ export class Session {
   #afterConnect: Command[] | undefined;
   #outbox: Frame[] = [];
   #flushScheduled = false;
+  /** Commands whose handler has not answered yet. */
+  #pending = 0;
 
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
     this.#node = node;
+    this.limiter = node.limiter.forConnection();
     this.#heartbeat = new Heartbeat(node.options, {
       ping: () => this.enqueue({ type: 'ping' }),
       timeout: (code) => this.close(code),
@@ -77,6 +86,7 @@ export class Session {
   details(): ClientDetails {
     const details: ClientDetails = { client: this.client, user: this.#user, transport: this.#transport.info };
     if (this.#info !== undefined) details.info = this.#info;
+    if (this.auth.claims !== undefined) details.claims = this.auth.claims;
     return details;
   }
 
@@ -102,7 +112,8 @@ export class Session {
   /** Feeds one inbound transport message. Never throws. */
   handleMessage(message: Frame): void {
     if (this.#state === 'closed') return;
-    this.#node.metrics.inbound(frameBytes(message));
+    const bytes = frameBytes(message);
+    this.#node.metrics.inbound(bytes);
     this.#heartbeat.seen();
     let parsed: ParsedCommand[];
     try {
@@ -111,6 +122,7 @@ export class Session {
       this.#protocolViolation(error);
       return;
     }
+    if (!this.#admit(this.limiter.bytes(this.#user, bytes), parsed)) return;
     for (const item of parsed) {
       // A command of this batch may have closed the session (e.g. one sent before connect).
       if (this.#isClosed()) return;
@@ -171,7 +183,26 @@ export class Session {
       return;
     }
     this.#node.metrics.command(item.command.method);
+    if (!this.#admit(this.limiter.command(this.#user), [item])) return;
+    if (this.#pending + (this.#afterConnect?.length ?? 0) >= this.limiter.limits.maxPendingCommands) {
+      this.#node.metrics.limited('connection.pendingCommands');
+      this.#replyError(item.command.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending commands'));
+      return;
+    }
     this.#route(item.command);
+  }
+
+  /** Applies a rate-limit verdict to commands: false when they must not run (111 sent, or closed). */
+  #admit(verdict: Verdict, items: ParsedCommand[]): boolean {
+    if (verdict === 'ok') return true;
+    if (verdict === 'flood') {
+      this.close(DISCONNECT_CODES.FLOOD);
+      return false;
+    }
+    for (const item of items) {
+      this.#replyError(item.ok ? item.command.id : item.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS));
+    }
+    return false;
   }
 
   #route(command: Command): void {
@@ -192,7 +223,9 @@ export class Session {
   #run(command: Command): void {
     // The table maps each method to its handler; TS cannot correlate the union, hence the cast.
     const handler = COMMAND_HANDLERS[command.method] as CommandHandler<Method>;
+    this.#pending++;
     handler(this, command.params, this.#node)
+      .finally(() => this.#pending--)
       .then(({ result, afterReply }) => {
         if (this.#state === 'closed') return;
         // Encoding happens here: a result that cannot be encoded (a cycle, a BigInt in JSON)
@@ -272,6 +305,7 @@ export class Session {
     this.#outbox = [];
     this.#afterConnect = undefined;
     this.#heartbeat.stop();
+    this.auth.stop();
     this.#setState('closed');
     this.#node.sessionClosed(this, code);
   }

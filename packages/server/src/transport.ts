@@ -15,6 +15,8 @@ export interface TransportInfo {
   headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Negotiated subprotocol; undefined when the client offered none (JSON). */
   subprotocol?: string;
+  /** Request target of the upgrade (path and query), e.g. `/connection/websocket?token=…`. */
+  url?: string;
 }
 
 export interface Transport {

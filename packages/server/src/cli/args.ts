@@ -16,6 +16,10 @@ Options for serve:
   -c, --config <file>    JSON config file (env RELAIS_CONFIG)
       --log-level <lvl>  trace|debug|info|warn|error|fatal|silent (env RELAIS_LOG_LEVEL, default info)
 
+Security (see docs/security.md): the config file's "auth", "allowedOrigins", "limits" and
+namespace access rules; secrets from the environment: RELAIS_AUTH_HMAC_SECRET,
+RELAIS_AUTH_PUBLIC_KEY_FILE or RELAIS_AUTH_JWKS_URL; RELAIS_ALLOWED_ORIGINS (comma-separated).
+
 Precedence: defaults < config file < environment < command-line flags.
 Health: GET /health on the same port. WebSocket endpoint: /connection/websocket.
 `;

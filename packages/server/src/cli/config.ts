@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
+import { applyAuthConfig } from './auth-config.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -96,5 +97,6 @@ export async function resolveServeConfig(
     const text = env[name];
     if (text !== undefined) options[option] = numberFromEnv(name, text);
   }
+  await applyAuthConfig(options, env, read, source);
   return { port, host, logLevel, options };
 }

@@ -5,6 +5,7 @@
  * with 3505 (see Session); a hook's Disconnect closes it with its own code.
  */
 import { PROTOCOL_VERSION, channelError, type ConnectResult } from '@relais/protocol';
+import { authenticate, watchExpiry } from '../auth/connect-auth.js';
 import type { ConnectEvent, ConnectHookResult } from '../events.js';
 import { activateChannel, reserveChannel } from '../membership.js';
 import { SERVER_VERSION } from '../version.js';
@@ -23,8 +24,11 @@ function checkHookResult(result: ConnectHookResult): string[] {
 }
 
 export const handleConnect: CommandHandler<'connect'> = async (session, params, node) => {
+  const verified = await authenticate(node, session, params.token);
   const event: ConnectEvent = { client: session.client, transport: session.transport, ...params };
-  let merged: ConnectHookResult = {};
+  if (node.auth) event.user = verified?.user ?? '';
+  if (verified) event.claims = verified.claims;
+  let merged: ConnectHookResult = { user: event.user };
   for (const hook of node.hooks.connecting.list()) {
     const result = await hook(event);
     if (result) merged = { ...merged, ...result };
@@ -45,9 +49,13 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
   };
   if (merged.data !== undefined) result.data = merged.data;
   if (channels.length > 0) result.channels = channels;
+  const expiresAt = verified?.expiresAt;
+  if (expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(expiresAt);
   return {
     result,
     afterReply: () => {
+      session.auth.claims = verified?.claims;
+      watchExpiry(session, expiresAt);
       session.establish(user, merged.info);
       for (const channel of channels) activateChannel(node, session, channel);
     },

@@ -3,6 +3,7 @@
  * What command handlers get from the node, and the shape they answer with.
  */
 import type { CommandParamsMap, Method, ResultMap } from '@relais/protocol';
+import type { TokenVerifier } from '../auth/verifier.js';
 import type { Broker } from '../broker.js';
 import type { BrokerSubscriptions } from '../broker-subscriptions.js';
 import type { Channels } from '../channels.js';
@@ -11,6 +12,7 @@ import type { Hub } from '../hub.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ResolvedOptions } from '../options.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { Session } from '../session.js';
 
 /** Services of the node shared by every session. */
@@ -23,6 +25,9 @@ export interface NodeServices {
   readonly channels: Channels;
   readonly broker: Broker;
   readonly subscriptions: BrokerSubscriptions;
+  /** Verifies tokens; undefined when the node has no `auth` option. */
+  readonly auth: TokenVerifier | undefined;
+  readonly limiter: RateLimiter;
   /** Called exactly once when a session reaches `closed`. */
   sessionClosed(session: Session, code: number): void;
 }

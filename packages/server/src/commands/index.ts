@@ -7,8 +7,10 @@ import type { CommandHandler } from './context.js';
 import { handleConnect } from './connect.js';
 import { handlePing } from './ping.js';
 import { handlePublish } from './publish.js';
+import { handleRefresh } from './refresh.js';
 import { handleRpc } from './rpc.js';
 import { handleSend } from './send.js';
+import { handleSubRefresh } from './sub-refresh.js';
 import { handleSubscribe } from './subscribe.js';
 import { handleUnsubscribe } from './unsubscribe.js';
 
@@ -20,6 +22,8 @@ export const COMMAND_HANDLERS: { readonly [M in Method]: CommandHandler<M> } = {
   rpc: handleRpc,
   send: handleSend,
   ping: handlePing,
+  refresh: handleRefresh,
+  sub_refresh: handleSubRefresh,
 };
 
 export type { CommandHandler, Handled, NodeServices } from './context.js';

@@ -1,10 +1,12 @@
 /**
  * @module commands/publish
- * `publish`: namespace rules (102, 103), data size (106), onPublish hooks (which may replace
- * the data), then the broker. The reply waits for the broker to accept the publication.
- * The publisher does not need to be subscribed.
+ * `publish`: namespace access (102, 103), publish rate limits (111, or 3013 for a flood), data
+ * size (106), onPublish hooks (which may replace the data), then the broker. The reply waits
+ * for the broker to accept the publication. The publisher does not need to be subscribed
+ * unless the namespace's publishAccess is 'subscribers'.
  */
-import { ERROR_CODES, ReplyError, type ClientInfo } from '@relais/protocol';
+import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError, type ClientInfo } from '@relais/protocol';
+import { checkAccess } from '../auth/permissions.js';
 import type { Publication } from '../broker.js';
 import type { PublishEvent } from '../events.js';
 import { frameBytes } from '../transport.js';
@@ -12,8 +14,10 @@ import type { CommandHandler } from './context.js';
 
 export const handlePublish: CommandHandler<'publish'> = async (session, params, node) => {
   const { channel } = params;
-  const rules = node.channels.resolve(channel);
-  if (!rules.clientPublish) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED);
+  const { rules } = await checkAccess(node, session, channel, 'publish');
+  const verdict = session.limiter.publish(session.user, rules.namespace, rules.publishRate);
+  if (verdict === 'flood') throw new Disconnect(DISCONNECT_CODES.FLOOD);
+  if (verdict === 'limited') throw new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS);
   if (rules.maxDataBytes !== undefined) {
     const bytes = frameBytes(session.codec.encode(params.data));
     if (bytes > rules.maxDataBytes) {

@@ -18,10 +18,13 @@ function timeout(ms: number): { promise: Promise<never>; cancel: () => void } {
 export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) => {
   const handler = node.hooks.rpc(params.method);
   if (!handler) throw new ReplyError(ERROR_CODES.METHOD_NOT_FOUND, `rpc method ${JSON.stringify(params.method.slice(0, 32))} not found`);
+  if (!session.limiter.rpcStarted()) throw new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending rpc calls');
   const deadline = timeout(node.options.rpcTimeoutMs);
   const call = Promise.resolve().then(() => handler({ client: session.details(), method: params.method, data: params.data }));
-  // A handler that fails after the deadline must not become an unhandled rejection.
-  call.catch(() => {});
+  // The handler counts as pending until it settles, even after the deadline answered 114.
+  // (This chain also keeps a handler that fails after the deadline from being unhandled.)
+  const ended = (): void => session.limiter.rpcEnded();
+  call.then(ended, ended);
   try {
     const data = await Promise.race([call, deadline.promise]);
     const result: RpcResult = {};

@@ -1,11 +1,13 @@
 /**
  * @module commands/subscribe
- * `subscribe`: namespace rules (102, 103), duplicates (105), the per-connection limit (106),
- * onSubscribe hooks, then the broker subscription. Delivery starts right after the reply.
+ * `subscribe`: duplicates (105), namespace access (102, 103, 109 for an expired subscription
+ * token), the per-connection limit (106), onSubscribe hooks, then the broker subscription.
+ * Delivery starts right after the reply.
  */
 import { ERROR_CODES, ReplyError, type SubscribeResult } from '@relais/protocol';
+import { checkAccess } from '../auth/permissions.js';
 import type { SubscribeEvent } from '../events.js';
-import { activateChannel, reserveChannel } from '../membership.js';
+import { activateChannel, reserveChannel, watchChannelExpiry } from '../membership.js';
 import type { Session } from '../session.js';
 import type { CommandHandler, NodeServices } from './context.js';
 
@@ -18,13 +20,13 @@ function checkCanHold(session: Session, channel: string, node: NodeServices): vo
 
 export const handleSubscribe: CommandHandler<'subscribe'> = async (session, params, node) => {
   const { channel } = params;
-  const rules = node.channels.resolve(channel);
-  if (!rules.clientSubscribe) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED);
+  const grant = await checkAccess(node, session, channel, 'subscribe', params.token);
   checkCanHold(session, channel, node);
 
   const event: SubscribeEvent = { client: session.details(), channel };
   if (params.data !== undefined) event.data = params.data;
   if (params.token !== undefined) event.token = params.token;
+  if (grant.claims !== undefined) event.claims = grant.claims;
   const result: SubscribeResult = {};
   for (const hook of node.hooks.subscribe.list()) {
     const answer = await hook(event);
@@ -33,5 +35,13 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
   // Checked again: another subscribe of this connection may have won the race during hooks.
   checkCanHold(session, channel, node);
   await reserveChannel(node, session, channel);
-  return { result, afterReply: () => activateChannel(node, session, channel) };
+  const withToken = grant.rules.access.subscribe === 'token';
+  if (grant.expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(grant.expiresAt);
+  return {
+    result,
+    afterReply: () => {
+      if (withToken && session.channels.has(channel)) watchChannelExpiry(node, session, channel, grant.expiresAt);
+      activateChannel(node, session, channel);
+    },
+  };
 };

@@ -11,6 +11,8 @@ export interface TestClientOptions {
   protocols?: string | string[];
   /** Answer `ping` pushes with a `ping` command automatically. @default false */
   autoPong?: boolean;
+  /** Extra headers of the upgrade request (e.g. `origin`). */
+  headers?: Record<string, string>;
 }
 
 export interface CloseInfo {
@@ -46,7 +48,8 @@ export class TestClient {
 
   /** Opens a connection; rejects when the upgrade fails (e.g. HTTP 400). */
   static open(url: string, options: TestClientOptions = {}): Promise<TestClient> {
-    const ws = options.protocols === undefined ? new WebSocket(url) : new WebSocket(url, options.protocols);
+    const init = options.headers ? { headers: options.headers } : {};
+    const ws = options.protocols === undefined ? new WebSocket(url, init) : new WebSocket(url, options.protocols, init);
     const client = new TestClient(ws, options);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));

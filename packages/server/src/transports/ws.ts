@@ -42,8 +42,22 @@ export class WsTransport implements Transport {
   }
 }
 
+/** Why an upgrade is refused before the WebSocket opens: an HTTP error. */
+export interface UpgradeRefusal {
+  status: number;
+  statusText: string;
+  body: string;
+  /** Counted in stats().refusedUpgrades under this name. */
+  reason: string;
+}
+
 export interface WsEndpointOptions {
+  /** Largest inbound message, in bytes; with compression, the largest inflated message. */
   maxMessageBytes: number;
+  /** permessage-deflate settings, or false. */
+  perMessageDeflate: false | { threshold: number; level: number };
+  /** Checks an upgrade request (origin, rate) before it is accepted. */
+  admit?(req: IncomingMessage): UpgradeRefusal | undefined;
   logger: Logger;
   metrics: Metrics;
   /** Whether the node refuses new connections (shutting down): upgrades get 503. */
@@ -86,7 +100,14 @@ export class WsEndpoint {
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
-      perMessageDeflate: false,
+      // With permessage-deflate, ws applies maxPayload to the inflated size and stops
+      // inflating past it (close 1009): a compression bomb never expands in memory.
+      perMessageDeflate: options.perMessageDeflate && {
+        threshold: options.perMessageDeflate.threshold,
+        zlibDeflateOptions: { level: options.perMessageDeflate.level },
+        serverNoContextTakeover: true,
+        clientNoContextTakeover: true,
+      },
       maxPayload: options.maxMessageBytes,
       // Only called when the client offered subprotocols; handleUpgrade refused the offers
       // without a relais one already, so this always finds one.
@@ -104,12 +125,21 @@ export class WsEndpoint {
 
   /** Upgrades `req` to a relais connection, or answers it with an HTTP error. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { metrics } = this.#options;
     if (this.#options.isClosing()) {
+      metrics.refusedUpgrade('closing');
       refuseUpgrade(socket, 503, 'Service Unavailable', 'relais node is shutting down');
+      return;
+    }
+    const refusal = this.#options.admit?.(req);
+    if (refusal) {
+      metrics.refusedUpgrade(refusal.reason);
+      refuseUpgrade(socket, refusal.status, refusal.statusText, refusal.body);
       return;
     }
     const negotiated = negotiateSubprotocol(offeredSubprotocols(req));
     if (!negotiated) {
+      metrics.refusedUpgrade('subprotocol');
       refuseUpgrade(socket, 400, 'Bad Request', 'unsupported WebSocket subprotocol: offer relais.v1.json or relais.v1.msgpack');
       return;
     }
@@ -119,6 +149,7 @@ export class WsEndpoint {
         remoteAddress: req.socket.remoteAddress,
         headers: req.headers,
         subprotocol: negotiated.subprotocol,
+        url: req.url,
       };
       this.#open(ws, new WsTransport(ws, negotiated.codec, info));
     });
