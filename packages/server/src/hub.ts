@@ -39,7 +39,7 @@ export function publicationPush(pub: Publication): PublicationPush {
   return push;
 }
 
-export class Hub<M extends HubMember = HubMember> implements BrokerEventHandler {
+export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHandler, 'handlePublication'> {
   readonly #byClient = new Map<string, M>();
   readonly #byUser = new Map<string, Set<M>>();
   readonly #byChannel = new Map<string, Set<M>>();

@@ -97,6 +97,9 @@ export class Relais {
           this.#logger.error({ err: error, channel: pub.channel }, 'fan-out failed');
         }
       },
+      // Join/leave pushes are wired by the presence feature.
+      handleJoin: () => {},
+      handleLeave: () => {},
     });
     this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
     this.#endpoint = new WsEndpoint({

@@ -21,6 +21,7 @@ describe('resolveOptions', () => {
     [{ namespaces: { chat: { maxDataBytes: 0 } } }, 'option namespaces["chat"].maxDataBytes must be a positive integer, got 0'],
     [{ namespaces: { chat: { history: 1 } } }, 'option namespaces["chat"]: unknown option "history"'],
     [{ engine: {} }, 'option engine must be {broker: Broker}'],
+    [{ engine: { broker: { publish() {} }, presence: {} } }, 'option engine.presence must be a PresenceStore'],
     [{ logger: { info() {} } }, 'option logger must have a debug() method'],
   ])('rejects %j precisely', (options, message) => {
     expect(() => resolveOptions(options as RelaisOptions)).toThrow(OptionsError);

@@ -4,6 +4,7 @@
  */
 import { NAMESPACE_SEPARATOR } from '@relais/protocol';
 import type { Broker } from './broker.js';
+import type { PresenceStore } from './presence.js';
 import type { Logger } from './logger.js';
 
 export const DEFAULT_PATH = '/connection/websocket';
@@ -34,9 +35,11 @@ export interface NamespaceOptions {
   maxDataBytes?: number;
 }
 
-/** The engine moves publications between nodes. */
+/** The engine moves publications between nodes, keeps history and presence. */
 export interface EngineOptions {
   broker: Broker;
+  /** Who is in which channel. @default a MemoryPresenceStore (this process only) */
+  presence?: PresenceStore;
 }
 
 export interface RelaisOptions {
@@ -130,6 +133,9 @@ function checkObjects(options: ResolvedOptions): void {
   const { engine, logger, namespaces } = options;
   if (engine !== undefined && (typeof engine !== 'object' || engine === null || typeof engine.broker?.publish !== 'function')) {
     throw new OptionsError('option engine must be {broker: Broker}');
+  }
+  if (engine?.presence !== undefined && (typeof engine.presence !== 'object' || engine.presence === null || typeof engine.presence.add !== 'function')) {
+    throw new OptionsError('option engine.presence must be a PresenceStore');
   }
   if (logger !== undefined) {
     for (const level of ['debug', 'info', 'warn', 'error'] as const) {
