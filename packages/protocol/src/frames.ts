@@ -65,6 +65,8 @@ export interface PublishParams {
   idempotencyKey?: string;
   /** Do not deliver this publication back to the publishing connection. */
   excludeSelf?: boolean;
+  /** Deliver live only: never stored in history, never given an offset, never recovered. */
+  ephemeral?: boolean;
 }
 
 export interface RpcParams {
@@ -89,6 +91,26 @@ export interface SubRefreshParams {
   token: string;
 }
 
+/** Read a channel's history (namespaces with history; the connection must be subscribed). */
+export interface HistoryParams {
+  channel: string;
+  /** At most this many publications; 0 returns only the current position. @default all kept */
+  limit?: number;
+  /** Only publications after this position (nothing when the epoch differs). */
+  since?: StreamPosition;
+  /** Newest first. @default false */
+  reverse?: boolean;
+}
+
+/** Who is in a channel (namespaces with presence; the connection must be subscribed). */
+export interface PresenceParams {
+  channel: string;
+}
+
+export interface PresenceStatsParams {
+  channel: string;
+}
+
 /** Params type of every command, by method. */
 export interface CommandParamsMap {
   connect: ConnectParams;
@@ -100,6 +122,9 @@ export interface CommandParamsMap {
   ping: PingParams;
   refresh: RefreshParams;
   sub_refresh: SubRefreshParams;
+  history: HistoryParams;
+  presence: PresenceParams;
+  presence_stats: PresenceStatsParams;
 }
 
 export type Method = keyof CommandParamsMap;
@@ -115,6 +140,9 @@ export const METHODS: readonly Method[] = [
   'ping',
   'refresh',
   'sub_refresh',
+  'history',
+  'presence',
+  'presence_stats',
 ];
 
 /** A decoded, validated command. */
@@ -199,6 +227,26 @@ export interface RefreshResult {
   expiresInMs?: number;
 }
 
+export interface HistoryResult {
+  /** Oldest first (newest first with `reverse`), each with its offset. */
+  publications: PublicationData[];
+  /** The stream's current position: offset of the latest publication (0 if none). */
+  offset: number;
+  epoch: string;
+}
+
+export interface PresenceResult {
+  /** Present connections keyed by client id. */
+  clients: Record<string, ClientInfo>;
+}
+
+export interface PresenceStatsResult {
+  /** Connections present. */
+  clients: number;
+  /** Distinct users present (anonymous connections count as one). */
+  users: number;
+}
+
 export interface ResultMap {
   connect: ConnectResult;
   subscribe: SubscribeResult;
@@ -209,6 +257,9 @@ export interface ResultMap {
   ping: PingResult;
   refresh: RefreshResult;
   sub_refresh: RefreshResult;
+  history: HistoryResult;
+  presence: PresenceResult;
+  presence_stats: PresenceStatsResult;
 }
 
 /** A reply answers the command with the same id: a result or an error, never both. */
@@ -229,7 +280,10 @@ export interface ClientInfo {
 export interface PublicationData {
   data: unknown;
   event?: string;
+  /** Position in the channel's stream (namespaces with history; never on ephemeral ones). */
   offset?: number;
+  /** Epoch of `offset` (in publication pushes; subscribe and history results carry it once). */
+  epoch?: string;
   info?: ClientInfo;
 }
 

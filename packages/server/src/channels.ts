@@ -4,6 +4,7 @@
  */
 import { ERROR_CODES, ReplyError, namespaceOf } from '@relais/protocol';
 import { resolveAccess, type AccessRules } from './auth/permissions.js';
+import type { HistoryOptions } from './broker.js';
 import type { NamespaceOptions } from './options.js';
 import type { Rate } from './rate-limit/token-bucket.js';
 
@@ -18,11 +19,16 @@ export interface ChannelRules {
   access: AccessRules;
   /** Publishes per second per connection on this namespace; undefined means no own limit. */
   publishRate: Rate | undefined;
+  /** How publications are kept; undefined when the namespace keeps no history. */
+  history: HistoryOptions | undefined;
+  presence: boolean;
+  joinLeave: boolean;
 }
 
 function toRules(namespace: string, ns: NamespaceOptions): ChannelRules {
   // Options were validated by resolveOptions (token access included), hence `true` for auth.
   const access = resolveAccess(`namespaces[${JSON.stringify(namespace)}]`, ns as Record<string, unknown>, true);
+  const keeps = ns.historySize !== undefined && ns.historySize > 0 && ns.historyTtlMs !== undefined;
   return {
     namespace,
     clientPublish: access.publish !== 'nobody',
@@ -30,6 +36,9 @@ function toRules(namespace: string, ns: NamespaceOptions): ChannelRules {
     maxDataBytes: ns.maxDataBytes,
     access,
     publishRate: ns.publishRate,
+    history: keeps ? { size: ns.historySize as number, ttlMs: ns.historyTtlMs as number } : undefined,
+    presence: ns.presence ?? false,
+    joinLeave: ns.joinLeave ?? false,
   };
 }
 
@@ -48,5 +57,11 @@ export class Channels {
     const rules = this.#rules.get(namespace);
     if (!rules) throw new ReplyError(ERROR_CODES.UNKNOWN_CHANNEL);
     return rules;
+  }
+
+  /** The rules of `channel`, or undefined when its namespace is not configured. */
+  find(channel: string): ChannelRules | undefined {
+    if (!this.#rules) return toRules(namespaceOf(channel), {});
+    return this.#rules.get(namespaceOf(channel));
   }
 }

@@ -37,6 +37,8 @@ export class Session {
   readonly auth = new SessionAuth();
   /** This connection's rate limits (see rate-limit/). */
   readonly limiter: ConnectionLimiter;
+  /** Channels whose join/leave pushes this connection asked for. */
+  readonly joinLeave = new Set<string>();
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;

@@ -11,6 +11,7 @@ import type { Hooks } from '../hooks.js';
 import type { Hub } from '../hub.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { PresenceKeeper } from '../presence/presence-keeper.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { Session } from '../session.js';
@@ -28,6 +29,8 @@ export interface NodeServices {
   /** Verifies tokens; undefined when the node has no `auth` option. */
   readonly auth: TokenVerifier | undefined;
   readonly limiter: RateLimiter;
+  /** This node's presence entries and the engine's PresenceStore. */
+  readonly presence: PresenceKeeper;
   /** Called exactly once when a session reaches `closed`. */
   sessionClosed(session: Session, code: number): void;
 }

@@ -5,7 +5,9 @@
 import type { Method } from '@relais/protocol';
 import type { CommandHandler } from './context.js';
 import { handleConnect } from './connect.js';
+import { handleHistory } from './history.js';
 import { handlePing } from './ping.js';
+import { handlePresence, handlePresenceStats } from './presence.js';
 import { handlePublish } from './publish.js';
 import { handleRefresh } from './refresh.js';
 import { handleRpc } from './rpc.js';
@@ -24,6 +26,9 @@ export const COMMAND_HANDLERS: { readonly [M in Method]: CommandHandler<M> } = {
   ping: handlePing,
   refresh: handleRefresh,
   sub_refresh: handleSubRefresh,
+  history: handleHistory,
+  presence: handlePresence,
+  presence_stats: handlePresenceStats,
 };
 
 export type { CommandHandler, Handled, NodeServices } from './context.js';
