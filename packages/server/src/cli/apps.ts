@@ -1,0 +1,36 @@
+/**
+ * @module cli/apps
+ * Finds the built demo apps `relais serve` serves: the chat at `/`, the counter at `/counter`.
+ */
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { isBuiltApp, type StaticMount } from '../static/static-handler.js';
+import { UsageError } from './args.js';
+
+/** The repository's `apps/` folder, seen from src/cli or dist/cli of packages/server. */
+export const REPO_APPS_DIR = fileURLToPath(new URL('../../../../apps/', import.meta.url));
+
+/** Each app: its URL prefix and its folder under the apps folder (built into `<name>/dist`). */
+export const APPS: readonly { name: string; prefix: string }[] = [
+  { name: 'chat', prefix: '/' },
+  { name: 'counter', prefix: '/counter' },
+];
+
+/**
+ * The mounts for the built apps under `dir` (`false`: none). With `dir` undefined, the repository's
+ * apps are used when they are built and skipped otherwise; a `dir` given explicitly must hold at
+ * least one built app (UsageError).
+ */
+export async function findApps(dir: string | false | undefined): Promise<StaticMount[]> {
+  if (dir === false) return [];
+  const base = dir ?? REPO_APPS_DIR;
+  const mounts: StaticMount[] = [];
+  for (const app of APPS) {
+    const appDir = join(base, app.name, 'dist');
+    if (await isBuiltApp(appDir)) mounts.push({ prefix: app.prefix, dir: appDir });
+  }
+  if (mounts.length === 0 && dir !== undefined) {
+    throw new UsageError(`no built app in ${dir} (expected chat/dist/index.html or counter/dist/index.html; run npm run build)`);
+  }
+  return mounts;
+}
