@@ -43,6 +43,14 @@ describe('demo chat', () => {
     expect(relais.stats().errors[String(code)]).toBe(1);
   });
 
+  it('keeps line breaks and tabs inside a message', async () => {
+    const { as } = await chat();
+    const [ada, bob] = await Promise.all([as('Ada'), as('Bob')]);
+    await bob.call('subscribe', { channel: 'chat:lobby' });
+    await ada.call('publish', { channel: 'chat:lobby', data: { text: 'line 1\r\nline 2\tend' } });
+    expect(await bob.nextPush(isPublication)).toMatchObject({ data: { text: 'line 1\r\nline 2\tend' } });
+  });
+
   it('counts characters, not UTF-16 units, against the length limit', async () => {
     const { as } = await chat({ maxMessageLength: 3 });
     const ada = await as('Ada');

@@ -39,10 +39,10 @@ export interface ChatMessage {
   nonce?: string;
 }
 
-// Control characters (C0, DEL, C1) have no place in a name or a message; newlines and tabs do in messages.
+// Control characters (C0, DEL, C1) have no place in a name or a message; line breaks and tabs do in messages.
 /* eslint-disable no-control-regex -- matching control characters is the point */
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-const MESSAGE_CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const MESSAGE_CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 /* eslint-enable no-control-regex */
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -131,11 +131,13 @@ export function installChat(relais: Relais, options: ResolvedDemoOptions): () =>
   const rooms = new Rooms(options.rooms, options.maxRooms);
   const limiter = new RateLimiter(options.rateLimitBurst, options.rateLimitPerSecond, options.now);
 
-  const ensureRoom = (room: string): void => {
-    if (!rooms.ensure(room)) return;
+  /** Adds the room if new (announcing the new list); true when it was created. */
+  const ensureRoom = (room: string): boolean => {
+    if (!rooms.ensure(room)) return false;
     relais.publish(ROOMS_CHANNEL, { rooms: rooms.list() }).catch(() => {
       // The broker is closing; clients re-read the list with chat.rooms on reconnect.
     });
+    return true;
   };
 
   const roomOf = (channel: string): string | undefined =>
@@ -170,15 +172,14 @@ export function installChat(relais: Relais, options: ResolvedDemoOptions): () =>
     relais.onSubscribe(({ channel }) => {
       const room = roomOf(channel);
       if (room !== undefined) ensureRoom(checkRoomName(room));
+      return undefined;
     }),
     relais.onPublish(onPublish),
     relais.rpc(ROOMS_RPC, () => ({ rooms: rooms.list() })),
     relais.rpc(CREATE_ROOM_RPC, ({ data }) => {
       const raw = (data as { name?: unknown } | undefined)?.name;
       const room = checkRoomName(typeof raw === 'string' ? raw.trim().toLowerCase() : raw);
-      const created = rooms.list().includes(room) === false;
-      ensureRoom(room);
-      return { room, created };
+      return { room, created: ensureRoom(room) };
     }),
   ];
   return () => {
