@@ -33,6 +33,15 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS_DIR, name) });
 }
 
+/** Content-Security-Policy violations the page reported (the apps are served with a strict one). */
+function cspViolations(page: Page): string[] {
+  const found: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) found.push(msg.text());
+  });
+  return found;
+}
+
 /** Opens the chat and picks a display name (Enter submits). */
 async function signIn(page: Page, base: string, name: string): Promise<void> {
   await page.goto(base);
@@ -63,6 +72,7 @@ describe('the chat in Chromium', () => {
     const bob = await context.newPage();
     await bob.setViewportSize({ width: 390, height: 760 }); // a phone
     await ada.setViewportSize({ width: 1100, height: 700 });
+    const violations = [...[ada, bob].map(cspViolations)];
     await signIn(ada, base, 'Ada');
     await signIn(bob, base, 'Bob');
 
@@ -95,12 +105,17 @@ describe('the chat in Chromium', () => {
     await expect.poll(() => ada.getByTestId('stats-panel').textContent()).toMatch(/Messages in \/ out\s*[1-9]\d* \/ [1-9]\d*/);
     await screenshot(ada, 'chat.png');
     await screenshot(bob, 'chat-phone.png');
+    expect(violations.flat()).toEqual([]);
+    // The stylesheet applied under that policy.
+    expect(await ada.getByTestId('send-button').evaluate((el) => getComputedStyle(el).borderRadius)).not.toBe('0px');
 
     // The server dies: no close frame, the port is free.
     await relais.kill();
     for (const page of [ada, bob]) {
       await expect.poll(() => status(page).textContent(), { timeout: 20_000 }).toContain('reconnecting');
     }
+    // The countdown to the next attempt.
+    await expect.poll(() => status(ada).textContent(), { timeout: 20_000 }).toMatch(/disconnected · reconnecting in \d+ s/);
     expect(await status(ada).getAttribute('data-state')).not.toBe('connected');
 
     // Messages typed during the outage wait in the offline queue.
@@ -170,6 +185,7 @@ describe('the click counter in Chromium', () => {
     const { context } = await browser();
     const first = await context.newPage();
     const second = await context.newPage();
+    const violations = cspViolations(first);
     await first.goto(`${base}/counter`); // redirected to /counter/
     await second.goto(`${base}/counter/`);
     expect(new URL(first.url()).pathname).toBe('/counter/');
@@ -186,5 +202,6 @@ describe('the click counter in Chromium', () => {
     await third.goto(`${base}/counter/`);
     await expect.poll(() => value(third)).toBe('4');
     await screenshot(first, 'counter.png');
+    expect(violations).toEqual([]);
   });
 });

@@ -17,6 +17,17 @@ export const APPS: readonly { name: string; prefix: string }[] = [
 ];
 
 /**
+ * Content-Security-Policy of the apps: their own scripts and styles only, WebSockets to any host
+ * (older Safari does not match ws: with 'self'), no plugins, no framing. A second line of defence
+ * behind rendering user text as text.
+ */
+export const APPS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+const APP_HEADERS = { 'content-security-policy': APPS_CSP, 'referrer-policy': 'same-origin' };
+
+/**
  * The mounts for the built apps under `dir` (`false`: none). With `dir` undefined, the repository's
  * apps are used when they are built and skipped otherwise; a `dir` given explicitly must hold at
  * least one built app (UsageError).
@@ -27,7 +38,7 @@ export async function findApps(dir: string | false | undefined): Promise<StaticM
   const mounts: StaticMount[] = [];
   for (const app of APPS) {
     const appDir = join(base, app.name, 'dist');
-    if (await isBuiltApp(appDir)) mounts.push({ prefix: app.prefix, dir: appDir });
+    if (await isBuiltApp(appDir)) mounts.push({ prefix: app.prefix, dir: appDir, headers: APP_HEADERS });
   }
   if (mounts.length === 0 && dir !== undefined) {
     throw new UsageError(`no built app in ${dir} (expected chat/dist/index.html or counter/dist/index.html; run npm run build)`);

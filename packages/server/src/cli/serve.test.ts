@@ -39,7 +39,9 @@ describe('relais serve with apps', () => {
   it('serves the chat at /, the counter at /counter/, /health, and the demo over WebSocket', async () => {
     const served = await serve(['--apps', await appsDir(['chat', 'counter'])]);
     const base = `http://127.0.0.1:${served.port}`;
-    expect(await (await fetch(`${base}/`)).text()).toBe('<title>chat</title>');
+    const page = await fetch(`${base}/`);
+    expect(await page.text()).toBe('<title>chat</title>');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await (await fetch(`${base}/counter/`)).text()).toBe('<title>counter</title>');
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok' });
     expect((await fetch(`${base}/missing`)).status).toBe(404);
@@ -86,7 +88,7 @@ describe('relais serve with apps', () => {
 
   it('finds only the apps that are built', async () => {
     const dir = await appsDir(['counter']);
-    expect(await findApps(dir)).toEqual([{ prefix: '/counter', dir: join(dir, 'counter', 'dist') }]);
+    expect(await findApps(dir)).toEqual([{ prefix: '/counter', dir: join(dir, 'counter', 'dist'), headers: expect.any(Object) }]);
     expect(await findApps(false)).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ describe('createStaticHandler', () => {
     await symlink(join(root, 'apps', 'secret.txt'), join(chat, 'leak.txt'));
     const serve = createStaticHandler([
       { prefix: '/', dir: chat },
-      { prefix: '/counter', dir: counter },
+      { prefix: '/counter', dir: counter, headers: { 'x-frame-options': 'DENY' } },
     ]);
     server = createServer((req, res) => {
       void serve(req, res).then((handled) => {
@@ -79,7 +79,10 @@ describe('createStaticHandler', () => {
   });
 
   it('serves the counter under /counter/ and redirects /counter there, query kept', async () => {
-    expect(await get(port, '/counter/')).toMatchObject({ status: 200, body: '<!doctype html><title>counter</title>' });
+    const counterPage = await get(port, '/counter/');
+    expect(counterPage).toMatchObject({ status: 200, body: '<!doctype html><title>counter</title>' });
+    expect(counterPage.headers['x-frame-options']).toBe('DENY');
+    expect((await get(port, '/')).headers['x-frame-options']).toBeUndefined();
     const redirect = await get(port, '/counter?x=1');
     expect(redirect.status).toBe(301);
     expect(redirect.headers.location).toBe('/counter/?x=1');

@@ -16,6 +16,8 @@ export interface StaticMount {
   prefix: string;
   /** Folder of the built app (holds index.html). */
   dir: string;
+  /** Extra headers of every file served from this mount (e.g. a Content-Security-Policy). */
+  headers?: Record<string, string>;
 }
 
 /** Answers a request; resolves true when it did, false when no mount matched (the caller 404s). */
@@ -85,7 +87,7 @@ async function fileFor(root: string, subpath: string): Promise<{ path: string; s
 export function createStaticHandler(mounts: readonly StaticMount[]): StaticHandler {
   for (const mount of mounts) checkMount(mount);
   const ordered = [...mounts]
-    .map((m) => ({ prefix: m.prefix, root: resolve(m.dir) }))
+    .map((m) => ({ prefix: m.prefix, root: resolve(m.dir), headers: { ...m.headers } }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
 
   return async (req, res) => {
@@ -114,6 +116,7 @@ export function createStaticHandler(mounts: readonly StaticMount[]): StaticHandl
     }
     const immutable = subpath.startsWith(IMMUTABLE_DIR);
     res.writeHead(200, {
+      ...mount.headers,
       'content-type': contentTypeOf(file.path),
       'content-length': file.size,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
