@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HttpFallback } from './http.js';
+import type { Logger } from './logger.js';
 import { createRelais, type Relais } from './node.js';
 
 describe('the node HTTP handler', () => {
@@ -8,8 +9,10 @@ describe('the node HTTP handler', () => {
     await relais?.close();
   });
 
+  const logger: Logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+
   async function base(fallback?: HttpFallback): Promise<string> {
-    relais = createRelais();
+    relais = createRelais({ logger });
     const { port } = await relais.listen({ port: 0, fallback });
     return `http://127.0.0.1:${port}`;
   }
@@ -34,6 +37,7 @@ describe('the node HTTP handler', () => {
     const failed = await fetch(`${url}/x`);
     expect(failed.status).toBe(500);
     expect(await failed.json()).toEqual({ error: 'internal server error' });
+    expect(logger.error).toHaveBeenCalledWith({ err: new Error('disk on fire') }, 'http fallback failed');
     await relais!.close();
     expect((await fetch(`${await base()}/x`)).status).toBe(404);
   });

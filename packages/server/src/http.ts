@@ -20,7 +20,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 /**
  * Answers the requests the node does not serve itself; resolves false to let the node answer 404.
- * It must not throw for bad input: a rejection is logged by nobody and answered with 500.
+ * It should not throw for bad input: a rejection is answered with 500 and passed to `onError`.
  */
 export type HttpFallback = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
 
@@ -29,6 +29,7 @@ export function createHttpHandler(
   node: HealthSource,
   version: string,
   fallback?: HttpFallback,
+  onError: (error: unknown) => void = () => {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const startedAt = Date.now();
   return (req, res) => {
@@ -50,7 +51,8 @@ export function createHttpHandler(
         (handled) => {
           if (!handled) sendJson(res, 404, { error: 'not found' });
         },
-        () => {
+        (error: unknown) => {
+          onError(error);
           if (res.headersSent) res.destroy();
           else sendJson(res, 500, { error: 'internal server error' });
         },

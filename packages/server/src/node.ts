@@ -120,7 +120,9 @@ export class Relais {
     if (this.#server) throw new Error('relais is already listening');
     if (this.#state !== 'running') throw new Error('relais is closed');
     await this.#started;
-    const server = createServer(createHttpHandler(this.#healthSource(), SERVER_VERSION, fallback));
+    const server = createServer(
+      createHttpHandler(this.#healthSource(), SERVER_VERSION, fallback, (error) => this.#logger.error({ err: error }, 'http fallback failed')),
+    );
     const paths = new Set([this.options.path, '/']);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (paths.has(pathOf(req))) this.#endpoint.handleUpgrade(req, socket, head);
