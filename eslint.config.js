@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/*/build/**', 'bench/results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/*/build/**', 'bench/results/**', 'packages/server/.e2e/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 /**
  * @module http
- * The node's own HTTP endpoints: GET /health; everything else is 404.
+ * The node's own HTTP endpoints: GET /health; everything else goes to an optional fallback
+ * (e.g. the static apps of `relais serve`), or is 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -17,8 +18,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** A `request` listener serving /health. */
-export function createHttpHandler(node: HealthSource, version: string): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * Answers the requests the node does not serve itself; resolves false to let the node answer 404.
+ * It should not throw for bad input: a rejection is answered with 500 and passed to `onError`.
+ */
+export type HttpFallback = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
+
+/** A `request` listener serving /health, then `fallback`, then 404. */
+export function createHttpHandler(
+  node: HealthSource,
+  version: string,
+  fallback?: HttpFallback,
+  onError: (error: unknown) => void = () => {},
+): (req: IncomingMessage, res: ServerResponse) => void {
   const startedAt = Date.now();
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -32,6 +44,18 @@ export function createHttpHandler(node: HealthSource, version: string): (req: In
       });
       return;
     }
-    sendJson(res, 404, { error: 'not found' });
+    if (!fallback) return sendJson(res, 404, { error: 'not found' });
+    Promise.resolve()
+      .then(() => fallback(req, res))
+      .then(
+        (handled) => {
+          if (!handled) sendJson(res, 404, { error: 'not found' });
+        },
+        (error: unknown) => {
+          onError(error);
+          if (res.headersSent) res.destroy();
+          else sendJson(res, 500, { error: 'internal server error' });
+        },
+      );
   };
 }

@@ -16,7 +16,7 @@ import { Channels } from './channels.js';
 import type { NodeServices } from './commands/context.js';
 import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
 import { Hooks } from './hooks.js';
-import { createHttpHandler, type HealthSource } from './http.js';
+import { createHttpHandler, type HealthSource, type HttpFallback } from './http.js';
 import { Hub } from './hub.js';
 import { silentLogger, type Logger } from './logger.js';
 import { activateChannel, releaseAll, releaseChannel, reserveChannel } from './membership.js';
@@ -39,6 +39,8 @@ export interface ListenOptions {
   port: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /** Answers HTTP requests other than /health (e.g. static apps); without it they get 404. */
+  fallback?: HttpFallback;
 }
 
 export interface ServerPublishOptions {
@@ -135,12 +137,14 @@ export class Relais {
     return this.#sessions.size;
   }
 
-  /** Starts an HTTP server serving /health and WebSocket upgrades on `path` and `/`. */
-  async listen({ port, host = '127.0.0.1' }: ListenOptions): Promise<{ port: number; host: string }> {
+  /** Starts an HTTP server serving /health, `fallback`, and WebSocket upgrades on `path` and `/`. */
+  async listen({ port, host = '127.0.0.1', fallback }: ListenOptions): Promise<{ port: number; host: string }> {
     if (this.#server) throw new Error('relais is already listening');
     if (this.#state !== 'running') throw new Error('relais is closed');
     await this.#started;
-    const server = createServer(createHttpHandler(this.#healthSource(), SERVER_VERSION));
+    const server = createServer(
+      createHttpHandler(this.#healthSource(), SERVER_VERSION, fallback, (error) => this.#logger.error({ err: error }, 'http fallback failed')),
+    );
     const paths = new Set([this.options.path, '/']);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (paths.has(pathOf(req))) this.#endpoint.handleUpgrade(req, socket, head);

@@ -48,4 +48,10 @@ describe('parseArgs', () => {
       '--log-level: log level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"',
     );
   });
+
+  it('takes an apps folder, or turns the apps and the demo off', () => {
+    expect(parseArgs(['serve', '--apps', 'build/apps'])).toEqual({ command: 'serve', apps: 'build/apps' });
+    expect(parseArgs(['serve', '--no-apps', '--no-demo'])).toEqual({ command: 'serve', apps: false, demo: false });
+    expect(() => parseArgs(['serve', '--apps'])).toThrow('option --apps needs a value');
+  });
 });

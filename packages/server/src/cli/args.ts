@@ -15,6 +15,10 @@ Options for serve:
   -H, --host <addr>      address to bind (env RELAIS_HOST, default 0.0.0.0)
   -c, --config <file>    JSON config file (env RELAIS_CONFIG)
       --log-level <lvl>  trace|debug|info|warn|error|fatal|silent (env RELAIS_LOG_LEVEL, default info)
+      --apps <dir>       serve the built apps of <dir>: <dir>/chat/dist at /, <dir>/counter/dist at
+                         /counter (env RELAIS_APPS, default: this repository's apps when built)
+      --no-apps          serve no apps
+      --no-demo          do not install the demo chat and counter (rooms, RPCs, validation)
 
 Security (see docs/security.md): the config file's "auth", "allowedOrigins", "limits" and
 namespace access rules; secrets from the environment: RELAIS_AUTH_HMAC_SECRET,
@@ -32,6 +36,10 @@ export interface CliArgs {
   host?: string;
   config?: string;
   logLevel?: string;
+  /** Folder of the built apps, or false for none. */
+  apps?: string | false;
+  /** false when the demo's server side is off. */
+  demo?: false;
 }
 
 /** A command line that cannot be run; its message is meant for the terminal. */
@@ -39,7 +47,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const FLAGS: Record<string, keyof Omit<CliArgs, 'command'>> = {
+const FLAGS: Record<string, 'port' | 'host' | 'config' | 'logLevel' | 'apps'> = {
   '-p': 'port',
   '--port': 'port',
   '-H': 'host',
@@ -47,6 +55,7 @@ const FLAGS: Record<string, keyof Omit<CliArgs, 'command'>> = {
   '-c': 'config',
   '--config': 'config',
   '--log-level': 'logLevel',
+  '--apps': 'apps',
 };
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -84,6 +93,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = { command: 'serve' };
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i] as string;
+    if (token === '--no-apps') {
+      args.apps = false;
+      continue;
+    }
+    if (token === '--no-demo') {
+      args.demo = false;
+      continue;
+    }
     const eq = token.indexOf('=');
     const name = eq > 0 ? token.slice(0, eq) : token;
     const key = FLAGS[name];

@@ -61,4 +61,23 @@ describe('resolveServeConfig', () => {
     const read = files({ c: '{"port": 123456}' });
     await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, read)).rejects.toThrow('c: port: port must be an integer');
   });
+
+  it('reads apps and demo from the file, RELAIS_APPS over the file, and flags over both', async () => {
+    const read = files({ r: JSON.stringify({ apps: 'file/apps', demo: { maxRooms: 5 } }) });
+    expect(await resolveServeConfig({ command: 'serve', config: 'r' }, {}, read)).toMatchObject({ apps: 'file/apps', demo: { maxRooms: 5 }, options: {} });
+    expect(await resolveServeConfig({ command: 'serve', config: 'r' }, { RELAIS_APPS: 'env/apps' }, read)).toMatchObject({ apps: 'env/apps' });
+    expect(await resolveServeConfig({ command: 'serve', config: 'r', apps: false, demo: false }, { RELAIS_APPS: 'env/apps' }, read)).toMatchObject({
+      apps: false,
+      demo: false,
+    });
+    const unset = await resolveServeConfig({ command: 'serve' }, {}, files({}));
+    expect('apps' in unset || 'demo' in unset).toBe(false);
+  });
+
+  it('rejects apps and demo values of the wrong kind', async () => {
+    await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"apps": 1}' }))).rejects.toThrow('c: apps must be a folder path or false');
+    await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"demo": true}' }))).rejects.toThrow(
+      'c: demo must be an object of demo options or false',
+    );
+  });
 });

@@ -30,6 +30,10 @@ export interface ServeConfig {
   logLevel: string;
   /** Options passed to createRelais (validated there). */
   options: Record<string, unknown>;
+  /** Folder of the built apps; false: none; absent: the repository's apps when built. */
+  apps?: string | false;
+  /** Options of the demo chat and counter (validated by installDemo); false: no demo. */
+  demo?: Record<string, unknown> | false;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -64,7 +68,8 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host` and `logLevel` are read here; every other key goes to createRelais.
+ * The file's `port`, `host`, `logLevel`, `apps` and `demo` are read here; every other key goes
+ * to createRelais.
  */
 export async function resolveServeConfig(
   args: CliArgs,
@@ -73,7 +78,7 @@ export async function resolveServeConfig(
 ): Promise<ServeConfig> {
   const configPath = args.config ?? env.RELAIS_CONFIG;
   const file = configPath ? await loadFile(configPath, read) : {};
-  const { port: filePort, host: fileHost, logLevel: fileLogLevel, ...options } = file;
+  const { port: filePort, host: fileHost, logLevel: fileLogLevel, apps: fileApps, demo: fileDemo, ...options } = file;
   const source = configPath ?? '';
 
   let port = DEFAULT_PORT;
@@ -99,5 +104,20 @@ export async function resolveServeConfig(
     if (text !== undefined) options[option] = numberFromEnv(name, text);
   }
   await applyAuthConfig(options, env, read, source);
-  return { port, host, logLevel, options };
+  const config: ServeConfig = { port, host, logLevel, options };
+  if (fileApps !== undefined) {
+    if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === '')) throw new UsageError(`${source}: apps must be a folder path or false`);
+    config.apps = fileApps;
+  }
+  if (env.RELAIS_APPS) config.apps = env.RELAIS_APPS;
+  if (args.apps !== undefined) config.apps = args.apps;
+
+  if (fileDemo !== undefined) {
+    if (fileDemo !== false && (typeof fileDemo !== 'object' || fileDemo === null || Array.isArray(fileDemo))) {
+      throw new UsageError(`${source}: demo must be an object of demo options or false`);
+    }
+    config.demo = fileDemo as Record<string, unknown> | false;
+  }
+  if (args.demo === false) config.demo = false;
+  return config;
 }

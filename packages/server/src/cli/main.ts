@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
+import { installDemo, resolveDemoOptions, withDemoNamespaces } from '../demo/index.js';
 import { createRelais } from '../node.js';
+import type { NamespaceOptions } from '../options.js';
+import { createStaticHandler } from '../static/static-handler.js';
+import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
 
@@ -40,12 +44,27 @@ function makeLogger(level: string, io: CliIo): PinoLogger {
   return pino({ level }, io.logStream ?? process.stdout);
 }
 
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Starts a node from a resolved config. */
 export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const logger = makeLogger(config.logLevel, io);
-  const relais = createRelais({ ...config.options, logger });
-  const address = await relais.listen({ port: config.port, host: config.host });
-  logger.info({ port: address.port, host: address.host, version: version() }, `relais listening on http://${address.host}:${address.port}`);
+  const mounts = await findApps(config.apps);
+  // Checked before the node exists, so that bad demo options leave nothing running.
+  const demo = config.demo === false ? undefined : resolveDemoOptions(config.demo ?? {});
+  const options = { ...config.options };
+  if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined);
+  const relais = createRelais({ ...options, logger });
+  if (demo) installDemo(relais, demo);
+  const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
+  const address = await relais.listen({ port: config.port, host: config.host, fallback });
+  logger.info({ port: address.port, host: address.host, version: version() }, `relais listening on ${httpUrl(address.host, address.port)}`);
+  // A wildcard address is not something to type in a browser.
+  const browse = httpUrl(address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host, address.port);
+  for (const mount of mounts) logger.info({ dir: mount.dir }, `app at ${browse}${mount.prefix === '/' ? '/' : `${mount.prefix}/`}`);
+  if (mounts.length === 0 && config.apps === undefined) logger.info('no built apps to serve (npm run build builds the chat and the counter)');
   return {
     port: address.port,
     host: address.host,
