@@ -184,6 +184,7 @@ describe('the chat in Chromium', () => {
     }
     for (const page of [ada, bob]) {
       // Recovery was impossible: the page says so, and reloaded what the server has.
+      expect(await page.getByTestId('room-view').getAttribute('data-recovered')).toBe('false');
       await expect.poll(() => page.getByTestId('history-notice').textContent(), SOON).toMatch(/^History could not be recovered after the reconnection: reloaded the last \d+ messages from the server\./);
       await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
     }
@@ -202,6 +203,57 @@ describe('the chat in Chromium', () => {
       expect(texts.indexOf('sent while the server was down 1')).toBeLessThan(texts.indexOf('sent while the server was down 2'));
       await expect.poll(() => page.getByTestId('stats-reconnects').textContent()).toBe('1');
     }
+  });
+
+  it('recovers what a page missed while its connection was down, without reloading', { timeout: 120_000 }, async () => {
+    const { base } = await server();
+    const { context } = await browser();
+    const ada = await context.newPage();
+    const bob = await context.newPage();
+    // Bob's page can lose its connection on demand: the open socket is closed, and new ones go
+    // to a closed port until __offline is false again (the server itself stays up).
+    await bob.addInitScript(() => {
+      const state = window as unknown as { __offline: boolean; __sockets: WebSocket[] };
+      const Native = window.WebSocket;
+      state.__offline = false;
+      state.__sockets = [];
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(state.__offline ? 'ws://127.0.0.1:9/' : url, protocols);
+          state.__sockets.push(this);
+        }
+      };
+    });
+    const violations = [ada, bob].map(cspViolations);
+    await signIn(ada, base, 'Ada', 'lobby');
+    await signIn(bob, base, 'Bob', 'lobby');
+    for (const page of [ada, bob]) await inRoom(page, 'lobby');
+    await send(ada, 'before the cut');
+    await message(bob, 'before the cut').waitFor();
+
+    await bob.evaluate(() => {
+      const state = window as unknown as { __offline: boolean; __sockets: WebSocket[] };
+      state.__offline = true;
+      state.__sockets.at(-1)?.close();
+    });
+    await expect.poll(() => status(bob).textContent(), SOON).toContain('reconnecting');
+    await expect.poll(() => online(ada), SOON).toEqual(['Ada']);
+    const missed = ['while Bob was away 1', 'while Bob was away 2'];
+    for (const text of missed) await send(ada, text);
+    for (const text of missed) await message(ada, text).waitFor();
+
+    await bob.evaluate(() => ((window as unknown as { __offline: boolean }).__offline = false));
+    await expect.poll(() => status(bob).getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+    await inRoom(bob, 'lobby');
+    for (const text of missed) await message(bob, text).waitFor();
+    await send(ada, 'after the cut');
+    await message(bob, 'after the cut').waitFor();
+    // Recovered: the missed messages came once each, in order, and no reload was needed.
+    expect((await conversation(bob)).map(([, text]) => text)).toEqual(['before the cut', ...missed, 'after the cut']);
+    expect(await bob.getByTestId('room-view').getAttribute('data-recovered')).toBe('true');
+    expect(await bob.getByTestId('history-notice').count()).toBe(0);
+    await expect.poll(() => online(ada), SOON).toEqual(['Ada', 'Bob']);
+    expect(violations.flat()).toEqual([]);
   });
 
   it('says clearly when sending is rate limited', { timeout: 90_000 }, async () => {

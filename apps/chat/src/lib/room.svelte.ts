@@ -51,6 +51,8 @@ export class Room {
   error = $state<string | undefined>(undefined);
   /** True once the room's history was read (or there is none to read). */
   historyLoaded = $state(false);
+  /** Outcome of the last resubscribe's recovery: true, false, or undefined (first subscribe, no history). */
+  recovered = $state<boolean | undefined>(undefined);
   /** Something the reader should know about the history (it could not be recovered, or read). */
   notice = $state<string | undefined>(undefined);
   /** Who is in the room (this tab included), from presence snapshots and join/leave events. */
@@ -155,6 +157,7 @@ export class Room {
     this.subscription = change.state;
     if (change.state !== 'subscribed') return;
     this.error = undefined;
+    this.recovered = change.recovered;
     // recovered: true means every missed message arrived as a publication: nothing to reload.
     if (change.recovered !== true) void this.#loadHistory(change.recovered === false);
   }
