@@ -1,10 +1,11 @@
 /**
  * @module demo/chat
  * Server side of the demo chat: display names from the connect data, a list of rooms (RPCs plus
- * the `demo:rooms` channel), and validation of chat messages published to `chat:<room>`.
+ * the `demo:rooms` channel), and validation of what is published to `chat:<room>`: messages
+ * (kept in history) and typing events (ephemeral).
  *
- * Until authentication lands, a display name is whatever the client sends in its connect data
- * (`{ name }`): it is trimmed and bounded, never trusted as an identity.
+ * A display name is whatever the client sends in its connect data (`{ name }`): it is trimmed
+ * and bounded, never trusted as an identity (the demo does not authenticate).
  */
 import { randomUUID } from 'node:crypto';
 import { ERROR_CODES, ReplyError } from '@relais/protocol';

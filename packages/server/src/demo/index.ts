@@ -1,7 +1,8 @@
 /**
  * @module demo
  * The server side of the demo apps served by `relais serve`: the chat (rooms, display names,
- * message validation, a per-user rate limit) and the click counter.
+ * message validation, a per-user rate limit, typing events, the `chat` namespace with history
+ * and presence) and the click counter.
  */
 import type { Relais } from '../node.js';
 import { CATCH_ALL_NAMESPACE } from '../channels.js';
