@@ -1,6 +1,7 @@
 /**
  * @module channels
- * Namespace resolution: which rules apply to a channel, from `options.namespaces`.
+ * Namespace resolution: which rules apply to a channel, from `options.namespaces`. The entry
+ * `'*'` (CATCH_ALL_NAMESPACE), when present, gives the rules of every namespace not listed.
  */
 import { ERROR_CODES, ReplyError, namespaceOf } from '@relais/protocol';
 import { resolveAccess, type AccessRules } from './auth/permissions.js';
@@ -42,26 +43,33 @@ function toRules(namespace: string, ns: NamespaceOptions): ChannelRules {
   };
 }
 
+/** Key of `namespaces` whose rules apply to every namespace not listed (instead of 102). */
+export const CATCH_ALL_NAMESPACE = '*';
+
 export class Channels {
   readonly #rules: Map<string, ChannelRules> | undefined;
+  /** Options for namespaces not listed; undefined: they get 102 (when namespaces are set). */
+  readonly #others: NamespaceOptions | undefined;
 
   /** `namespaces` undefined: every namespace is allowed with default rules. */
   constructor(namespaces: Record<string, NamespaceOptions> | undefined) {
     this.#rules = namespaces && new Map(Object.entries(namespaces).map(([name, ns]) => [name, toRules(name, ns)]));
+    this.#others = namespaces ? namespaces[CATCH_ALL_NAMESPACE] : {};
   }
 
   /** The rules of `channel`; throws ReplyError 102 when its namespace is not configured. */
   resolve(channel: string): ChannelRules {
-    const namespace = namespaceOf(channel);
-    if (!this.#rules) return toRules(namespace, {});
-    const rules = this.#rules.get(namespace);
+    const rules = this.find(channel);
     if (!rules) throw new ReplyError(ERROR_CODES.UNKNOWN_CHANNEL);
     return rules;
   }
 
   /** The rules of `channel`, or undefined when its namespace is not configured. */
   find(channel: string): ChannelRules | undefined {
-    if (!this.#rules) return toRules(namespaceOf(channel), {});
-    return this.#rules.get(namespaceOf(channel));
+    const namespace = namespaceOf(channel);
+    const listed = this.#rules?.get(namespace);
+    if (listed) return listed;
+    // Rules named after the channel's own namespace: per-namespace limits stay per namespace.
+    return this.#others && toRules(namespace, this.#others);
   }
 }

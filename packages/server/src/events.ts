@@ -80,6 +80,8 @@ export interface PublishEvent {
   channel: string;
   data: unknown;
   event?: string;
+  /** True for an ephemeral publish: delivered live only, never kept in history. */
+  ephemeral?: boolean;
 }
 
 export interface PublishHookResult {

@@ -191,6 +191,16 @@ describe('Relais over WebSocket', () => {
     expect(await a.command('publish', { channel: 'chat:x', data: 'ok' })).toEqual({ id: 6, result: {} });
   });
 
+  it('applies a "*" namespace entry to every unlisted namespace instead of 102', async () => {
+    const { connect } = await start({ namespaces: { chat: { historySize: 5, historyTtlMs: 60_000 }, '*': { publishAccess: 'nobody', maxDataBytes: 10 } } });
+    const a = await connect();
+    expect(await a.call('subscribe', { channel: 'news:x' })).toEqual({});
+    expect(await a.call('subscribe', { channel: 'nocolon' })).toEqual({});
+    expect(await a.command('publish', { channel: 'news:x', data: 1 })).toMatchObject({ error: { code: 103 } });
+    // Listed namespaces keep their own rules: history, and publishes allowed.
+    expect(await a.call('publish', { channel: 'chat:x', data: 'x'.repeat(20) })).toMatchObject({ offset: 1 });
+  });
+
   it('delivers an idempotent publish once', async () => {
     const { connect } = await start();
     const [a, b] = await Promise.all([connect(), connect()]);

@@ -106,7 +106,8 @@ export interface RelaisOptions {
   /** A presence entry not refreshed for this long expires (the node refreshes at a third), in ms. @default 60000 */
   presenceTtlMs?: number;
   /**
-   * Channel namespaces. When set, channels of an unlisted namespace get 102 (unknown channel).
+   * Channel namespaces. When set, channels of an unlisted namespace get 102 (unknown channel),
+   * unless a `'*'` entry gives the rules of every unlisted namespace.
    * @default undefined: every namespace is allowed with default rules
    */
   namespaces?: Record<string, NamespaceOptions>;

@@ -15,6 +15,12 @@ export const CREATE_ROOM_RPC = 'chat.createRoom';
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 export const MAX_NAME_LENGTH = 32;
 export const MAX_MESSAGE_LENGTH = 500;
+/** Event of a chat message (a publication without event is one too). */
+export const MESSAGE_EVENT = 'message';
+/** Event of "X is typing": the app publishes `{}` ephemeral, the server fans out `{ author }`. */
+export const TYPING_EVENT = 'typing';
+/** Most messages read from the room's history on join and after a lost recovery (the server keeps 100 by default). */
+export const HISTORY_LIMIT = 100;
 
 /** What the app publishes. */
 export interface ChatInput {
@@ -30,6 +36,15 @@ export interface ChatMessage {
   /** Server time, ms since the epoch. */
   at: number;
   nonce?: string;
+}
+
+/** What the server fans out with a typing event. */
+export interface TypingNotice {
+  author: string;
+}
+
+export function isTypingNotice(value: unknown): value is TypingNotice {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<TypingNotice>).author === 'string';
 }
 
 export function isChatMessage(value: unknown): value is ChatMessage {

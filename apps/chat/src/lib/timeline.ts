@@ -1,7 +1,7 @@
 /**
  * @module chat/lib/timeline
  * The messages of one room, pure: ordered by server time, each message at most once (by id),
- * bounded. History loaded on join will be merged through the same function.
+ * bounded. Live, recovered and history messages are all merged through it.
  */
 import type { ChatMessage } from './protocol.js';
 

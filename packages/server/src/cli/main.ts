@@ -55,7 +55,7 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   // Checked before the node exists, so that bad demo options leave nothing running.
   const demo = config.demo === false ? undefined : resolveDemoOptions(config.demo ?? {});
   const options = { ...config.options };
-  if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined);
+  if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
   const relais = createRelais({ ...options, logger });
   if (demo) installDemo(relais, demo);
   const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;

@@ -50,6 +50,10 @@ describe('relais serve with apps', () => {
     cleanup.push(() => client.close());
     await client.call('connect', { data: { name: 'Ada' } });
     expect(await client.call('rpc', { method: 'chat.rooms' })).toEqual({ data: { rooms: ['lobby', 'random'] } });
+    // Without configured namespaces, the chat keeps history and every other namespace stays open.
+    expect(await client.call('publish', { channel: 'chat:lobby', data: { text: 'hi' } })).toMatchObject({ offset: 1 });
+    expect(await client.call('publish', { channel: 'news:today', data: 1 })).toEqual({});
+    expect(await client.call('publish', { channel: 'nocolon', data: 1 })).toEqual({});
   });
 
   it('applies demo options from the config file and can turn the demo off', async () => {
@@ -61,9 +65,10 @@ describe('relais serve with apps', () => {
     cleanup.push(() => client.close());
     await client.call('connect', { data: { name: 'Ada' } });
     expect(await client.call('rpc', { method: 'chat.rooms' })).toEqual({ data: { rooms: ['only'] } });
-    // The demo's namespaces were added to the configured ones.
-    expect(await client.call('publish', { channel: 'chat:only', data: { text: 'hi' } })).toEqual({});
+    // The demo's namespaces were added to the configured ones (chat with history); unlisted ones stay closed.
+    expect(await client.call('publish', { channel: 'chat:only', data: { text: 'hi' } })).toMatchObject({ offset: 1 });
     expect(await client.command('publish', { channel: 'demo:counter', data: 1 })).toMatchObject({ error: { code: 103 } });
+    expect(await client.command('publish', { channel: 'other:x', data: 1 })).toMatchObject({ error: { code: 102 } });
 
     const bare = await serve(['--no-demo', '--no-apps']);
     const other = await TestClient.open(`ws://127.0.0.1:${bare.port}/connection/websocket`);

@@ -28,6 +28,7 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
 
   const event: PublishEvent = { client: session.details(), channel, data: params.data };
   if (params.event !== undefined) event.event = params.event;
+  if (params.ephemeral) event.ephemeral = true;
   for (const hook of node.hooks.publish.list()) {
     const answer = await hook(event);
     if (answer && 'data' in answer) event.data = answer.data;

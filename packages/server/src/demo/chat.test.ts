@@ -2,12 +2,13 @@ import { ERROR_CODES, type Push } from '@relais/protocol';
 import { describe, expect, it } from 'vitest';
 import { useE2e } from '../node.e2e-helpers.js';
 import { OptionsError } from '../options.js';
-import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, installDemo, resolveDemoOptions, type DemoOptions } from './index.js';
+import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, TYPING_EVENT, TYPING_RATE, installDemo, resolveDemoOptions, withDemoNamespaces, type DemoOptions } from './index.js';
 
 const start = useE2e();
 
+/** A node configured as `relais serve` configures it for the demo. */
 async function chat(demo: DemoOptions = {}) {
-  const e2e = await start();
+  const e2e = await start({ namespaces: withDemoNamespaces(undefined, resolveDemoOptions(demo)) });
   installDemo(e2e.relais, demo);
   const as = (name?: string) => e2e.connect(undefined, name === undefined ? {} : { data: { name } });
   return { ...e2e, as };
@@ -54,7 +55,7 @@ describe('demo chat', () => {
   it('counts characters, not UTF-16 units, against the length limit', async () => {
     const { as } = await chat({ maxMessageLength: 3 });
     const ada = await as('Ada');
-    expect(await ada.call('publish', { channel: 'chat:lobby', data: { text: '😀😀😀' } })).toEqual({});
+    expect(await ada.call('publish', { channel: 'chat:lobby', data: { text: '😀😀😀' } })).toMatchObject({ offset: 1 });
   });
 
   it('refuses chat messages from a connection without a display name, and other events', async () => {
@@ -83,17 +84,73 @@ describe('demo chat', () => {
     const { as, relais } = await chat({ rateLimitBurst: 2, rateLimitPerSecond: 1, now: () => now });
     const ada = await as('Ada');
     const send = (text: string) => ada.command('publish', { channel: 'chat:lobby', data: { text } });
-    expect(await send('1')).toEqual({ id: expect.any(Number), result: {} });
-    expect(await send('2')).toEqual({ id: expect.any(Number), result: {} });
+    expect(await send('1')).toMatchObject({ result: { offset: 1 } });
+    expect(await send('2')).toMatchObject({ result: { offset: 2 } });
     expect(await send('3')).toMatchObject({
       error: { code: ERROR_CODES.TOO_MANY_REQUESTS, message: 'too many messages: wait 1 s before sending again', temporary: true },
     });
     // Another user has their own bucket.
     const bob = await as('Bob');
-    expect(await bob.call('publish', { channel: 'chat:lobby', data: { text: 'hi' } })).toEqual({});
+    expect(await bob.call('publish', { channel: 'chat:lobby', data: { text: 'hi' } })).toMatchObject({ offset: 3 });
     now += 1000;
-    expect(await send('4')).toEqual({ id: expect.any(Number), result: {} });
+    expect(await send('4')).toMatchObject({ result: { offset: 4 } });
     expect(relais.stats().errors['111']).toBe(1);
+  });
+
+  it('keeps messages in the room history, with positions, for a tab that joins later', async () => {
+    const { as } = await chat({ historySize: 2 });
+    const ada = await as('Ada');
+    for (const text of ['one', 'two', 'three']) await ada.call('publish', { channel: 'chat:lobby', data: { text } });
+    const bob = await as('Bob');
+    await bob.call('subscribe', { channel: 'chat:lobby' });
+    const history = await bob.call<{ publications: { data: { text: string }; offset: number }[]; offset: number }>('history', { channel: 'chat:lobby', limit: 10 });
+    expect(history.publications.map((p) => [p.offset, p.data.text])).toEqual([[2, 'two'], [3, 'three']]);
+    expect(history.offset).toBe(3);
+  });
+
+  it('tracks who is in a room, with their display names, and pushes joins', async () => {
+    const { as } = await chat();
+    const [ada, bob] = await Promise.all([as('Ada'), as('Bob')]);
+    await ada.call('subscribe', { channel: 'chat:lobby', joinLeave: true });
+    await bob.call('subscribe', { channel: 'chat:lobby' });
+    expect(await ada.nextPush((push) => push.type === 'join')).toMatchObject({ info: { client: bob.id, info: { name: 'Bob' } } });
+    const { clients } = await ada.call<{ clients: Record<string, { info: { name: string } }> }>('presence', { channel: 'chat:lobby' });
+    expect(Object.values(clients).map((entry) => entry.info.name).sort()).toEqual(['Ada', 'Bob']);
+  });
+
+  it('fans a typing event out live as { author }, never into history, outside the message rate limit', async () => {
+    const { as } = await chat({ rateLimitBurst: 1, rateLimitPerSecond: 0.001 });
+    const [ada, bob] = await Promise.all([as('Ada'), as('Bob')]);
+    await bob.call('subscribe', { channel: 'chat:lobby' });
+    await ada.call('publish', { channel: 'chat:lobby', data: { text: 'the only message Ada may send' } });
+    expect(await ada.call('publish', { channel: 'chat:lobby', event: TYPING_EVENT, ephemeral: true, data: {} })).toEqual({});
+    const typing = await bob.nextPush((push) => isPublication(push) && push.event === TYPING_EVENT);
+    expect(typing).toMatchObject({ data: { author: 'Ada' }, info: { client: ada.id } });
+    expect(typing).not.toHaveProperty('offset');
+    const history = await bob.call<{ publications: { event?: string }[] }>('history', { channel: 'chat:lobby', limit: 10 });
+    expect(history.publications.map((p) => p.event)).toEqual([undefined]);
+  });
+
+  it.each([
+    ['not ephemeral', { event: TYPING_EVENT, data: {} }, 'typing events must be ephemeral'],
+    ['carrying data', { event: TYPING_EVENT, ephemeral: true, data: { author: 'Mallory' } }, 'a typing event carries {}'],
+    ['an ephemeral message', { ephemeral: true, data: { text: 'hi' } }, 'chat messages must not be ephemeral'],
+  ])('refuses a publish %s with 107', async (_what, params, message) => {
+    const { as } = await chat();
+    const ada = await as('Ada');
+    expect(await ada.command('publish', { channel: 'chat:lobby', ...params })).toMatchObject({ error: { code: ERROR_CODES.BAD_REQUEST, message } });
+  });
+
+  it('rate limits typing notifications on their own', async () => {
+    let now = 0;
+    const { as } = await chat({ now: () => now });
+    const ada = await as('Ada');
+    const typing = () => ada.command('publish', { channel: 'chat:lobby', event: TYPING_EVENT, ephemeral: true, data: {} });
+    for (let i = 0; i < TYPING_RATE.burst; i++) expect(await typing()).toMatchObject({ result: {} });
+    expect(await typing()).toMatchObject({ error: { code: ERROR_CODES.TOO_MANY_REQUESTS, message: 'too many typing notifications', temporary: true } });
+    now += 1000;
+    expect(await typing()).toMatchObject({ result: {} });
+    expect(await ada.call('publish', { channel: 'chat:lobby', data: { text: 'messages have their own budget' } })).toMatchObject({ offset: 1 });
   });
 
   it('lists rooms, creates one, and announces the new list on the rooms channel', async () => {
@@ -143,7 +200,8 @@ describe('demo chat', () => {
 
 describe('resolveDemoOptions', () => {
   it('applies the defaults', () => {
-    expect(resolveDemoOptions()).toMatchObject({ rooms: ['lobby', 'random'], maxRooms: 100, maxMessageLength: 500, rateLimitBurst: 10 });
+    expect(resolveDemoOptions()).toMatchObject({ rooms: ['lobby', 'random'], maxRooms: 100, maxMessageLength: 500, rateLimitBurst: 10, historySize: 100, historyTtlMs: 86_400_000 });
+    expect(resolveDemoOptions({ historySize: 0 })).toMatchObject({ historySize: 0 });
   });
 
   it.each([
@@ -152,8 +210,34 @@ describe('resolveDemoOptions', () => {
     [{ rooms: ['Lobby'] }, 'option demo.rooms: "Lobby" is not a room name'],
     [{ rooms: ['a', 'b'], maxRooms: 1 }, 'option demo.rooms lists 2 rooms, more than demo.maxRooms (1)'],
     [{ colour: 'red' }, 'unknown option demo.colour'],
+    [{ historySize: -1 }, 'option demo.historySize must be a non-negative integer, got -1'],
+    [{ historySize: 1.5 }, 'option demo.historySize must be a non-negative integer, got 1.5'],
+    [{ historyTtlMs: 0 }, 'option demo.historyTtlMs must be a positive integer, got 0'],
   ])('rejects %j', (options, message) => {
     expect(() => resolveDemoOptions(options as DemoOptions)).toThrow(OptionsError);
     expect(() => resolveDemoOptions(options as DemoOptions)).toThrow(message);
+  });
+});
+
+describe('withDemoNamespaces', () => {
+  const demo = resolveDemoOptions({ historySize: 50, historyTtlMs: 60_000 });
+  const chatRules = { historySize: 50, historyTtlMs: 60_000, presence: true, joinLeave: true };
+
+  it('without namespaces: chat with history and presence, demo server-only, every other namespace open', () => {
+    expect(withDemoNamespaces(undefined, demo)).toEqual({ '*': {}, chat: chatRules, demo: { clientPublish: false } });
+  });
+
+  it('adds chat and demo to configured namespaces, which keep getting 102 for unlisted ones', () => {
+    expect(withDemoNamespaces({ news: { clientPublish: false } }, demo)).toEqual({ news: { clientPublish: false }, chat: chatRules, demo: { clientPublish: false } });
+  });
+
+  it('lets a configured chat entry override key by key, and decide the history on its own', () => {
+    expect(withDemoNamespaces({ chat: { publishAccess: 'subscribers', joinLeave: false } }, demo).chat).toEqual({ ...chatRules, publishAccess: 'subscribers', joinLeave: false });
+    expect(withDemoNamespaces({ chat: { historySize: 0 } }, demo).chat).toEqual({ historySize: 0, presence: true, joinLeave: true });
+    expect(withDemoNamespaces({ demo: {} }, demo).demo).toEqual({});
+  });
+
+  it('keeps no history with demo.historySize 0', () => {
+    expect(withDemoNamespaces(undefined, resolveDemoOptions({ historySize: 0 })).chat).toEqual({ presence: true, joinLeave: true });
   });
 });

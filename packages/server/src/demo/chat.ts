@@ -1,10 +1,11 @@
 /**
  * @module demo/chat
  * Server side of the demo chat: display names from the connect data, a list of rooms (RPCs plus
- * the `demo:rooms` channel), and validation of chat messages published to `chat:<room>`.
+ * the `demo:rooms` channel), and validation of what is published to `chat:<room>`: messages
+ * (kept in history) and typing events (ephemeral).
  *
- * Until authentication lands, a display name is whatever the client sends in its connect data
- * (`{ name }`): it is trimmed and bounded, never trusted as an identity.
+ * A display name is whatever the client sends in its connect data (`{ name }`): it is trimmed
+ * and bounded, never trusted as an identity (the demo does not authenticate).
  */
 import { randomUUID } from 'node:crypto';
 import { ERROR_CODES, ReplyError } from '@relais/protocol';
@@ -21,12 +22,23 @@ export const ROOMS_CHANNEL = 'demo:rooms';
 export const ROOMS_RPC = 'chat.rooms';
 /** RPC: `{ name }` → `{ room, created }`; creating an existing room is not an error. */
 export const CREATE_ROOM_RPC = 'chat.createRoom';
+/** Event of a chat message (also the default when a publish names no event). */
+export const MESSAGE_EVENT = 'message';
+/** Event of "X is typing": published ephemeral with data `{}`, fanned out as `{ author }`. */
+export const TYPING_EVENT = 'typing';
+/** Typing notifications a user may send at once, then per second: the app sends one every 2 s at most. */
+export const TYPING_RATE = { burst: 5, perSecond: 1 } as const;
 
 /** What a client publishes to a room. */
 export interface ChatMessageInput {
   text: string;
   /** Client-chosen id echoed back, to match a publication with the local pending message. */
   nonce?: string;
+}
+
+/** What the room's subscribers receive with a typing event: who is typing. */
+export interface TypingNotice {
+  author: string;
 }
 
 /** What the room's subscribers receive: the message as validated and stamped by the server. */
@@ -130,6 +142,8 @@ class Rooms {
 export function installChat(relais: Relais, options: ResolvedDemoOptions): () => void {
   const rooms = new Rooms(options.rooms, options.maxRooms);
   const limiter = new RateLimiter(options.rateLimitBurst, options.rateLimitPerSecond, options.now);
+  // Typing has its own bucket: it must not eat the message budget, nor flood a room.
+  const typingLimiter = new RateLimiter(TYPING_RATE.burst, TYPING_RATE.perSecond, options.now);
 
   /** Adds the room if new (announcing the new list); true when it was created. */
   const ensureRoom = (room: string): boolean => {
@@ -144,14 +158,17 @@ export function installChat(relais: Relais, options: ResolvedDemoOptions): () =>
     channel.startsWith(`${CHAT_NAMESPACE}:`) ? channel.slice(CHAT_NAMESPACE.length + 1) : undefined;
 
   // Security: `data` is client payload; everything that fans out is rebuilt here from checked parts.
-  const onPublish = ({ client, channel, data, event }: PublishEvent): PublishHookResult | undefined => {
+  const onPublish = ({ client, channel, data, event, ephemeral }: PublishEvent): PublishHookResult | undefined => {
     if (channel === ROOMS_CHANNEL || channel.startsWith('demo:')) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, 'only the server publishes here');
     const room = roomOf(channel);
     if (room === undefined) return undefined;
     checkRoomName(room);
     const author = displayNameOf(client);
     if (author === undefined) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, 'pick a display name before chatting');
-    if (event !== undefined && event !== 'message') throw bad(`unknown chat event ${JSON.stringify(event.slice(0, 32))}`);
+    if (event === TYPING_EVENT) return onTyping(client, data, ephemeral === true, author);
+    if (event !== undefined && event !== MESSAGE_EVENT) throw bad(`unknown chat event ${JSON.stringify(event.slice(0, 32))}`);
+    // An ephemeral message would be neither kept nor recovered: a tab that was away would miss it.
+    if (ephemeral) throw bad('chat messages must not be ephemeral');
     const input = checkMessage(data, options.maxMessageLength);
     const waitMs = limiter.take(client.user || client.client);
     if (waitMs > 0) {
@@ -161,6 +178,16 @@ export function installChat(relais: Relais, options: ResolvedDemoOptions): () =>
     const message: ChatMessage = { id: randomUUID(), text: input.text, author, at: options.now() };
     if (input.nonce !== undefined) message.nonce = input.nonce;
     return { data: message };
+  };
+
+  const onTyping = (client: ClientDetails, data: unknown, ephemeral: boolean, author: string): PublishHookResult => {
+    // Typing is live only: never kept in history, never recovered (stale once replayed).
+    if (!ephemeral) throw bad('typing events must be ephemeral');
+    if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.keys(data).length > 0) throw bad('a typing event carries {}');
+    const waitMs = typingLimiter.take(client.user || client.client);
+    if (waitMs > 0) throw new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many typing notifications');
+    const notice: TypingNotice = { author };
+    return { data: notice };
   };
 
   const disposers = [

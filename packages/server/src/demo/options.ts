@@ -11,6 +11,9 @@ export const DEFAULT_MAX_MESSAGE_LENGTH = 500;
 export const DEFAULT_MAX_NAME_LENGTH = 32;
 export const DEFAULT_RATE_LIMIT_BURST = 10;
 export const DEFAULT_RATE_LIMIT_PER_SECOND = 2;
+export const DEFAULT_HISTORY_SIZE = 100;
+/** A day. */
+export const DEFAULT_HISTORY_TTL_MS = 24 * 60 * 60_000;
 
 /** Room names: lowercase letters, digits, `-` and `_`, starting with a letter or a digit. */
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -28,13 +31,20 @@ export interface DemoOptions {
   rateLimitBurst?: number;
   /** Chat messages per second a user may send in the long run. @default 2 */
   rateLimitPerSecond?: number;
+  /**
+   * Messages kept per room (namespace `chat`), loaded by the app on join and used to recover the
+   * messages a tab missed while away; 0 keeps none. @default 100
+   */
+  historySize?: number;
+  /** How long each kept message stays, in ms. @default 86400000 (a day) */
+  historyTtlMs?: number;
   /** Clock in ms, for the rate limit. @default Date.now */
   now?: () => number;
 }
 
 export type ResolvedDemoOptions = Required<DemoOptions>;
 
-const KNOWN_KEYS = new Set(['rooms', 'maxRooms', 'maxMessageLength', 'maxNameLength', 'rateLimitBurst', 'rateLimitPerSecond', 'now']);
+const KNOWN_KEYS = new Set(['rooms', 'maxRooms', 'maxMessageLength', 'maxNameLength', 'rateLimitBurst', 'rateLimitPerSecond', 'historySize', 'historyTtlMs', 'now']);
 
 function positiveInteger(name: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
@@ -59,10 +69,16 @@ export function resolveDemoOptions(options: DemoOptions = {}): ResolvedDemoOptio
     maxNameLength: DEFAULT_MAX_NAME_LENGTH,
     rateLimitBurst: DEFAULT_RATE_LIMIT_BURST,
     rateLimitPerSecond: DEFAULT_RATE_LIMIT_PER_SECOND,
+    historySize: DEFAULT_HISTORY_SIZE,
+    historyTtlMs: DEFAULT_HISTORY_TTL_MS,
     now: Date.now,
     ...defined,
   };
-  for (const key of ['maxRooms', 'maxMessageLength', 'maxNameLength', 'rateLimitBurst'] as const) positiveInteger(key, resolved[key]);
+  for (const key of ['maxRooms', 'maxMessageLength', 'maxNameLength', 'rateLimitBurst', 'historyTtlMs'] as const) positiveInteger(key, resolved[key]);
+  const size = resolved.historySize;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
+    throw new OptionsError(`option demo.historySize must be a non-negative integer, got ${JSON.stringify(size)}`);
+  }
   const rate = resolved.rateLimitPerSecond;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
     throw new OptionsError(`option demo.rateLimitPerSecond must be a positive number, got ${JSON.stringify(rate)}`);
