@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../packages/client/test/chromium.js';
 import { APPS_DIR, CHROMIUM, E2E_SERVER_BUNDLE, REPO_ROOT } from './paths.js';
 
 /** Bound of a server start (the process prints its address once listening). */
@@ -70,16 +71,7 @@ export async function launchChromium(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
     timeout: 60_000,
   });
   context.setDefaultTimeout(20_000);
