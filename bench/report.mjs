@@ -1,0 +1,233 @@
+/**
+ * @module bench/report
+ * Turns a run's raw results into docs/benchmarks.md: medians with min–max over the repetitions,
+ * ratios relais / Socket.IO and relais / ws computed from those medians (one run, servers
+ * interleaved), the targets of the performance goals, versions and machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function version(pkg) {
+  try {
+    return JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  let nproc = String(cpus().length);
+  try {
+    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    // nproc missing: os.cpus() already answered.
+  }
+  return {
+    nproc,
+    cpu: model,
+    node: process.version,
+    kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+    versions: {
+      ws: version('ws'),
+      'socket.io': version('socket.io'),
+      'socket.io-client': version('socket.io-client'),
+      '@relais/server': version('@relais/server'),
+      bufferutil: version('bufferutil'),
+      'utf-8-validate': version('utf-8-validate'),
+    },
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `{variant: {metric: {median, min, max, n}}}` for numeric metrics; strings kept as a list. */
+export function summarize(runs) {
+  const out = {};
+  for (const [variant, list] of Object.entries(runs)) {
+    out[variant] = {};
+    const keys = new Set(list.flatMap((result) => Object.keys(result)));
+    for (const key of keys) {
+      const values = list.map((result) => result[key]);
+      const numbers = values.filter((value) => typeof value === 'number' && Number.isFinite(value));
+      out[variant][key] = numbers.length === values.length && numbers.length > 0
+        ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length }
+        : { text: values.join(' / ') };
+    }
+  }
+  return out;
+}
+
+function fmt(value, digits) {
+  if (value === undefined || value === null || Number.isNaN(value)) return '–';
+  if (digits === undefined) digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function cell(stat, digits) {
+  if (!stat) return '–';
+  if (stat.text !== undefined) return stat.text;
+  if (stat.n === 1) return fmt(stat.median, digits);
+  return `${fmt(stat.median, digits)} (${fmt(stat.min, digits)}–${fmt(stat.max, digits)})`;
+}
+
+function table(summary, variants, columns) {
+  const head = `| server | ${columns.map((c) => c.title).join(' | ')} |`;
+  const rule = `| --- | ${columns.map(() => '---:').join(' | ')} |`;
+  const rows = Object.keys(summary).map((variant) =>
+    `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits)).join(' | ')} |`);
+  return [head, rule, ...rows].join('\n');
+}
+
+function ratio(summary, metric, of, to) {
+  const a = summary?.[of]?.[metric]?.median;
+  const b = summary?.[to]?.[metric]?.median;
+  return a !== undefined && b !== undefined && b !== 0 ? a / b : undefined;
+}
+
+const FANOUT_COLUMNS = [
+  { key: 'cpuUsPerDelivery', title: 'server CPU µs / delivery' },
+  { key: 'p50', title: 'p50 ms' },
+  { key: 'p95', title: 'p95 ms' },
+  { key: 'p99', title: 'p99 ms' },
+  { key: 'keepUp', title: 'keep-up', digits: 3 },
+  { key: 'serverCpuPct', title: 'server core %', digits: 0 },
+  { key: 'rssMB', title: 'RSS MB', digits: 0 },
+];
+
+const TITLES = {
+  fanout: 'Fan-out at a fixed load',
+  maxrate: 'Max sustained rate (p99 < 100 ms, keep-up ≥ 0.97)',
+  channels: 'Many channels',
+  idle: 'Idle connections: memory and connection rate',
+  rpc: 'RPC / ack round trip through the real client libraries',
+  overload: 'Overload',
+};
+
+const NOTES = {
+  fanout: 'One publisher, one channel holding every subscriber. "keep-up" is deliveries received / deliveries the target rate asks for.',
+  maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed). The load generator has one core: near the limit it, not only the server, saturates.',
+  channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
+  idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s is the time until the first clients were all ready, 200 handshakes in flight.',
+  rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
+  overload: 'The publisher asks far more than the subscribers can read. Peak RSS is sampled every 250 ms; "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them); "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).',
+};
+
+function columnsFor(scenario, summary) {
+  const kind = scenario.split(' ')[0];
+  if (kind === 'fanout' || kind === 'channels') return FANOUT_COLUMNS;
+  if (kind === 'maxrate') return [{ key: 'maxRate', title: 'max msg/s', digits: 0 }, { key: 'probes', title: 'probes' }];
+  if (kind === 'idle') return [
+    { key: 'rssKBPerConn', title: 'RSS KB / conn', digits: 1 },
+    { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
+    { key: 'connPerSec', title: 'connections / s', digits: 0 },
+  ];
+  if (kind === 'rpc') return [{ key: 'p50', title: 'p50 ms', digits: 3 }, { key: 'p99', title: 'p99 ms', digits: 3 }];
+  if (kind === 'overload') return [
+    { key: 'peakRssMB', title: 'peak RSS MB', digits: 0 },
+    { key: 'loopMaxMs', title: 'loop max ms', digits: 0 },
+    { key: 'slowestAnswerMs', title: 'slowest answer ms', digits: 0 },
+    { key: 'deliveredPerSec', title: 'delivered / s', digits: 0 },
+    { key: 'droppedClients', title: 'dropped clients', digits: 0 },
+    { key: 'p99', title: 'p99 ms', digits: 0 },
+  ];
+  return Object.keys(Object.values(summary)[0] ?? {}).map((key) => ({ key, title: key }));
+}
+
+/** Targets of the performance goals, checked against this run's medians. */
+function targets(summaries) {
+  const rows = [];
+  const add = (target, value, limit, better) => {
+    const met = value === undefined ? '–' : (better === 'lower' ? value <= limit : value >= limit) ? 'met' : 'not met';
+    rows.push(`| ${target} | ${value === undefined ? '–' : `${fmt(value, 2)}x`} | ${met} |`);
+  };
+  for (const load of ['1000x50', '5000x10']) {
+    const s = summaries[`fanout ${load}`];
+    add(`CPU / delivery at ${load}: relais / Socket.IO ≤ 0.65x`, ratio(s, 'cpuUsPerDelivery', 'relais', 'socketio'), 0.65, 'lower');
+    add(`CPU / delivery at ${load}: relais / ws pre-built frame ≤ 1.05x`, ratio(s, 'cpuUsPerDelivery', 'relais', 'ws-frame'), 1.05, 'lower');
+  }
+  add('Max rate at 1,000 (p99 < 100 ms): relais / Socket.IO ≥ 3x', ratio(summaries['maxrate 1000'], 'maxRate', 'relais', 'socketio'), 3, 'higher');
+  add('10,000 × 5 msg/s p99: relais / Socket.IO ≤ 0.6x', ratio(summaries['fanout 10000x5'], 'p99', 'relais', 'socketio'), 0.6, 'lower');
+  const idle = Object.keys(summaries).find((key) => key.startsWith('idle'));
+  add('RSS per idle connection: relais / Socket.IO ≤ 0.55x', ratio(summaries[idle], 'rssKBPerConn', 'relais', 'socketio'), 0.55, 'lower');
+  add('Connections/s: relais / Socket.IO ≥ 2x', ratio(summaries[idle], 'connPerSec', 'relais', 'socketio'), 2, 'higher');
+  add('RPC round trip p50: relais / Socket.IO ack ≤ 1x', ratio(summaries.rpc, 'p50', 'relais', 'socketio'), 1, 'lower');
+  return ['| target | measured | |', '| --- | ---: | --- |', ...rows].join('\n');
+}
+
+function ratioLines(summary, columns) {
+  const lines = [];
+  for (const column of columns) {
+    if (column.key === 'probes') continue;
+    const parts = [];
+    for (const [other, name] of [['socketio', 'Socket.IO'], ['ws-naive', 'ws naive'], ['ws-frame', 'ws frame']]) {
+      const value = ratio(summary, column.key, 'relais', other);
+      if (value !== undefined) parts.push(`${fmt(value, 2)}x ${name}`);
+    }
+    if (parts.length) lines.push(`${column.title}: ${parts.join(', ')}`);
+  }
+  return lines.length ? `\nrelais / others (medians): ${lines.join('; ')}.\n` : '';
+}
+
+export function renderMarkdown(run) {
+  const summaries = Object.fromEntries(Object.entries(run.results).map(([key, runs]) => [key, summarize(runs)]));
+  const m = run.machine;
+  const out = [];
+  out.push('# Benchmarks');
+  out.push('');
+  out.push('<!-- Generated by bench/report.mjs from one run; do not edit by hand. -->');
+  out.push('');
+  out.push(`Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`);
+  out.push('');
+  out.push('**Shared machine.** The run happened while other jobs (builds, test suites) were running on the same 2 cores, so absolute numbers are noisy and drift. The servers are interleaved inside each repetition (the order rotates each time), which keeps the ratios between them meaningful; compare numbers only within this page.');
+  out.push('');
+  out.push('## Targets');
+  out.push('');
+  out.push(targets(summaries));
+  out.push('');
+  for (const [scenario, summary] of Object.entries(summaries)) {
+    const kind = scenario.split(' ')[0];
+    const columns = columnsFor(scenario, summary);
+    out.push(`## ${TITLES[kind] ?? kind}: ${scenario.slice(kind.length).trim() || 'sequential calls'}`);
+    out.push('');
+    out.push(NOTES[kind] ?? '');
+    out.push('');
+    out.push(table(summary, run.variants, columns));
+    out.push(ratioLines(summary, columns));
+  }
+  out.push('## How it is measured');
+  out.push('');
+  out.push('- **Servers** (bench/servers/): relais with the memory engine, built from this repository; Socket.IO 4 with its defaults and `io.to(room).emit`; `ws` sending per subscriber (`ws.send`); `ws` encoding and framing each message once (`Sender.frame`) and writing the same buffer to every socket. Each runs alone in its own process, pinned with `taskset` to core 0.');
+  out.push('- **Load generator** (bench/loadgen.mjs): minimal raw WebSocket clients over `ws` in separate processes pinned to core 1 with the orchestrator: one process of subscribers, one publisher. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 packets over `ws` rather than through socket.io-client, so that the load generator costs the same per delivery for every server. Publishers are clients: relais gets `publish` commands (routing, the broker, the publisher\'s ack), Socket.IO a `pub` event, ws a JSON message naming the room.');
+  out.push('- **Server CPU per delivery**: user + system CPU time of the server process (`process.cpuUsage`, all threads) over the measured window, divided by the deliveries the subscribers received in it. On loopback the receiver\'s TCP work partly lands on the sender\'s core, as it does for every server here.');
+  out.push('- **Latency**: the publisher stamps each message with CLOCK_MONOTONIC; subscribers record receipt − stamp (50 µs buckets below 100 ms).');
+  out.push('- **Correctness** of the same streams through the real client libraries is a test, not part of this run: bench/streams.test.ts (in `npm test`).');
+  out.push('- **Not measured yet**: relais with the Redis engine on 2 nodes. bench/servers/index.mjs is the extension point: a variant with `nodes: 2` gets two server processes, subscribers spread over both and the publisher on the first.');
+  out.push('');
+  out.push('## Machine and versions');
+  out.push('');
+  out.push(`- ${m.nproc} cores (\`nproc\`), CPU: ${m.cpu} (/proc/cpuinfo), Linux ${m.kernel}, Node ${m.node}`);
+  out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}`);
+  out.push('');
+  out.push('## Reproduce');
+  out.push('');
+  out.push('```sh');
+  out.push('npm run bench -- --write-docs          # full run, about 20 minutes, rewrites this page');
+  out.push('npm run bench -- --quick               # about 2 minutes');
+  out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
+  out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
+  out.push('```');
+  out.push('');
+  out.push('Raw results of every run go to bench/results/ (not committed).');
+  out.push('');
+  return out.join('\n');
+}
