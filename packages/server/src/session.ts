@@ -42,6 +42,8 @@ export class Session {
   #afterConnect: Command[] | undefined;
   #outbox: Frame[] = [];
   #flushScheduled = false;
+  /** Created once: a fan-out schedules one flush per subscriber, without a closure each. */
+  readonly #flushTask = (): void => this.#flush();
 
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
@@ -141,7 +143,7 @@ export class Session {
     this.#outbox.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => this.#flush());
+    queueMicrotask(this.#flushTask);
   }
 
   /**
@@ -252,8 +254,9 @@ export class Session {
     this.#flushScheduled = false;
     if (this.#state === 'closed' || this.#outbox.length === 0) return;
     const frames = this.#outbox;
-    this.#outbox = [];
     const message = frames.length === 1 ? (frames[0] as Frame) : this.codec.join(frames);
+    // The array is reused: nothing can enqueue between here and the write below.
+    frames.length = 0;
     const bytes = frameBytes(message);
     if (this.#transport.bufferedBytes + bytes > this.#node.options.maxQueueBytes) {
       this.close(DISCONNECT_CODES.SLOW);
