@@ -96,6 +96,7 @@ function ratio(summary, metric, of, to) {
 
 const FANOUT_COLUMNS = [
   { key: 'cpuUsPerDelivery', title: 'server CPU µs / delivery' },
+  { key: 'kernelShare', title: 'kernel share', digits: 2 },
   { key: 'p50', title: 'p50 ms' },
   { key: 'p95', title: 'p95 ms' },
   { key: 'p99', title: 'p99 ms' },
@@ -117,7 +118,7 @@ const NOTES = {
   fanout: 'One publisher, one channel holding every subscriber. "keep-up" is deliveries received / deliveries the target rate asks for.',
   maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed). The load generator has one core: near the limit it, not only the server, saturates.',
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
-  idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s is the time until the first clients were all ready, 200 handshakes in flight.',
+  idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; the load generator\'s single core limits it, so the server\'s CPU time per connection (same window) is the cleaner figure.',
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
   overload: 'The publisher asks far more than the subscribers can read. Peak RSS is sampled every 250 ms; "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them); "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).',
 };
@@ -130,6 +131,7 @@ function columnsFor(scenario, summary) {
     { key: 'rssKBPerConn', title: 'RSS KB / conn', digits: 1 },
     { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
     { key: 'connPerSec', title: 'connections / s', digits: 0 },
+    { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
   ];
   if (kind === 'rpc') return [{ key: 'p50', title: 'p50 ms', digits: 3 }, { key: 'p99', title: 'p99 ms', digits: 3 }];
   if (kind === 'overload') return [

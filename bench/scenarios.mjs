@@ -54,9 +54,10 @@ export async function withVariant(name, options, fn) {
 }
 
 function sumUsage(list) {
-  const total = { cpuUs: 0, rss: 0, heapUsed: 0, loopMaxMs: 0 };
+  const total = { cpuUs: 0, systemUs: 0, rss: 0, heapUsed: 0, loopMaxMs: 0 };
   for (const usage of list) {
     total.cpuUs += usage.cpuUs;
+    total.systemUs += usage.systemUs;
     total.rss += usage.rss;
     total.heapUsed += usage.heapUsed;
     total.loopMaxMs = Math.max(total.loopMaxMs, usage.loopMaxMs);
@@ -93,6 +94,7 @@ async function window(ctx, { subs, pub }, { rate, clients, channels, warmupMs, m
   const expected = rate * (clients / channels) * seconds;
   return {
     cpuUsPerDelivery: report.received ? (after.cpuUs - before.cpuUs) / report.received : undefined,
+    kernelShare: (after.systemUs - before.systemUs) / (after.cpuUs - before.cpuUs),
     serverCpuPct: ((after.cpuUs - before.cpuUs) / (seconds * 1e6)) * 100,
     deliveriesPerSec: report.received / seconds,
     keepUp: report.received / expected,
@@ -152,7 +154,9 @@ export async function runMaxRate(name, options, { clients, start, high, steps, w
 export async function runIdle(ctx, { clients, timedClients, channels }) {
   const base = await ctx.gc();
   const subs = await ctx.loadgen();
+  const before = await ctx.usage();
   const timed = await call(subs, 'connect', { protocol: ctx.protocol, ports: ctx.ports, clients: timedClients, channels });
+  const connected = await ctx.usage();
   const rest = await call(subs, 'connect', { protocol: ctx.protocol, ports: ctx.ports, clients: clients - timedClients, channels });
   const failed = timed.failed + rest.failed;
   if (failed > 0) throw new Error(`${ctx.name}: ${failed} clients failed: ${timed.firstError ?? rest.firstError}`);
@@ -160,6 +164,7 @@ export async function runIdle(ctx, { clients, timedClients, channels }) {
   const after = await ctx.gc();
   return {
     connPerSec: timedClients / (timed.ms / 1000),
+    cpuUsPerConn: (connected.cpuUs - before.cpuUs) / timedClients,
     rssKBPerConn: (after.rss - base.rss) / 1024 / clients,
     heapKBPerConn: (after.heapUsed - base.heapUsed) / 1024 / clients,
   };
