@@ -166,10 +166,13 @@ function targets(summaries) {
   return ['| target | measured | |', '| --- | ---: | --- |', ...rows].join('\n');
 }
 
+/** Metrics whose relais / other ratio is worth a line. */
+const RATIO_KEYS = new Set(['cpuUsPerDelivery', 'p50', 'p99', 'maxRate', 'rssKBPerConn', 'heapKBPerConn', 'connPerSec', 'cpuUsPerConn', 'peakRssMB', 'deliveredPerSec']);
+
 function ratioLines(summary, columns) {
   const lines = [];
   for (const column of columns) {
-    if (column.key === 'probes') continue;
+    if (!RATIO_KEYS.has(column.key)) continue;
     const parts = [];
     for (const [other, name] of [['socketio', 'Socket.IO'], ['ws-naive', 'ws naive'], ['ws-frame', 'ws frame']]) {
       const value = ratio(summary, column.key, 'relais', other);
@@ -178,6 +181,21 @@ function ratioLines(summary, columns) {
     if (parts.length) lines.push(`${column.title}: ${parts.join(', ')}`);
   }
   return lines.length ? `\nrelais / others (medians): ${lines.join('; ')}.\n` : '';
+}
+
+const n = (value) => Number(value).toLocaleString('en-US');
+
+function describe(scenario, plan) {
+  const [kind, arg = ''] = scenario.split(' ');
+  if (kind === 'fanout') {
+    const [clients, rate] = arg.split('x');
+    return `${n(clients)} subscribers × ${n(rate)} msg/s`;
+  }
+  if (kind === 'maxrate') return `${n(arg)} subscribers`;
+  if (kind === 'channels') return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
+  if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
+  if (kind === 'overload') return `${n(plan.overload.clients)} subscribers × ${n(plan.overload.rate)} msg/s for ${plan.overload.durationMs / 1000} s`;
+  return `${n(plan.rpc.calls)} sequential calls`;
 }
 
 export function renderMarkdown(run) {
@@ -199,7 +217,7 @@ export function renderMarkdown(run) {
   for (const [scenario, summary] of Object.entries(summaries)) {
     const kind = scenario.split(' ')[0];
     const columns = columnsFor(scenario, summary);
-    out.push(`## ${TITLES[kind] ?? kind}: ${scenario.slice(kind.length).trim() || 'sequential calls'}`);
+    out.push(`## ${TITLES[kind] ?? kind}: ${describe(scenario, run.plan)}`);
     out.push('');
     out.push(NOTES[kind] ?? '');
     out.push('');

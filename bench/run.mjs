@@ -11,8 +11,9 @@
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
  *   --verbose            print every max-rate probe
+ *   --docs-from=FILE     only rewrite docs/benchmarks.md from a saved run (bench/results/*.json)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
@@ -51,6 +52,7 @@ const { values: flags } = parseArgs({
     'write-docs': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    'docs-from': { type: 'string' },
   },
 });
 
@@ -103,6 +105,11 @@ function compact(result) {
 }
 
 async function main() {
+  if (flags['docs-from']) {
+    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(JSON.parse(readFileSync(flags['docs-from'], 'utf8'))));
+    console.log(`wrote docs/benchmarks.md from ${flags['docs-from']}`);
+    return;
+  }
   const startedAt = new Date();
   const results = {};
   if (scenarios.includes('fanout')) {
