@@ -13,7 +13,10 @@ const require = createRequire(import.meta.url);
 
 function version(pkg) {
   try {
-    return JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
+    const file = pkg.startsWith('@relais/')
+      ? new URL(`../packages/${pkg.slice('@relais/'.length)}/package.json`, import.meta.url)
+      : require.resolve(`${pkg}/package.json`);
+    return JSON.parse(readFileSync(file, 'utf8')).version;
   } catch {
     return 'not installed';
   }
@@ -24,7 +27,8 @@ export function machine() {
   const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
   let nproc = String(cpus().length);
   try {
-    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+    // --all: the orchestrator pins itself to one core, which plain nproc would report.
+    nproc = execFileSync('nproc', ['--all'], { encoding: 'utf8' }).trim();
   } catch {
     // nproc missing: os.cpus() already answered.
   }
@@ -59,9 +63,12 @@ export function summarize(runs) {
     for (const key of keys) {
       const values = list.map((result) => result[key]);
       const numbers = values.filter((value) => typeof value === 'number' && Number.isFinite(value));
-      out[variant][key] = numbers.length === values.length && numbers.length > 0
-        ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length }
-        : { text: values.join(' / ') };
+      const strings = values.filter((value) => typeof value === 'string');
+      out[variant][key] = strings.length > 0
+        ? { text: strings.join(' / ') }
+        : numbers.length > 0
+          ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: values.length }
+          : { text: '–' };
     }
   }
   return out;
@@ -73,11 +80,16 @@ function fmt(value, digits) {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+function fmtRatio(value) {
+  return `${value >= 0.1 ? fmt(value, 2) : Number(value.toPrecision(2))}x`;
+}
+
 function cell(stat, digits) {
   if (!stat) return '–';
   if (stat.text !== undefined) return stat.text;
-  if (stat.n === 1) return fmt(stat.median, digits);
-  return `${fmt(stat.median, digits)} (${fmt(stat.min, digits)}–${fmt(stat.max, digits)})`;
+  const missing = stat.of > stat.n ? ` [${stat.n} of ${stat.of}]` : '';
+  if (stat.n === 1) return `${fmt(stat.median, digits)}${missing}`;
+  return `${fmt(stat.median, digits)} (${fmt(stat.min, digits)}–${fmt(stat.max, digits)})${missing}`;
 }
 
 function table(summary, variants, columns) {
@@ -120,7 +132,7 @@ const NOTES = {
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
   idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; the load generator\'s single core limits it, so the server\'s CPU time per connection (same window) is the cleaner figure.',
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
-  overload: 'The publisher asks far more than the subscribers can read. Peak RSS is sampled every 250 ms; "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them); "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).',
+  overload: 'The publisher asks far more than the subscribers can read. Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them); "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).',
 };
 
 function columnsFor(scenario, summary) {
@@ -150,7 +162,7 @@ function targets(summaries) {
   const rows = [];
   const add = (target, value, limit, better) => {
     const met = value === undefined ? '–' : (better === 'lower' ? value <= limit : value >= limit) ? 'met' : 'not met';
-    rows.push(`| ${target} | ${value === undefined ? '–' : `${fmt(value, 2)}x`} | ${met} |`);
+    rows.push(`| ${target} | ${value === undefined ? '–' : fmtRatio(value)} | ${met} |`);
   };
   for (const load of ['1000x50', '5000x10']) {
     const s = summaries[`fanout ${load}`];
@@ -169,6 +181,47 @@ function targets(summaries) {
 /** Metrics whose relais / other ratio is worth a line. */
 const RATIO_KEYS = new Set(['cpuUsPerDelivery', 'p50', 'p99', 'maxRate', 'rssKBPerConn', 'heapKBPerConn', 'connPerSec', 'cpuUsPerConn', 'peakRssMB', 'deliveredPerSec']);
 
+/** Median user-space µs per delivery: CPU per delivery × (1 − kernel share), per repetition. */
+function userUs(runs, variant) {
+  const list = runs?.[variant];
+  if (!list?.length) return undefined;
+  return median(list.map((r) => r.cpuUsPerDelivery * (1 - r.kernelShare)));
+}
+
+/** Reading of the targets: what limits the ones not met, with this run's numbers. */
+function limits(summaries) {
+  const r = (scenario, metric, a, b) => {
+    const value = ratio(summaries[scenario], metric, a, b);
+    return value === undefined ? '–' : fmtRatio(value);
+  };
+  const idle = Object.keys(summaries).find((key) => key.startsWith('idle'));
+  const overload = Object.keys(summaries).find((key) => key.startsWith('overload'));
+  return [
+    '### Reading the targets',
+    '',
+    `- **CPU per delivery.** relais encodes and frames a publication once and writes the same bytes to every subscriber, as the "one pre-built frame" ws server does, yet stays above it (${r('fanout 1000x50', 'cpuUsPerDelivery', 'relais', 'ws-frame')} at 1,000 × 50, ${r('fanout 5000x10', 'cpuUsPerDelivery', 'relais', 'ws-frame')} at 5,000 × 10). Two things make up the gap in the table above: user space (the session's outbox, its flush, the queue-limit check and metrics per delivery) and kernel time, which is higher for relais because its frames are larger: a publication carries the envelope (\`type\`, \`channel\`) and the publisher's \`info\` (client id, user), about 180 bytes here against 66 for the bare ws payload and 74 for Socket.IO's \`42["m",…]\`. The profile after the change (\`--cpu-prof\`, bench/profile-summary.mjs) shows the socket write as the largest item of the busy time; the JavaScript left is spread thin. Going below the one-write-per-delivery floor needs fewer writes: relais already joins what is queued for one socket in the same microtask (see the overload table), but at these fixed loads publications are tens of ms apart, so there is nothing to join. Not done yet: a flush per event-loop turn shared by all sessions (wider joining under load, no delay when idle), and leaving \`info\` out of publications when the application does not need it.`,
+    `- **Max sustained rate.** The probes are not monotonic (a rate fails, a higher one passes): on this shared machine a stall of another job breaks p99 < 100 ms at almost any rate, and the load generator has a single core for every subscriber. The median ratio (${r('maxrate 1000', 'maxRate', 'relais', 'socketio')} Socket.IO at 1,000) is the figure this run supports; the repetitions where the machine was quiet show relais far higher, because consecutive publications to one socket are joined into one message.`,
+    `- **RSS per idle connection** (${r(idle, 'rssKBPerConn', 'relais', 'socketio')} Socket.IO; ${r(idle, 'rssKBPerConn', 'relais', 'ws-frame')} bare ws): what relais keeps above ws per connection is its session (id, channel set, outbox, state listeners) and the heartbeat's two timers.`,
+    `- **Connections/s** (${r(idle, 'connPerSec', 'relais', 'socketio')} Socket.IO) is bounded by the load generator's core; the server's own CPU per connection is ${r(idle, 'cpuUsPerConn', 'relais', 'socketio')} Socket.IO's. A relais connection does two round trips of work (\`connect\`, then \`subscribe\`, each answered), Socket.IO one (namespace CONNECT, room joined from the handshake query).`,
+    overload ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately, fall behind and stall their event loop for seconds.` : '',
+  ].filter(Boolean).join('\n');
+}
+
+/** What limits the CPU targets, from this run's numbers. */
+function cpuBreakdown(results) {
+  const lines = ['| load | server | CPU µs / delivery | of which user space µs | kernel µs |', '| --- | --- | ---: | ---: | ---: |'];
+  for (const load of ['1000x50', '5000x10', '10000x5']) {
+    const runs = results[`fanout ${load}`];
+    if (!runs) continue;
+    for (const variant of Object.keys(runs)) {
+      const total = median(runs[variant].map((r) => r.cpuUsPerDelivery));
+      const user = userUs(runs, variant);
+      lines.push(`| ${load.replace('x', ' × ')} | ${variant} | ${fmt(total)} | ${fmt(user)} | ${fmt(total - user)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
 function ratioLines(summary, columns) {
   const lines = [];
   for (const column of columns) {
@@ -176,7 +229,7 @@ function ratioLines(summary, columns) {
     const parts = [];
     for (const [other, name] of [['socketio', 'Socket.IO'], ['ws-naive', 'ws naive'], ['ws-frame', 'ws frame']]) {
       const value = ratio(summary, column.key, 'relais', other);
-      if (value !== undefined) parts.push(`${fmt(value, 2)}x ${name}`);
+      if (value !== undefined) parts.push(`${fmtRatio(value)} ${name}`);
     }
     if (parts.length) lines.push(`${column.title}: ${parts.join(', ')}`);
   }
@@ -204,9 +257,20 @@ export function renderMarkdown(run) {
   const out = [];
   out.push('# Benchmarks');
   out.push('');
-  out.push('<!-- Generated by bench/report.mjs from one run; do not edit by hand. -->');
+  out.push('<!-- Generated by bench/report.mjs (npm run bench -- --write-docs); do not edit by hand. -->');
   out.push('');
-  out.push(`Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`);
+  if (run.sources && run.sources.length > 1) {
+    out.push(`Generated from ${run.sources.length} runs (${run.mode} mode, ${run.reps} interleaved repetitions each); every number below comes from them, and each scenario from exactly one of them:`);
+    out.push('');
+    for (const source of run.sources) {
+      const kept = source.scenarios.filter((name) => run.sources.slice(run.sources.indexOf(source) + 1).every((later) => !later.scenarios.includes(name)));
+      out.push(`- \`${source.command}\` (started ${source.startedAt}, ${fmt(source.minutes, 1)} minutes): ${kept.join(', ')}`);
+    }
+    out.push('');
+    out.push('Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.');
+  } else {
+    out.push(`Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`);
+  }
   out.push('');
   out.push('**Shared machine.** The run happened while other jobs (builds, test suites) were running on the same 2 cores, so absolute numbers are noisy and drift. The servers are interleaved inside each repetition (the order rotates each time), which keeps the ratios between them meaningful; compare numbers only within this page.');
   out.push('');
@@ -224,6 +288,16 @@ export function renderMarkdown(run) {
     out.push(table(summary, run.variants, columns));
     out.push(ratioLines(summary, columns));
   }
+  if (run.results['fanout 1000x50']) {
+    out.push('## Where the CPU per delivery goes');
+    out.push('');
+    out.push('Medians of user and kernel time per delivery (kernel = CPU per delivery × kernel share, per repetition). At these loads publications are 20–200 ms apart, so every server makes one write system call per subscriber per message; that write, and on loopback the receiving side of TCP, is the kernel part.');
+    out.push('');
+    out.push(cpuBreakdown(run.results));
+    out.push('');
+    out.push(limits(summaries));
+    out.push('');
+  }
   out.push('## How it is measured');
   out.push('');
   out.push('- **Servers** (bench/servers/): relais with the memory engine, built from this repository; Socket.IO 4 with its defaults and `io.to(room).emit`; `ws` sending per subscriber (`ws.send`); `ws` encoding and framing each message once (`Sender.frame`) and writing the same buffer to every socket. Each runs alone in its own process, pinned with `taskset` to core 0.');
@@ -231,11 +305,12 @@ export function renderMarkdown(run) {
   out.push('- **Server CPU per delivery**: user + system CPU time of the server process (`process.cpuUsage`, all threads) over the measured window, divided by the deliveries the subscribers received in it. On loopback the receiver\'s TCP work partly lands on the sender\'s core, as it does for every server here.');
   out.push('- **Latency**: the publisher stamps each message with CLOCK_MONOTONIC; subscribers record receipt − stamp (50 µs buckets below 100 ms).');
   out.push('- **Correctness** of the same streams through the real client libraries is a test, not part of this run: bench/streams.test.ts (in `npm test`).');
+  out.push('- **bufferutil / utf-8-validate** (optional native addons of ws) are not installed: bufferutil only speeds up masking, and a server\'s outgoing frames are unmasked (only the small inbound publisher frames are masked); ws 8.21 validates UTF-8 with Node\'s built-in `buffer.isUtf8` when utf-8-validate is absent.');
   out.push('- **Not measured yet**: relais with the Redis engine on 2 nodes. bench/servers/index.mjs is the extension point: a variant with `nodes: 2` gets two server processes, subscribers spread over both and the publisher on the first.');
   out.push('');
   out.push('## Machine and versions');
   out.push('');
-  out.push(`- ${m.nproc} cores (\`nproc\`), CPU: ${m.cpu} (/proc/cpuinfo), Linux ${m.kernel}, Node ${m.node}`);
+  out.push(`- ${m.nproc} cores (\`nproc --all\`), CPU: ${m.cpu} (/proc/cpuinfo), Linux ${m.kernel}, Node ${m.node}`);
   out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}`);
   out.push('');
   out.push('## Reproduce');
@@ -245,9 +320,11 @@ export function renderMarkdown(run) {
   out.push('npm run bench -- --quick               # about 2 minutes');
   out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
   out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
+  out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');
+  out.push('npm run bench -- --docs-from=<run.json>[,<run.json>]   # re-render this page from saved runs');
   out.push('```');
   out.push('');
-  out.push('Raw results of every run go to bench/results/ (not committed).');
+  out.push('Raw results of every run go to bench/results/ (not committed); the runs behind this page are in docs/benchmarks-data/.');
   out.push('');
   return out.join('\n');
 }

@@ -11,7 +11,8 @@
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
  *   --verbose            print every max-rate probe
- *   --docs-from=FILE     only rewrite docs/benchmarks.md from a saved run (bench/results/*.json)
+ *   --docs-from=A[,B]    only rewrite docs/benchmarks.md from saved runs (bench/results/*.json);
+ *                        a scenario in a later run replaces the same scenario of an earlier one
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +107,8 @@ function compact(result) {
 
 async function main() {
   if (flags['docs-from']) {
-    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(JSON.parse(readFileSync(flags['docs-from'], 'utf8'))));
+    const runs = flags['docs-from'].split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')));
+    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(mergeRuns(runs)));
     console.log(`wrote docs/benchmarks.md from ${flags['docs-from']}`);
     return;
   }
@@ -162,6 +164,20 @@ async function main() {
     writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(run));
     console.log('wrote docs/benchmarks.md');
   }
+}
+
+/** One run from several: later runs' scenarios replace earlier ones; each keeps its command. */
+function mergeRuns(runs) {
+  const [first, ...rest] = runs;
+  const merged = { ...first, results: { ...first.results }, plan: { ...first.plan }, sources: [] };
+  for (const run of runs) {
+    merged.sources.push({ command: run.command, startedAt: run.startedAt, minutes: run.minutes, scenarios: Object.keys(run.results) });
+  }
+  for (const run of rest) {
+    Object.assign(merged.results, run.results);
+    for (const key of Object.keys(run.plan)) if (Object.keys(run.results).some((name) => name.startsWith(key))) merged.plan[key] = run.plan[key];
+  }
+  return merged;
 }
 
 main().catch((error) => {

@@ -6,6 +6,7 @@
  * Server CPU per delivery = the server processes' CPU time (user + system, process.cpuUsage)
  * during the window / deliveries the subscribers received in that window.
  */
+import { readFileSync } from 'node:fs';
 import { monoMs } from './lib/histogram.mjs';
 import { call } from './lib/ipc.mjs';
 import { LOAD_CORE, SERVER_CORE, spawn, stop } from './lib/procs.mjs';
@@ -209,9 +210,10 @@ export async function runOverload(ctx, { clients, rate, durationMs }) {
   const asked = monoMs();
   const after = await withTimeout(ctx.usage(), 10_000);
   slowestAnswerMs = Math.max(slowestAnswerMs, monoMs() - asked);
-  if (after) peakRss = Math.max(peakRss, after.rss);
+  // The kernel's high-water mark: right even when a stalled server missed the samples.
+  const peakRssKB = ctx.servers.reduce((sum, server) => sum + peakRssOf(server.pid), 0);
   return {
-    peakRssMB: peakRss / 2 ** 20,
+    peakRssMB: Math.max(peakRss / 2 ** 20, peakRssKB / 1024),
     loopMaxMs: after?.loopMaxMs,
     slowestAnswerMs,
     publishedPerSec: sent / seconds,
@@ -219,6 +221,15 @@ export async function runOverload(ctx, { clients, rate, durationMs }) {
     droppedClients: report?.dropped,
     p99: report?.latency.p99,
   };
+}
+
+/** VmHWM (peak resident set, KB) of a live process, from /proc; 0 where unavailable. */
+function peakRssOf(pid) {
+  try {
+    return Number(/VmHWM:\s*(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** `promise`'s value, or undefined when it takes longer than `ms`. */
