@@ -13,6 +13,15 @@ export default tseslint.config(
     },
   },
   {
+    // The benchmark runs as plain Node ESM, without a build step.
+    files: ['bench/**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'Buffer', 'URL', 'console', 'setTimeout', 'clearTimeout', 'setImmediate'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-console': 'off' },
   },

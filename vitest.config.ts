@@ -16,7 +16,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/e2e/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/e2e/**/*.test.ts', 'bench/**/*.test.ts'],
     // Builds the apps when stale and bundles the CLI from sources for the browser tests.
     globalSetup: ['apps/e2e/global-setup.ts'],
     testTimeout: 20_000,

@@ -52,6 +52,8 @@ export class Session {
   #flushScheduled = false;
   /** Commands whose handler has not answered yet. */
   #pending = 0;
+  /** Created once: a fan-out schedules one flush per subscriber, without a closure each. */
+  readonly #flushTask = (): void => this.#flush();
 
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
@@ -155,7 +157,7 @@ export class Session {
     this.#outbox.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => this.#flush());
+    queueMicrotask(this.#flushTask);
   }
 
   /**
@@ -287,8 +289,9 @@ export class Session {
     this.#flushScheduled = false;
     if (this.#state === 'closed' || this.#outbox.length === 0) return;
     const frames = this.#outbox;
-    this.#outbox = [];
     const message = frames.length === 1 ? (frames[0] as Frame) : this.codec.join(frames);
+    // The array is reused: nothing can enqueue between here and the write below.
+    frames.length = 0;
     const bytes = frameBytes(message);
     if (this.#transport.bufferedBytes + bytes > this.#node.options.maxQueueBytes) {
       this.close(DISCONNECT_CODES.SLOW);

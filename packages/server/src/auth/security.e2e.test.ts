@@ -212,6 +212,28 @@ describe('permessage-deflate', () => {
     expect(ws.extensions).toBe('');
   });
 
+  it('compresses outbound messages when negotiated, keeping their order', async () => {
+    const e2e = await start({ compression: { thresholdBytes: 256 } });
+    const ws = await deflateClient(e2e.url);
+    let wireBytes = 0;
+    // The raw socket under the client: what the server actually sent.
+    const socket = (ws as unknown as { _socket: { on(event: 'data', listener: (chunk: Buffer) => void): void } })._socket;
+    socket.on('data', (chunk) => (wireBytes += chunk.length));
+    const pushes: { data?: string }[] = [];
+    ws.on('message', (data) => {
+      for (const line of String(data).split('\n')) pushes.push(JSON.parse(line) as { data?: string });
+    });
+    ws.send(JSON.stringify({ id: 1, method: 'connect', params: {} }));
+    ws.send(JSON.stringify({ id: 2, method: 'subscribe', params: { channel: 'big:1' } }));
+    await expect.poll(() => pushes.length).toBe(2);
+    const big = 'relais '.repeat(20_000);
+    for (const data of [big, 'small', big, 'small']) await e2e.relais.publish('big:1', data);
+    await expect.poll(() => pushes.length).toBe(6);
+    expect(pushes.slice(2).map((push) => push.data)).toEqual([big, 'small', big, 'small']);
+    // Two 140 kB publications went out in a few kB.
+    expect(wireBytes).toBeLessThan(10_000);
+  });
+
   it('inflates normal messages when on, and closes a deflate bomb with 1009 once it passes maxMessageBytes', async () => {
     const e2e = await start({ compression: true, maxMessageBytes: 65_536 });
     const ws = await deflateClient(e2e.url);

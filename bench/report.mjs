@@ -1,0 +1,330 @@
+/**
+ * @module bench/report
+ * Turns a run's raw results into docs/benchmarks.md: medians with min–max over the repetitions,
+ * ratios relais / Socket.IO and relais / ws computed from those medians (one run, servers
+ * interleaved), the targets of the performance goals, versions and machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function version(pkg) {
+  try {
+    const file = pkg.startsWith('@relais/')
+      ? new URL(`../packages/${pkg.slice('@relais/'.length)}/package.json`, import.meta.url)
+      : require.resolve(`${pkg}/package.json`);
+    return JSON.parse(readFileSync(file, 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  let nproc = String(cpus().length);
+  try {
+    // --all: the orchestrator pins itself to one core, which plain nproc would report.
+    nproc = execFileSync('nproc', ['--all'], { encoding: 'utf8' }).trim();
+  } catch {
+    // nproc missing: os.cpus() already answered.
+  }
+  return {
+    nproc,
+    cpu: model,
+    node: process.version,
+    kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+    versions: {
+      ws: version('ws'),
+      'socket.io': version('socket.io'),
+      'socket.io-client': version('socket.io-client'),
+      '@relais/server': version('@relais/server'),
+      bufferutil: version('bufferutil'),
+      'utf-8-validate': version('utf-8-validate'),
+    },
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `{variant: {metric: {median, min, max, n}}}` for numeric metrics; strings kept as a list. */
+export function summarize(runs) {
+  const out = {};
+  for (const [variant, list] of Object.entries(runs)) {
+    out[variant] = {};
+    const keys = new Set(list.flatMap((result) => Object.keys(result)));
+    for (const key of keys) {
+      const values = list.map((result) => result[key]);
+      const numbers = values.filter((value) => typeof value === 'number' && Number.isFinite(value));
+      const strings = values.filter((value) => typeof value === 'string');
+      out[variant][key] = strings.length > 0
+        ? { text: strings.join(' / ') }
+        : numbers.length > 0
+          ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: values.length }
+          : { text: '–' };
+    }
+  }
+  return out;
+}
+
+function fmt(value, digits) {
+  if (value === undefined || value === null || Number.isNaN(value)) return '–';
+  if (digits === undefined) digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function fmtRatio(value) {
+  return `${value >= 0.1 ? fmt(value, 2) : Number(value.toPrecision(2))}x`;
+}
+
+function cell(stat, digits) {
+  if (!stat) return '–';
+  if (stat.text !== undefined) return stat.text;
+  const missing = stat.of > stat.n ? ` [${stat.n} of ${stat.of}]` : '';
+  if (stat.n === 1) return `${fmt(stat.median, digits)}${missing}`;
+  return `${fmt(stat.median, digits)} (${fmt(stat.min, digits)}–${fmt(stat.max, digits)})${missing}`;
+}
+
+function table(summary, variants, columns) {
+  const head = `| server | ${columns.map((c) => c.title).join(' | ')} |`;
+  const rule = `| --- | ${columns.map(() => '---:').join(' | ')} |`;
+  const rows = Object.keys(summary).map((variant) =>
+    `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits)).join(' | ')} |`);
+  return [head, rule, ...rows].join('\n');
+}
+
+function ratio(summary, metric, of, to) {
+  const a = summary?.[of]?.[metric]?.median;
+  const b = summary?.[to]?.[metric]?.median;
+  return a !== undefined && b !== undefined && b !== 0 ? a / b : undefined;
+}
+
+const FANOUT_COLUMNS = [
+  { key: 'cpuUsPerDelivery', title: 'server CPU µs / delivery' },
+  { key: 'kernelShare', title: 'kernel share', digits: 2 },
+  { key: 'p50', title: 'p50 ms' },
+  { key: 'p95', title: 'p95 ms' },
+  { key: 'p99', title: 'p99 ms' },
+  { key: 'keepUp', title: 'keep-up', digits: 3 },
+  { key: 'serverCpuPct', title: 'server core %', digits: 0 },
+  { key: 'rssMB', title: 'RSS MB', digits: 0 },
+];
+
+const TITLES = {
+  fanout: 'Fan-out at a fixed load',
+  maxrate: 'Max sustained rate (p99 < 100 ms, keep-up ≥ 0.97)',
+  channels: 'Many channels',
+  idle: 'Idle connections: memory and connection rate',
+  rpc: 'RPC / ack round trip through the real client libraries',
+  overload: 'Overload',
+};
+
+const NOTES = {
+  fanout: 'One publisher, one channel holding every subscriber. "keep-up" is deliveries received / deliveries the target rate asks for.',
+  maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed). The load generator has one core: near the limit it, not only the server, saturates.',
+  channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
+  idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; the load generator\'s single core limits it, so the server\'s CPU time per connection (same window) is the cleaner figure.',
+  rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
+  overload: 'The publisher asks far more than the subscribers can read. Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them); "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).',
+};
+
+function columnsFor(scenario, summary) {
+  const kind = scenario.split(' ')[0];
+  if (kind === 'fanout' || kind === 'channels') return FANOUT_COLUMNS;
+  if (kind === 'maxrate') return [{ key: 'maxRate', title: 'max msg/s', digits: 0 }, { key: 'probes', title: 'probes' }];
+  if (kind === 'idle') return [
+    { key: 'rssKBPerConn', title: 'RSS KB / conn', digits: 1 },
+    { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
+    { key: 'connPerSec', title: 'connections / s', digits: 0 },
+    { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
+  ];
+  if (kind === 'rpc') return [{ key: 'p50', title: 'p50 ms', digits: 3 }, { key: 'p99', title: 'p99 ms', digits: 3 }];
+  if (kind === 'overload') return [
+    { key: 'peakRssMB', title: 'peak RSS MB', digits: 0 },
+    { key: 'loopMaxMs', title: 'loop max ms', digits: 0 },
+    { key: 'slowestAnswerMs', title: 'slowest answer ms', digits: 0 },
+    { key: 'deliveredPerSec', title: 'delivered / s', digits: 0 },
+    { key: 'droppedClients', title: 'dropped clients', digits: 0 },
+    { key: 'p99', title: 'p99 ms', digits: 0 },
+  ];
+  return Object.keys(Object.values(summary)[0] ?? {}).map((key) => ({ key, title: key }));
+}
+
+/** Targets of the performance goals, checked against this run's medians. */
+function targets(summaries) {
+  const rows = [];
+  const add = (target, value, limit, better) => {
+    const met = value === undefined ? '–' : (better === 'lower' ? value <= limit : value >= limit) ? 'met' : 'not met';
+    rows.push(`| ${target} | ${value === undefined ? '–' : fmtRatio(value)} | ${met} |`);
+  };
+  for (const load of ['1000x50', '5000x10']) {
+    const s = summaries[`fanout ${load}`];
+    add(`CPU / delivery at ${load}: relais / Socket.IO ≤ 0.65x`, ratio(s, 'cpuUsPerDelivery', 'relais', 'socketio'), 0.65, 'lower');
+    add(`CPU / delivery at ${load}: relais / ws pre-built frame ≤ 1.05x`, ratio(s, 'cpuUsPerDelivery', 'relais', 'ws-frame'), 1.05, 'lower');
+  }
+  add('Max rate at 1,000 (p99 < 100 ms): relais / Socket.IO ≥ 3x', ratio(summaries['maxrate 1000'], 'maxRate', 'relais', 'socketio'), 3, 'higher');
+  add('10,000 × 5 msg/s p99: relais / Socket.IO ≤ 0.6x', ratio(summaries['fanout 10000x5'], 'p99', 'relais', 'socketio'), 0.6, 'lower');
+  const idle = Object.keys(summaries).find((key) => key.startsWith('idle'));
+  add('RSS per idle connection: relais / Socket.IO ≤ 0.55x', ratio(summaries[idle], 'rssKBPerConn', 'relais', 'socketio'), 0.55, 'lower');
+  add('Connections/s: relais / Socket.IO ≥ 2x', ratio(summaries[idle], 'connPerSec', 'relais', 'socketio'), 2, 'higher');
+  add('RPC round trip p50: relais / Socket.IO ack ≤ 1x', ratio(summaries.rpc, 'p50', 'relais', 'socketio'), 1, 'lower');
+  return ['| target | measured | |', '| --- | ---: | --- |', ...rows].join('\n');
+}
+
+/** Metrics whose relais / other ratio is worth a line. */
+const RATIO_KEYS = new Set(['cpuUsPerDelivery', 'p50', 'p99', 'maxRate', 'rssKBPerConn', 'heapKBPerConn', 'connPerSec', 'cpuUsPerConn', 'peakRssMB', 'deliveredPerSec']);
+
+/** Median user-space µs per delivery: CPU per delivery × (1 − kernel share), per repetition. */
+function userUs(runs, variant) {
+  const list = runs?.[variant];
+  if (!list?.length) return undefined;
+  return median(list.map((r) => r.cpuUsPerDelivery * (1 - r.kernelShare)));
+}
+
+/** Reading of the targets: what limits the ones not met, with this run's numbers. */
+function limits(summaries) {
+  const r = (scenario, metric, a, b) => {
+    const value = ratio(summaries[scenario], metric, a, b);
+    return value === undefined ? '–' : fmtRatio(value);
+  };
+  const idle = Object.keys(summaries).find((key) => key.startsWith('idle'));
+  const overload = Object.keys(summaries).find((key) => key.startsWith('overload'));
+  return [
+    '### Reading the targets',
+    '',
+    `- **CPU per delivery.** relais encodes and frames a publication once and writes the same bytes to every subscriber, as the "one pre-built frame" ws server does, yet stays above it (${r('fanout 1000x50', 'cpuUsPerDelivery', 'relais', 'ws-frame')} at 1,000 × 50, ${r('fanout 5000x10', 'cpuUsPerDelivery', 'relais', 'ws-frame')} at 5,000 × 10). Two things make up the gap in the table above: user space (the session's outbox, its flush, the queue-limit check and metrics per delivery) and kernel time, which is higher for relais because its frames are larger: a publication carries the envelope (\`type\`, \`channel\`) and the publisher's \`info\` (client id, user), about 180 bytes here against 66 for the bare ws payload and 74 for Socket.IO's \`42["m",…]\`. The profile after the change (\`--cpu-prof\`, bench/profile-summary.mjs) shows the socket write as the largest item of the busy time; the JavaScript left is spread thin. Going below the one-write-per-delivery floor needs fewer writes: relais already joins what is queued for one socket in the same microtask (see the overload table), but at these fixed loads publications are tens of ms apart, so there is nothing to join. Not done yet: a flush per event-loop turn shared by all sessions (wider joining under load, no delay when idle), and leaving \`info\` out of publications when the application does not need it.`,
+    `- **Max sustained rate.** The probes are not monotonic (a rate fails, a higher one passes): on this shared machine a stall of another job breaks p99 < 100 ms at almost any rate, and the load generator has a single core for every subscriber. The median ratio (${r('maxrate 1000', 'maxRate', 'relais', 'socketio')} Socket.IO at 1,000) is the figure this run supports; the repetitions where the machine was quiet show relais far higher, because consecutive publications to one socket are joined into one message.`,
+    `- **RSS per idle connection** (${r(idle, 'rssKBPerConn', 'relais', 'socketio')} Socket.IO; ${r(idle, 'rssKBPerConn', 'relais', 'ws-frame')} bare ws): what relais keeps above ws per connection is its session (id, channel set, outbox, state listeners) and the heartbeat's two timers.`,
+    `- **Connections/s** (${r(idle, 'connPerSec', 'relais', 'socketio')} Socket.IO) is bounded by the load generator's core; the server's own CPU per connection is ${r(idle, 'cpuUsPerConn', 'relais', 'socketio')} Socket.IO's. A relais connection does two round trips of work (\`connect\`, then \`subscribe\`, each answered), Socket.IO one (namespace CONNECT, room joined from the handshake query).`,
+    overload ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately, fall behind and stall their event loop for seconds.` : '',
+  ].filter(Boolean).join('\n');
+}
+
+/** What limits the CPU targets, from this run's numbers. */
+function cpuBreakdown(results) {
+  const lines = ['| load | server | CPU µs / delivery | of which user space µs | kernel µs |', '| --- | --- | ---: | ---: | ---: |'];
+  for (const load of ['1000x50', '5000x10', '10000x5']) {
+    const runs = results[`fanout ${load}`];
+    if (!runs) continue;
+    for (const variant of Object.keys(runs)) {
+      const total = median(runs[variant].map((r) => r.cpuUsPerDelivery));
+      const user = userUs(runs, variant);
+      lines.push(`| ${load.replace('x', ' × ')} | ${variant} | ${fmt(total)} | ${fmt(user)} | ${fmt(total - user)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function ratioLines(summary, columns) {
+  const lines = [];
+  for (const column of columns) {
+    if (!RATIO_KEYS.has(column.key)) continue;
+    const parts = [];
+    for (const [other, name] of [['socketio', 'Socket.IO'], ['ws-naive', 'ws naive'], ['ws-frame', 'ws frame']]) {
+      const value = ratio(summary, column.key, 'relais', other);
+      if (value !== undefined) parts.push(`${fmtRatio(value)} ${name}`);
+    }
+    if (parts.length) lines.push(`${column.title}: ${parts.join(', ')}`);
+  }
+  return lines.length ? `\nrelais / others (medians): ${lines.join('; ')}.\n` : '';
+}
+
+const n = (value) => Number(value).toLocaleString('en-US');
+
+function describe(scenario, plan) {
+  const [kind, arg = ''] = scenario.split(' ');
+  if (kind === 'fanout') {
+    const [clients, rate] = arg.split('x');
+    return `${n(clients)} subscribers × ${n(rate)} msg/s`;
+  }
+  if (kind === 'maxrate') return `${n(arg)} subscribers`;
+  if (kind === 'channels') return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
+  if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
+  if (kind === 'overload') return `${n(plan.overload.clients)} subscribers × ${n(plan.overload.rate)} msg/s for ${plan.overload.durationMs / 1000} s`;
+  return `${n(plan.rpc.calls)} sequential calls`;
+}
+
+export function renderMarkdown(run) {
+  const summaries = Object.fromEntries(Object.entries(run.results).map(([key, runs]) => [key, summarize(runs)]));
+  const m = run.machine;
+  const out = [];
+  out.push('# Benchmarks');
+  out.push('');
+  out.push('<!-- Generated by bench/report.mjs (npm run bench -- --write-docs); do not edit by hand. -->');
+  out.push('');
+  if (run.sources && run.sources.length > 1) {
+    out.push(`Generated from ${run.sources.length} runs (${run.mode} mode, ${run.reps} interleaved repetitions each); every number below comes from them, and each scenario from exactly one of them:`);
+    out.push('');
+    for (const source of run.sources) {
+      const kept = source.scenarios.filter((name) => run.sources.slice(run.sources.indexOf(source) + 1).every((later) => !later.scenarios.includes(name)));
+      out.push(`- \`${source.command}\` (started ${source.startedAt}, ${fmt(source.minutes, 1)} minutes): ${kept.join(', ')}`);
+    }
+    out.push('');
+    out.push('Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.');
+  } else {
+    out.push(`Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`);
+  }
+  out.push('');
+  out.push('**Shared machine.** The run happened while other jobs (builds, test suites) were running on the same 2 cores, so absolute numbers are noisy and drift. The servers are interleaved inside each repetition (the order rotates each time), which keeps the ratios between them meaningful; compare numbers only within this page.');
+  out.push('');
+  out.push('## Targets');
+  out.push('');
+  out.push(targets(summaries));
+  out.push('');
+  for (const [scenario, summary] of Object.entries(summaries)) {
+    const kind = scenario.split(' ')[0];
+    const columns = columnsFor(scenario, summary);
+    out.push(`## ${TITLES[kind] ?? kind}: ${describe(scenario, run.plan)}`);
+    out.push('');
+    out.push(NOTES[kind] ?? '');
+    out.push('');
+    out.push(table(summary, run.variants, columns));
+    out.push(ratioLines(summary, columns));
+  }
+  if (run.results['fanout 1000x50']) {
+    out.push('## Where the CPU per delivery goes');
+    out.push('');
+    out.push('Medians of user and kernel time per delivery (kernel = CPU per delivery × kernel share, per repetition). At these loads publications are 20–200 ms apart, so every server makes one write system call per subscriber per message; that write, and on loopback the receiving side of TCP, is the kernel part.');
+    out.push('');
+    out.push(cpuBreakdown(run.results));
+    out.push('');
+    out.push(limits(summaries));
+    out.push('');
+  }
+  out.push('## How it is measured');
+  out.push('');
+  out.push('- **Servers** (bench/servers/): relais with the memory engine, built from this repository; Socket.IO 4 with its defaults and `io.to(room).emit`; `ws` sending per subscriber (`ws.send`); `ws` encoding and framing each message once (`Sender.frame`) and writing the same buffer to every socket. Each runs alone in its own process, pinned with `taskset` to core 0.');
+  out.push('- **Load generator** (bench/loadgen.mjs): minimal raw WebSocket clients over `ws` in separate processes pinned to core 1 with the orchestrator: one process of subscribers, one publisher. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 packets over `ws` rather than through socket.io-client, so that the load generator costs the same per delivery for every server. Publishers are clients: relais gets `publish` commands (routing, the broker, the publisher\'s ack), Socket.IO a `pub` event, ws a JSON message naming the room.');
+  out.push('- **Server CPU per delivery**: user + system CPU time of the server process (`process.cpuUsage`, all threads) over the measured window, divided by the deliveries the subscribers received in it. On loopback the receiver\'s TCP work partly lands on the sender\'s core, as it does for every server here.');
+  out.push('- **Latency**: the publisher stamps each message with CLOCK_MONOTONIC; subscribers record receipt − stamp (50 µs buckets below 100 ms).');
+  out.push('- **Correctness** of the same streams through the real client libraries is a test, not part of this run: bench/streams.test.ts (in `npm test`).');
+  out.push('- **bufferutil / utf-8-validate** (optional native addons of ws) are not installed: bufferutil only speeds up masking, and a server\'s outgoing frames are unmasked (only the small inbound publisher frames are masked); ws 8.21 validates UTF-8 with Node\'s built-in `buffer.isUtf8` when utf-8-validate is absent.');
+  out.push('- **Not measured yet**: relais with the Redis engine on 2 nodes. bench/servers/index.mjs is the extension point: a variant with `nodes: 2` gets two server processes, subscribers spread over both and the publisher on the first.');
+  out.push('');
+  out.push('## Machine and versions');
+  out.push('');
+  out.push(`- ${m.nproc} cores (\`nproc --all\`), CPU: ${m.cpu} (/proc/cpuinfo), Linux ${m.kernel}, Node ${m.node}`);
+  out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}`);
+  out.push('');
+  out.push('## Reproduce');
+  out.push('');
+  out.push('```sh');
+  out.push('npm run bench -- --write-docs          # full run, about 20 minutes, rewrites this page');
+  out.push('npm run bench -- --quick               # about 2 minutes');
+  out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
+  out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
+  out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');
+  out.push('npm run bench -- --docs-from=<run.json>[,<run.json>]   # re-render this page from saved runs');
+  out.push('```');
+  out.push('');
+  out.push('Raw results of every run go to bench/results/ (not committed); the runs behind this page are in docs/benchmarks-data/.');
+  out.push('');
+  return out.join('\n');
+}

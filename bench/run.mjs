@@ -1,0 +1,187 @@
+/**
+ * @module bench/run
+ * The benchmark entry point (`npm run bench -- [flags]`). Runs every selected scenario for every
+ * selected variant, interleaving the variants inside each repetition, writes the raw results to
+ * bench/results/, prints a summary and, with --write-docs, regenerates docs/benchmarks.md.
+ *
+ *   --quick              small loads and short windows (about 2 minutes)
+ *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload (default: all)
+ *   --variants=a,b       relais, socketio, ws-naive, ws-frame (default: all)
+ *   --reps=N             repetitions (default 3)
+ *   --write-docs         write docs/benchmarks.md from this run
+ *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
+ *   --verbose            print every max-rate probe
+ *   --docs-from=A[,B]    only rewrite docs/benchmarks.md from saved runs (bench/results/*.json);
+ *                        a scenario in a later run replaces the same scenario of an earlier one
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
+import { machine, renderMarkdown, summarize } from './report.mjs';
+import { runFanout, runIdle, runMaxRate, runOverload, runRpc, withVariant } from './scenarios.mjs';
+import { VARIANTS } from './servers/index.mjs';
+
+const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload'];
+
+/** Loads and windows of a full run (about 20 minutes) and of --quick (about 2 minutes). */
+const PLANS = {
+  full: {
+    fanout: { loads: [[1_000, 50], [5_000, 10], [10_000, 5]], warmupMs: 2_000, measureMs: 5_000 },
+    maxrate: { cases: [{ clients: 1_000, start: 40, high: 1_280, steps: 6 }, { clients: 5_000, start: 10, high: 320, steps: 5 }], warmupMs: 1_000, measureMs: 2_000 },
+    channels: { clients: 10_000, channels: 1_000, rate: 5_000, warmupMs: 2_000, measureMs: 5_000 },
+    idle: { clients: 10_000, timedClients: 5_000, channels: 1_000 },
+    rpc: { warmup: 300, calls: 3_000 },
+    overload: { clients: 1_000, rate: 1_000, durationMs: 10_000 },
+  },
+  quick: {
+    fanout: { loads: [[1_000, 50], [5_000, 10]], warmupMs: 1_000, measureMs: 2_000 },
+    maxrate: { cases: [{ clients: 1_000, start: 40, high: 1_280, steps: 4 }], warmupMs: 500, measureMs: 1_500 },
+    channels: { clients: 2_000, channels: 200, rate: 2_000, warmupMs: 1_000, measureMs: 2_000 },
+    idle: { clients: 2_000, timedClients: 2_000, channels: 200 },
+    rpc: { warmup: 100, calls: 500 },
+    overload: { clients: 1_000, rate: 1_000, durationMs: 3_000 },
+  },
+};
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenarios: { type: 'string' },
+    variants: { type: 'string' },
+    reps: { type: 'string' },
+    'write-docs': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+    'docs-from': { type: 'string' },
+  },
+});
+
+function list(value, known, what) {
+  if (value === undefined) return known;
+  const picked = value.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of picked) if (!known.includes(item)) throw new Error(`unknown ${what} "${item}"; known: ${known.join(', ')}`);
+  return picked;
+}
+
+const mode = flags.quick ? 'quick' : 'full';
+const plan = PLANS[mode];
+const scenarios = list(flags.scenarios, SCENARIOS, 'scenario');
+const variants = list(flags.variants, Object.keys(VARIANTS), 'variant');
+const reps = flags.reps === undefined ? (flags.quick ? 1 : 3) : Number(flags.reps);
+if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps must be a positive integer');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const resultsDir = `${root}bench/results`;
+const profDir = `${resultsDir}/profiles`;
+mkdirSync(profDir, { recursive: true });
+const options = { cpuProf: flags['cpu-prof'], profDir, verbose: flags.verbose };
+
+// The orchestrator shares the load generator's core: the server core stays the servers' own.
+pin(process.pid, LOAD_CORE);
+
+/** Runs `measure(ctx)` in a fresh session of each variant, `reps` times, rotating the order. */
+function sessions(label, measure, only) {
+  return interleaved(label, (variant) => withVariant(variant, options, measure), only);
+}
+
+/** Runs `measure(variant)` for each variant, `reps` times, rotating the order each time. */
+async function interleaved(label, measure, only = variants) {
+  const runs = Object.fromEntries(only.map((variant) => [variant, []]));
+  for (let rep = 0; rep < reps; rep++) {
+    const order = only.map((_, i) => only[(i + rep) % only.length]);
+    for (const variant of order) {
+      const started = Date.now();
+      const result = await measure(variant);
+      runs[variant].push(result);
+      console.log(`[${label}] rep ${rep + 1}/${reps} ${variant}: ${compact(result)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  }
+  return runs;
+}
+
+function compact(result) {
+  return Object.entries(result)
+    .map(([key, value]) => `${key}=${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`)
+    .join(' ');
+}
+
+async function main() {
+  if (flags['docs-from']) {
+    const runs = flags['docs-from'].split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')));
+    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(mergeRuns(runs)));
+    console.log(`wrote docs/benchmarks.md from ${flags['docs-from']}`);
+    return;
+  }
+  const startedAt = new Date();
+  const results = {};
+  if (scenarios.includes('fanout')) {
+    const p = plan.fanout;
+    for (const [clients, rate] of p.loads) {
+      results[`fanout ${clients}x${rate}`] = await sessions(`fanout ${clients}x${rate}`, (ctx) =>
+        runFanout(ctx, { clients, rate, warmupMs: p.warmupMs, measureMs: p.measureMs }));
+    }
+  }
+  if (scenarios.includes('maxrate')) {
+    const p = plan.maxrate;
+    for (const c of p.cases) {
+      results[`maxrate ${c.clients}`] = await interleaved(`maxrate ${c.clients}`, (variant) =>
+        runMaxRate(variant, options, { ...c, warmupMs: p.warmupMs, measureMs: p.measureMs }));
+    }
+  }
+  if (scenarios.includes('channels')) {
+    const p = plan.channels;
+    results[`channels ${p.clients}/${p.channels}`] = await sessions('channels', (ctx) => runFanout(ctx, p));
+  }
+  if (scenarios.includes('idle')) {
+    results[`idle ${plan.idle.clients}`] = await sessions('idle', (ctx) => runIdle(ctx, plan.idle));
+  }
+  if (scenarios.includes('rpc')) {
+    // Both ws variants run the same RPC code: measure it once.
+    const rpcVariants = variants.filter((variant) => variant !== 'ws-frame' || !variants.includes('ws-naive'));
+    results.rpc = await sessions('rpc', (ctx) => runRpc(ctx, plan.rpc), rpcVariants);
+  }
+  if (scenarios.includes('overload')) {
+    const p = plan.overload;
+    results[`overload ${p.clients}x${p.rate}`] = await sessions('overload', (ctx) => runOverload(ctx, p));
+  }
+
+  const run = {
+    command: `npm run bench --${process.argv.slice(2).map((arg) => ` ${arg}`).join('')}`,
+    mode,
+    reps,
+    plan,
+    variants: Object.fromEntries(variants.map((variant) => [variant, VARIANTS[variant].label])),
+    startedAt: startedAt.toISOString(),
+    minutes: (Date.now() - startedAt.getTime()) / 60_000,
+    machine: machine(),
+    results,
+  };
+  const file = `${resultsDir}/${startedAt.toISOString().replace(/[:.]/g, '-')}-${mode}.json`;
+  writeFileSync(file, JSON.stringify(run, null, 2));
+  console.log(`\nraw results: ${file} (${run.minutes.toFixed(1)} min)`);
+  for (const [scenario, runs] of Object.entries(results)) console.log(scenario, JSON.stringify(summarize(runs)));
+  if (flags['write-docs']) {
+    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(run));
+    console.log('wrote docs/benchmarks.md');
+  }
+}
+
+/** One run from several: later runs' scenarios replace earlier ones; each keeps its command. */
+function mergeRuns(runs) {
+  const [first, ...rest] = runs;
+  const merged = { ...first, results: { ...first.results }, plan: { ...first.plan }, sources: [] };
+  for (const run of runs) {
+    merged.sources.push({ command: run.command, startedAt: run.startedAt, minutes: run.minutes, scenarios: Object.keys(run.results) });
+  }
+  for (const run of rest) {
+    Object.assign(merged.results, run.results);
+    for (const key of Object.keys(run.plan)) if (Object.keys(run.results).some((name) => name.startsWith(key))) merged.plan[key] = run.plan[key];
+  }
+  return merged;
+}
+
+main().catch((error) => {
+  console.error(error);
+  killAll();
+  process.exit(1);
+});

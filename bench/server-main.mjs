@@ -1,0 +1,40 @@
+/**
+ * @module bench/server-main
+ * One server variant in its own process: `node --expose-gc server-main.mjs <variant> [node]`.
+ * Answers the orchestrator over IPC: its CPU time (process.cpuUsage: user + system of all
+ * threads), memory (after a full GC on request) and the event loop's longest stall.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { serve } from './lib/ipc.mjs';
+import { VARIANTS } from './servers/index.mjs';
+
+const name = process.argv[2];
+const variant = VARIANTS[name];
+if (!variant) throw new Error(`unknown variant ${name}`);
+const server = await variant.start({ port: 0, node: Number(process.argv[3] ?? 0) });
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+
+function usage() {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return { cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, loopMaxMs: loop.max / 1e6 };
+}
+
+serve({
+  port: () => server.port,
+  usage: () => usage(),
+  resetLoop: () => loop.reset(),
+  gc: async () => {
+    for (let i = 0; i < 3; i++) {
+      globalThis.gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return usage();
+  },
+  stop: async () => {
+    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+    setImmediate(() => process.exit(0));
+  },
+});
+process.send?.({ ready: true, port: server.port });

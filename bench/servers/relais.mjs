@@ -1,0 +1,19 @@
+/**
+ * @module bench/servers/relais
+ * The relais variant: a node with the memory engine, built from this repository, plus an `echo`
+ * RPC for the round-trip scenario. Publishes come from clients (`publish` command), so every
+ * delivery goes through routing, the broker, offsets and the publisher's ack.
+ */
+import { createRelais } from '@relais/server';
+
+/** @param {{port?: number, engine?: unknown}} options */
+export async function start({ port = 0, engine } = {}) {
+  const relais = createRelais({
+    maxConnections: 100_000,
+    maxChannelsPerConnection: 16,
+    ...(engine ? { engine } : {}),
+  });
+  relais.rpc('echo', ({ data }) => data);
+  const address = await relais.listen({ port, host: '127.0.0.1' });
+  return { port: address.port, close: () => relais.close() };
+}

@@ -1,0 +1,29 @@
+/**
+ * @module bench/servers/socketio
+ * The Socket.IO 4 variant with its defaults: a client joins the room named in its handshake
+ * query, a publisher emits `pub` (room, data) and the server fans out with `io.to(room).emit`.
+ * `rpc` answers through the acknowledgement callback.
+ */
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+
+export async function start({ port = 0 } = {}) {
+  const http = createServer();
+  const io = new Server(http);
+  io.on('connection', (socket) => {
+    const room = socket.handshake.query.room;
+    if (typeof room === 'string' && room !== '') socket.join(room);
+    socket.on('pub', (target, data) => io.to(target).emit('m', data));
+    socket.on('rpc', (data, ack) => {
+      if (typeof ack === 'function') ack(data);
+    });
+  });
+  await new Promise((resolve) => http.listen(port, '127.0.0.1', resolve));
+  return {
+    port: http.address().port,
+    close: () => new Promise((resolve) => {
+      io.close(() => resolve());
+      http.closeAllConnections();
+    }),
+  };
+}
