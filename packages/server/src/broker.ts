@@ -38,6 +38,13 @@ export interface BrokerEventHandler {
    * must not block: the Hub only enqueues frames.
    */
   handlePublication(pub: Publication): void;
+  /**
+   * Called when the broker's link to its backend was lost and is back: publications on
+   * `channels` (channels this node was subscribed to) may have been missed meanwhile. The
+   * node closes the affected connections with 3010 so that clients reconnect and recover.
+   * Brokers that cannot lose publications never call it.
+   */
+  handleInterruption?(channels: readonly string[]): void;
 }
 
 /**

@@ -80,6 +80,11 @@ export class Hub<M extends HubMember = HubMember> implements BrokerEventHandler 
     return removeFrom(this.#byChannel, channel, member);
   }
 
+  /** Subscribers of a channel, on this node. */
+  subscribersOf(channel: string): readonly M[] {
+    return [...(this.#byChannel.get(channel) ?? [])];
+  }
+
   subscriberCount(channel: string): number {
     return this.#byChannel.get(channel)?.size ?? 0;
   }

@@ -97,6 +97,7 @@ export class Relais {
           this.#logger.error({ err: error, channel: pub.channel }, 'fan-out failed');
         }
       },
+      handleInterruption: (channels) => this.#interrupted(channels),
     });
     this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
     this.#endpoint = new WsEndpoint({
@@ -305,6 +306,17 @@ export class Relais {
       },
       isClosing,
     };
+  }
+
+  // The broker may have missed publications on these channels: their subscribers cannot
+  // know what they lost, so they reconnect (3010) and recover from history where there is one.
+  #interrupted(channels: readonly string[]): void {
+    const sessions = new Set<Session>();
+    for (const channel of channels) {
+      for (const session of this.#hub.subscribersOf(channel)) sessions.add(session);
+    }
+    this.#logger.warn({ channels: channels.length, connections: sessions.size }, 'engine link interrupted: closing affected connections with 3010');
+    for (const session of sessions) session.close(DISCONNECT_CODES.INSUFFICIENT_STATE);
   }
 
   #sessionClosed(session: Session, code: number): void {

@@ -15,6 +15,11 @@ Options for serve:
   -H, --host <addr>      address to bind (env RELAIS_HOST, default 0.0.0.0)
   -c, --config <file>    JSON config file (env RELAIS_CONFIG)
       --log-level <lvl>  trace|debug|info|warn|error|fatal|silent (env RELAIS_LOG_LEVEL, default info)
+      --engine <type>    memory (one node) or redis (several nodes as one server)
+                         (env RELAIS_ENGINE, default memory)
+      --redis-url <url>  Redis of the redis engine, e.g. redis://127.0.0.1:6379; repeat it to
+                         shard channels over several Redis instances (env RELAIS_REDIS_URL,
+                         comma-separated; key prefix: env RELAIS_REDIS_PREFIX, default relais)
 
 Precedence: defaults < config file < environment < command-line flags.
 Health: GET /health on the same port. WebSocket endpoint: /connection/websocket.
@@ -28,6 +33,9 @@ export interface CliArgs {
   host?: string;
   config?: string;
   logLevel?: string;
+  engine?: string;
+  /** Every --redis-url, in order (one per shard). */
+  redisUrls?: string[];
 }
 
 /** A command line that cannot be run; its message is meant for the terminal. */
@@ -43,6 +51,8 @@ const FLAGS: Record<string, keyof Omit<CliArgs, 'command'>> = {
   '-c': 'config',
   '--config': 'config',
   '--log-level': 'logLevel',
+  '--engine': 'engine',
+  '--redis-url': 'redisUrls',
 };
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -88,6 +98,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (value === undefined || value === '') throw new UsageError(`option ${name} needs a value`);
     if (key === 'port') args.port = parsePort(value, name);
     else if (key === 'logLevel') args.logLevel = checkLogLevel(value, name);
+    else if (key === 'redisUrls') args.redisUrls = [...(args.redisUrls ?? []), value];
     else args[key] = value;
   }
   return args;

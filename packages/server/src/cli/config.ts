@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
+import { resolveEngine, type EngineConfig } from './engine.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -26,6 +27,8 @@ export interface ServeConfig {
   port: number;
   host: string;
   logLevel: string;
+  /** The cluster engine (the file's `engine`, RELAIS_ENGINE/RELAIS_REDIS_URL, --engine/--redis-url). */
+  engine: EngineConfig;
   /** Options passed to createRelais (validated there). */
   options: Record<string, unknown>;
 }
@@ -62,7 +65,8 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host` and `logLevel` are read here; every other key goes to createRelais.
+ * The file's `port`, `host`, `logLevel` and `engine` are read here; every other key goes to
+ * createRelais.
  */
 export async function resolveServeConfig(
   args: CliArgs,
@@ -71,7 +75,7 @@ export async function resolveServeConfig(
 ): Promise<ServeConfig> {
   const configPath = args.config ?? env.RELAIS_CONFIG;
   const file = configPath ? await loadFile(configPath, read) : {};
-  const { port: filePort, host: fileHost, logLevel: fileLogLevel, ...options } = file;
+  const { port: filePort, host: fileHost, logLevel: fileLogLevel, engine: fileEngine, ...options } = file;
   const source = configPath ?? '';
 
   let port = DEFAULT_PORT;
@@ -96,5 +100,6 @@ export async function resolveServeConfig(
     const text = env[name];
     if (text !== undefined) options[option] = numberFromEnv(name, text);
   }
-  return { port, host, logLevel, options };
+  const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
+  return { port, host, logLevel, engine, options };
 }

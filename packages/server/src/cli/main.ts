@@ -8,6 +8,7 @@ import pretty from 'pino-pretty';
 import { createRelais } from '../node.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
+import { createEngineBroker, type LoadRedis } from './engine.js';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
 export interface CliIo {
@@ -18,6 +19,13 @@ export interface CliIo {
   tty: boolean;
   /** Where JSON logs go when not a TTY; defaults to stdout. */
   logStream?: NodeJS.WritableStream;
+  /** Loads @relais/redis for `--engine redis`. @default a dynamic import */
+  loadRedis?: LoadRedis;
+}
+
+/** The node could not start (engine unreachable, port taken, …); the message says why. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
 }
 
 /** A running `relais serve`. */
@@ -43,9 +51,20 @@ function makeLogger(level: string, io: CliIo): PinoLogger {
 /** Starts a node from a resolved config. */
 export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const logger = makeLogger(config.logLevel, io);
-  const relais = createRelais({ ...config.options, logger });
-  const address = await relais.listen({ port: config.port, host: config.host });
-  logger.info({ port: address.port, host: address.host, version: version() }, `relais listening on http://${address.host}:${address.port}`);
+  const broker = await createEngineBroker(config.engine, logger, io.loadRedis);
+  const relais = createRelais({ ...config.options, logger, ...(broker && { engine: { broker } }) });
+  let address: { port: number; host: string };
+  try {
+    address = await relais.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // Release the engine's connections, or they would keep the process alive.
+    await relais.close();
+    throw new StartError(`cannot start: ${(error as Error).message}`, { cause: error });
+  }
+  logger.info(
+    { port: address.port, host: address.host, version: version(), engine: config.engine.type },
+    `relais listening on http://${address.host}:${address.port}`,
+  );
   return {
     port: address.port,
     host: address.host,
@@ -79,6 +98,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number |
     if (error instanceof UsageError) {
       io.err(`relais: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof StartError) {
+      io.err(`relais: ${error.message}\n`);
+      return 1;
     }
     // Invalid server options are reported by createRelais with a precise message.
     if (error instanceof Error && /option/i.test(error.message)) {
