@@ -1,0 +1,50 @@
+// Publish throughput through RedisBroker: one node publishes, another node (subscribed)
+// receives. Usage (after `npm run build`):
+//   node packages/redis/scripts/bench.mjs [count=50000] [concurrency=200] [url ...]
+// Prints publishes/s (accepted by Redis) and deliveries/s (received by the other node).
+import { RedisBroker } from '../dist/index.js';
+
+const [countArg, concurrencyArg, ...urlArgs] = process.argv.slice(2);
+const count = Number(countArg ?? 50_000);
+const concurrency = Number(concurrencyArg ?? 200);
+const urls = urlArgs.length > 0 ? urlArgs : ['redis://127.0.0.1:6379'];
+const prefix = `relais-bench-${process.pid}`;
+const channels = Array.from({ length: 64 }, (_, i) => `bench:${i}`);
+
+let received = 0;
+let done;
+const allReceived = new Promise((resolve) => (done = resolve));
+const publisher = new RedisBroker({ urls, prefix });
+const subscriber = new RedisBroker({ urls, prefix });
+await publisher.start({ handlePublication() {} });
+await subscriber.start({
+  handlePublication() {
+    if (++received === count) done();
+  },
+});
+for (const channel of channels) await subscriber.subscribe(channel);
+
+const data = { text: 'x'.repeat(100) };
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++;
+      await publisher.publish({ channel: channels[i % channels.length], data }, {});
+    }
+  }),
+);
+const accepted = performance.now();
+await allReceived;
+const delivered = performance.now();
+console.log(
+  JSON.stringify({
+    shards: urls.length,
+    count,
+    concurrency,
+    publishesPerSecond: Math.round(count / ((accepted - started) / 1000)),
+    deliveriesPerSecond: Math.round(count / ((delivered - started) / 1000)),
+  }),
+);
+await Promise.all([publisher.close(), subscriber.close()]);
