@@ -2,6 +2,8 @@
 // receives. Usage (after `npm run build`):
 //   node packages/redis/scripts/bench.mjs [count=50000] [concurrency=200] [url ...]
 // Prints publishes/s (accepted by Redis) and deliveries/s (received by the other node).
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { RedisBroker } from '../dist/index.js';
 
 const [countArg, concurrencyArg, ...urlArgs] = process.argv.slice(2);
@@ -38,13 +40,13 @@ await Promise.all(
 const accepted = performance.now();
 await allReceived;
 const delivered = performance.now();
-console.log(
-  JSON.stringify({
+process.stdout.write(
+  `${JSON.stringify({
     shards: urls.length,
     count,
     concurrency,
     publishesPerSecond: Math.round(count / ((accepted - started) / 1000)),
     deliveriesPerSecond: Math.round(count / ((delivered - started) / 1000)),
-  }),
+  })}\n`,
 );
 await Promise.all([publisher.close(), subscriber.close()]);
