@@ -32,6 +32,7 @@ import {
   ConnectionLostError,
   DisconnectedError,
   InvalidOptionsError,
+  NotConnectedError,
   ReconnectExhaustedError,
   TokenError,
   TransportError,
@@ -198,10 +199,21 @@ export class Client {
    * generated once per call, so a resend after a dropped connection is delivered once.
    */
   publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    if (options.ephemeral) return this.#publishEphemeral(channel, data, options);
     const params: PublishParams = { channel, data, idempotencyKey: idempotencyKey() };
     if (options.event !== undefined) params.event = options.event;
     if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
     return this.#call('publish', params, options.timeoutMs, true) as Promise<PublishResult>;
+  }
+
+  // A typing indicator delivered after a reconnect would be stale: ephemeral publishes go out on
+  // a live connection or fail at once, and are not resent (no idempotency key either).
+  #publishEphemeral(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult> {
+    if (this.#state !== 'connected') return Promise.reject(new NotConnectedError('ephemeral publish'));
+    const params: PublishParams = { channel, data, ephemeral: true };
+    if (options.event !== undefined) params.event = options.event;
+    if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
+    return this.#call('publish', params, options.timeoutMs, false, true) as Promise<PublishResult>;
   }
 
   /**
@@ -395,6 +407,7 @@ export class Client {
         if (this.#state === 'connected') this.#call('unsubscribe', { channel }, undefined, false, true).catch(() => {});
       },
       publish: (channel, data, options) => this.publish(channel, data, options),
+      read: (method, params, timeoutMs) => this.#call(method, params, timeoutMs, true) as never,
       attach: (sub) => {
         const other = this.#subs.get(sub.channel);
         if (other && other !== sub) throw new InvalidOptionsError(`another subscription to ${JSON.stringify(sub.channel)} is active`);

@@ -18,7 +18,8 @@ export type RelaisErrorCode =
   | 'RELAIS_ERR_PROTOCOL'
   | 'RELAIS_ERR_TOKEN'
   | 'RELAIS_ERR_HEARTBEAT_TIMEOUT'
-  | 'RELAIS_ERR_RECONNECT_EXHAUSTED';
+  | 'RELAIS_ERR_RECONNECT_EXHAUSTED'
+  | 'RELAIS_ERR_NOT_CONNECTED';
 
 /** Base of every error the SDK rejects with or emits. */
 export class RelaisError extends Error {
@@ -89,6 +90,15 @@ export class DisconnectedError extends RelaisError {
     super('RELAIS_ERR_DISCONNECTED', `disconnected: ${reason}${disconnectCode ? ` (${disconnectCode})` : ''}`, options);
     this.disconnectCode = disconnectCode;
     this.reason = reason;
+  }
+}
+
+/** A call that only makes sense live (an ephemeral publish) was made while not connected. */
+export class NotConnectedError extends RelaisError {
+  override readonly name = 'NotConnectedError';
+
+  constructor(what: string) {
+    super('RELAIS_ERR_NOT_CONNECTED', `${what} needs a live connection; it is never queued offline`);
   }
 }
 

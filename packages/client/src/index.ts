@@ -7,6 +7,8 @@ export { Client } from './client.js';
 export type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 export {
   Subscription,
+  type HistoryOptions,
+  type HistoryPage,
   type Publication,
   type PublishOptions,
   type SubscribeOptions,
@@ -19,7 +21,15 @@ export type { Disposer, Listener } from './emitter.js';
 export * from './errors.js';
 export * from './options.js';
 export type { ClientStats } from './stats.js';
-export type { ClientInfo, ConnectResult, PublishResult, RpcResult, SubscribeResult } from '@relais/protocol';
+export type {
+  ClientInfo,
+  ConnectResult,
+  PresenceStatsResult,
+  PublishResult,
+  RpcResult,
+  StreamPosition,
+  SubscribeResult,
+} from '@relais/protocol';
 export type { Timers, TimerHandle } from './timer.js';
 export type { EnvironmentTarget, VisibilityTarget } from './environment.js';
 export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';

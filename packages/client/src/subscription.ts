@@ -7,12 +7,17 @@
 import {
   ERROR_CODES,
   type ClientInfo,
+  type CommandParamsMap,
+  type HistoryParams,
+  type PresenceStatsResult,
   type PublishResult,
+  type ResultMap,
   type StreamPosition,
   type SubscribeParams,
   type SubscribeResult,
 } from '@relais/protocol';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
+import { StreamTracker } from './stream-tracker.js';
 import { RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
 import { Timeout, type Timers } from './timer.js';
 
@@ -23,9 +28,30 @@ export interface Publication<T = unknown> {
   channel: string;
   data: T;
   event?: string;
+  /** Position in the channel's stream (namespaces with history; never on ephemeral ones). */
   offset?: number;
+  /** Epoch of `offset`, on live publications. */
+  epoch?: string;
   /** Who published, for publications from clients. */
   info?: ClientInfo;
+}
+
+export interface HistoryOptions {
+  /** At most this many publications; 0 returns only the current position. @default all kept */
+  limit?: number;
+  /** Only publications after this position (none when its epoch is not the stream's). */
+  since?: StreamPosition;
+  /** Newest first. @default false */
+  reverse?: boolean;
+  /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
+  timeoutMs?: number;
+}
+
+export interface HistoryPage<T = unknown> {
+  publications: Publication<T>[];
+  /** The stream's current position: offset of its latest publication (0 if none). */
+  offset: number;
+  epoch: string;
 }
 
 /** Payload of a subscription's `state` event. */
@@ -55,8 +81,13 @@ export interface SubscribeOptions {
   token?: string;
   /** Returns a fresh subscription token; called when the server replies 109 (token expired). */
   getToken?: (channel: string) => string | Promise<string>;
-  /** Ask the server for join/leave pushes (presence). @default false */
+  /** Ask the server for join/leave pushes (namespaces with joinLeave). @default false */
   joinLeave?: boolean;
+  /**
+   * After a reconnect, ask for the publications missed since the last one received (namespaces
+   * with history); the 'subscribed' state change then carries `recovered`. @default true
+   */
+  recover?: boolean;
   /** Timeout of each subscribe command, in ms. @default the client's timeoutMs */
   timeoutMs?: number;
 }
@@ -66,6 +97,12 @@ export interface PublishOptions {
   event?: string;
   /** Do not deliver the publication back to this connection. @default false */
   excludeSelf?: boolean;
+  /**
+   * Deliver live only (typing indicators, cursors): never stored, never given an offset, never
+   * recovered. Sent only on a live connection: never queued offline, never resent.
+   * @default false
+   */
+  ephemeral?: boolean;
   /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
   timeoutMs?: number;
 }
@@ -78,6 +115,8 @@ export interface SubscriptionHost {
   subscribeCommand(params: SubscribeParams, timeoutMs: number | undefined): Promise<SubscribeResult>;
   unsubscribeCommand(channel: string): void;
   publish(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult>;
+  /** A read command (history, presence): queued offline, resent after a dropped connection. */
+  read<M extends 'history' | 'presence' | 'presence_stats'>(method: M, params: CommandParamsMap[M], timeoutMs: number | undefined): Promise<ResultMap[M]>;
   attach(subscription: Subscription): void;
   detach(subscription: Subscription): void;
   log(message: string, ...details: unknown[]): void;
@@ -95,7 +134,9 @@ export class Subscription<T = unknown> {
   #state: SubscriptionState = 'unsubscribed';
   #token: string | undefined;
   #data: unknown;
-  #position: StreamPosition | undefined;
+  readonly #stream = new StreamTracker();
+  /** Publications that arrived while a subscribe reply was being handled. */
+  #pending: Publication<T>[] = [];
   #generation = 0;
   #attempt = 0;
 
@@ -119,6 +160,11 @@ export class Subscription<T = unknown> {
     return this.#data;
   }
 
+  /** The last stream position received (namespaces with history), used to recover. */
+  get position(): StreamPosition | undefined {
+    return this.#stream.position;
+  }
+
   /** Registers a listener; returns its disposer. */
   on<K extends keyof SubscriptionEvents<T>>(event: K, listener: Listener<SubscriptionEvents<T>[K]>): Disposer {
     return this.#emitter.on(event, listener);
@@ -131,6 +177,32 @@ export class Subscription<T = unknown> {
    */
   publish(data: T, options: PublishOptions = {}): Promise<PublishResult> {
     return this.#host.publish(this.channel, data, options);
+  }
+
+  /**
+   * Reads the channel's history (namespaces with history; the server answers 113 unless this
+   * subscription is active there). Publications come oldest first unless `reverse`.
+   * @example const { publications } = await sub.history({ limit: 50, reverse: true });
+   */
+  async history(options: HistoryOptions = {}): Promise<HistoryPage<T>> {
+    const params: HistoryParams = { channel: this.channel };
+    if (options.limit !== undefined) params.limit = options.limit;
+    if (options.since !== undefined) params.since = { offset: options.since.offset, epoch: options.since.epoch };
+    if (options.reverse !== undefined) params.reverse = options.reverse;
+    const result = await this.#host.read('history', params, options.timeoutMs);
+    const publications = result.publications.map((pub) => ({ ...pub, channel: this.channel }) as Publication<T>);
+    return { publications, offset: result.offset, epoch: result.epoch };
+  }
+
+  /** Who is subscribed to the channel across the cluster, by client id (namespaces with presence). */
+  async presence(options: { timeoutMs?: number } = {}): Promise<Record<string, ClientInfo>> {
+    return (await this.#host.read('presence', { channel: this.channel }, options.timeoutMs)).clients;
+  }
+
+  /** How many clients and distinct users are subscribed (namespaces with presence). */
+  async presenceStats(options: { timeoutMs?: number } = {}): Promise<PresenceStatsResult> {
+    const { clients, users } = await this.#host.read('presence_stats', { channel: this.channel }, options.timeoutMs);
+    return { clients, users };
   }
 
   /** Starts (again) subscribing. Does nothing unless 'unsubscribed'. */
@@ -168,6 +240,7 @@ export class Subscription<T = unknown> {
   handleDisconnected(reason: string): void {
     this.#retryTimer.stop();
     this.#generation++;
+    this.#pending = [];
     if (this.#state === 'subscribed') this.#setState({ state: 'subscribing', reason });
   }
 
@@ -183,8 +256,14 @@ export class Subscription<T = unknown> {
 
   /** @internal */
   handlePublication(publication: Publication<T>): void {
-    if (publication.offset !== undefined && this.#position) this.#position.offset = publication.offset;
-    this.#emitter.emit('publication', publication);
+    if (this.#state === 'unsubscribed') return;
+    if (this.#state === 'subscribing' && !this.serverSide) {
+      // The server sends these right after our subscribe reply, in the same message: the reply's
+      // recovered publications must go out first (see #onSubscribed).
+      this.#pending.push(publication);
+      return;
+    }
+    if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
   }
 
   /** @internal */
@@ -198,7 +277,8 @@ export class Subscription<T = unknown> {
     if (this.#options.data !== undefined) params.data = this.#options.data;
     if (this.#token !== undefined) params.token = this.#token;
     if (this.#options.joinLeave) params.joinLeave = true;
-    if (this.#position) params.since = { ...this.#position };
+    const position = this.#stream.position;
+    if (position && this.#options.recover !== false) params.since = position;
     try {
       const result = await this.#host.subscribeCommand(params, this.#options.timeoutMs);
       if (generation === this.#generation) this.#onSubscribed(result, params.since !== undefined);
@@ -210,30 +290,35 @@ export class Subscription<T = unknown> {
   #onSubscribed(result: SubscribeResult, askedRecovery: boolean): void {
     this.#attempt = 0;
     this.#data = result.data;
-    this.#position =
-      result.recoverable && result.offset !== undefined && result.epoch !== undefined
-        ? { offset: result.offset, epoch: result.epoch }
-        : undefined;
+    this.#stream.subscribed(result);
     const change: Omit<SubscriptionStateChange, 'previous'> = { state: 'subscribed' };
     if (askedRecovery) change.recovered = result.recovered === true;
+    const pending = this.#pending;
+    this.#pending = [];
     this.#setState(change);
+    // Recovered publications (up to the reply's offset), then live ones past it: each once.
     for (const pub of result.publications ?? []) {
-      this.handlePublication({ ...pub, channel: this.channel } as Publication<T>);
+      if (this.#state !== 'subscribed') return;
+      this.#emitter.emit('publication', { ...pub, channel: this.channel } as Publication<T>);
     }
+    for (const pub of pending) this.handlePublication(pub);
   }
 
   async #onFailed(error: unknown, generation: number): Promise<void> {
     if (!(error instanceof RelaisError) || error.code === 'RELAIS_ERR_CONNECTION_LOST') return;
     this.#emitter.emit('error', error);
     if (error instanceof ServerError && error.serverCode === ERROR_CODES.ALREADY_SUBSCRIBED) {
+      const pending = this.#pending;
+      this.#pending = [];
       this.#setState({ state: 'subscribed' });
+      for (const pub of pending) this.handlePublication(pub);
       return;
     }
     if (error instanceof ServerError && error.serverCode === ERROR_CODES.TOKEN_EXPIRED && this.#options.getToken) {
       if (!(await this.#refreshToken(generation))) return;
       if (this.#attempt++ === 0) return void this.#send();
     } else if (error instanceof ServerError && error.serverCode === ERROR_CODES.UNRECOVERABLE_POSITION) {
-      this.#position = undefined; // Start over from the live stream; `recovered: false` tells the app.
+      this.#stream.reset(); // Start over from the live stream; `recovered: false` tells the app.
       return void this.#send();
     } else if (!(error instanceof TimeoutError) && !(error instanceof ServerError && error.temporary)) {
       this.#stop({ state: 'unsubscribed', reason: error.message, error });
@@ -263,7 +348,8 @@ export class Subscription<T = unknown> {
   #stop(change: Omit<SubscriptionStateChange, 'previous'>): void {
     this.#retryTimer.stop();
     this.#generation++;
-    this.#position = undefined;
+    this.#stream.reset();
+    this.#pending = [];
     this.#host.detach(this as unknown as Subscription);
     if (this.#state !== 'unsubscribed') this.#setState(change);
   }

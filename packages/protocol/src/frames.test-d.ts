@@ -40,7 +40,7 @@ describe('Command', () => {
   });
 
   it('lists exactly the v1 methods', () => {
-    expectTypeOf<Method>().toEqualTypeOf<'connect' | 'subscribe' | 'unsubscribe' | 'publish' | 'rpc' | 'send' | 'ping'>();
+    expectTypeOf<Method>().toEqualTypeOf<'connect' | 'subscribe' | 'unsubscribe' | 'publish' | 'rpc' | 'send' | 'ping' | 'history' | 'presence' | 'presence_stats'>();
   });
 
   it('rejects a command whose params do not match its method', () => {

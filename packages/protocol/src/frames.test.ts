@@ -250,7 +250,7 @@ describe('protocol constants', () => {
   });
 
   it('lists the v1 methods and push types in documentation order', () => {
-    expect(METHODS).toEqual(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping']);
+    expect(METHODS).toEqual(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping', 'history', 'presence', 'presence_stats']);
     expect(PUSH_TYPES).toEqual(['publication', 'message', 'join', 'leave', 'subscribe', 'unsubscribe', 'disconnect', 'ping']);
   });
 });

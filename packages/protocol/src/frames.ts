@@ -63,6 +63,8 @@ export interface PublishParams {
   idempotencyKey?: string;
   /** Do not deliver this publication back to the publishing connection. */
   excludeSelf?: boolean;
+  /** Deliver live only: never stored in history, never given an offset, never recovered. */
+  ephemeral?: boolean;
 }
 
 export interface RpcParams {
@@ -76,6 +78,26 @@ export interface SendParams {
 
 export type PingParams = Record<string, never>;
 
+/** Read a channel's history (namespaces with history; the connection must be subscribed). */
+export interface HistoryParams {
+  channel: string;
+  /** At most this many publications; 0 returns only the current position. @default all kept */
+  limit?: number;
+  /** Only publications after this position (nothing when the epoch differs). */
+  since?: StreamPosition;
+  /** Newest first. @default false */
+  reverse?: boolean;
+}
+
+/** Who is in a channel (namespaces with presence; the connection must be subscribed). */
+export interface PresenceParams {
+  channel: string;
+}
+
+export interface PresenceStatsParams {
+  channel: string;
+}
+
 /** Params type of every command, by method. */
 export interface CommandParamsMap {
   connect: ConnectParams;
@@ -85,6 +107,9 @@ export interface CommandParamsMap {
   rpc: RpcParams;
   send: SendParams;
   ping: PingParams;
+  history: HistoryParams;
+  presence: PresenceParams;
+  presence_stats: PresenceStatsParams;
 }
 
 export type Method = keyof CommandParamsMap;
@@ -98,6 +123,9 @@ export const METHODS: readonly Method[] = [
   'rpc',
   'send',
   'ping',
+  'history',
+  'presence',
+  'presence_stats',
 ];
 
 /** A decoded, validated command. */
@@ -167,6 +195,26 @@ export interface RpcResult {
 export type SendResult = Record<string, never>;
 export type PingResult = Record<string, never>;
 
+export interface HistoryResult {
+  /** Oldest first (newest first with `reverse`), each with its offset. */
+  publications: PublicationData[];
+  /** The stream's current position: offset of the latest publication (0 if none). */
+  offset: number;
+  epoch: string;
+}
+
+export interface PresenceResult {
+  /** Present connections keyed by client id. */
+  clients: Record<string, ClientInfo>;
+}
+
+export interface PresenceStatsResult {
+  /** Connections present. */
+  clients: number;
+  /** Distinct users present (anonymous connections count as one). */
+  users: number;
+}
+
 export interface ResultMap {
   connect: ConnectResult;
   subscribe: SubscribeResult;
@@ -175,6 +223,9 @@ export interface ResultMap {
   rpc: RpcResult;
   send: SendResult;
   ping: PingResult;
+  history: HistoryResult;
+  presence: PresenceResult;
+  presence_stats: PresenceStatsResult;
 }
 
 /** A reply answers the command with the same id: a result or an error, never both. */
@@ -195,7 +246,10 @@ export interface ClientInfo {
 export interface PublicationData {
   data: unknown;
   event?: string;
+  /** Position in the channel's stream (namespaces with history; never on ephemeral ones). */
   offset?: number;
+  /** Epoch of `offset` (in publication pushes; subscribe and history results carry it once). */
+  epoch?: string;
   info?: ClientInfo;
 }
 

@@ -100,6 +100,32 @@ describe('parseCommand', () => {
         msgpack: '83a2696408a66d6574686f64a470696e67a6706172616d7380',
         command: { id: 8, method: 'ping', params: {} },
       },
+      {
+        name: 'history with every field',
+        json: '{"id":10,"method":"history","params":{"channel":"chat:room-1","limit":10,"since":{"offset":5,"epoch":"e1"},"reverse":true}}',
+        msgpack:
+          '83a269640aa66d6574686f64a7686973746f7279a6706172616d7384a76368616e6e656cab636861743a726f6f6d2d31a56c696d69740aa573696e636582a66f666673657405a565706f6368a26531a772657665727365c3',
+        command: { id: 10, method: 'history', params: { channel: 'chat:room-1', limit: 10, since: { offset: 5, epoch: 'e1' }, reverse: true } },
+      },
+      {
+        name: 'presence',
+        json: '{"id":11,"method":"presence","params":{"channel":"chat:room-1"}}',
+        msgpack: '83a269640ba66d6574686f64a870726573656e6365a6706172616d7381a76368616e6e656cab636861743a726f6f6d2d31',
+        command: { id: 11, method: 'presence', params: { channel: 'chat:room-1' } },
+      },
+      {
+        name: 'presence_stats',
+        json: '{"id":12,"method":"presence_stats","params":{"channel":"chat:room-1"}}',
+        msgpack: '83a269640ca66d6574686f64ae70726573656e63655f7374617473a6706172616d7381a76368616e6e656cab636861743a726f6f6d2d31',
+        command: { id: 12, method: 'presence_stats', params: { channel: 'chat:room-1' } },
+      },
+      {
+        name: 'an ephemeral publish',
+        json: '{"id":13,"method":"publish","params":{"channel":"chat:room-1","data":{"typing":true},"event":"typing","ephemeral":true}}',
+        msgpack:
+          '83a269640da66d6574686f64a77075626c697368a6706172616d7384a76368616e6e656cab636861743a726f6f6d2d31a46461746181a6747970696e67c3a56576656e74a6747970696e67a9657068656d6572616cc3',
+        command: { id: 13, method: 'publish', params: { channel: 'chat:room-1', data: { typing: true }, event: 'typing', ephemeral: true } },
+      },
     ];
 
     it.each(COMMANDS)('parses $name from a JSON frame', ({ json, command }) => {
@@ -118,7 +144,7 @@ describe('parseCommand', () => {
 
     it('covers every v1 method', () => {
       expect(new Set(COMMANDS.map(({ command }) => command.method))).toEqual(
-        new Set(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping']),
+        new Set(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping', 'history', 'presence', 'presence_stats']),
       );
     });
 
@@ -132,7 +158,7 @@ describe('parseCommand', () => {
     });
 
     it('parses each command of a batch on its own', () => {
-      const values = jsonCodec.decode('{"id":1,"method":"ping"}\n{"id":2,"method":"history"}\n{"id":3,"method":"ping"}');
+      const values = jsonCodec.decode('{"id":1,"method":"ping"}\n{"id":2,"method":"nope"}\n{"id":3,"method":"ping"}');
       expect(values.map((value) => parseCommand(value).ok)).toEqual([true, false, true]);
     });
 
@@ -208,10 +234,10 @@ describe('parseCommand', () => {
 
   describe('envelope errors answered with a reply', () => {
     it('answers an unknown method with 104', () => {
-      expect(parse('{"id":3,"method":"history","params":{"channel":"chat:room-1"}}')).toEqual({
+      expect(parse('{"id":3,"method":"rewind","params":{"channel":"chat:room-1"}}')).toEqual({
         ok: false,
         id: 3,
-        error: { code: 104, message: 'unknown method "history"', temporary: false },
+        error: { code: 104, message: 'unknown method "rewind"', temporary: false },
       });
     });
 
@@ -318,6 +344,22 @@ describe('parseCommand', () => {
       [`{"id":9,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":"${long(65)}"}}`, 'publish.idempotencyKey is longer than 64 characters'],
       ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"excludeSelf":"true"}}', 'publish.excludeSelf must be a boolean'],
       ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"ttl":5}}', 'publish: unknown field "ttl"'],
+      ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"ephemeral":1}}', 'publish.ephemeral must be a boolean'],
+      ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"ephemeral":true,"idempotencyKey":"k"}}', 'publish.ephemeral cannot be combined with idempotencyKey'],
+      // history
+      ['{"id":9,"method":"history","params":{}}', 'history.channel must be a string'],
+      ['{"id":9,"method":"history","params":{"channel":"a","limit":-1}}', 'history.limit must be a non-negative integer'],
+      ['{"id":9,"method":"history","params":{"channel":"a","limit":1.5}}', 'history.limit must be a non-negative integer'],
+      ['{"id":9,"method":"history","params":{"channel":"a","limit":"5"}}', 'history.limit must be a non-negative integer'],
+      ['{"id":9,"method":"history","params":{"channel":"a","since":{"offset":1}}}', 'history.since.epoch must be a string'],
+      ['{"id":9,"method":"history","params":{"channel":"a","since":3}}', 'history.since must be an object {offset, epoch}'],
+      ['{"id":9,"method":"history","params":{"channel":"a","reverse":"yes"}}', 'history.reverse must be a boolean'],
+      ['{"id":9,"method":"history","params":{"channel":"a","offset":3}}', 'history: unknown field "offset"'],
+      // presence, presence_stats
+      ['{"id":9,"method":"presence","params":{}}', 'presence.channel must be a string'],
+      ['{"id":9,"method":"presence","params":{"channel":"a","limit":1}}', 'presence: unknown field "limit"'],
+      ['{"id":9,"method":"presence_stats","params":{"channel":""}}', 'presence_stats.channel must not be empty'],
+      ['{"id":9,"method":"presence_stats","params":{"channel":"a","x":1}}', 'presence_stats: unknown field "x"'],
       // rpc
       ['{"id":9,"method":"rpc","params":{"data":1}}', 'rpc.method must be a non-empty string'],
       ['{"id":9,"method":"rpc","params":{"method":""}}', 'rpc.method must be a non-empty string'],

@@ -98,6 +98,13 @@ function checkPosition(params: Params, method: Method): void {
   if (typeof since.epoch !== 'string') throw bad(`${method}.since.epoch must be a string`);
 }
 
+function optionalLimit(params: Params, method: Method): void {
+  const limit = params.limit;
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0)) {
+    throw bad(`${method}.limit must be a non-negative integer`);
+  }
+}
+
 const RULES: Record<Method, ParamRule> = {
   connect(p, m) {
     allowOnly(p, m, ['token', 'name', 'version', 'data']);
@@ -117,13 +124,17 @@ const RULES: Record<Method, ParamRule> = {
     requireChannel(p, m);
   },
   publish(p, m) {
-    allowOnly(p, m, ['channel', 'data', 'event', 'idempotencyKey', 'excludeSelf']);
+    allowOnly(p, m, ['channel', 'data', 'event', 'idempotencyKey', 'excludeSelf', 'ephemeral']);
     requireChannel(p, m);
     requireData(p, m);
     optionalString(p, m, 'event', MAX_EVENT_LENGTH);
     optionalString(p, m, 'idempotencyKey', MAX_IDEMPOTENCY_KEY_LENGTH);
     if (p.idempotencyKey === '') throw bad(`${m}.idempotencyKey must not be empty`);
     optionalBoolean(p, m, 'excludeSelf');
+    optionalBoolean(p, m, 'ephemeral');
+    // An idempotency key makes a retried, stored publication count once; an ephemeral one is
+    // neither stored nor retried, so the pair is a client bug.
+    if (p.ephemeral === true && p.idempotencyKey !== undefined) throw bad(`${m}.ephemeral cannot be combined with idempotencyKey`);
   },
   rpc(p, m) {
     allowOnly(p, m, ['method', 'data']);
@@ -136,6 +147,21 @@ const RULES: Record<Method, ParamRule> = {
   },
   ping(p, m) {
     allowOnly(p, m, []);
+  },
+  history(p, m) {
+    allowOnly(p, m, ['channel', 'limit', 'since', 'reverse']);
+    requireChannel(p, m);
+    optionalLimit(p, m);
+    checkPosition(p, m);
+    optionalBoolean(p, m, 'reverse');
+  },
+  presence(p, m) {
+    allowOnly(p, m, ['channel']);
+    requireChannel(p, m);
+  },
+  presence_stats(p, m) {
+    allowOnly(p, m, ['channel']);
+    requireChannel(p, m);
   },
 };
 

@@ -25,6 +25,26 @@ export class RedisKeys {
     return redisChannel.startsWith(this.#pubsub) ? redisChannel.slice(this.#pubsub.length) : undefined;
   }
 
+  /** The Redis stream keeping a channel's recent publications (entry ids are `<offset>-0`). */
+  stream(channel: string): string {
+    return `${this.prefix}:stream:${channel}`;
+  }
+
+  /** A hash with the channel stream's `epoch` and `top` (latest offset). */
+  meta(channel: string): string {
+    return `${this.prefix}:meta:${channel}`;
+  }
+
+  /** A hash of the channel's presence entries: client id → MessagePack ClientInfo. */
+  presence(channel: string): string {
+    return `${this.prefix}:pres:${channel}`;
+  }
+
+  /** A sorted set of the channel's presence entries: client id scored by expiry time (ms). */
+  presenceExpiry(channel: string): string {
+    return `${this.prefix}:pexp:${channel}`;
+  }
+
   /** Remembers the result of an idempotent publish. */
   idempotency(channel: string, key: string): string {
     return `${this.prefix}:idem:${channel.length}:${channel}:${key}`;

@@ -10,6 +10,7 @@ describe('resolveRedisBrokerOptions', () => {
       commandTimeoutMs: 5_000,
       connectTimeoutMs: 10_000,
       maxReconnectDelayMs: 2_000,
+      historyMetaTtlMs: 86_400_000,
       logger: undefined,
     });
   });

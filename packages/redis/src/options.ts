@@ -8,6 +8,7 @@ export const DEFAULT_PREFIX = 'relais';
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RECONNECT_DELAY_MS = 2_000;
+export const DEFAULT_HISTORY_META_TTL_MS = 86_400_000;
 
 export interface RedisBrokerOptions {
   /**
@@ -24,14 +25,19 @@ export interface RedisBrokerOptions {
   connectTimeoutMs?: number;
   /** Longest wait between two reconnection attempts to a shard, in ms. @default 2000 */
   maxReconnectDelayMs?: number;
+  /**
+   * How long a channel's offset and epoch outlive its last publication with history, in ms,
+   * so that clients can still be told exactly whether they missed anything. @default 86400000 (24 h)
+   */
+  historyMetaTtlMs?: number;
   /** Where the broker logs connection losses and recoveries. @default a silent logger */
   logger?: Logger;
 }
 
 export type ResolvedRedisBrokerOptions = Required<Omit<RedisBrokerOptions, 'logger'>> & Pick<RedisBrokerOptions, 'logger'>;
 
-const KNOWN_KEYS = new Set(['urls', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs', 'logger']);
-const DURATION_KEYS = ['commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs'] as const;
+const KNOWN_KEYS = new Set(['urls', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs', 'historyMetaTtlMs', 'logger']);
+const DURATION_KEYS = ['commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs', 'historyMetaTtlMs'] as const;
 /** Largest delay a Node.js timer accepts. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -92,6 +98,7 @@ export function resolveRedisBrokerOptions(options: RedisBrokerOptions): Resolved
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     maxReconnectDelayMs: options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
+    historyMetaTtlMs: options.historyMetaTtlMs ?? DEFAULT_HISTORY_META_TTL_MS,
     logger: options.logger,
   };
   if (typeof resolved.prefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(resolved.prefix)) {

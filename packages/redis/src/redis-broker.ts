@@ -2,15 +2,31 @@
  * @module redis-broker
  * RedisBroker: the Broker role over Redis pub/sub, channels sharded over N Redis instances.
  */
-import type { PublishResult } from '@relais/protocol';
-import { DEFAULT_IDEMPOTENCY_TTL_MS, silentLogger, type Broker, type BrokerEventHandler, type BrokerPublishOptions, type Logger, type Publication } from '@relais/server';
+import { randomBytes } from 'node:crypto';
+import type { ClientInfo, PublishResult } from '@relais/protocol';
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  silentLogger,
+  type Broker,
+  type BrokerEventHandler,
+  type BrokerPublishOptions,
+  type HistoryQuery,
+  type HistoryResult,
+  type Logger,
+  type Publication,
+} from '@relais/server';
 import { engineUnavailable, toEngineError } from './errors.js';
 import { RedisKeys } from './keys.js';
 import { redactUrl, resolveRedisBrokerOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
-import { PUBLISH_ONCE, runScript } from './scripts.js';
+import { PUBLISH_HISTORY, PUBLISH_ONCE, READ_HISTORY, runScript } from './scripts.js';
 import { ShardLink } from './shard-link.js';
 import { shardOf } from './shard.js';
-import { decodeMessage, encodePublication } from './wire.js';
+import { decodeMessage, encodeJoinLeave, encodePublicationBody } from './wire.js';
+
+/** A new random epoch (used only when Redis has none for the channel). */
+function newEpoch(): string {
+  return randomBytes(6).toString('base64url');
+}
 
 type BrokerState = 'new' | 'starting' | 'running' | 'closed';
 
@@ -83,25 +99,92 @@ export class RedisBroker implements Broker {
     if (this.#state === 'starting') this.#state = 'running';
   }
 
+  /**
+   * Without `history`: PUBLISH (or, with an idempotency key, a script that publishes once per
+   * key). With `history`: one script numbers, stores, trims and publishes atomically on the
+   * channel's shard. Rejects with 115 when the shard is unreachable.
+   */
   async publish(pub: Publication, options: BrokerPublishOptions): Promise<PublishResult> {
     const link = this.#link(pub.channel);
-    let payload: Buffer;
+    let body: Uint8Array;
     try {
-      payload = Buffer.from(encodePublication(pub));
+      body = encodePublicationBody(pub);
     } catch (error) {
       throw new TypeError(`publication data cannot be encoded: ${(error as Error).message}`, { cause: error });
     }
     const redisChannel = this.#keys.pubsub(pub.channel);
-    const result: PublishResult = {};
+    const idempotencyTtlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     try {
+      if (options.history) {
+        const { size, ttlMs } = options.history;
+        const keys = [this.#keys.stream(pub.channel), this.#keys.meta(pub.channel)];
+        if (options.idempotencyKey !== undefined) keys.push(this.#keys.idempotency(pub.channel, options.idempotencyKey));
+        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs];
+        const reply = await runScript(link.command, PUBLISH_HISTORY, keys, args);
+        if (typeof reply === 'string') return JSON.parse(reply) as PublishResult;
+        const [offset, epoch] = reply as [number, string];
+        return { offset, epoch };
+      }
+      const payload = Buffer.concat([Buffer.from('p|||'), body]);
       if (options.idempotencyKey === undefined) {
         await link.command.publish(redisChannel, payload);
-        return result;
+        return {};
       }
-      const ttlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
       const key = this.#keys.idempotency(pub.channel, options.idempotencyKey);
-      const previous = await runScript(link.command, PUBLISH_ONCE, [key], [redisChannel, payload, ttlMs, JSON.stringify(result)]);
-      return typeof previous === 'string' ? (JSON.parse(previous) as PublishResult) : result;
+      const previous = await runScript(link.command, PUBLISH_ONCE, [key], [redisChannel, payload, idempotencyTtlMs, '{}']);
+      return typeof previous === 'string' ? (JSON.parse(previous) as PublishResult) : {};
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+    const link = this.#link(channel);
+    const { since, limit, reverse = false } = query;
+    const args = [
+      newEpoch(),
+      this.options.historyMetaTtlMs,
+      since === undefined ? '' : since.offset,
+      since === undefined ? '' : since.epoch,
+      limit === undefined ? '' : limit,
+      reverse ? '1' : '0',
+    ];
+    let reply: unknown;
+    try {
+      reply = await runScript(link.command, READ_HISTORY, [this.#keys.stream(channel), this.#keys.meta(channel)], args, { buffers: true });
+    } catch (error) {
+      throw toEngineError(error);
+    }
+    const [top, epoch, ...messages] = reply as [number, Buffer, ...Buffer[]];
+    const publications: Publication[] = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(message);
+      if (decoded.type === 'publication') publications.push({ ...decoded.pub, channel });
+    }
+    return { publications, position: { offset: Number(top), epoch: epoch.toString('utf8') } };
+  }
+
+  async removeHistory(channel: string): Promise<void> {
+    const link = this.#link(channel);
+    try {
+      await link.command.del(this.#keys.stream(channel));
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  publishJoin(channel: string, info: ClientInfo): Promise<void> {
+    return this.#publishJoinLeave('join', channel, info);
+  }
+
+  publishLeave(channel: string, info: ClientInfo): Promise<void> {
+    return this.#publishJoinLeave('leave', channel, info);
+  }
+
+  async #publishJoinLeave(type: 'join' | 'leave', channel: string, info: ClientInfo): Promise<void> {
+    const link = this.#link(channel);
+    try {
+      await link.command.publish(this.#keys.pubsub(channel), encodeJoinLeave(type, info));
     } catch (error) {
       throw toEngineError(error);
     }
@@ -164,7 +247,9 @@ export class RedisBroker implements Broker {
       this.#logger.warn({ err: error, channel }, 'redis: dropped a message that is not a relais publication');
       return;
     }
-    this.#handler.handlePublication({ ...decoded.pub, channel });
+    if (decoded.type === 'publication') this.#handler.handlePublication({ ...decoded.pub, channel });
+    else if (decoded.type === 'join') this.#handler.handleJoin(channel, decoded.info);
+    else this.#handler.handleLeave(channel, decoded.info);
   }
 
   #interrupted(redisChannels: readonly string[]): void {

@@ -1,6 +1,6 @@
-import { runBrokerSuite } from '@relais/server/testkit';
+import { runBrokerSuite, runHistorySuite, runPresenceSuite } from '@relais/server/testkit';
 import { afterAll, beforeAll } from 'vitest';
-import { RedisBroker } from '../src/index.js';
+import { RedisBroker, RedisPresenceStore } from '../src/index.js';
 import { REDIS_URL, RedisServer, deleteKeys, uniquePrefix } from './redis-helpers.js';
 
 let second: RedisServer;
@@ -16,14 +16,25 @@ afterAll(async () => {
   await second.kill();
 });
 
+function freshPrefix(): string {
+  const prefix = uniquePrefix('contract');
+  prefixes.push(prefix);
+  return prefix;
+}
+
 /** Each test gets brokers under a fresh prefix: a cluster of its own, as with a fresh MemoryBus. */
 function brokers(urls: () => string[]) {
   return (count: number): RedisBroker[] => {
-    const prefix = uniquePrefix('contract');
-    prefixes.push(prefix);
-    const list = Array.from({ length: count }, () => new RedisBroker({ urls: urls(), prefix }));
-    made = list;
-    return list;
+    const prefix = freshPrefix();
+    made = Array.from({ length: count }, () => new RedisBroker({ urls: urls(), prefix }));
+    return made;
+  };
+}
+
+function stores(urls: () => string[]) {
+  return (count: number): RedisPresenceStore[] => {
+    const prefix = freshPrefix();
+    return Array.from({ length: count }, () => new RedisPresenceStore({ urls: urls(), prefix }));
   };
 }
 
@@ -33,5 +44,14 @@ async function settle(): Promise<void> {
   await Promise.all(made.map((broker) => broker.settle().catch(() => {})));
 }
 
-runBrokerSuite('RedisBroker, 1 shard', brokers(() => [REDIS_URL]), { settle });
-runBrokerSuite('RedisBroker, 2 shards', brokers(() => [REDIS_URL, second.url]), { settle });
+const oneShard = () => [REDIS_URL];
+const twoShards = () => [REDIS_URL, second.url];
+for (const [name, urls] of [
+  ['1 shard', oneShard],
+  ['2 shards', twoShards],
+] as const) {
+  runBrokerSuite(`RedisBroker, ${name}`, brokers(urls), { settle });
+  // Redis expires by its own clock: TTLs are tested with short real ones.
+  runHistorySuite(`RedisBroker, ${name}`, brokers(urls), { settle, realTtlMs: 150 });
+  runPresenceSuite(`RedisPresenceStore, ${name}`, stores(urls), { realTtlMs: 150 });
+}

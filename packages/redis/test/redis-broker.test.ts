@@ -11,6 +11,8 @@ class Recorder implements BrokerEventHandler {
   handlePublication(pub: Publication): void {
     this.received.push(pub);
   }
+  handleJoin(): void {}
+  handleLeave(): void {}
   handleInterruption(channels: readonly string[]): void {
     this.interruptions.push([...channels].sort());
   }

@@ -5,8 +5,9 @@
  * A node subscribes its Broker to a channel while at least one local connection is subscribed
  * to it, and hands every publication it receives to the Hub for local fan-out. The default
  * backend is MemoryBroker (one process); a Redis or NATS backend implements the same role.
+ * The Broker also keeps channel history (offsets, epoch) and carries join/leave between nodes.
  */
-import type { ClientInfo, PublishResult } from '@relais/protocol';
+import type { ClientInfo, PublishResult, StreamPosition } from '@relais/protocol';
 
 /** A publication as it travels between nodes. */
 export interface Publication {
@@ -18,17 +19,47 @@ export interface Publication {
   info?: ClientInfo;
   /** Client id of a connection that must not receive it (publish with `excludeSelf`). */
   excludeClient?: string;
-  /** Position in the channel's stream, set by brokers that keep history. */
+  /** Position in the channel's stream: set by the broker when published with `history`. */
   offset?: number;
   epoch?: string;
 }
 
-/** Options of one publish. Room for history (`history: {size, ttlMs}`) in a later version. */
+/** Keep a channel's recent publications: at most `size`, each for `ttlMs`. */
+export interface HistoryOptions {
+  size: number;
+  ttlMs: number;
+}
+
+/** Options of one publish. */
 export interface BrokerPublishOptions {
   /** A second publish with the same key on the same channel within the TTL is not delivered. */
   idempotencyKey?: string;
   /** How long an idempotency key is remembered, in ms. */
   idempotencyTtlMs?: number;
+  /**
+   * When set, the publication gets the channel's next offset (atomically with the publish,
+   * shared by every node) and is kept in history. Without it: no offset, nothing stored.
+   */
+  history?: HistoryOptions;
+}
+
+export interface HistoryQuery {
+  /**
+   * Only publications after this position. When the epoch differs from the stream's,
+   * nothing is returned (the caller compares `position.epoch`).
+   */
+  since?: StreamPosition;
+  /** At most this many; 0 returns only the current position; undefined = all kept. */
+  limit?: number;
+  /** Newest first. @default false (oldest first) */
+  reverse?: boolean;
+}
+
+export interface HistoryResult {
+  /** Each with offset and epoch. */
+  publications: Publication[];
+  /** The stream's current top: offset of the latest publication (0 if none) and its epoch. */
+  position: StreamPosition;
 }
 
 /** Receives what the broker delivers to this node. */
@@ -38,6 +69,10 @@ export interface BrokerEventHandler {
    * must not block: the Hub only enqueues frames.
    */
   handlePublication(pub: Publication): void;
+  /** A client joined `channel` somewhere in the cluster (same rules as publications). */
+  handleJoin(channel: string, info: ClientInfo): void;
+  /** A client left `channel` somewhere in the cluster. */
+  handleLeave(channel: string, info: ClientInfo): void;
   /**
    * Called when the broker's link to its backend was lost and is back: publications on
    * `channels` (channels this node was subscribed to) may have been missed meanwhile. The
@@ -65,6 +100,20 @@ export interface BrokerEventHandler {
  * - `subscribe`/`unsubscribe` are idempotent and per node (not reference-counted: the node
  *   counts its own subscribers). Publications accepted after `subscribe` resolves are delivered.
  * - `close` stops delivery and releases resources; it is idempotent. Calls after close reject.
+ *
+ * History (checked by `runHistorySuite`):
+ * - Offsets start at 1 and increase by exactly 1 per publication published with `history` on
+ *   a channel, shared by every node; the publication is delivered with its offset and epoch and
+ *   `publish` resolves with them. Publishes without `history` get neither and are not stored.
+ * - The epoch is a random string chosen when the channel's stream is created: on the first
+ *   publish with history, on the first `history` call (so that a position read before any
+ *   publish stays valid), or again after the backend lost or expired the stream's metadata.
+ *   A stream whose publications all expired keeps its offset and epoch for a longer meta TTL.
+ * - Trimming by `size` and `ttlMs` drops the oldest publications and never renumbers.
+ * - An idempotent retry resolves with the first offset and does not consume another one.
+ * - `removeHistory` drops the kept publications; the offset and epoch stay.
+ * - Join/leave travel like publications: delivered once to every node subscribed to the
+ *   channel, in call order per channel; they are never stored.
  */
 export interface Broker {
   /** Starts delivery to `handler`. Called once, before any other method. */
@@ -74,5 +123,11 @@ export interface Broker {
   subscribe(channel: string): Promise<void>;
   /** This node no longer wants the publications of `channel`. */
   unsubscribe(channel: string): Promise<void>;
+  /** Reads the kept publications of `channel` and its current position. */
+  history(channel: string, query: HistoryQuery): Promise<HistoryResult>;
+  /** Drops the kept publications of `channel` (its offset and epoch stay). */
+  removeHistory(channel: string): Promise<void>;
+  publishJoin(channel: string, info: ClientInfo): Promise<void>;
+  publishLeave(channel: string, info: ClientInfo): Promise<void>;
   close(): Promise<void>;
 }

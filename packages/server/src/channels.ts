@@ -3,6 +3,7 @@
  * Namespace resolution: which rules apply to a channel, from `options.namespaces`.
  */
 import { ERROR_CODES, ReplyError, namespaceOf } from '@relais/protocol';
+import type { HistoryOptions } from './broker.js';
 import type { NamespaceOptions } from './options.js';
 
 /** Rules of one channel, defaults applied. */
@@ -12,14 +13,22 @@ export interface ChannelRules {
   clientSubscribe: boolean;
   /** Largest encoded data size of a client publication; undefined means no limit. */
   maxDataBytes: number | undefined;
+  /** How publications are kept; undefined when the namespace keeps no history. */
+  history: HistoryOptions | undefined;
+  presence: boolean;
+  joinLeave: boolean;
 }
 
 function toRules(namespace: string, ns: NamespaceOptions): ChannelRules {
+  const keeps = ns.historySize !== undefined && ns.historySize > 0 && ns.historyTtlMs !== undefined;
   return {
     namespace,
     clientPublish: ns.clientPublish ?? true,
     clientSubscribe: ns.clientSubscribe ?? true,
     maxDataBytes: ns.maxDataBytes,
+    history: keeps ? { size: ns.historySize as number, ttlMs: ns.historyTtlMs as number } : undefined,
+    presence: ns.presence ?? false,
+    joinLeave: ns.joinLeave ?? false,
   };
 }
 
@@ -38,5 +47,11 @@ export class Channels {
     const rules = this.#rules.get(namespace);
     if (!rules) throw new ReplyError(ERROR_CODES.UNKNOWN_CHANNEL);
     return rules;
+  }
+
+  /** The rules of `channel`, or undefined when its namespace is not configured. */
+  find(channel: string): ChannelRules | undefined {
+    if (!this.#rules) return toRules(namespaceOf(channel), {});
+    return this.#rules.get(namespaceOf(channel));
   }
 }

@@ -98,6 +98,10 @@ describe('Relais when its broker reports an interruption', () => {
       publish: (pub, options) => inner.publish(pub, options),
       subscribe: (channel) => inner.subscribe(channel),
       unsubscribe: (channel) => inner.unsubscribe(channel),
+      history: (channel, query) => inner.history(channel, query),
+      removeHistory: (channel) => inner.removeHistory(channel),
+      publishJoin: (channel, info) => inner.publishJoin(channel, info),
+      publishLeave: (channel, info) => inner.publishLeave(channel, info),
       close: () => inner.close(),
     };
     return { broker, interrupt: (channels) => handler?.handleInterruption?.(channels) };

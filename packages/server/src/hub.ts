@@ -35,14 +35,17 @@ export function publicationPush(pub: Publication): PublicationPush {
   const push: PublicationPush = { type: 'publication', channel: pub.channel, data: pub.data };
   if (pub.event !== undefined) push.event = pub.event;
   if (pub.offset !== undefined) push.offset = pub.offset;
+  if (pub.epoch !== undefined) push.epoch = pub.epoch;
   if (pub.info !== undefined) push.info = pub.info;
   return push;
 }
 
-export class Hub<M extends HubMember = HubMember> implements BrokerEventHandler {
+export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHandler, 'handlePublication'> {
   readonly #byClient = new Map<string, M>();
   readonly #byUser = new Map<string, Set<M>>();
   readonly #byChannel = new Map<string, Set<M>>();
+  /** Publications held for members being subscribed (see `hold`), by channel then member. */
+  readonly #held = new Map<string, Map<M, Publication[]>>();
 
   /** Registers a connected member under its client id and user. */
   add(member: M): void {
@@ -80,8 +83,33 @@ export class Hub<M extends HubMember = HubMember> implements BrokerEventHandler 
     return removeFrom(this.#byChannel, channel, member);
   }
 
-  /** Subscribers of a channel, on this node. */
-  subscribersOf(channel: string): readonly M[] {
+  /**
+   * Starts holding the publications of `channel` for `member` until `take` or `drop`: a
+   * subscribe reads the stream position after the broker subscription, and the publications
+   * that arrive until the member is added would otherwise fall between the two.
+   */
+  hold(channel: string, member: M): void {
+    let held = this.#held.get(channel);
+    if (!held) this.#held.set(channel, (held = new Map()));
+    held.set(member, []);
+  }
+
+  /** Stops holding and returns what was held (excluded publications left out). */
+  take(channel: string, member: M): Publication[] {
+    const held = this.#held.get(channel);
+    const pubs = held?.get(member) ?? [];
+    this.drop(channel, member);
+    return pubs.filter((pub) => pub.excludeClient !== member.client);
+  }
+
+  drop(channel: string, member: M): void {
+    const held = this.#held.get(channel);
+    if (!held?.delete(member)) return;
+    if (held.size === 0) this.#held.delete(channel);
+  }
+
+  /** Subscribers of `channel` on this node. */
+  subscribers(channel: string): readonly M[] {
     return [...(this.#byChannel.get(channel) ?? [])];
   }
 
@@ -106,6 +134,7 @@ export class Hub<M extends HubMember = HubMember> implements BrokerEventHandler 
   }
 
   handlePublication(pub: Publication): void {
+    for (const held of this.#held.get(pub.channel)?.values() ?? []) held.push(pub);
     this.broadcast(pub.channel, publicationPush(pub), pub.excludeClient);
   }
 

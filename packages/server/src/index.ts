@@ -5,9 +5,19 @@
 export { createRelais, Relais, SERVER_UNSUBSCRIBE_CODE } from './node.js';
 export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './node.js';
 export * from './options.js';
-export type { Broker, BrokerEventHandler, BrokerPublishOptions, Publication } from './broker.js';
+export type {
+  Broker,
+  BrokerEventHandler,
+  BrokerPublishOptions,
+  HistoryOptions,
+  HistoryQuery,
+  HistoryResult,
+  Publication,
+} from './broker.js';
+export type { PresenceStats, PresenceStore } from './presence.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
-export { MemoryBus, type MemoryBusOptions } from './memory/memory-bus.js';
+export { MemoryBus, type MemoryBusOptions, type PresenceEntry } from './memory/memory-bus.js';
+export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/memory-presence-store.js';
 export type * from './events.js';
 export type { Transport, TransportInfo } from './transport.js';
 export type { Session, SessionState } from './session.js';

@@ -1,24 +1,37 @@
 /**
  * @module membership
- * Channel membership of one session: reserve (limit, broker subscription), activate (hub
- * delivery), release. Used by client subscriptions, server-side subscriptions and connect.
+ * Channel membership of one session: reserve (limit, broker subscription, presence), activate
+ * (held publications, hub delivery, join), release (leave). Used by client subscriptions,
+ * server-side subscriptions and connect.
  */
-import { DISCONNECT_CODES, Disconnect } from '@relais/protocol';
+import { DISCONNECT_CODES, Disconnect, type ClientInfo } from '@relais/protocol';
 import type { NodeServices } from './commands/context.js';
+import { publicationPush } from './hub.js';
+import { liveAfter } from './recovery/recover.js';
 import type { Session } from './session.js';
 
+/** Who a session is, as presence and join/leave show it. */
+export function clientInfo(session: Session): ClientInfo {
+  const info: ClientInfo = { client: session.client, user: session.user };
+  if (session.info !== undefined) info.info = session.info;
+  return info;
+}
+
 /**
- * Reserves `channel` for `session` and waits for the broker subscription. The caller checked
- * that the channel is not held yet. Throws Disconnect when the session closed meanwhile.
+ * Reserves `channel` for `session` and waits for the broker subscription (and the presence
+ * entry, when the namespace has presence). The caller checked that the channel is not held
+ * yet. From here on the hub holds the channel's publications for the session until
+ * `activateChannel`. Throws Disconnect when the session closed meanwhile.
  */
 export async function reserveChannel(node: NodeServices, session: Session, channel: string): Promise<void> {
   session.channels.add(channel);
+  node.hub.hold(channel, session);
   try {
     await node.subscriptions.acquire(channel);
+    if (node.channels.find(channel)?.presence && session.state !== 'closed') await node.presence.join(channel, clientInfo(session));
   } catch (error) {
-    // The broker refused: forget the reservation; the caller reports the error.
-    session.channels.delete(channel);
-    void node.subscriptions.release(channel).catch(() => {});
+    // The broker or the presence store refused: forget the reservation; the caller reports it.
+    releaseChannel(node, session, channel);
     throw error;
   }
   if (session.state === 'closed') {
@@ -28,16 +41,38 @@ export async function reserveChannel(node: NodeServices, session: Session, chann
   }
 }
 
-/** Starts delivering publications of a reserved channel to the session. */
-export function activateChannel(node: NodeServices, session: Session, channel: string): void {
+/**
+ * Starts delivering publications of a reserved channel to the session: first those held since
+ * `reserveChannel` (minus what the subscribe result delivered up to `deliveredUpTo`), then live.
+ * Runs synchronously right after the reply, so nothing can come in between.
+ */
+export function activateChannel(node: NodeServices, session: Session, channel: string, deliveredUpTo?: number): void {
+  const held = node.hub.take(channel, session);
   if (session.state === 'closed' || !session.channels.has(channel)) return;
-  if (node.hub.subscribe(channel, session)) node.metrics.subscriptions++;
+  for (const pub of liveAfter(held, deliveredUpTo)) session.enqueue(publicationPush(pub));
+  if (!node.hub.subscribe(channel, session)) return;
+  node.metrics.subscriptions++;
+  if (node.channels.find(channel)?.joinLeave) {
+    node.broker.publishJoin(channel, clientInfo(session)).catch((error: unknown) => {
+      node.logger.error({ err: error, channel }, 'join publish failed');
+    });
+  }
 }
 
-/** Stops delivery and gives the broker subscription back. */
+/** Stops delivery, gives the broker subscription back, removes presence and sends leave. */
 export function releaseChannel(node: NodeServices, session: Session, channel: string): void {
   if (!session.channels.delete(channel)) return;
-  if (node.hub.unsubscribe(channel, session)) node.metrics.subscriptions--;
+  session.joinLeave.delete(channel);
+  node.hub.drop(channel, session);
+  const wasActive = node.hub.unsubscribe(channel, session);
+  if (wasActive) node.metrics.subscriptions--;
+  const rules = node.channels.find(channel);
+  if (rules?.presence) node.presence.leave(channel, session.client);
+  if (wasActive && rules?.joinLeave) {
+    node.broker.publishLeave(channel, clientInfo(session)).catch((error: unknown) => {
+      node.logger.error({ err: error, channel }, 'leave publish failed');
+    });
+  }
   node.subscriptions.release(channel).catch((error: unknown) => {
     node.logger.error({ err: error, channel }, 'broker unsubscribe failed');
   });

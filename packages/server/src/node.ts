@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { DISCONNECT_CODES, channelError, isDisconnectCode, type PublishResult } from '@relais/protocol';
-import type { Broker, Publication } from './broker.js';
+import { DISCONNECT_CODES, channelError, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
+import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from './broker.js';
 import { BrokerSubscriptions } from './broker-subscriptions.js';
 import { Channels } from './channels.js';
 import type { NodeServices } from './commands/context.js';
@@ -18,6 +18,10 @@ import { Hub } from './hub.js';
 import { silentLogger, type Logger } from './logger.js';
 import { activateChannel, releaseAll, releaseChannel, reserveChannel } from './membership.js';
 import { MemoryBroker } from './memory/memory-broker.js';
+import { MemoryPresenceStore } from './memory/memory-presence-store.js';
+import type { PresenceStats } from './presence.js';
+import { broadcastJoinLeave } from './presence/join-leave.js';
+import { PresenceKeeper } from './presence/presence-keeper.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import { Session } from './session.js';
@@ -38,6 +42,8 @@ export interface ServerPublishOptions {
   excludeClient?: string;
   /** A retried publish with the same key within idempotencyTtlMs is delivered once. */
   idempotencyKey?: string;
+  /** Deliver live only, even on a namespace with history: no offset, never recovered. */
+  ephemeral?: boolean;
 }
 
 /** Which connections `disconnect` closes: one client, every connection of a user, or both (AND). */
@@ -62,6 +68,7 @@ export class Relais {
   readonly options: ResolvedOptions;
   readonly #services: NodeServices;
   readonly #broker: Broker;
+  readonly #presence: PresenceKeeper;
   readonly #hooks = new Hooks();
   readonly #hub = new Hub<Session>();
   readonly #metrics = new Metrics();
@@ -77,6 +84,8 @@ export class Relais {
     this.options = resolveOptions(options);
     this.#logger = this.options.logger ?? silentLogger;
     this.#broker = this.options.engine?.broker ?? new MemoryBroker();
+    this.#presence = new PresenceKeeper(this.options.engine?.presence ?? new MemoryPresenceStore(), this.options.presenceTtlMs, this.#logger);
+    this.#presence.start();
     this.#services = {
       options: this.options,
       logger: this.#logger,
@@ -86,6 +95,7 @@ export class Relais {
       channels: new Channels(this.options.namespaces),
       broker: this.#broker,
       subscriptions: new BrokerSubscriptions(this.#broker),
+      presence: this.#presence,
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
     };
     this.#started = this.#broker.start({
@@ -97,6 +107,8 @@ export class Relais {
           this.#logger.error({ err: error, channel: pub.channel }, 'fan-out failed');
         }
       },
+      handleJoin: (channel, info) => this.#joinLeave('join', channel, info),
+      handleLeave: (channel, info) => this.#joinLeave('leave', channel, info),
       handleInterruption: (channels) => this.#interrupted(channels),
     });
     this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
@@ -170,14 +182,44 @@ export class Relais {
     return session;
   }
 
-  /** Publishes to a channel from the server (no hooks, no namespace permissions). */
+  /**
+   * Publishes to a channel from the server (no hooks, no namespace permissions). On a
+   * namespace with history the publication is kept and the result carries its offset/epoch.
+   */
   async publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
     checkChannel(channel);
+    if (options.ephemeral && options.idempotencyKey !== undefined) throw new TypeError('an ephemeral publish cannot carry an idempotencyKey');
     await this.#started;
     const pub: Publication = { channel, data };
     if (options.event !== undefined) pub.event = options.event;
     if (options.excludeClient !== undefined) pub.excludeClient = options.excludeClient;
-    return this.#broker.publish(pub, { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs });
+    const publish: BrokerPublishOptions = { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs };
+    const history = this.#services.channels.find(channel)?.history;
+    if (history && !options.ephemeral) publish.history = history;
+    return this.#broker.publish(pub, publish);
+  }
+
+  /**
+   * Reads a channel's kept publications and current position (namespaces with history).
+   * @example const { publications, position } = await relais.history('chat:lobby', { limit: 50, reverse: true });
+   */
+  async history(channel: string, query: HistoryQuery = {}): Promise<HistoryResult> {
+    checkChannel(channel);
+    if (!this.#services.channels.find(channel)?.history) throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
+    await this.#started;
+    return this.#broker.history(channel, query);
+  }
+
+  /** Who is in a channel, across the cluster, keyed by client id (namespaces with presence). */
+  async presence(channel: string): Promise<Record<string, ClientInfo>> {
+    this.#checkPresence(channel);
+    return this.#presence.store.presence(channel);
+  }
+
+  /** How many clients and distinct users are in a channel (namespaces with presence). */
+  async presenceStats(channel: string): Promise<PresenceStats> {
+    this.#checkPresence(channel);
+    return this.#presence.store.stats(channel);
   }
 
   /** Sends a `message` push to one connection of this node; false when it is not here. */
@@ -282,10 +324,13 @@ export class Relais {
     this.#state = 'closing';
     for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
     await this.#endpoint.drain(this.options.closeTimeoutMs);
-    try {
-      await this.#broker.close();
-    } catch (error) {
-      this.#logger.error({ err: error }, 'broker close failed');
+    this.#presence.stop();
+    for (const [name, part] of [['broker', this.#broker], ['presence store', this.#presence.store]] as const) {
+      try {
+        await part.close();
+      } catch (error) {
+        this.#logger.error({ err: error }, `${name} close failed`);
+      }
     }
     const server = this.#server;
     if (server) {
@@ -313,10 +358,23 @@ export class Relais {
   #interrupted(channels: readonly string[]): void {
     const sessions = new Set<Session>();
     for (const channel of channels) {
-      for (const session of this.#hub.subscribersOf(channel)) sessions.add(session);
+      for (const session of this.#hub.subscribers(channel)) sessions.add(session);
     }
     this.#logger.warn({ channels: channels.length, connections: sessions.size }, 'engine link interrupted: closing affected connections with 3010');
     for (const session of sessions) session.close(DISCONNECT_CODES.INSUFFICIENT_STATE);
+  }
+
+  #checkPresence(channel: string): void {
+    checkChannel(channel);
+    if (!this.#services.channels.find(channel)?.presence) throw new TypeError(`presence is not enabled for ${channel}: set presence: true on its namespace`);
+  }
+
+  #joinLeave(type: 'join' | 'leave', channel: string, info: ClientInfo): void {
+    try {
+      broadcastJoinLeave(this.#hub, type, channel, info);
+    } catch (error) {
+      this.#logger.error({ err: error, channel }, `${type} fan-out failed`);
+    }
   }
 
   #sessionClosed(session: Session, code: number): void {

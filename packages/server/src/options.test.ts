@@ -7,6 +7,11 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ pingIntervalMs: 5000, pongTimeoutMs: undefined })).toMatchObject({ pingIntervalMs: 5000, pongTimeoutMs: 10_000 });
   });
 
+  it('accepts history, presence and join/leave on a namespace', () => {
+    const namespaces = { chat: { historySize: 100, historyTtlMs: 60_000, presence: true, joinLeave: true }, plain: { historySize: 0 } };
+    expect(resolveOptions({ namespaces, presenceTtlMs: 30_000 })).toMatchObject({ namespaces, presenceTtlMs: 30_000 });
+  });
+
   it.each([
     [{ pongTimeoutMs: 0 }, 'option pongTimeoutMs must be a positive integer, got 0'],
     [{ pingIntervalMs: -5 }, 'option pingIntervalMs must be a positive integer, got -5'],
@@ -20,7 +25,15 @@ describe('resolveOptions', () => {
     [{ namespaces: { chat: { clientPublish: 'no' } } }, 'option namespaces["chat"].clientPublish must be a boolean, got "no"'],
     [{ namespaces: { chat: { maxDataBytes: 0 } } }, 'option namespaces["chat"].maxDataBytes must be a positive integer, got 0'],
     [{ namespaces: { chat: { history: 1 } } }, 'option namespaces["chat"]: unknown option "history"'],
+    [{ namespaces: { chat: { historySize: 10 } } }, 'option namespaces["chat"].historyTtlMs is required when historySize > 0'],
+    [{ namespaces: { chat: { historySize: -1, historyTtlMs: 1000 } } }, 'option namespaces["chat"].historySize must be a positive integer, got -1'],
+    [{ namespaces: { chat: { historySize: 10, historyTtlMs: 0 } } }, 'option namespaces["chat"].historyTtlMs must be a positive integer, got 0'],
+    [{ namespaces: { chat: { historyTtlMs: 1000 } } }, 'option namespaces["chat"].historyTtlMs is set but historySize is 0'],
+    [{ namespaces: { chat: { presence: 'yes' } } }, 'option namespaces["chat"].presence must be a boolean, got "yes"'],
+    [{ namespaces: { chat: { joinLeave: 1 } } }, 'option namespaces["chat"].joinLeave must be a boolean, got 1'],
+    [{ presenceTtlMs: 0 }, 'option presenceTtlMs must be a positive integer, got 0'],
     [{ engine: {} }, 'option engine must be {broker: Broker}'],
+    [{ engine: { broker: { publish() {} }, presence: {} } }, 'option engine.presence must be a PresenceStore'],
     [{ logger: { info() {} } }, 'option logger must have a debug() method'],
   ])('rejects %j precisely', (options, message) => {
     expect(() => resolveOptions(options as RelaisOptions)).toThrow(OptionsError);

@@ -4,6 +4,7 @@
  */
 import { NAMESPACE_SEPARATOR } from '@relais/protocol';
 import type { Broker } from './broker.js';
+import type { PresenceStore } from './presence.js';
 import type { Logger } from './logger.js';
 
 export const DEFAULT_PATH = '/connection/websocket';
@@ -17,6 +18,7 @@ export const DEFAULT_MAX_QUEUE_BYTES = 1_048_576;
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 300_000;
+export const DEFAULT_PRESENCE_TTL_MS = 60_000;
 
 /** Largest delay a Node.js timer accepts. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -32,11 +34,24 @@ export interface NamespaceOptions {
   clientSubscribe?: boolean;
   /** Largest encoded size of a client publication's data, in bytes. @default no limit */
   maxDataBytes?: number;
+  /**
+   * Publications kept per channel for history and recovery; 0 keeps none. A namespace with
+   * history is "recoverable". @default 0
+   */
+  historySize?: number;
+  /** How long each kept publication stays, in ms; required when historySize > 0. */
+  historyTtlMs?: number;
+  /** Track who is subscribed (presence and presence_stats commands). @default false */
+  presence?: boolean;
+  /** Send join/leave pushes to subscribers that ask for them. @default false */
+  joinLeave?: boolean;
 }
 
-/** The engine moves publications between nodes. */
+/** The engine moves publications between nodes, keeps history and presence. */
 export interface EngineOptions {
   broker: Broker;
+  /** Who is in which channel. @default a MemoryPresenceStore (this process only) */
+  presence?: PresenceStore;
 }
 
 export interface RelaisOptions {
@@ -66,6 +81,8 @@ export interface RelaisOptions {
   closeTimeoutMs?: number;
   /** How long publish idempotency keys are remembered, in ms. @default 300000 */
   idempotencyTtlMs?: number;
+  /** A presence entry not refreshed for this long expires (the node refreshes at a third), in ms. @default 60000 */
+  presenceTtlMs?: number;
   /**
    * Channel namespaces. When set, channels of an unlisted namespace get 102 (unknown channel).
    * @default undefined: every namespace is allowed with default rules
@@ -89,6 +106,7 @@ export const DEFAULT_OPTIONS = {
   rpcTimeoutMs: DEFAULT_RPC_TIMEOUT_MS,
   closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS,
   idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS,
+  presenceTtlMs: DEFAULT_PRESENCE_TTL_MS,
 } as const satisfies Partial<RelaisOptions>;
 
 /** Invalid or contradictory options; the message names the option and the rule. */
@@ -96,10 +114,10 @@ export class OptionsError extends TypeError {
   override readonly name = 'OptionsError';
 }
 
-const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs'] as const;
+const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
 const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
 const KNOWN_KEYS = new Set<string>(['engine', 'logger', 'namespaces', 'path', ...DURATION_KEYS, ...COUNT_KEYS]);
-const NAMESPACE_KEYS = new Set(['clientPublish', 'clientSubscribe', 'maxDataBytes']);
+const NAMESPACE_KEYS = new Set(['clientPublish', 'clientSubscribe', 'maxDataBytes', 'historySize', 'historyTtlMs', 'presence', 'joinLeave']);
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -120,16 +138,30 @@ function checkNamespace(name: string, ns: unknown): void {
   for (const key of Object.keys(rules)) {
     if (!NAMESPACE_KEYS.has(key)) throw new OptionsError(`${where}: unknown option ${JSON.stringify(key)}`);
   }
-  for (const key of ['clientPublish', 'clientSubscribe']) {
+  for (const key of ['clientPublish', 'clientSubscribe', 'presence', 'joinLeave']) {
     if (rules[key] !== undefined && typeof rules[key] !== 'boolean') throw new OptionsError(`${where}.${key} must be a boolean, got ${show(rules[key])}`);
   }
-  if (rules.maxDataBytes !== undefined) positiveInteger(`namespaces[${JSON.stringify(name)}].maxDataBytes`, rules.maxDataBytes);
+  const option = (key: string): string => `namespaces[${JSON.stringify(name)}].${key}`;
+  if (rules.maxDataBytes !== undefined) positiveInteger(option('maxDataBytes'), rules.maxDataBytes);
+  checkHistory(where, rules, option);
+}
+
+function checkHistory(where: string, rules: Record<string, unknown>, option: (key: string) => string): void {
+  const { historySize, historyTtlMs } = rules;
+  if (historySize !== undefined && historySize !== 0) positiveInteger(option('historySize'), historySize);
+  if (historyTtlMs !== undefined) positiveInteger(option('historyTtlMs'), historyTtlMs);
+  const keeps = typeof historySize === 'number' && historySize > 0;
+  if (keeps && historyTtlMs === undefined) throw new OptionsError(`${where}.historyTtlMs is required when historySize > 0`);
+  if (!keeps && historyTtlMs !== undefined) throw new OptionsError(`${where}.historyTtlMs is set but historySize is 0: set historySize to keep history`);
 }
 
 function checkObjects(options: ResolvedOptions): void {
   const { engine, logger, namespaces } = options;
   if (engine !== undefined && (typeof engine !== 'object' || engine === null || typeof engine.broker?.publish !== 'function')) {
     throw new OptionsError('option engine must be {broker: Broker}');
+  }
+  if (engine?.presence !== undefined && (typeof engine.presence !== 'object' || engine.presence === null || typeof engine.presence.add !== 'function')) {
+    throw new OptionsError('option engine.presence must be a PresenceStore');
   }
   if (logger !== undefined) {
     for (const level of ['debug', 'info', 'warn', 'error'] as const) {

@@ -31,6 +31,8 @@ export class Session {
   readonly client: string = randomUUID();
   /** Channels held: subscribed, or being subscribed. */
   readonly channels = new Set<string>();
+  /** Channels whose join/leave pushes this connection asked for. */
+  readonly joinLeave = new Set<string>();
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;

@@ -3,30 +3,11 @@
  * A readable store of the latest publications of one channel, bounded. It subscribes when the
  * store gets its first subscriber and unsubscribes when it loses its last one.
  */
-import type { Client, Publication, PublishOptions, PublishResult, SubscribeOptions, Subscription } from '@relais/client';
+import type { Client, Publication, PublishOptions, PublishResult, SubscribeOptions } from '@relais/client';
 import { readable, type Readable } from 'svelte/store';
+import { acquire, release } from './leases.js';
 
 export const DEFAULT_CHANNEL_STORE_MAX = 100;
-
-/** Active stores per client and channel: the last one to stop unsubscribes, if a store subscribed. */
-const leases = new WeakMap<Client, Map<string, { count: number; owned: boolean }>>();
-
-function acquire<T>(client: Client, channel: string, options: SubscribeOptions): Subscription<T> {
-  let byChannel = leases.get(client);
-  if (!byChannel) leases.set(client, (byChannel = new Map()));
-  let lease = byChannel.get(channel);
-  if (!lease) byChannel.set(channel, (lease = { count: 0, owned: client.getSubscription(channel) === undefined }));
-  lease.count++;
-  return client.subscribe<T>(channel, options);
-}
-
-function release(client: Client, channel: string): void {
-  const byChannel = leases.get(client);
-  const lease = byChannel?.get(channel);
-  if (!byChannel || !lease || --lease.count > 0) return;
-  byChannel.delete(channel);
-  if (lease.owned) client.getSubscription(channel)?.unsubscribe();
-}
 
 export interface ChannelStoreOptions extends SubscribeOptions {
   /** Most publications kept, oldest dropped first. @default 100 */

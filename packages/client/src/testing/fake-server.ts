@@ -247,6 +247,12 @@ export class FakeServer {
         return { result: {} };
       case 'rpc':
         return { result: { data: null } };
+      case 'history':
+        return { result: { publications: [], offset: 0, epoch: '' } };
+      case 'presence':
+        return { result: { clients: {} } };
+      case 'presence_stats':
+        return { result: { clients: 0, users: 0 } };
       default:
         return { result: {} };
     }

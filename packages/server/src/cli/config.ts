@@ -20,6 +20,7 @@ export const NUMERIC_ENV_OPTIONS: Readonly<Record<string, string>> = {
   RELAIS_MAX_CONNECTIONS: 'maxConnections',
   RELAIS_MAX_QUEUE_BYTES: 'maxQueueBytes',
   RELAIS_RPC_TIMEOUT_MS: 'rpcTimeoutMs',
+  RELAIS_PRESENCE_TTL_MS: 'presenceTtlMs',
 };
 
 /** Everything `relais serve` needs: where to listen, how to log, and the node's options. */

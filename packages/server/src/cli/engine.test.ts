@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Broker } from '../broker.js';
 import { UsageError } from './args.js';
 import { resolveServeConfig } from './config.js';
-import { createEngineBroker, resolveEngine, type RedisModule } from './engine.js';
+import { createEngine, resolveEngine, type RedisModule } from './engine.js';
 import { silentLogger } from '../logger.js';
 
 const files = (content: Record<string, string>) => async (path: string) => {
@@ -63,21 +62,25 @@ describe('resolveEngine', () => {
   });
 });
 
-describe('createEngineBroker', () => {
+describe('createEngine', () => {
   it('loads nothing for the memory engine', async () => {
     const load = async (): Promise<RedisModule> => {
       throw new Error('must not be loaded');
     };
-    expect(await createEngineBroker({ type: 'memory' }, silentLogger, load)).toBeUndefined();
+    expect(await createEngine({ type: 'memory' }, silentLogger, load)).toBeUndefined();
   });
 
-  it('builds a RedisBroker with the URLs, the prefix and the logger', async () => {
+  it('builds a RedisBroker and a RedisPresenceStore with the URLs, the prefix and the logger', async () => {
     const made: unknown[] = [];
-    const RedisBroker = function (this: unknown, options: unknown) {
+    const fake = function (this: unknown, options: unknown) {
       made.push(options);
-    } as unknown as RedisModule['RedisBroker'];
-    const broker: Broker | undefined = await createEngineBroker({ type: 'redis', urls: ['redis://h:1'], prefix: 'p' }, silentLogger, async () => ({ RedisBroker }));
-    expect(broker).toBeInstanceOf(RedisBroker);
-    expect(made).toEqual([{ urls: ['redis://h:1'], prefix: 'p', logger: silentLogger }]);
+    };
+    const RedisBroker = fake as unknown as RedisModule['RedisBroker'];
+    const RedisPresenceStore = fake as unknown as RedisModule['RedisPresenceStore'];
+    const engine = await createEngine({ type: 'redis', urls: ['redis://h:1'], prefix: 'p' }, silentLogger, async () => ({ RedisBroker, RedisPresenceStore }));
+    expect(engine?.broker).toBeInstanceOf(fake);
+    expect(engine?.presence).toBeInstanceOf(fake);
+    const options = { urls: ['redis://h:1'], prefix: 'p', logger: silentLogger };
+    expect(made).toEqual([options, options]);
   });
 });

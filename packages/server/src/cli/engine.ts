@@ -6,6 +6,8 @@
  */
 import type { Broker } from '../broker.js';
 import type { Logger } from '../logger.js';
+import type { EngineOptions } from '../options.js';
+import type { PresenceStore } from '../presence.js';
 import { UsageError } from './args.js';
 
 export const ENGINE_TYPES = ['memory', 'redis'] as const;
@@ -15,7 +17,14 @@ export type EngineConfig = { type: 'memory' } | { type: 'redis'; urls: string[];
 
 /** What the CLI needs from `@relais/redis`. */
 export interface RedisModule {
-  RedisBroker: new (options: { urls: string[]; prefix?: string; logger?: Logger }) => Broker;
+  RedisBroker: new (options: RedisEngineOptions) => Broker;
+  RedisPresenceStore: new (options: RedisEngineOptions) => PresenceStore;
+}
+
+interface RedisEngineOptions {
+  urls: string[];
+  prefix?: string;
+  logger?: Logger;
 }
 
 /** Loads `@relais/redis`; injectable for tests. */
@@ -121,10 +130,11 @@ export function resolveEngine({ file, fileName, env, flagType, flagUrls }: Engin
   return prefix === undefined ? { type, urls } : { type, urls, prefix };
 }
 
-/** Builds the broker of the chosen engine; undefined for memory (the node's default). */
-export async function createEngineBroker(config: EngineConfig, logger: Logger, load: LoadRedis = loadRedis): Promise<Broker | undefined> {
+/** Builds the chosen engine (broker and presence store); undefined for memory (the node's default). */
+export async function createEngine(config: EngineConfig, logger: Logger, load: LoadRedis = loadRedis): Promise<EngineOptions | undefined> {
   if (config.type === 'memory') return undefined;
-  const { RedisBroker } = await load();
-  const options = config.prefix === undefined ? { urls: config.urls, logger } : { urls: config.urls, prefix: config.prefix, logger };
-  return new RedisBroker(options);
+  const { RedisBroker, RedisPresenceStore } = await load();
+  const options: RedisEngineOptions = config.prefix === undefined ? { urls: config.urls, logger } : { urls: config.urls, prefix: config.prefix, logger };
+  const broker = new RedisBroker(options);
+  return { broker, presence: new RedisPresenceStore(options) };
 }

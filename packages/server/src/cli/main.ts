@@ -8,7 +8,7 @@ import pretty from 'pino-pretty';
 import { createRelais } from '../node.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
-import { createEngineBroker, type LoadRedis } from './engine.js';
+import { createEngine, type LoadRedis } from './engine.js';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
 export interface CliIo {
@@ -51,8 +51,8 @@ function makeLogger(level: string, io: CliIo): PinoLogger {
 /** Starts a node from a resolved config. */
 export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const logger = makeLogger(config.logLevel, io);
-  const broker = await createEngineBroker(config.engine, logger, io.loadRedis);
-  const relais = createRelais({ ...config.options, logger, ...(broker && { engine: { broker } }) });
+  const engine = await createEngine(config.engine, logger, io.loadRedis);
+  const relais = createRelais({ ...config.options, logger, ...(engine && { engine }) });
   let address: { port: number; host: string };
   try {
     address = await relais.listen({ port: config.port, host: config.host });

@@ -10,6 +10,7 @@ import type { Hooks } from '../hooks.js';
 import type { Hub } from '../hub.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { PresenceKeeper } from '../presence/presence-keeper.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Session } from '../session.js';
 
@@ -23,6 +24,8 @@ export interface NodeServices {
   readonly channels: Channels;
   readonly broker: Broker;
   readonly subscriptions: BrokerSubscriptions;
+  /** This node's presence entries and the engine's PresenceStore. */
+  readonly presence: PresenceKeeper;
   /** Called exactly once when a session reaches `closed`. */
   sessionClosed(session: Session, code: number): void;
 }

@@ -5,7 +5,9 @@
 import type { Method } from '@relais/protocol';
 import type { CommandHandler } from './context.js';
 import { handleConnect } from './connect.js';
+import { handleHistory } from './history.js';
 import { handlePing } from './ping.js';
+import { handlePresence, handlePresenceStats } from './presence.js';
 import { handlePublish } from './publish.js';
 import { handleRpc } from './rpc.js';
 import { handleSend } from './send.js';
@@ -20,6 +22,9 @@ export const COMMAND_HANDLERS: { readonly [M in Method]: CommandHandler<M> } = {
   rpc: handleRpc,
   send: handleSend,
   ping: handlePing,
+  history: handleHistory,
+  presence: handlePresence,
+  presence_stats: handlePresenceStats,
 };
 
 export type { CommandHandler, Handled, NodeServices } from './context.js';

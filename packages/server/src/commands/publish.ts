@@ -2,10 +2,11 @@
  * @module commands/publish
  * `publish`: namespace rules (102, 103), data size (106), onPublish hooks (which may replace
  * the data), then the broker. The reply waits for the broker to accept the publication.
- * The publisher does not need to be subscribed.
+ * The publisher does not need to be subscribed. On a namespace with history the publication
+ * gets an offset and is kept, unless `ephemeral` (typing indicators: delivered live only).
  */
 import { ERROR_CODES, ReplyError, type ClientInfo } from '@relais/protocol';
-import type { Publication } from '../broker.js';
+import type { BrokerPublishOptions, Publication } from '../broker.js';
 import type { PublishEvent } from '../events.js';
 import { frameBytes } from '../transport.js';
 import type { CommandHandler } from './context.js';
@@ -33,9 +34,8 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
   const pub: Publication = { channel, data: event.data, info };
   if (params.event !== undefined) pub.event = params.event;
   if (params.excludeSelf) pub.excludeClient = session.client;
-  const result = await node.broker.publish(pub, {
-    idempotencyKey: params.idempotencyKey,
-    idempotencyTtlMs: node.options.idempotencyTtlMs,
-  });
+  const options: BrokerPublishOptions = { idempotencyKey: params.idempotencyKey, idempotencyTtlMs: node.options.idempotencyTtlMs };
+  if (rules.history && !params.ephemeral) options.history = rules.history;
+  const result = await node.broker.publish(pub, options);
   return { result };
 };

@@ -1,11 +1,14 @@
 /**
  * @module commands/subscribe
- * `subscribe`: namespace rules (102, 103), duplicates (105), the per-connection limit (106),
- * onSubscribe hooks, then the broker subscription. Delivery starts right after the reply.
+ * `subscribe`: namespace rules (102, 103, 108), duplicates (105), the per-connection limit
+ * (106), onSubscribe hooks, the broker subscription, then on recoverable channels the stream
+ * position and, with `since`, the missed publications. Delivery starts right after the reply.
  */
-import { ERROR_CODES, ReplyError, type SubscribeResult } from '@relais/protocol';
+import { ERROR_CODES, ReplyError, type SubscribeParams, type SubscribeResult } from '@relais/protocol';
+import type { ChannelRules } from '../channels.js';
 import type { SubscribeEvent } from '../events.js';
-import { activateChannel, reserveChannel } from '../membership.js';
+import { activateChannel, releaseChannel, reserveChannel } from '../membership.js';
+import { answerRecovery } from '../recovery/recover.js';
 import type { Session } from '../session.js';
 import type { CommandHandler, NodeServices } from './context.js';
 
@@ -16,10 +19,26 @@ function checkCanHold(session: Session, channel: string, node: NodeServices): vo
   }
 }
 
+/**
+ * Reads the stream after the broker subscription: every publication accepted from here on is
+ * held by the hub for this session, so replay + held (deduplicated by offset) has no gap.
+ */
+async function recover(node: NodeServices, params: SubscribeParams, rules: ChannelRules, result: SubscribeResult): Promise<number | undefined> {
+  if (!rules.history) {
+    if (params.since !== undefined) result.recovered = false;
+    return undefined;
+  }
+  const history = await node.broker.history(params.channel, params.since ? { since: params.since } : { limit: 0 });
+  const answer = answerRecovery(params.since, history);
+  Object.assign(result, answer.result);
+  return answer.deliveredUpTo;
+}
+
 export const handleSubscribe: CommandHandler<'subscribe'> = async (session, params, node) => {
   const { channel } = params;
   const rules = node.channels.resolve(channel);
   if (!rules.clientSubscribe) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED);
+  if (params.joinLeave && !rules.joinLeave) throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'join/leave is not enabled in this namespace');
   checkCanHold(session, channel, node);
 
   const event: SubscribeEvent = { client: session.details(), channel };
@@ -33,5 +52,13 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
   // Checked again: another subscribe of this connection may have won the race during hooks.
   checkCanHold(session, channel, node);
   await reserveChannel(node, session, channel);
-  return { result, afterReply: () => activateChannel(node, session, channel) };
+  let deliveredUpTo: number | undefined;
+  try {
+    deliveredUpTo = await recover(node, params, rules, result);
+  } catch (error) {
+    releaseChannel(node, session, channel);
+    throw error;
+  }
+  if (params.joinLeave) session.joinLeave.add(channel);
+  return { result, afterReply: () => activateChannel(node, session, channel, deliveredUpTo) };
 };

@@ -2,8 +2,8 @@
  * @module memory/memory-broker
  * MemoryBroker: the default Broker, one node in one process (or several sharing a MemoryBus).
  */
-import type { PublishResult } from '@relais/protocol';
-import type { Broker, BrokerEventHandler, BrokerPublishOptions, Publication } from '../broker.js';
+import type { ClientInfo, PublishResult } from '@relais/protocol';
+import type { Broker, BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
 import { MemoryBus } from './memory-bus.js';
 
 export interface MemoryBrokerOptions {
@@ -12,7 +12,8 @@ export interface MemoryBrokerOptions {
 }
 
 /**
- * Delivers synchronously inside `publish`, so per-channel order is the call order.
+ * Delivers synchronously inside `publish`, so per-channel order is the call order. History
+ * lives in the bus, so every MemoryBroker of one bus shares offsets and epochs.
  * @example const bus = new MemoryBus(); const a = new MemoryBroker({ bus }), b = new MemoryBroker({ bus });
  */
 export class MemoryBroker implements Broker {
@@ -47,6 +48,26 @@ export class MemoryBroker implements Broker {
     const handler = this.#started();
     if (!this.#channels.delete(channel)) return;
     this.#bus.unsubscribe(channel, handler);
+  }
+
+  async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+    this.#check();
+    return this.#bus.history(channel, query);
+  }
+
+  async removeHistory(channel: string): Promise<void> {
+    this.#check();
+    this.#bus.removeHistory(channel);
+  }
+
+  async publishJoin(channel: string, info: ClientInfo): Promise<void> {
+    this.#check();
+    this.#bus.join(channel, info);
+  }
+
+  async publishLeave(channel: string, info: ClientInfo): Promise<void> {
+    this.#check();
+    this.#bus.leave(channel, info);
   }
 
   async close(): Promise<void> {

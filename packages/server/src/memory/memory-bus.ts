@@ -1,15 +1,22 @@
 /**
  * @module memory/memory-bus
- * The in-process backend shared by MemoryBrokers: one bus, many nodes in one process.
- * Tests share a bus between brokers to simulate a cluster.
+ * The in-process backend shared by MemoryBrokers (and MemoryPresenceStores): one bus, many
+ * nodes in one process. Tests share a bus between brokers to simulate a cluster.
  */
-import type { PublishResult } from '@relais/protocol';
-import type { BrokerEventHandler, BrokerPublishOptions, Publication } from '../broker.js';
+import type { ClientInfo, PublishResult } from '@relais/protocol';
+import type { BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../options.js';
 import { IdempotencyCache } from './idempotency-cache.js';
+import { MemoryStreams } from './memory-streams.js';
+
+/** One client in one channel's presence, until `expiresAt` (ms). */
+export interface PresenceEntry {
+  info: ClientInfo;
+  expiresAt: number;
+}
 
 export interface MemoryBusOptions {
-  /** Clock for idempotency expiry, in ms. @default Date.now */
+  /** Clock for idempotency and history expiry, in ms. @default Date.now */
   now?: () => number;
   /** Idempotency keys remembered at most. @default 100000 */
   maxIdempotencyKeys?: number;
@@ -19,9 +26,14 @@ export class MemoryBus {
   /** Handlers (one per node) subscribed to each channel. */
   readonly #channels = new Map<string, Set<BrokerEventHandler>>();
   readonly #idempotency: IdempotencyCache;
+  readonly #streams: MemoryStreams;
+  /** Presence entries of MemoryPresenceStores on this bus, by channel then client id. */
+  readonly presenceEntries = new Map<string, Map<string, PresenceEntry>>();
 
   constructor(options: MemoryBusOptions = {}) {
-    this.#idempotency = new IdempotencyCache(options.now ?? Date.now, options.maxIdempotencyKeys);
+    const now = options.now ?? Date.now;
+    this.#idempotency = new IdempotencyCache(now, options.maxIdempotencyKeys);
+    this.#streams = new MemoryStreams(now);
   }
 
   subscribe(channel: string, handler: BrokerEventHandler): void {
@@ -37,17 +49,42 @@ export class MemoryBus {
     if (handlers.size === 0) this.#channels.delete(channel);
   }
 
-  /** Delivers synchronously to every subscribed node, in call order. */
+  /**
+   * Delivers synchronously to every subscribed node, in call order. With `history`, the
+   * offset is taken and the publication stored in the same synchronous step, so offsets
+   * follow delivery order.
+   */
   publish(pub: Publication, options: BrokerPublishOptions): PublishResult {
     const key = options.idempotencyKey === undefined ? undefined : `${pub.channel}\u0000${options.idempotencyKey}`;
     if (key !== undefined) {
       const previous = this.#idempotency.get(key);
       if (previous) return previous;
     }
+    const delivered = options.history ? this.#streams.append(pub, options.history) : pub;
     const result: PublishResult = {};
-    for (const handler of this.#channels.get(pub.channel) ?? []) handler.handlePublication(pub);
+    if (delivered.offset !== undefined) {
+      result.offset = delivered.offset;
+      result.epoch = delivered.epoch;
+    }
+    for (const handler of this.#channels.get(pub.channel) ?? []) handler.handlePublication(delivered);
     if (key !== undefined) this.#idempotency.set(key, result, options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS);
     return result;
+  }
+
+  history(channel: string, query: HistoryQuery): HistoryResult {
+    return this.#streams.read(channel, query);
+  }
+
+  removeHistory(channel: string): void {
+    this.#streams.remove(channel);
+  }
+
+  join(channel: string, info: ClientInfo): void {
+    for (const handler of this.#channels.get(channel) ?? []) handler.handleJoin(channel, info);
+  }
+
+  leave(channel: string, info: ClientInfo): void {
+    for (const handler of this.#channels.get(channel) ?? []) handler.handleLeave(channel, info);
   }
 
   /** Channels with at least one subscribed node (for tests and stats). */

@@ -33,6 +33,8 @@ class Recorder implements BrokerEventHandler {
   handlePublication(pub: Publication): void {
     this.received.push(pub);
   }
+  handleJoin(): void {}
+  handleLeave(): void {}
   data(channel?: string): unknown[] {
     return this.received.filter((pub) => channel === undefined || pub.channel === channel).map((pub) => pub.data);
   }

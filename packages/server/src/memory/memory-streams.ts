@@ -1,0 +1,81 @@
+/**
+ * @module memory/memory-streams
+ * Channel streams of the memory engine: offsets, epoch and the kept publications, trimmed by
+ * size and TTL. Kept by the MemoryBus so that every MemoryBroker of a process shares them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { StreamPosition } from '@relais/protocol';
+import type { HistoryOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
+
+interface Kept {
+  pub: Publication;
+  expiresAt: number;
+}
+
+interface Stream {
+  epoch: string;
+  /** Offset of the latest publication; 0 before the first one. */
+  top: number;
+  /** Oldest first; offsets are consecutive. */
+  kept: Kept[];
+}
+
+function newEpoch(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+/**
+ * A stream is created on its first publish or read and lives as long as the process: its
+ * offset and epoch outlive its publications (the "meta TTL" is forever in memory).
+ */
+export class MemoryStreams {
+  readonly #streams = new Map<string, Stream>();
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** Gives `pub` the next offset, keeps it, and returns the stored copy. */
+  append(pub: Publication, history: HistoryOptions): Publication {
+    const stream = this.#stream(pub.channel);
+    stream.top++;
+    const stored: Publication = { ...pub, offset: stream.top, epoch: stream.epoch };
+    stream.kept.push({ pub: stored, expiresAt: this.#now() + history.ttlMs });
+    if (stream.kept.length > history.size) stream.kept.splice(0, stream.kept.length - history.size);
+    this.#expire(stream);
+    return stored;
+  }
+
+  read(channel: string, query: HistoryQuery): HistoryResult {
+    const stream = this.#stream(channel);
+    this.#expire(stream);
+    const position: StreamPosition = { offset: stream.top, epoch: stream.epoch };
+    const { since, limit, reverse = false } = query;
+    if (limit === 0 || (since !== undefined && since.epoch !== stream.epoch)) return { publications: [], position };
+    let kept = stream.kept;
+    if (since !== undefined) kept = kept.filter((entry) => (entry.pub.offset ?? 0) > since.offset);
+    let publications = kept.map((entry) => ({ ...entry.pub }));
+    if (reverse) publications.reverse();
+    if (limit !== undefined) publications = publications.slice(0, limit);
+    return { publications, position };
+  }
+
+  remove(channel: string): void {
+    const stream = this.#streams.get(channel);
+    if (stream) stream.kept = [];
+  }
+
+  #stream(channel: string): Stream {
+    let stream = this.#streams.get(channel);
+    if (!stream) this.#streams.set(channel, (stream = { epoch: newEpoch(), top: 0, kept: [] }));
+    return stream;
+  }
+
+  #expire(stream: Stream): void {
+    const now = this.#now();
+    let expired = 0;
+    while (expired < stream.kept.length && (stream.kept[expired] as Kept).expiresAt <= now) expired++;
+    if (expired > 0) stream.kept.splice(0, expired);
+  }
+}
