@@ -35,6 +35,8 @@ const relaisSources: Plugin = {
 export interface CliBundle {
   /** Path of the bundled `relais` entry point. */
   cli: string;
+  /** The temporary directory (removed by `remove`), for config files. */
+  dir: string;
   remove(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function bundleCli(): Promise<CliBundle> {
   await mkdir(pkg, { recursive: true });
   await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: '@relais/redis', type: 'module', exports: './index.js' }));
   await writeFile(join(pkg, 'index.js'), "export * from '../../../dist/cli/redis.js';\n");
-  return { cli: join(out, 'cli.js'), remove: () => rm(dir, { recursive: true, force: true }) };
+  return { cli: join(out, 'cli.js'), dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** A running `relais serve` child process. */

@@ -5,6 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -52,13 +55,24 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-/** A redis-server child process owned by a test, without persistence. */
+export interface RedisServerOptions {
+  /**
+   * Keep an append-only file in a temporary directory, so that data survives `kill` and
+   * `restart` (Redis writes it before answering, so even SIGKILL loses no acknowledged write).
+   * @default false: no persistence
+   */
+  appendOnly?: boolean;
+}
+
+/** A redis-server child process owned by a test. */
 export class RedisServer {
   readonly port: number;
   #child: ChildProcess | undefined;
+  #dir: string | undefined;
 
-  private constructor(port: number) {
+  private constructor(port: number, dir: string | undefined) {
     this.port = port;
+    this.#dir = dir;
   }
 
   get url(): string {
@@ -70,8 +84,9 @@ export class RedisServer {
   }
 
   /** Starts redis-server on a free port (or `port`) and waits until it answers. */
-  static async start(port?: number): Promise<RedisServer> {
-    const server = new RedisServer(port ?? (await freePort()));
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const dir = options.appendOnly ? await mkdtemp(join(tmpdir(), 'relais-redis-')) : undefined;
+    const server = new RedisServer(await freePort(), dir);
     await server.restart();
     return server;
   }
@@ -79,7 +94,8 @@ export class RedisServer {
   /** Starts it again on the same port (after `kill`). */
   async restart(): Promise<void> {
     if (this.#child) throw new Error('redis-server is already running');
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const persistence = this.#dir ? ['--appendonly', 'yes', '--dir', this.#dir] : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -101,6 +117,12 @@ export class RedisServer {
       await this.kill();
       throw error;
     }
+  }
+
+  /** Kills it for good and removes its files. */
+  async remove(): Promise<void> {
+    await this.kill();
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
   }
 
   /** Kills it with `signal` and waits for the exit. */
