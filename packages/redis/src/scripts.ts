@@ -40,24 +40,30 @@ end`;
  * Lua: drops the stream entries whose expiry time (field `x`) passed. Entries are in offset
  * order and a channel's TTL is one namespace setting, so the expired ones are at the front.
  */
-const TRIM_EXPIRED = `local function trim_expired(stream, now)
+const TRIM_EXPIRED = `local function expires_at(entry)
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'x' then return tonumber(fields[i + 1]) end
+  end
+  return nil
+end
+local function trim_expired(stream, now)
+  -- Usually the oldest entry is alive: one look and done.
+  local batch = 1
   while true do
-    local entries = redis.call('XRANGE', stream, '-', '+', 'COUNT', 100)
+    local entries = redis.call('XRANGE', stream, '-', '+', 'COUNT', batch)
     if #entries == 0 then return end
-    local keep = nil
-    for _, entry in ipairs(entries) do
-      local fields = entry[2]
-      local expires = nil
-      for i = 1, #fields, 2 do
-        if fields[i] == 'x' then expires = tonumber(fields[i + 1]) end
+    for i, entry in ipairs(entries) do
+      local expires = expires_at(entry)
+      if expires == nil or expires > now then
+        if i > 1 then redis.call('XTRIM', stream, 'MINID', entry[1]) end
+        return
       end
-      if expires == nil or expires > now then keep = entry[1]; break end
     end
-    if keep then
-      redis.call('XTRIM', stream, 'MINID', keep)
-      return
-    end
-    redis.call('XTRIM', stream, 'MINID', '(' .. entries[#entries][1])
+    -- Every entry of the batch expired: keep from the next offset (ids are '<offset>-0').
+    local last = tonumber(string.match(entries[#entries][1], '^(%d+)'))
+    redis.call('XTRIM', stream, 'MINID', (last + 1) .. '-0')
+    batch = 100
   end
 end`;
 

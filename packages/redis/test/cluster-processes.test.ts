@@ -4,6 +4,8 @@
  */
 import { Client, type Subscription, type WebSocketConstructor } from '@relais/client';
 import WebSocket from 'ws';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeProcess, bundleCli, type CliBundle } from './node-processes.js';
 import { REDIS_URL, deleteKeys, uniquePrefix, waitFor } from './redis-helpers.js';
@@ -15,8 +17,12 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   bundle = await bundleCli();
+  const config = join(bundle.dir, 'relais.json');
+  await writeFile(config, JSON.stringify({ namespaces: { room: { presence: true } } }));
   nodes = await Promise.all(
-    [0, 1, 2].map(() => NodeProcess.start(bundle.cli, ['--engine', 'redis', '--redis-url', REDIS_URL], { RELAIS_REDIS_PREFIX: prefix })),
+    [0, 1, 2].map(() =>
+      NodeProcess.start(bundle.cli, ['--config', config, '--engine', 'redis', '--redis-url', REDIS_URL], { RELAIS_REDIS_PREFIX: prefix }),
+    ),
   );
 }, 60_000);
 
@@ -92,5 +98,12 @@ describe('three relais processes on one Redis', () => {
     const reference = received[0]!.get('room:c')!;
     for (const p of [0, 1, 2]) expect(reference.filter((data) => (data as { p: number }).p === p)).toEqual(expected(p));
     for (const byChannel of received) expect(byChannel.get('room:c')).toEqual(reference);
+
+    // Presence is the same from every node: the six subscribers, wherever they are.
+    const ids = subscribers.map((client) => client.connectResult!.client).sort();
+    const seen = await Promise.all(subs.filter((sub) => sub.channel === 'room:a').map(async (sub) => Object.keys(await sub.presence()).sort()));
+    for (const list of seen) expect(list).toEqual(ids);
+    const stats = await subs[0]!.presenceStats();
+    expect(stats).toEqual({ clients: 6, users: 1 });
   });
 });

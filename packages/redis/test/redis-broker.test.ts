@@ -2,7 +2,7 @@ import { ReplyError } from '@relais/protocol';
 import type { BrokerEventHandler, Logger, Publication } from '@relais/server';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBroker, type RedisBrokerOptions } from '../src/index.js';
+import { RedisBroker, RedisPresenceStore, type RedisBrokerOptions } from '../src/index.js';
 import { REDIS_URL, RedisServer, deleteKeys, freePort, uniquePrefix, waitFor } from './redis-helpers.js';
 
 class Recorder implements BrokerEventHandler {
@@ -139,6 +139,47 @@ describe('RedisBroker', () => {
     expect(logger.warnings).toContain('redis: dropped a message that is not a relais publication');
   });
 
+  it('starts a new epoch, without the old publications, when Redis lost the stream metadata', async () => {
+    const prefix = uniquePrefix('meta');
+    const { broker } = await started({ prefix });
+    const keep = { history: { size: 10, ttlMs: 60_000 } };
+    const first = await broker.publish({ channel: 'a', data: 1 }, keep);
+    await redis(server.url).del(`${prefix}:meta:a`);
+    const second = await broker.publish({ channel: 'a', data: 2 }, keep);
+    expect(second.offset).toBe(1);
+    expect(second.epoch).not.toBe(first.epoch);
+    expect((await broker.history('a', {})).publications.map((pub) => pub.data)).toEqual([2]);
+  });
+
+  it('keeps the offset and epoch for historyMetaTtlMs, longer than the publications', async () => {
+    const prefix = uniquePrefix('metattl');
+    const { broker } = await started({ prefix, historyMetaTtlMs: 120_000 });
+    await broker.publish({ channel: 'a', data: 1 }, { history: { size: 10, ttlMs: 1_000 } });
+    const inspector = redis(server.url);
+    const [streamTtl, metaTtl] = await Promise.all([inspector.pttl(`${prefix}:stream:a`), inspector.pttl(`${prefix}:meta:a`)]);
+    expect(streamTtl).toBeGreaterThan(0);
+    expect(streamTtl).toBeLessThanOrEqual(1_000);
+    expect(metaTtl).toBeGreaterThan(60_000);
+    expect(metaTtl).toBeLessThanOrEqual(120_000);
+  });
+
+  it('trims expired publications beyond one batch of the trimming loop', async () => {
+    const { broker } = await started();
+    const short = { history: { size: 1_000, ttlMs: 300 } };
+    for (let i = 0; i < 250; i++) await broker.publish({ channel: 'a', data: i }, short);
+    await waitFor(async () => (await broker.history('a', {})).publications.length === 0, 10_000, 'every publication to expire');
+    const last = await broker.publish({ channel: 'a', data: 'fresh' }, short);
+    expect(last.offset).toBe(251);
+    expect((await broker.history('a', {})).publications.map((pub) => pub.data)).toEqual(['fresh']);
+  });
+
+  it('keeps binary data intact in history', async () => {
+    const { broker } = await started();
+    await broker.publish({ channel: 'a', data: new Uint8Array([0x7c, 0, 255]) }, { history: { size: 10, ttlMs: 60_000 } });
+    const { publications } = await broker.history('a', {});
+    expect(publications.map((pub) => pub.data)).toEqual([new Uint8Array([0x7c, 0, 255])]);
+  });
+
   it('rejects data Redis cannot carry with a TypeError, not 115', async () => {
     const { broker } = await started();
     await expect(broker.publish({ channel: 'a', data: 10n }, {})).rejects.toThrow(TypeError);
@@ -163,6 +204,8 @@ describe('RedisBroker when Redis fails', () => {
     await expectUnavailable(broker.publish({ channel: 'a', data: 'lost?' }, {}));
     await expectUnavailable(broker.publish({ channel: 'a', data: 'lost?' }, { idempotencyKey: 'k' }));
     await expectUnavailable(broker.subscribe('b'));
+    await expectUnavailable(broker.history('a', {}));
+    await expectUnavailable(broker.publishJoin('a', { client: 'c', user: 'u' }));
     await server.restart();
     // The subscriber connection came back: the node is told that channel a may have missed
     // publications, and a is subscribed again.
@@ -214,6 +257,22 @@ describe('RedisBroker when Redis fails', () => {
     await server.restart();
     await waitFor(() => recorder.interruptions.length > 0, 10_000, 'the interruption report');
     expect(recorder.interruptions).toEqual([['a']]);
+  });
+
+  it('fails presence calls with 115 while Redis is down, and serves them again once it is back', async () => {
+    const store = new RedisPresenceStore({ urls: [server.url], prefix: uniquePrefix('presence'), maxReconnectDelayMs: 100 });
+    try {
+      await store.add('a', { client: 'c', user: 'u' }, 60_000);
+      await server.kill();
+      await expectUnavailable(store.presence('a'));
+      await expectUnavailable(store.add('a', { client: 'd', user: 'u' }, 60_000));
+      await server.restart();
+      await waitFor(() => store.stats('a').then(() => true, () => false), 10_000, 'presence to answer again');
+      // Redis restarted without persistence: the entries are gone until nodes refresh them.
+      expect(await store.presence('a')).toEqual({});
+    } finally {
+      await store.close();
+    }
   });
 
   it('is closed idempotently, and rejects calls after close', async () => {

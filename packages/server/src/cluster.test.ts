@@ -90,13 +90,14 @@ describe('Relais with a shared MemoryBus (in-process cluster)', () => {
 
 describe('Relais when its broker reports an interruption', () => {
   /** A MemoryBroker that lets the test call the node's handler as a broker would. */
-  function interruptible(): { broker: Broker; interrupt(channels: string[]): void } {
+  function interruptible(gate: Promise<void> = Promise.resolve()): { broker: Broker; interrupt(channels: string[]): void } {
     const inner = new MemoryBroker();
     let handler: BrokerEventHandler | undefined;
     const broker: Broker = {
       start: (h) => ((handler = h), inner.start(h)),
       publish: (pub, options) => inner.publish(pub, options),
-      subscribe: (channel) => inner.subscribe(channel),
+      // Broker subscriptions complete once the gate opens.
+      subscribe: (channel) => gate.then(() => inner.subscribe(channel)),
       unsubscribe: (channel) => inner.unsubscribe(channel),
       history: (channel, query) => inner.history(channel, query),
       removeHistory: (channel) => inner.removeHistory(channel),
@@ -123,5 +124,19 @@ describe('Relais when its broker reports an interruption', () => {
     expect(z.transport.closed).toBeUndefined();
     expect(shouldReconnect(3010)).toBe(true);
     expect(relais.stats().connections).toBe(1);
+  });
+
+  it('also closes a connection whose subscription was still being set up', async () => {
+    let open!: () => void;
+    const { broker, interrupt } = interruptible(new Promise<void>((resolve) => (open = resolve)));
+    const relais = node(broker);
+    const x = await connect(relais);
+    send(x.session, { id: 2, method: 'subscribe', params: { channel: 'a' } });
+    await flushMicrotasks();
+    expect(x.transport.reply(2)).toBeUndefined();
+    interrupt(['a']);
+    open();
+    await flushMicrotasks();
+    expect(x.transport.closed).toEqual({ code: 3010, reason: 'insufficient state' });
   });
 });

@@ -355,12 +355,11 @@ export class Relais {
 
   // The broker may have missed publications on these channels: their subscribers cannot
   // know what they lost, so they reconnect (3010) and recover from history where there is one.
+  // Sessions still subscribing (broker subscribed, position not read yet) are closed too.
   #interrupted(channels: readonly string[]): void {
-    const sessions = new Set<Session>();
-    for (const channel of channels) {
-      for (const session of this.#hub.subscribers(channel)) sessions.add(session);
-    }
-    this.#logger.warn({ channels: channels.length, connections: sessions.size }, 'engine link interrupted: closing affected connections with 3010');
+    const affected = new Set(channels);
+    const sessions = [...this.#sessions].filter((session) => [...session.channels].some((channel) => affected.has(channel)));
+    this.#logger.warn({ channels: channels.length, connections: sessions.length }, 'engine link interrupted: closing affected connections with 3010');
     for (const session of sessions) session.close(DISCONNECT_CODES.INSUFFICIENT_STATE);
   }
 
