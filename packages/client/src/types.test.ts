@@ -1,9 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { PublishResult } from '@relais/protocol';
+import type { ClientInfo, PresenceStatsResult, PublishResult, StreamPosition } from '@relais/protocol';
 import type { Client } from './client.js';
 import type { Disposer } from './emitter.js';
 import type { ClientState, StateChange } from './events.js';
-import type { Publication, Subscription, SubscriptionState } from './subscription.js';
+import type { HistoryPage, Publication, Subscription, SubscriptionState } from './subscription.js';
 
 describe('public types', () => {
   it('carries the channel data type from subscribe to publication and publish', () => {
@@ -21,5 +21,14 @@ describe('public types', () => {
     expectTypeOf<StateChange['state']>().toEqualTypeOf<ClientState>();
     expectTypeOf<ClientState>().toEqualTypeOf<'disconnected' | 'connecting' | 'connected' | 'closed'>();
     expectTypeOf<SubscriptionState>().toEqualTypeOf<'subscribing' | 'subscribed' | 'unsubscribed'>();
+  });
+
+  it('carries the data type into history pages, and types presence and positions', () => {
+    type Sub = Subscription<{ text: string }>;
+    expectTypeOf<ReturnType<Sub['history']>>().toEqualTypeOf<Promise<HistoryPage<{ text: string }>>>();
+    expectTypeOf<HistoryPage<{ text: string }>['publications'][number]['data']>().toEqualTypeOf<{ text: string }>();
+    expectTypeOf<ReturnType<Sub['presence']>>().toEqualTypeOf<Promise<Record<string, ClientInfo>>>();
+    expectTypeOf<ReturnType<Sub['presenceStats']>>().toEqualTypeOf<Promise<PresenceStatsResult>>();
+    expectTypeOf<Sub['position']>().toEqualTypeOf<StreamPosition | undefined>();
   });
 });

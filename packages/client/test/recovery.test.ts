@@ -100,8 +100,9 @@ describe('recovery against a real relais node', () => {
     const publishing = (async () => {
       for (let n = 1; n <= total; n++) await publisher.publish('chat:cuts', n);
     })();
-    for (const after of [20, 70, 120]) {
-      await until(() => s.received.length >= after, `${after} publications`);
+    for (const [cuts, after] of [20, 70, 120].entries()) {
+      // Cut a live subscription: the previous cut's resubscribe has its reply.
+      await until(() => s.received.length >= after && s.recovered.length === cuts, `${after} publications`);
       s.sockets.cut();
     }
     await publishing;

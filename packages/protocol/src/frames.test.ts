@@ -45,6 +45,13 @@ const PUSHES: (Golden & { value: Push })[] = [
       '86a474797065ab7075626c69636174696f6ea76368616e6e656cab636861743a726f6f6d2d31a46461746181a474657874a26869a56576656e74a76d657373616765a66f66667365742aa4696e666f83a6636c69656e74a6632d37663361a475736572a23432a4696e666f81a46e616d65a3416461',
   },
   {
+    name: 'a publication on a channel with history',
+    value: { type: 'publication', channel: 'chat:room-1', data: { text: 'hi' }, offset: 43, epoch: 'a1b2' },
+    json: '{"type":"publication","channel":"chat:room-1","data":{"text":"hi"},"offset":43,"epoch":"a1b2"}',
+    msgpack:
+      '85a474797065ab7075626c69636174696f6ea76368616e6e656cab636861743a726f6f6d2d31a46461746181a474657874a26869a66f66667365742ba565706f6368a461316232',
+  },
+  {
     name: 'a bare publication',
     value: { type: 'publication', channel: 'news', data: 'hello' },
     json: '{"type":"publication","channel":"news","data":"hello"}',
@@ -132,6 +139,25 @@ const REPLIES: (Golden & { value: Reply })[] = [
     msgpack: '82a2696403a6726573756c7480',
   },
   {
+    name: 'a history result',
+    value: { id: 8, result: { publications: [{ data: { text: 'b' }, offset: 42 }], offset: 42, epoch: 'a1b2' } },
+    json: '{"id":8,"result":{"publications":[{"data":{"text":"b"},"offset":42}],"offset":42,"epoch":"a1b2"}}',
+    msgpack:
+      '82a2696408a6726573756c7483ac7075626c69636174696f6e739182a46461746181a474657874a162a66f66667365742aa66f66667365742aa565706f6368a461316232',
+  },
+  {
+    name: 'a presence result',
+    value: { id: 9, result: { clients: { 'c-7f3a': { client: 'c-7f3a', user: '42' } } } },
+    json: '{"id":9,"result":{"clients":{"c-7f3a":{"client":"c-7f3a","user":"42"}}}}',
+    msgpack: '82a2696409a6726573756c7481a7636c69656e747381a6632d3766336182a6636c69656e74a6632d37663361a475736572a23432',
+  },
+  {
+    name: 'a presence_stats result',
+    value: { id: 10, result: { clients: 3, users: 2 } },
+    json: '{"id":10,"result":{"clients":3,"users":2}}',
+    msgpack: '82a269640aa6726573756c7482a7636c69656e747303a5757365727302',
+  },
+  {
     name: 'a publish result',
     value: { id: 4, result: { offset: 42, epoch: 'a1b2' } },
     json: '{"id":4,"result":{"offset":42,"epoch":"a1b2"}}',
@@ -196,7 +222,7 @@ describe('PUSH_TYPES', () => {
 });
 
 describe('batching', () => {
-  const frames = [REPLIES[0]!, PUSHES[5]!, PUSHES[8]!];
+  const frames = [REPLIES[0]!, PUSHES[6]!, PUSHES[9]!];
 
   it('joins JSON frames into one newline-separated message', () => {
     const message = jsonCodec.join(frames.map(({ value }) => jsonCodec.encode(value)));

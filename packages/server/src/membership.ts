@@ -21,14 +21,15 @@ export function clientInfo(session: Session): ClientInfo {
  * Reserves `channel` for `session` and waits for the broker subscription (and the presence
  * entry, when the namespace has presence). The caller checked that the channel is not held
  * yet. From here on the hub holds the channel's publications for the session until
- * `activateChannel`. Throws Disconnect when the session closed meanwhile.
+ * `activateChannel`. `who` is the presence identity (connect passes the one the session is
+ * about to get). Throws Disconnect when the session closed meanwhile.
  */
-export async function reserveChannel(node: NodeServices, session: Session, channel: string): Promise<void> {
+export async function reserveChannel(node: NodeServices, session: Session, channel: string, who: ClientInfo = clientInfo(session)): Promise<void> {
   session.channels.add(channel);
   node.hub.hold(channel, session);
   try {
     await node.subscriptions.acquire(channel);
-    if (node.channels.find(channel)?.presence && session.state !== 'closed') await node.presence.join(channel, clientInfo(session));
+    if (node.channels.find(channel)?.presence && session.state !== 'closed') await node.presence.join(channel, who);
   } catch (error) {
     // The broker or the presence store refused: forget the reservation; the caller reports it.
     releaseChannel(node, session, channel);

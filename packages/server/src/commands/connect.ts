@@ -4,7 +4,7 @@
  * answers with ConnectResult. A hook's ReplyError is replied, then the connection is closed
  * with 3505 (see Session); a hook's Disconnect closes it with its own code.
  */
-import { PROTOCOL_VERSION, channelError, type ConnectResult } from '@relais/protocol';
+import { PROTOCOL_VERSION, channelError, type ClientInfo, type ConnectResult } from '@relais/protocol';
 import type { ConnectEvent, ConnectHookResult } from '../events.js';
 import { activateChannel, reserveChannel } from '../membership.js';
 import { SERVER_VERSION } from '../version.js';
@@ -30,7 +30,10 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
     if (result) merged = { ...merged, ...result };
   }
   const channels = checkHookResult(merged);
-  for (const channel of channels) await reserveChannel(node, session, channel);
+  // The session is established only after the reply: give presence the identity it will have.
+  const who: ClientInfo = { client: session.client, user: merged.user ?? '' };
+  if (merged.info !== undefined) who.info = merged.info;
+  for (const channel of channels) await reserveChannel(node, session, channel, who);
 
   const { options } = node;
   const user = merged.user ?? '';

@@ -99,3 +99,12 @@ describe('PresenceKeeper', () => {
     expect(keeper.size).toBe(0);
   });
 });
+
+describe('presence of server-side subscriptions', () => {
+  it('lists a channel subscribed by onConnecting under the user the hook returned', async () => {
+    const { connect, relais } = await start({ namespaces });
+    relais.onConnecting(() => ({ user: 'ann', info: { role: 'admin' }, channels: ['room:1'] }));
+    const a = await connect(options);
+    expect(await relais.presence('room:1')).toEqual({ [a.id]: { client: a.id, user: 'ann', info: { role: 'admin' } } });
+  });
+});
