@@ -57,8 +57,10 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 
 export interface RedisServerOptions {
   /**
-   * Keep an append-only file in a temporary directory, so that data survives `kill` and
-   * `restart` (Redis writes it before answering, so even SIGKILL loses no acknowledged write).
+   * Keep an append-only file in a temporary directory, written and fsynced before every reply
+   * (`appendfsync always`), so that no acknowledged write is lost to `kill` and `restart`.
+   * (With the default `everysec`, Redis may postpone the write while a slow fsync runs and
+   * answer anyway: a SIGKILL then loses acknowledged writes.)
    * @default false: no persistence
    */
   appendOnly?: boolean;
@@ -94,7 +96,7 @@ export class RedisServer {
   /** Starts it again on the same port (after `kill`). */
   async restart(): Promise<void> {
     if (this.#child) throw new Error('redis-server is already running');
-    const persistence = this.#dir ? ['--appendonly', 'yes', '--dir', this.#dir] : ['--appendonly', 'no'];
+    const persistence = this.#dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.#dir] : ['--appendonly', 'no'];
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
