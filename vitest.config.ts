@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@relais\/protocol$/, replacement: src('protocol') },
       { find: /^@relais\/server\/testkit$/, replacement: src('server', 'testkit/index.ts') },
       { find: /^@relais\/server$/, replacement: src('server') },
+      { find: /^@relais\/redis$/, replacement: src('redis') },
       { find: /^@relais\/client$/, replacement: src('client') },
       { find: /^@relais\/svelte$/, replacement: src('svelte') },
     ],

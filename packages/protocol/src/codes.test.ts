@@ -70,19 +70,20 @@ describe('ERROR_CODES', () => {
       UNRECOVERABLE_POSITION: 112,
       NOT_SUBSCRIBED: 113,
       TIMEOUT: 114,
+      ENGINE_UNAVAILABLE: 115,
     });
   });
 
   it('gives every code a default message and stays below the application range', () => {
     for (const code of Object.values(ERROR_CODES)) {
-      expect(ERROR_MESSAGES[code], `code ${code}`).toMatch(/^[a-z ]+$/);
+      expect(ERROR_MESSAGES[code], `code ${code}`).toMatch(/^[a-z ;]+$/);
       expect(code).toBeLessThan(APP_ERROR_CODE_MIN);
     }
     expect(Object.keys(ERROR_MESSAGES).map(Number)).toEqual(Object.values(ERROR_CODES));
   });
 
   it('marks internal, too many requests and timeout as temporary, and nothing else', () => {
-    expect([...TEMPORARY_ERROR_CODES].sort()).toEqual([100, 111, 114]);
+    expect([...TEMPORARY_ERROR_CODES].sort()).toEqual([100, 111, 114, 115]);
   });
 
   it('leaves 400 to 1999 to applications', () => {

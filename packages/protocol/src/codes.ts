@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   NOT_SUBSCRIBED: 113,
   /** The server-side handler did not answer in time. Temporary. */
   TIMEOUT: 114,
+  /** The engine (e.g. Redis) is unreachable from this node; the command did not run. Temporary. */
+  ENGINE_UNAVAILABLE: 115,
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
@@ -65,10 +67,11 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   112: 'unrecoverable position',
   113: 'not subscribed',
   114: 'timeout',
+  115: 'the engine is unreachable; retry',
 };
 
 /** Codes whose errors are temporary by default: the same command may succeed later. */
-export const TEMPORARY_ERROR_CODES: ReadonlySet<number> = new Set([100, 111, 114]);
+export const TEMPORARY_ERROR_CODES: ReadonlySet<number> = new Set([100, 111, 114, 115]);
 
 /** Disconnect codes owned by relais. */
 export const DISCONNECT_CODES = {

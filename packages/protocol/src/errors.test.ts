@@ -22,6 +22,7 @@ describe('ReplyError', () => {
     [100, true],
     [111, true],
     [114, true],
+    [115, true],
     [101, false],
     [104, false],
     [107, false],

@@ -73,6 +73,13 @@ export interface BrokerEventHandler {
   handleJoin(channel: string, info: ClientInfo): void;
   /** A client left `channel` somewhere in the cluster. */
   handleLeave(channel: string, info: ClientInfo): void;
+  /**
+   * Called when the broker's link to its backend was lost and is back: publications on
+   * `channels` (channels this node was subscribed to) may have been missed meanwhile. The
+   * node closes the affected connections with 3010 so that clients reconnect and recover.
+   * Brokers that cannot lose publications never call it.
+   */
+  handleInterruption?(channels: readonly string[]): void;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { jsonCodec } from '@relais/protocol';
+import { jsonCodec, shouldReconnect } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Broker } from './broker.js';
+import type { Broker, BrokerEventHandler } from './broker.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryBus } from './memory/memory-bus.js';
 import { createRelais, type Relais } from './node.js';
@@ -85,5 +85,58 @@ describe('Relais with a shared MemoryBus (in-process cluster)', () => {
     await flushMicrotasks();
     expect(transport.reply(2)?.error).toMatchObject({ code: 100 });
     expect(transport.reply(3)).toEqual({ id: 3, result: {} });
+  });
+});
+
+describe('Relais when its broker reports an interruption', () => {
+  /** A MemoryBroker that lets the test call the node's handler as a broker would. */
+  function interruptible(gate: Promise<void> = Promise.resolve()): { broker: Broker; interrupt(channels: string[]): void } {
+    const inner = new MemoryBroker();
+    let handler: BrokerEventHandler | undefined;
+    const broker: Broker = {
+      start: (h) => ((handler = h), inner.start(h)),
+      publish: (pub, options) => inner.publish(pub, options),
+      // Broker subscriptions complete once the gate opens.
+      subscribe: (channel) => gate.then(() => inner.subscribe(channel)),
+      unsubscribe: (channel) => inner.unsubscribe(channel),
+      history: (channel, query) => inner.history(channel, query),
+      removeHistory: (channel) => inner.removeHistory(channel),
+      publishJoin: (channel, info) => inner.publishJoin(channel, info),
+      publishLeave: (channel, info) => inner.publishLeave(channel, info),
+      close: () => inner.close(),
+    };
+    return { broker, interrupt: (channels) => handler?.handleInterruption?.(channels) };
+  }
+
+  it('closes with 3010 (reconnect) the connections subscribed to an affected channel, and only those', async () => {
+    const { broker, interrupt } = interruptible();
+    const relais = node(broker);
+    const [x, y, z] = [await connect(relais), await connect(relais), await connect(relais)];
+    send(x.session, { id: 2, method: 'subscribe', params: { channel: 'a' } });
+    send(y.session, { id: 2, method: 'subscribe', params: { channel: 'b' } });
+    send(y.session, { id: 3, method: 'subscribe', params: { channel: 'c' } });
+    send(z.session, { id: 2, method: 'subscribe', params: { channel: 'c' } });
+    await flushMicrotasks();
+    interrupt(['a', 'b', 'gone']);
+    await flushMicrotasks();
+    expect(x.transport.closed).toEqual({ code: 3010, reason: 'insufficient state' });
+    expect(y.transport.closed).toEqual({ code: 3010, reason: 'insufficient state' });
+    expect(z.transport.closed).toBeUndefined();
+    expect(shouldReconnect(3010)).toBe(true);
+    expect(relais.stats().connections).toBe(1);
+  });
+
+  it('also closes a connection whose subscription was still being set up', async () => {
+    let open!: () => void;
+    const { broker, interrupt } = interruptible(new Promise<void>((resolve) => (open = resolve)));
+    const relais = node(broker);
+    const x = await connect(relais);
+    send(x.session, { id: 2, method: 'subscribe', params: { channel: 'a' } });
+    await flushMicrotasks();
+    expect(x.transport.reply(2)).toBeUndefined();
+    interrupt(['a']);
+    open();
+    await flushMicrotasks();
+    expect(x.transport.closed).toEqual({ code: 3010, reason: 'insufficient state' });
   });
 });

@@ -118,6 +118,7 @@ export class Relais {
       },
       handleJoin: (channel, info) => this.#joinLeave('join', channel, info),
       handleLeave: (channel, info) => this.#joinLeave('leave', channel, info),
+      handleInterruption: (channels) => this.#interrupted(channels),
     });
     this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
     const { compression } = this.options;
@@ -380,6 +381,16 @@ export class Relais {
       },
       isClosing,
     };
+  }
+
+  // The broker may have missed publications on these channels: their subscribers cannot
+  // know what they lost, so they reconnect (3010) and recover from history where there is one.
+  // Sessions still subscribing (broker subscribed, position not read yet) are closed too.
+  #interrupted(channels: readonly string[]): void {
+    const affected = new Set(channels);
+    const sessions = [...this.#sessions].filter((session) => [...session.channels].some((channel) => affected.has(channel)));
+    this.#logger.warn({ channels: channels.length, connections: sessions.length }, 'engine link interrupted: closing affected connections with 3010');
+    for (const session of sessions) session.close(DISCONNECT_CODES.INSUFFICIENT_STATE);
   }
 
   #checkPresence(channel: string): void {

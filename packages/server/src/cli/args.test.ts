@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseArgs } from './args.js';
+import { USAGE, UsageError, parseArgs } from './args.js';
 
 describe('parseArgs', () => {
   it('shows help with no arguments, --help, -h or help', () => {
@@ -23,6 +23,20 @@ describe('parseArgs', () => {
       logLevel: 'debug',
     });
     expect(parseArgs(['serve', '-p', '0', '-H', '::1'])).toEqual({ command: 'serve', port: 0, host: '::1' });
+  });
+
+  it('reads --engine and every --redis-url in order', () => {
+    expect(parseArgs(['serve', '--engine', 'redis', '--redis-url', 'redis://a:1', '--redis-url=redis://b:2'])).toEqual({
+      command: 'serve',
+      engine: 'redis',
+      redisUrls: ['redis://a:1', 'redis://b:2'],
+    });
+  });
+
+  it('documents the engine flags in --help', () => {
+    expect(USAGE).toContain('--engine <type>');
+    expect(USAGE).toContain('--redis-url <url>');
+    expect(USAGE).toContain('RELAIS_REDIS_URL');
   });
 
   it('rejects an unknown command', () => {

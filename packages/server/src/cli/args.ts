@@ -20,6 +20,12 @@ Options for serve:
       --no-apps          serve no apps
       --no-demo          do not install the demo chat and counter (rooms, RPCs, validation)
 
+      --engine <type>    memory (one node) or redis (several nodes as one server)
+                         (env RELAIS_ENGINE, default memory)
+      --redis-url <url>  Redis of the redis engine, e.g. redis://127.0.0.1:6379; repeat it to
+                         shard channels over several Redis instances (env RELAIS_REDIS_URL,
+                         comma-separated; key prefix: env RELAIS_REDIS_PREFIX, default relais)
+
 Security (see docs/security.md): the config file's "auth", "allowedOrigins", "limits" and
 namespace access rules; secrets from the environment: RELAIS_AUTH_HMAC_SECRET,
 RELAIS_AUTH_PUBLIC_KEY_FILE or RELAIS_AUTH_JWKS_URL; RELAIS_ALLOWED_ORIGINS (comma-separated).
@@ -40,6 +46,9 @@ export interface CliArgs {
   apps?: string | false;
   /** false when the demo's server side is off. */
   demo?: false;
+  engine?: string;
+  /** Every --redis-url, in order (one per shard). */
+  redisUrls?: string[];
 }
 
 /** A command line that cannot be run; its message is meant for the terminal. */
@@ -47,7 +56,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const FLAGS: Record<string, 'port' | 'host' | 'config' | 'logLevel' | 'apps'> = {
+const FLAGS: Record<string, 'port' | 'host' | 'config' | 'logLevel' | 'apps' | 'engine' | 'redisUrls'> = {
   '-p': 'port',
   '--port': 'port',
   '-H': 'host',
@@ -56,6 +65,8 @@ const FLAGS: Record<string, 'port' | 'host' | 'config' | 'logLevel' | 'apps'> = 
   '--config': 'config',
   '--log-level': 'logLevel',
   '--apps': 'apps',
+  '--engine': 'engine',
+  '--redis-url': 'redisUrls',
 };
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -109,6 +120,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (value === undefined || value === '') throw new UsageError(`option ${name} needs a value`);
     if (key === 'port') args.port = parsePort(value, name);
     else if (key === 'logLevel') args.logLevel = checkLogLevel(value, name);
+    else if (key === 'redisUrls') args.redisUrls = [...(args.redisUrls ?? []), value];
     else args[key] = value;
   }
   return args;

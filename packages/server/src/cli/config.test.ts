@@ -14,6 +14,7 @@ describe('resolveServeConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       logLevel: 'info',
+      engine: { type: 'memory' },
       options: {},
     });
   });
@@ -21,11 +22,11 @@ describe('resolveServeConfig', () => {
   it('takes the config file over defaults, env over the file, and flags over env', async () => {
     const read = files({ 'r.json': JSON.stringify({ port: 7000, host: '127.0.0.1', logLevel: 'warn', pingIntervalMs: 1000 }) });
     const fromFile = await resolveServeConfig({ command: 'serve', config: 'r.json' }, {}, read);
-    expect(fromFile).toEqual({ port: 7000, host: '127.0.0.1', logLevel: 'warn', options: { pingIntervalMs: 1000 } });
+    expect(fromFile).toEqual({ port: 7000, host: '127.0.0.1', logLevel: 'warn', engine: { type: 'memory' }, options: { pingIntervalMs: 1000 } });
 
     const env = { RELAIS_PORT: '7100', RELAIS_HOST: '::1', RELAIS_LOG_LEVEL: 'debug', RELAIS_PING_INTERVAL_MS: '2000' };
     const fromEnv = await resolveServeConfig({ command: 'serve', config: 'r.json' }, env, read);
-    expect(fromEnv).toEqual({ port: 7100, host: '::1', logLevel: 'debug', options: { pingIntervalMs: 2000 } });
+    expect(fromEnv).toEqual({ port: 7100, host: '::1', logLevel: 'debug', engine: { type: 'memory' }, options: { pingIntervalMs: 2000 } });
 
     const fromFlags = await resolveServeConfig({ command: 'serve', config: 'r.json', port: 7200, host: 'localhost', logLevel: 'error' }, env, read);
     expect(fromFlags).toMatchObject({ port: 7200, host: 'localhost', logLevel: 'error' });

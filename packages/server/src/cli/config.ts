@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
 import { applyAuthConfig } from './auth-config.js';
+import { resolveEngine, type EngineConfig } from './engine.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -28,6 +29,8 @@ export interface ServeConfig {
   port: number;
   host: string;
   logLevel: string;
+  /** The cluster engine (the file's `engine`, RELAIS_ENGINE/RELAIS_REDIS_URL, --engine/--redis-url). */
+  engine: EngineConfig;
   /** Options passed to createRelais (validated there). */
   options: Record<string, unknown>;
   /** Folder of the built apps; false: none; absent: the repository's apps when built. */
@@ -68,8 +71,8 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host`, `logLevel`, `apps` and `demo` are read here; every other key goes
- * to createRelais.
+ * The file's `port`, `host`, `logLevel`, `engine`, `apps` and `demo` are read here; every other
+ * key goes to createRelais.
  */
 export async function resolveServeConfig(
   args: CliArgs,
@@ -78,7 +81,7 @@ export async function resolveServeConfig(
 ): Promise<ServeConfig> {
   const configPath = args.config ?? env.RELAIS_CONFIG;
   const file = configPath ? await loadFile(configPath, read) : {};
-  const { port: filePort, host: fileHost, logLevel: fileLogLevel, apps: fileApps, demo: fileDemo, ...options } = file;
+  const { port: filePort, host: fileHost, logLevel: fileLogLevel, engine: fileEngine, apps: fileApps, demo: fileDemo, ...options } = file;
   const source = configPath ?? '';
 
   let port = DEFAULT_PORT;
@@ -104,7 +107,8 @@ export async function resolveServeConfig(
     if (text !== undefined) options[option] = numberFromEnv(name, text);
   }
   await applyAuthConfig(options, env, read, source);
-  const config: ServeConfig = { port, host, logLevel, options };
+  const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
+  const config: ServeConfig = { port, host, logLevel, engine, options };
   if (fileApps !== undefined) {
     if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === '')) throw new UsageError(`${source}: apps must be a folder path or false`);
     config.apps = fileApps;

@@ -12,6 +12,7 @@ import { createStaticHandler } from '../static/static-handler.js';
 import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
+import { createEngine, type LoadRedis } from './engine.js';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
 export interface CliIo {
@@ -22,6 +23,13 @@ export interface CliIo {
   tty: boolean;
   /** Where JSON logs go when not a TTY; defaults to stdout. */
   logStream?: NodeJS.WritableStream;
+  /** Loads @relais/redis for `--engine redis`. @default a dynamic import */
+  loadRedis?: LoadRedis;
+}
+
+/** The node could not start (engine unreachable, port taken, …); the message says why. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
 }
 
 /** A running `relais serve`. */
@@ -56,11 +64,22 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const demo = config.demo === false ? undefined : resolveDemoOptions(config.demo ?? {});
   const options = { ...config.options };
   if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
-  const relais = createRelais({ ...options, logger });
+  const engine = await createEngine(config.engine, logger, io.loadRedis);
+  const relais = createRelais({ ...options, logger, ...(engine && { engine }) });
   if (demo) installDemo(relais, demo);
   const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
-  const address = await relais.listen({ port: config.port, host: config.host, fallback });
-  logger.info({ port: address.port, host: address.host, version: version() }, `relais listening on ${httpUrl(address.host, address.port)}`);
+  let address: { port: number; host: string };
+  try {
+    address = await relais.listen({ port: config.port, host: config.host, fallback });
+  } catch (error) {
+    // Release the engine's connections, or they would keep the process alive.
+    await relais.close();
+    throw new StartError(`cannot start: ${(error as Error).message}`, { cause: error });
+  }
+  logger.info(
+    { port: address.port, host: address.host, version: version(), engine: config.engine.type },
+    `relais listening on ${httpUrl(address.host, address.port)}`,
+  );
   // A wildcard address is not something to type in a browser.
   const browse = httpUrl(address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host, address.port);
   for (const mount of mounts) logger.info({ dir: mount.dir }, `app at ${browse}${mount.prefix === '/' ? '/' : `${mount.prefix}/`}`);
@@ -98,6 +117,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number |
     if (error instanceof UsageError) {
       io.err(`relais: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof StartError) {
+      io.err(`relais: ${error.message}\n`);
+      return 1;
     }
     // Invalid server options are reported by createRelais with a precise message.
     if (error instanceof Error && /option/i.test(error.message)) {

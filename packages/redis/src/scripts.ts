@@ -1,0 +1,181 @@
+/**
+ * @module scripts
+ * Lua scripts run atomically on a shard, and the EVALSHA-then-EVAL call that runs them.
+ */
+import { createHash } from 'node:crypto';
+import { ReplyError as RedisReplyError, type Redis } from 'ioredis';
+
+export interface LuaScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+export function script(name: string, lua: string): LuaScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/**
+ * Publishes once per idempotency key. KEYS[1] = idempotency key; ARGV = Redis channel,
+ * payload, TTL in ms, result to remember. Returns the remembered result of an earlier publish
+ * with the same key, or nil after publishing. Atomic: two nodes publishing with the same key
+ * at the same time deliver once.
+ */
+export const PUBLISH_ONCE = script(
+  'publish-once',
+  `if redis.call('SET', KEYS[1], ARGV[4], 'NX', 'PX', ARGV[3]) then
+  redis.call('PUBLISH', ARGV[1], ARGV[2])
+  return false
+end
+return redis.call('GET', KEYS[1])`,
+);
+
+/** Lua: the server's clock in ms (the same for every node, whatever their clocks say). */
+const NOW_MS = `local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end`;
+
+/**
+ * Lua: drops the stream entries whose expiry time (field `x`) passed. Entries are in offset
+ * order and a channel's TTL is one namespace setting, so the expired ones are at the front.
+ */
+const TRIM_EXPIRED = `local function expires_at(entry)
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'x' then return tonumber(fields[i + 1]) end
+  end
+  return nil
+end
+local function trim_expired(stream, now)
+  -- Usually the oldest entry is alive: one look and done.
+  local batch = 1
+  while true do
+    local entries = redis.call('XRANGE', stream, '-', '+', 'COUNT', batch)
+    if #entries == 0 then return end
+    for i, entry in ipairs(entries) do
+      local expires = expires_at(entry)
+      if expires == nil or expires > now then
+        if i > 1 then redis.call('XTRIM', stream, 'MINID', entry[1]) end
+        return
+      end
+    end
+    -- Every entry of the batch expired: keep from the next offset (ids are '<offset>-0').
+    local last = tonumber(string.match(entries[#entries][1], '^(%d+)'))
+    redis.call('XTRIM', stream, 'MINID', (last + 1) .. '-0')
+    batch = 100
+  end
+end`;
+
+/**
+ * Lua: the channel's epoch, creating the stream's metadata (and dropping entries of a former
+ * epoch) when Redis does not have it.
+ */
+const ENSURE_META = `local function ensure_meta(stream, meta, candidate, meta_ttl)
+  local epoch = redis.call('HGET', meta, 'epoch')
+  if not epoch then
+    epoch = candidate
+    redis.call('DEL', stream)
+    redis.call('HSET', meta, 'epoch', epoch, 'top', 0)
+    redis.call('PEXPIRE', meta, meta_ttl)
+  end
+  return epoch
+end`;
+
+/**
+ * Publishes with the channel's next offset and keeps the publication. KEYS[1] = stream,
+ * KEYS[2] = meta, KEYS[3] (optional) = idempotency key. ARGV = Redis channel, body, size,
+ * TTL ms, meta TTL ms, epoch candidate, idempotency TTL ms. Returns {offset, epoch}, or the
+ * remembered result (a JSON string) of an earlier publish with the same idempotency key.
+ * Numbering, storing and publishing happen in one atomic step, so offsets follow the order in
+ * which every node receives the publications.
+ */
+export const PUBLISH_HISTORY = script(
+  'publish-history',
+  `${NOW_MS}
+${TRIM_EXPIRED}
+${ENSURE_META}
+if #KEYS == 3 then
+  local previous = redis.call('GET', KEYS[3])
+  if previous then return previous end
+end
+local ttl = tonumber(ARGV[4])
+local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[6], ARGV[5])
+local top = redis.call('HINCRBY', KEYS[2], 'top', 1)
+local message = 'p|' .. top .. '|' .. epoch .. '|' .. ARGV[2]
+local now = now_ms()
+redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], top .. '-0', 'm', message, 'x', now + ttl)
+trim_expired(KEYS[1], now)
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), ttl))
+redis.call('PUBLISH', ARGV[1], message)
+if #KEYS == 3 then
+  redis.call('SET', KEYS[3], '{"offset":' .. top .. ',"epoch":"' .. epoch .. '"}', 'PX', ARGV[7])
+end
+return {top, epoch}`,
+);
+
+/**
+ * Reads a channel's kept publications. KEYS[1] = stream, KEYS[2] = meta. ARGV = epoch
+ * candidate, meta TTL ms, since offset ('' = none), since epoch, limit ('' = all), reverse
+ * ('1' or '0'). Returns {top, epoch, message...}.
+ */
+export const READ_HISTORY = script(
+  'read-history',
+  `${NOW_MS}
+${TRIM_EXPIRED}
+${ENSURE_META}
+local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+local top = tonumber(redis.call('HGET', KEYS[2], 'top'))
+trim_expired(KEYS[1], now_ms())
+local result = {top, epoch}
+local limit = ARGV[5]
+if limit == '0' or (ARGV[3] ~= '' and ARGV[4] ~= epoch) then return result end
+local from = '-'
+if ARGV[3] ~= '' then from = (tonumber(ARGV[3]) + 1) .. '-0' end
+local entries
+if ARGV[6] == '1' then
+  if limit == '' then entries = redis.call('XREVRANGE', KEYS[1], '+', from)
+  else entries = redis.call('XREVRANGE', KEYS[1], '+', from, 'COUNT', limit) end
+else
+  if limit == '' then entries = redis.call('XRANGE', KEYS[1], from, '+')
+  else entries = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', limit) end
+end
+for _, entry in ipairs(entries) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'm' then result[#result + 1] = fields[i + 1] end
+  end
+end
+return result`,
+);
+
+/**
+ * Runs `script` by its SHA1 and sends its source only when Redis does not know it (first use,
+ * or after a Redis restart emptied the script cache).
+ */
+/** ioredis has `*Buffer` variants of every command at runtime; its typings omit the eval ones. */
+interface EvalCommands {
+  evalsha(...args: (string | Buffer | number)[]): Promise<unknown>;
+  eval(...args: (string | Buffer | number)[]): Promise<unknown>;
+  evalshaBuffer(...args: (string | Buffer | number)[]): Promise<unknown>;
+  evalBuffer(...args: (string | Buffer | number)[]): Promise<unknown>;
+}
+
+export async function runScript(
+  redis: Redis,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | Buffer | number)[],
+  { buffers = false }: { buffers?: boolean } = {},
+): Promise<unknown> {
+  // With `buffers`, bulk strings come back as Buffers (binary publications stay intact).
+  const commands = redis as unknown as EvalCommands;
+  const rest = [keys.length, ...keys, ...args];
+  try {
+    return await (buffers ? commands.evalshaBuffer(script.sha, ...rest) : commands.evalsha(script.sha, ...rest));
+  } catch (error) {
+    if (!(error instanceof RedisReplyError) || !(error as Error).message.startsWith('NOSCRIPT')) throw error;
+    return await (buffers ? commands.evalBuffer(script.lua, ...rest) : commands.eval(script.lua, ...rest));
+  }
+}
