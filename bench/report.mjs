@@ -264,12 +264,12 @@ export function renderMarkdown(run) {
     out.push('');
     for (const source of run.sources) {
       const kept = source.scenarios.filter((name) => run.sources.slice(run.sources.indexOf(source) + 1).every((later) => !later.scenarios.includes(name)));
-      out.push(`- \`${source.command}\` (started ${source.startedAt}, ${fmt(source.minutes, 1)} minutes): ${kept.join(', ')}`);
+      out.push(`- \`${source.command}\` (started ${source.startedAt}, ${fmt(source.minutes, 1)} minutes, code ${source.code ?? 'not recorded'}): ${kept.join(', ')}`);
     }
     out.push('');
     out.push('Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.');
   } else {
-    out.push(`Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`);
+    out.push(`Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}, code ${run.code ?? 'not recorded'}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`);
   }
   out.push('');
   out.push('**Shared machine.** The run happened while other jobs (builds, test suites) were running on the same 2 cores, so absolute numbers are noisy and drift. The servers are interleaved inside each repetition (the order rotates each time), which keeps the ratios between them meaningful; compare numbers only within this page.');

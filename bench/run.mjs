@@ -14,6 +14,7 @@
  *   --docs-from=A[,B]    only rewrite docs/benchmarks.md from saved runs (bench/results/*.json);
  *                        a scenario in a later run replaces the same scenario of an earlier one
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -153,6 +154,7 @@ async function main() {
     variants: Object.fromEntries(variants.map((variant) => [variant, VARIANTS[variant].label])),
     startedAt: startedAt.toISOString(),
     minutes: (Date.now() - startedAt.getTime()) / 60_000,
+    code: codeVersion(),
     machine: machine(),
     results,
   };
@@ -171,7 +173,7 @@ function mergeRuns(runs) {
   const [first, ...rest] = runs;
   const merged = { ...first, results: { ...first.results }, plan: { ...first.plan }, sources: [] };
   for (const run of runs) {
-    merged.sources.push({ command: run.command, startedAt: run.startedAt, minutes: run.minutes, scenarios: Object.keys(run.results) });
+    merged.sources.push({ command: run.command, startedAt: run.startedAt, minutes: run.minutes, code: run.code, scenarios: Object.keys(run.results) });
   }
   for (const run of rest) {
     Object.assign(merged.results, run.results);
@@ -185,3 +187,14 @@ main().catch((error) => {
   killAll();
   process.exit(1);
 });
+
+/** The measured code: the commit, and whether the work tree had changes. */
+function codeVersion() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit} with uncommitted changes` : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
