@@ -48,13 +48,14 @@ export const CATCH_ALL_NAMESPACE = '*';
 
 export class Channels {
   readonly #rules: Map<string, ChannelRules> | undefined;
-  /** Options for namespaces not listed; undefined: they get 102 (when namespaces are set). */
-  readonly #others: NamespaceOptions | undefined;
+  /** Rules of namespaces not listed, resolved once; undefined: they get 102 (when namespaces are set). */
+  readonly #others: ChannelRules | undefined;
 
   /** `namespaces` undefined: every namespace is allowed with default rules. */
   constructor(namespaces: Record<string, NamespaceOptions> | undefined) {
     this.#rules = namespaces && new Map(Object.entries(namespaces).map(([name, ns]) => [name, toRules(name, ns)]));
-    this.#others = namespaces ? namespaces[CATCH_ALL_NAMESPACE] : {};
+    const others = namespaces ? namespaces[CATCH_ALL_NAMESPACE] : {};
+    this.#others = others && toRules(CATCH_ALL_NAMESPACE, others);
   }
 
   /** The rules of `channel`; throws ReplyError 102 when its namespace is not configured. */
@@ -70,6 +71,6 @@ export class Channels {
     const listed = this.#rules?.get(namespace);
     if (listed) return listed;
     // Rules named after the channel's own namespace: per-namespace limits stay per namespace.
-    return this.#others && toRules(namespace, this.#others);
+    return this.#others && { ...this.#others, namespace };
   }
 }

@@ -134,7 +134,8 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   }
 
   handlePublication(pub: Publication): void {
-    for (const held of this.#held.get(pub.channel)?.values() ?? []) held.push(pub);
+    const holds = this.#held.get(pub.channel);
+    if (holds) for (const held of holds.values()) held.push(pub);
     this.broadcast(pub.channel, publicationPush(pub), pub.excludeClient);
   }
 

@@ -126,7 +126,11 @@ export class Session {
       this.#protocolViolation(error);
       return;
     }
-    if (!this.#admit(this.limiter.bytes(this.#user, bytes), parsed)) return;
+    const verdict = this.limiter.bytes(this.#user, bytes);
+    if (verdict !== 'ok') {
+      this.#refuse(verdict, parsed);
+      return;
+    }
     for (const item of parsed) {
       // A command of this batch may have closed the session (e.g. one sent before connect).
       if (this.#isClosed()) return;
@@ -187,7 +191,11 @@ export class Session {
       return;
     }
     this.#node.metrics.command(item.command.method);
-    if (!this.#admit(this.limiter.command(this.#user), [item])) return;
+    const verdict = this.limiter.command(this.#user);
+    if (verdict !== 'ok') {
+      this.#refuse(verdict, [item]);
+      return;
+    }
     if (this.#pending + (this.#afterConnect?.length ?? 0) >= this.limiter.limits.maxPendingCommands) {
       this.#node.metrics.limited('connection.pendingCommands');
       this.#replyError(item.command.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending commands'));
@@ -196,17 +204,15 @@ export class Session {
     this.#route(item.command);
   }
 
-  /** Applies a rate-limit verdict to commands: false when they must not run (111 sent, or closed). */
-  #admit(verdict: Verdict, items: ParsedCommand[]): boolean {
-    if (verdict === 'ok') return true;
+  /** Refuses commands over a rate limit: 111 for each, or a close with 3013 for a flood. */
+  #refuse(verdict: Exclude<Verdict, 'ok'>, items: ParsedCommand[]): void {
     if (verdict === 'flood') {
       this.close(DISCONNECT_CODES.FLOOD);
-      return false;
+      return;
     }
     for (const item of items) {
       this.#replyError(item.ok ? item.command.id : item.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS));
     }
-    return false;
   }
 
   #route(command: Command): void {
