@@ -10,7 +10,7 @@ import { publicationPush } from './hub.js';
 import { liveAfter } from './recovery/recover.js';
 import type { Session } from './session.js';
 
-/** Who a session is, as presence and join/leave show it. */
+/** Who a session is, as publications, presence and join/leave show it. */
 export function clientInfo(session: Session): ClientInfo {
   const info: ClientInfo = { client: session.client, user: session.user };
   if (session.info !== undefined) info.info = session.info;

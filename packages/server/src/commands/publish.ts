@@ -6,10 +6,11 @@
  * unless the namespace's publishAccess is 'subscribers'. On a namespace with history the
  * publication gets an offset and is kept, unless `ephemeral` (typing indicators: live only).
  */
-import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError, type ClientInfo } from '@relais/protocol';
+import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
 import type { BrokerPublishOptions, Publication } from '../broker.js';
 import type { PublishEvent } from '../events.js';
+import { clientInfo } from '../membership.js';
 import { frameBytes } from '../transport.js';
 import type { CommandHandler } from './context.js';
 
@@ -34,9 +35,7 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
     if (answer && 'data' in answer) event.data = answer.data;
   }
 
-  const info: ClientInfo = { client: session.client, user: session.user };
-  if (session.info !== undefined) info.info = session.info;
-  const pub: Publication = { channel, data: event.data, info };
+  const pub: Publication = { channel, data: event.data, info: clientInfo(session) };
   if (params.event !== undefined) pub.event = params.event;
   if (params.excludeSelf) pub.excludeClient = session.client;
   const options: BrokerPublishOptions = { idempotencyKey: params.idempotencyKey, idempotencyTtlMs: node.options.idempotencyTtlMs };
