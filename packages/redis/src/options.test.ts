@@ -1,6 +1,7 @@
 import { OptionsError } from '@relais/server';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PREFIX, redactUrl, resolveRedisBrokerOptions } from './options.js';
+import { RedisPresenceStore } from './redis-presence-store.js';
 
 describe('resolveRedisBrokerOptions', () => {
   it('applies the defaults', () => {
@@ -30,6 +31,10 @@ describe('resolveRedisBrokerOptions', () => {
   ])('rejects %j', (options, message) => {
     expect(() => resolveRedisBrokerOptions(options as never)).toThrow(OptionsError);
     expect(() => resolveRedisBrokerOptions(options as never)).toThrow(message);
+  });
+
+  it('names the class the options were given to', () => {
+    expect(() => new RedisPresenceStore({ urls: ['redis://a'], host: 'x' } as never)).toThrow('unknown RedisPresenceStore option "host"');
   });
 
   it('never shows a password in its messages', () => {

@@ -75,13 +75,14 @@ export function redisUrlError(url: unknown): string | undefined {
 }
 
 /**
- * Applies the defaults and checks every option. Throws OptionsError naming the first bad one.
+ * Applies the defaults and checks every option. Throws OptionsError naming the first bad one
+ * and `owner`, the class the options were given to.
  * @example resolveRedisBrokerOptions({ urls: ['redis://127.0.0.1:6379'] })
  */
-export function resolveRedisBrokerOptions(options: RedisBrokerOptions): ResolvedRedisBrokerOptions {
-  if (typeof options !== 'object' || options === null) throw new OptionsError('RedisBroker options must be an object');
+export function resolveRedisBrokerOptions(options: RedisBrokerOptions, owner = 'RedisBroker'): ResolvedRedisBrokerOptions {
+  if (typeof options !== 'object' || options === null) throw new OptionsError(`${owner} options must be an object`);
   for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new OptionsError(`unknown RedisBroker option ${JSON.stringify(key)}`);
+    if (!KNOWN_KEYS.has(key)) throw new OptionsError(`unknown ${owner} option ${JSON.stringify(key)}`);
   }
   const { urls } = options;
   if (!Array.isArray(urls) || urls.length === 0) throw new OptionsError('option urls must be a non-empty array of redis:// URLs');

@@ -68,7 +68,7 @@ export class RedisPresenceStore implements PresenceStore {
     if (typeof options === 'object' && options !== null && 'historyMetaTtlMs' in options) {
       throw new OptionsError('unknown RedisPresenceStore option "historyMetaTtlMs"');
     }
-    const resolved = resolveRedisBrokerOptions(options);
+    const resolved = resolveRedisBrokerOptions(options, 'RedisPresenceStore');
     const logger: Logger = resolved.logger ?? silentLogger;
     this.#keys = new RedisKeys(resolved.prefix);
     this.#links = resolved.urls.map((url, shard) => {
