@@ -28,6 +28,21 @@ describe('Hub', () => {
     expect(new Set(members.slice(0, 50).map((m) => m.frames[0])).size).toBe(1);
   });
 
+  it('encodes once per codec when members of several codecs alternate', () => {
+    const json = countingCodec(jsonCodec);
+    const msgpack = countingCodec(msgpackCodec);
+    const hub = new Hub();
+    const members = Array.from({ length: 40 }, (_, i) => member(`c${i}`, i % 2 === 0 ? json : msgpack));
+    for (const m of members) hub.subscribe('room', m);
+    hub.handlePublication({ channel: 'room', data: { n: 1 } });
+    expect(json.encode).toHaveBeenCalledTimes(1);
+    expect(msgpack.encode).toHaveBeenCalledTimes(1);
+    expect(new Set(members.filter((_, i) => i % 2 === 0).map((m) => m.frames[0])).size).toBe(1);
+    expect(new Set(members.filter((_, i) => i % 2 === 1).map((m) => m.frames[0])).size).toBe(1);
+    expect(typeof members[0]?.frames[0]).toBe('string');
+    expect(members[1]?.frames[0]).toBeInstanceOf(Uint8Array);
+  });
+
   it('does not encode for a codec without subscribers', () => {
     const json = countingCodec(jsonCodec);
     const msgpack = countingCodec(msgpackCodec);

@@ -140,16 +140,21 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   }
 
   #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
-    const frames = new Map<Codec, Frame>();
+    // Almost every member uses the same codec: the last one used and its frame are kept at
+    // hand, and a map is made only when members use several.
+    let lastCodec: Codec | undefined;
+    let lastFrame: Frame | undefined;
+    let frames: Map<Codec, Frame> | undefined;
     let count = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
-      let frame = frames.get(member.codec);
-      if (frame === undefined) {
-        frame = member.codec.encode(push);
-        frames.set(member.codec, frame);
+      const codec = member.codec;
+      if (codec !== lastCodec) {
+        if (lastCodec !== undefined) (frames ??= new Map()).set(lastCodec, lastFrame as Frame);
+        lastFrame = frames?.get(codec) ?? codec.encode(push);
+        lastCodec = codec;
       }
-      member.enqueueFrame(frame);
+      member.enqueueFrame(lastFrame as Frame);
       count++;
     }
     return count;

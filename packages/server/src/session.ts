@@ -22,13 +22,16 @@ import { SessionAuth } from './auth/session-auth.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
 import type { CommandHandler, NodeServices } from './commands/context.js';
 import type { ClientDetails } from './events.js';
-import { Heartbeat } from './heartbeat.js';
+import { sharedFlushQueue, type Flushable } from './flush-queue.js';
+import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
 import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
 import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
 
-export class Session {
+const PING_PUSH = { type: 'ping' } as const;
+
+export class Session implements Flushable, HeartbeatActions {
   /** Connection id, sent in ConnectResult.client. */
   readonly client: string = randomUUID();
   /** Channels held: subscribed, or being subscribed. */
@@ -37,12 +40,13 @@ export class Session {
   readonly auth = new SessionAuth();
   /** This connection's rate limits (see rate-limit/). */
   readonly limiter: ConnectionLimiter;
-  /** Channels whose join/leave pushes this connection asked for. */
-  readonly joinLeave = new Set<string>();
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;
-  readonly #stateListeners = new Set<(state: SessionState) => void>();
+  // Created on first use: most connections never need them, and an empty Set costs ~150 bytes.
+  #stateListeners: Set<(state: SessionState) => void> | undefined;
+  /** Channels whose join/leave pushes this connection asked for. */
+  #joinLeave: Set<string> | undefined;
   #state: SessionState = 'connecting';
   #user = '';
   #info: unknown;
@@ -52,17 +56,12 @@ export class Session {
   #flushScheduled = false;
   /** Commands whose handler has not answered yet. */
   #pending = 0;
-  /** Created once: a fan-out schedules one flush per subscriber, without a closure each. */
-  readonly #flushTask = (): void => this.#flush();
 
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
     this.#node = node;
     this.limiter = node.limiter.forConnection();
-    this.#heartbeat = new Heartbeat(node.options, {
-      ping: () => this.enqueue({ type: 'ping' }),
-      timeout: (code) => this.close(code),
-    });
+    this.#heartbeat = new Heartbeat(node.options, this);
     this.#heartbeat.startConnectTimer();
   }
 
@@ -96,8 +95,19 @@ export class Session {
 
   /** Listens to state transitions; returns a disposer. */
   onState(listener: (state: SessionState) => void): () => void {
-    this.#stateListeners.add(listener);
-    return () => this.#stateListeners.delete(listener);
+    (this.#stateListeners ??= new Set()).add(listener);
+    return () => this.#stateListeners?.delete(listener);
+  }
+
+  /** Whether this connection asked for join/leave pushes of `channel`. */
+  wantsJoinLeave(channel: string): boolean {
+    return this.#joinLeave?.has(channel) ?? false;
+  }
+
+  /** Starts or stops (`on` false) join/leave pushes of `channel` for this connection. */
+  setJoinLeave(channel: string, on: boolean): void {
+    if (on) (this.#joinLeave ??= new Set()).add(channel);
+    else this.#joinLeave?.delete(channel);
   }
 
   /** Marks the connection authenticated (called by the connect command after its reply). */
@@ -161,7 +171,22 @@ export class Session {
     this.#outbox.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(this.#flushTask);
+    sharedFlushQueue.add(this);
+  }
+
+  /** @internal The heartbeat's ping is due. */
+  heartbeatPing(): void {
+    this.enqueue(PING_PUSH);
+  }
+
+  /** @internal The heartbeat expired: connect did not come in time, or the peer went silent. */
+  heartbeatExpired(code: number): void {
+    this.close(code);
+  }
+
+  /** @internal Called by the flush queue: writes what is queued as one transport message. */
+  flushOutbox(): void {
+    if (this.#flushScheduled) this.#flush();
   }
 
   /**
@@ -328,6 +353,7 @@ export class Session {
 
   #setState(state: SessionState): void {
     this.#state = state;
+    if (!this.#stateListeners) return;
     for (const listener of this.#stateListeners) {
       try {
         listener(state);

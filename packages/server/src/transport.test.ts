@@ -18,4 +18,14 @@ describe('frameBytes', () => {
     expect(frameBytes('é')).toBe(2);
     expect(frameBytes(new Uint8Array(3))).toBe(3);
   });
+
+  it('measures each text anew (the last one measured is remembered, not reused for another)', () => {
+    const ascii = `{"x":"${'a'.repeat(5)}"}`;
+    const accented = `{"x":"${'é'.repeat(5)}"}`;
+    expect(ascii.length).toBe(accented.length);
+    expect(frameBytes(ascii)).toBe(13);
+    expect(frameBytes(ascii)).toBe(13);
+    expect(frameBytes(accented)).toBe(18);
+    expect(frameBytes(`{"x":"${'a'.repeat(5)}"}`)).toBe(13);
+  });
 });

@@ -11,7 +11,11 @@ export interface TransportInfo {
   name: string;
   /** Peer address as seen by this node (behind a proxy: the proxy's). */
   remoteAddress?: string;
-  /** Request headers of the upgrade (lower-case names). */
+  /**
+   * Request headers of the upgrade (lower-case names), without those of the WebSocket
+   * handshake itself (`connection`, `upgrade`, `sec-websocket-key`, `-version`, `-extensions`);
+   * the negotiated subprotocol is `subprotocol`.
+   */
   headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Negotiated subprotocol; undefined when the client offered none (JSON). */
   subprotocol?: string;
@@ -48,7 +52,16 @@ export function truncateReason(reason: string, maxBytes = 123): string {
   return out;
 }
 
+/** The last text frame measured: a fan-out measures the same frame once per subscriber. */
+let lastText: string | undefined;
+let lastTextBytes = 0;
+
 /** Size of a frame in bytes. */
 export function frameBytes(frame: Frame): number {
-  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
+  if (typeof frame !== 'string') return frame.byteLength;
+  if (frame !== lastText) {
+    lastText = frame;
+    lastTextBytes = Buffer.byteLength(frame);
+  }
+  return lastTextBytes;
 }
