@@ -64,7 +64,7 @@ export function activateChannel(node: NodeServices, session: Session, channel: s
 export function releaseChannel(node: NodeServices, session: Session, channel: string): void {
   if (!session.channels.delete(channel)) return;
   session.auth.unwatchChannel(channel);
-  session.joinLeave.delete(channel);
+  session.setJoinLeave(channel, false);
   node.hub.drop(channel, session);
   const wasActive = node.hub.unsubscribe(channel, session);
   if (wasActive) node.metrics.subscriptions--;

@@ -1,6 +1,7 @@
 import { JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, ReplyError, type Push } from '@relais/protocol';
 import { describe, expect, it } from 'vitest';
 import { useE2e } from './node.e2e-helpers.js';
+import type { TransportInfo } from './transport.js';
 
 const start = useE2e();
 
@@ -153,6 +154,20 @@ describe('Relais over WebSocket', () => {
     expect(await a.nextPush()).toMatchObject({ type: 'publication', channel: 'news', data: 'extra' });
     expect(relais.unsubscribe(a.id, 'news')).toBe(true);
     expect(await a.nextPush()).toMatchObject({ type: 'unsubscribe', channel: 'news' });
+  });
+
+  it('shows hooks the upgrade request: its headers without the handshake ones, path and subprotocol', async () => {
+    const { connect, relais } = await start();
+    let seen: TransportInfo | undefined;
+    relais.onConnecting(({ transport }) => {
+      seen = transport;
+      return {};
+    });
+    await connect({ headers: { cookie: 'session=abc', 'user-agent': 'relais-test' } });
+    expect(seen).toMatchObject({ name: 'websocket', remoteAddress: '127.0.0.1', url: '/connection/websocket' });
+    expect(seen?.headers).toMatchObject({ cookie: 'session=abc', 'user-agent': 'relais-test' });
+    expect(seen?.headers.host).toMatch(/^127\.0\.0\.1:\d+$/);
+    for (const name of ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version']) expect(seen?.headers).not.toHaveProperty(name);
   });
 
   it('reaches every connection of a user with sendToUser, and disconnects them', async () => {

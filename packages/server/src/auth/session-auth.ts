@@ -34,8 +34,9 @@ export class SessionAuth {
   /** Claims of the connection token; undefined when the node verified none. */
   claims: TokenClaims | undefined;
   readonly #now: () => number;
-  readonly #connection = new ExpiryTimer();
-  readonly #channels = new Map<string, ExpiryTimer>();
+  // Created on first use: a connection without tokens keeps neither (~200 bytes saved each).
+  #connection: ExpiryTimer | undefined;
+  #channels: Map<string, ExpiryTimer> | undefined;
   #stopped = false;
 
   constructor(now: () => number = Date.now) {
@@ -45,34 +46,35 @@ export class SessionAuth {
   /** Watches the connection token: `expired` runs at `expiresAt` unless refreshed. */
   watchConnection(expiresAt: number | undefined, expired: () => void): void {
     if (this.#stopped) return;
-    if (expiresAt === undefined) this.#connection.stop();
-    else this.#connection.start(expiresAt, this.#now, expired);
+    if (expiresAt === undefined) this.#connection?.stop();
+    else (this.#connection ??= new ExpiryTimer()).start(expiresAt, this.#now, expired);
   }
 
   /** Whether `channel` is held with a subscription token (so `sub_refresh` applies). */
   hasChannelToken(channel: string): boolean {
-    return this.#channels.has(channel);
+    return this.#channels?.has(channel) ?? false;
   }
 
   /** Watches a subscription token; `expired` runs at `expiresAt` (never when undefined). */
   watchChannel(channel: string, expiresAt: number | undefined, expired: () => void): void {
     if (this.#stopped) return;
-    let timer = this.#channels.get(channel);
+    const channels = (this.#channels ??= new Map());
+    let timer = channels.get(channel);
     if (!timer) {
       timer = new ExpiryTimer();
-      this.#channels.set(channel, timer);
+      channels.set(channel, timer);
     }
     if (expiresAt === undefined) timer.stop();
     else timer.start(expiresAt, this.#now, () => {
-      this.#channels.delete(channel);
+      channels.delete(channel);
       expired();
     });
   }
 
   /** The channel was released: forget its token. */
   unwatchChannel(channel: string): void {
-    this.#channels.get(channel)?.stop();
-    this.#channels.delete(channel);
+    this.#channels?.get(channel)?.stop();
+    this.#channels?.delete(channel);
   }
 
   /** Milliseconds until `expiresAt`, for results (never negative). */
@@ -83,8 +85,8 @@ export class SessionAuth {
   /** The connection closed: stop every timer for good. */
   stop(): void {
     this.#stopped = true;
-    this.#connection.stop();
-    for (const timer of this.#channels.values()) timer.stop();
-    this.#channels.clear();
+    this.#connection?.stop();
+    for (const timer of this.#channels?.values() ?? []) timer.stop();
+    this.#channels = undefined;
   }
 }

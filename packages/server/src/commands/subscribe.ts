@@ -62,7 +62,7 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
     releaseChannel(node, session, channel);
     throw error;
   }
-  if (params.joinLeave) session.joinLeave.add(channel);
+  if (params.joinLeave) session.setJoinLeave(channel, true);
   const withToken = rules.access.subscribe === 'token';
   if (grant.expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(grant.expiresAt);
   return {

@@ -9,7 +9,7 @@ import type { Session } from '../session.js';
 
 /** Returns how many connections got the push. */
 export function broadcastJoinLeave(hub: Hub<Session>, type: 'join' | 'leave', channel: string, info: ClientInfo): number {
-  const members = hub.subscribers(channel).filter((session) => session.joinLeave.has(channel) && session.client !== info.client);
+  const members = hub.subscribers(channel).filter((session) => session.wantsJoinLeave(channel) && session.client !== info.client);
   if (members.length === 0) return 0;
   return hub.fanOut(members, { type, channel, info });
 }

@@ -98,7 +98,8 @@ class Tracked<T extends { idle: boolean }> {
 export class ConnectionLimiter {
   readonly #node: RateLimiter;
   readonly #own: ScopeLimiter;
-  readonly #publishByNamespace = new Map<string, Limit>();
+  /** Created on the first publish in a namespace with its own rate. */
+  #publishByNamespace: Map<string, Limit> | undefined;
   #pendingRpcs = 0;
 
   constructor(node: RateLimiter, own: ScopeLimiter) {
@@ -124,10 +125,11 @@ export class ConnectionLimiter {
   publish(user: string, namespace: string, namespaceRate: Rate | undefined): Verdict {
     const own = this.#own.check('publishes', 1);
     if (own === 'ok' && namespaceRate) {
-      let limit = this.#publishByNamespace.get(namespace);
+      const limits = (this.#publishByNamespace ??= new Map());
+      let limit = limits.get(namespace);
       if (!limit) {
         limit = new Limit(namespaceRate, this.#node.limits.floodFactor, this.#node.now);
-        this.#publishByNamespace.set(namespace, limit);
+        limits.set(namespace, limit);
       }
       const verdict = limit.check(1);
       if (verdict !== 'ok') {
