@@ -7,7 +7,8 @@ import type { ClientInfo, PublishResult } from '@relais/protocol';
 import type { BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../options.js';
 import { IdempotencyCache } from './idempotency-cache.js';
-import { MemoryStreams } from './memory-streams.js';
+import { OptionsError } from '../options.js';
+import { DEFAULT_HISTORY_META_TTL_MS, MemoryStreams } from './memory-streams.js';
 
 /** One client in one channel's presence, until `expiresAt` (ms). */
 export interface PresenceEntry {
@@ -20,6 +21,11 @@ export interface MemoryBusOptions {
   now?: () => number;
   /** Idempotency keys remembered at most. @default 100000 */
   maxIdempotencyKeys?: number;
+  /**
+   * How long a channel's stream position (offset, epoch) outlives its last publish once it
+   * keeps no publication; then it is forgotten. @default 86400000 (one day, as the Redis engine)
+   */
+  historyMetaTtlMs?: number;
 }
 
 export class MemoryBus {
@@ -33,7 +39,11 @@ export class MemoryBus {
   constructor(options: MemoryBusOptions = {}) {
     const now = options.now ?? Date.now;
     this.#idempotency = new IdempotencyCache(now, options.maxIdempotencyKeys);
-    this.#streams = new MemoryStreams(now);
+    const metaTtlMs = options.historyMetaTtlMs ?? DEFAULT_HISTORY_META_TTL_MS;
+    if (!Number.isFinite(metaTtlMs) || metaTtlMs <= 0) {
+      throw new OptionsError(`MemoryBus option historyMetaTtlMs must be a positive number of ms, got ${String(options.historyMetaTtlMs)}`);
+    }
+    this.#streams = new MemoryStreams(now, metaTtlMs);
   }
 
   subscribe(channel: string, handler: BrokerEventHandler): void {

@@ -14,6 +14,8 @@ interface Kept {
 
 interface Stream {
   epoch: string;
+  /** When the stream was created or last published to (its meta TTL counts from there). */
+  touchedAt: number;
   /** Offset of the latest publication; 0 before the first one. */
   top: number;
   /** Oldest first; offsets are consecutive. */
@@ -24,21 +26,38 @@ function newEpoch(): string {
   return randomBytes(6).toString('base64url');
 }
 
+/** A stream without publications is forgotten this long after its last publish (as Redis's meta TTL). */
+export const DEFAULT_HISTORY_META_TTL_MS = 86_400_000;
+/** Streams are swept for forgotten ones at most this often. */
+const MAX_SWEEP_INTERVAL_MS = 60_000;
+
 /**
- * A stream is created on its first publish or read and lives as long as the process: its
- * offset and epoch outlive its publications (the "meta TTL" is forever in memory).
+ * A stream is created on its first publish or read. Its offset and epoch outlive its
+ * publications until `metaTtlMs` after its last publish; then, once it keeps no publication,
+ * it is forgotten (a later publish starts a new epoch, and a client recovering from the old one
+ * is told its position is gone), so channels used once do not accumulate in memory.
  */
 export class MemoryStreams {
   readonly #streams = new Map<string, Stream>();
   readonly #now: () => number;
+  readonly #metaTtlMs: number;
+  #sweptAt: number;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, metaTtlMs = DEFAULT_HISTORY_META_TTL_MS) {
     this.#now = now;
+    this.#metaTtlMs = metaTtlMs;
+    this.#sweptAt = now();
+  }
+
+  /** Streams held now (for tests and stats). */
+  get size(): number {
+    return this.#streams.size;
   }
 
   /** Gives `pub` the next offset, keeps it, and returns the stored copy. */
   append(pub: Publication, history: HistoryOptions): Publication {
     const stream = this.#stream(pub.channel);
+    stream.touchedAt = this.#now();
     stream.top++;
     const stored: Publication = { ...pub, offset: stream.top, epoch: stream.epoch };
     stream.kept.push({ pub: stored, expiresAt: this.#now() + history.ttlMs });
@@ -67,9 +86,22 @@ export class MemoryStreams {
   }
 
   #stream(channel: string): Stream {
+    this.#sweep();
     let stream = this.#streams.get(channel);
-    if (!stream) this.#streams.set(channel, (stream = { epoch: newEpoch(), top: 0, kept: [] }));
+    if (!stream) this.#streams.set(channel, (stream = { epoch: newEpoch(), touchedAt: this.#now(), top: 0, kept: [] }));
     return stream;
+  }
+
+  /** Forgets the streams past their meta TTL that keep no publication. */
+  #sweep(): void {
+    const now = this.#now();
+    if (now - this.#sweptAt < Math.min(this.#metaTtlMs, MAX_SWEEP_INTERVAL_MS)) return;
+    this.#sweptAt = now;
+    for (const [channel, stream] of this.#streams) {
+      if (now - stream.touchedAt < this.#metaTtlMs) continue;
+      this.#expire(stream);
+      if (stream.kept.length === 0) this.#streams.delete(channel);
+    }
   }
 
   #expire(stream: Stream): void {
