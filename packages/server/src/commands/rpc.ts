@@ -15,21 +15,38 @@ function timeout(ms: number): { promise: Promise<never>; cancel: () => void } {
   return { promise, cancel: () => clearTimeout(timer) };
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function answer(data: unknown): { result: RpcResult } {
+  return { result: data === undefined ? {} : { data } };
+}
+
 export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) => {
   const handler = node.hooks.rpc(params.method);
   if (!handler) throw new ReplyError(ERROR_CODES.METHOD_NOT_FOUND, `rpc method ${JSON.stringify(params.method.slice(0, 32))} not found`);
   if (!session.limiter.rpcStarted()) throw new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending rpc calls');
+  let returned: unknown;
+  try {
+    returned = handler({ client: session.details(), method: params.method, data: params.data });
+  } catch (error) {
+    session.limiter.rpcEnded();
+    throw error;
+  }
+  // A handler that answered synchronously cannot be late: no deadline timer, no race.
+  if (!isThenable(returned)) {
+    session.limiter.rpcEnded();
+    return answer(returned);
+  }
   const deadline = timeout(node.options.rpcTimeoutMs);
-  const call = Promise.resolve().then(() => handler({ client: session.details(), method: params.method, data: params.data }));
+  const call = Promise.resolve(returned);
   // The handler counts as pending until it settles, even after the deadline answered 114.
   // (This chain also keeps a handler that fails after the deadline from being unhandled.)
   const ended = (): void => session.limiter.rpcEnded();
   call.then(ended, ended);
   try {
-    const data = await Promise.race([call, deadline.promise]);
-    const result: RpcResult = {};
-    if (data !== undefined) result.data = data;
-    return { result };
+    return answer(await Promise.race([call, deadline.promise]));
   } finally {
     deadline.cancel();
   }

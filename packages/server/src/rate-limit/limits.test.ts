@@ -1,4 +1,4 @@
-import { jsonCodec } from '@relais/protocol';
+import { ReplyError, jsonCodec } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRelais, type Relais } from '../node.js';
 import type { RelaisOptions } from '../options.js';
@@ -121,6 +121,22 @@ describe('rate limits on a live session', () => {
     release.splice(0).forEach((done) => done());
     await flushMicrotasks();
     expect([2, 3, 5].map((id) => transport.reply(id))).toEqual([2, 3, 5].map((id) => ({ id, result: { data: 'done' } })));
+  });
+
+  it('frees the pending-RPC slot of a handler that answered or threw synchronously', async () => {
+    relais = createRelais({ limits: { maxPendingRpcs: 1 } });
+    relais.rpc('echo', ({ data }) => data);
+    relais.rpc('deny', () => {
+      throw new ReplyError(403, 'no');
+    });
+    const { transport, session } = await join();
+    const rpc = (id: number, method: string): unknown => ({ id, method: 'rpc', params: { method, data: id } });
+    for (const [id, method] of [[2, 'echo'], [3, 'deny'], [4, 'echo'], [5, 'deny'], [6, 'echo']] as const) {
+      send(session, rpc(id, method));
+      await flushMicrotasks();
+    }
+    expect([2, 4, 6].map((id) => transport.reply(id))).toEqual([2, 4, 6].map((id) => ({ id, result: { data: id } })));
+    expect([3, 5].map((id) => transport.reply(id)?.error)).toEqual([3, 5].map(() => ({ code: 403, message: 'no', temporary: false })));
   });
 
   it('caps commands waiting for a slow connect', async () => {
