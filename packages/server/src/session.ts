@@ -20,7 +20,7 @@ import {
 } from '@relais/protocol';
 import { SessionAuth } from './auth/session-auth.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
-import type { CommandHandler, NodeServices } from './commands/context.js';
+import type { CommandHandler, Handled, NodeServices } from './commands/context.js';
 import type { ClientDetails } from './events.js';
 import { sharedFlushQueue, type Flushable } from './flush-queue.js';
 import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
@@ -259,16 +259,29 @@ export class Session implements Flushable, HeartbeatActions {
     // The table maps each method to its handler; TS cannot correlate the union, hence the cast.
     const handler = COMMAND_HANDLERS[command.method] as CommandHandler<Method>;
     this.#pending++;
-    handler(this, command.params, this.#node)
-      .finally(() => this.#pending--)
-      .then(({ result, afterReply }) => {
-        if (this.#state === 'closed') return;
-        // Encoding happens here: a result that cannot be encoded (a cycle, a BigInt in JSON)
-        // throws and is answered as an internal error below.
-        this.enqueue({ id: command.id, result });
-        afterReply?.();
-      })
-      .catch((error: unknown) => this.#fail(command, error));
+    // One reaction per command (not a .finally/.then/.catch chain): commands are the hot path.
+    handler(this, command.params, this.#node).then(
+      (handled) => {
+        this.#pending--;
+        this.#answer(command, handled);
+      },
+      (error: unknown) => {
+        this.#pending--;
+        this.#fail(command, error);
+      },
+    );
+  }
+
+  #answer(command: Command, { result, afterReply }: Handled<unknown>): void {
+    if (this.#state === 'closed') return;
+    try {
+      // Encoding happens here: a result that cannot be encoded (a cycle, a BigInt in JSON)
+      // throws and is answered as an internal error.
+      this.enqueue({ id: command.id, result });
+      afterReply?.();
+    } catch (error) {
+      this.#fail(command, error);
+    }
   }
 
   // Never throws: it ends every command's promise chain, so a throw here would be an
