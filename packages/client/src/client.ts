@@ -304,6 +304,7 @@ export class Client {
         push: (push) => this.#router.route(push),
         lost: (reason, retry) => this.#onLost(reason, retry),
         refused: (error, retry) => this.#onRefused(error, retry),
+        unavailable: (request) => this.#dispatcher.retryLater(request),
         log: (message, ...details) => this.#log(message, ...details),
       },
     });

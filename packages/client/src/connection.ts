@@ -5,6 +5,7 @@
  * through `handlers.lost`, unless its owner ends it with `close()`.
  */
 import {
+  ERROR_CODES,
   ProtocolError,
   parseServerFrame,
   type Codec,
@@ -44,6 +45,11 @@ export interface ConnectionHandlers {
   lost(reason: LostReason, retry: Request[]): void;
   /** The connect command got a reply error. The session is already closed; `lost` is not called. */
   refused(error: ServerError, retry: Request[]): void;
+  /**
+   * A resendable request (retryOnReconnect) got 115, engine unavailable: true when it will be
+   * resent later (same params, so the same idempotency key), false to reject it with `error`.
+   */
+  unavailable(request: Request, error: ServerError): boolean;
   log(message: string, ...details: unknown[]): void;
 }
 
@@ -189,8 +195,13 @@ export class Connection {
     const request = this.#inflight.get(reply.id);
     if (!request) return; // timed out already, or a reply we never asked for: ignore.
     this.#inflight.delete(reply.id);
-    if ('error' in reply) request.reject(new ServerError(reply.error));
-    else request.resolve(reply.result);
+    if (!('error' in reply)) {
+      request.resolve(reply.result);
+      return;
+    }
+    const error = new ServerError(reply.error);
+    if (request.retryOnReconnect && error.serverCode === ERROR_CODES.ENGINE_UNAVAILABLE && this.#p.handlers.unavailable(request, error)) return;
+    request.reject(error);
   }
 
   #onConnectReply(reply: Reply): void {

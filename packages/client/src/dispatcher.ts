@@ -4,6 +4,7 @@
  * queue; each call with its deadline (offline wait included). Flushes the queue in call order.
  */
 import type { CommandParamsMap, Method } from '@relais/protocol';
+import { exponentialBackoff } from './backoff.js';
 import type { Connection } from './connection.js';
 import { OfflineQueue } from './queue.js';
 import { Request } from './request.js';
@@ -16,6 +17,9 @@ export interface DispatchOptions {
   /** Skip the hold: resubscribes are what the hold waits for. */
   direct: boolean;
 }
+
+/** Delays between resends of a call the engine could not take (115): 100 ms doubling to 2 s, jittered. */
+const ENGINE_RETRY_BACKOFF = exponentialBackoff({ minDelayMs: 100, maxDelayMs: 2_000, factor: 2 });
 
 export class Dispatcher {
   readonly #queue: OfflineQueue;
@@ -73,6 +77,30 @@ export class Dispatcher {
       }
     }
     return request.promise;
+  }
+
+  /**
+   * Resends `request` after a growing delay (same params, so a publish keeps its idempotency
+   * key and is stored once), on whatever connection is up then, or queues it. Returns false,
+   * and leaves the request alone, when that delay would pass its deadline.
+   */
+  retryLater(request: Request): boolean {
+    const delayMs = ENGINE_RETRY_BACKOFF(request.engineRetries);
+    if (request.deadlineAt !== undefined && this.#timers.now() + delayMs >= request.deadlineAt) return false;
+    request.engineRetries++;
+    this.#timers.setTimeout(() => {
+      if (request.settled) return;
+      if (this.#connection && !this.#held) {
+        this.#connection.send(request);
+        return;
+      }
+      try {
+        this.#queue.push(request);
+      } catch (error) {
+        request.reject(error);
+      }
+    }, delayMs);
+    return true;
   }
 
   /** Rejects every queued call with `error`. */

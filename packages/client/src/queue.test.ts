@@ -129,6 +129,54 @@ describe('Client calls', () => {
       expect(server.commands('publish')).toHaveLength(1);
     });
 
+    it('resends a publish refused with 115 (engine unavailable) with the same idempotency key until it is accepted', async () => {
+      let refusals = 2;
+      server.onCommand((c) => {
+        if (c.method !== 'publish' || refusals === 0) return undefined;
+        refusals--;
+        return { error: { code: 115, message: 'engine unavailable', temporary: true } };
+      });
+      const client = fakeClient(server, { timeoutMs: 10_000 });
+      client.connect();
+      const published = settle(client.publish('a:1', 'once'));
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await published).toEqual({});
+      const sent = server.commands('publish');
+      expect(sent).toHaveLength(3);
+      const keys = new Set(sent.map((c) => (c.params as { idempotencyKey?: string }).idempotencyKey));
+      expect(keys.size).toBe(1);
+      expect([...keys][0]).toEqual(expect.any(String));
+    });
+
+    it('rejects with the 115 ServerError once a resend would pass the deadline, and resends nothing after', async () => {
+      server.onCommand((c) => (c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
+      const client = fakeClient(server, { timeoutMs: 1_000 });
+      client.connect();
+      const published = settle(client.publish('a:1', 1));
+      await vi.advanceTimersByTimeAsync(1_000);
+      const error = await published;
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ serverCode: 115, temporary: true });
+      const count = server.commands('publish').length;
+      expect(count).toBeGreaterThan(1);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(server.commands('publish')).toHaveLength(count);
+    });
+
+    it('does not resend a 115 for calls that are not idempotent (rpc, ephemeral publish)', async () => {
+      server.onCommand((c) => (c.method === 'rpc' || c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
+      const client = fakeClient(server, { timeoutMs: 10_000 });
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      const rpc = settle(client.rpc('m'));
+      const ephemeral = settle(client.publish('a:1', 1, { ephemeral: true }));
+      expect(await rpc).toMatchObject({ serverCode: 115 });
+      expect(await ephemeral).toMatchObject({ serverCode: 115 });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(server.commands('rpc')).toHaveLength(1);
+      expect(server.commands('publish')).toHaveLength(1);
+    });
+
     it('times out a sent command without a reply and ignores a late reply', async () => {
       let id = 0;
       server.onCommand((c) => {

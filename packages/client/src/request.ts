@@ -14,16 +14,22 @@ export class Request<M extends Method = Method> {
   readonly retryOnReconnect: boolean;
   /** The command id of the latest transmission; a resend gets a new id. */
   id: number | undefined;
+  /** Resends after a temporary engine error (115) so far. */
+  engineRetries = 0;
+  /** Clock time (ms, `timers.now()`) of the deadline, once started. */
+  deadlineAt: number | undefined;
   readonly promise: Promise<unknown>;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
   #settled = false;
   readonly #timeout: Timeout;
+  readonly #timers: Timers;
 
   constructor(method: M, params: CommandParamsMap[M], options: { retryOnReconnect: boolean; timers: Timers }) {
     this.method = method;
     this.params = params;
     this.retryOnReconnect = options.retryOnReconnect;
+    this.#timers = options.timers;
     this.#timeout = new Timeout(options.timers);
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
@@ -37,6 +43,7 @@ export class Request<M extends Method = Method> {
 
   /** Starts the deadline; `onTimeout` runs before the promise rejects (to unlink the request). */
   startTimeout(timeoutMs: number, onTimeout: () => void): void {
+    this.deadlineAt = this.#timers.now() + timeoutMs;
     this.#timeout.start(timeoutMs, () => {
       onTimeout();
       this.reject(new TimeoutError(this.method, timeoutMs));

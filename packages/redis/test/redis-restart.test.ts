@@ -1,7 +1,7 @@
 /**
  * Redis is killed (SIGKILL) and restarted while a publisher keeps publishing through one node
  * and clients on two nodes are subscribed. Publishes during the outage fail with the temporary
- * error 115 and the service resumes by itself. On a channel with history (and a Redis that
+ * error 115 (once the SDK's resends pass their timeout) and the service resumes by itself. On a channel with history (and a Redis that
  * keeps an append-only file), subscribers are closed with 3010, reconnect and recover: nothing
  * acknowledged is lost. Without history they are still told (3010) that they may have missed
  * publications.
@@ -36,8 +36,8 @@ async function startNode(server: RedisServer, prefix: string): Promise<string> {
   return `ws://127.0.0.1:${port}/connection/websocket`;
 }
 
-function connect(url: string): Client {
-  const client = new Client(url, { websocket: WebSocket as unknown as WebSocketConstructor, minReconnectDelayMs: 20, maxReconnectDelayMs: 200 });
+function connect(url: string, timeoutMs?: number): Client {
+  const client = new Client(url, { websocket: WebSocket as unknown as WebSocketConstructor, minReconnectDelayMs: 20, maxReconnectDelayMs: 200, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   clients.push(client);
   client.connect();
   return client;
@@ -70,7 +70,9 @@ async function outage(channel: string, server: RedisServer) {
   });
   await waitFor(() => watches.every((watch) => watch.subscribed.length === 1), 10_000, 'both subscriptions');
 
-  const publisher = connect(urlB);
+  // A short timeout: the SDK resends a publish refused with 115 until its timeout, and these
+  // publishes are meant to fail while Redis is away.
+  const publisher = connect(urlB, 300);
   const acked: number[] = [];
   const failures: unknown[] = [];
   const failed = new Set<number>();
@@ -136,6 +138,36 @@ describe('Redis restarted under load', () => {
       expect(acked(watch)).toEqual(all);
       expect(watch.subscribed.slice(1).map((s) => s.recovered)).toEqual(watch.subscribed.slice(1).map(() => true));
     }
+  });
+
+  it('acknowledges a publish made during the outage once Redis is back, stored once (the SDK resends it on 115)', async () => {
+    redis = await RedisServer.start({ appendOnly: true });
+    const prefix = uniquePrefix('resend');
+    const url = await startNode(redis, prefix);
+    const watcher = connect(url);
+    const sub = watcher.subscribe('kept:resend');
+    const received: unknown[] = [];
+    sub.on('publication', ({ data }) => received.push(data));
+    await waitFor(() => sub.state === 'subscribed', 10_000, 'the subscription');
+    const publisher = connect(url, 20_000);
+    await publisher.ready();
+    await publisher.publish('kept:resend', 'before');
+    await redis.kill();
+    const during = publisher.publish('kept:resend', 'during');
+    let settled = false;
+    void during.then(() => (settled = true), () => (settled = true));
+    // Refused with 115 and resent: the node answered 115 at least twice, and the call is still
+    // pending while Redis is down.
+    const node = nodes[0]!;
+    await waitFor(() => (node.stats().errors['115'] ?? 0) >= 2, 10_000, 'a publish refused with 115 and resent');
+    expect(settled).toBe(false);
+    await redis.restart();
+    const result = await during;
+    expect(result).toMatchObject({ offset: expect.any(Number) });
+    await waitFor(() => received.includes('during'), 20_000, 'the publish made during the outage');
+    const history = await sub.history({ limit: 10 });
+    expect(history.publications.filter((pub) => pub.data === 'during')).toHaveLength(1);
+    expect(received.filter((data) => data === 'during')).toHaveLength(1);
   });
 
   it('without history: subscribers miss publications only after being told with 3010', async () => {
