@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
+import { isFailure } from './lib/failures.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -54,10 +55,16 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** `{variant: {metric: {median, min, max, n}}}` for numeric metrics; strings kept as a list. */
+/**
+ * `{variant: {metric: {median, min, max, n, of}}}` for numeric metrics; strings kept as a list.
+ * Failed repetitions (bench/lib/failures.mjs) count in `of` but not in the numbers; they are
+ * listed under `failures: {kinds, errors}`.
+ */
 export function summarize(runs) {
   const out = {};
-  for (const [variant, list] of Object.entries(runs)) {
+  for (const [variant, all] of Object.entries(runs)) {
+    const list = all.filter((result) => !isFailure(result));
+    const failed = all.filter(isFailure);
     out[variant] = {};
     const keys = new Set(list.flatMap((result) => Object.keys(result)));
     for (const key of keys) {
@@ -67,9 +74,10 @@ export function summarize(runs) {
       out[variant][key] = strings.length > 0
         ? { text: strings.join(' / ') }
         : numbers.length > 0
-          ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: values.length }
+          ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: all.length }
           : { text: '–' };
     }
+    if (failed.length > 0) out[variant].failures = { kinds: failed.map((result) => result.failed), errors: failed.map((result) => result.error), of: all.length };
   }
   return out;
 }
@@ -84,10 +92,18 @@ function fmtRatio(value) {
   return `${value >= 0.1 ? fmt(value, 2) : Number(value.toPrecision(2))}x`;
 }
 
-function cell(stat, digits) {
-  if (!stat) return '–';
+/** "2 stalled" or "1 stalled, 1 exited": the failed repetitions of a variant by kind. */
+function failedKinds(failures) {
+  const counts = new Map();
+  for (const kind of failures.kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return [...counts].map(([kind, count]) => `${count} ${kind}`).join(', ');
+}
+
+function cell(stat, digits, failures) {
+  // Every repetition failed: say how, rather than a bare dash.
+  if (!stat) return failures ? `– (${failedKinds(failures)})` : '–';
   if (stat.text !== undefined) return stat.text;
-  const missing = stat.of > stat.n ? ` [${stat.n} of ${stat.of}]` : '';
+  const missing = stat.of > stat.n ? ` [${stat.n} of ${stat.of}${failures ? `; ${failedKinds(failures)}` : ''}]` : '';
   if (stat.n === 1) return `${fmt(stat.median, digits)}${missing}`;
   return `${fmt(stat.median, digits)} (${fmt(stat.min, digits)}–${fmt(stat.max, digits)})${missing}`;
 }
@@ -96,8 +112,16 @@ function table(summary, variants, columns) {
   const head = `| server | ${columns.map((c) => c.title).join(' | ')} |`;
   const rule = `| --- | ${columns.map(() => '---:').join(' | ')} |`;
   const rows = Object.keys(summary).map((variant) =>
-    `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits)).join(' | ')} |`);
+    `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits, summary[variant].failures)).join(' | ')} |`);
   return [head, rule, ...rows].join('\n');
+}
+
+/** A line per variant with failed repetitions: why they failed (left out of every median). */
+function failureNotes(summary, variants) {
+  const lines = Object.entries(summary)
+    .filter(([, stats]) => stats.failures)
+    .map(([variant, { failures }]) => `- ${variants[variant] ?? variant}, ${failedKinds(failures)} (of ${failures.of}; left out of the medians): ${[...new Set(failures.errors)].join('; ')}`);
+  return lines.length ? `\nFailed repetitions (a process stopped answering within 15 s, exited, or refused clients; its processes were killed and the run went on):\n\n${lines.join('\n')}` : '';
 }
 
 function ratio(summary, metric, of, to) {
@@ -128,7 +152,7 @@ const TITLES = {
 
 const NOTES = {
   fanout: 'One publisher, one channel holding every subscriber. "keep-up" is deliveries received / deliveries the target rate asks for.',
-  maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed). The load generator has one core: near the limit it, not only the server, saturates.',
+  maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed; ✗stalled: the server or load generator stopped answering within 15 s, was killed, and the probe counts as failed). The load generator has one core: near the limit it, not only the server, saturates.',
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
   idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; the load generator\'s single core limits it, so the server\'s CPU time per connection (same window) is the cleaner figure.',
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
@@ -154,7 +178,7 @@ function columnsFor(scenario, summary) {
     { key: 'droppedClients', title: 'dropped clients', digits: 0 },
     { key: 'p99', title: 'p99 ms', digits: 0 },
   ];
-  return Object.keys(Object.values(summary)[0] ?? {}).map((key) => ({ key, title: key }));
+  return Object.keys(Object.values(summary)[0] ?? {}).filter((key) => key !== 'failures').map((key) => ({ key, title: key }));
 }
 
 /** Targets of the performance goals, checked against this run's medians. */
@@ -183,7 +207,7 @@ const RATIO_KEYS = new Set(['cpuUsPerDelivery', 'p50', 'p99', 'maxRate', 'rssKBP
 
 /** Median user-space µs per delivery: CPU per delivery × (1 − kernel share), per repetition. */
 function userUs(runs, variant) {
-  const list = runs?.[variant];
+  const list = runs?.[variant]?.filter((result) => !isFailure(result));
   if (!list?.length) return undefined;
   return median(list.map((r) => r.cpuUsPerDelivery * (1 - r.kernelShare)));
 }
@@ -214,7 +238,9 @@ function cpuBreakdown(results) {
     const runs = results[`fanout ${load}`];
     if (!runs) continue;
     for (const variant of Object.keys(runs)) {
-      const total = median(runs[variant].map((r) => r.cpuUsPerDelivery));
+      const measured = runs[variant].filter((result) => !isFailure(result));
+      if (measured.length === 0) continue;
+      const total = median(measured.map((r) => r.cpuUsPerDelivery));
       const user = userUs(runs, variant);
       lines.push(`| ${load.replace('x', ' × ')} | ${variant} | ${fmt(total)} | ${fmt(user)} | ${fmt(total - user)} |`);
     }
@@ -286,6 +312,8 @@ export function renderMarkdown(run) {
     out.push(NOTES[kind] ?? '');
     out.push('');
     out.push(table(summary, run.variants, columns));
+    const failed = failureNotes(summary, run.variants);
+    if (failed) out.push(failed);
     out.push(ratioLines(summary, columns));
   }
   if (run.results['fanout 1000x50']) {

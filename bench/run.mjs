@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { attempt, isFailure } from './lib/failures.mjs';
 import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
 import { machine, renderMarkdown, summarize } from './report.mjs';
 import { runFanout, runIdle, runMaxRate, runOverload, runRpc, withVariant } from './scenarios.mjs';
@@ -85,16 +86,22 @@ function sessions(label, measure, only) {
   return interleaved(label, (variant) => withVariant(variant, options, measure), only);
 }
 
-/** Runs `measure(variant)` for each variant, `reps` times, rotating the order each time. */
+/**
+ * Runs `measure(variant)` for each variant, `reps` times, rotating the order each time. A
+ * repetition that fails (a process stopped answering, died, or refused clients) is recorded
+ * as a failure (bench/lib/failures.mjs) and the run goes on.
+ */
 async function interleaved(label, measure, only = variants) {
   const runs = Object.fromEntries(only.map((variant) => [variant, []]));
   for (let rep = 0; rep < reps; rep++) {
     const order = only.map((_, i) => only[(i + rep) % only.length]);
     for (const variant of order) {
       const started = Date.now();
-      const result = await measure(variant);
+      const result = await attempt(() => measure(variant));
       runs[variant].push(result);
-      console.log(`[${label}] rep ${rep + 1}/${reps} ${variant}: ${compact(result)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      const line = `[${label}] rep ${rep + 1}/${reps} ${variant}: ${compact(result)} (${((Date.now() - started) / 1000).toFixed(1)} s)`;
+      if (isFailure(result)) console.error(`${line}: FAILED, recorded and skipped`);
+      else console.log(line);
     }
   }
   return runs;
