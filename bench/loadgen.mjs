@@ -1,15 +1,15 @@
 /**
  * @module bench/loadgen
  * A load generator process, driven by the orchestrator over IPC: opens raw WebSocket
- * subscribers (bench/lib/protocols.mjs), or one publisher that publishes at a fixed rate,
- * and reports deliveries and delivery latency (publisher send time → subscriber receipt).
+ * subscribers (bench/lib/protocols.mjs over bench/lib/raw-ws.mjs, a minimal client on
+ * `node:net`), or one publisher that publishes at a fixed rate, and reports deliveries and
+ * delivery latency (publisher send time → subscriber receipt).
  */
-import WebSocket from 'ws';
 import { Histogram, monoMs } from './lib/histogram.mjs';
 import { serve } from './lib/ipc.mjs';
 import { PROTOCOLS, channelName, forEachStamp } from './lib/protocols.mjs';
+import { RawWebSocket } from './lib/raw-ws.mjs';
 
-const CLIENT_OPTIONS = { perMessageDeflate: false, skipUTF8Validation: true, maxPayload: 256 * 1024 * 1024 };
 const PADDING = '0123456789abcdef0123456789abcdef';
 const TICK_MS = 5;
 const MAX_BURST = 2_000;
@@ -31,7 +31,6 @@ function onStamp(t) {
 function openClient(protocol, port, room) {
   const proto = PROTOCOLS[protocol];
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(proto.url(port, room), proto.subprotocol, CLIENT_OPTIONS);
     const client = {
       room,
       isReady: false,
@@ -46,24 +45,23 @@ function openClient(protocol, port, room) {
         ws.terminate();
       },
     };
+    const ws = new RawWebSocket(proto.url(port, room), {
+      protocol: proto.subprotocol,
+      onOpen: () => proto.open(ws, room, client),
+      onMessage: (text) => {
+        proto.onMessage(ws, text, client);
+        const now = monoMs();
+        if (lastReceiveAt !== 0 && now - lastReceiveAt > maxGapMs) maxGapMs = now - lastReceiveAt;
+        lastReceiveAt = now;
+        forEachStamp(text, onStamp);
+      },
+      onClose: (code, reason, error) => {
+        sockets.delete(ws);
+        if (client.isReady) dropped++;
+        else reject(error ?? new Error(`closed before ready (${code}${reason ? ` ${reason}` : ''})`));
+      },
+    });
     sockets.add(ws);
-    ws.on('open', () => proto.open(ws, room, client));
-    ws.on('message', (data) => {
-      const text = data.toString();
-      proto.onMessage(ws, text, client);
-      const now = monoMs();
-      if (lastReceiveAt !== 0 && now - lastReceiveAt > maxGapMs) maxGapMs = now - lastReceiveAt;
-      lastReceiveAt = now;
-      forEachStamp(text, onStamp);
-    });
-    ws.on('error', (error) => {
-      if (!client.isReady) reject(error);
-    });
-    ws.on('close', () => {
-      sockets.delete(ws);
-      if (client.isReady) dropped++;
-      else reject(new Error('closed before ready'));
-    });
   });
 }
 
