@@ -31,6 +31,12 @@ const ACCEPT = createHash('sha1').update(KEY + GUID).digest('base64');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 16 * 1024;
 const ZERO_MASK_BIT = 0x80;
+/**
+ * Every socket of the process reads into this one buffer (net's `onread`): no Buffer is
+ * allocated per read and no stream event is emitted. A chunk is only valid during #onData, so
+ * whatever outlives it (a partial frame, a fragment) is copied.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 /** Close code reported when the connection ended without a close frame (RFC 6455 §7.1.5). */
@@ -88,11 +94,14 @@ export class RawWebSocket {
     if (parsed.protocol !== 'ws:') throw new HandshakeError(`only ws:// URLs are supported, not ${url}`);
     this.#url = url;
     this.#options = { maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES, ...options };
-    const socket = connect({ host: parsed.hostname, port: Number(parsed.port || 80) });
+    const socket = connect({
+      host: parsed.hostname,
+      port: Number(parsed.port || 80),
+      onread: { buffer: READ_BUFFER, callback: (length, buffer) => this.#onData(buffer.subarray(0, length)) },
+    });
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.on('connect', () => socket.write(upgradeRequest(parsed, options.protocol)));
-    socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('error', (error) => this.#finish(CLOSE_ABNORMAL, '', error));
     socket.on('close', () => this.#finish(CLOSE_ABNORMAL, this.state === 'connecting' ? 'closed during the handshake' : ''));
   }
@@ -125,11 +134,18 @@ export class RawWebSocket {
     this.#socket.resume();
   }
 
+  /** `chunk` is a view of READ_BUFFER: valid until this returns. */
   #onData(chunk) {
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    if (this.#buffered < this.#needed) return;
-    let buffer = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#buffered);
+    if (this.#buffered + chunk.length < this.#needed) {
+      this.#chunks.push(Buffer.from(chunk));
+      this.#buffered += chunk.length;
+      return;
+    }
+    let buffer = chunk;
+    if (this.#chunks.length > 0) {
+      this.#chunks.push(chunk);
+      buffer = Buffer.concat(this.#chunks, this.#buffered + chunk.length);
+    }
     this.#chunks = [];
     this.#buffered = 0;
     try {
@@ -140,9 +156,8 @@ export class RawWebSocket {
       }
       offset = this.#frames(buffer, offset);
       if (offset < buffer.length && this.state !== 'closed') {
-        buffer = buffer.subarray(offset);
-        this.#chunks.push(buffer);
-        this.#buffered = buffer.length;
+        this.#chunks.push(Buffer.from(buffer.subarray(offset)));
+        this.#buffered = buffer.length - offset;
       }
     } catch (error) {
       this.#finish(CLOSE_ABNORMAL, '', error);
@@ -155,7 +170,7 @@ export class RawWebSocket {
     const end = buffer.indexOf(HEADER_END);
     if (end === -1) {
       if (buffer.length > MAX_HEADER_BYTES) throw new HandshakeError(`${this.#url}: response headers longer than ${MAX_HEADER_BYTES} bytes`);
-      this.#chunks.push(buffer);
+      this.#chunks.push(Buffer.from(buffer));
       this.#buffered = buffer.length;
       this.#needed = buffer.length + 1;
       return -1;
@@ -208,10 +223,10 @@ export class RawWebSocket {
     } else if (opcode === OP_TEXT || opcode === OP_BINARY) {
       if (this.#fragments) throw new FrameError('new message before the end of a fragmented one');
       if (fin) this.#options.onMessage?.(buffer.toString('utf8', start, end));
-      else this.#fragments = [buffer.subarray(start, end)];
+      else this.#fragments = [Buffer.from(buffer.subarray(start, end))];
     } else if (opcode === OP_CONTINUATION) {
       if (!this.#fragments) throw new FrameError('continuation frame without a message to continue');
-      this.#fragments.push(buffer.subarray(start, end));
+      this.#fragments.push(Buffer.from(buffer.subarray(start, end)));
       if (fin) {
         const whole = Buffer.concat(this.#fragments);
         this.#fragments = undefined;

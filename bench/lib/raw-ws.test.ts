@@ -130,6 +130,20 @@ describe('RawWebSocket', () => {
     }
   });
 
+  it('keeps the partial frames of concurrent sockets apart (they share one read buffer)', async () => {
+    const message = (name: string, i: number): string => `${name}${i}:`.padEnd(150_000 + i * 7_001, name);
+    const url = await wsServer((ws) => ws.once('message', (name) => {
+      for (let i = 0; i < 5; i++) ws.send(message(name.toString(), i));
+    }));
+    const clients = ['a', 'b', 'c'].map((name) => ({ name, client: open(url) }));
+    for (const { name, client } of clients) {
+      await client.opened;
+      client.ws.send(name);
+    }
+    await until(() => clients.every(({ client }) => client.messages.length === 5));
+    for (const { name, client } of clients) expect(client.messages).toEqual([0, 1, 2, 3, 4].map((i) => message(name, i)));
+  });
+
   it('joins a fragmented message, with a ping between its fragments', async () => {
     const pongs: string[] = [];
     const url = await wsServer((ws) => {
