@@ -156,10 +156,26 @@ const NOTES = {
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
   idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; the load generator\'s single core limits it, so the server\'s CPU time per connection (same window) is the cleaner figure.',
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
-  overload: 'The publisher asks far more than the subscribers can read. Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them); "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).',
+  overload: (plan) => {
+    const slow = slowCount(plan.overload);
+    const common = 'Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them).';
+    if (!slow) return `The publisher asks far more than the subscribers can read. ${common} "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).`;
+    return [
+      `The publisher asks far more than the subscribers can read, and ${fmt(plan.overload.slowShare * 100, 0)} % of the subscribers are slow: they stop reading once subscribed (their socket is paused), so once the kernel's socket buffers are full (about 4 MB per connection on this machine) the server's own send queue for them grows.`,
+      'relais closes a session whose queue passes maxQueueBytes (1 MiB by default) with 3008. Socket.IO and ws have no such policy: what they write for a slow client stays in their memory (peak RSS), unless they fall so far behind that the backlog waits unread in the publisher\'s connection instead; what waits in the kernel\'s socket buffers is in no process\'s RSS.',
+      '"delivered / s to healthy" counts the publications the other subscribers received, however they were batched into messages; "healthy p99" is their latency and "healthy clients closed" those of them the server closed.',
+      '"slow clients closed": once publishing stops, the slow clients read again for at most 5 s and count the connections the server had closed (a paused socket sees its close frame only after the data queued before it), with the close codes they received (1006: closed without a close frame).',
+      common,
+    ].join(' ');
+  },
 };
 
-function columnsFor(scenario, summary) {
+/** How many of the overload scenario's subscribers are slow (0 in runs from before slowShare). */
+function slowCount(overloadPlan) {
+  return overloadPlan ? Math.round(overloadPlan.clients * (overloadPlan.slowShare ?? 0)) : 0;
+}
+
+function columnsFor(scenario, summary, plan) {
   const kind = scenario.split(' ')[0];
   if (kind === 'fanout' || kind === 'channels') return FANOUT_COLUMNS;
   if (kind === 'maxrate') return [{ key: 'maxRate', title: 'max msg/s', digits: 0 }, { key: 'probes', title: 'probes' }];
@@ -170,14 +186,18 @@ function columnsFor(scenario, summary) {
     { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
   ];
   if (kind === 'rpc') return [{ key: 'p50', title: 'p50 ms', digits: 3 }, { key: 'p99', title: 'p99 ms', digits: 3 }];
-  if (kind === 'overload') return [
-    { key: 'peakRssMB', title: 'peak RSS MB', digits: 0 },
-    { key: 'loopMaxMs', title: 'loop max ms', digits: 0 },
-    { key: 'slowestAnswerMs', title: 'slowest answer ms', digits: 0 },
-    { key: 'deliveredPerSec', title: 'delivered / s', digits: 0 },
-    { key: 'droppedClients', title: 'dropped clients', digits: 0 },
-    { key: 'p99', title: 'p99 ms', digits: 0 },
-  ];
+  if (kind === 'overload') {
+    const slow = slowCount(plan?.overload);
+    return [
+      { key: 'peakRssMB', title: 'peak RSS MB', digits: 0 },
+      { key: 'loopMaxMs', title: 'loop max ms', digits: 0 },
+      { key: 'slowestAnswerMs', title: 'slowest answer ms', digits: 0 },
+      { key: 'deliveredPerSec', title: slow ? 'delivered / s to healthy' : 'delivered / s', digits: 0 },
+      { key: 'p99', title: slow ? 'healthy p99 ms' : 'p99 ms', digits: 0 },
+      { key: 'droppedClients', title: slow ? 'healthy clients closed' : 'dropped clients', digits: 0 },
+      ...(slow ? [{ key: 'slowClosed', title: `slow clients closed (of ${n(slow)})`, digits: 0 }, { key: 'slowCloseCodes', title: 'their close codes' }] : []),
+    ];
+  }
   return Object.keys(Object.values(summary)[0] ?? {}).filter((key) => key !== 'failures').map((key) => ({ key, title: key }));
 }
 
@@ -213,7 +233,7 @@ function userUs(runs, variant) {
 }
 
 /** Reading of the targets: what limits the ones not met, with this run's numbers. */
-function limits(summaries) {
+function limits(summaries, plan, variants) {
   const r = (scenario, metric, a, b) => {
     const value = ratio(summaries[scenario], metric, a, b);
     return value === undefined ? '–' : fmtRatio(value);
@@ -227,8 +247,17 @@ function limits(summaries) {
     `- **Max sustained rate.** The probes are not monotonic (a rate fails, a higher one passes): on this shared machine a stall of another job breaks p99 < 100 ms at almost any rate, and the load generator has a single core for every subscriber. The median ratio (${r('maxrate 1000', 'maxRate', 'relais', 'socketio')} Socket.IO at 1,000) is the figure this run supports; the repetitions where the machine was quiet show relais far higher, because consecutive publications to one socket are joined into one message.`,
     `- **RSS per idle connection** (${r(idle, 'rssKBPerConn', 'relais', 'socketio')} Socket.IO; ${r(idle, 'rssKBPerConn', 'relais', 'ws-frame')} bare ws): what relais keeps above ws per connection is its session (id, channel set, outbox, state listeners) and the heartbeat's two timers.`,
     `- **Connections/s** (${r(idle, 'connPerSec', 'relais', 'socketio')} Socket.IO) is bounded by the load generator's core; the server's own CPU per connection is ${r(idle, 'cpuUsPerConn', 'relais', 'socketio')} Socket.IO's. A relais connection does two round trips of work (\`connect\`, then \`subscribe\`, each answered), Socket.IO one (namespace CONNECT, room joined from the handshake query).`,
-    overload ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately, fall behind and stall their event loop for seconds.` : '',
+    overload ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO${slowCount(plan.overload) ? ' to the healthy subscribers' : ''} and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately, fall behind and stall their event loop for seconds.${slowConsumers(summaries[overload], slowCount(plan.overload), variants)}` : '',
   ].filter(Boolean).join('\n');
+}
+
+/** The overload bullet's sentence on slow consumers: who closed how many, at what peak RSS. */
+function slowConsumers(summary, slow, variants) {
+  if (!slow || !summary) return '';
+  const parts = Object.entries(summary)
+    .filter(([, stats]) => stats.slowClosed?.median !== undefined)
+    .map(([variant, stats]) => `${variants[variant] ?? variant} closed ${fmt(stats.slowClosed.median, 0)} (peak RSS ${fmt(stats.peakRssMB?.median, 0)} MB)`);
+  return parts.length ? ` Of the ${n(slow)} slow subscribers (medians): ${parts.join('; ')}.` : '';
 }
 
 /** What limits the CPU targets, from this run's numbers. */
@@ -273,7 +302,12 @@ function describe(scenario, plan) {
   if (kind === 'maxrate') return `${n(arg)} subscribers`;
   if (kind === 'channels') return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
   if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
-  if (kind === 'overload') return `${n(plan.overload.clients)} subscribers × ${n(plan.overload.rate)} msg/s for ${plan.overload.durationMs / 1000} s`;
+  if (kind === 'overload') {
+    const { clients, rate, durationMs, slowShare, payloadBytes } = plan.overload;
+    const slow = slowShare ? ` (${fmt(slowShare * 100, 0)} % of them slow)` : '';
+    const size = payloadBytes ? ` of about ${n(payloadBytes)} bytes` : '';
+    return `${n(clients)} subscribers${slow} × ${n(rate)} msg/s${size} for ${durationMs / 1000} s`;
+  }
   return `${n(plan.rpc.calls)} sequential calls`;
 }
 
@@ -306,10 +340,11 @@ export function renderMarkdown(run) {
   out.push('');
   for (const [scenario, summary] of Object.entries(summaries)) {
     const kind = scenario.split(' ')[0];
-    const columns = columnsFor(scenario, summary);
+    const columns = columnsFor(scenario, summary, run.plan);
     out.push(`## ${TITLES[kind] ?? kind}: ${describe(scenario, run.plan)}`);
     out.push('');
-    out.push(NOTES[kind] ?? '');
+    const note = NOTES[kind] ?? '';
+    out.push(typeof note === 'function' ? note(run.plan) : note);
     out.push('');
     out.push(table(summary, run.variants, columns));
     const failed = failureNotes(summary, run.variants);
@@ -323,7 +358,7 @@ export function renderMarkdown(run) {
     out.push('');
     out.push(cpuBreakdown(run.results));
     out.push('');
-    out.push(limits(summaries));
+    out.push(limits(summaries, run.plan, run.variants));
     out.push('');
   }
   out.push('## How it is measured');
@@ -345,7 +380,7 @@ export function renderMarkdown(run) {
   out.push('');
   out.push('```sh');
   out.push('npm run bench -- --write-docs          # full run, about 20 minutes, rewrites this page');
-  out.push('npm run bench -- --quick               # about 2 minutes');
+  out.push('npm run bench -- --quick               # about 3 minutes');
   out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
   out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
   out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');

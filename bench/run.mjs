@@ -4,7 +4,7 @@
  * selected variant, interleaving the variants inside each repetition, writes the raw results to
  * bench/results/, prints a summary and, with --write-docs, regenerates docs/benchmarks.md.
  *
- *   --quick              small loads and short windows (about 2 minutes)
+ *   --quick              small loads and short windows (about 3 minutes)
  *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload (default: all)
  *   --variants=a,b       relais, socketio, ws-naive, ws-frame (default: all)
  *   --reps=N             repetitions (default 3)
@@ -21,12 +21,17 @@ import { parseArgs } from 'node:util';
 import { attempt, isFailure } from './lib/failures.mjs';
 import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
 import { machine, renderMarkdown, summarize } from './report.mjs';
-import { runFanout, runIdle, runMaxRate, runOverload, runRpc, withVariant } from './scenarios.mjs';
+import { runOverload } from './overload.mjs';
+import { runFanout, runIdle, runMaxRate, runRpc, withVariant } from './scenarios.mjs';
 import { VARIANTS } from './servers/index.mjs';
 
 const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload'];
 
-/** Loads and windows of a full run (about 20 minutes) and of --quick (about 2 minutes). */
+/**
+ * Loads and windows of a full run (about 20 minutes) and of --quick (about 3 minutes).
+ * overload.slowShare: the share of subscribers that stop reading once subscribed;
+ * overload.payloadBytes: about how large each published payload is (default about 70 bytes).
+ */
 const PLANS = {
   full: {
     fanout: { loads: [[1_000, 50], [5_000, 10], [10_000, 5]], warmupMs: 2_000, measureMs: 5_000 },
@@ -34,7 +39,7 @@ const PLANS = {
     channels: { clients: 10_000, channels: 1_000, rate: 5_000, warmupMs: 2_000, measureMs: 5_000 },
     idle: { clients: 10_000, timedClients: 5_000, channels: 1_000 },
     rpc: { warmup: 300, calls: 3_000 },
-    overload: { clients: 1_000, rate: 1_000, durationMs: 10_000 },
+    overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
   },
   quick: {
     fanout: { loads: [[1_000, 50], [5_000, 10]], warmupMs: 1_000, measureMs: 2_000 },
@@ -42,7 +47,8 @@ const PLANS = {
     channels: { clients: 2_000, channels: 200, rate: 2_000, warmupMs: 1_000, measureMs: 2_000 },
     idle: { clients: 2_000, timedClients: 2_000, channels: 200 },
     rpc: { warmup: 100, calls: 500 },
-    overload: { clients: 1_000, rate: 1_000, durationMs: 3_000 },
+    // As long as a full run's: the slow clients' kernel buffers (about 4 MB each here) fill first.
+    overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
   },
 };
 

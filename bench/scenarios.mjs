@@ -6,9 +6,7 @@
  * Server CPU per delivery = the server processes' CPU time (user + system, process.cpuUsage)
  * during the window / deliveries the subscribers received in that window.
  */
-import { readFileSync } from 'node:fs';
 import { attempt } from './lib/failures.mjs';
-import { monoMs } from './lib/histogram.mjs';
 import { LOAD_CORE, SERVER_CORE, spawn, stop } from './lib/procs.mjs';
 import { call } from './lib/ipc.mjs';
 import { searchMaxRate } from './maxrate.mjs';
@@ -104,67 +102,5 @@ export async function runRpc(ctx, { warmup, calls }) {
     return { p50: result.p50, p99: result.p99 };
   } finally {
     await stop(child, 'close');
-  }
-}
-
-/**
- * Overload: publishes far above what subscribers can read for `durationMs`, sampling server
- * memory and how long the server takes to answer (an answer later than 1 s counts as a 1 s+
- * stall). Afterwards it waits at most 10 s for the server to answer again; everything is
- * then stopped, so a server that never recovers costs the run 10 s, not its backlog.
- */
-export async function runOverload(ctx, { clients, rate, durationMs }) {
-  const load = await setUp(ctx, clients, 1);
-  await ctx.resetLoop();
-  await ask(load.pub, 'publishStart', { rate, channels: 1 });
-  const started = monoMs();
-  let peakRss = 0;
-  let slowestAnswerMs = 0;
-  while (monoMs() - started < durationMs) {
-    const asked = monoMs();
-    const usage = await withTimeout(ctx.usage(), 1_000);
-    slowestAnswerMs = Math.max(slowestAnswerMs, monoMs() - asked);
-    if (usage) peakRss = Math.max(peakRss, usage.rss);
-    else await withTimeout(ctx.usage(), Math.max(0, durationMs - (monoMs() - started)));
-    await sleep(250);
-  }
-  const { sent } = await ask(load.pub, 'publishStop');
-  const seconds = (monoMs() - started) / 1000;
-  const report = await withTimeout(ask(load.subs, 'report'), 10_000);
-  const asked = monoMs();
-  const after = await withTimeout(ctx.usage(), 10_000);
-  slowestAnswerMs = Math.max(slowestAnswerMs, monoMs() - asked);
-  // The kernel's high-water mark: right even when a stalled server missed the samples.
-  const peakRssKB = ctx.servers.reduce((sum, server) => sum + peakRssOf(server.pid), 0);
-  return {
-    peakRssMB: Math.max(peakRss / 2 ** 20, peakRssKB / 1024),
-    loopMaxMs: after?.loopMaxMs,
-    slowestAnswerMs,
-    publishedPerSec: sent / seconds,
-    deliveredPerSec: report ? report.received / seconds : undefined,
-    droppedClients: report?.dropped,
-    p99: report?.latency.p99,
-  };
-}
-
-/** VmHWM (peak resident set, KB) of a live process, from /proc; 0 where unavailable. */
-function peakRssOf(pid) {
-  try {
-    return Number(/VmHWM:\s*(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** `promise`'s value, or undefined when it takes longer than `ms`. */
-async function withTimeout(promise, ms) {
-  let timer;
-  const expired = new Promise((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => undefined), expired]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -41,9 +41,12 @@ function sumUsage(list) {
   return total;
 }
 
-/** Opens `clients` subscribers in a load generator (ctx.loadgen()); throws if any failed. */
-export async function connectClients(ctx, subs, clients, channels) {
-  const args = { protocol: ctx.protocol, ports: ctx.ports, clients, channels };
+/**
+ * Opens `clients` subscribers in a load generator (ctx.loadgen()); throws if any failed.
+ * `slow`: they stop reading once ready (bench/loadgen.mjs).
+ */
+export async function connectClients(ctx, subs, clients, channels, { slow = false } = {}) {
+  const args = { protocol: ctx.protocol, ports: ctx.ports, clients, channels, slow };
   const connected = await call(subs, 'connect', args, CONNECT_TIMEOUT_MS);
   if (connected.failed > 0) throw new Error(`${ctx.name}: ${connected.failed} of ${clients} clients failed: ${connected.firstError}`);
   return connected;

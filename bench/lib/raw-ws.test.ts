@@ -198,6 +198,25 @@ describe('RawWebSocket', () => {
     expect(await serverClosed).toBe(4000);
   });
 
+  it('reads nothing while paused, then the queued messages and the close once resumed', async () => {
+    const url = await wsServer((ws) => ws.once('message', () => {
+      for (let i = 0; i < 3; i++) ws.send(`m${i}`);
+      ws.close(3008, 'slow');
+    }));
+    const client = open(url);
+    await client.opened;
+    client.ws.pause();
+    client.ws.send('go');
+    let closed: Closed | undefined;
+    void client.closed.then((value) => (closed = value));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(client.messages).toEqual([]);
+    expect(closed).toBeUndefined();
+    client.ws.resume();
+    expect(await client.closed).toEqual({ code: 3008, reason: 'slow', error: undefined });
+    expect(client.messages).toEqual(['m0', 'm1', 'm2']);
+  });
+
   it('fails with the status line when the server answers 404', async () => {
     const http: HttpServer = createServer((_req, res) => res.writeHead(404).end());
     http.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));
