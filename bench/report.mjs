@@ -43,6 +43,8 @@ export function machine() {
       'socket.io': version('socket.io'),
       'socket.io-client': version('socket.io-client'),
       '@relais/server': version('@relais/server'),
+      '@relais/redis': version('@relais/redis'),
+      ioredis: version('ioredis'),
       bufferutil: version('bufferutil'),
       'utf-8-validate': version('utf-8-validate'),
     },
@@ -139,6 +141,9 @@ const FANOUT_COLUMNS = [
   { key: 'keepUp', title: 'keep-up', digits: 3 },
   { key: 'serverCpuPct', title: 'server core %', digits: 0 },
   { key: 'rssMB', title: 'RSS MB', digits: 0 },
+  // Only where a variant runs on Redis (shown when some row has them): not in "server CPU".
+  { key: 'redisCpuUsPerDelivery', title: 'Redis CPU µs / delivery', onlyIfMeasured: true },
+  { key: 'redisCpuPct', title: 'Redis core %', digits: 0, onlyIfMeasured: true },
 ];
 
 const TITLES = {
@@ -175,7 +180,13 @@ function slowCount(overloadPlan) {
   return overloadPlan ? Math.round(overloadPlan.clients * (overloadPlan.slowShare ?? 0)) : 0;
 }
 
+/** The columns of a scenario's table, without the onlyIfMeasured ones no row has. */
 function columnsFor(scenario, summary, plan) {
+  return allColumnsFor(scenario, summary, plan)
+    .filter((column) => !column.onlyIfMeasured || Object.values(summary).some((stats) => stats[column.key]?.median !== undefined));
+}
+
+function allColumnsFor(scenario, summary, plan) {
   const kind = scenario.split(' ')[0];
   if (kind === 'fanout' || kind === 'channels') return FANOUT_COLUMNS;
   if (kind === 'maxrate') return [{ key: 'maxRate', title: 'max msg/s', digits: 0 }, { key: 'probes', title: 'probes' }];
@@ -184,6 +195,7 @@ function columnsFor(scenario, summary, plan) {
     { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
     { key: 'connPerSec', title: 'connections / s', digits: 0 },
     { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
+    { key: 'redisCpuUsPerConn', title: 'Redis CPU µs / connection', digits: 0, onlyIfMeasured: true },
   ];
   if (kind === 'rpc') return [{ key: 'p50', title: 'p50 ms', digits: 3 }, { key: 'p99', title: 'p99 ms', digits: 3 }];
   if (kind === 'overload') {
@@ -369,12 +381,16 @@ export function renderMarkdown(run) {
   out.push('- **Latency**: the publisher stamps each message with CLOCK_MONOTONIC; subscribers record receipt − stamp (50 µs buckets below 100 ms).');
   out.push('- **Correctness** of the same streams through the real client libraries is a test, not part of this run: bench/streams.test.ts (in `npm test`).');
   out.push('- **bufferutil / utf-8-validate** (optional native addons of ws) are not installed: bufferutil only speeds up masking, and a server\'s outgoing frames are unmasked (only the small inbound publisher frames are masked); ws 8.21 validates UTF-8 with Node\'s built-in `buffer.isUtf8` when utf-8-validate is absent.');
-  out.push('- **Not measured yet**: relais with the Redis engine on 2 nodes. bench/servers/index.mjs is the extension point: a variant with `nodes: 2` gets two server processes, subscribers spread over both and the publisher on the first.');
+  if (run.variants['relais-redis']) {
+    out.push(`- **relais (Redis, 2 nodes)**: two relais processes with the Redis engine (\`RedisBroker\`, one shard, a key prefix of this run's own), both on the server core (its server CPU and RSS are the sums of both); subscribers alternate between them and the publisher talks to the first, so every publication crosses Redis. Redis ${run.redis?.version ?? ''} runs outside the harness, on the same machine, unpinned (it shares the 2 cores with everything else): its CPU time is **not** in "server CPU"; "Redis CPU" columns give it separately (\`INFO cpu\`, the whole redis-server process, so anything else using that Redis during the window counts too). Its ratios to the others are not computed: compare its rows with relais (memory).`);
+  } else {
+    out.push('- **Not in this run**: relais with the Redis engine on 2 nodes (variant `relais-redis`, run when Redis answers at RELAIS_BENCH_REDIS_URL, default redis://127.0.0.1:6379).');
+  }
   out.push('');
   out.push('## Machine and versions');
   out.push('');
   out.push(`- ${m.nproc} cores (\`nproc --all\`), CPU: ${m.cpu} (/proc/cpuinfo), Linux ${m.kernel}, Node ${m.node}`);
-  out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}`);
+  out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}${run.redis ? `, Redis ${run.redis.version}` : ''}`);
   out.push('');
   out.push('## Reproduce');
   out.push('');

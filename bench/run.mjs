@@ -6,7 +6,8 @@
  *
  *   --quick              small loads and short windows (about 3 minutes)
  *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload (default: all)
- *   --variants=a,b       relais, socketio, ws-naive, ws-frame (default: all)
+ *   --variants=a,b       relais, relais-redis, socketio, ws-naive, ws-frame (default: all;
+ *                        relais-redis only when its Redis answers, see bench/lib/redis.mjs)
  *   --reps=N             repetitions (default 3)
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
@@ -19,6 +20,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { attempt, isFailure } from './lib/failures.mjs';
+import { newRedisPrefix, redisStatus, redisUrl } from './lib/redis.mjs';
 import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
 import { machine, renderMarkdown, summarize } from './report.mjs';
 import { runOverload } from './overload.mjs';
@@ -75,7 +77,7 @@ function list(value, known, what) {
 const mode = flags.quick ? 'quick' : 'full';
 const plan = PLANS[mode];
 const scenarios = list(flags.scenarios, SCENARIOS, 'scenario');
-const variants = list(flags.variants, Object.keys(VARIANTS), 'variant');
+let variants = list(flags.variants, Object.keys(VARIANTS), 'variant');
 const reps = flags.reps === undefined ? (flags.quick ? 1 : 3) : Number(flags.reps);
 if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps must be a positive integer');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -127,6 +129,7 @@ async function main() {
     return;
   }
   const startedAt = new Date();
+  const redis = await checkRedis(startedAt);
   const results = {};
   if (scenarios.includes('fanout')) {
     const p = plan.fanout;
@@ -169,6 +172,7 @@ async function main() {
     minutes: (Date.now() - startedAt.getTime()) / 60_000,
     code: codeVersion(),
     machine: machine(),
+    ...(redis ? { redis } : {}),
     results,
   };
   const file = `${resultsDir}/${startedAt.toISOString().replace(/[:.]/g, '-')}-${mode}.json`;
@@ -178,6 +182,29 @@ async function main() {
   if (flags['write-docs']) {
     writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(run));
     console.log('wrote docs/benchmarks.md');
+  }
+}
+
+/**
+ * When a selected variant needs Redis: checks that it answers, and gives the run its own key
+ * prefix (inherited by every server process). Unreachable, the variant is dropped from the
+ * default list with a message, or the run stops when --variants named it.
+ */
+async function checkRedis(startedAt) {
+  const needing = variants.filter((variant) => VARIANTS[variant].redis);
+  if (needing.length === 0) return undefined;
+  const url = redisUrl();
+  try {
+    const { version } = await redisStatus(url);
+    process.env.RELAIS_BENCH_REDIS_PREFIX = newRedisPrefix(startedAt);
+    console.log(`${needing.join(', ')}: Redis ${version} at ${url}, key prefix ${process.env.RELAIS_BENCH_REDIS_PREFIX}`);
+    return { url, version, prefix: process.env.RELAIS_BENCH_REDIS_PREFIX };
+  } catch (error) {
+    const why = `Redis at ${url} does not answer (${error.message}); start it, or point RELAIS_BENCH_REDIS_URL at one`;
+    if (flags.variants !== undefined) throw new Error(`--variants names ${needing.join(', ')}, but ${why}`);
+    console.log(`skipping ${needing.join(', ')}: ${why}`);
+    variants = variants.filter((variant) => !VARIANTS[variant].redis);
+    return undefined;
   }
 }
 

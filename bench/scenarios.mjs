@@ -10,6 +10,7 @@ import { attempt } from './lib/failures.mjs';
 import { LOAD_CORE, SERVER_CORE, spawn, stop } from './lib/procs.mjs';
 import { call } from './lib/ipc.mjs';
 import { searchMaxRate } from './maxrate.mjs';
+import { redisCpuUs } from './lib/redis.mjs';
 import { VARIANTS } from './servers/index.mjs';
 import { ask, connectClients, serverGroup, setUp, sleep, window } from './window.mjs';
 
@@ -35,7 +36,7 @@ export async function withVariant(name, options, fn) {
       protocol: variant.protocol,
       ports,
       servers,
-      ...serverGroup(servers),
+      ...serverGroup(servers, variant.redis ? () => redisCpuUs() : undefined),
       async loadgen() {
         const { child } = await spawn('loadgen.mjs', [], { core: LOAD_CORE });
         loads.push(child);
@@ -88,6 +89,7 @@ export async function runIdle(ctx, { clients, timedClients, channels }) {
   return {
     connPerSec: timedClients / (timed.ms / 1000),
     cpuUsPerConn: (connected.cpuUs - before.cpuUs) / timedClients,
+    ...(connected.redisCpuUs === undefined ? {} : { redisCpuUsPerConn: (connected.redisCpuUs - before.redisCpuUs) / timedClients }),
     rssKBPerConn: (after.rss - base.rss) / 1024 / clients,
     heapKBPerConn: (after.heapUsed - base.heapUsed) / 1024 / clients,
   };

@@ -6,7 +6,7 @@
  * records a failed repetition and kills the processes) instead of holding the run.
  */
 import { monoMs } from './lib/histogram.mjs';
-import { call } from './lib/ipc.mjs';
+import { NoAnswerError, call } from './lib/ipc.mjs';
 import { CONNECT_TIMEOUT_MS, MEASURE_TIMEOUT_MS } from './lib/failures.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -14,11 +14,19 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** `call` bounded by MEASURE_TIMEOUT_MS. */
 export const ask = (child, cmd, args = {}) => call(child, cmd, args, MEASURE_TIMEOUT_MS);
 
-/** The measurement calls to a variant's server processes, summed over them. */
-export function serverGroup(servers) {
+/**
+ * The measurement calls to a variant's server processes, summed over them. `redisCpuUs`, for
+ * a variant on Redis, samples the CPU time (µs) of the Redis the harness does not run:
+ * usage() then has it as `redisCpuUs`, bounded like the rest.
+ */
+export function serverGroup(servers, redisCpuUs) {
   return {
     async usage() {
-      return sumUsage(await Promise.all(servers.map((server) => ask(server, 'usage'))));
+      const [list, redis] = await Promise.all([
+        Promise.all(servers.map((server) => ask(server, 'usage'))),
+        redisCpuUs && bounded(redisCpuUs(), 'Redis CPU sample'),
+      ]);
+      return { ...sumUsage(list), ...(redis === undefined ? {} : { redisCpuUs: redis }) };
     },
     async gc() {
       return sumUsage(await Promise.all(servers.map((server) => ask(server, 'gc'))));
@@ -27,6 +35,19 @@ export function serverGroup(servers) {
       await Promise.all(servers.map((server) => ask(server, 'resetLoop')));
     },
   };
+}
+
+/** `promise`, or a NoAnswerError after MEASURE_TIMEOUT_MS. */
+async function bounded(promise, what) {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswerError(`${what}: no answer within ${MEASURE_TIMEOUT_MS} ms`)), MEASURE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sumUsage(list) {
@@ -78,6 +99,7 @@ export async function window(ctx, { subs, pub }, { rate, clients, channels, warm
   const report = await ask(subs, 'report');
   await ask(pub, 'publishStop');
   const expected = rate * (clients / channels) * seconds;
+  const redisUs = after.redisCpuUs === undefined ? undefined : after.redisCpuUs - before.redisCpuUs;
   return {
     cpuUsPerDelivery: report.received ? (after.cpuUs - before.cpuUs) / report.received : undefined,
     kernelShare: (after.systemUs - before.systemUs) / (after.cpuUs - before.cpuUs),
@@ -91,5 +113,10 @@ export async function window(ctx, { subs, pub }, { rate, clients, channels, warm
     dropped: report.dropped,
     loopMaxMs: after.loopMaxMs,
     rssMB: after.rss / 2 ** 20,
+    // Redis is not part of "server CPU": it runs outside the harness, on either core.
+    ...(redisUs === undefined ? {} : {
+      redisCpuUsPerDelivery: report.received ? redisUs / report.received : undefined,
+      redisCpuPct: (redisUs / (seconds * 1e6)) * 100,
+    }),
   };
 }
