@@ -1,16 +1,22 @@
 /**
  * @module bench/loadgen
  * A load generator process, driven by the orchestrator over IPC: opens raw WebSocket
- * subscribers (bench/lib/protocols.mjs), or one publisher that publishes at a fixed rate,
- * and reports deliveries and delivery latency (publisher send time → subscriber receipt).
+ * subscribers (bench/lib/protocols.mjs over bench/lib/raw-ws.mjs, a minimal client on
+ * `node:net`), or one publisher that publishes at a fixed rate, and reports deliveries and
+ * delivery latency (publisher send time → subscriber receipt).
+ *
+ * Slow subscribers (`connect` with `slow: true`) stop reading once ready: their sockets are
+ * paused, so the kernel buffers fill and the server's send queue for them grows. A paused
+ * socket cannot see the server close it; `resume` reads again and counts those it did.
  */
-import WebSocket from 'ws';
 import { Histogram, monoMs } from './lib/histogram.mjs';
 import { serve } from './lib/ipc.mjs';
 import { PROTOCOLS, channelName, forEachStamp } from './lib/protocols.mjs';
+import { RawWebSocket } from './lib/raw-ws.mjs';
 
-const CLIENT_OPTIONS = { perMessageDeflate: false, skipUTF8Validation: true, maxPayload: 256 * 1024 * 1024 };
 const PADDING = '0123456789abcdef0123456789abcdef';
+/** Bytes of a published payload besides its padding (`{"s":…,"t":…,"x":""}`), about. */
+const PAYLOAD_OVERHEAD_BYTES = 36;
 const TICK_MS = 5;
 const MAX_BURST = 2_000;
 
@@ -18,6 +24,8 @@ const sockets = new Set();
 const latency = new Histogram();
 let received = 0;
 let dropped = 0;
+/** Ready clients the server closed, by close code (1006: the connection ended without one). */
+const closeCodes = new Map();
 let lastReceiveAt = 0;
 let maxGapMs = 0;
 
@@ -31,7 +39,6 @@ function onStamp(t) {
 function openClient(protocol, port, room) {
   const proto = PROTOCOLS[protocol];
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(proto.url(port, room), proto.subprotocol, CLIENT_OPTIONS);
     const client = {
       room,
       isReady: false,
@@ -46,28 +53,29 @@ function openClient(protocol, port, room) {
         ws.terminate();
       },
     };
+    const ws = new RawWebSocket(proto.url(port, room), {
+      protocol: proto.subprotocol,
+      onOpen: () => proto.open(ws, room, client),
+      onMessage: (text) => {
+        proto.onMessage(ws, text, client);
+        const now = monoMs();
+        if (lastReceiveAt !== 0 && now - lastReceiveAt > maxGapMs) maxGapMs = now - lastReceiveAt;
+        lastReceiveAt = now;
+        forEachStamp(text, onStamp);
+      },
+      onClose: (code, reason, error) => {
+        sockets.delete(ws);
+        if (client.isReady) {
+          dropped++;
+          closeCodes.set(code, (closeCodes.get(code) ?? 0) + 1);
+        } else reject(error ?? new Error(`closed before ready (${code}${reason ? ` ${reason}` : ''})`));
+      },
+    });
     sockets.add(ws);
-    ws.on('open', () => proto.open(ws, room, client));
-    ws.on('message', (data) => {
-      const text = data.toString();
-      proto.onMessage(ws, text, client);
-      const now = monoMs();
-      if (lastReceiveAt !== 0 && now - lastReceiveAt > maxGapMs) maxGapMs = now - lastReceiveAt;
-      lastReceiveAt = now;
-      forEachStamp(text, onStamp);
-    });
-    ws.on('error', (error) => {
-      if (!client.isReady) reject(error);
-    });
-    ws.on('close', () => {
-      sockets.delete(ws);
-      if (client.isReady) dropped++;
-      else reject(new Error('closed before ready'));
-    });
   });
 }
 
-async function connect({ protocol, ports, clients, channels, concurrency = 200 }) {
+async function connect({ protocol, ports, clients, channels, slow = false, concurrency = 200 }) {
   const started = monoMs();
   let next = 0;
   let ready = 0;
@@ -77,7 +85,8 @@ async function connect({ protocol, ports, clients, channels, concurrency = 200 }
     while (next < clients) {
       const index = next++;
       try {
-        await openClient(protocol, ports[index % ports.length], channelName(index % channels));
+        const ws = await openClient(protocol, ports[index % ports.length], channelName(index % channels));
+        if (slow) ws.pause();
         ready++;
       } catch (error) {
         failed++;
@@ -89,6 +98,22 @@ async function connect({ protocol, ports, clients, channels, concurrency = 200 }
   return { ms: monoMs() - started, ready, failed, firstError };
 }
 
+/**
+ * Reads every socket again, then waits until each was closed, or nothing arrived for `quietMs`
+ * (it read everything queued for it and is still open), or `limitMs` passed. A socket the
+ * server closed while paused sees the close only after the data queued before it.
+ */
+async function resume({ quietMs = 500, limitMs = 5_000 }) {
+  const started = monoMs();
+  let lastSeen = { at: started, received, open: sockets.size };
+  for (const ws of sockets) ws.resume();
+  while (sockets.size > 0 && monoMs() - started < limitMs && monoMs() - lastSeen.at < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (received !== lastSeen.received || sockets.size !== lastSeen.open) lastSeen = { at: monoMs(), received, open: sockets.size };
+  }
+  return { closeCodes: Object.fromEntries(closeCodes), open: sockets.size, ms: monoMs() - started };
+}
+
 let publisher;
 
 async function connectPublisher({ protocol, port }) {
@@ -97,7 +122,12 @@ async function connectPublisher({ protocol, port }) {
   return {};
 }
 
-function publishStart({ rate, channels }) {
+/**
+ * Publishes `rate` msg/s round-robin over `channels`. Each payload is about `payloadBytes` of
+ * JSON (default: 32 bytes of padding, about 70).
+ */
+function publishStart({ rate, channels, payloadBytes }) {
+  const padding = payloadBytes === undefined ? PADDING : 'x'.repeat(Math.max(0, payloadBytes - PAYLOAD_OVERHEAD_BYTES));
   const pub = publisher;
   pub.sent = 0;
   pub.startedAt = monoMs();
@@ -106,7 +136,7 @@ function publishStart({ rate, channels }) {
     const due = Math.floor(((monoMs() - pub.startedAt) * rate) / 1000) - pub.sent;
     for (let i = 0; i < Math.min(due, MAX_BURST); i++) {
       const seq = pub.sent++;
-      const data = `{"s":${seq},"t":${monoMs().toFixed(3)},"x":"${PADDING}"}`;
+      const data = `{"s":${seq},"t":${monoMs().toFixed(3)},"x":"${padding}"}`;
       pub.ws.send(pub.protocol.publishFrame(channelName(channel), data, seq));
       channel = (channel + 1) % channels;
     }
@@ -125,6 +155,7 @@ function publishStop() {
 
 serve({
   connect,
+  resume,
   connectPublisher,
   publishStart,
   publishStop,
@@ -135,7 +166,7 @@ serve({
     lastReceiveAt = 0;
     return {};
   },
-  report: () => ({ received, dropped, open: sockets.size, maxGapMs, latency: latency.summary() }),
+  report: () => ({ received, dropped, closeCodes: Object.fromEntries(closeCodes), open: sockets.size, maxGapMs, latency: latency.summary() }),
   close: async () => {
     for (const ws of sockets) ws.terminate();
     setImmediate(() => process.exit(0));

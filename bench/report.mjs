@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
+import { isFailure } from './lib/failures.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -42,6 +43,8 @@ export function machine() {
       'socket.io': version('socket.io'),
       'socket.io-client': version('socket.io-client'),
       '@relais/server': version('@relais/server'),
+      '@relais/redis': version('@relais/redis'),
+      ioredis: version('ioredis'),
       bufferutil: version('bufferutil'),
       'utf-8-validate': version('utf-8-validate'),
     },
@@ -54,10 +57,16 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** `{variant: {metric: {median, min, max, n}}}` for numeric metrics; strings kept as a list. */
+/**
+ * `{variant: {metric: {median, min, max, n, of}}}` for numeric metrics; strings kept as a list.
+ * Failed repetitions (bench/lib/failures.mjs) count in `of` but not in the numbers; they are
+ * listed under `failures: {kinds, errors}`.
+ */
 export function summarize(runs) {
   const out = {};
-  for (const [variant, list] of Object.entries(runs)) {
+  for (const [variant, all] of Object.entries(runs)) {
+    const list = all.filter((result) => !isFailure(result));
+    const failed = all.filter(isFailure);
     out[variant] = {};
     const keys = new Set(list.flatMap((result) => Object.keys(result)));
     for (const key of keys) {
@@ -67,9 +76,10 @@ export function summarize(runs) {
       out[variant][key] = strings.length > 0
         ? { text: strings.join(' / ') }
         : numbers.length > 0
-          ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: values.length }
+          ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: all.length }
           : { text: '–' };
     }
+    if (failed.length > 0) out[variant].failures = { kinds: failed.map((result) => result.failed), errors: failed.map((result) => result.error), of: all.length };
   }
   return out;
 }
@@ -84,10 +94,18 @@ function fmtRatio(value) {
   return `${value >= 0.1 ? fmt(value, 2) : Number(value.toPrecision(2))}x`;
 }
 
-function cell(stat, digits) {
-  if (!stat) return '–';
+/** "2 stalled" or "1 stalled, 1 exited": the failed repetitions of a variant by kind. */
+function failedKinds(failures) {
+  const counts = new Map();
+  for (const kind of failures.kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return [...counts].map(([kind, count]) => `${count} ${kind}`).join(', ');
+}
+
+function cell(stat, digits, failures) {
+  // Every repetition failed: say how, rather than a bare dash.
+  if (!stat) return failures ? `– (${failedKinds(failures)})` : '–';
   if (stat.text !== undefined) return stat.text;
-  const missing = stat.of > stat.n ? ` [${stat.n} of ${stat.of}]` : '';
+  const missing = stat.of > stat.n ? ` [${stat.n} of ${stat.of}${failures ? `; ${failedKinds(failures)}` : ''}]` : '';
   if (stat.n === 1) return `${fmt(stat.median, digits)}${missing}`;
   return `${fmt(stat.median, digits)} (${fmt(stat.min, digits)}–${fmt(stat.max, digits)})${missing}`;
 }
@@ -96,8 +114,16 @@ function table(summary, variants, columns) {
   const head = `| server | ${columns.map((c) => c.title).join(' | ')} |`;
   const rule = `| --- | ${columns.map(() => '---:').join(' | ')} |`;
   const rows = Object.keys(summary).map((variant) =>
-    `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits)).join(' | ')} |`);
+    `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits, summary[variant].failures)).join(' | ')} |`);
   return [head, rule, ...rows].join('\n');
+}
+
+/** A line per variant with failed repetitions: why they failed (left out of every median). */
+function failureNotes(summary, variants) {
+  const lines = Object.entries(summary)
+    .filter(([, stats]) => stats.failures)
+    .map(([variant, { failures }]) => `- ${variants[variant] ?? variant}, ${failedKinds(failures)} (of ${failures.of}; left out of the medians): ${[...new Set(failures.errors)].join('; ')}`);
+  return lines.length ? `\nFailed repetitions (a process stopped answering within 15 s, exited, or refused clients; its processes were killed and the run went on):\n\n${lines.join('\n')}` : '';
 }
 
 function ratio(summary, metric, of, to) {
@@ -115,6 +141,9 @@ const FANOUT_COLUMNS = [
   { key: 'keepUp', title: 'keep-up', digits: 3 },
   { key: 'serverCpuPct', title: 'server core %', digits: 0 },
   { key: 'rssMB', title: 'RSS MB', digits: 0 },
+  // Only where a variant runs on Redis (shown when some row has them): not in "server CPU".
+  { key: 'redisCpuUsPerDelivery', title: 'Redis CPU µs / delivery', onlyIfMeasured: true },
+  { key: 'redisCpuPct', title: 'Redis core %', digits: 0, onlyIfMeasured: true },
 ];
 
 const TITLES = {
@@ -128,14 +157,36 @@ const TITLES = {
 
 const NOTES = {
   fanout: 'One publisher, one channel holding every subscriber. "keep-up" is deliveries received / deliveries the target rate asks for.',
-  maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed). The load generator has one core: near the limit it, not only the server, saturates.',
+  maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed; ✗stalled: the server or load generator stopped answering within 15 s, was killed, and the probe counts as failed). The load generator has one core: near the limit it, not only the server, saturates.',
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
   idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; the load generator\'s single core limits it, so the server\'s CPU time per connection (same window) is the cleaner figure.',
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
-  overload: 'The publisher asks far more than the subscribers can read. Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them); "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).',
+  overload: (plan) => {
+    const slow = slowCount(plan.overload);
+    const common = 'Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them).';
+    if (!slow) return `The publisher asks far more than the subscribers can read. ${common} "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).`;
+    return [
+      `The publisher asks far more than the subscribers can read, and ${fmt(plan.overload.slowShare * 100, 0)} % of the subscribers are slow: they stop reading once subscribed (their socket is paused), so once the kernel's socket buffers are full (about 4 MB per connection on this machine) the server's own send queue for them grows.`,
+      'relais closes a session whose queue passes maxQueueBytes (1 MiB by default) with 3008. Socket.IO and ws have no such policy: what they write for a slow client stays in their memory (peak RSS), unless they fall so far behind that the backlog waits unread in the publisher\'s connection instead; what waits in the kernel\'s socket buffers is in no process\'s RSS.',
+      '"delivered / s to healthy" counts the publications the other subscribers received, however they were batched into messages; "healthy p99" is their latency and "healthy clients closed" those of them the server closed.',
+      '"slow clients closed": once publishing stops, the slow clients read again for at most 5 s and count the connections the server had closed (a paused socket sees its close frame only after the data queued before it), with the close codes they received (1006: closed without a close frame).',
+      common,
+    ].join(' ');
+  },
 };
 
-function columnsFor(scenario, summary) {
+/** How many of the overload scenario's subscribers are slow (0 in runs from before slowShare). */
+function slowCount(overloadPlan) {
+  return overloadPlan ? Math.round(overloadPlan.clients * (overloadPlan.slowShare ?? 0)) : 0;
+}
+
+/** The columns of a scenario's table, without the onlyIfMeasured ones no row has. */
+function columnsFor(scenario, summary, plan) {
+  return allColumnsFor(scenario, summary, plan)
+    .filter((column) => !column.onlyIfMeasured || Object.values(summary).some((stats) => stats[column.key]?.median !== undefined));
+}
+
+function allColumnsFor(scenario, summary, plan) {
   const kind = scenario.split(' ')[0];
   if (kind === 'fanout' || kind === 'channels') return FANOUT_COLUMNS;
   if (kind === 'maxrate') return [{ key: 'maxRate', title: 'max msg/s', digits: 0 }, { key: 'probes', title: 'probes' }];
@@ -144,17 +195,22 @@ function columnsFor(scenario, summary) {
     { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
     { key: 'connPerSec', title: 'connections / s', digits: 0 },
     { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
+    { key: 'redisCpuUsPerConn', title: 'Redis CPU µs / connection', digits: 0, onlyIfMeasured: true },
   ];
   if (kind === 'rpc') return [{ key: 'p50', title: 'p50 ms', digits: 3 }, { key: 'p99', title: 'p99 ms', digits: 3 }];
-  if (kind === 'overload') return [
-    { key: 'peakRssMB', title: 'peak RSS MB', digits: 0 },
-    { key: 'loopMaxMs', title: 'loop max ms', digits: 0 },
-    { key: 'slowestAnswerMs', title: 'slowest answer ms', digits: 0 },
-    { key: 'deliveredPerSec', title: 'delivered / s', digits: 0 },
-    { key: 'droppedClients', title: 'dropped clients', digits: 0 },
-    { key: 'p99', title: 'p99 ms', digits: 0 },
-  ];
-  return Object.keys(Object.values(summary)[0] ?? {}).map((key) => ({ key, title: key }));
+  if (kind === 'overload') {
+    const slow = slowCount(plan?.overload);
+    return [
+      { key: 'peakRssMB', title: 'peak RSS MB', digits: 0 },
+      { key: 'loopMaxMs', title: 'loop max ms', digits: 0 },
+      { key: 'slowestAnswerMs', title: 'slowest answer ms', digits: 0 },
+      { key: 'deliveredPerSec', title: slow ? 'delivered / s to healthy' : 'delivered / s', digits: 0 },
+      { key: 'p99', title: slow ? 'healthy p99 ms' : 'p99 ms', digits: 0 },
+      { key: 'droppedClients', title: slow ? 'healthy clients closed' : 'dropped clients', digits: 0 },
+      ...(slow ? [{ key: 'slowClosed', title: `slow clients closed (of ${n(slow)})`, digits: 0 }, { key: 'slowCloseCodes', title: 'their close codes' }] : []),
+    ];
+  }
+  return Object.keys(Object.values(summary)[0] ?? {}).filter((key) => key !== 'failures').map((key) => ({ key, title: key }));
 }
 
 /** Targets of the performance goals, checked against this run's medians. */
@@ -183,13 +239,13 @@ const RATIO_KEYS = new Set(['cpuUsPerDelivery', 'p50', 'p99', 'maxRate', 'rssKBP
 
 /** Median user-space µs per delivery: CPU per delivery × (1 − kernel share), per repetition. */
 function userUs(runs, variant) {
-  const list = runs?.[variant];
+  const list = runs?.[variant]?.filter((result) => !isFailure(result));
   if (!list?.length) return undefined;
   return median(list.map((r) => r.cpuUsPerDelivery * (1 - r.kernelShare)));
 }
 
 /** Reading of the targets: what limits the ones not met, with this run's numbers. */
-function limits(summaries) {
+function limits(summaries, plan, variants) {
   const r = (scenario, metric, a, b) => {
     const value = ratio(summaries[scenario], metric, a, b);
     return value === undefined ? '–' : fmtRatio(value);
@@ -203,8 +259,17 @@ function limits(summaries) {
     `- **Max sustained rate.** The probes are not monotonic (a rate fails, a higher one passes): on this shared machine a stall of another job breaks p99 < 100 ms at almost any rate, and the load generator has a single core for every subscriber. The median ratio (${r('maxrate 1000', 'maxRate', 'relais', 'socketio')} Socket.IO at 1,000) is the figure this run supports; the repetitions where the machine was quiet show relais far higher, because consecutive publications to one socket are joined into one message.`,
     `- **RSS per idle connection** (${r(idle, 'rssKBPerConn', 'relais', 'socketio')} Socket.IO; ${r(idle, 'rssKBPerConn', 'relais', 'ws-frame')} bare ws): what relais keeps above ws per connection is its session (id, channel set, outbox, state listeners) and the heartbeat's two timers.`,
     `- **Connections/s** (${r(idle, 'connPerSec', 'relais', 'socketio')} Socket.IO) is bounded by the load generator's core; the server's own CPU per connection is ${r(idle, 'cpuUsPerConn', 'relais', 'socketio')} Socket.IO's. A relais connection does two round trips of work (\`connect\`, then \`subscribe\`, each answered), Socket.IO one (namespace CONNECT, room joined from the handshake query).`,
-    overload ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately, fall behind and stall their event loop for seconds.` : '',
+    overload ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO${slowCount(plan.overload) ? ' to the healthy subscribers' : ''} and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately, fall behind and stall their event loop for seconds.${slowConsumers(summaries[overload], slowCount(plan.overload), variants)}` : '',
   ].filter(Boolean).join('\n');
+}
+
+/** The overload bullet's sentence on slow consumers: who closed how many, at what peak RSS. */
+function slowConsumers(summary, slow, variants) {
+  if (!slow || !summary) return '';
+  const parts = Object.entries(summary)
+    .filter(([, stats]) => stats.slowClosed?.median !== undefined)
+    .map(([variant, stats]) => `${variants[variant] ?? variant} closed ${fmt(stats.slowClosed.median, 0)} (peak RSS ${fmt(stats.peakRssMB?.median, 0)} MB)`);
+  return parts.length ? ` Of the ${n(slow)} slow subscribers (medians): ${parts.join('; ')}.` : '';
 }
 
 /** What limits the CPU targets, from this run's numbers. */
@@ -214,7 +279,9 @@ function cpuBreakdown(results) {
     const runs = results[`fanout ${load}`];
     if (!runs) continue;
     for (const variant of Object.keys(runs)) {
-      const total = median(runs[variant].map((r) => r.cpuUsPerDelivery));
+      const measured = runs[variant].filter((result) => !isFailure(result));
+      if (measured.length === 0) continue;
+      const total = median(measured.map((r) => r.cpuUsPerDelivery));
       const user = userUs(runs, variant);
       lines.push(`| ${load.replace('x', ' × ')} | ${variant} | ${fmt(total)} | ${fmt(user)} | ${fmt(total - user)} |`);
     }
@@ -247,7 +314,12 @@ function describe(scenario, plan) {
   if (kind === 'maxrate') return `${n(arg)} subscribers`;
   if (kind === 'channels') return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
   if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
-  if (kind === 'overload') return `${n(plan.overload.clients)} subscribers × ${n(plan.overload.rate)} msg/s for ${plan.overload.durationMs / 1000} s`;
+  if (kind === 'overload') {
+    const { clients, rate, durationMs, slowShare, payloadBytes } = plan.overload;
+    const slow = slowShare ? ` (${fmt(slowShare * 100, 0)} % of them slow)` : '';
+    const size = payloadBytes ? ` of about ${n(payloadBytes)} bytes` : '';
+    return `${n(clients)} subscribers${slow} × ${n(rate)} msg/s${size} for ${durationMs / 1000} s`;
+  }
   return `${n(plan.rpc.calls)} sequential calls`;
 }
 
@@ -280,12 +352,15 @@ export function renderMarkdown(run) {
   out.push('');
   for (const [scenario, summary] of Object.entries(summaries)) {
     const kind = scenario.split(' ')[0];
-    const columns = columnsFor(scenario, summary);
+    const columns = columnsFor(scenario, summary, run.plan);
     out.push(`## ${TITLES[kind] ?? kind}: ${describe(scenario, run.plan)}`);
     out.push('');
-    out.push(NOTES[kind] ?? '');
+    const note = NOTES[kind] ?? '';
+    out.push(typeof note === 'function' ? note(run.plan) : note);
     out.push('');
     out.push(table(summary, run.variants, columns));
+    const failed = failureNotes(summary, run.variants);
+    if (failed) out.push(failed);
     out.push(ratioLines(summary, columns));
   }
   if (run.results['fanout 1000x50']) {
@@ -295,29 +370,33 @@ export function renderMarkdown(run) {
     out.push('');
     out.push(cpuBreakdown(run.results));
     out.push('');
-    out.push(limits(summaries));
+    out.push(limits(summaries, run.plan, run.variants));
     out.push('');
   }
   out.push('## How it is measured');
   out.push('');
   out.push('- **Servers** (bench/servers/): relais with the memory engine, built from this repository; Socket.IO 4 with its defaults and `io.to(room).emit`; `ws` sending per subscriber (`ws.send`); `ws` encoding and framing each message once (`Sender.frame`) and writing the same buffer to every socket. Each runs alone in its own process, pinned with `taskset` to core 0.');
-  out.push('- **Load generator** (bench/loadgen.mjs): minimal raw WebSocket clients over `ws` in separate processes pinned to core 1 with the orchestrator: one process of subscribers, one publisher. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 packets over `ws` rather than through socket.io-client, so that the load generator costs the same per delivery for every server. Publishers are clients: relais gets `publish` commands (routing, the broker, the publisher\'s ack), Socket.IO a `pub` event, ws a JSON message naming the room.');
+  out.push('- **Load generator** (bench/loadgen.mjs): minimal raw WebSocket clients written on `node:net` (bench/lib/raw-ws.mjs: one fixed handshake key, zero-masked frames out, no extensions, no UTF-8 validation), cheaper per connection and per message than the `ws` client, in separate processes pinned to core 1 with the orchestrator: one process of subscribers, one publisher. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 packets rather than through socket.io-client, so that the load generator costs the same per delivery for every server. Publishers are clients: relais gets `publish` commands (routing, the broker, the publisher\'s ack), Socket.IO a `pub` event, ws a JSON message naming the room.');
   out.push('- **Server CPU per delivery**: user + system CPU time of the server process (`process.cpuUsage`, all threads) over the measured window, divided by the deliveries the subscribers received in it. On loopback the receiver\'s TCP work partly lands on the sender\'s core, as it does for every server here.');
   out.push('- **Latency**: the publisher stamps each message with CLOCK_MONOTONIC; subscribers record receipt − stamp (50 µs buckets below 100 ms).');
   out.push('- **Correctness** of the same streams through the real client libraries is a test, not part of this run: bench/streams.test.ts (in `npm test`).');
   out.push('- **bufferutil / utf-8-validate** (optional native addons of ws) are not installed: bufferutil only speeds up masking, and a server\'s outgoing frames are unmasked (only the small inbound publisher frames are masked); ws 8.21 validates UTF-8 with Node\'s built-in `buffer.isUtf8` when utf-8-validate is absent.');
-  out.push('- **Not measured yet**: relais with the Redis engine on 2 nodes. bench/servers/index.mjs is the extension point: a variant with `nodes: 2` gets two server processes, subscribers spread over both and the publisher on the first.');
+  if (run.variants['relais-redis']) {
+    out.push(`- **relais (Redis, 2 nodes)**: two relais processes with the Redis engine (\`RedisBroker\`, one shard, a key prefix of this run's own), both on the server core (its server CPU and RSS are the sums of both); subscribers alternate between them and the publisher talks to the first, so every publication crosses Redis. Redis ${run.redis?.version ?? ''} runs outside the harness, on the same machine, unpinned (it shares the 2 cores with everything else): its CPU time is **not** in "server CPU"; "Redis CPU" columns give it separately (\`INFO cpu\`, the whole redis-server process, so anything else using that Redis during the window counts too). Its ratios to the others are not computed: compare its rows with relais (memory).`);
+  } else {
+    out.push('- **Not in this run**: relais with the Redis engine on 2 nodes (variant `relais-redis`, run when Redis answers at RELAIS_BENCH_REDIS_URL, default redis://127.0.0.1:6379).');
+  }
   out.push('');
   out.push('## Machine and versions');
   out.push('');
   out.push(`- ${m.nproc} cores (\`nproc --all\`), CPU: ${m.cpu} (/proc/cpuinfo), Linux ${m.kernel}, Node ${m.node}`);
-  out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}`);
+  out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}${run.redis ? `, Redis ${run.redis.version}` : ''}`);
   out.push('');
   out.push('## Reproduce');
   out.push('');
   out.push('```sh');
   out.push('npm run bench -- --write-docs          # full run, about 20 minutes, rewrites this page');
-  out.push('npm run bench -- --quick               # about 2 minutes');
+  out.push('npm run bench -- --quick               # about 3 minutes');
   out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
   out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
   out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');

@@ -4,9 +4,10 @@
  * selected variant, interleaving the variants inside each repetition, writes the raw results to
  * bench/results/, prints a summary and, with --write-docs, regenerates docs/benchmarks.md.
  *
- *   --quick              small loads and short windows (about 2 minutes)
+ *   --quick              small loads and short windows (about 3 minutes)
  *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload (default: all)
- *   --variants=a,b       relais, socketio, ws-naive, ws-frame (default: all)
+ *   --variants=a,b       relais, relais-redis, socketio, ws-naive, ws-frame (default: all;
+ *                        relais-redis only when its Redis answers, see bench/lib/redis.mjs)
  *   --reps=N             repetitions (default 3)
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
@@ -18,14 +19,21 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { attempt, isFailure } from './lib/failures.mjs';
+import { newRedisPrefix, redisStatus, redisUrl } from './lib/redis.mjs';
 import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
 import { machine, renderMarkdown, summarize } from './report.mjs';
-import { runFanout, runIdle, runMaxRate, runOverload, runRpc, withVariant } from './scenarios.mjs';
+import { runOverload } from './overload.mjs';
+import { runFanout, runIdle, runMaxRate, runRpc, withVariant } from './scenarios.mjs';
 import { VARIANTS } from './servers/index.mjs';
 
 const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload'];
 
-/** Loads and windows of a full run (about 20 minutes) and of --quick (about 2 minutes). */
+/**
+ * Loads and windows of a full run (about 20 minutes) and of --quick (about 3 minutes).
+ * overload.slowShare: the share of subscribers that stop reading once subscribed;
+ * overload.payloadBytes: about how large each published payload is (default about 70 bytes).
+ */
 const PLANS = {
   full: {
     fanout: { loads: [[1_000, 50], [5_000, 10], [10_000, 5]], warmupMs: 2_000, measureMs: 5_000 },
@@ -33,7 +41,7 @@ const PLANS = {
     channels: { clients: 10_000, channels: 1_000, rate: 5_000, warmupMs: 2_000, measureMs: 5_000 },
     idle: { clients: 10_000, timedClients: 5_000, channels: 1_000 },
     rpc: { warmup: 300, calls: 3_000 },
-    overload: { clients: 1_000, rate: 1_000, durationMs: 10_000 },
+    overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
   },
   quick: {
     fanout: { loads: [[1_000, 50], [5_000, 10]], warmupMs: 1_000, measureMs: 2_000 },
@@ -41,7 +49,8 @@ const PLANS = {
     channels: { clients: 2_000, channels: 200, rate: 2_000, warmupMs: 1_000, measureMs: 2_000 },
     idle: { clients: 2_000, timedClients: 2_000, channels: 200 },
     rpc: { warmup: 100, calls: 500 },
-    overload: { clients: 1_000, rate: 1_000, durationMs: 3_000 },
+    // As long as a full run's: the slow clients' kernel buffers (about 4 MB each here) fill first.
+    overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
   },
 };
 
@@ -68,7 +77,7 @@ function list(value, known, what) {
 const mode = flags.quick ? 'quick' : 'full';
 const plan = PLANS[mode];
 const scenarios = list(flags.scenarios, SCENARIOS, 'scenario');
-const variants = list(flags.variants, Object.keys(VARIANTS), 'variant');
+let variants = list(flags.variants, Object.keys(VARIANTS), 'variant');
 const reps = flags.reps === undefined ? (flags.quick ? 1 : 3) : Number(flags.reps);
 if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps must be a positive integer');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -85,16 +94,22 @@ function sessions(label, measure, only) {
   return interleaved(label, (variant) => withVariant(variant, options, measure), only);
 }
 
-/** Runs `measure(variant)` for each variant, `reps` times, rotating the order each time. */
+/**
+ * Runs `measure(variant)` for each variant, `reps` times, rotating the order each time. A
+ * repetition that fails (a process stopped answering, died, or refused clients) is recorded
+ * as a failure (bench/lib/failures.mjs) and the run goes on.
+ */
 async function interleaved(label, measure, only = variants) {
   const runs = Object.fromEntries(only.map((variant) => [variant, []]));
   for (let rep = 0; rep < reps; rep++) {
     const order = only.map((_, i) => only[(i + rep) % only.length]);
     for (const variant of order) {
       const started = Date.now();
-      const result = await measure(variant);
+      const result = await attempt(() => measure(variant));
       runs[variant].push(result);
-      console.log(`[${label}] rep ${rep + 1}/${reps} ${variant}: ${compact(result)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      const line = `[${label}] rep ${rep + 1}/${reps} ${variant}: ${compact(result)} (${((Date.now() - started) / 1000).toFixed(1)} s)`;
+      if (isFailure(result)) console.error(`${line}: FAILED, recorded and skipped`);
+      else console.log(line);
     }
   }
   return runs;
@@ -114,6 +129,7 @@ async function main() {
     return;
   }
   const startedAt = new Date();
+  const redis = await checkRedis(startedAt);
   const results = {};
   if (scenarios.includes('fanout')) {
     const p = plan.fanout;
@@ -156,6 +172,7 @@ async function main() {
     minutes: (Date.now() - startedAt.getTime()) / 60_000,
     code: codeVersion(),
     machine: machine(),
+    ...(redis ? { redis } : {}),
     results,
   };
   const file = `${resultsDir}/${startedAt.toISOString().replace(/[:.]/g, '-')}-${mode}.json`;
@@ -165,6 +182,29 @@ async function main() {
   if (flags['write-docs']) {
     writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(run));
     console.log('wrote docs/benchmarks.md');
+  }
+}
+
+/**
+ * When a selected variant needs Redis: checks that it answers, and gives the run its own key
+ * prefix (inherited by every server process). Unreachable, the variant is dropped from the
+ * default list with a message, or the run stops when --variants named it.
+ */
+async function checkRedis(startedAt) {
+  const needing = variants.filter((variant) => VARIANTS[variant].redis);
+  if (needing.length === 0) return undefined;
+  const url = redisUrl();
+  try {
+    const { version } = await redisStatus(url);
+    process.env.RELAIS_BENCH_REDIS_PREFIX = newRedisPrefix(startedAt);
+    console.log(`${needing.join(', ')}: Redis ${version} at ${url}, key prefix ${process.env.RELAIS_BENCH_REDIS_PREFIX}`);
+    return { url, version, prefix: process.env.RELAIS_BENCH_REDIS_PREFIX };
+  } catch (error) {
+    const why = `Redis at ${url} does not answer (${error.message}); start it, or point RELAIS_BENCH_REDIS_URL at one`;
+    if (flags.variants !== undefined) throw new Error(`--variants names ${needing.join(', ')}, but ${why}`);
+    console.log(`skipping ${needing.join(', ')}: ${why}`);
+    variants = variants.filter((variant) => !VARIANTS[variant].redis);
+    return undefined;
   }
 }
 

@@ -5,13 +5,28 @@
  */
 let nextId = 1;
 
-/** Sends `{cmd, ...args}` to `child` and resolves with its answer (rejects on error or timeout). */
+/** A child that did not answer a call in time: it is stuck (busy loop, or a backlog too long). */
+export class NoAnswerError extends Error {
+  name = 'NoAnswerError';
+  code = 'BENCH_ERR_NO_ANSWER';
+}
+
+/** A child that exited, or whose IPC channel closed, before it answered a call. */
+export class ChildGoneError extends Error {
+  name = 'ChildGoneError';
+  code = 'BENCH_ERR_CHILD_GONE';
+}
+
+/**
+ * Sends `{cmd, ...args}` to `child` and resolves with its answer. Rejects with the child's
+ * error, a NoAnswerError after `timeoutMs`, or a ChildGoneError.
+ */
 export function call(child, cmd, args = {}, timeoutMs = 120_000) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`${cmd}: no answer from pid ${child.pid} within ${timeoutMs} ms`));
+      reject(new NoAnswerError(`${cmd}: no answer from pid ${child.pid} within ${timeoutMs} ms`));
     }, timeoutMs);
     const onMessage = (message) => {
       if (message?.replyTo !== id) return;
@@ -21,7 +36,7 @@ export function call(child, cmd, args = {}, timeoutMs = 120_000) {
     };
     const onExit = (code, signal) => {
       cleanup();
-      reject(new Error(`${cmd}: pid ${child.pid} exited (${code ?? signal})`));
+      reject(new ChildGoneError(`${cmd}: pid ${child.pid} exited (${code ?? signal})`));
     };
     const cleanup = () => {
       clearTimeout(timer);
@@ -32,13 +47,13 @@ export function call(child, cmd, args = {}, timeoutMs = 120_000) {
     child.on('exit', onExit);
     if (!child.connected) {
       cleanup();
-      reject(new Error(`${cmd}: pid ${child.pid} is gone`));
+      reject(new ChildGoneError(`${cmd}: pid ${child.pid} is gone`));
       return;
     }
     child.send({ id, cmd, ...args }, (error) => {
       if (!error) return;
       cleanup();
-      reject(error);
+      reject(new ChildGoneError(`${cmd}: could not reach pid ${child.pid}: ${error.message}`, { cause: error }));
     });
   });
 }

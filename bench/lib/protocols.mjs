@@ -1,8 +1,8 @@
 /**
  * @module bench/lib/protocols
- * The load generator's side of each variant: minimal raw WebSocket clients over `ws`, all
- * three written the same way so the load generator costs the same per delivery whatever the
- * server. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 text packets (`0` open,
+ * The load generator's side of each variant, spoken over bench/lib/raw-ws.mjs (a minimal
+ * WebSocket client on `node:net`, `ws` being its `send`/`terminate`): all three are written the
+ * same way so the load generator costs the same per delivery whatever the server. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 text packets (`0` open,
  * `40` connect, `2`/`3` ping/pong, `42[...]` event) rather than through socket.io-client, whose
  * per-message cost would land on the load generator's core and skew the comparison.
  *
