@@ -30,7 +30,7 @@ import { VARIANTS } from './servers/index.mjs';
 const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload'];
 
 /**
- * Loads and windows of a full run (about 20 minutes) and of --quick (about 3 minutes).
+ * Loads and windows of a full run (about 35 minutes with the Redis variant) and of --quick (about 3 minutes).
  * overload.slowShare: the share of subscribers that stop reading once subscribed;
  * overload.payloadBytes: about how large each published payload is (default about 70 bytes).
  */
