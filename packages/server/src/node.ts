@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { DISCONNECT_CODES, channelError, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
 import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from './broker.js';
+import { clientAddress, resolveTrustedProxies } from './auth/client-address.js';
 import { originAllowed } from './auth/origin.js';
 import { resolveAuthOptions } from './auth/options.js';
 import { TokenVerifier } from './auth/verifier.js';
@@ -78,6 +79,8 @@ export class Relais {
   readonly #presence: PresenceKeeper;
   readonly #hooks = new Hooks();
   readonly #hub = new Hub<Session>();
+  /** Normalized addresses of `trustedProxies`, or undefined. */
+  readonly #trustedProxies: ReadonlySet<string> | undefined;
   readonly #metrics = new Metrics();
   readonly #logger: Logger;
   readonly #sessions = new Set<Session>();
@@ -89,6 +92,7 @@ export class Relais {
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
+    this.#trustedProxies = this.options.trustedProxies && resolveTrustedProxies(this.options.trustedProxies);
     this.#logger = this.options.logger ?? silentLogger;
     this.#broker = this.options.engine?.broker ?? new MemoryBroker();
     this.#presence = new PresenceKeeper(this.options.engine?.presence ?? new MemoryPresenceStore(), this.options.presenceTtlMs, this.#logger);
@@ -126,6 +130,7 @@ export class Relais {
       maxMessageBytes: this.options.maxMessageBytes,
       perMessageDeflate: compression ? { threshold: 1024, level: 1, ...renameCompression(compression) } : false,
       admit: (req) => this.#admitUpgrade(req),
+      clientAddress: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#trustedProxies),
       logger: this.#logger,
       metrics: this.#metrics,
       isClosing: () => this.#state !== 'running',
@@ -366,7 +371,7 @@ export class Relais {
     if (allowedOrigins && !originAllowed(origin, allowedOrigins)) {
       return { status: 403, statusText: 'Forbidden', body: `origin ${JSON.stringify(origin)} is not allowed to connect`, reason: 'origin' };
     }
-    if (!this.#services.limiter.admitConnection(req.socket.remoteAddress)) {
+    if (!this.#services.limiter.admitConnection(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#trustedProxies))) {
       return { status: 429, statusText: 'Too Many Requests', body: 'too many connection attempts from this address', reason: 'rate' };
     }
     return undefined;

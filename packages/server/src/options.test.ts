@@ -31,6 +31,7 @@ describe('resolveOptions', () => {
     [{ namespaces: { chat: { historyTtlMs: 1000 } } }, 'option namespaces["chat"].historyTtlMs is set but historySize is 0'],
     [{ namespaces: { chat: { presence: 'yes' } } }, 'option namespaces["chat"].presence must be a boolean, got "yes"'],
     [{ namespaces: { chat: { joinLeave: 1 } } }, 'option namespaces["chat"].joinLeave must be a boolean, got 1'],
+    [{ trustedProxies: ['proxy.internal'] }, 'option trustedProxies: "proxy.internal" is not an IP address like "10.0.0.5" or "::1"'],
     [{ presenceTtlMs: 0 }, 'option presenceTtlMs must be a positive integer, got 0'],
     [{ engine: {} }, 'option engine must be {broker: Broker}'],
     [{ engine: { broker: { publish() {} }, presence: {} } }, 'option engine.presence must be a PresenceStore'],

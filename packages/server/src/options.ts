@@ -3,6 +3,7 @@
  * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
  */
 import { NAMESPACE_SEPARATOR } from '@relais/protocol';
+import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions } from './auth/options.js';
 import { resolveAccess, type Access } from './auth/permissions.js';
 import type { Broker } from './broker.js';
@@ -119,6 +120,13 @@ export interface RelaisOptions {
    * clients) are allowed. @default undefined: any origin
    */
   allowedOrigins?: string[];
+  /**
+   * Addresses of the reverse proxies in front of the node (`["10.0.0.5", "::1"]`). A
+   * connection from one of them is taken to come from the right-most `X-Forwarded-For` address
+   * that is not a trusted proxy: the per-IP connection limit counts that address, and hooks see
+   * it as `transport.remoteAddress`. @default undefined: the socket's peer, whatever the headers
+   */
+  trustedProxies?: string[];
   /** Rate limits and abuse caps. @default see LimitsOptions */
   limits?: LimitsOptions;
   /** Negotiate permessage-deflate (true for defaults). @default false */
@@ -126,7 +134,7 @@ export interface RelaisOptions {
 }
 
 /** Options after defaults were applied and every value was checked. */
-type OptionalKeys = 'engine' | 'logger' | 'namespaces' | 'auth' | 'allowedOrigins' | 'limits' | 'compression';
+type OptionalKeys = 'engine' | 'logger' | 'namespaces' | 'auth' | 'allowedOrigins' | 'trustedProxies' | 'limits' | 'compression';
 export type ResolvedOptions = Required<Omit<RelaisOptions, OptionalKeys>> & Pick<RelaisOptions, OptionalKeys>;
 
 export const DEFAULT_OPTIONS = {
@@ -152,7 +160,7 @@ export class OptionsError extends TypeError {
 const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
 const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
 const KNOWN_KEYS = new Set<string>([
-  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'limits', 'compression', ...DURATION_KEYS, ...COUNT_KEYS,
+  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', ...DURATION_KEYS, ...COUNT_KEYS,
 ]);
 const NAMESPACE_KEYS = new Set([
   'clientPublish', 'clientSubscribe', 'maxDataBytes', 'subscribeAccess', 'publishAccess', 'presenceAccess', 'historyAccess', 'publishRate',
@@ -230,6 +238,7 @@ function checkObjects(options: ResolvedOptions): void {
   }
   if (options.auth !== undefined) resolveAuthOptions(options.auth);
   if (options.allowedOrigins !== undefined) checkAllowedOrigins(options.allowedOrigins);
+  if (options.trustedProxies !== undefined) resolveTrustedProxies(options.trustedProxies);
   resolveLimits(options.limits, options.maxMessageBytes);
   checkCompression(options.compression);
 }

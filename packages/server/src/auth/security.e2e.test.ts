@@ -188,6 +188,28 @@ describe('upgrade checks', () => {
     expect(e2e.relais.stats().refusedUpgrades).toEqual({ rate: 1 });
     expect(e2e.relais.stats().rateLimited).toEqual({ 'ip.connections': 1 });
   });
+
+  it('counts the X-Forwarded-For client behind a trusted proxy, and ignores the header from anyone else', async () => {
+    const limits = { perIp: { connections: { perSecond: 0.001, burst: 1 } } };
+    const behindProxy = await start({ limits, trustedProxies: ['127.0.0.1'] });
+    const seen: (string | undefined)[] = [];
+    behindProxy.relais.onConnecting(({ transport }) => {
+      seen.push(transport.remoteAddress);
+      return {};
+    });
+    // The loopback peer is the trusted proxy: each forwarded client has its own budget.
+    expect((await upgrade(behindProxy.url, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(101);
+    expect((await upgrade(behindProxy.url, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(101);
+    // A client cannot escape its budget by writing its own X-Forwarded-For entries to the left.
+    expect((await upgrade(behindProxy.url, { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' })).status).toBe(429);
+    const client = await behindProxy.connect({ headers: { 'x-forwarded-for': '203.0.113.9, 127.0.0.1' } });
+    expect(client.id).toEqual(expect.any(String));
+    expect(seen).toEqual(['203.0.113.9']);
+
+    const direct = await start({ limits });
+    expect((await upgrade(direct.url, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(101);
+    expect((await upgrade(direct.url, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(429);
+  });
 });
 
 describe('permessage-deflate', () => {

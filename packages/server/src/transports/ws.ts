@@ -105,6 +105,8 @@ export interface WsEndpointOptions {
   perMessageDeflate: false | { threshold: number; level: number };
   /** Checks an upgrade request (origin, rate) before it is accepted. */
   admit?(req: IncomingMessage): UpgradeRefusal | undefined;
+  /** The client's address (the socket's peer unless it is a trusted proxy). @default the peer */
+  clientAddress?(req: IncomingMessage): string | undefined;
   logger: Logger;
   metrics: Metrics;
   /** Whether the node refuses new connections (shutting down): upgrades get 503. */
@@ -207,7 +209,7 @@ export class WsEndpoint {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const info: TransportInfo = {
         name: 'websocket',
-        remoteAddress: req.socket.remoteAddress,
+        remoteAddress: this.#options.clientAddress ? this.#options.clientAddress(req) : req.socket.remoteAddress,
         headers: applicationHeaders(req.headers),
         subprotocol: negotiated.subprotocol,
         url: req.url,
