@@ -1,6 +1,7 @@
 import { jsonCodec, shouldReconnect } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Broker, BrokerEventHandler } from './broker.js';
+import { DEFAULT_MAX_HELD } from './hub.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryBus } from './memory/memory-bus.js';
 import { createRelais, type Relais } from './node.js';
@@ -138,5 +139,42 @@ describe('Relais when its broker reports an interruption', () => {
     open();
     await flushMicrotasks();
     expect(x.transport.closed).toEqual({ code: 3010, reason: 'insufficient state' });
+  });
+});
+
+describe('Relais when many publications arrive during a subscribe', () => {
+  it('closes with 3010 a subscriber for which more than the hold cap arrived while its history read hung', async () => {
+    let openHistory!: () => void;
+    const historyGate = new Promise<void>((resolve) => (openHistory = resolve));
+    const inner = new MemoryBroker();
+    let gated = false;
+    const broker: Broker = {
+      start: (h) => inner.start(h),
+      publish: (pub, options) => inner.publish(pub, options),
+      subscribe: (channel) => inner.subscribe(channel),
+      unsubscribe: (channel) => inner.unsubscribe(channel),
+      // Only the late subscriber's history read hangs.
+      history: (channel, query) => (gated ? historyGate.then(() => inner.history(channel, query)) : inner.history(channel, query)),
+      removeHistory: (channel) => inner.removeHistory(channel),
+      publishJoin: (channel, info) => inner.publishJoin(channel, info),
+      publishLeave: (channel, info) => inner.publishLeave(channel, info),
+      close: () => inner.close(),
+    };
+    const relais = createRelais({ engine: { broker }, namespaces: { '*': { historySize: 10, historyTtlMs: 60_000 } } });
+    nodes.push(relais);
+    const early = await connect(relais);
+    send(early.session, { id: 2, method: 'subscribe', params: { channel: 'busy' } });
+    await flushMicrotasks();
+    expect(early.transport.reply(2)).toMatchObject({ result: {} });
+    gated = true;
+    const late = await connect(relais);
+    send(late.session, { id: 2, method: 'subscribe', params: { channel: 'busy' } });
+    await flushMicrotasks();
+    for (let n = 1; n <= DEFAULT_MAX_HELD + 1; n++) await relais.publish('busy', n);
+    openHistory();
+    await flushMicrotasks();
+    expect(late.transport.closed).toEqual({ code: 3010, reason: 'insufficient state' });
+    expect(early.transport.closed).toBeUndefined();
+    expect(early.transport.pushes('publication')).toHaveLength(DEFAULT_MAX_HELD + 1);
   });
 });

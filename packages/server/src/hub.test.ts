@@ -1,6 +1,6 @@
 import { jsonCodec, msgpackCodec, type Codec, type Frame } from '@relais/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { Hub, type HubMember } from './hub.js';
+import { HELD_OVERFLOW, Hub, type HubMember } from './hub.js';
 
 function countingCodec(codec: Codec): Codec & { encode: ReturnType<typeof vi.fn> } {
   return { ...codec, encode: vi.fn((value: unknown) => codec.encode(value)) };
@@ -41,6 +41,22 @@ describe('Hub', () => {
     expect(new Set(members.filter((_, i) => i % 2 === 1).map((m) => m.frames[0])).size).toBe(1);
     expect(typeof members[0]?.frames[0]).toBe('string');
     expect(members[1]?.frames[0]).toBeInstanceOf(Uint8Array);
+  });
+
+  it('holds at most maxHeld publications for a member being subscribed, then gives up on the hold', () => {
+    const hub = new Hub(3);
+    const a = member('a', jsonCodec);
+    const b = member('b', jsonCodec);
+    hub.hold('room', a);
+    for (let n = 1; n <= 3; n++) hub.handlePublication({ channel: 'room', data: n });
+    hub.hold('room', b);
+    hub.handlePublication({ channel: 'room', data: 4 });
+    expect(hub.take('room', a)).toBe(HELD_OVERFLOW);
+    expect(hub.take('room', b)).toEqual([{ channel: 'room', data: 4 }]);
+    // A later hold starts afresh.
+    hub.hold('room', a);
+    hub.handlePublication({ channel: 'room', data: 5 });
+    expect(hub.take('room', a)).toEqual([{ channel: 'room', data: 5 }]);
   });
 
   it('does not encode for a codec without subscribers', () => {

@@ -40,12 +40,24 @@ export function publicationPush(pub: Publication): PublicationPush {
   return push;
 }
 
+/** Publications held for one member during one subscribe, at most (see `hold`). */
+export const DEFAULT_MAX_HELD = 10_000;
+
+/** `take`'s answer when more publications arrived during the subscribe than could be held. */
+export const HELD_OVERFLOW = Symbol('held overflow');
+
 export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHandler, 'handlePublication'> {
   readonly #byClient = new Map<string, M>();
   readonly #byUser = new Map<string, Set<M>>();
   readonly #byChannel = new Map<string, Set<M>>();
   /** Publications held for members being subscribed (see `hold`), by channel then member. */
-  readonly #held = new Map<string, Map<M, Publication[]>>();
+  readonly #held = new Map<string, Map<M, Publication[] | typeof HELD_OVERFLOW>>();
+  readonly #maxHeld: number;
+
+  /** `maxHeld`: publications held per member during one subscribe before giving up on it. */
+  constructor(maxHeld = DEFAULT_MAX_HELD) {
+    this.#maxHeld = maxHeld;
+  }
 
   /** Registers a connected member under its client id and user. */
   add(member: M): void {
@@ -86,7 +98,9 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   /**
    * Starts holding the publications of `channel` for `member` until `take` or `drop`: a
    * subscribe reads the stream position after the broker subscription, and the publications
-   * that arrive until the member is added would otherwise fall between the two.
+   * that arrive until the member is added would otherwise fall between the two. Past `maxHeld`
+   * publications (a history read that hangs on a busy channel) the hold gives up: memory stays
+   * bounded, and `take` answers HELD_OVERFLOW, so the caller cannot pretend nothing was missed.
    */
   hold(channel: string, member: M): void {
     let held = this.#held.get(channel);
@@ -94,11 +108,12 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     held.set(member, []);
   }
 
-  /** Stops holding and returns what was held (excluded publications left out). */
-  take(channel: string, member: M): Publication[] {
+  /** Stops holding and returns what was held (excluded publications left out), or HELD_OVERFLOW. */
+  take(channel: string, member: M): Publication[] | typeof HELD_OVERFLOW {
     const held = this.#held.get(channel);
     const pubs = held?.get(member) ?? [];
     this.drop(channel, member);
+    if (pubs === HELD_OVERFLOW) return HELD_OVERFLOW;
     return pubs.filter((pub) => pub.excludeClient !== member.client);
   }
 
@@ -135,7 +150,13 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
 
   handlePublication(pub: Publication): void {
     const holds = this.#held.get(pub.channel);
-    if (holds) for (const held of holds.values()) held.push(pub);
+    if (holds) {
+      for (const [member, held] of holds) {
+        if (held === HELD_OVERFLOW) continue;
+        if (held.length < this.#maxHeld) held.push(pub);
+        else holds.set(member, HELD_OVERFLOW);
+      }
+    }
     this.broadcast(pub.channel, publicationPush(pub), pub.excludeClient);
   }
 

@@ -6,7 +6,7 @@
  */
 import { DISCONNECT_CODES, Disconnect, ERROR_CODES, type ClientInfo } from '@relais/protocol';
 import type { NodeServices } from './commands/context.js';
-import { publicationPush } from './hub.js';
+import { HELD_OVERFLOW, publicationPush } from './hub.js';
 import { liveAfter } from './recovery/recover.js';
 import type { Session } from './session.js';
 
@@ -50,6 +50,13 @@ export async function reserveChannel(node: NodeServices, session: Session, chann
 export function activateChannel(node: NodeServices, session: Session, channel: string, deliveredUpTo?: number): void {
   const held = node.hub.take(channel, session);
   if (session.state === 'closed' || !session.channels.has(channel)) return;
+  if (held === HELD_OVERFLOW) {
+    // Too many publications arrived while the subscribe read its position: the client cannot
+    // get them all in order from here. 3010 makes it reconnect and recover from what it has.
+    node.logger.warn({ client: session.client, channel }, 'too many publications held during a subscribe; closing with 3010');
+    session.close(DISCONNECT_CODES.INSUFFICIENT_STATE);
+    return;
+  }
   for (const pub of liveAfter(held, deliveredUpTo)) session.enqueue(publicationPush(pub));
   if (!node.hub.subscribe(channel, session)) return;
   node.metrics.subscriptions++;
