@@ -129,7 +129,7 @@ export class Relais {
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
       perMessageDeflate: compression ? { threshold: 1024, level: 1, ...renameCompression(compression) } : false,
-      admit: (req) => this.#admitUpgrade(req),
+      admit: (req, address) => this.#admitUpgrade(req, address),
       clientAddress: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#trustedProxies),
       logger: this.#logger,
       metrics: this.#metrics,
@@ -365,13 +365,13 @@ export class Relais {
   }
 
   /** Origin allow-list, then the per-IP connection rate. */
-  #admitUpgrade(req: IncomingMessage): UpgradeRefusal | undefined {
+  #admitUpgrade(req: IncomingMessage, address: string | undefined): UpgradeRefusal | undefined {
     const { allowedOrigins } = this.options;
     const origin = req.headers.origin;
     if (allowedOrigins && !originAllowed(origin, allowedOrigins)) {
       return { status: 403, statusText: 'Forbidden', body: `origin ${JSON.stringify(origin)} is not allowed to connect`, reason: 'origin' };
     }
-    if (!this.#services.limiter.admitConnection(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#trustedProxies))) {
+    if (!this.#services.limiter.admitConnection(address)) {
       return { status: 429, statusText: 'Too Many Requests', body: 'too many connection attempts from this address', reason: 'rate' };
     }
     return undefined;

@@ -103,10 +103,10 @@ export interface WsEndpointOptions {
   maxMessageBytes: number;
   /** permessage-deflate settings, or false. */
   perMessageDeflate: false | { threshold: number; level: number };
-  /** Checks an upgrade request (origin, rate) before it is accepted. */
-  admit?(req: IncomingMessage): UpgradeRefusal | undefined;
   /** The client's address (the socket's peer unless it is a trusted proxy). @default the peer */
   clientAddress?(req: IncomingMessage): string | undefined;
+  /** Checks an upgrade request (origin, rate) before it is accepted; `address` is the client's. */
+  admit?(req: IncomingMessage, address: string | undefined): UpgradeRefusal | undefined;
   logger: Logger;
   metrics: Metrics;
   /** Whether the node refuses new connections (shutting down): upgrades get 503. */
@@ -194,7 +194,9 @@ export class WsEndpoint {
       refuseUpgrade(socket, 503, 'Service Unavailable', 'relais node is shutting down');
       return;
     }
-    const refusal = this.#options.admit?.(req);
+    // Resolved once: the admission check and the transport info use the same address.
+    const address = this.#options.clientAddress ? this.#options.clientAddress(req) : req.socket.remoteAddress;
+    const refusal = this.#options.admit?.(req, address);
     if (refusal) {
       metrics.refusedUpgrade(refusal.reason);
       refuseUpgrade(socket, refusal.status, refusal.statusText, refusal.body);
@@ -209,7 +211,7 @@ export class WsEndpoint {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const info: TransportInfo = {
         name: 'websocket',
-        remoteAddress: this.#options.clientAddress ? this.#options.clientAddress(req) : req.socket.remoteAddress,
+        remoteAddress: address,
         headers: applicationHeaders(req.headers),
         subprotocol: negotiated.subprotocol,
         url: req.url,
