@@ -67,16 +67,21 @@ export class Dispatcher {
       this.#queue.remove(request);
       this.#connection?.forget(request);
     });
-    if (this.#connection && (options.direct || !this.#held)) {
-      this.#connection.send(request);
-    } else {
-      try {
-        this.#queue.push(request);
-      } catch (error) {
-        request.reject(error);
-      }
-    }
+    this.#route(request, options.direct);
     return request.promise;
+  }
+
+  /** Writes `request` on a live, unheld connection (held too with `direct`), else queues it. */
+  #route(request: Request, direct: boolean): void {
+    if (this.#connection && (direct || !this.#held)) {
+      this.#connection.send(request);
+      return;
+    }
+    try {
+      this.#queue.push(request);
+    } catch (error) {
+      request.reject(error);
+    }
   }
 
   /**
@@ -89,16 +94,7 @@ export class Dispatcher {
     if (request.deadlineAt !== undefined && this.#timers.now() + delayMs >= request.deadlineAt) return false;
     request.engineRetries++;
     this.#timers.setTimeout(() => {
-      if (request.settled) return;
-      if (this.#connection && !this.#held) {
-        this.#connection.send(request);
-        return;
-      }
-      try {
-        this.#queue.push(request);
-      } catch (error) {
-        request.reject(error);
-      }
+      if (!request.settled) this.#route(request, false);
     }, delayMs);
     return true;
   }
