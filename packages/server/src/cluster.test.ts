@@ -89,23 +89,32 @@ describe('Relais with a shared MemoryBus (in-process cluster)', () => {
   });
 });
 
+/** A broker that hands every call to `inner`, except those in `overrides`. */
+function delegating(inner: Broker, overrides: Partial<Broker>): Broker {
+  return {
+    start: (h) => inner.start(h),
+    publish: (pub, options) => inner.publish(pub, options),
+    subscribe: (channel) => inner.subscribe(channel),
+    unsubscribe: (channel) => inner.unsubscribe(channel),
+    history: (channel, query) => inner.history(channel, query),
+    removeHistory: (channel) => inner.removeHistory(channel),
+    publishJoin: (channel, info) => inner.publishJoin(channel, info),
+    publishLeave: (channel, info) => inner.publishLeave(channel, info),
+    close: () => inner.close(),
+    ...overrides,
+  };
+}
+
 describe('Relais when its broker reports an interruption', () => {
   /** A MemoryBroker that lets the test call the node's handler as a broker would. */
   function interruptible(gate: Promise<void> = Promise.resolve()): { broker: Broker; interrupt(channels: string[]): void } {
     const inner = new MemoryBroker();
     let handler: BrokerEventHandler | undefined;
-    const broker: Broker = {
+    const broker = delegating(inner, {
       start: (h) => ((handler = h), inner.start(h)),
-      publish: (pub, options) => inner.publish(pub, options),
       // Broker subscriptions complete once the gate opens.
       subscribe: (channel) => gate.then(() => inner.subscribe(channel)),
-      unsubscribe: (channel) => inner.unsubscribe(channel),
-      history: (channel, query) => inner.history(channel, query),
-      removeHistory: (channel) => inner.removeHistory(channel),
-      publishJoin: (channel, info) => inner.publishJoin(channel, info),
-      publishLeave: (channel, info) => inner.publishLeave(channel, info),
-      close: () => inner.close(),
-    };
+    });
     return { broker, interrupt: (channels) => handler?.handleInterruption?.(channels) };
   }
 
@@ -148,18 +157,10 @@ describe('Relais when many publications arrive during a subscribe', () => {
     const historyGate = new Promise<void>((resolve) => (openHistory = resolve));
     const inner = new MemoryBroker();
     let gated = false;
-    const broker: Broker = {
-      start: (h) => inner.start(h),
-      publish: (pub, options) => inner.publish(pub, options),
-      subscribe: (channel) => inner.subscribe(channel),
-      unsubscribe: (channel) => inner.unsubscribe(channel),
+    const broker = delegating(inner, {
       // Only the late subscriber's history read hangs.
       history: (channel, query) => (gated ? historyGate.then(() => inner.history(channel, query)) : inner.history(channel, query)),
-      removeHistory: (channel) => inner.removeHistory(channel),
-      publishJoin: (channel, info) => inner.publishJoin(channel, info),
-      publishLeave: (channel, info) => inner.publishLeave(channel, info),
-      close: () => inner.close(),
-    };
+    });
     const relais = createRelais({ engine: { broker }, namespaces: { '*': { historySize: 10, historyTtlMs: 60_000 } } });
     nodes.push(relais);
     const early = await connect(relais);
