@@ -7,42 +7,34 @@
  *   the shared flush, the queue-limit check, metrics), the publish itself amortized.
  * Those are the parts of the server-CPU figures of docs/benchmarks.md that are relais's own.
  */
+import { jsonCodec } from '@relais/protocol';
 import { createRelais } from '@relais/server';
 
 const SUBSCRIBERS = 1_000;
 const PUBLICATIONS = 2_000;
 const CONNECTIONS = 20_000;
 
-/** A transport that takes every frame and sends nothing. */
-function discardingTransport() {
-  return {
-    codec: undefined,
-    info: { name: 'discard', headers: {} },
-    bufferedBytes: 0,
-    write() {},
-    close() {},
-  };
-}
+/** A JSON transport that takes every frame and sends nothing. */
+const discardingTransport = () => ({ codec: jsonCodec, info: { name: 'discard', headers: {} }, bufferedBytes: 0, write() {}, close() {} });
 
 const settle = async () => {
   for (let i = 0; i < 50; i++) await Promise.resolve();
   await new Promise((resolve) => setImmediate(resolve));
 };
 
-async function open(relais, count, offset) {
-  const { jsonCodec } = await import('@relais/protocol');
+/** Accepts `count` sessions, each sending `connect` + `subscribe` to `channelOf(i)` in one message. */
+async function open(relais, count, channelOf) {
   for (let i = 0; i < count; i++) {
-    const session = relais.accept({ ...discardingTransport(), codec: jsonCodec });
-    session.handleMessage(`{"id":1,"method":"connect","params":{}}\n{"id":2,"method":"subscribe","params":{"channel":"room:${(offset + i) % 1_000}"}}`);
+    relais.accept(discardingTransport()).handleMessage(`{"id":1,"method":"connect","params":{}}\n{"id":2,"method":"subscribe","params":{"channel":"${channelOf(i)}"}}`);
   }
   await settle();
 }
 
 async function connectionCost() {
   const relais = createRelais({ maxConnections: 1_000_000 });
-  await open(relais, 2_000, 0);
+  await open(relais, 2_000, (i) => `room:${i % 1_000}`);
   const before = process.cpuUsage();
-  for (let done = 0; done < CONNECTIONS; done += 1_000) await open(relais, 1_000, 2_000 + done);
+  for (let done = 0; done < CONNECTIONS; done += 1_000) await open(relais, 1_000, (i) => `room:${(done + i) % 1_000}`);
   const used = process.cpuUsage(before);
   await relais.close();
   return (used.user + used.system) / CONNECTIONS;
@@ -50,11 +42,7 @@ async function connectionCost() {
 
 async function deliveryCost() {
   const relais = createRelais({ maxConnections: 1_000_000 });
-  const { jsonCodec } = await import('@relais/protocol');
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    relais.accept({ ...discardingTransport(), codec: jsonCodec }).handleMessage('{"id":1,"method":"connect","params":{}}\n{"id":2,"method":"subscribe","params":{"channel":"room"}}');
-  }
-  await settle();
+  await open(relais, SUBSCRIBERS, () => 'room');
   const data = { s: 1, t: 12345.678, x: '0123456789abcdef0123456789abcdef' };
   const publish = async (count) => {
     for (let i = 0; i < count; i++) {
