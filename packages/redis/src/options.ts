@@ -2,7 +2,7 @@
  * @module options
  * Options of RedisBroker: defaults, and the check that rejects invalid ones.
  */
-import { OptionsError, type Logger } from '@relais/server';
+import { OptionsError, durationMs, type Logger } from '@relais/server';
 
 export const DEFAULT_PREFIX = 'relais';
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
@@ -37,9 +37,14 @@ export interface RedisBrokerOptions {
 export type ResolvedRedisBrokerOptions = Required<Omit<RedisBrokerOptions, 'logger'>> & Pick<RedisBrokerOptions, 'logger'>;
 
 const KNOWN_KEYS = new Set(['urls', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs', 'historyMetaTtlMs', 'logger']);
+const DEFAULTS = {
+  prefix: DEFAULT_PREFIX,
+  commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
+  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+  maxReconnectDelayMs: DEFAULT_MAX_RECONNECT_DELAY_MS,
+  historyMetaTtlMs: DEFAULT_HISTORY_META_TTL_MS,
+} as const satisfies Partial<RedisBrokerOptions>;
 const DURATION_KEYS = ['commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs', 'historyMetaTtlMs'] as const;
-/** Largest delay a Node.js timer accepts. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** A URL without its password, for messages and logs. */
 export function redactUrl(url: string): string {
@@ -93,24 +98,12 @@ export function resolveRedisBrokerOptions(options: RedisBrokerOptions, owner = '
   const targets = urls.map(target);
   const twice = targets.findIndex((where, i) => targets.indexOf(where) !== i);
   if (twice !== -1) throw new OptionsError(`option urls lists ${redactUrl(urls[twice] as string)} twice: each shard must be a distinct Redis`);
-  const resolved: ResolvedRedisBrokerOptions = {
-    urls: [...urls],
-    prefix: options.prefix ?? DEFAULT_PREFIX,
-    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    maxReconnectDelayMs: options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
-    historyMetaTtlMs: options.historyMetaTtlMs ?? DEFAULT_HISTORY_META_TTL_MS,
-    logger: options.logger,
-  };
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const resolved: ResolvedRedisBrokerOptions = { ...DEFAULTS, ...defined, urls: [...urls] };
   if (typeof resolved.prefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(resolved.prefix)) {
     throw new OptionsError(`option prefix must be 1–64 characters among A–Z a–z 0–9 _ . : -, got ${JSON.stringify(resolved.prefix)}`);
   }
-  for (const key of DURATION_KEYS) {
-    const value = resolved[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS) {
-      throw new OptionsError(`option ${key} must be a positive integer of ms (at most ${MAX_TIMER_MS}), got ${String(value)}`);
-    }
-  }
+  for (const key of DURATION_KEYS) durationMs(key, resolved[key]);
   if (resolved.logger !== undefined && typeof resolved.logger?.warn !== 'function') {
     throw new OptionsError('option logger must be a Logger (with debug, info, warn and error methods)');
   }

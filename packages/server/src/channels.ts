@@ -1,13 +1,49 @@
 /**
  * @module channels
- * Namespace resolution: which rules apply to a channel, from `options.namespaces`. The entry
- * `'*'` (CATCH_ALL_NAMESPACE), when present, gives the rules of every namespace not listed.
+ * Namespaces: the `namespaces` option, its parsing into per-namespace rules, and which rules
+ * apply to a channel. The entry `'*'` (CATCH_ALL_NAMESPACE), when present, gives the rules of
+ * every namespace not listed.
  */
-import { ERROR_CODES, ReplyError, namespaceOf } from '@relais/protocol';
-import { resolveAccess, type AccessRules } from './auth/permissions.js';
+import { ERROR_CODES, NAMESPACE_SEPARATOR, ReplyError, namespaceOf } from '@relais/protocol';
+import { resolveAccess, type Access, type AccessRules } from './auth/access.js';
 import type { HistoryOptions } from './broker.js';
-import type { NamespaceOptions } from './options.js';
+import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show } from './option-checks.js';
+import { checkRate } from './rate-limit/options.js';
 import type { Rate } from './rate-limit/token-bucket.js';
+
+/**
+ * Rules of the channels of one namespace (`chat` for `chat:room-1`, `''` for names without
+ * a colon): who may do what (see auth/access and docs/security.md), limits.
+ */
+export interface NamespaceOptions {
+  /** `false` is `publishAccess: 'nobody'` (kept for compatibility). @default true */
+  clientPublish?: boolean;
+  /** `false` is `subscribeAccess: 'nobody'` (kept for compatibility). @default true */
+  clientSubscribe?: boolean;
+  /** Largest encoded size of a client publication's data, in bytes. @default no limit */
+  maxDataBytes?: number;
+  /** Who may subscribe: everyone, authenticated, owner, token or nobody (see Access). @default 'everyone' */
+  subscribeAccess?: Access;
+  /** Who may publish: everyone, authenticated, owner, subscribers or nobody. @default 'everyone' */
+  publishAccess?: Access;
+  /** Who may read presence: everyone, authenticated, owner, subscribers or nobody. @default 'subscribers' */
+  presenceAccess?: Access;
+  /** Who may read history: everyone, authenticated, owner, subscribers or nobody. @default 'subscribers' */
+  historyAccess?: Access;
+  /** Publishes per second one connection may make on this namespace's channels (ReplyError 111 beyond). @default no limit */
+  publishRate?: Rate;
+  /**
+   * Publications kept per channel for history and recovery; 0 keeps none. A namespace with
+   * history is "recoverable". @default 0
+   */
+  historySize?: number;
+  /** How long each kept publication stays, in ms; required when historySize > 0. */
+  historyTtlMs?: number;
+  /** Track who is subscribed (presence and presence_stats commands). @default false */
+  presence?: boolean;
+  /** Send join/leave pushes to subscribers that ask for them. @default false */
+  joinLeave?: boolean;
+}
 
 /** Rules of one channel, defaults applied. */
 export interface ChannelRules {
@@ -16,7 +52,7 @@ export interface ChannelRules {
   clientSubscribe: boolean;
   /** Largest encoded data size of a client publication; undefined means no limit. */
   maxDataBytes: number | undefined;
-  /** Who may subscribe, publish, read presence and history (see auth/permissions). */
+  /** Who may subscribe, publish, read presence and history (see auth/access). */
   access: AccessRules;
   /** Publishes per second per connection on this namespace; undefined means no own limit. */
   publishRate: Rate | undefined;
@@ -26,36 +62,74 @@ export interface ChannelRules {
   joinLeave: boolean;
 }
 
-function toRules(namespace: string, ns: NamespaceOptions): ChannelRules {
-  // Options were validated by resolveOptions (token access included), hence `true` for auth.
-  const access = resolveAccess(`namespaces[${JSON.stringify(namespace)}]`, ns as Record<string, unknown>, true);
-  const keeps = ns.historySize !== undefined && ns.historySize > 0 && ns.historyTtlMs !== undefined;
-  return {
-    namespace,
-    clientPublish: access.publish !== 'nobody',
-    clientSubscribe: access.subscribe !== 'nobody',
-    maxDataBytes: ns.maxDataBytes,
-    access,
-    publishRate: ns.publishRate,
-    history: keeps ? { size: ns.historySize as number, ttlMs: ns.historyTtlMs as number } : undefined,
-    presence: ns.presence ?? false,
-    joinLeave: ns.joinLeave ?? false,
-  };
-}
-
 /** Key of `namespaces` whose rules apply to every namespace not listed (instead of 102). */
 export const CATCH_ALL_NAMESPACE = '*';
 
+/** The `namespaces` option once parsed (see resolveNamespaces). */
+export interface NamespaceRules {
+  /** Rules of the listed namespaces; undefined when the option is not set (all are open). */
+  readonly listed: ReadonlyMap<string, ChannelRules> | undefined;
+  /** Rules of every namespace not listed; undefined: they get 102. */
+  readonly others: ChannelRules | undefined;
+}
+
+const NAMESPACE_KEYS = new Set([
+  'clientPublish', 'clientSubscribe', 'maxDataBytes', 'subscribeAccess', 'publishAccess', 'presenceAccess', 'historyAccess', 'publishRate',
+  'historySize', 'historyTtlMs', 'presence', 'joinLeave',
+]);
+
+function history(where: string, rules: Record<string, unknown>, option: (key: string) => string): HistoryOptions | undefined {
+  const { historySize, historyTtlMs } = rules;
+  const size = historySize === undefined ? 0 : positiveInteger(option('historySize'), historySize, { allowZero: historySize === 0 });
+  const ttlMs = historyTtlMs === undefined ? undefined : positiveInteger(option('historyTtlMs'), historyTtlMs);
+  if (size > 0 && ttlMs === undefined) throw new OptionsError(`${where}.historyTtlMs is required when historySize > 0`);
+  if (size === 0 && ttlMs !== undefined) throw new OptionsError(`${where}.historyTtlMs is set but historySize is 0: set historySize to keep history`);
+  return ttlMs === undefined ? undefined : { size, ttlMs };
+}
+
+/** Checks one namespace's options and applies their defaults. */
+function namespaceRules(name: string, ns: unknown, hasAuth: boolean): ChannelRules {
+  const where = `option namespaces[${JSON.stringify(name)}]`;
+  if (name.includes(NAMESPACE_SEPARATOR)) throw new OptionsError(`${where}: a namespace name must not contain "${NAMESPACE_SEPARATOR}"`);
+  if (!isRecord(ns)) throw new OptionsError(`${where} must be an object`);
+  rejectUnknownKeys(where, ns, NAMESPACE_KEYS);
+  for (const key of ['clientPublish', 'clientSubscribe', 'presence', 'joinLeave']) {
+    if (ns[key] !== undefined && typeof ns[key] !== 'boolean') throw new OptionsError(`${where}.${key} must be a boolean, got ${show(ns[key])}`);
+  }
+  const option = (key: string): string => `namespaces[${JSON.stringify(name)}].${key}`;
+  const access = resolveAccess(where, ns, hasAuth);
+  return {
+    namespace: name,
+    clientPublish: access.publish !== 'nobody',
+    clientSubscribe: access.subscribe !== 'nobody',
+    maxDataBytes: ns.maxDataBytes === undefined ? undefined : positiveInteger(option('maxDataBytes'), ns.maxDataBytes),
+    access,
+    publishRate: ns.publishRate === undefined ? undefined : checkRate(`${where}.publishRate`, ns.publishRate),
+    history: history(where, ns, option),
+    presence: (ns.presence as boolean | undefined) ?? false,
+    joinLeave: (ns.joinLeave as boolean | undefined) ?? false,
+  };
+}
+
+/**
+ * Checks the `namespaces` option and parses it once. `hasAuth`: whether the node verifies
+ * tokens (`subscribeAccess: 'token'` needs it). Throws OptionsError naming the first bad field.
+ */
+export function resolveNamespaces(namespaces: unknown, hasAuth: boolean): NamespaceRules {
+  if (namespaces === undefined) return { listed: undefined, others: namespaceRules(CATCH_ALL_NAMESPACE, {}, hasAuth) };
+  if (!isRecord(namespaces)) throw new OptionsError('option namespaces must be an object');
+  const listed = new Map<string, ChannelRules>();
+  for (const [name, ns] of Object.entries(namespaces)) listed.set(name, namespaceRules(name, ns, hasAuth));
+  return { listed, others: listed.get(CATCH_ALL_NAMESPACE) };
+}
+
 export class Channels {
-  readonly #rules: Map<string, ChannelRules> | undefined;
-  /** Rules of namespaces not listed, resolved once; undefined: they get 102 (when namespaces are set). */
+  readonly #listed: ReadonlyMap<string, ChannelRules> | undefined;
   readonly #others: ChannelRules | undefined;
 
-  /** `namespaces` undefined: every namespace is allowed with default rules. */
-  constructor(namespaces: Record<string, NamespaceOptions> | undefined) {
-    this.#rules = namespaces && new Map(Object.entries(namespaces).map(([name, ns]) => [name, toRules(name, ns)]));
-    const others = namespaces ? namespaces[CATCH_ALL_NAMESPACE] : {};
-    this.#others = others && toRules(CATCH_ALL_NAMESPACE, others);
+  constructor({ listed, others }: NamespaceRules) {
+    this.#listed = listed;
+    this.#others = others;
   }
 
   /** The rules of `channel`; throws ReplyError 102 when its namespace is not configured. */
@@ -68,7 +142,7 @@ export class Channels {
   /** The rules of `channel`, or undefined when its namespace is not configured. */
   find(channel: string): ChannelRules | undefined {
     const namespace = namespaceOf(channel);
-    const listed = this.#rules?.get(namespace);
+    const listed = this.#listed?.get(namespace);
     if (listed) return listed;
     // Rules named after the channel's own namespace: per-namespace limits stay per namespace.
     return this.#others && { ...this.#others, namespace };

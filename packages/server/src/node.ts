@@ -8,9 +8,8 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { DISCONNECT_CODES, channelError, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
 import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from './broker.js';
-import { clientAddress, resolveTrustedProxies } from './auth/client-address.js';
+import { clientAddress } from './auth/client-address.js';
 import { originAllowed } from './auth/origin.js';
-import { resolveAuthOptions } from './auth/options.js';
 import { TokenVerifier } from './auth/verifier.js';
 import { BrokerSubscriptions } from './broker-subscriptions.js';
 import { Channels } from './channels.js';
@@ -28,7 +27,6 @@ import { broadcastJoinLeave } from './presence/join-leave.js';
 import { PresenceKeeper } from './presence/presence-keeper.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
-import { resolveLimits } from './rate-limit/options.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
@@ -79,8 +77,6 @@ export class Relais {
   readonly #presence: PresenceKeeper;
   readonly #hooks = new Hooks();
   readonly #hub = new Hub<Session>();
-  /** Normalized addresses of `trustedProxies`, or undefined. */
-  readonly #trustedProxies: ReadonlySet<string> | undefined;
   readonly #metrics = new Metrics();
   readonly #logger: Logger;
   readonly #sessions = new Set<Session>();
@@ -92,7 +88,6 @@ export class Relais {
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
-    this.#trustedProxies = this.options.trustedProxies && resolveTrustedProxies(this.options.trustedProxies);
     this.#logger = this.options.logger ?? silentLogger;
     this.#broker = this.options.engine?.broker ?? new MemoryBroker();
     this.#presence = new PresenceKeeper(this.options.engine?.presence ?? new MemoryPresenceStore(), this.options.presenceTtlMs, this.#logger);
@@ -106,8 +101,8 @@ export class Relais {
       channels: new Channels(this.options.namespaces),
       broker: this.#broker,
       subscriptions: new BrokerSubscriptions(this.#broker),
-      auth: this.options.auth && new TokenVerifier(resolveAuthOptions(this.options.auth)),
-      limiter: new RateLimiter(resolveLimits(this.options.limits, this.options.maxMessageBytes), this.#metrics),
+      auth: this.options.auth && new TokenVerifier(this.options.auth),
+      limiter: new RateLimiter(this.options.limits, this.#metrics),
       presence: this.#presence,
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
     };
@@ -128,9 +123,9 @@ export class Relais {
     const { compression } = this.options;
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
-      perMessageDeflate: compression ? { threshold: 1024, level: 1, ...renameCompression(compression) } : false,
+      perMessageDeflate: compression && { threshold: compression.thresholdBytes, level: compression.level },
       admit: (req, address) => this.#admitUpgrade(req, address),
-      clientAddress: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#trustedProxies),
+      clientAddress: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.options.trustedProxies),
       logger: this.#logger,
       metrics: this.#metrics,
       isClosing: () => this.#state !== 'running',
@@ -419,14 +414,6 @@ export class Relais {
     this.#metrics.disconnect(code);
     this.#logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }
-}
-
-function renameCompression(compression: true | { thresholdBytes?: number; level?: number }): { threshold?: number; level?: number } {
-  if (compression === true) return {};
-  const out: { threshold?: number; level?: number } = {};
-  if (compression.thresholdBytes !== undefined) out.threshold = compression.thresholdBytes;
-  if (compression.level !== undefined) out.level = compression.level;
-  return out;
 }
 
 function pathOf(req: IncomingMessage): string {

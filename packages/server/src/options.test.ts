@@ -3,13 +3,38 @@ import { DEFAULT_OPTIONS, OptionsError, resolveOptions, type RelaisOptions } fro
 
 describe('resolveOptions', () => {
   it('applies the defaults', () => {
-    expect(resolveOptions()).toEqual(DEFAULT_OPTIONS);
+    expect(resolveOptions()).toMatchObject(DEFAULT_OPTIONS);
+    expect(resolveOptions()).toMatchObject({ auth: undefined, trustedProxies: undefined, compression: false, limits: { floodFactor: 2 } });
     expect(resolveOptions({ pingIntervalMs: 5000, pongTimeoutMs: undefined })).toMatchObject({ pingIntervalMs: 5000, pongTimeoutMs: 10_000 });
   });
 
   it('accepts history, presence and join/leave on a namespace', () => {
     const namespaces = { chat: { historySize: 100, historyTtlMs: 60_000, presence: true, joinLeave: true }, plain: { historySize: 0 } };
-    expect(resolveOptions({ namespaces, presenceTtlMs: 30_000 })).toMatchObject({ namespaces, presenceTtlMs: 30_000 });
+    const resolved = resolveOptions({ namespaces, presenceTtlMs: 30_000 });
+    expect(resolved.presenceTtlMs).toBe(30_000);
+    expect(resolved.namespaces.listed?.get('chat')).toMatchObject({ history: { size: 100, ttlMs: 60_000 }, presence: true, joinLeave: true });
+    expect(resolved.namespaces.listed?.get('plain')).toMatchObject({ history: undefined, presence: false });
+    expect(resolved.namespaces.others).toBeUndefined();
+  });
+
+  it('parses nested options once, into the forms the node uses', () => {
+    const resolved = resolveOptions({
+      trustedProxies: ['::ffff:10.0.0.5'],
+      compression: { level: 3 },
+      auth: { hmacSecret: 'x'.repeat(32) },
+      limits: { maxPendingRpcs: 4 },
+    });
+    expect(resolved.trustedProxies).toEqual(new Set(['10.0.0.5']));
+    expect(resolved.compression).toEqual({ thresholdBytes: 1024, level: 3 });
+    expect(resolved.auth).toMatchObject({ hmacSecret: 'x'.repeat(32), allowAnonymous: false, queryToken: true });
+    expect(resolved.limits).toMatchObject({ maxPendingRpcs: 4, maxPendingCommands: 1024 });
+    expect(resolveOptions({ compression: true }).compression).toEqual({ thresholdBytes: 1024, level: 1 });
+  });
+
+  it('gives unlisted namespaces open rules without a namespaces option, and the "*" rules with one', () => {
+    expect(resolveOptions().namespaces).toMatchObject({ listed: undefined, others: { presence: false } });
+    const resolved = resolveOptions({ namespaces: { chat: {}, '*': { presence: true } } });
+    expect(resolved.namespaces.others).toMatchObject({ presence: true });
   });
 
   it.each([

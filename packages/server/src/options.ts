@@ -2,15 +2,17 @@
  * @module options
  * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
  */
-import { NAMESPACE_SEPARATOR } from '@relais/protocol';
 import { resolveTrustedProxies } from './auth/client-address.js';
-import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions } from './auth/options.js';
-import { resolveAccess, type Access } from './auth/permissions.js';
+import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
 import type { Broker } from './broker.js';
-import type { PresenceStore } from './presence.js';
+import { resolveNamespaces, type NamespaceOptions, type NamespaceRules } from './channels.js';
 import type { Logger } from './logger.js';
-import { checkRate, resolveLimits, type LimitsOptions } from './rate-limit/options.js';
-import type { Rate } from './rate-limit/token-bucket.js';
+import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show, MAX_TIMER_MS } from './option-checks.js';
+import type { PresenceStore } from './presence.js';
+import { resolveLimits, type LimitsOptions, type ResolvedLimits } from './rate-limit/options.js';
+
+export { OptionsError } from './option-checks.js';
+export type { NamespaceOptions } from './channels.js';
 
 export const DEFAULT_PATH = '/connection/websocket';
 export const DEFAULT_PING_INTERVAL_MS = 25_000;
@@ -25,42 +27,14 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 300_000;
 export const DEFAULT_PRESENCE_TTL_MS = 60_000;
 
-/** Largest delay a Node.js timer accepts. */
-const MAX_TIMER_MS = 2_147_483_647;
+const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
+const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
+const KNOWN_KEYS = new Set<string>([
+  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', ...DURATION_KEYS, ...COUNT_KEYS,
+]);
 
-/**
- * Rules of the channels of one namespace (`chat` for `chat:room-1`, `''` for names without
- * a colon): who may do what (see auth/permissions and docs/security.md), limits.
- */
-export interface NamespaceOptions {
-  /** `false` is `publishAccess: 'nobody'` (kept for compatibility). @default true */
-  clientPublish?: boolean;
-  /** `false` is `subscribeAccess: 'nobody'` (kept for compatibility). @default true */
-  clientSubscribe?: boolean;
-  /** Largest encoded size of a client publication's data, in bytes. @default no limit */
-  maxDataBytes?: number;
-  /** Who may subscribe: everyone, authenticated, owner, token or nobody (see Access). @default 'everyone' */
-  subscribeAccess?: Access;
-  /** Who may publish: everyone, authenticated, owner, subscribers or nobody. @default 'everyone' */
-  publishAccess?: Access;
-  /** Who may read presence: everyone, authenticated, owner, subscribers or nobody. @default 'subscribers' */
-  presenceAccess?: Access;
-  /** Who may read history: everyone, authenticated, owner, subscribers or nobody. @default 'subscribers' */
-  historyAccess?: Access;
-  /** Publishes per second one connection may make on this namespace's channels (ReplyError 111 beyond). @default no limit */
-  publishRate?: Rate;
-  /**
-   * Publications kept per channel for history and recovery; 0 keeps none. A namespace with
-   * history is "recoverable". @default 0
-   */
-  historySize?: number;
-  /** How long each kept publication stays, in ms; required when historySize > 0. */
-  historyTtlMs?: number;
-  /** Track who is subscribed (presence and presence_stats commands). @default false */
-  presence?: boolean;
-  /** Send join/leave pushes to subscribers that ask for them. @default false */
-  joinLeave?: boolean;
-}
+const COMPRESSION_KEYS = new Set(['thresholdBytes', 'level']);
+const DEFAULT_COMPRESSION: ResolvedCompression = { thresholdBytes: 1024, level: 1 };
 
 /** permessage-deflate settings; inflated messages are capped at maxMessageBytes. */
 export interface CompressionOptions {
@@ -133,9 +107,31 @@ export interface RelaisOptions {
   compression?: boolean | CompressionOptions;
 }
 
-/** Options after defaults were applied and every value was checked. */
-type OptionalKeys = 'engine' | 'logger' | 'namespaces' | 'auth' | 'allowedOrigins' | 'trustedProxies' | 'limits' | 'compression';
-export type ResolvedOptions = Required<Omit<RelaisOptions, OptionalKeys>> & Pick<RelaisOptions, OptionalKeys>;
+/** permessage-deflate settings with their defaults applied. */
+export interface ResolvedCompression {
+  thresholdBytes: number;
+  level: number;
+}
+
+type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path';
+
+/**
+ * Options after defaults were applied and every value was checked, nested ones in their
+ * parsed form: nothing downstream validates or parses an option again.
+ */
+export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>> & {
+  readonly engine: EngineOptions | undefined;
+  readonly logger: Logger | undefined;
+  /** Rules of every namespace, parsed. */
+  readonly namespaces: NamespaceRules;
+  readonly auth: ResolvedAuthOptions | undefined;
+  readonly allowedOrigins: readonly string[] | undefined;
+  /** Normalized addresses of the trusted proxies. */
+  readonly trustedProxies: ReadonlySet<string> | undefined;
+  readonly limits: ResolvedLimits;
+  /** false: permessage-deflate is not offered. */
+  readonly compression: ResolvedCompression | false;
+};
 
 export const DEFAULT_OPTIONS = {
   path: DEFAULT_PATH,
@@ -152,119 +148,90 @@ export const DEFAULT_OPTIONS = {
   presenceTtlMs: DEFAULT_PRESENCE_TTL_MS,
 } as const satisfies Partial<RelaisOptions>;
 
-/** Invalid or contradictory options; the message names the option and the rule. */
-export class OptionsError extends TypeError {
-  override readonly name = 'OptionsError';
-}
-
-const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
-const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
-const KNOWN_KEYS = new Set<string>([
-  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', ...DURATION_KEYS, ...COUNT_KEYS,
-]);
-const NAMESPACE_KEYS = new Set([
-  'clientPublish', 'clientSubscribe', 'maxDataBytes', 'subscribeAccess', 'publishAccess', 'presenceAccess', 'historyAccess', 'publishRate',
-  'historySize', 'historyTtlMs', 'presence', 'joinLeave',
-]);
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new OptionsError(`option ${name} must be a positive integer, got ${show(value)}`);
-  }
-  if (value > max) throw new OptionsError(`option ${name} must be at most ${max}, got ${value}`);
-}
-
-function checkNamespace(name: string, ns: unknown, hasAuth: boolean): void {
-  const where = `option namespaces[${JSON.stringify(name)}]`;
-  if (name.includes(NAMESPACE_SEPARATOR)) throw new OptionsError(`${where}: a namespace name must not contain "${NAMESPACE_SEPARATOR}"`);
-  if (typeof ns !== 'object' || ns === null || Array.isArray(ns)) throw new OptionsError(`${where} must be an object`);
-  const rules = ns as Record<string, unknown>;
-  for (const key of Object.keys(rules)) {
-    if (!NAMESPACE_KEYS.has(key)) throw new OptionsError(`${where}: unknown option ${JSON.stringify(key)}`);
-  }
-  for (const key of ['clientPublish', 'clientSubscribe', 'presence', 'joinLeave']) {
-    if (rules[key] !== undefined && typeof rules[key] !== 'boolean') throw new OptionsError(`${where}.${key} must be a boolean, got ${show(rules[key])}`);
-  }
-  const option = (key: string): string => `namespaces[${JSON.stringify(name)}].${key}`;
-  if (rules.maxDataBytes !== undefined) positiveInteger(option('maxDataBytes'), rules.maxDataBytes);
-  resolveAccess(where, rules, hasAuth);
-  if (rules.publishRate !== undefined) checkRate(`${where}.publishRate`, rules.publishRate);
-  checkHistory(where, rules, option);
-}
-
-function checkHistory(where: string, rules: Record<string, unknown>, option: (key: string) => string): void {
-  const { historySize, historyTtlMs } = rules;
-  if (historySize !== undefined && historySize !== 0) positiveInteger(option('historySize'), historySize);
-  if (historyTtlMs !== undefined) positiveInteger(option('historyTtlMs'), historyTtlMs);
-  const keeps = typeof historySize === 'number' && historySize > 0;
-  if (keeps && historyTtlMs === undefined) throw new OptionsError(`${where}.historyTtlMs is required when historySize > 0`);
-  if (!keeps && historyTtlMs !== undefined) throw new OptionsError(`${where}.historyTtlMs is set but historySize is 0: set historySize to keep history`);
-}
-
-function checkCompression(compression: unknown): void {
-  if (compression === undefined || typeof compression === 'boolean') return;
-  if (typeof compression !== 'object' || compression === null) throw new OptionsError('option compression must be a boolean or {thresholdBytes?, level?}');
-  const { thresholdBytes, level, ...rest } = compression as Record<string, unknown>;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw new OptionsError(`option compression: unknown option ${JSON.stringify(unknown)}`);
-  if (thresholdBytes !== undefined && (typeof thresholdBytes !== 'number' || !Number.isInteger(thresholdBytes) || thresholdBytes < 0)) {
+function compression(value: unknown): ResolvedCompression | false {
+  if (value === undefined || value === false) return false;
+  if (value === true) return { ...DEFAULT_COMPRESSION };
+  if (!isRecord(value)) throw new OptionsError('option compression must be a boolean or {thresholdBytes?, level?}');
+  rejectUnknownKeys('option compression', value, COMPRESSION_KEYS);
+  const { thresholdBytes = DEFAULT_COMPRESSION.thresholdBytes, level = DEFAULT_COMPRESSION.level } = value;
+  if (typeof thresholdBytes !== 'number' || !Number.isInteger(thresholdBytes) || thresholdBytes < 0) {
     throw new OptionsError(`option compression.thresholdBytes must be a non-negative integer, got ${show(thresholdBytes)}`);
   }
-  if (level !== undefined && (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 9)) {
+  if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 9) {
     throw new OptionsError(`option compression.level must be an integer from 0 to 9, got ${show(level)}`);
   }
+  return { thresholdBytes, level };
 }
 
-function checkObjects(options: ResolvedOptions): void {
-  const { engine, logger, namespaces } = options;
-  if (engine !== undefined && (typeof engine !== 'object' || engine === null || typeof engine.broker?.publish !== 'function')) {
+function checkEngine(engine: unknown): EngineOptions | undefined {
+  if (engine === undefined) return undefined;
+  if (!isRecord(engine) || typeof (engine.broker as Broker | undefined)?.publish !== 'function') {
     throw new OptionsError('option engine must be {broker: Broker}');
   }
-  if (engine?.presence !== undefined && (typeof engine.presence !== 'object' || engine.presence === null || typeof engine.presence.add !== 'function')) {
+  const presence = engine.presence as PresenceStore | undefined;
+  if (presence !== undefined && (!isRecord(presence) || typeof presence.add !== 'function')) {
     throw new OptionsError('option engine.presence must be a PresenceStore');
   }
-  if (logger !== undefined) {
-    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-      if (typeof logger?.[level] !== 'function') throw new OptionsError(`option logger must have a ${level}() method`);
-    }
+  return engine as unknown as EngineOptions;
+}
+
+function checkLogger(logger: unknown): Logger | undefined {
+  if (logger === undefined) return undefined;
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof (logger as Partial<Logger> | null)?.[level] !== 'function') throw new OptionsError(`option logger must have a ${level}() method`);
   }
-  if (namespaces !== undefined) {
-    if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) throw new OptionsError('option namespaces must be an object');
-    for (const [name, ns] of Object.entries(namespaces)) checkNamespace(name, ns, options.auth !== undefined);
-  }
-  if (options.auth !== undefined) resolveAuthOptions(options.auth);
-  if (options.allowedOrigins !== undefined) checkAllowedOrigins(options.allowedOrigins);
-  if (options.trustedProxies !== undefined) resolveTrustedProxies(options.trustedProxies);
-  resolveLimits(options.limits, options.maxMessageBytes);
-  checkCompression(options.compression);
+  return logger as Logger;
 }
 
 /**
- * Applies the defaults and checks every option. Throws OptionsError naming the first bad one.
+ * Applies the defaults, checks every option and parses the nested ones. Throws OptionsError
+ * naming the first bad one.
  * @example resolveOptions({ pingIntervalMs: 5000 })
  */
 export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new OptionsError('options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new OptionsError(`unknown option ${JSON.stringify(key)}`);
+  if (!isRecord(options)) throw new OptionsError('options must be an object');
+  rejectUnknownKeys('options', options as Record<string, unknown>, KNOWN_KEYS);
+  const given: Record<string, unknown> = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const scalars = { ...DEFAULT_OPTIONS, ...given } as Record<ScalarKeys, unknown>;
+  if (typeof scalars.path !== 'string' || !scalars.path.startsWith('/')) {
+    throw new OptionsError(`option path must be a string starting with "/", got ${show(scalars.path)}`);
   }
-  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const resolved: ResolvedOptions = { ...DEFAULT_OPTIONS, ...defined };
-  if (typeof resolved.path !== 'string' || !resolved.path.startsWith('/')) {
-    throw new OptionsError(`option path must be a string starting with "/", got ${show(resolved.path)}`);
-  }
-  for (const key of DURATION_KEYS) positiveInteger(key, resolved[key], MAX_TIMER_MS);
-  for (const key of COUNT_KEYS) positiveInteger(key, resolved[key]);
-  if (resolved.maxQueueBytes < resolved.maxMessageBytes) {
+  for (const key of DURATION_KEYS) positiveInteger(key, scalars[key], { max: MAX_TIMER_MS });
+  for (const key of COUNT_KEYS) positiveInteger(key, scalars[key]);
+  const checked = scalars as Required<Pick<RelaisOptions, ScalarKeys>>;
+  if (checked.maxQueueBytes < checked.maxMessageBytes) {
     throw new OptionsError(
-      `option maxQueueBytes (${resolved.maxQueueBytes}) must be at least maxMessageBytes (${resolved.maxMessageBytes}): ` +
+      `option maxQueueBytes (${checked.maxQueueBytes}) must be at least maxMessageBytes (${checked.maxMessageBytes}): ` +
         'otherwise one full-size message would close the connection as slow',
     );
   }
-  checkObjects(resolved);
-  return resolved;
+  const engine = checkEngine(given.engine);
+  const logger = checkLogger(given.logger);
+  const auth = given.auth === undefined ? undefined : resolveAuthOptions(given.auth);
+  const namespaces = resolveNamespaces(given.namespaces, auth !== undefined);
+  if (given.allowedOrigins !== undefined) checkAllowedOrigins(given.allowedOrigins);
+  const trustedProxies = given.trustedProxies === undefined ? undefined : resolveTrustedProxies(given.trustedProxies);
+  const limits = resolveLimits(given.limits, checked.maxMessageBytes);
+  return {
+    path: checked.path,
+    pingIntervalMs: checked.pingIntervalMs,
+    pongTimeoutMs: checked.pongTimeoutMs,
+    connectTimeoutMs: checked.connectTimeoutMs,
+    rpcTimeoutMs: checked.rpcTimeoutMs,
+    closeTimeoutMs: checked.closeTimeoutMs,
+    idempotencyTtlMs: checked.idempotencyTtlMs,
+    presenceTtlMs: checked.presenceTtlMs,
+    maxMessageBytes: checked.maxMessageBytes,
+    maxChannelsPerConnection: checked.maxChannelsPerConnection,
+    maxConnections: checked.maxConnections,
+    maxQueueBytes: checked.maxQueueBytes,
+    engine,
+    logger,
+    namespaces,
+    auth,
+    allowedOrigins: given.allowedOrigins as string[] | undefined,
+    trustedProxies,
+    limits,
+    compression: compression(given.compression),
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError } from '../options.js';
+import { OptionsError } from '../option-checks.js';
 import { clientAddress, resolveTrustedProxies } from './client-address.js';
 
 const proxies = resolveTrustedProxies(['10.0.0.5', '10.0.0.6', '::1']);

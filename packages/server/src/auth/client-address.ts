@@ -6,7 +6,7 @@
  * of it were written by the client itself and are never believed.
  */
 import { isIP } from 'node:net';
-import { OptionsError } from '../options.js';
+import { OptionsError } from '../option-checks.js';
 
 /** `::ffff:10.0.0.1` (an IPv4 peer of a dual-stack socket) as `10.0.0.1`. */
 function normalize(address: string): string {

@@ -3,7 +3,7 @@
  * The `auth` option of a node (how connection and subscription tokens are verified), the
  * `allowedOrigins` option, and their validation.
  */
-import { OptionsError } from '../options.js';
+import { OptionsError, durationMs, isRecord, rejectUnknownKeys } from '../option-checks.js';
 
 export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
@@ -87,11 +87,7 @@ function stringOrList(name: string, value: unknown): void {
 }
 
 function duration(name: string, value: unknown, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || (!allowZero && value === 0) || value > 2_147_483_647) {
-    fail(`${name} must be ${allowZero ? 'a non-negative' : 'a positive'} integer of ms, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return value === undefined ? fallback : durationMs(`auth.${name}`, value, { allowZero });
 }
 
 function checkKeySource(auth: Record<string, unknown>): void {
@@ -135,11 +131,9 @@ function checkAlgorithms(auth: Record<string, unknown>): void {
 
 /** Checks `auth` and applies its defaults. Throws OptionsError naming the bad field. */
 export function resolveAuthOptions(value: unknown): ResolvedAuthOptions {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OptionsError('option auth must be an object');
-  const auth = value as Record<string, unknown>;
-  for (const key of Object.keys(auth)) {
-    if (!AUTH_KEYS.has(key)) throw new OptionsError(`option auth: unknown option ${JSON.stringify(key)}`);
-  }
+  if (!isRecord(value)) throw new OptionsError('option auth must be an object');
+  const auth = value;
+  rejectUnknownKeys('option auth', auth, AUTH_KEYS);
   checkKeySource(auth);
   checkAlgorithms(auth);
   stringOrList('audience', auth.audience);

@@ -1,9 +1,9 @@
 import { ERROR_CODES, ReplyError } from '@relais/protocol';
 import { describe, expect, it } from 'vitest';
-import { Channels } from '../channels.js';
-import type { NamespaceOptions } from '../options.js';
+import { Channels, resolveNamespaces, type NamespaceOptions } from '../channels.js';
+import { isChannelOwner, type AccessAction } from './access.js';
 import { resolveAuthOptions } from './options.js';
-import { checkAccess, isChannelOwner, type AccessAction, type AccessNode, type AccessSubject } from './permissions.js';
+import { checkAccess, type AccessNode, type AccessSubject } from './permissions.js';
 import { SECRET, sign } from './tokens.e2e-helpers.js';
 import { TokenVerifier } from './verifier.js';
 
@@ -17,7 +17,7 @@ const NAMESPACES: Record<string, NamespaceOptions> = {
   public: { presenceAccess: 'everyone', historyAccess: 'everyone' },
 };
 
-const node: AccessNode = { channels: new Channels(NAMESPACES), auth: new TokenVerifier(resolveAuthOptions({ hmacSecret: SECRET })) };
+const node: AccessNode = { channels: new Channels(resolveNamespaces(NAMESPACES, true)), auth: new TokenVerifier(resolveAuthOptions({ hmacSecret: SECRET })) };
 
 function subject(user: string, ...channels: string[]): AccessSubject {
   return { user, channels: new Set(channels) };

@@ -4,10 +4,9 @@
  * the connection (3005) or a subscription (unsubscribe push 109) when a token expires without
  * being refreshed. Uses the global setTimeout (fake-timer friendly); timers are unref()'d.
  */
+import { MAX_TIMER_MS } from '../option-checks.js';
 import type { TokenClaims } from './verifier.js';
 
-/** Largest delay a Node.js timer accepts; longer waits are chained. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 class ExpiryTimer {
   #timer: ReturnType<typeof setTimeout> | undefined;

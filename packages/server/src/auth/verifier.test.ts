@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OptionsError } from '../options.js';
+import { OptionsError } from '../option-checks.js';
 import { resolveAuthOptions, type AuthOptions } from './options.js';
 import { ED, EC, RSA, SECRET, pem, serveJwks, sign, unsigned, type JwksServer } from './tokens.e2e-helpers.js';
 import { TokenRejectedError, TokenVerifier } from './verifier.js';

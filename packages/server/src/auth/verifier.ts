@@ -13,7 +13,7 @@ import {
   RSA_ALGORITHMS,
   type ResolvedAuthOptions,
 } from './options.js';
-import { OptionsError } from '../options.js';
+import { OptionsError } from '../option-checks.js';
 
 /** Claims of a verified token. `sub` is the user id. */
 export type TokenClaims = JWTPayload & Record<string, unknown>;

@@ -7,7 +7,7 @@ import type { ClientInfo, PublishResult } from '@relais/protocol';
 import type { BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../options.js';
 import { IdempotencyCache } from './idempotency-cache.js';
-import { OptionsError } from '../options.js';
+import { OptionsError } from '../option-checks.js';
 import { DEFAULT_HISTORY_META_TTL_MS, MemoryStreams } from './memory-streams.js';
 
 /** One client in one channel's presence, until `expiresAt` (ms). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError } from '../options.js';
+import { OptionsError } from '../option-checks.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryStreams } from './memory-streams.js';
 

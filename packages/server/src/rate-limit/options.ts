@@ -3,7 +3,7 @@
  * The `limits` option: token-bucket rates per connection, per user and per IP, the flood
  * threshold, and caps on pending work per connection.
  */
-import { OptionsError } from '../options.js';
+import { OptionsError, positiveInteger } from '../option-checks.js';
 import type { Rate } from './token-bucket.js';
 
 export const DEFAULT_CONNECTION_COMMANDS: Rate = { perSecond: 1_000, burst: 2_000 };
@@ -84,12 +84,8 @@ function scope(where: string, value: unknown, defaults: ResolvedScope, maxMessag
   return out;
 }
 
-function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new OptionsError(`option limits.${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return value;
+function count(name: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : positiveInteger(`limits.${name}`, value);
 }
 
 /** Checks `limits` and applies its defaults. Throws OptionsError naming the bad field. */
@@ -118,7 +114,7 @@ export function resolveLimits(value: unknown, maxMessageBytes: number): Resolved
     perUser: scope('option limits.perUser', limits.perUser, {}, maxMessageBytes),
     perIpConnections,
     floodFactor,
-    maxPendingRpcs: positiveInteger('maxPendingRpcs', limits.maxPendingRpcs, DEFAULT_MAX_PENDING_RPCS),
-    maxPendingCommands: positiveInteger('maxPendingCommands', limits.maxPendingCommands, DEFAULT_MAX_PENDING_COMMANDS),
+    maxPendingRpcs: count('maxPendingRpcs', limits.maxPendingRpcs, DEFAULT_MAX_PENDING_RPCS),
+    maxPendingCommands: count('maxPendingCommands', limits.maxPendingCommands, DEFAULT_MAX_PENDING_COMMANDS),
   };
 }
