@@ -13,8 +13,8 @@ export default tseslint.config(
     },
   },
   {
-    // The benchmark runs as plain Node ESM, without a build step.
-    files: ['bench/**/*.mjs'],
+    // The benchmark and the repository scripts run as plain Node ESM, without a build step.
+    files: ['bench/**/*.mjs', 'scripts/**/*.mjs'],
     languageOptions: {
       globals: Object.fromEntries(
         ['process', 'Buffer', 'URL', 'console', 'setTimeout', 'clearTimeout', 'setImmediate'].map((name) => [name, 'readonly']),
@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**'],
+    files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**', 'scripts/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-console': 'off' },
   },
 );

@@ -1,13 +1,16 @@
 /**
  * @module http
- * The node's own HTTP endpoints: GET /health; everything else goes to an optional fallback
- * (e.g. the static apps of `relais serve`), or is 404.
+ * The node's HTTP server: its own endpoints (GET /health), an optional fallback for the rest
+ * (e.g. the static apps of `relais serve`) or 404, and upgrades routed by path to the
+ * transports that take them.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface HealthSource {
   /** Open connections now. */
-  readonly connections: number;
+  connections(): number;
   /** Whether the node is shutting down (health answers 503 then). */
   isClosing(): boolean;
 }
@@ -38,7 +41,7 @@ export function createHttpHandler(
       const closing = node.isClosing();
       sendJson(res, closing ? 503 : 200, {
         status: closing ? 'shutting down' : 'ok',
-        connections: node.connections,
+        connections: node.connections(),
         version,
         uptimeMs: Date.now() - startedAt,
       });
@@ -58,4 +61,72 @@ export function createHttpHandler(
         },
       );
   };
+}
+
+/** Writes a plain-text HTTP error on a socket that asked for an upgrade, and ends it. */
+export function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** The path of a request, without its query. */
+export function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
+}
+
+/** Takes an upgrade request (e.g. the WebSocket endpoint's handleUpgrade). */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface NodeServerOptions {
+  health: HealthSource;
+  version: string;
+  fallback?: HttpFallback | undefined;
+  /** A fallback's failure (answered with 500). */
+  onError(error: unknown): void;
+  /** Upgrade handlers by exact path; other paths get 404. */
+  upgrades: ReadonlyMap<string, UpgradeHandler>;
+  /** An upgrade refused for its path, for the metrics. */
+  onRefusedUpgrade(reason: 'path'): void;
+}
+
+/** An HTTP server serving the node's endpoints and routing upgrades by path (not listening yet). */
+export function createNodeServer(options: NodeServerOptions): Server {
+  const server = createServer(createHttpHandler(options.health, options.version, options.fallback, options.onError));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const handler = options.upgrades.get(pathOf(req));
+    if (handler) {
+      handler(req, socket, head);
+      return;
+    }
+    options.onRefusedUpgrade('path');
+    refuseUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint at this path');
+  });
+  return server;
+}
+
+/** Starts `server` listening; resolves with the address it got (port 0 picks a free one). */
+export async function listenOn(server: Server, port: number, host: string): Promise<{ port: number; host: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return { port: address.port, host: address.address };
+}
+
+/** Stops `server` and drops its idle keep-alive connections. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

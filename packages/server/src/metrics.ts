@@ -41,6 +41,8 @@ export class Metrics {
   connections = 0;
   connectionsTotal = 0;
   subscriptions = 0;
+  /** Subscriptions held with a subscription token (each watched by a timer). */
+  tokenTimers = 0;
   messagesIn = 0;
   bytesIn = 0;
   messagesOut = 0;

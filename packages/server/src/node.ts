@@ -2,64 +2,33 @@
  * @module node
  * A relais node: wires the broker, the hub, hooks and transports, and offers the server API.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import type { IncomingMessage } from 'node:http';
+import type { Server } from 'node:http';
 import { DISCONNECT_CODES, channelError, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
-import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from './broker.js';
-import { clientAddress } from './auth/client-address.js';
-import { originAllowed } from './auth/origin.js';
 import { TokenVerifier } from './auth/verifier.js';
+import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from './broker.js';
 import { BrokerSubscriptions } from './broker-subscriptions.js';
 import { Channels } from './channels.js';
-import type { NodeServices } from './commands/context.js';
+import type { CommandSession, NodeServices } from './commands/context.js';
+import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
 import { Hooks } from './hooks.js';
-import { createHttpHandler, type HealthSource, type HttpFallback } from './http.js';
+import { closeServer, createNodeServer, listenOn, pathOf, type HealthSource } from './http.js';
 import { Hub } from './hub.js';
 import { silentLogger, type Logger } from './logger.js';
-import { activateChannel, releaseAll, releaseChannel, reserveChannel } from './membership.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryPresenceStore } from './memory/memory-presence-store.js';
-import type { PresenceStats } from './presence.js';
-import { broadcastJoinLeave } from './presence/join-leave.js';
-import { PresenceKeeper } from './presence/presence-keeper.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
+import type { PresenceStats } from './presence.js';
+import { PresenceKeeper } from './presence/presence-keeper.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
-import { WsEndpoint, refuseUpgrade, type UpgradeRefusal } from './transports/ws.js';
+import { WsEndpoint } from './transports/ws.js';
+import { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, type ServerPublishOptions } from './server-api.js';
+
+export { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, type ServerPublishOptions } from './server-api.js';
 import { SERVER_VERSION } from './version.js';
-
-export interface ListenOptions {
-  /** TCP port; 0 picks a free one. */
-  port: number;
-  /** @default '127.0.0.1' */
-  host?: string;
-  /** Answers HTTP requests other than /health (e.g. static apps); without it they get 404. */
-  fallback?: HttpFallback;
-}
-
-export interface ServerPublishOptions {
-  event?: string;
-  /** A client id that must not receive this publication. */
-  excludeClient?: string;
-  /** A retried publish with the same key within idempotencyTtlMs is delivered once. */
-  idempotencyKey?: string;
-  /** Deliver live only, even on a namespace with history: no offset, never recovered. */
-  ephemeral?: boolean;
-}
-
-/** Which connections `disconnect` closes: one client, every connection of a user, or both (AND). */
-export interface DisconnectTarget {
-  client?: string;
-  user?: string;
-}
-
-/** Code of the `unsubscribe` push sent when the server ends a subscription. */
-export const SERVER_UNSUBSCRIBE_CODE = 2000;
 
 type NodeState = 'running' | 'closing' | 'closed';
 
@@ -76,10 +45,10 @@ export class Relais {
   readonly #broker: Broker;
   readonly #presence: PresenceKeeper;
   readonly #hooks = new Hooks();
-  readonly #hub = new Hub<Session>();
+  readonly #hub = new Hub<CommandSession>();
   readonly #metrics = new Metrics();
   readonly #logger: Logger;
-  readonly #sessions = new Set<Session>();
+  readonly #sessions = new Set<CommandSession>();
   readonly #endpoint: WsEndpoint;
   readonly #started: Promise<void>;
   #server: Server | undefined;
@@ -106,26 +75,14 @@ export class Relais {
       presence: this.#presence,
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
     };
-    this.#started = this.#broker.start({
-      handlePublication: (pub) => {
-        try {
-          this.#hub.handlePublication(pub);
-        } catch (error) {
-          // A publication this node cannot encode must not break the broker's delivery loop.
-          this.#logger.error({ err: error, channel: pub.channel }, 'fan-out failed');
-        }
-      },
-      handleJoin: (channel, info) => this.#joinLeave('join', channel, info),
-      handleLeave: (channel, info) => this.#joinLeave('leave', channel, info),
-      handleInterruption: (channels) => this.#interrupted(channels),
-    });
+    this.#started = this.#broker.start(new LocalDelivery(this.#hub, this.#sessions, this.#logger));
     this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
-    const { compression } = this.options;
+    const { limiter } = this.#services;
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
-      perMessageDeflate: compression && { threshold: compression.thresholdBytes, level: compression.level },
-      admit: (req, address) => this.#admitUpgrade(req, address),
-      clientAddress: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.options.trustedProxies),
+      compression: this.options.compression,
+      trustedProxies: this.options.trustedProxies,
+      admission: { allowedOrigins: this.options.allowedOrigins, admitConnection: (address) => limiter.admitConnection(address) },
       logger: this.#logger,
       metrics: this.#metrics,
       isClosing: () => this.#state !== 'running',
@@ -143,27 +100,17 @@ export class Relais {
     if (this.#server) throw new Error('relais is already listening');
     if (this.#state !== 'running') throw new Error('relais is closed');
     await this.#started;
-    const server = createServer(
-      createHttpHandler(this.#healthSource(), SERVER_VERSION, fallback, (error) => this.#logger.error({ err: error }, 'http fallback failed')),
-    );
-    const paths = new Set([this.options.path, '/']);
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (paths.has(pathOf(req))) this.#endpoint.handleUpgrade(req, socket, head);
-      else {
-        this.#metrics.refusedUpgrade('path');
-        refuseUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint at this path');
-      }
+    const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
+    const server = createNodeServer({
+      health: this.#healthSource(),
+      version: SERVER_VERSION,
+      fallback,
+      onError: (error) => this.#logger.error({ err: error }, 'http fallback failed'),
+      upgrades: new Map([[this.options.path, websocket], ['/', websocket]]),
+      onRefusedUpgrade: (reason) => this.#metrics.refusedUpgrade(reason),
     });
     this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    return { port: address.port, host: address.address };
+    return listenOn(server, port, host);
   }
 
   /**
@@ -171,7 +118,7 @@ export class Relais {
    * Upgrades on other paths are left to other listeners. Returns a disposer.
    */
   attach(server: Server, { path = this.options.path }: { path?: string } = {}): () => void {
-    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const listener = (...[req, socket, head]: Parameters<WsEndpoint['handleUpgrade']>): void => {
       if (pathOf(req) === path) this.#endpoint.handleUpgrade(req, socket, head);
     };
     server.on('upgrade', listener);
@@ -255,7 +202,7 @@ export class Relais {
   /** Closes matching connections with `code` (default 3503, terminal); returns how many. */
   disconnect(target: DisconnectTarget, code: number = DISCONNECT_CODES.FORCE_DISCONNECT, reason?: string): number {
     if (!isDisconnectCode(code)) throw new RangeError(`disconnect code must be an integer in 3000–4999, got ${code}`);
-    let sessions: Session[];
+    let sessions: CommandSession[];
     if (target.client !== undefined) {
       const session = this.#hub.get(target.client);
       sessions = session && (target.user === undefined || session.user === target.user) ? [session] : [];
@@ -278,24 +225,20 @@ export class Relais {
     const session = this.#hub.get(client);
     if (!session || session.channels.has(channel)) return false;
     try {
-      await reserveChannel(this.#services, session, channel);
+      await session.channels.reserve(channel);
     } catch (error) {
       // The connection went away while the broker subscribed.
       if (session.state === 'closed') return false;
       throw error;
     }
     session.enqueue(data === undefined ? { type: 'subscribe', channel } : { type: 'subscribe', channel, data });
-    activateChannel(this.#services, session, channel);
+    session.channels.activate(channel);
     return true;
   }
 
   /** Ends a connection's subscription from the server and sends it an `unsubscribe` push. */
   unsubscribe(client: string, channel: string): boolean {
-    const session = this.#hub.get(client);
-    if (!session?.channels.has(channel)) return false;
-    releaseChannel(this.#services, session, channel);
-    session.enqueue({ type: 'unsubscribe', channel, code: SERVER_UNSUBSCRIBE_CODE, reason: 'server unsubscribe' });
-    return true;
+    return this.#hub.get(client)?.channels.end(channel, SERVER_UNSUBSCRIBE_CODE, 'server unsubscribe') ?? false;
   }
 
   /** Runs on every `connect`, in registration order. See ConnectEvent. */
@@ -349,48 +292,12 @@ export class Relais {
         this.#logger.error({ err: error }, `${name} close failed`);
       }
     }
-    const server = this.#server;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    }
+    if (this.#server) await closeServer(this.#server);
     this.#state = 'closed';
   }
 
-  /** Origin allow-list, then the per-IP connection rate. */
-  #admitUpgrade(req: IncomingMessage, address: string | undefined): UpgradeRefusal | undefined {
-    const { allowedOrigins } = this.options;
-    const origin = req.headers.origin;
-    if (allowedOrigins && !originAllowed(origin, allowedOrigins)) {
-      return { status: 403, statusText: 'Forbidden', body: `origin ${JSON.stringify(origin)} is not allowed to connect`, reason: 'origin' };
-    }
-    if (!this.#services.limiter.admitConnection(address)) {
-      return { status: 429, statusText: 'Too Many Requests', body: 'too many connection attempts from this address', reason: 'rate' };
-    }
-    return undefined;
-  }
-
   #healthSource(): HealthSource {
-    const sessions = this.#sessions;
-    const isClosing = (): boolean => this.#state !== 'running';
-    return {
-      get connections() {
-        return sessions.size;
-      },
-      isClosing,
-    };
-  }
-
-  // The broker may have missed publications on these channels: their subscribers cannot
-  // know what they lost, so they reconnect (3010) and recover from history where there is one.
-  // Sessions still subscribing (broker subscribed, position not read yet) are closed too.
-  #interrupted(channels: readonly string[]): void {
-    const affected = new Set(channels);
-    const sessions = [...this.#sessions].filter((session) => [...session.channels].some((channel) => affected.has(channel)));
-    this.#logger.warn({ channels: channels.length, connections: sessions.length }, 'engine link interrupted: closing affected connections with 3010');
-    for (const session of sessions) session.close(DISCONNECT_CODES.INSUFFICIENT_STATE);
+    return { connections: () => this.#sessions.size, isClosing: () => this.#state !== 'running' };
   }
 
   #checkPresence(channel: string): void {
@@ -398,26 +305,12 @@ export class Relais {
     if (!this.#services.channels.find(channel)?.presence) throw new TypeError(`presence is not enabled for ${channel}: set presence: true on its namespace`);
   }
 
-  #joinLeave(type: 'join' | 'leave', channel: string, info: ClientInfo): void {
-    try {
-      broadcastJoinLeave(this.#hub, type, channel, info);
-    } catch (error) {
-      this.#logger.error({ err: error, channel }, `${type} fan-out failed`);
-    }
-  }
-
-  #sessionClosed(session: Session, code: number): void {
+  #sessionClosed(session: CommandSession, code: number): void {
     this.#sessions.delete(session);
-    this.#hub.remove(session);
-    releaseAll(this.#services, session);
     this.#metrics.connections = this.#sessions.size;
     this.#metrics.disconnect(code);
     this.#logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }
-}
-
-function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0] ?? '/';
 }
 
 function checkChannel(channel: string): void {

@@ -17,25 +17,27 @@ import {
   type Frame,
   type Method,
   type ParsedCommand,
+  type ClientInfo,
 } from '@relais/protocol';
 import { SessionAuth } from './auth/session-auth.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
-import type { CommandHandler, Handled, NodeServices } from './commands/context.js';
+import type { CommandHandler, CommandSession, Handled, NodeServices, SessionState } from './commands/context.js';
 import type { ClientDetails } from './events.js';
 import { sharedFlushQueue, type Flushable } from './flush-queue.js';
 import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
 import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
+import { SessionChannels } from './session-channels.js';
 import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
 
-export type SessionState = 'connecting' | 'connected' | 'closed';
+export type { SessionState } from './commands/context.js';
 
 const PING_PUSH = { type: 'ping' } as const;
 
-export class Session implements Flushable, HeartbeatActions {
+export class Session implements CommandSession, Flushable, HeartbeatActions {
   /** Connection id, sent in ConnectResult.client. */
   readonly client: string = randomUUID();
-  /** Channels held: subscribed, or being subscribed. */
-  readonly channels = new Set<string>();
+  /** Channels held: subscribed, or being subscribed (see session-channels). */
+  readonly channels: SessionChannels;
   /** Token claims and expiry timers (see auth/). */
   readonly auth = new SessionAuth();
   /** This connection's rate limits (see rate-limit/). */
@@ -45,8 +47,6 @@ export class Session implements Flushable, HeartbeatActions {
   readonly #heartbeat: Heartbeat;
   // Created on first use: most connections never need them, and an empty Set costs ~150 bytes.
   #stateListeners: Set<(state: SessionState) => void> | undefined;
-  /** Channels whose join/leave pushes this connection asked for. */
-  #joinLeave: Set<string> | undefined;
   #state: SessionState = 'connecting';
   #user = '';
   #info: unknown;
@@ -61,6 +61,7 @@ export class Session implements Flushable, HeartbeatActions {
     this.#transport = transport;
     this.#node = node;
     this.limiter = node.limiter.forConnection();
+    this.channels = new SessionChannels(this, node);
     this.#heartbeat = new Heartbeat(node.options, this);
     this.#heartbeat.startConnectTimer();
   }
@@ -93,21 +94,17 @@ export class Session implements Flushable, HeartbeatActions {
     return details;
   }
 
+  /** Who this connection is, as publications, presence and join/leave show it. */
+  clientInfo(): ClientInfo {
+    const info: ClientInfo = { client: this.client, user: this.#user };
+    if (this.#info !== undefined) info.info = this.#info;
+    return info;
+  }
+
   /** Listens to state transitions; returns a disposer. */
   onState(listener: (state: SessionState) => void): () => void {
     (this.#stateListeners ??= new Set()).add(listener);
     return () => this.#stateListeners?.delete(listener);
-  }
-
-  /** Whether this connection asked for join/leave pushes of `channel`. */
-  wantsJoinLeave(channel: string): boolean {
-    return this.#joinLeave?.has(channel) ?? false;
-  }
-
-  /** Starts or stops (`on` false) join/leave pushes of `channel` for this connection. */
-  setJoinLeave(channel: string, on: boolean): void {
-    if (on) (this.#joinLeave ??= new Set()).add(channel);
-    else this.#joinLeave?.delete(channel);
   }
 
   /** Marks the connection authenticated (called by the connect command after its reply). */
@@ -356,6 +353,8 @@ export class Session implements Flushable, HeartbeatActions {
     this.#heartbeat.stop();
     this.auth.stop();
     this.#setState('closed');
+    this.#node.hub.remove(this);
+    this.channels.releaseAll();
     this.#node.sessionClosed(this, code);
   }
 

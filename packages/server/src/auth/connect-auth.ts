@@ -3,8 +3,7 @@
  * Connection-token checks of `connect` and `refresh`, and the expiry that follows from them.
  */
 import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
-import type { NodeServices } from '../commands/context.js';
-import type { Session } from '../session.js';
+import type { CommandSession, NodeServices } from '../commands/context.js';
 import type { TransportInfo } from '../transport.js';
 import { TokenRejectedError, type VerifiedToken } from './verifier.js';
 
@@ -20,7 +19,7 @@ export function queryToken(transport: TransportInfo): string | undefined {
  * undefined when the node has no `auth` option, or for an allowed anonymous connection.
  * Throws Disconnect 3500 for a missing or invalid token, ReplyError 109 for an expired one.
  */
-export async function authenticate(node: NodeServices, session: Session, token: string | undefined): Promise<VerifiedToken | undefined> {
+export async function authenticate(node: NodeServices, session: CommandSession, token: string | undefined): Promise<VerifiedToken | undefined> {
   const auth = node.auth;
   if (!auth) return undefined;
   const given = token ?? (auth.options.queryToken ? queryToken(session.transport) : undefined);
@@ -38,6 +37,6 @@ export async function authenticate(node: NodeServices, session: Session, token: 
 }
 
 /** Closes the session with 3005 when `expiresAt` passes without a `refresh`. */
-export function watchExpiry(session: Session, expiresAt: number | undefined): void {
+export function watchExpiry(session: CommandSession, expiresAt: number | undefined): void {
   session.auth.watchConnection(expiresAt, () => session.close(DISCONNECT_CODES.EXPIRED));
 }

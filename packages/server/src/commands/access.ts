@@ -7,13 +7,12 @@
 import { ERROR_CODES, ReplyError } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
 import type { ChannelRules } from '../channels.js';
-import type { Session } from '../session.js';
-import type { NodeServices } from './context.js';
+import type { CommandSession, NodeServices } from './context.js';
 
 export type ReadFeature = 'history' | 'presence';
 
 /** Throws 102 (unknown namespace), 108 (feature off), 113 (not subscribed) or 103 (denied). */
-export async function checkReadAccess(session: Session, channel: string, feature: ReadFeature, node: NodeServices): Promise<ChannelRules> {
+export async function checkReadAccess(session: CommandSession, channel: string, feature: ReadFeature, node: NodeServices): Promise<ChannelRules> {
   const rules = node.channels.resolve(channel);
   const enabled = feature === 'history' ? rules.history !== undefined : rules.presence;
   if (!enabled) throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, `${feature} is not enabled in this namespace`);

@@ -7,7 +7,6 @@
 import { PROTOCOL_VERSION, channelError, type ClientInfo, type ConnectResult } from '@relais/protocol';
 import { authenticate, watchExpiry } from '../auth/connect-auth.js';
 import type { ConnectEvent, ConnectHookResult } from '../events.js';
-import { activateChannel, reserveChannel } from '../membership.js';
 import { SERVER_VERSION } from '../version.js';
 import type { CommandHandler } from './context.js';
 
@@ -37,7 +36,7 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
   // The session is established only after the reply: give presence the identity it will have.
   const who: ClientInfo = { client: session.client, user: merged.user ?? '' };
   if (merged.info !== undefined) who.info = merged.info;
-  for (const channel of channels) await reserveChannel(node, session, channel, who);
+  for (const channel of channels) await session.channels.reserve(channel, who);
 
   const { options } = node;
   const user = merged.user ?? '';
@@ -60,7 +59,7 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
       session.auth.claims = verified?.claims;
       watchExpiry(session, expiresAt);
       session.establish(user, merged.info);
-      for (const channel of channels) activateChannel(node, session, channel);
+      for (const channel of channels) session.channels.activate(channel);
     },
   };
 };

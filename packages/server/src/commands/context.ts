@@ -1,38 +1,63 @@
 /**
  * @module commands/context
- * What command handlers get from the node, and the shape they answer with.
+ * What command handlers get: the connection as a small role (`CommandSession`, which Session
+ * implements), the node's shared services, and the shape they answer with.
  */
-import type { CommandParamsMap, Method, ResultMap } from '@relais/protocol';
+import type { ClientInfo, Codec, CommandParamsMap, Frame, Method, Push, ResultMap } from '@relais/protocol';
+import type { SessionAuth } from '../auth/session-auth.js';
 import type { TokenVerifier } from '../auth/verifier.js';
 import type { Broker } from '../broker.js';
-import type { BrokerSubscriptions } from '../broker-subscriptions.js';
-import type { Channels } from '../channels.js';
+import type { ClientDetails } from '../events.js';
 import type { Hooks } from '../hooks.js';
-import type { Hub } from '../hub.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
-import type { PresenceKeeper } from '../presence/presence-keeper.js';
 import type { ResolvedOptions } from '../options.js';
-import type { RateLimiter } from '../rate-limit/rate-limiter.js';
-import type { Session } from '../session.js';
+import type { ConnectionLimiter, RateLimiter } from '../rate-limit/rate-limiter.js';
+import type { Hub } from '../hub.js';
+import type { ChannelServices, SessionChannels } from '../session-channels.js';
+import type { TransportInfo } from '../transport.js';
+
+export type SessionState = 'connecting' | 'connected' | 'closed';
+
+/** One connection, as command handlers see it. */
+export interface CommandSession {
+  /** Connection id, sent in ConnectResult.client. */
+  readonly client: string;
+  /** User id; '' until connected, and for anonymous connections. */
+  readonly user: string;
+  readonly info: unknown;
+  readonly state: SessionState;
+  readonly codec: Codec;
+  readonly transport: TransportInfo;
+  /** The channels this connection holds. */
+  readonly channels: SessionChannels;
+  /** Connection-token claims and expiry. */
+  readonly auth: SessionAuth;
+  /** This connection's rate limits. */
+  readonly limiter: ConnectionLimiter;
+  /** Who this connection is, as hooks see it. */
+  details(): ClientDetails;
+  /** Who this connection is, as publications, presence and join/leave show it. */
+  clientInfo(): ClientInfo;
+  /** Marks the connection authenticated (called by the connect command after its reply). */
+  establish(user: string, info: unknown): void;
+  /** Encodes and queues one push. */
+  enqueue(value: Push): void;
+  /** Queues an encoded frame. */
+  enqueueFrame(frame: Frame): void;
+  /** Closes the connection; idempotent. */
+  close(code: number, reason?: string): void;
+}
 
 /** Services of the node shared by every session. */
-export interface NodeServices {
+export interface NodeServices extends ChannelServices {
   readonly options: ResolvedOptions;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly hub: Hub<Session>;
+  readonly hub: Hub<CommandSession>;
   readonly hooks: Hooks;
-  readonly channels: Channels;
   readonly broker: Broker;
-  readonly subscriptions: BrokerSubscriptions;
   /** Verifies tokens; undefined when the node has no `auth` option. */
   readonly auth: TokenVerifier | undefined;
   readonly limiter: RateLimiter;
-  /** This node's presence entries and the engine's PresenceStore. */
-  readonly presence: PresenceKeeper;
-  /** Called exactly once when a session reaches `closed`. */
-  sessionClosed(session: Session, code: number): void;
+  /** Called exactly once when a session reaches `closed`, after it released its channels. */
+  sessionClosed(session: CommandSession, code: number): void;
 }
 
 /**
@@ -46,7 +71,7 @@ export interface Handled<R> {
 
 /** Handles one command of a connection. Throws ReplyError, Disconnect or anything (→ 100). */
 export type CommandHandler<M extends Method> = (
-  session: Session,
+  session: CommandSession,
   params: CommandParamsMap[M],
   node: NodeServices,
 ) => Promise<Handled<ResultMap[M]>>;

@@ -10,7 +10,6 @@ import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/p
 import { checkAccess } from '../auth/permissions.js';
 import type { BrokerPublishOptions, Publication } from '../broker.js';
 import type { PublishEvent } from '../events.js';
-import { clientInfo } from '../membership.js';
 import { frameBytes } from '../transport.js';
 import type { CommandHandler } from './context.js';
 
@@ -35,7 +34,7 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
     if (answer && 'data' in answer) event.data = answer.data;
   }
 
-  const pub: Publication = { channel, data: event.data, info: clientInfo(session) };
+  const pub: Publication = { channel, data: event.data, info: session.clientInfo() };
   if (params.event !== undefined) pub.event = params.event;
   if (params.excludeSelf) pub.excludeClient = session.client;
   const options: BrokerPublishOptions = { idempotencyKey: params.idempotencyKey, idempotencyTtlMs: node.options.idempotencyTtlMs };

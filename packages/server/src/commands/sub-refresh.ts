@@ -7,17 +7,16 @@
  */
 import { ERROR_CODES, ReplyError, type RefreshResult } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
-import { watchChannelExpiry } from '../membership.js';
 import type { CommandHandler } from './context.js';
 
 export const handleSubRefresh: CommandHandler<'sub_refresh'> = async (session, params, node) => {
   const { channel, token } = params;
   if (!session.channels.has(channel)) throw new ReplyError(ERROR_CODES.NOT_SUBSCRIBED);
-  if (!session.auth.hasChannelToken(channel)) throw new ReplyError(ERROR_CODES.BAD_REQUEST, 'this subscription has no token to refresh');
+  if (!session.channels.hasToken(channel)) throw new ReplyError(ERROR_CODES.BAD_REQUEST, 'this subscription has no token to refresh');
   const grant = await checkAccess(node, session, channel, 'subscribe', token);
   // The subscription may have ended (expiry, unsubscribe) while the token was verified.
-  if (!session.auth.hasChannelToken(channel)) throw new ReplyError(ERROR_CODES.NOT_SUBSCRIBED);
-  watchChannelExpiry(node, session, channel, grant.expiresAt);
+  if (!session.channels.hasToken(channel)) throw new ReplyError(ERROR_CODES.NOT_SUBSCRIBED);
+  session.channels.watchToken(channel, grant.expiresAt);
   const result: RefreshResult = {};
   if (grant.expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(grant.expiresAt);
   return { result };

@@ -9,12 +9,10 @@ import { ERROR_CODES, ReplyError, type SubscribeParams, type SubscribeResult } f
 import { checkAccess } from '../auth/permissions.js';
 import type { ChannelRules } from '../channels.js';
 import type { SubscribeEvent } from '../events.js';
-import { activateChannel, releaseChannel, reserveChannel, watchChannelExpiry } from '../membership.js';
 import { answerRecovery } from '../recovery/recover.js';
-import type { Session } from '../session.js';
-import type { CommandHandler, NodeServices } from './context.js';
+import type { CommandHandler, CommandSession, NodeServices } from './context.js';
 
-function checkCanHold(session: Session, channel: string, node: NodeServices): void {
+function checkCanHold(session: CommandSession, channel: string, node: NodeServices): void {
   if (session.channels.has(channel)) throw new ReplyError(ERROR_CODES.ALREADY_SUBSCRIBED);
   if (session.channels.size >= node.options.maxChannelsPerConnection) {
     throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, `at most ${node.options.maxChannelsPerConnection} channels per connection`);
@@ -54,22 +52,22 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
   }
   // Checked again: another subscribe of this connection may have won the race during hooks.
   checkCanHold(session, channel, node);
-  await reserveChannel(node, session, channel);
+  await session.channels.reserve(channel);
   let deliveredUpTo: number | undefined;
   try {
     deliveredUpTo = await recover(node, params, rules, result);
   } catch (error) {
-    releaseChannel(node, session, channel);
+    session.channels.release(channel);
     throw error;
   }
-  if (params.joinLeave) session.setJoinLeave(channel, true);
+  if (params.joinLeave) session.channels.wantJoinLeave(channel);
   const withToken = rules.access.subscribe === 'token';
   if (grant.expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(grant.expiresAt);
   return {
     result,
     afterReply: () => {
-      if (withToken && session.channels.has(channel)) watchChannelExpiry(node, session, channel, grant.expiresAt);
-      activateChannel(node, session, channel, deliveredUpTo);
+      if (withToken) session.channels.watchToken(channel, grant.expiresAt);
+      session.channels.activate(channel, deliveredUpTo);
     },
   };
 };

@@ -1,136 +1,56 @@
 /**
  * @module transports/ws
- * WebSocket adapter over `ws`: `noServer` + `handleUpgrade`, subprotocol negotiation, and the
- * Transport that moves a session's frames. Oversized inbound messages are refused by ws itself
- * (`maxPayload`): it closes the socket with 1009 before buffering them.
+ * The WebSocket endpoint over `ws` (`noServer` + `handleUpgrade`): admission (shutdown, Origin,
+ * per-IP rate), subprotocol negotiation, permessage-deflate, and one WsTransport per socket.
+ * Oversized inbound messages are refused by ws itself (`maxPayload`): it closes the socket with
+ * 1009 before buffering them.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { negotiateSubprotocol, type Codec, type Frame } from '@relais/protocol';
+import { negotiateSubprotocol, type Frame } from '@relais/protocol';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { clientAddress } from '../auth/client-address.js';
+import { refuseUpgrade } from '../http.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Session } from '../session.js';
+import type { ResolvedCompression } from '../options.js';
 import type { Transport, TransportInfo } from '../transport.js';
+import { admit, type AdmissionRules } from './admission.js';
+import { WsTransport } from './ws-transport.js';
+
+export { framed, WsTransport } from './ws-transport.js';
 
 /** The ws error code of a message larger than maxPayload (closed with 1009). */
 const WS_ERR_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
-/** The last frame written and its WebSocket framing: a fan-out writes one frame to many sockets. */
-let lastFrame: Frame | undefined;
-let lastFramed: Buffer | undefined;
-
-/**
- * `frame` as one final, unmasked WebSocket data frame (RFC 6455 §5.2: header and payload in one
- * buffer). A fan-out hands the same frame to every subscriber's transport in a row, so it is
- * encoded and framed once and every socket gets the same bytes in one write.
- */
-export function framed(frame: Frame): Buffer {
-  if (frame === lastFrame && lastFramed !== undefined) return lastFramed;
-  const text = typeof frame === 'string';
-  const length = text ? Buffer.byteLength(frame) : frame.byteLength;
-  const headerBytes = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(headerBytes + length);
-  out[0] = text ? 0x81 : 0x82; // FIN + text or binary opcode
-  if (headerBytes === 2) {
-    out[1] = length;
-  } else if (headerBytes === 4) {
-    out[1] = 126;
-    out.writeUInt16BE(length, 2);
-  } else {
-    out[1] = 127;
-    out.writeBigUInt64BE(BigInt(length), 2);
-  }
-  if (text) out.write(frame, headerBytes);
-  else out.set(frame, headerBytes);
-  lastFrame = frame;
-  lastFramed = out;
-  return out;
-}
-
-export class WsTransport implements Transport {
-  readonly #ws: WebSocket;
-  readonly #socket: Duplex;
-  readonly codec: Codec;
-  readonly info: TransportInfo;
-
-  readonly #direct: boolean;
-
-  /** `socket` is the upgraded socket ws reads and writes (the one passed to handleUpgrade). */
-  constructor(ws: WebSocket, socket: Duplex, codec: Codec, info: TransportInfo) {
-    this.#ws = ws;
-    this.#socket = socket;
-    this.codec = codec;
-    this.info = info;
-    // With permessage-deflate negotiated, ws compresses (asynchronously, queueing later frames):
-    // writing around its sender would skip compression and could overtake queued frames.
-    this.#direct = ws.extensions === '';
-  }
-
-  get bufferedBytes(): number {
-    return this.#ws.bufferedAmount;
-  }
-
-  write(frame: Frame): void {
-    if (this.#ws.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
-    if (!this.#direct) {
-      this.#ws.send(frame, { binary: typeof frame !== 'string' });
-      return;
-    }
-    // Written straight to the socket, in call order with ws's own writes (pongs, the close
-    // frame): without compression ws's sender only queues while reading a Blob, and this
-    // server never sends Blobs. bufferedAmount still counts these bytes.
-    this.#socket.write(framed(frame));
-  }
-
-  close(code: number, reason: string): void {
-    if (this.#ws.readyState === WebSocket.CLOSING || this.#ws.readyState === WebSocket.CLOSED) return;
-    this.#ws.close(code, reason);
-  }
-}
-
-/** Why an upgrade is refused before the WebSocket opens: an HTTP error. */
-export interface UpgradeRefusal {
-  status: number;
-  statusText: string;
-  body: string;
-  /** Counted in stats().refusedUpgrades under this name. */
-  reason: string;
+/** What the endpoint hands each new transport to: the node's sessions. */
+export interface TransportPeer {
+  handleMessage(message: Frame): void;
+  handleClose(code: number): void;
+  readonly client: string;
 }
 
 export interface WsEndpointOptions {
   /** Largest inbound message, in bytes; with compression, the largest inflated message. */
   maxMessageBytes: number;
   /** permessage-deflate settings, or false. */
-  perMessageDeflate: false | { threshold: number; level: number };
-  /** The client's address (the socket's peer unless it is a trusted proxy). @default the peer */
-  clientAddress?(req: IncomingMessage): string | undefined;
-  /** Checks an upgrade request (origin, rate) before it is accepted; `address` is the client's. */
-  admit?(req: IncomingMessage, address: string | undefined): UpgradeRefusal | undefined;
+  compression: ResolvedCompression | false;
+  /** Proxies whose X-Forwarded-For is believed (see auth/client-address). */
+  trustedProxies: ReadonlySet<string> | undefined;
+  /** Origin allow-list and per-IP rate, checked before the upgrade. */
+  admission: AdmissionRules;
   logger: Logger;
   metrics: Metrics;
   /** Whether the node refuses new connections (shutting down): upgrades get 503. */
   isClosing(): boolean;
   /** Hands a new transport to the node; undefined when the node refused it (and closed it). */
-  accept(transport: Transport): Session | undefined;
+  accept(transport: Transport): TransportPeer | undefined;
 }
 
 function offeredSubprotocols(req: IncomingMessage): string[] {
   const header = req.headers['sec-websocket-protocol'];
   if (!header) return [];
   return header.split(',').map((item) => item.trim()).filter((item) => item !== '');
-}
-
-/** Writes a plain-text HTTP error on a socket that asked for an upgrade, and ends it. */
-export function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 /** Headers of the WebSocket handshake itself: consumed by the upgrade, not kept per connection. */
@@ -165,9 +85,9 @@ export class WsEndpoint {
       clientTracking: false,
       // With permessage-deflate, ws applies maxPayload to the inflated size and stops
       // inflating past it (close 1009): a compression bomb never expands in memory.
-      perMessageDeflate: options.perMessageDeflate && {
-        threshold: options.perMessageDeflate.threshold,
-        zlibDeflateOptions: { level: options.perMessageDeflate.level },
+      perMessageDeflate: options.compression && {
+        threshold: options.compression.thresholdBytes,
+        zlibDeflateOptions: { level: options.compression.level },
         serverNoContextTakeover: true,
         clientNoContextTakeover: true,
       },
@@ -195,8 +115,8 @@ export class WsEndpoint {
       return;
     }
     // Resolved once: the admission check and the transport info use the same address.
-    const address = this.#options.clientAddress ? this.#options.clientAddress(req) : req.socket.remoteAddress;
-    const refusal = this.#options.admit?.(req, address);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#options.trustedProxies);
+    const refusal = admit(this.#options.admission, req, address);
     if (refusal) {
       metrics.refusedUpgrade(refusal.reason);
       refuseUpgrade(socket, refusal.status, refusal.statusText, refusal.body);
