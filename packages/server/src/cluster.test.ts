@@ -1,12 +1,12 @@
-import { jsonCodec, shouldReconnect } from '@relais/protocol';
+import { shouldReconnect } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Broker, BrokerEventHandler } from './broker.js';
 import { DEFAULT_MAX_HELD } from './hub.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryBus } from './memory/memory-bus.js';
 import { createRelais, type Relais } from './node.js';
-import type { Session } from './session.js';
-import { FakeTransport, flushMicrotasks } from './testkit/fake-transport.js';
+import { flushMicrotasks } from './testkit/fake-transport.js';
+import { connectSession, sendCommands as send, type OpenedSession } from './testkit/sessions.js';
 
 let nodes: Relais[] = [];
 
@@ -21,17 +21,7 @@ function node(broker: Broker): Relais {
   return relais;
 }
 
-async function connect(relais: Relais): Promise<{ transport: FakeTransport; session: Session }> {
-  const transport = new FakeTransport();
-  const session = relais.accept(transport)!;
-  send(session, { id: 1, method: 'connect' });
-  await flushMicrotasks();
-  return { transport, session };
-}
-
-function send(session: Session, command: unknown): void {
-  session.handleMessage(jsonCodec.encode(command));
-}
+const connect = (relais: Relais): Promise<OpenedSession> => connectSession(relais);
 
 describe('Relais with a shared MemoryBus (in-process cluster)', () => {
   it('delivers a publication made on one node to subscribers on every node', async () => {

@@ -1,24 +1,18 @@
-import { Disconnect, ReplyError, jsonCodec, msgpackCodec } from '@relais/protocol';
+import { Disconnect, ReplyError, msgpackCodec } from '@relais/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRelais, type Relais } from './node.js';
 import type { RelaisOptions } from './options.js';
-import type { Session } from './session.js';
 import { FakeTransport, flushMicrotasks } from './testkit/fake-transport.js';
+import { openSession, sendCommands as send, type OpenedSession } from './testkit/sessions.js';
 
 let relais: Relais;
 
-function open(options: RelaisOptions = {}, transport = new FakeTransport()): { transport: FakeTransport; session: Session } {
+function open(options: RelaisOptions = {}, transport = new FakeTransport()): OpenedSession {
   relais = createRelais(options);
-  const session = relais.accept(transport);
-  if (!session) throw new Error('refused');
-  return { transport, session };
+  return openSession(relais, transport);
 }
 
-function send(session: Session, ...commands: unknown[]): void {
-  session.handleMessage(jsonCodec.join(commands.map((c) => jsonCodec.encode(c))));
-}
-
-async function connected(options: RelaisOptions = {}): Promise<{ transport: FakeTransport; session: Session }> {
+async function connected(options: RelaisOptions = {}): Promise<OpenedSession> {
   const opened = open(options);
   send(opened.session, { id: 1, method: 'connect' });
   await flushMicrotasks();

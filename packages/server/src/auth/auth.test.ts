@@ -1,9 +1,10 @@
-import { ERROR_CODES, jsonCodec } from '@relais/protocol';
+import { ERROR_CODES } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRelais, type Relais } from '../node.js';
 import type { RelaisOptions } from '../options.js';
 import type { Session } from '../session.js';
 import { FakeTransport } from '../testkit/fake-transport.js';
+import { openSession, sendCommands as send, type OpenedSession } from '../testkit/sessions.js';
 import { SECRET, sign } from './tokens.e2e-helpers.js';
 
 let relais: Relais | undefined;
@@ -23,15 +24,9 @@ const AUTH: RelaisOptions = {
   namespaces: { chat: {}, secret: { subscribeAccess: 'token', publishAccess: 'nobody' } },
 };
 
-function open(options: RelaisOptions = AUTH, transport = new FakeTransport()): { transport: FakeTransport; session: Session } {
+function open(options: RelaisOptions = AUTH, transport = new FakeTransport()): OpenedSession {
   relais = createRelais(options);
-  const session = relais.accept(transport);
-  if (!session) throw new Error('refused');
-  return { transport, session };
-}
-
-function send(session: Session, ...commands: unknown[]): void {
-  session.handleMessage(jsonCodec.join(commands.map((c) => jsonCodec.encode(c))));
+  return openSession(relais, transport);
 }
 
 /** Waits (bounded) until the reply to `id` was written; token checks are asynchronous. */

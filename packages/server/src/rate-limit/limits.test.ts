@@ -1,9 +1,9 @@
-import { ReplyError, jsonCodec } from '@relais/protocol';
+import { ReplyError } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRelais, type Relais } from '../node.js';
 import type { RelaisOptions } from '../options.js';
-import type { Session } from '../session.js';
 import { FakeTransport, flushMicrotasks } from '../testkit/fake-transport.js';
+import { connectSession, sendCommands as send, type OpenedSession } from '../testkit/sessions.js';
 
 let relais: Relais | undefined;
 afterEach(async () => {
@@ -12,16 +12,8 @@ afterEach(async () => {
   relais = undefined;
 });
 
-function send(session: Session, ...commands: unknown[]): void {
-  session.handleMessage(jsonCodec.join(commands.map((c) => jsonCodec.encode(c))));
-}
-
-async function join(): Promise<{ transport: FakeTransport; session: Session }> {
-  const transport = new FakeTransport();
-  const session = relais!.accept(transport)!;
-  send(session, { id: 1, method: 'connect' });
-  await flushMicrotasks();
-  return { transport, session };
+function join(): Promise<OpenedSession> {
+  return connectSession(relais!);
 }
 
 /** A node, a publisher and a watcher subscribed to chat:a. */

@@ -8,3 +8,4 @@ export { runBrokerSuite, type BrokerSuiteContext, type BrokerSuiteOptions, type 
 export { runHistorySuite, type HistorySuiteOptions } from './history-suite.js';
 export { runPresenceSuite, type MakePresenceStores, type PresenceSuiteOptions } from './presence-suite.js';
 export { TestClient, type CloseInfo, type TestClientOptions } from './ws-client.js';
+export { connectSession, openSession, sendCommands, type OpenedSession } from './sessions.js';
