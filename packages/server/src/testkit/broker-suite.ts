@@ -9,16 +9,12 @@
  *   return Array.from({ length: count }, () => new MemoryBroker({ bus }));
  * }, { fakeClock: true });
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker, BrokerEventHandler, Publication } from '../broker.js';
+import { describe, expect, it } from 'vitest';
+import type { BrokerEventHandler, Publication } from '../broker.js';
 
-export interface BrokerSuiteContext {
-  /** The suite's clock in ms; backends that accept a clock should use it. */
-  now: () => number;
-}
+import { brokerStarter, type MakeBrokers } from './start-brokers.js';
 
-/** Makes `count` brokers sharing one backend (nodes of one cluster). */
-export type MakeBrokers = (count: number, context: BrokerSuiteContext) => Broker[] | Promise<Broker[]>;
+export type { BrokerSuiteContext, MakeBrokers } from './start-brokers.js';
 
 export interface BrokerSuiteOptions {
   /** Whether the brokers use `context.now`, so that expiry can be tested. @default false */
@@ -45,20 +41,9 @@ export function runBrokerSuite(name: string, makeBrokers: MakeBrokers, options: 
 
   describe(`Broker contract: ${name}`, () => {
     let clockMs = 1_000_000;
-    let open: Broker[] = [];
 
-    async function start(count: number): Promise<{ brokers: Broker[]; recorders: Recorder[] }> {
-      const brokers = await makeBrokers(count, { now: () => clockMs });
-      open.push(...brokers);
-      const recorders = brokers.map(() => new Recorder());
-      await Promise.all(brokers.map((broker, i) => broker.start(recorders[i] as Recorder)));
-      return { brokers, recorders };
-    }
+    const start = brokerStarter(makeBrokers, () => clockMs, () => new Recorder());
 
-    afterEach(async () => {
-      await Promise.all(open.map((broker) => broker.close()));
-      open = [];
-    });
 
     it('delivers a publication to a subscribed node with its fields', async () => {
       const { brokers: [broker], recorders: [recorder] } = await start(1);

@@ -9,10 +9,10 @@
  *   return Array.from({ length: count }, () => new MemoryBroker({ bus }));
  * }, { fakeClock: true });
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClientInfo } from '@relais/protocol';
 import type { Broker, BrokerEventHandler, HistoryOptions, Publication } from '../broker.js';
-import type { MakeBrokers } from './broker-suite.js';
+import { brokerStarter, type MakeBrokers } from './start-brokers.js';
 
 export interface HistorySuiteOptions {
   /** Whether the brokers use `context.now`, so that TTL trimming is tested with a fake clock. @default false */
@@ -62,27 +62,16 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
 
   describe(`History contract: ${name}`, () => {
     let clockMs = 1_000_000;
-    let open: Broker[] = [];
     let serial = 0;
     /** A fresh channel name per test. */
     const channel = (): string => `${prefix}:${++serial}`;
 
-    async function start(count: number): Promise<{ brokers: Broker[]; recorders: Recorder[] }> {
-      const brokers = await makeBrokers(count, { now: () => clockMs });
-      open.push(...brokers);
-      const recorders = brokers.map(() => new Recorder());
-      await Promise.all(brokers.map((broker, i) => broker.start(recorders[i] as Recorder)));
-      return { brokers, recorders };
-    }
+    const start = brokerStarter(makeBrokers, () => clockMs, () => new Recorder());
 
     async function publishMany(broker: Broker, ch: string, count: number, history: HistoryOptions = KEEP): Promise<void> {
       for (let i = 1; i <= count; i++) await broker.publish({ channel: ch, data: i }, { history });
     }
 
-    afterEach(async () => {
-      await Promise.all(open.map((broker) => broker.close()));
-      open = [];
-    });
 
     it('gives offsets from 1, one per publication, with one epoch, in the result and the delivery', async () => {
       const { brokers: [broker], recorders: [recorder] } = await start(1);
