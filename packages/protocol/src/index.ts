@@ -8,5 +8,6 @@ export * from './frames.js';
 export * from './codec.js';
 export { jsonCodec } from './json-codec.js';
 export { msgpackCodec } from './msgpack-codec.js';
-export { channelError, parseCommand, parseServerFrame, type ParsedCommand } from './parse.js';
+export { MAX_DATA_DEPTH, dataError, isWellFormed, type DataProblem, type DataRules } from './data.js';
+export { channelError, parseCommand, parseServerFrame, type ParseOptions, type ParsedCommand } from './parse.js';
 export { CODECS, codecForSubprotocol, negotiateSubprotocol, namespaceOf } from './negotiate.js';

@@ -161,12 +161,12 @@ describe('parseCommand', () => {
       );
     });
 
-    it('keeps binary publication data from MessagePack as bytes', () => {
-      // {"id":4,"method":"publish","params":{"channel":"files","data":<bin de ad>}}
-      const frame = bytes('83a2696404a66d6574686f64a77075626c697368a6706172616d7382a76368616e6e656ca566696c6573a464617461c402dead');
+    it('keeps binary data from MessagePack as bytes where it only reaches hooks', () => {
+      // {"id":4,"method":"send","params":{"data":<bin de ad>}}
+      const frame = bytes('83a2696404a66d6574686f64a473656e64a6706172616d7381a464617461c402dead');
       expect(parse(frame)).toEqual({
         ok: true,
-        command: { id: 4, method: 'publish', params: { channel: 'files', data: Uint8Array.from([0xde, 0xad]) } },
+        command: { id: 4, method: 'send', params: { data: Uint8Array.from([0xde, 0xad]) } },
       });
     });
 

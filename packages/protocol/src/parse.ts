@@ -6,8 +6,13 @@
  * (ProtocolError, answered by a Disconnect 3501); a command with a valid id but a bad method or
  * bad params gets a ReplyError for that id. Clients are lenient with server frames: unknown
  * fields and unknown push types are ignored so that servers can grow the protocol.
+ *
+ * Every protocol string is well-formed Unicode (a lone surrogate would become U+FFFD in UTF-8
+ * and in Redis keys), every `data` is bounded in depth, and publication data is portable: it
+ * fans out to every encoding and into history (see data.ts).
  */
 import { ERROR_CODES } from './codes.js';
+import { MAX_DATA_DEPTH, dataError, isWellFormed } from './data.js';
 import { ProtocolError, ReplyError } from './errors.js';
 import {
   MAX_CHANNEL_LENGTH,
@@ -27,8 +32,14 @@ import {
 /** The outcome of parsing one command: the command, or the error to reply with. */
 export type ParsedCommand = { ok: true; command: Command } | { ok: false; id: number; error: ReplyError };
 
+/** The limits a server parses commands with. */
+export interface ParseOptions {
+  /** Arrays and maps in any `data` may be nested this many levels deep; deeper is 106. @default MAX_DATA_DEPTH */
+  readonly maxDataDepth?: number;
+}
+
 type Params = Record<string, unknown>;
-type ParamRule = (params: Params, method: Method) => void;
+type ParamRule = (params: Params, method: Method, maxDataDepth: number) => void;
 
 const ENVELOPE_KEYS = new Set(['id', 'method', 'params']);
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point.
@@ -58,6 +69,7 @@ export function channelError(channel: unknown): string | undefined {
   if (channel.length === 0) return 'channel must not be empty';
   if (channel.length > MAX_CHANNEL_LENGTH) return `channel is longer than ${MAX_CHANNEL_LENGTH} characters`;
   if (CONTROL_CHARS.test(channel)) return 'channel must not contain control characters';
+  if (!isWellFormed(channel)) return 'channel must be well-formed Unicode (it holds a lone surrogate)';
   return undefined;
 }
 
@@ -72,6 +84,11 @@ function optionalString(params: Params, method: Method, key: string, max = Infin
   if (value === undefined) return;
   if (typeof value !== 'string') throw bad(`${method}.${key} must be a string`);
   if (value.length > max) throw bad(`${method}.${key} is longer than ${max} characters`);
+  wellFormed(value, `${method}.${key}`);
+}
+
+function wellFormed(value: string, name: string): void {
+  if (!isWellFormed(value)) throw bad(`${name} must be well-formed Unicode (it holds a lone surrogate)`);
 }
 
 function optionalBoolean(params: Params, method: Method, key: string): void {
@@ -93,6 +110,17 @@ function requireData(params: Params, method: Method): void {
   if (params.data === undefined) throw bad(`${method}.data is required`);
 }
 
+/**
+ * Checks `data` when present. Publication data must be portable; other data only reaches the
+ * server's hooks, so binary and the like stay allowed there (see docs/protocol.md §14).
+ */
+function checkData(params: Params, method: Method, maxDepth: number, portable = false): void {
+  if (params.data === undefined) return;
+  const problem = dataError(params.data, { maxDepth, portable }, `${method}.data`);
+  if (!problem) return;
+  throw problem.kind === 'depth' ? new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, problem.message) : bad(problem.message);
+}
+
 function checkPosition(params: Params, method: Method): void {
   const since = params.since;
   if (since === undefined) return;
@@ -102,6 +130,7 @@ function checkPosition(params: Params, method: Method): void {
     throw bad(`${method}.since.offset must be a non-negative integer`);
   }
   if (typeof since.epoch !== 'string') throw bad(`${method}.since.epoch must be a string`);
+  wellFormed(since.epoch, `${method}.since.epoch`);
 }
 
 function optionalLimit(params: Params, method: Method): void {
@@ -112,24 +141,26 @@ function optionalLimit(params: Params, method: Method): void {
 }
 
 const RULES: Record<Method, ParamRule> = {
-  connect(p, m) {
+  connect(p, m, depth) {
     allowOnly(p, m, ['token', 'name', 'version', 'data']);
     optionalString(p, m, 'token', MAX_TOKEN_LENGTH);
     optionalString(p, m, 'name', 64);
     optionalString(p, m, 'version', 64);
+    checkData(p, m, depth);
   },
-  subscribe(p, m) {
+  subscribe(p, m, depth) {
     allowOnly(p, m, ['channel', 'data', 'token', 'since', 'joinLeave']);
     requireChannel(p, m);
     optionalString(p, m, 'token', MAX_TOKEN_LENGTH);
     checkPosition(p, m);
     optionalBoolean(p, m, 'joinLeave');
+    checkData(p, m, depth);
   },
   unsubscribe(p, m) {
     allowOnly(p, m, ['channel']);
     requireChannel(p, m);
   },
-  publish(p, m) {
+  publish(p, m, depth) {
     allowOnly(p, m, ['channel', 'data', 'event', 'idempotencyKey', 'excludeSelf', 'ephemeral']);
     requireChannel(p, m);
     requireData(p, m);
@@ -141,15 +172,19 @@ const RULES: Record<Method, ParamRule> = {
     // An idempotency key makes a retried, stored publication count once; an ephemeral one is
     // neither stored nor retried, so the pair is a client bug.
     if (p.ephemeral === true && p.idempotencyKey !== undefined) throw bad(`${m}.ephemeral cannot be combined with idempotencyKey`);
+    // Checked last: the walk is the one check whose cost grows with the payload.
+    checkData(p, m, depth, true);
   },
-  rpc(p, m) {
+  rpc(p, m, depth) {
     allowOnly(p, m, ['method', 'data']);
     if (typeof p.method !== 'string' || p.method.length === 0) throw bad(`${m}.method must be a non-empty string`);
-    if (p.method.length > MAX_METHOD_LENGTH) throw bad(`${m}.method is longer than ${MAX_METHOD_LENGTH} characters`);
+    optionalString(p, m, 'method', MAX_METHOD_LENGTH);
+    checkData(p, m, depth);
   },
-  send(p, m) {
+  send(p, m, depth) {
     allowOnly(p, m, ['data']);
     requireData(p, m);
+    checkData(p, m, depth);
   },
   ping(p, m) {
     allowOnly(p, m, []);
@@ -184,8 +219,9 @@ const RULES: Record<Method, ParamRule> = {
  * Validates one decoded value as a command.
  * Throws ProtocolError when the value has no usable envelope (not an object, bad or missing id):
  * such a frame cannot be answered and the connection must be closed with 3501.
+ * @example codec.decode(message).map((value) => parseCommand(value, { maxDataDepth: 32 }))
  */
-export function parseCommand(value: unknown): ParsedCommand {
+export function parseCommand(value: unknown, options: ParseOptions = {}): ParsedCommand {
   if (!isRecord(value)) {
     throw new ProtocolError('PROTO_ERR_INVALID_ENVELOPE', 'command must be an object');
   }
@@ -204,7 +240,7 @@ export function parseCommand(value: unknown): ParsedCommand {
     }
     const params = value.params === undefined ? {} : value.params;
     if (!isRecord(params)) throw bad(`${method}.params must be an object`);
-    RULES[method as Method](params, method as Method);
+    RULES[method as Method](params, method as Method, options.maxDataDepth ?? MAX_DATA_DEPTH);
     return { ok: true, command: { id, method, params } as Command };
   } catch (error) {
     if (error instanceof ReplyError) return { ok: false, id, error };
