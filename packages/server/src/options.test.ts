@@ -61,6 +61,8 @@ describe('resolveOptions', () => {
     [{ engine: {} }, 'option engine must be {broker: Broker}'],
     [{ engine: { broker: { publish() {} }, presence: {} } }, 'option engine.presence must be a PresenceStore'],
     [{ logger: { info() {} } }, 'option logger must have a debug() method'],
+    [{ maxDataDepth: 0 }, 'option maxDataDepth must be a positive integer, got 0'],
+    [{ maxDataDepth: 100 }, 'option maxDataDepth must be at most 64, got 100'],
   ])('rejects %j precisely', (options, message) => {
     expect(() => resolveOptions(options as RelaisOptions)).toThrow(OptionsError);
     expect(() => resolveOptions(options as RelaisOptions)).toThrow(message);

@@ -2,6 +2,7 @@
  * @module options
  * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
  */
+import { MAX_DATA_DEPTH } from '@relais/protocol';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
 import type { Broker } from './broker.js';
@@ -26,11 +27,13 @@ export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 300_000;
 export const DEFAULT_PRESENCE_TTL_MS = 60_000;
+/** Well under MAX_DATA_DEPTH (64), itself well under the MessagePack encoders' 100. */
+export const DEFAULT_MAX_DATA_DEPTH = 32;
 
 const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
 const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
 const KNOWN_KEYS = new Set<string>([
-  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', ...DURATION_KEYS, ...COUNT_KEYS,
+  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', 'maxDataDepth', ...DURATION_KEYS, ...COUNT_KEYS,
 ]);
 
 const COMPRESSION_KEYS = new Set(['thresholdBytes', 'level']);
@@ -72,6 +75,12 @@ export interface RelaisOptions {
   maxConnections?: number;
   /** Outbound bytes buffered per connection before it is closed with 3008 (slow). @default 1048576 */
   maxQueueBytes?: number;
+  /**
+   * Levels arrays and maps may be nested in any data (`[]` is 1): a client's deeper data gets
+   * 106, server-side data a TypeError. At most MAX_DATA_DEPTH (64), so that every encoding can
+   * write it inside replies and pushes. @default 32
+   */
+  maxDataDepth?: number;
   /** Time an RPC handler has to answer before the client gets 114, in ms. @default 10000 */
   rpcTimeoutMs?: number;
   /** Time close() waits for sockets to close before terminating them, in ms. @default 5000 */
@@ -113,7 +122,7 @@ export interface ResolvedCompression {
   level: number;
 }
 
-type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path';
+type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path' | 'maxDataDepth';
 
 /**
  * Options after defaults were applied and every value was checked, nested ones in their
@@ -146,6 +155,7 @@ export const DEFAULT_OPTIONS = {
   closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS,
   idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS,
   presenceTtlMs: DEFAULT_PRESENCE_TTL_MS,
+  maxDataDepth: DEFAULT_MAX_DATA_DEPTH,
 } as const satisfies Partial<RelaisOptions>;
 
 function compression(value: unknown): ResolvedCompression | false {
@@ -198,6 +208,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
   }
   for (const key of DURATION_KEYS) positiveInteger(key, scalars[key], { max: MAX_TIMER_MS });
   for (const key of COUNT_KEYS) positiveInteger(key, scalars[key]);
+  positiveInteger('maxDataDepth', scalars.maxDataDepth, { max: MAX_DATA_DEPTH });
   const checked = scalars as Required<Pick<RelaisOptions, ScalarKeys>>;
   if (checked.maxQueueBytes < checked.maxMessageBytes) {
     throw new OptionsError(
@@ -225,6 +236,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     maxChannelsPerConnection: checked.maxChannelsPerConnection,
     maxConnections: checked.maxConnections,
     maxQueueBytes: checked.maxQueueBytes,
+    maxDataDepth: checked.maxDataDepth,
     engine,
     logger,
     namespaces,

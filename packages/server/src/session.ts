@@ -128,7 +128,8 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     this.#heartbeat.seen();
     let parsed: ParsedCommand[];
     try {
-      parsed = this.codec.decode(message).map(parseCommand);
+      // Not .map(parseCommand): map would pass the index as the parse options.
+      parsed = this.codec.decode(message).map((value) => parseCommand(value, this.#node.options));
     } catch (error) {
       this.#protocolViolation(error);
       return;
