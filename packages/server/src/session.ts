@@ -270,15 +270,34 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     );
   }
 
-  #answer(command: Command, { result, afterReply }: Handled<unknown>): void {
+  // Answers once: a result that cannot be encoded is answered 100 (nothing was sent yet), and a
+  // failure after the reply went out closes the connection instead of answering again.
+  #answer(command: Command, { result, afterReply, undo }: Handled<unknown>): void {
     if (this.#state === 'closed') return;
+    let frame: Frame;
     try {
-      // Encoding happens here: a result that cannot be encoded (a cycle, a BigInt in JSON)
-      // throws and is answered as an internal error.
-      this.enqueue({ id: command.id, result });
-      afterReply?.();
+      frame = this.codec.encode({ id: command.id, result });
     } catch (error) {
-      this.#fail(command, error);
+      // A result no encoder writes (a hook's BigInt, a cycle): give back what the handler
+      // reserved, so that a retry finds nothing held.
+      this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command result could not be encoded');
+      if (this.#runSafely(command, undo)) this.#fail(command, new ReplyError(ERROR_CODES.INTERNAL));
+      return;
+    }
+    this.enqueueFrame(frame);
+    this.#runSafely(command, afterReply);
+  }
+
+  /** Runs a handler's follow-up; if it throws, the connection is closed with 3004. */
+  #runSafely(command: Command, step: (() => void) | undefined): boolean {
+    if (!step) return true;
+    try {
+      step();
+      return true;
+    } catch (error) {
+      this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command failed after its handler; closing the connection');
+      this.close(DISCONNECT_CODES.SERVER_ERROR);
+      return false;
     }
   }
 

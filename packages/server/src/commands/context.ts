@@ -61,12 +61,22 @@ export interface NodeServices extends ChannelServices {
 }
 
 /**
- * A handler's answer. `afterReply` runs synchronously right after the reply is queued, so that
- * nothing (e.g. a publication) can reach the client between the reply and what it enables.
+ * A handler's answer. A command is answered once: with `result`, or with an error when the
+ * result cannot be encoded (then `undo` runs first).
  */
 export interface Handled<R> {
   result: R;
+  /**
+   * Runs synchronously right after the reply is queued, so that nothing (e.g. a publication)
+   * can reach the client between the reply and what it enables. If it throws, the reply has
+   * gone out already: the connection is closed with 3004.
+   */
   afterReply?: () => void;
+  /**
+   * Gives back what the handler reserved, when its reply could not be encoded and the client
+   * gets 100 instead (a subscribe releases its channel, so that a retry is not answered 105).
+   */
+  undo?: () => void;
 }
 
 /** Handles one command of a connection. Throws ReplyError, Disconnect or anything (→ 100). */

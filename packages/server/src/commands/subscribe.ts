@@ -69,5 +69,6 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
       if (withToken) session.channels.watchToken(channel, grant.expiresAt);
       session.channels.activate(channel, deliveredUpTo);
     },
+    undo: () => session.channels.release(channel),
   };
 };
