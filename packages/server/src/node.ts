@@ -9,6 +9,7 @@ import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult, Publica
 import { BrokerSubscriptions } from './broker-subscriptions.js';
 import { Channels } from './channels.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
+import { checkData, checkOptionalString } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
 import { Hooks } from './hooks.js';
@@ -149,9 +150,15 @@ export class Relais {
   /**
    * Publishes to a channel from the server (no hooks, no namespace permissions). On a
    * namespace with history the publication is kept and the result carries its offset/epoch.
+   * Rejects with a TypeError data that not every subscriber could receive (see docs/protocol.md
+   * §9): nested deeper than maxDataDepth, or not carried identically by JSON and MessagePack.
    */
   async publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
     checkChannel(channel);
+    checkData('relais.publish', data, this.options.maxDataDepth, true);
+    checkOptionalString('relais.publish: options.event', options.event);
+    checkOptionalString('relais.publish: options.idempotencyKey', options.idempotencyKey);
+    checkOptionalString('relais.publish: options.excludeClient', options.excludeClient);
     if (options.ephemeral && options.idempotencyKey !== undefined) throw new TypeError('an ephemeral publish cannot carry an idempotencyKey');
     await this.#started;
     const pub: Publication = { channel, data };
@@ -188,6 +195,7 @@ export class Relais {
 
   /** Sends a `message` push to one connection of this node; false when it is not here. */
   sendToClient(client: string, data: unknown): boolean {
+    checkData('relais.sendToClient', data, this.options.maxDataDepth, false);
     const session = this.#hub.get(client);
     if (!session) return false;
     session.enqueue({ type: 'message', data });
@@ -196,6 +204,7 @@ export class Relais {
 
   /** Sends a `message` push to every connection of a user on this node; returns how many. */
   sendToUser(user: string, data: unknown): number {
+    checkData('relais.sendToUser', data, this.options.maxDataDepth, false);
     return this.#hub.fanOut(this.#hub.ofUser(user), { type: 'message', data });
   }
 
@@ -222,8 +231,11 @@ export class Relais {
   async subscribe(client: string, channel: string, data?: unknown): Promise<boolean> {
     checkChannel(channel);
     this.#services.channels.resolve(channel);
+    if (data !== undefined) checkData('relais.subscribe', data, this.options.maxDataDepth, false);
     const session = this.#hub.get(client);
     if (!session || session.channels.has(channel)) return false;
+    // Encoded before the channel is reserved: a push that cannot be written leaves nothing held.
+    const push = session.codec.encode(data === undefined ? { type: 'subscribe', channel } : { type: 'subscribe', channel, data });
     try {
       await session.channels.reserve(channel);
     } catch (error) {
@@ -231,7 +243,7 @@ export class Relais {
       if (session.state === 'closed') return false;
       throw error;
     }
-    session.enqueue(data === undefined ? { type: 'subscribe', channel } : { type: 'subscribe', channel, data });
+    session.enqueueFrame(push);
     session.channels.activate(channel);
     return true;
   }

@@ -34,6 +34,12 @@ describe('TokenVerifier', () => {
       expect(verified).toMatchObject({ user: '', expiresAt: undefined });
     });
 
+    it('refuses a sub that is not well-formed Unicode: user ids become engine keys', async () => {
+      const error = await rejection(hmac.verify(await sign({ sub: 'ada\ud800' })));
+      expect(error).toMatchObject({ reason: 'invalid', message: 'invalid token (sub must be well-formed Unicode)' });
+      expect((await hmac.verify(await sign({ sub: 'ada\ufffd' }))).user).toBe('ada\ufffd');
+    });
+
     it('refuses a bad signature', async () => {
       const token = await sign({ sub: '42' }, { key: new TextEncoder().encode(`${SECRET}-other`) });
       expect((await rejection(hmac.verify(token))).reason).toBe('invalid');

@@ -13,6 +13,7 @@ import {
   RSA_ALGORITHMS,
   type ResolvedAuthOptions,
 } from './options.js';
+import { isWellFormed } from '@relais/protocol';
 import { OptionsError } from '../option-checks.js';
 
 /** Claims of a verified token. `sub` is the user id. */
@@ -121,6 +122,9 @@ export class TokenVerifier {
       throw new TokenRejectedError('invalid', `invalid token (${detail})`, { cause });
     }
     if (claims.sub !== undefined && typeof claims.sub !== 'string') throw new TokenRejectedError('invalid', 'invalid token (sub must be a string)');
+    // The user id travels to every encoding and becomes engine keys (a lone surrogate would
+    // turn into U+FFFD there, and two users into one).
+    if (claims.sub !== undefined && !isWellFormed(claims.sub)) throw new TokenRejectedError('invalid', 'invalid token (sub must be well-formed Unicode)');
     const user = claims.sub ?? '';
     if (expect) {
       if (claims.channel !== expect.channel) throw new TokenRejectedError('invalid', 'subscription token is for another channel');

@@ -6,14 +6,19 @@
  */
 import { PROTOCOL_VERSION, channelError, type ClientInfo, type ConnectResult } from '@relais/protocol';
 import { authenticate, watchExpiry } from '../auth/connect-auth.js';
+import { checkData, identityError } from '../data-checks.js';
 import type { ConnectEvent, ConnectHookResult } from '../events.js';
 import { SERVER_VERSION } from '../version.js';
 import type { CommandHandler } from './context.js';
 
-function checkHookResult(result: ConnectHookResult): string[] {
+/** Checks what the hooks returned; a hook bug is a TypeError (logged, 100 to the client). */
+function checkHookResult(result: ConnectHookResult, maxDataDepth: number): string[] {
   if (result.user !== undefined && typeof result.user !== 'string') {
     throw new TypeError('onConnecting hook returned a non-string user');
   }
+  const problem = identityError(result.user ?? '', result.info, maxDataDepth);
+  if (problem) throw new TypeError(`onConnecting hook returned an identity that cannot be delivered: ${problem}`);
+  checkData('onConnecting hook returned data that cannot be sent', result.data, maxDataDepth, false);
   const channels = [...new Set(result.channels ?? [])];
   for (const channel of channels) {
     const problem = channelError(channel);
@@ -32,7 +37,7 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
     const result = await hook(event);
     if (result) merged = { ...merged, ...result };
   }
-  const channels = checkHookResult(merged);
+  const channels = checkHookResult(merged, node.options.maxDataDepth);
   // The session is established only after the reply: give presence the identity it will have.
   const who: ClientInfo = { client: session.client, user: merged.user ?? '' };
   if (merged.info !== undefined) who.info = merged.info;

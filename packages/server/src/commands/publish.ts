@@ -9,6 +9,7 @@
 import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
 import type { BrokerPublishOptions, Publication } from '../broker.js';
+import { checkData } from '../data-checks.js';
 import type { PublishEvent } from '../events.js';
 import { frameBytes } from '../transport.js';
 import type { CommandHandler } from './context.js';
@@ -29,10 +30,14 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
   const event: PublishEvent = { client: session.details(), channel, data: params.data };
   if (params.event !== undefined) event.event = params.event;
   if (params.ephemeral) event.ephemeral = true;
-  for (const hook of node.hooks.publish.list()) {
+  const hooks = node.hooks.publish.list();
+  for (const hook of hooks) {
     const answer = await hook(event);
     if (answer && 'data' in answer) event.data = answer.data;
   }
+  // The client's data was checked when parsed; a hook may have replaced it or changed it in
+  // place. A hook bug is a TypeError: logged, and 100 for the client.
+  if (hooks.length > 0) checkData('onPublish hook left data that cannot be published', event.data, node.options.maxDataDepth, true);
 
   const pub: Publication = { channel, data: event.data, info: session.clientInfo() };
   if (params.event !== undefined) pub.event = params.event;

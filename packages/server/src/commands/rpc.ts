@@ -4,7 +4,8 @@
  * (114). A generic throw reaches the client as 100 without its message (see Session).
  */
 import { ERROR_CODES, ReplyError, type RpcResult } from '@relais/protocol';
-import type { CommandHandler } from './context.js';
+import { checkData } from '../data-checks.js';
+import type { CommandHandler, NodeServices } from './context.js';
 
 function timeout(ms: number): { promise: Promise<never>; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -19,8 +20,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function answer(data: unknown): { result: RpcResult } {
-  return { result: data === undefined ? {} : { data } };
+function answer(node: NodeServices, method: string, data: unknown): { result: RpcResult } {
+  if (data === undefined) return { result: {} };
+  checkData(`rpc handler ${JSON.stringify(method.slice(0, 32))} returned data that cannot be sent`, data, node.options.maxDataDepth, false);
+  return { result: { data } };
 }
 
 export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) => {
@@ -37,7 +40,7 @@ export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) =>
   // A handler that answered synchronously cannot be late: no deadline timer, no race.
   if (!isThenable(returned)) {
     session.limiter.rpcEnded();
-    return answer(returned);
+    return answer(node, params.method, returned);
   }
   const deadline = timeout(node.options.rpcTimeoutMs);
   const call = Promise.resolve(returned);
@@ -46,7 +49,7 @@ export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) =>
   const ended = (): void => session.limiter.rpcEnded();
   call.then(ended, ended);
   try {
-    return answer(await Promise.race([call, deadline.promise]));
+    return answer(node, params.method, await Promise.race([call, deadline.promise]));
   } finally {
     deadline.cancel();
   }

@@ -8,6 +8,7 @@
 import { ERROR_CODES, ReplyError, type SubscribeParams, type SubscribeResult } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
 import type { ChannelRules } from '../channels.js';
+import { checkData } from '../data-checks.js';
 import type { SubscribeEvent } from '../events.js';
 import { answerRecovery } from '../recovery/recover.js';
 import type { CommandHandler, CommandSession, NodeServices } from './context.js';
@@ -50,6 +51,7 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
     const answer = await hook(event);
     if (answer && answer.data !== undefined) result.data = answer.data;
   }
+  checkData('onSubscribe hook returned data that cannot be sent', result.data, node.options.maxDataDepth, false);
   // Checked again: another subscribe of this connection may have won the race during hooks.
   checkCanHold(session, channel, node);
   await session.channels.reserve(channel);
