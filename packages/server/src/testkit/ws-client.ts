@@ -73,9 +73,17 @@ export class TestClient {
 
   /** Sends a command and resolves with its reply (result or error). */
   command(method: Method | string, params?: unknown): Promise<Reply> {
+    return this.rawCommand((id) => this.codec.join([this.codec.encode(params === undefined ? { id, method } : { id, method, params })]));
+  }
+
+  /**
+   * Sends a command whose frame `build` writes for the id it is given (frames the codec would
+   * not write: data 20,000 levels deep, hand-made bytes) and resolves with its reply.
+   */
+  rawCommand(build: (id: number) => Frame): Promise<Reply> {
     const id = this.#nextId++;
     const reply = new Promise<Reply>((resolve) => this.#replies.set(id, resolve));
-    this.sendValues([params === undefined ? { id, method } : { id, method, params }]);
+    this.sendRaw(build(id));
     return reply;
   }
 
