@@ -5,6 +5,7 @@
  */
 import type { Codec, Frame, PublicationPush, Push } from '@relais/protocol';
 import type { BrokerEventHandler, Publication } from './broker.js';
+import { silentLogger, type Logger } from './logger.js';
 
 /** What the Hub needs from a connection. */
 export interface HubMember {
@@ -46,6 +47,13 @@ export const DEFAULT_MAX_HELD = 10_000;
 /** `take`'s answer when more publications arrived during the subscribe than could be held. */
 export const HELD_OVERFLOW = Symbol('held overflow');
 
+export interface HubOptions {
+  /** Publications held per member during one subscribe before giving up on it. @default 10000 */
+  maxHeld?: number;
+  /** Where a push that cannot be encoded is reported. @default silentLogger */
+  logger?: Logger;
+}
+
 export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHandler, 'handlePublication'> {
   readonly #byClient = new Map<string, M>();
   readonly #byUser = new Map<string, Set<M>>();
@@ -53,10 +61,11 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   /** Publications held for members being subscribed (see `hold`), by channel then member. */
   readonly #held = new Map<string, Map<M, Publication[] | typeof HELD_OVERFLOW>>();
   readonly #maxHeld: number;
+  readonly #logger: Logger;
 
-  /** `maxHeld`: publications held per member during one subscribe before giving up on it. */
-  constructor(maxHeld = DEFAULT_MAX_HELD) {
+  constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger }: HubOptions = {}) {
     this.#maxHeld = maxHeld;
+    this.#logger = logger;
   }
 
   /** Registers a connected member under its client id and user. */
@@ -134,7 +143,8 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
 
   /**
    * Writes `push` to every subscriber of `channel` except `excludeClient`. The push is encoded
-   * lazily, at most once per codec, and the same frame goes to every subscriber using it.
+   * lazily, at most once per codec, and the same frame goes to every subscriber using it. A
+   * push one codec cannot encode is logged and skipped for that codec's subscribers only.
    * Returns the number of subscribers written to.
    */
   broadcast(channel: string, push: Push, excludeClient?: string): number {
@@ -163,21 +173,35 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
     // Almost every member uses the same codec: the last one used and its frame are kept at
     // hand, and a map is made only when members use several.
+    // A frame of undefined: this codec could not encode the push.
     let lastCodec: Codec | undefined;
     let lastFrame: Frame | undefined;
-    let frames: Map<Codec, Frame> | undefined;
+    let frames: Map<Codec, Frame | undefined> | undefined;
     let count = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
       const codec = member.codec;
       if (codec !== lastCodec) {
-        if (lastCodec !== undefined) (frames ??= new Map()).set(lastCodec, lastFrame as Frame);
-        lastFrame = frames?.get(codec) ?? codec.encode(push);
+        if (lastCodec !== undefined) (frames ??= new Map()).set(lastCodec, lastFrame);
+        lastFrame = frames?.has(codec) ? frames.get(codec) : this.#encode(codec, push);
         lastCodec = codec;
       }
-      member.enqueueFrame(lastFrame as Frame);
+      if (lastFrame === undefined) continue;
+      member.enqueueFrame(lastFrame);
       count++;
     }
     return count;
+  }
+
+  #encode(codec: Codec, push: Push): Frame | undefined {
+    try {
+      return codec.encode(push);
+    } catch (error) {
+      // Every source of data is checked before it gets here (docs/protocol.md §9): this is a
+      // bug. It must not keep the other encodings' subscribers from the push.
+      const channel = 'channel' in push ? push.channel : undefined;
+      this.#logger.error({ err: error, codec: codec.name, type: push.type, channel }, 'push cannot be encoded: not delivered to this encoding');
+      return undefined;
+    }
   }
 }

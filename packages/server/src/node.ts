@@ -46,7 +46,7 @@ export class Relais {
   readonly #broker: Broker;
   readonly #presence: PresenceKeeper;
   readonly #hooks = new Hooks();
-  readonly #hub = new Hub<CommandSession>();
+  readonly #hub: Hub<CommandSession>;
   readonly #metrics = new Metrics();
   readonly #logger: Logger;
   readonly #sessions = new Set<CommandSession>();
@@ -59,6 +59,7 @@ export class Relais {
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
     this.#logger = this.options.logger ?? silentLogger;
+    this.#hub = new Hub({ logger: this.#logger });
     this.#broker = this.options.engine?.broker ?? new MemoryBroker();
     this.#presence = new PresenceKeeper(this.options.engine?.presence ?? new MemoryPresenceStore(), this.options.presenceTtlMs, this.#logger);
     this.#presence.start();
