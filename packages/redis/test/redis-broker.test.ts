@@ -173,6 +173,20 @@ describe('RedisBroker', () => {
     expect((await broker.history('a', {})).publications.map((pub) => pub.data)).toEqual(['fresh']);
   });
 
+  it('skips a history entry it cannot decode, so the rest of the history stays readable', async () => {
+    const logger = recordingLogger();
+    const { broker } = await started({ logger });
+    const keep = { history: { size: 10, ttlMs: 60_000 } };
+    await broker.publish({ channel: 'a', data: 1 }, keep);
+    // What a node that did not check data at publish could store: MessagePack decoders refuse the key.
+    await broker.publish({ channel: 'a', data: JSON.parse('{"__proto__":{"x":1}}') as unknown }, keep);
+    await broker.publish({ channel: 'a', data: 3 }, keep);
+    const { publications, position } = await broker.history('a', {});
+    expect(publications.map((pub) => [pub.offset, pub.data])).toEqual([[1, 1], [3, 3]]);
+    expect(position.offset).toBe(3);
+    expect(logger.warnings).toContain('redis: skipped a history entry that is not a readable relais publication');
+  });
+
   it('keeps binary data intact in history', async () => {
     const { broker } = await started();
     await broker.publish({ channel: 'a', data: new Uint8Array([0x7c, 0, 255]) }, { history: { size: 10, ttlMs: 60_000 } });
