@@ -1,11 +1,13 @@
 /**
  * @module @relais/server/testkit
- * Test utilities: FakeTransport, the contract suites (Broker, history, PresenceStore), and a
- * raw WebSocket test client. The suites import vitest (a peer dependency of this entry point).
+ * Test utilities: FakeTransport, the contract suites (Broker, history, PresenceStore, what a
+ * node delivers), and a raw WebSocket test client. The suites import vitest (and the
+ * deliverable suite fast-check): dev dependencies of whoever runs them.
  */
 export { FakeTransport, flushMicrotasks, type FakeTransportOptions } from './fake-transport.js';
 export { runBrokerSuite, type BrokerSuiteContext, type BrokerSuiteOptions, type MakeBrokers } from './broker-suite.js';
 export { runHistorySuite, type HistorySuiteOptions } from './history-suite.js';
 export { runPresenceSuite, type MakePresenceStores, type PresenceSuiteOptions } from './presence-suite.js';
+export { nested, runDeliverableSuite, type DeliverableSuiteOptions } from './deliverable-suite.js';
 export { TestClient, type CloseInfo, type TestClientOptions } from './ws-client.js';
 export { connectSession, openSession, sendCommands, type OpenedSession } from './sessions.js';
