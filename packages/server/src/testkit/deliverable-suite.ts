@@ -17,7 +17,7 @@ import { TestClient } from './ws-client.js';
 export interface DeliverableSuiteOptions {
   /** Makes the engine of a new node (once per test). @default the memory engine */
   engine?: () => EngineOptions;
-  /** Runs of the property test. @default 25 */
+  /** Runs of the property test. @default 50 */
   numRuns?: number;
 }
 
@@ -273,7 +273,7 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
           await late.call('unsubscribe', { channel });
         }
       });
-      await fc.assert(property, { numRuns: options.numRuns ?? 25, seed: 20_240_601, endOnFailure: true });
+      await fc.assert(property, { numRuns: options.numRuns ?? 50, seed: 20_240_601, endOnFailure: true });
     });
   });
 }
