@@ -267,7 +267,8 @@ export class Relais {
   }
 
   stats(): MetricsSnapshot {
-    return { ...this.#metrics.snapshot(), connections: this.#sessions.size };
+    const resources = { holds: this.#hub.holds, brokerChannels: this.#services.subscriptions.size, presenceEntries: this.#presence.size };
+    return { ...this.#metrics.snapshot(resources), connections: this.#sessions.size };
   }
 
   /**
