@@ -18,13 +18,11 @@ import {
   type Method,
   type PublishParams,
   type PublishResult,
-  type RefreshResult,
-  type RpcResult,
-  type SubscribeResult,
+  type ResultMap,
 } from '@relais/protocol';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import { Connection, type LostReason } from './connection.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
 import type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
@@ -104,7 +102,7 @@ export class Client {
     this.#token = new TokenSource(this.#o.token, this.#o.getToken, (message) => this.#log(message));
     this.#refresher = new TokenRefresher(this.#timers, this.#o.refreshMarginMs, {
       getToken: () => this.#token.fresh(),
-      send: (token) => this.#call('refresh', { token }, undefined, false, true) as Promise<RefreshResult>,
+      send: (token) => this.#call('refresh', { token }, { direct: true }),
       error: (error) => this.#emitter.emit('error', error),
       log: (message) => this.#log(message),
     });
@@ -213,7 +211,7 @@ export class Client {
     const params: PublishParams = { channel, data, idempotencyKey: idempotencyKey() };
     if (options.event !== undefined) params.event = options.event;
     if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
-    return this.#call('publish', params, options.timeoutMs, true) as Promise<PublishResult>;
+    return this.#call('publish', params, { timeoutMs: options.timeoutMs, retry: true });
   }
 
   // A typing indicator delivered after a reconnect would be stale: ephemeral publishes go out on
@@ -223,7 +221,7 @@ export class Client {
     const params: PublishParams = { channel, data, ephemeral: true };
     if (options.event !== undefined) params.event = options.event;
     if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
-    return this.#call('publish', params, options.timeoutMs, false, true) as Promise<PublishResult>;
+    return this.#call('publish', params, { timeoutMs: options.timeoutMs, direct: true });
   }
 
   /**
@@ -233,13 +231,13 @@ export class Client {
    */
   async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
     const params = data === undefined ? { method } : { method, data };
-    const result = (await this.#call('rpc', params, options.timeoutMs, false)) as RpcResult;
+    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs });
     return result?.data as R;
   }
 
   /** Sends `data` to the server's onMessage hook; resolves on the server's ack. */
   async send(data: unknown, options: CallOptions = {}): Promise<void> {
-    await this.#call('send', { data }, options.timeoutMs, false);
+    await this.#call('send', { data }, { timeoutMs: options.timeoutMs });
   }
 
   /** Counters since the client was created. */
@@ -252,15 +250,10 @@ export class Client {
     this.#debug = enabled;
   }
 
-  #call<M extends Method>(
-    method: M,
-    params: CommandParamsMap[M],
-    timeoutMs: number | undefined,
-    retry: boolean,
-    direct = false,
-  ): Promise<unknown> {
+  /** Every command goes out here; `timeoutMs` defaults to the client's. */
+  #call<M extends Method>(method: M, params: CommandParamsMap[M], options: Partial<DispatchOptions> = {}): Promise<ResultMap[M]> {
     if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
-    return this.#dispatcher.dispatch(method, params, { timeoutMs: timeoutMs ?? this.#o.timeoutMs, retry, direct });
+    return this.#dispatcher.dispatch(method, params, { ...options, timeoutMs: options.timeoutMs ?? this.#o.timeoutMs });
   }
 
   async #startConnecting(): Promise<void> {
@@ -416,18 +409,18 @@ export class Client {
       backoff: (attempt) => this.#backoff(attempt),
       subscribeCommand: (params, timeoutMs) => {
         if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('subscribe'));
-        return this.#call('subscribe', params, timeoutMs, false, true) as Promise<SubscribeResult>;
+        return this.#call('subscribe', params, { timeoutMs, direct: true });
       },
       subRefreshCommand: (channel, token) => {
         if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('sub_refresh'));
-        return this.#call('sub_refresh', { channel, token }, undefined, false, true) as Promise<RefreshResult>;
+        return this.#call('sub_refresh', { channel, token }, { direct: true });
       },
       refreshMarginMs: this.#o.refreshMarginMs,
       unsubscribeCommand: (channel) => {
-        if (this.#state === 'connected') this.#call('unsubscribe', { channel }, undefined, false, true).catch(() => {});
+        if (this.#state === 'connected') this.#call('unsubscribe', { channel }, { direct: true }).catch(() => {});
       },
       publish: (channel, data, options) => this.publish(channel, data, options),
-      read: (method, params, timeoutMs) => this.#call(method, params, timeoutMs, true) as never,
+      read: (method, params, timeoutMs) => this.#call(method, params, { timeoutMs, retry: true }),
       attach: (sub) => {
         const other = this.#subs.get(sub.channel);
         if (other && other !== sub) throw new InvalidOptionsError(`another subscription to ${JSON.stringify(sub.channel)} is active`);
