@@ -1,8 +1,8 @@
 /**
  * @module client
  * The relais client: the connection state machine ('disconnected' | 'connecting' | 'connected'
- * | 'closed'), reconnection with backoff, tokens, the offline queue and the subscription registry.
- * One WebSocket session at a time lives in a Connection.
+ * | 'closed'), reconnection, tokens, the offline queue and the subscription registry. One
+ * WebSocket session at a time lives in a Connection; a ReconnectSchedule says when to retry.
  */
 import {
   CODECS,
@@ -20,7 +20,6 @@ import {
   type PublishResult,
   type ResultMap,
 } from '@relais/protocol';
-import { exponentialBackoff, type Backoff } from './backoff.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
@@ -42,9 +41,10 @@ import { CLIENT_VERSION, resolveOptions, type ClientOptions, type Logger, type R
 import type { Request } from './request.js';
 import { StatsCollector, type ClientStats } from './stats.js';
 import { PushRouter } from './push-router.js';
+import { ReconnectSchedule } from './reconnect-schedule.js';
 import { TokenRefresher } from './refresh.js';
 import { Subscription, type PublishOptions, type SubscribeOptions, type SubscriptionHost } from './subscription.js';
-import { Timeout, defaultTimers, type Timers } from './timer.js';
+import { defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
 
@@ -60,7 +60,6 @@ export class Client {
   readonly #o: ResolvedOptions;
   readonly #timers: Timers;
   readonly #websocket: WebSocketConstructor;
-  readonly #backoff: Backoff;
   readonly #logger: Logger;
   readonly #emitter: Emitter<ClientEvents>;
   readonly #dispatcher: Dispatcher;
@@ -70,13 +69,11 @@ export class Client {
   readonly #host: SubscriptionHost;
   readonly #token: TokenSource;
   readonly #refresher: TokenRefresher;
-  readonly #reconnectTimer: Timeout;
-  readonly #stableTimer: Timeout;
+  readonly #reconnect: ReconnectSchedule;
   #state: ClientState = 'disconnected';
   #connection: Connection | undefined;
   #connectResult: ConnectResult | undefined;
   #generation = 0;
-  #attempt = 0;
   #debug: boolean;
   #disposeEnvironment: Disposer | undefined;
 
@@ -89,14 +86,7 @@ export class Client {
     this.url = url;
     this.#websocket = websocket;
     this.#timers = this.#o.timers ?? defaultTimers;
-    this.#backoff =
-      this.#o.backoff ??
-      exponentialBackoff({
-        minDelayMs: this.#o.minReconnectDelayMs,
-        maxDelayMs: this.#o.maxReconnectDelayMs,
-        factor: this.#o.reconnectFactor,
-        random: this.#o.random,
-      });
+    this.#reconnect = new ReconnectSchedule(this.#timers, this.#o);
     this.#logger = this.#o.logger ?? (globalThis.console as Logger);
     this.#debug = this.#o.debug;
     this.#token = new TokenSource(this.#o.token, this.#o.getToken, (message) => this.#log(message));
@@ -109,8 +99,6 @@ export class Client {
     this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
     this.#dispatcher = new Dispatcher(this.#o.maxQueueSize, this.#timers);
     this.#stats = new StatsCollector(this.#timers);
-    this.#reconnectTimer = new Timeout(this.#timers);
-    this.#stableTimer = new Timeout(this.#timers);
     this.#host = this.#createHost();
     this.#router = new PushRouter(this.#subs, this.#host, this.#emitter);
   }
@@ -136,8 +124,8 @@ export class Client {
     this.#disposeEnvironment ??= watchEnvironment(resolveWindow(this.#o.window), resolveDocument(this.#o.document), (why) =>
       this.#wake(why),
     );
-    this.#reconnectTimer.stop();
-    this.#attempt = 0;
+    this.#reconnect.cancel();
+    this.#reconnect.reset();
     void this.#startConnecting();
   }
 
@@ -148,8 +136,7 @@ export class Client {
   close(): void {
     if (this.#state === 'closed') return;
     this.#generation++;
-    this.#reconnectTimer.stop();
-    this.#stableTimer.stop();
+    this.#reconnect.stop();
     this.#refresher.stop();
     this.#dispatcher.detach(this.#connection?.close() ?? []);
     this.#connection = undefined;
@@ -307,9 +294,7 @@ export class Client {
     const connection = this.#connection!;
     this.#connectResult = result;
     this.#stats.connected();
-    this.#stableTimer.start(this.#o.stableConnectionMs, () => {
-      this.#attempt = 0;
-    });
+    this.#reconnect.connected();
     const previous = this.#state;
     this.#state = 'connected';
     this.#router.sync(result.channels ?? []);
@@ -334,7 +319,7 @@ export class Client {
   #onLost(reason: LostReason, retry: Request[]): void {
     this.#connection = undefined;
     this.#refresher.stop();
-    this.#stableTimer.stop();
+    this.#reconnect.disconnected();
     this.#stats.disconnected();
     this.#dispatcher.detach(retry);
     if (reason.code === DISCONNECT_CODES.EXPIRED) this.#token.expire();
@@ -359,30 +344,29 @@ export class Client {
 
   /** Stops retrying: state 'disconnected' without nextRetryAt; queued calls reject. */
   #halt(reason: LostReason): void {
-    this.#attempt = 0;
+    this.#reconnect.reset();
     this.#setState({ state: 'disconnected', ...reason });
     const error = new DisconnectedError(reason.reason, reason.code, { cause: reason.error });
     this.#dispatcher.rejectQueued(error);
   }
 
   #scheduleReconnect(reason: LostReason): void {
-    if (this.#attempt >= this.#o.maxReconnectAttempts) {
-      this.#halt({ ...reason, error: new ReconnectExhaustedError(this.#attempt) });
+    const plan = this.#reconnect.plan();
+    if (!plan) {
+      this.#halt({ ...reason, error: new ReconnectExhaustedError(this.#reconnect.attempts) });
       return;
     }
-    const attempt = this.#attempt++;
-    const delayMs = Math.max(0, this.#backoff(attempt));
-    const nextRetryAt = this.#timers.now() + delayMs;
+    const { attempt, delayMs, nextRetryAt } = plan;
     this.#log(`reconnect attempt ${attempt} in ${delayMs} ms`);
     this.#setState({ state: 'disconnected', ...reason, nextRetryAt, attempt });
-    this.#reconnectTimer.start(delayMs, () => void this.#startConnecting());
+    this.#reconnect.wait(delayMs, () => void this.#startConnecting());
   }
 
   /** The browser came back online or the tab became visible: skip the backoff wait. */
   #wake(why: string): void {
-    if (this.#state !== 'disconnected' || !this.#reconnectTimer.pending) return;
+    if (this.#state !== 'disconnected' || !this.#reconnect.waiting) return;
     this.#log(`${why}: reconnecting now`);
-    this.#reconnectTimer.stop();
+    this.#reconnect.cancel();
     void this.#startConnecting();
   }
 
@@ -406,7 +390,7 @@ export class Client {
     return {
       timers: this.#timers,
       isConnected: () => this.#state === 'connected',
-      backoff: (attempt) => this.#backoff(attempt),
+      backoff: (attempt) => this.#reconnect.backoff(attempt),
       subscribeCommand: (params, timeoutMs) => {
         if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('subscribe'));
         return this.#call('subscribe', params, { timeoutMs, direct: true });
