@@ -27,7 +27,6 @@ import type { CallOptions, ClientEvents, ClientState, StateChange } from './even
 import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
 import {
   ClientClosedError,
-  ConnectionLostError,
   DisconnectedError,
   InvalidOptionsError,
   NotConnectedError,
@@ -44,6 +43,7 @@ import { PushRouter } from './push-router.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
 import { TokenRefresher } from './refresh.js';
 import { Subscription, type PublishOptions, type SubscribeOptions, type SubscriptionHost } from './subscription.js';
+import { createSubscriptionHost } from './subscription-host.js';
 import { defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
@@ -99,7 +99,16 @@ export class Client {
     this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
     this.#dispatcher = new Dispatcher(this.#o.maxQueueSize, this.#timers);
     this.#stats = new StatsCollector(this.#timers);
-    this.#host = this.#createHost();
+    this.#host = createSubscriptionHost(this.#subs, {
+      timers: this.#timers,
+      refreshMarginMs: this.#o.refreshMarginMs,
+      isConnected: () => this.#state === 'connected',
+      backoff: (attempt) => this.#reconnect.backoff(attempt),
+      call: (method, params, options) => this.#call(method, params, options),
+      publish: (channel, data, options) => this.publish(channel, data, options),
+      log: (message, ...details) => this.#log(message, ...details),
+      listenerError: (error, event) => this.#listenerError(error, event),
+    });
     this.#router = new PushRouter(this.#subs, this.#host, this.#emitter);
   }
 
@@ -384,37 +393,5 @@ export class Client {
   #listenerError(error: unknown, event: string): void {
     const log = this.#logger.error ?? this.#logger.debug;
     log.call(this.#logger, `relais: a '${event}' listener threw`, error);
-  }
-
-  #createHost(): SubscriptionHost {
-    return {
-      timers: this.#timers,
-      isConnected: () => this.#state === 'connected',
-      backoff: (attempt) => this.#reconnect.backoff(attempt),
-      subscribeCommand: (params, timeoutMs) => {
-        if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('subscribe'));
-        return this.#call('subscribe', params, { timeoutMs, direct: true });
-      },
-      subRefreshCommand: (channel, token) => {
-        if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('sub_refresh'));
-        return this.#call('sub_refresh', { channel, token }, { direct: true });
-      },
-      refreshMarginMs: this.#o.refreshMarginMs,
-      unsubscribeCommand: (channel) => {
-        if (this.#state === 'connected') this.#call('unsubscribe', { channel }, { direct: true }).catch(() => {});
-      },
-      publish: (channel, data, options) => this.publish(channel, data, options),
-      read: (method, params, timeoutMs) => this.#call(method, params, { timeoutMs, retry: true }),
-      attach: (sub) => {
-        const other = this.#subs.get(sub.channel);
-        if (other && other !== sub) throw new InvalidOptionsError(`another subscription to ${JSON.stringify(sub.channel)} is active`);
-        this.#subs.set(sub.channel, sub);
-      },
-      detach: (sub) => {
-        if (this.#subs.get(sub.channel) === sub) this.#subs.delete(sub.channel);
-      },
-      log: (message, ...details) => this.#log(message, ...details),
-      listenerError: (error, event) => this.#listenerError(error, event),
-    };
   }
 }
