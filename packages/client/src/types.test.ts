@@ -42,5 +42,8 @@ describe('public types', () => {
     expectTypeOf<typeof globalThis.WebSocket>().toExtend<WebSocketConstructor>();
     expectTypeOf<{ websocket: typeof NodeWebSocket }>().toExtend<ClientOptions>();
     expectTypeOf<{ websocket: typeof globalThis.WebSocket }>().toExtend<ClientOptions>();
+    // Still a check: a socket without the handlers the client sets does not fit.
+    type NoHandlers = Omit<InstanceType<typeof NodeWebSocket>, 'onmessage'>;
+    expectTypeOf<new (url: string, protocols?: string | string[]) => NoHandlers>().not.toExtend<WebSocketConstructor>();
   });
 });
