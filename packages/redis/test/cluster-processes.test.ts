@@ -2,7 +2,7 @@
  * Three `relais serve --engine redis` processes on one Redis: clients spread over them publish
  * and receive as if they were on one node.
  */
-import { Client, type Subscription, type WebSocketConstructor } from '@relais/client';
+import { Client, type Subscription } from '@relais/client';
 import WebSocket from 'ws';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 function connect(node: NodeProcess): Client {
-  const client = new Client(node.url, { websocket: WebSocket as unknown as WebSocketConstructor, encoding: 'msgpack' });
+  const client = new Client(node.url, { websocket: WebSocket, encoding: 'msgpack' });
   clients.push(client);
   client.connect();
   return client;

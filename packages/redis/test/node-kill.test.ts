@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client, type Subscription, type WebSocketConstructor } from '@relais/client';
+import { Client, type Subscription } from '@relais/client';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadBalancer } from './load-balancer.js';
@@ -46,7 +46,7 @@ afterAll(async () => {
 
 function connect(url: string): Client {
   const client = new Client(url, {
-    websocket: WebSocket as unknown as WebSocketConstructor,
+    websocket: WebSocket,
     encoding: 'msgpack',
     minReconnectDelayMs: 20,
     maxReconnectDelayMs: 200,
