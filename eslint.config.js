@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/*/build/**', 'bench/results/**', 'packages/server/.e2e/**', 'test-results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/*/build/**', 'bench/results/**', 'packages/relais/.e2e/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,8 +13,8 @@ export default tseslint.config(
     },
   },
   {
-    // The benchmark runs as plain Node ESM, without a build step.
-    files: ['bench/**/*.mjs'],
+    // The benchmark, the scripts and the bin run as plain Node ESM, without a build step.
+    files: ['bench/**/*.mjs', 'scripts/**/*.mjs', 'packages/relais/bin/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
         ['process', 'Buffer', 'URL', 'console', 'setTimeout', 'clearTimeout', 'setImmediate'].map((name) => [name, 'readonly']),

@@ -8,10 +8,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Folder of the built apps handed to `relais serve --apps`. */
 export const APPS_DIR = fileURLToPath(new URL('../', import.meta.url));
 /**
- * The CLI bundled from sources. It sits two levels under packages/server so that its relative
- * reads of packages/server/package.json (the version) resolve as they do from dist/cli/.
+ * The CLI bundled from sources. It sits two levels under packages/relais so that its relative
+ * reads of packages/relais/package.json (the version) resolve as they do from dist/cli/.
  */
-export const E2E_SERVER_BUNDLE = fileURLToPath(new URL('../../packages/server/.e2e/cli/relais.mjs', import.meta.url));
+export const E2E_SERVER_BUNDLE = fileURLToPath(new URL('../../packages/relais/.e2e/cli/relais.mjs', import.meta.url));
 /** Screenshots of each run (gitignored). */
 export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 /** Debian's Chromium; never a downloaded browser. */

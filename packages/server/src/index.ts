@@ -27,7 +27,6 @@ export { silentLogger, type Logger, type LogFn } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback } from './http.js';
-export { createStaticHandler, isBuiltApp, type StaticHandler, type StaticMount } from './static/static-handler.js';
 export {
   installDemo,
   resolveDemoOptions,

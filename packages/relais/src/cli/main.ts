@@ -5,9 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
-import { installDemo, resolveDemoOptions, withDemoNamespaces } from '../demo/index.js';
-import { createRelais } from '../node.js';
-import type { NamespaceOptions } from '../options.js';
+import { createRelais, installDemo, resolveDemoOptions, withDemoNamespaces, type NamespaceOptions } from '@relais/server';
 import { createStaticHandler } from '../static/static-handler.js';
 import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
@@ -23,7 +21,7 @@ export interface CliIo {
   tty: boolean;
   /** Where JSON logs go when not a TTY; defaults to stdout. */
   logStream?: NodeJS.WritableStream;
-  /** Loads @relais/redis for `--engine redis`. @default a dynamic import */
+  /** Gives the @relais/redis classes for `--engine redis`. @default the imported package */
   loadRedis?: LoadRedis;
 }
 
