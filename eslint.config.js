@@ -22,6 +22,26 @@ export default tseslint.config(
     },
   },
   {
+    // An app's page and its wire contract run in the browser: the SDK packages and their own files only.
+    files: ['apps/*/src/**/*.ts', 'apps/*/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@relais/server', '@relais/server/*', '@relais/redis', '**/server', '**/server/**', '**/packages/**'], message: 'the UI imports only @relais/client, @relais/svelte and its own files' }] },
+      ],
+    },
+  },
+  {
+    // An app's server half uses the public API of @relais/server, and shares only the contract with the UI.
+    files: ['apps/*/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/packages/**', '../src', '../src/**', '@relais/server/*', '!@relais/server/testkit'], message: 'import the public API of @relais/server (or its testkit in tests) and ../shared/' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-console': 'off' },
   },

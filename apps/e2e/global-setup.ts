@@ -18,6 +18,8 @@ const RELAIS_SOURCES: Record<string, string> = {
   '@relais/protocol': 'packages/protocol/src/index.ts',
   '@relais/server': 'packages/server/src/index.ts',
   '@relais/redis': 'packages/redis/src/index.ts',
+  '@relais/app-chat/server': 'apps/chat/server/index.ts',
+  '@relais/app-counter/server': 'apps/counter/server/index.ts',
 };
 
 function newestMtime(path: string): number {
@@ -32,7 +34,7 @@ function newestMtime(path: string): number {
 function isStale(app: string): boolean {
   const index = join(REPO_ROOT, 'apps', app, 'dist', 'index.html');
   if (!existsSync(index)) return true;
-  const sources = [...APP_SOURCES, `apps/${app}/src`, `apps/${app}/index.html`, `apps/${app}/vite.config.ts`];
+  const sources = [...APP_SOURCES, `apps/${app}/src`, `apps/${app}/shared`, `apps/${app}/index.html`, `apps/${app}/vite.config.ts`];
   return Math.max(...sources.map((s) => newestMtime(join(REPO_ROOT, s)))) > statSync(index).mtimeMs;
 }
 

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
-import { createRelais, installDemo, resolveDemoOptions, withDemoNamespaces, type NamespaceOptions } from '@relais/server';
+import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
+import { createRelais, type NamespaceOptions } from '@relais/server';
+import { installDemo } from '../demo.js';
 import { createStaticHandler } from '../static/static-handler.js';
 import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
