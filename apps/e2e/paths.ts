@@ -14,7 +14,7 @@ export const APPS_DIR = fileURLToPath(new URL('../', import.meta.url));
 export const E2E_SERVER_BUNDLE = fileURLToPath(new URL('../../packages/relais/.e2e/cli/relais.mjs', import.meta.url));
 /** Screenshots of each run (gitignored). */
 export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-/** Debian's Chromium; never a downloaded browser. */
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium, or the binary CHROMIUM_PATH names (as in the client's browser tests); never a downloaded browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Bound of one app build. */
 export const BUILD_TIMEOUT_MS = 180_000;
