@@ -1,7 +1,8 @@
 /**
  * @module @relais/server/testkit
- * Test utilities: FakeTransport, the contract suites (Broker, history, PresenceStore), and a
- * raw WebSocket test client. The suites import vitest (a peer dependency of this entry point).
+ * Test utilities: FakeTransport, the contract suites (Broker, history, PresenceStore), a raw
+ * WebSocket test client, and nodes on port 0 for end-to-end tests. The suites and the test nodes
+ * import vitest (a peer dependency of this entry point).
  */
 export { FakeTransport, flushMicrotasks, type FakeTransportOptions } from './fake-transport.js';
 export { runBrokerSuite, type BrokerSuiteContext, type BrokerSuiteOptions, type MakeBrokers } from './broker-suite.js';
@@ -9,3 +10,4 @@ export { runHistorySuite, type HistorySuiteOptions } from './history-suite.js';
 export { runPresenceSuite, type MakePresenceStores, type PresenceSuiteOptions } from './presence-suite.js';
 export { TestClient, type CloseInfo, type TestClientOptions } from './ws-client.js';
 export { connectSession, openSession, sendCommands, type OpenedSession } from './sessions.js';
+export { useTestNodes, type TestNode } from './test-node.js';

@@ -1,17 +1,21 @@
-import { ERROR_CODES, type Push } from '@relais/protocol';
+import type { Push } from '@relais/protocol';
+import { ERROR_CODES, OptionsError } from '@relais/server';
+import { useTestNodes } from '@relais/server/testkit';
 import { describe, expect, it } from 'vitest';
-import { useE2e } from '../node.e2e-helpers.js';
-import { OptionsError } from '../options.js';
-import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, TYPING_EVENT, TYPING_RATE, installDemo, resolveDemoOptions, withDemoNamespaces, type DemoOptions } from './index.js';
+import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, TYPING_EVENT } from '../shared/protocol.js';
+import { TYPING_RATE, installChat } from './chat.js';
+import { withDemoNamespaces } from './namespaces.js';
+import { resolveDemoOptions, type DemoOptions } from './options.js';
 
-const start = useE2e();
+const start = useTestNodes();
 
 /** A node configured as `relais serve` configures it for the demo. */
 async function chat(demo: DemoOptions = {}) {
-  const e2e = await start({ namespaces: withDemoNamespaces(undefined, resolveDemoOptions(demo)) });
-  installDemo(e2e.relais, demo);
-  const as = (name?: string) => e2e.connect(undefined, name === undefined ? {} : { data: { name } });
-  return { ...e2e, as };
+  const resolved = resolveDemoOptions(demo);
+  const node = await start({ namespaces: withDemoNamespaces(undefined, resolved) });
+  installChat(node.relais, resolved);
+  const as = (name?: string) => node.connect(undefined, name === undefined ? {} : { data: { name } });
+  return { ...node, as };
 }
 
 const isPublication = (push: Push) => push.type === 'publication';
@@ -216,28 +220,5 @@ describe('resolveDemoOptions', () => {
   ])('rejects %j', (options, message) => {
     expect(() => resolveDemoOptions(options as DemoOptions)).toThrow(OptionsError);
     expect(() => resolveDemoOptions(options as DemoOptions)).toThrow(message);
-  });
-});
-
-describe('withDemoNamespaces', () => {
-  const demo = resolveDemoOptions({ historySize: 50, historyTtlMs: 60_000 });
-  const chatRules = { historySize: 50, historyTtlMs: 60_000, presence: true, joinLeave: true };
-
-  it('without namespaces: chat with history and presence, demo server-only, every other namespace open', () => {
-    expect(withDemoNamespaces(undefined, demo)).toEqual({ '*': {}, chat: chatRules, demo: { clientPublish: false } });
-  });
-
-  it('adds chat and demo to configured namespaces, which keep getting 102 for unlisted ones', () => {
-    expect(withDemoNamespaces({ news: { clientPublish: false } }, demo)).toEqual({ news: { clientPublish: false }, chat: chatRules, demo: { clientPublish: false } });
-  });
-
-  it('lets a configured chat entry override key by key, and decide the history on its own', () => {
-    expect(withDemoNamespaces({ chat: { publishAccess: 'subscribers', joinLeave: false } }, demo).chat).toEqual({ ...chatRules, publishAccess: 'subscribers', joinLeave: false });
-    expect(withDemoNamespaces({ chat: { historySize: 0 } }, demo).chat).toEqual({ historySize: 0, presence: true, joinLeave: true });
-    expect(withDemoNamespaces({ demo: {} }, demo).demo).toEqual({});
-  });
-
-  it('keeps no history with demo.historySize 0', () => {
-    expect(withDemoNamespaces(undefined, resolveDemoOptions({ historySize: 0 })).chat).toEqual({ presence: true, joinLeave: true });
   });
 });

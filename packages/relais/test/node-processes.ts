@@ -1,8 +1,8 @@
 /**
  * @module test/node-processes
  * Real `relais serve` processes for cluster tests. Node 20 cannot run the TypeScript sources,
- * so the CLI and @relais/redis are bundled from packages/*\/src with esbuild into a temporary
- * directory under node_modules/.cache (npm packages stay external and resolve from the
+ * so the CLI is bundled with the @relais/* packages from their sources with esbuild into a
+ * temporary directory under node_modules/.cache (npm packages stay external and resolve from the
  * repository's node_modules). Works on a fresh clone: no prior `npm run build` needed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,8 @@ const SOURCES: Record<string, string> = {
   '@relais/protocol': 'packages/protocol/src/index.ts',
   '@relais/server': 'packages/server/src/index.ts',
   '@relais/redis': 'packages/redis/src/index.ts',
+  '@relais/app-chat/server': 'apps/chat/server/index.ts',
+  '@relais/app-counter/server': 'apps/counter/server/index.ts',
 };
 
 /** @relais/* from their sources; every other package stays external. */
@@ -40,19 +42,18 @@ export interface CliBundle {
   remove(): Promise<void>;
 }
 
-/** Bundles the CLI (and @relais/redis, which it imports dynamically) into a temp directory. */
+/** Bundles the CLI, with the @relais/* packages it imports, into a temp directory. */
 export async function bundleCli(): Promise<CliBundle> {
   const cache = join(root, 'node_modules', '.cache');
   await mkdir(cache, { recursive: true });
   const dir = await mkdtemp(join(cache, 'relais-cli-'));
   // cli/main.ts reads the version from ../../package.json relative to its module.
-  const out = join(dir, 'dist', 'cli');
+  const cli = join(dir, 'dist', 'cli', 'cli.js');
   await build({
-    entryPoints: { cli: join(root, 'packages/server/src/cli.ts'), redis: SOURCES['@relais/redis'] as string },
+    entryPoints: [join(root, 'packages/relais/src/cli.ts')],
     absWorkingDir: root,
-    outdir: out,
+    outfile: cli,
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
@@ -60,12 +61,7 @@ export async function bundleCli(): Promise<CliBundle> {
     plugins: [relaisSources],
   });
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'relais-test-bundle', version: '0.0.0-test', type: 'module' }));
-  // `import('@relais/redis')` in the CLI finds the bundled package first.
-  const pkg = join(dir, 'node_modules', '@relais', 'redis');
-  await mkdir(pkg, { recursive: true });
-  await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: '@relais/redis', type: 'module', exports: './index.js' }));
-  await writeFile(join(pkg, 'index.js'), "export * from '../../../dist/cli/redis.js';\n");
-  return { cli: join(out, 'cli.js'), dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { cli, dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** A running `relais serve` child process. */

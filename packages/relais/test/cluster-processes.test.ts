@@ -7,8 +7,8 @@ import WebSocket from 'ws';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../../redis/test/redis-helpers.js';
 import { NodeProcess, bundleCli, type CliBundle } from './node-processes.js';
-import { REDIS_URL, deleteKeys, uniquePrefix, waitFor } from './redis-helpers.js';
 
 const prefix = uniquePrefix('cluster');
 let bundle: CliBundle;

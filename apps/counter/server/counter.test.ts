@@ -1,14 +1,15 @@
 import type { Push } from '@relais/protocol';
+import { useTestNodes } from '@relais/server/testkit';
 import { describe, expect, it } from 'vitest';
-import { useE2e } from '../node.e2e-helpers.js';
-import { COUNTER_CHANNEL, COUNTER_GET_RPC, COUNTER_INCREMENT_RPC, installDemo } from './index.js';
+import { COUNTER_CHANNEL, COUNTER_GET_RPC, COUNTER_INCREMENT_RPC } from '../shared/protocol.js';
+import { installCounter } from './counter.js';
 
-const start = useE2e();
+const start = useTestNodes();
 
 describe('demo counter', () => {
   it('counts clicks from every connection and announces each count', async () => {
     const { relais, connect } = await start();
-    installDemo(relais);
+    installCounter(relais);
     const [a, b] = await Promise.all([connect(), connect()]);
     await b.call('subscribe', { channel: COUNTER_CHANNEL });
     expect(await a.call('rpc', { method: COUNTER_GET_RPC })).toEqual({ data: { count: 0 } });
@@ -21,7 +22,7 @@ describe('demo counter', () => {
 
   it('is removed by the disposer', async () => {
     const { relais, connect } = await start();
-    const dispose = installDemo(relais);
+    const dispose = installCounter(relais);
     dispose();
     const a = await connect();
     expect(await a.command('rpc', { method: COUNTER_GET_RPC })).toMatchObject({ error: { code: 104 } });

@@ -1,22 +1,21 @@
 /**
- * @module demo/options
- * Options of the demo apps' server side (the chat and the click counter): DEFAULT_* constants
- * and the check that rejects bad values with an OptionsError naming the option.
+ * @module chat/server/options
+ * Options of the demo's server side (all of them are the chat's; the counter has none), set
+ * under `demo` in the config file of `relais serve`: DEFAULT_* constants and the check that
+ * rejects bad values with an OptionsError naming the option.
  */
-import { OptionsError } from '../options.js';
+import { OptionsError } from '@relais/server';
+import { MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, ROOM_NAME_PATTERN } from '../shared/protocol.js';
 
 export const DEFAULT_CHAT_ROOMS: readonly string[] = ['lobby', 'random'];
 export const DEFAULT_MAX_ROOMS = 100;
-export const DEFAULT_MAX_MESSAGE_LENGTH = 500;
-export const DEFAULT_MAX_NAME_LENGTH = 32;
+export const DEFAULT_MAX_MESSAGE_LENGTH = MAX_MESSAGE_LENGTH;
+export const DEFAULT_MAX_NAME_LENGTH = MAX_NAME_LENGTH;
 export const DEFAULT_RATE_LIMIT_BURST = 10;
 export const DEFAULT_RATE_LIMIT_PER_SECOND = 2;
 export const DEFAULT_HISTORY_SIZE = 100;
 /** A day. */
 export const DEFAULT_HISTORY_TTL_MS = 24 * 60 * 60_000;
-
-/** Room names: lowercase letters, digits, `-` and `_`, starting with a letter or a digit. */
-export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export interface DemoOptions {
   /** Rooms that exist from the start (and again after a restart). @default ['lobby', 'random'] */

@@ -1,13 +1,23 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { JSON_SUBPROTOCOL } from '@relais/protocol';
+import { TestClient } from '@relais/server/testkit';
+import { SignJWT, type JWTPayload } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RSA, SECRET, pem, sign } from '../auth/tokens.e2e-helpers.js';
-import { TestClient } from '../testkit/ws-client.js';
 import { applyAuthConfig } from './auth-config.js';
 import { main, type Served } from './main.js';
+
+const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
+const RSA = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pem = (key: KeyObject): string => key.export({ type: 'spki', format: 'pem' }).toString();
+
+/** Signs `claims` with an exp one hour ahead: HS256 with SECRET unless told. */
+function sign(claims: JWTPayload, { alg = 'HS256', key }: { alg?: string; key?: KeyObject } = {}): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime('1h').sign(key ?? new TextEncoder().encode(SECRET));
+}
 
 const LOCKED_CONFIG = {
   port: 0,

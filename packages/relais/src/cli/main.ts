@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
-import { installDemo, resolveDemoOptions, withDemoNamespaces } from '../demo/index.js';
-import { createRelais } from '../node.js';
-import type { NamespaceOptions } from '../options.js';
+import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
+import { createRelais, type NamespaceOptions } from '@relais/server';
+import { installDemo } from '../demo.js';
 import { createStaticHandler } from '../static/static-handler.js';
 import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
@@ -23,7 +23,7 @@ export interface CliIo {
   tty: boolean;
   /** Where JSON logs go when not a TTY; defaults to stdout. */
   logStream?: NodeJS.WritableStream;
-  /** Loads @relais/redis for `--engine redis`. @default a dynamic import */
+  /** Gives the @relais/redis classes for `--engine redis`. @default the imported package */
   loadRedis?: LoadRedis;
 }
 

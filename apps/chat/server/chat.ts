@@ -1,6 +1,6 @@
 /**
- * @module demo/chat
- * Server side of the demo chat: display names from the connect data, a list of rooms (RPCs plus
+ * @module chat/server/chat
+ * Server half of the demo chat: display names from the connect data, a list of rooms (RPCs plus
  * the `demo:rooms` channel), and validation of what is published to `chat:<room>`: messages
  * (kept in history) and typing events (ephemeral).
  *
@@ -8,48 +8,25 @@
  * and bounded, never trusted as an identity (the demo does not authenticate).
  */
 import { randomUUID } from 'node:crypto';
-import { ERROR_CODES, ReplyError } from '@relais/protocol';
-import type { ClientDetails, PublishEvent, PublishHookResult } from '../events.js';
-import type { Relais } from '../node.js';
+import { ERROR_CODES, ReplyError, type ClientDetails, type PublishEvent, type PublishHookResult, type Relais } from '@relais/server';
+import {
+  CHAT_NAMESPACE,
+  CREATE_ROOM_RPC,
+  DEMO_NAMESPACE,
+  MESSAGE_EVENT,
+  ROOM_NAME_PATTERN,
+  ROOMS_CHANNEL,
+  ROOMS_RPC,
+  TYPING_EVENT,
+  type ChatMessage,
+  type ChatMessageInput,
+  type TypingNotice,
+} from '../shared/protocol.js';
+import type { ResolvedDemoOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
-import { ROOM_NAME_PATTERN, type ResolvedDemoOptions } from './options.js';
 
-/** Namespace of the chat rooms: room `lobby` is channel `chat:lobby`. */
-export const CHAT_NAMESPACE = 'chat';
-/** Server-only channel announcing the room list (`{ rooms }`) whenever a room is created. */
-export const ROOMS_CHANNEL = 'demo:rooms';
-/** RPC: `{ rooms: string[] }`. */
-export const ROOMS_RPC = 'chat.rooms';
-/** RPC: `{ name }` → `{ room, created }`; creating an existing room is not an error. */
-export const CREATE_ROOM_RPC = 'chat.createRoom';
-/** Event of a chat message (also the default when a publish names no event). */
-export const MESSAGE_EVENT = 'message';
-/** Event of "X is typing": published ephemeral with data `{}`, fanned out as `{ author }`. */
-export const TYPING_EVENT = 'typing';
 /** Typing notifications a user may send at once, then per second: the app sends one every 2 s at most. */
 export const TYPING_RATE = { burst: 5, perSecond: 1 } as const;
-
-/** What a client publishes to a room. */
-export interface ChatMessageInput {
-  text: string;
-  /** Client-chosen id echoed back, to match a publication with the local pending message. */
-  nonce?: string;
-}
-
-/** What the room's subscribers receive with a typing event: who is typing. */
-export interface TypingNotice {
-  author: string;
-}
-
-/** What the room's subscribers receive: the message as validated and stamped by the server. */
-export interface ChatMessage {
-  id: string;
-  text: string;
-  author: string;
-  /** Server time the message was accepted, ms since the epoch. */
-  at: number;
-  nonce?: string;
-}
 
 // Control characters (C0, DEL, C1) have no place in a name or a message; line breaks and tabs do in messages.
 /* eslint-disable no-control-regex -- matching control characters is the point */
@@ -159,7 +136,7 @@ export function installChat(relais: Relais, options: ResolvedDemoOptions): () =>
 
   // Security: `data` is client payload; everything that fans out is rebuilt here from checked parts.
   const onPublish = ({ client, channel, data, event, ephemeral }: PublishEvent): PublishHookResult | undefined => {
-    if (channel === ROOMS_CHANNEL || channel.startsWith('demo:')) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, 'only the server publishes here');
+    if (channel === ROOMS_CHANNEL || channel.startsWith(`${DEMO_NAMESPACE}:`)) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, 'only the server publishes here');
     const room = roomOf(channel);
     if (room === undefined) return undefined;
     checkRoomName(room);

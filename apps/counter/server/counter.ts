@@ -1,20 +1,10 @@
 /**
- * @module demo/counter
- * Server side of the click counter (seed 001): one global count in this node's memory, read and
+ * @module counter/server/counter
+ * Server half of the click counter (seed 001): one global count in this node's memory, read and
  * incremented by RPC, and announced on the `demo:counter` channel after every click.
  */
-import type { Relais } from '../node.js';
-
-/** Server-only channel carrying `{ count }` after every increment. */
-export const COUNTER_CHANNEL = 'demo:counter';
-/** RPC: `{ count }`. */
-export const COUNTER_GET_RPC = 'counter.get';
-/** RPC: adds one click; `{ count }` after it. Not resent by the SDK after a lost connection. */
-export const COUNTER_INCREMENT_RPC = 'counter.increment';
-
-export interface CounterState {
-  count: number;
-}
+import type { Relais } from '@relais/server';
+import { COUNTER_CHANNEL, COUNTER_GET_RPC, COUNTER_INCREMENT_RPC, type CounterState } from '../shared/protocol.js';
 
 /** Registers the counter's RPCs on `relais`; returns a disposer removing them. */
 export function installCounter(relais: Relais): () => void {

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-import { main, type Served } from '../../server/src/cli/main.js';
+import { main, type Served } from '../src/cli/main.js';
 import { TestClient } from '@relais/server/testkit';
 import { JSON_SUBPROTOCOL } from '@relais/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REDIS_URL, deleteKeys, freePort, uniquePrefix } from './redis-helpers.js';
+import { REDIS_URL, deleteKeys, freePort, uniquePrefix } from '../../redis/test/redis-helpers.js';
 
 const prefix = uniquePrefix('cli');
 let served: Served[] = [];

@@ -1,8 +1,8 @@
+import { silentLogger } from '@relais/server';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './args.js';
 import { resolveServeConfig } from './config.js';
 import { createEngine, resolveEngine, type RedisModule } from './engine.js';
-import { silentLogger } from '../logger.js';
 
 const files = (content: Record<string, string>) => async (path: string) => {
   const text = content[path];

@@ -2,8 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { TestClient } from '@relais/server/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from '../testkit/ws-client.js';
 import { findApps } from './apps.js';
 import { main, type CliIo, type Served } from './main.js';
 

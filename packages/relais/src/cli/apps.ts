@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { isBuiltApp, type StaticMount } from '../static/static-handler.js';
 import { UsageError } from './args.js';
 
-/** The repository's `apps/` folder, seen from src/cli or dist/cli of packages/server. */
+/** The repository's `apps/` folder, seen from src/cli or dist/cli of packages/relais. */
 export const REPO_APPS_DIR = fileURLToPath(new URL('../../../../apps/', import.meta.url));
 
 /** Each app: its URL prefix and its folder under the apps folder (built into `<name>/dist`). */

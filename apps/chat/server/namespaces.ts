@@ -1,22 +1,14 @@
 /**
- * @module demo
- * The server side of the demo apps served by `relais serve`: the chat (rooms, display names,
- * message validation, a per-user rate limit, typing events, the `chat` namespace with history
- * and presence) and the click counter.
+ * @module chat/server/namespaces
+ * The `namespaces` option a node serving the demo needs: the chat's rooms with history and
+ * presence, and the demos' server-only channels.
  */
-import type { Relais } from '../node.js';
-import { CATCH_ALL_NAMESPACE } from '../channels.js';
-import type { NamespaceOptions } from '../options.js';
-import { CHAT_NAMESPACE, installChat } from './chat.js';
-import { installCounter } from './counter.js';
-import { resolveDemoOptions, type DemoOptions, type ResolvedDemoOptions } from './options.js';
+import type { NamespaceOptions } from '@relais/server';
+import { CHAT_NAMESPACE, DEMO_NAMESPACE } from '../shared/protocol.js';
+import type { ResolvedDemoOptions } from './options.js';
 
-export * from './chat.js';
-export * from './counter.js';
-export * from './options.js';
-
-/** Namespace of the server-only demo channels (`demo:rooms`, `demo:counter`). */
-export const DEMO_NAMESPACE = 'demo';
+/** The `namespaces` key whose rules apply to every namespace not listed (see docs/server.md#namespaces). */
+const CATCH_ALL_NAMESPACE = '*';
 
 /**
  * The `namespaces` option a node serving the demo needs, built from the configured one:
@@ -36,18 +28,4 @@ export function withDemoNamespaces(namespaces: Record<string, NamespaceOptions> 
   const chat: NamespaceOptions = { ...history, presence: true, joinLeave: true, ...configured };
   const own = { [CHAT_NAMESPACE]: chat, [DEMO_NAMESPACE]: namespaces?.[DEMO_NAMESPACE] ?? { clientPublish: false } };
   return namespaces === undefined ? { [CATCH_ALL_NAMESPACE]: {}, ...own } : { ...namespaces, ...own };
-}
-
-/**
- * Installs the chat and the counter on a node; returns a disposer. Throws OptionsError on bad options.
- * @example
- * const relais = createRelais();
- * installDemo(relais, { maxMessageLength: 200 });
- */
-export function installDemo(relais: Relais, options: DemoOptions = {}): () => void {
-  const resolved = resolveDemoOptions(options);
-  const disposers = [installChat(relais, resolved), installCounter(relais)];
-  return () => {
-    for (const dispose of disposers) dispose();
-  };
 }

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { Client, type Subscription } from '@relais/client';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../../redis/test/redis-helpers.js';
 import { LoadBalancer } from './load-balancer.js';
 import { NodeProcess, bundleCli, type CliBundle } from './node-processes.js';
-import { REDIS_URL, deleteKeys, uniquePrefix, waitFor } from './redis-helpers.js';
 
 const PRESENCE_TTL_MS = 1_500;
 const prefix = uniquePrefix('kill');

@@ -1,5 +1,5 @@
 /**
- * @module demo/rate-limiter
+ * @module chat/server/rate-limiter
  * A token bucket per key (a user, or a connection for anonymous users): `burst` actions at once,
  * then `perSecond` in the long run. Bounded: idle keys whose bucket is full again are dropped.
  */

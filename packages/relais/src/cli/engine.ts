@@ -1,13 +1,10 @@
 /**
  * @module cli/engine
  * The `engine` of `relais serve`: memory (one node) or redis (several nodes as one server).
- * Resolved like the other settings (file < environment < flags); the Redis package is only
- * loaded when the redis engine is chosen, so a memory node never imports ioredis.
+ * Resolved like the other settings (file < environment < flags).
  */
-import type { Broker } from '../broker.js';
-import type { Logger } from '../logger.js';
-import type { EngineOptions } from '../options.js';
-import type { PresenceStore } from '../presence.js';
+import { RedisBroker, RedisPresenceStore } from '@relais/redis';
+import type { Broker, EngineOptions, Logger, PresenceStore } from '@relais/server';
 import { UsageError } from './args.js';
 
 export const ENGINE_TYPES = ['memory', 'redis'] as const;
@@ -27,23 +24,10 @@ interface RedisEngineOptions {
   logger?: Logger;
 }
 
-/** Loads `@relais/redis`; injectable for tests. */
+/** Gives the classes of the Redis engine; injectable for tests. */
 export type LoadRedis = () => Promise<RedisModule>;
 
-// A variable, not a literal: the server's build must not depend on the Redis package's types,
-// and bundlers must not pull ioredis into a memory-only build.
-const REDIS_PACKAGE = '@relais/redis';
-
-export const loadRedis: LoadRedis = async () => {
-  try {
-    return (await import(/* @vite-ignore */ REDIS_PACKAGE)) as RedisModule;
-  } catch (cause) {
-    if ((cause as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new UsageError('the redis engine needs the @relais/redis package: npm install @relais/redis', { cause });
-    }
-    throw cause;
-  }
-};
+export const loadRedis: LoadRedis = async () => ({ RedisBroker, RedisPresenceStore });
 
 interface EngineSources {
   /** The config file's `engine` value, and the file's name for messages. */
