@@ -3,12 +3,9 @@
  * The `namespaces` option a node serving the demo needs: the chat's rooms with history and
  * presence, and the demos' server-only channels.
  */
-import type { NamespaceOptions } from '@relais/server';
+import { CATCH_ALL_NAMESPACE, type NamespaceOptions } from '@relais/server';
 import { CHAT_NAMESPACE, DEMO_NAMESPACE } from '../shared/protocol.js';
 import type { ResolvedDemoOptions } from './options.js';
-
-/** The `namespaces` key whose rules apply to every namespace not listed (see docs/server.md#namespaces). */
-const CATCH_ALL_NAMESPACE = '*';
 
 /**
  * The `namespaces` option a node serving the demo needs, built from the configured one:

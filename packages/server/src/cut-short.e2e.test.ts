@@ -7,11 +7,11 @@
 import { JSON_SUBPROTOCOL } from '@relais/protocol';
 import { describe, expect, it } from 'vitest';
 import { SECRET, sign } from './auth/tokens.e2e-helpers.js';
-import { useE2e, type E2e } from './node.e2e-helpers.js';
+import { useTestNodes, type TestNode } from './testkit/test-node.js';
 import type { RelaisOptions } from './options.js';
 import { TestClient } from './testkit/ws-client.js';
 
-const start = useE2e();
+const start = useTestNodes();
 
 const OPTIONS: RelaisOptions = {
   auth: { hmacSecret: SECRET, allowAnonymous: true },
@@ -30,7 +30,7 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-async function settled(e2e: E2e): Promise<void> {
+async function settled(e2e: TestNode): Promise<void> {
   await expect.poll(() => e2e.relais.connections, { timeout: 5_000 }).toBe(0);
   await expect.poll(() => e2e.relais.stats().resources, { timeout: 5_000 }).toEqual(NOTHING_HELD);
   expect(e2e.relais.stats().subscriptions).toBe(0);
