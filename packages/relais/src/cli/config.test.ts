@@ -22,11 +22,11 @@ describe('resolveServeConfig', () => {
   it('takes the config file over defaults, env over the file, and flags over env', async () => {
     const read = files({ 'r.json': JSON.stringify({ port: 7000, host: '127.0.0.1', logLevel: 'warn', pingIntervalMs: 1000 }) });
     const fromFile = await resolveServeConfig({ command: 'serve', config: 'r.json' }, {}, read);
-    expect(fromFile).toEqual({ port: 7000, host: '127.0.0.1', logLevel: 'warn', engine: { type: 'memory' }, options: { pingIntervalMs: 1000 } });
+    expect(fromFile).toEqual({ port: 7000, host: '127.0.0.1', logLevel: 'warn', engine: { type: 'memory' }, options: { pingIntervalMs: 1000 }, apps: false, demo: false });
 
     const env = { RELAIS_PORT: '7100', RELAIS_HOST: '::1', RELAIS_LOG_LEVEL: 'debug', RELAIS_PING_INTERVAL_MS: '2000' };
     const fromEnv = await resolveServeConfig({ command: 'serve', config: 'r.json' }, env, read);
-    expect(fromEnv).toEqual({ port: 7100, host: '::1', logLevel: 'debug', engine: { type: 'memory' }, options: { pingIntervalMs: 2000 } });
+    expect(fromEnv).toEqual({ port: 7100, host: '::1', logLevel: 'debug', engine: { type: 'memory' }, options: { pingIntervalMs: 2000 }, apps: false, demo: false });
 
     const fromFlags = await resolveServeConfig({ command: 'serve', config: 'r.json', port: 7200, host: 'localhost', logLevel: 'error' }, env, read);
     expect(fromFlags).toMatchObject({ port: 7200, host: 'localhost', logLevel: 'error' });
@@ -77,8 +77,19 @@ describe('resolveServeConfig', () => {
 
   it('rejects apps and demo values of the wrong kind', async () => {
     await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"apps": 1}' }))).rejects.toThrow('c: apps must be a folder path or false');
-    await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"demo": true}' }))).rejects.toThrow(
-      'c: demo must be an object of demo options or false',
+    await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"demo": 1}' }))).rejects.toThrow(
+      'c: demo must be an object of demo options, true or false',
     );
+  });
+
+  it('installs the demo and serves the apps without a config file, and not with one unless it asks', async () => {
+    expect(await resolveServeConfig({ command: 'serve' }, {}, files({}))).not.toHaveProperty('demo');
+    const locked = await resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"auth": {}}' }));
+    expect(locked).toMatchObject({ demo: false, apps: false });
+    const asked = await resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"demo": true}' }));
+    expect(asked.demo).toEqual({});
+    expect(asked).not.toHaveProperty('apps');
+    const withApps = await resolveServeConfig({ command: 'serve', config: 'c' }, { RELAIS_APPS: '/srv/apps' }, files({ c: '{}' }));
+    expect(withApps).toMatchObject({ demo: false, apps: '/srv/apps' });
   });
 });

@@ -35,7 +35,10 @@ export interface ServeConfig {
   options: Record<string, unknown>;
   /** Folder of the built apps; false: none; absent: the repository's apps when built. */
   apps?: string | false;
-  /** Options of the demo chat and counter (validated by installDemo); false: no demo. */
+  /**
+   * Options of the demo chat and counter (validated by installDemo); false: no demo.
+   * @default on without a config file; off (and no apps) with one, unless it sets `demo`
+   */
   demo?: Record<string, unknown> | false;
 }
 
@@ -117,10 +120,15 @@ export async function resolveServeConfig(
   if (args.apps !== undefined) config.apps = args.apps;
 
   if (fileDemo !== undefined) {
-    if (fileDemo !== false && (typeof fileDemo !== 'object' || fileDemo === null || Array.isArray(fileDemo))) {
-      throw new UsageError(`${source}: demo must be an object of demo options or false`);
+    if (typeof fileDemo !== 'boolean' && (typeof fileDemo !== 'object' || fileDemo === null || Array.isArray(fileDemo))) {
+      throw new UsageError(`${source}: demo must be an object of demo options, true or false`);
     }
-    config.demo = fileDemo as Record<string, unknown> | false;
+    config.demo = fileDemo === true ? {} : (fileDemo as Record<string, unknown> | false);
+  } else if (configPath) {
+    // A config file describes a deployment: it gets no demo surface (chat rules, 24 h history,
+    // presence, RPCs any client may call) and no demo apps unless it asks for them.
+    config.demo = false;
+    config.apps ??= false;
   }
   if (args.demo === false) config.demo = false;
   return config;

@@ -7,6 +7,8 @@ import { JSON_SUBPROTOCOL } from '@relais/protocol';
 import { TestClient } from '@relais/server/testkit';
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROOMS_CHANNEL, ROOMS_RPC } from '@relais/app-chat/server';
+import { COUNTER_GET_RPC } from '@relais/app-counter/server';
 import { applyAuthConfig } from './auth-config.js';
 import { main, type Served } from './main.js';
 
@@ -85,6 +87,13 @@ describe('relais serve --config, locked down', () => {
     expect(await ada.command('subscribe', { channel: 'other:x' })).toMatchObject({ error: { code: 102 } });
 
     await expect(open(port, 'https://evil.example')).rejects.toMatchObject({ statusCode: 403 });
+
+    // A config file carries no demo surface: no demo RPCs, channels, history or apps.
+    expect(await ada.command('rpc', { method: ROOMS_RPC })).toMatchObject({ error: { code: 104 } });
+    expect(await ada.command('rpc', { method: COUNTER_GET_RPC })).toMatchObject({ error: { code: 104 } });
+    expect(await ada.command('subscribe', { channel: ROOMS_CHANNEL })).toMatchObject({ error: { code: 102 } });
+    expect(await ada.call('subscribe', { channel: 'chat:lobby' })).not.toHaveProperty('recoverable');
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
   });
 
   it('reads a PEM public key from auth.publicKeyFile', async () => {
