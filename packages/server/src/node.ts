@@ -108,6 +108,8 @@ export class Relais {
       onError: (error) => this.#logger.error({ err: error }, 'http fallback failed'),
       upgrades: new Map([[this.options.path, websocket], ['/', websocket]]),
       onRefusedUpgrade: (reason) => this.#metrics.refusedUpgrade(reason),
+      maxPendingConnections: this.options.limits.maxPendingConnections,
+      handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
     });
     this.#server = server;
     return listenOn(server, port, host);
