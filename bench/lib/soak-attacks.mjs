@@ -4,6 +4,7 @@
  * a client can try to break a node (malformed or hostile frames, data one encoding cannot
  * carry, commands cut short by a close, floods, oversized messages, huge reads).
  */
+import { randomBytes } from 'node:crypto';
 import { encode } from '@msgpack/msgpack';
 import { WebSocket } from 'ws';
 
@@ -23,7 +24,7 @@ const publish = (id, channel, dataText) => `{"id":${id},"method":"publish","para
  */
 export const ATTACKS = [
   { name: 'not json', frames: ['{"id":1,"method":'] },
-  { name: 'random bytes', protocol: MSGPACK_PROTOCOL, frames: () => [crypto.getRandomValues(new Uint8Array(64))] },
+  { name: 'random bytes', protocol: MSGPACK_PROTOCOL, frames: () => [new Uint8Array(randomBytes(64))] },
   { name: 'unknown method', frames: [connect, '{"id":2,"method":"explode"}'] },
   { name: 'second connect', frames: [connect, connect] },
   { name: 'command before connect', frames: ['{"id":1,"method":"subscribe","params":{"channel":"soak:room"}}'] },
