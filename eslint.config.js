@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/*/build/**', 'bench/results/**', 'packages/server/.e2e/**', 'test-results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/*/build/**', 'bench/results/**', 'packages/relais/.e2e/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,12 +13,32 @@ export default tseslint.config(
     },
   },
   {
-    // The benchmark and the repository scripts run as plain Node ESM, without a build step.
-    files: ['bench/**/*.mjs', 'scripts/**/*.mjs'],
+    // The benchmark, the scripts and the bin run as plain Node ESM, without a build step.
+    files: ['bench/**/*.mjs', 'scripts/**/*.mjs', 'packages/relais/bin/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
         ['process', 'Buffer', 'URL', 'console', 'setTimeout', 'clearTimeout', 'setImmediate'].map((name) => [name, 'readonly']),
       ),
+    },
+  },
+  {
+    // An app's page and its wire contract run in the browser: the SDK packages and their own files only.
+    files: ['apps/*/src/**/*.ts', 'apps/*/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@relais/server', '@relais/server/*', '@relais/redis', '**/server', '**/server/**', '**/packages/**'], message: 'the UI imports only @relais/client, @relais/svelte and its own files' }] },
+      ],
+    },
+  },
+  {
+    // An app's server half uses the public API of @relais/server, and shares only the contract with the UI.
+    files: ['apps/*/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/packages/**', '../src', '../src/**', '@relais/server/*', '!@relais/server/testkit'], message: 'import the public API of @relais/server (or its testkit in tests) and ../shared/' }] },
+      ],
     },
   },
   {

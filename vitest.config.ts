@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 const src = (pkg: string, file = 'index.ts') =>
   fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
+const appServer = (app: string) => fileURLToPath(new URL(`./apps/${app}/server/index.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
@@ -14,10 +15,12 @@ export default defineConfig({
       { find: /^@relais\/redis$/, replacement: src('redis') },
       { find: /^@relais\/client$/, replacement: src('client') },
       { find: /^@relais\/svelte$/, replacement: src('svelte') },
+      { find: /^@relais\/app-chat\/server$/, replacement: appServer('chat') },
+      { find: /^@relais\/app-counter\/server$/, replacement: appServer('counter') },
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/e2e/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/server/**/*.test.ts', 'apps/e2e/**/*.test.ts', 'bench/**/*.test.ts'],
     // Builds the apps when stale and bundles the CLI from sources for the browser tests.
     globalSetup: ['apps/e2e/global-setup.ts'],
     testTimeout: 20_000,

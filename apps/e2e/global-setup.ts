@@ -13,6 +13,15 @@ import { BUILD_TIMEOUT_MS, E2E_SERVER_BUNDLE, REPO_ROOT } from './paths.js';
 
 const APP_SOURCES = ['packages/protocol/src', 'packages/client/src', 'packages/svelte/src', 'apps/vite.shared.ts'];
 
+/** The sources of the @relais/* packages the CLI imports. */
+const RELAIS_SOURCES: Record<string, string> = {
+  '@relais/protocol': 'packages/protocol/src/index.ts',
+  '@relais/server': 'packages/server/src/index.ts',
+  '@relais/redis': 'packages/redis/src/index.ts',
+  '@relais/app-chat/server': 'apps/chat/server/index.ts',
+  '@relais/app-counter/server': 'apps/counter/server/index.ts',
+};
+
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
   const info = statSync(path);
@@ -25,7 +34,7 @@ function newestMtime(path: string): number {
 function isStale(app: string): boolean {
   const index = join(REPO_ROOT, 'apps', app, 'dist', 'index.html');
   if (!existsSync(index)) return true;
-  const sources = [...APP_SOURCES, `apps/${app}/src`, `apps/${app}/index.html`, `apps/${app}/vite.config.ts`];
+  const sources = [...APP_SOURCES, `apps/${app}/src`, `apps/${app}/shared`, `apps/${app}/index.html`, `apps/${app}/vite.config.ts`];
   return Math.max(...sources.map((s) => newestMtime(join(REPO_ROOT, s)))) > statSync(index).mtimeMs;
 }
 
@@ -49,22 +58,25 @@ export default async function setup(): Promise<void> {
   for (const app of ['chat', 'counter']) {
     if (isStale(app)) await viteBuild(app);
   }
-  const protocol = join(REPO_ROOT, 'packages/protocol/src/index.ts');
   await build({
-    entryPoints: [join(REPO_ROOT, 'packages/server/src/cli.ts')],
+    entryPoints: [join(REPO_ROOT, 'packages/relais/src/cli.ts')],
     outfile: E2E_SERVER_BUNDLE,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     logLevel: 'error',
-    // Third-party packages load from node_modules; our own come from their sources.
-    external: ['ws', 'pino', 'pino-pretty'],
     plugins: [
       {
+        // Our own packages come from their sources; third-party ones load from node_modules.
         name: 'relais-sources',
         setup(b) {
-          b.onResolve({ filter: /^@relais\/protocol$/ }, () => ({ path: protocol }));
+          b.onResolve({ filter: /^@relais\// }, (args) => {
+            const source = RELAIS_SOURCES[args.path];
+            if (!source) throw new Error(`no source for ${args.path}`);
+            return { path: join(REPO_ROOT, source) };
+          });
+          b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
         },
       },
     ],

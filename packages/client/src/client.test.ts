@@ -1,23 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeServer } from './testing/fake-server.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient, recorder } from './testing/helpers.js';
 import type { StateChange } from './events.js';
 import { Client } from './client.js';
 import { ClientClosedError, InvalidOptionsError, TransportError } from './errors.js';
 
 describe('Client', () => {
-  let server: FakeServer;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    server = new FakeServer();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  const fake = useFakeServer();
 
   describe('#connect', () => {
     it('goes disconnected -> connecting -> connected and emits a state event for each change', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const states = recorder<StateChange>();
       client.on('state', states);
       expect(client.state).toBe('disconnected');
@@ -31,10 +24,10 @@ describe('Client', () => {
     });
 
     it('sends connect first with the client name, version, token and data', async () => {
-      const client = fakeClient(server, { token: 't0', data: { room: 1 } });
+      const client = fakeClient(fake.server, { token: 't0', data: { room: 1 } });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      expect(server.received[0]).toEqual({
+      expect(fake.server.received[0]).toEqual({
         id: 1,
         method: 'connect',
         params: { name: 'relais-js', version: '0.1.0', token: 't0', data: { room: 1 } },
@@ -43,33 +36,33 @@ describe('Client', () => {
     });
 
     it('offers the json subprotocol by default and msgpack when asked', async () => {
-      const json = fakeClient(server);
+      const json = fakeClient(fake.server);
       json.connect();
-      const msgpack = fakeClient(server, { encoding: 'msgpack' });
+      const msgpack = fakeClient(fake.server, { encoding: 'msgpack' });
       msgpack.connect();
       await vi.advanceTimersByTimeAsync(0);
-      expect(server.connections.map((c) => c.socket.protocols)).toEqual([['relais.v1.json'], ['relais.v1.msgpack']]);
+      expect(fake.server.connections.map((c) => c.socket.protocols)).toEqual([['relais.v1.json'], ['relais.v1.msgpack']]);
       expect(msgpack.state).toBe('connected');
       await expect(msgpack.rpc('time')).resolves.toBeNull();
     });
 
     it('sets binaryType to arraybuffer on the socket', async () => {
-      fakeClient(server).connect();
+      fakeClient(fake.server).connect();
       await vi.advanceTimersByTimeAsync(0);
-      expect(server.current?.socket.binaryType).toBe('arraybuffer');
+      expect(fake.server.current?.socket.binaryType).toBe('arraybuffer');
     });
 
     it('is a no-op while connecting or connected', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       client.connect();
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       client.connect();
-      expect(server.connections).toHaveLength(1);
+      expect(fake.server.connections).toHaveLength(1);
     });
 
     it('resolves ready() once connected', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const ready = client.ready();
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
@@ -77,27 +70,27 @@ describe('Client', () => {
     });
 
     it('fails early without a WebSocket constructor', () => {
-      expect(() => fakeClient(server, { websocket: undefined })).toThrow(InvalidOptionsError);
+      expect(() => fakeClient(fake.server, { websocket: undefined })).toThrow(InvalidOptionsError);
     });
   });
 
   describe('#close', () => {
     it('moves to closed, closes the socket with 1000 and refuses to connect again', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       client.close();
       expect(client.state).toBe('closed');
-      expect(server.current?.closed).toEqual({ by: 'client', code: 1000, reason: '' });
+      expect(fake.server.current?.closed).toEqual({ by: 'client', code: 1000, reason: '' });
       expect(() => client.connect()).toThrow(ClientClosedError);
     });
 
     it('rejects calls in flight and queued with ClientClosedError', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const queued = client.rpc('before');
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      server.onCommand((c) => (c.method === 'rpc' ? 'noreply' : undefined));
+      fake.server.onCommand((c) => (c.method === 'rpc' ? 'noreply' : undefined));
       const inflight = client.rpc('slow');
       await vi.advanceTimersByTimeAsync(0);
       client.close();
@@ -107,22 +100,22 @@ describe('Client', () => {
     });
 
     it('does not reconnect after close even if a retry was scheduled', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      server.closeConnection(3001);
+      fake.server.closeConnection(3001);
       await vi.advanceTimersByTimeAsync(0);
       expect(client.state).toBe('disconnected');
       client.close();
       await vi.advanceTimersByTimeAsync(60_000);
-      expect(server.connections).toHaveLength(1);
+      expect(fake.server.connections).toHaveLength(1);
     });
   });
 
   describe('events', () => {
     it('returns a disposer from on() and keeps dispatching when a listener throws', async () => {
       const logger = { debug: vi.fn(), error: vi.fn() };
-      const client = fakeClient(server, { logger });
+      const client = fakeClient(fake.server, { logger });
       const seen = recorder<string>();
       client.on('state', () => {
         throw new Error('boom');
@@ -137,23 +130,23 @@ describe('Client', () => {
     });
 
     it('emits message pushes', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const messages = recorder<unknown>();
       client.on('message', messages);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      server.sendPush({ type: 'message', data: { hello: 1 } });
+      fake.server.sendPush({ type: 'message', data: { hello: 1 } });
       await vi.advanceTimersByTimeAsync(0);
       expect(messages.values).toEqual([{ hello: 1 }]);
     });
 
     it('handles several frames in one WebSocket message, in order', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const messages = recorder<unknown>();
       client.on('message', messages);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      server.current!.write({ type: 'message', data: 1 }, { type: 'message', data: 2 }, { type: 'message', data: 3 });
+      fake.server.current!.write({ type: 'message', data: 1 }, { type: 'message', data: 2 }, { type: 'message', data: 3 });
       await vi.advanceTimersByTimeAsync(0);
       expect(messages.values).toEqual([1, 2, 3]);
     });

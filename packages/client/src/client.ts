@@ -1,8 +1,8 @@
 /**
  * @module client
  * The relais client: the connection state machine ('disconnected' | 'connecting' | 'connected'
- * | 'closed'), reconnection with backoff, tokens, the offline queue and the subscription registry.
- * One WebSocket session at a time lives in a Connection.
+ * | 'closed'), reconnection, tokens, the offline queue and the subscription registry. One
+ * WebSocket session at a time lives in a Connection; a ReconnectSchedule says when to retry.
  */
 import {
   CODECS,
@@ -18,19 +18,15 @@ import {
   type Method,
   type PublishParams,
   type PublishResult,
-  type RefreshResult,
-  type RpcResult,
-  type SubscribeResult,
+  type ResultMap,
 } from '@relais/protocol';
-import { exponentialBackoff, type Backoff } from './backoff.js';
 import { Connection, type LostReason } from './connection.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
 import type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
 import {
   ClientClosedError,
-  ConnectionLostError,
   DisconnectedError,
   InvalidOptionsError,
   NotConnectedError,
@@ -44,9 +40,11 @@ import { CLIENT_VERSION, resolveOptions, type ClientOptions, type Logger, type R
 import type { Request } from './request.js';
 import { StatsCollector, type ClientStats } from './stats.js';
 import { PushRouter } from './push-router.js';
+import { ReconnectSchedule } from './reconnect-schedule.js';
 import { TokenRefresher } from './refresh.js';
 import { Subscription, type PublishOptions, type SubscribeOptions, type SubscriptionHost } from './subscription.js';
-import { Timeout, defaultTimers, type Timers } from './timer.js';
+import { createSubscriptionHost } from './subscription-host.js';
+import { defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
 
@@ -62,7 +60,6 @@ export class Client {
   readonly #o: ResolvedOptions;
   readonly #timers: Timers;
   readonly #websocket: WebSocketConstructor;
-  readonly #backoff: Backoff;
   readonly #logger: Logger;
   readonly #emitter: Emitter<ClientEvents>;
   readonly #dispatcher: Dispatcher;
@@ -72,13 +69,11 @@ export class Client {
   readonly #host: SubscriptionHost;
   readonly #token: TokenSource;
   readonly #refresher: TokenRefresher;
-  readonly #reconnectTimer: Timeout;
-  readonly #stableTimer: Timeout;
+  readonly #reconnect: ReconnectSchedule;
   #state: ClientState = 'disconnected';
   #connection: Connection | undefined;
   #connectResult: ConnectResult | undefined;
   #generation = 0;
-  #attempt = 0;
   #debug: boolean;
   #disposeEnvironment: Disposer | undefined;
 
@@ -91,29 +86,29 @@ export class Client {
     this.url = url;
     this.#websocket = websocket;
     this.#timers = this.#o.timers ?? defaultTimers;
-    this.#backoff =
-      this.#o.backoff ??
-      exponentialBackoff({
-        minDelayMs: this.#o.minReconnectDelayMs,
-        maxDelayMs: this.#o.maxReconnectDelayMs,
-        factor: this.#o.reconnectFactor,
-        random: this.#o.random,
-      });
+    this.#reconnect = new ReconnectSchedule(this.#timers, this.#o);
     this.#logger = this.#o.logger ?? (globalThis.console as Logger);
     this.#debug = this.#o.debug;
     this.#token = new TokenSource(this.#o.token, this.#o.getToken, (message) => this.#log(message));
     this.#refresher = new TokenRefresher(this.#timers, this.#o.refreshMarginMs, {
       getToken: () => this.#token.fresh(),
-      send: (token) => this.#call('refresh', { token }, undefined, false, true) as Promise<RefreshResult>,
+      send: (token) => this.#call('refresh', { token }, { direct: true }),
       error: (error) => this.#emitter.emit('error', error),
       log: (message) => this.#log(message),
     });
     this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
     this.#dispatcher = new Dispatcher(this.#o.maxQueueSize, this.#timers);
     this.#stats = new StatsCollector(this.#timers);
-    this.#reconnectTimer = new Timeout(this.#timers);
-    this.#stableTimer = new Timeout(this.#timers);
-    this.#host = this.#createHost();
+    this.#host = createSubscriptionHost(this.#subs, {
+      timers: this.#timers,
+      refreshMarginMs: this.#o.refreshMarginMs,
+      isConnected: () => this.#state === 'connected',
+      backoff: (attempt) => this.#reconnect.backoff(attempt),
+      call: (method, params, options) => this.#call(method, params, options),
+      publish: (channel, data, options) => this.publish(channel, data, options),
+      log: (message, ...details) => this.#log(message, ...details),
+      listenerError: (error, event) => this.#listenerError(error, event),
+    });
     this.#router = new PushRouter(this.#subs, this.#host, this.#emitter);
   }
 
@@ -138,8 +133,8 @@ export class Client {
     this.#disposeEnvironment ??= watchEnvironment(resolveWindow(this.#o.window), resolveDocument(this.#o.document), (why) =>
       this.#wake(why),
     );
-    this.#reconnectTimer.stop();
-    this.#attempt = 0;
+    this.#reconnect.cancel();
+    this.#reconnect.reset();
     void this.#startConnecting();
   }
 
@@ -150,8 +145,7 @@ export class Client {
   close(): void {
     if (this.#state === 'closed') return;
     this.#generation++;
-    this.#reconnectTimer.stop();
-    this.#stableTimer.stop();
+    this.#reconnect.stop();
     this.#refresher.stop();
     this.#dispatcher.detach(this.#connection?.close() ?? []);
     this.#connection = undefined;
@@ -213,7 +207,7 @@ export class Client {
     const params: PublishParams = { channel, data, idempotencyKey: idempotencyKey() };
     if (options.event !== undefined) params.event = options.event;
     if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
-    return this.#call('publish', params, options.timeoutMs, true) as Promise<PublishResult>;
+    return this.#call('publish', params, { timeoutMs: options.timeoutMs, retry: true });
   }
 
   // A typing indicator delivered after a reconnect would be stale: ephemeral publishes go out on
@@ -223,7 +217,7 @@ export class Client {
     const params: PublishParams = { channel, data, ephemeral: true };
     if (options.event !== undefined) params.event = options.event;
     if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
-    return this.#call('publish', params, options.timeoutMs, false, true) as Promise<PublishResult>;
+    return this.#call('publish', params, { timeoutMs: options.timeoutMs, direct: true });
   }
 
   /**
@@ -233,13 +227,13 @@ export class Client {
    */
   async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
     const params = data === undefined ? { method } : { method, data };
-    const result = (await this.#call('rpc', params, options.timeoutMs, false)) as RpcResult;
+    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs });
     return result?.data as R;
   }
 
   /** Sends `data` to the server's onMessage hook; resolves on the server's ack. */
   async send(data: unknown, options: CallOptions = {}): Promise<void> {
-    await this.#call('send', { data }, options.timeoutMs, false);
+    await this.#call('send', { data }, { timeoutMs: options.timeoutMs });
   }
 
   /** Counters since the client was created. */
@@ -252,15 +246,10 @@ export class Client {
     this.#debug = enabled;
   }
 
-  #call<M extends Method>(
-    method: M,
-    params: CommandParamsMap[M],
-    timeoutMs: number | undefined,
-    retry: boolean,
-    direct = false,
-  ): Promise<unknown> {
+  /** Every command goes out here; `timeoutMs` defaults to the client's. */
+  #call<M extends Method>(method: M, params: CommandParamsMap[M], options: Partial<DispatchOptions> = {}): Promise<ResultMap[M]> {
     if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
-    return this.#dispatcher.dispatch(method, params, { timeoutMs: timeoutMs ?? this.#o.timeoutMs, retry, direct });
+    return this.#dispatcher.dispatch(method, params, { ...options, timeoutMs: options.timeoutMs ?? this.#o.timeoutMs });
   }
 
   async #startConnecting(): Promise<void> {
@@ -314,9 +303,7 @@ export class Client {
     const connection = this.#connection!;
     this.#connectResult = result;
     this.#stats.connected();
-    this.#stableTimer.start(this.#o.stableConnectionMs, () => {
-      this.#attempt = 0;
-    });
+    this.#reconnect.connected();
     const previous = this.#state;
     this.#state = 'connected';
     this.#router.sync(result.channels ?? []);
@@ -341,7 +328,7 @@ export class Client {
   #onLost(reason: LostReason, retry: Request[]): void {
     this.#connection = undefined;
     this.#refresher.stop();
-    this.#stableTimer.stop();
+    this.#reconnect.disconnected();
     this.#stats.disconnected();
     this.#dispatcher.detach(retry);
     if (reason.code === DISCONNECT_CODES.EXPIRED) this.#token.expire();
@@ -366,30 +353,29 @@ export class Client {
 
   /** Stops retrying: state 'disconnected' without nextRetryAt; queued calls reject. */
   #halt(reason: LostReason): void {
-    this.#attempt = 0;
+    this.#reconnect.reset();
     this.#setState({ state: 'disconnected', ...reason });
     const error = new DisconnectedError(reason.reason, reason.code, { cause: reason.error });
     this.#dispatcher.rejectQueued(error);
   }
 
   #scheduleReconnect(reason: LostReason): void {
-    if (this.#attempt >= this.#o.maxReconnectAttempts) {
-      this.#halt({ ...reason, error: new ReconnectExhaustedError(this.#attempt) });
+    const plan = this.#reconnect.plan();
+    if (!plan) {
+      this.#halt({ ...reason, error: new ReconnectExhaustedError(this.#reconnect.attempts) });
       return;
     }
-    const attempt = this.#attempt++;
-    const delayMs = Math.max(0, this.#backoff(attempt));
-    const nextRetryAt = this.#timers.now() + delayMs;
+    const { attempt, delayMs, nextRetryAt } = plan;
     this.#log(`reconnect attempt ${attempt} in ${delayMs} ms`);
     this.#setState({ state: 'disconnected', ...reason, nextRetryAt, attempt });
-    this.#reconnectTimer.start(delayMs, () => void this.#startConnecting());
+    this.#reconnect.wait(delayMs, () => void this.#startConnecting());
   }
 
   /** The browser came back online or the tab became visible: skip the backoff wait. */
   #wake(why: string): void {
-    if (this.#state !== 'disconnected' || !this.#reconnectTimer.pending) return;
+    if (this.#state !== 'disconnected' || !this.#reconnect.waiting) return;
     this.#log(`${why}: reconnecting now`);
-    this.#reconnectTimer.stop();
+    this.#reconnect.cancel();
     void this.#startConnecting();
   }
 
@@ -407,37 +393,5 @@ export class Client {
   #listenerError(error: unknown, event: string): void {
     const log = this.#logger.error ?? this.#logger.debug;
     log.call(this.#logger, `relais: a '${event}' listener threw`, error);
-  }
-
-  #createHost(): SubscriptionHost {
-    return {
-      timers: this.#timers,
-      isConnected: () => this.#state === 'connected',
-      backoff: (attempt) => this.#backoff(attempt),
-      subscribeCommand: (params, timeoutMs) => {
-        if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('subscribe'));
-        return this.#call('subscribe', params, timeoutMs, false, true) as Promise<SubscribeResult>;
-      },
-      subRefreshCommand: (channel, token) => {
-        if (this.#state !== 'connected') return Promise.reject(new ConnectionLostError('sub_refresh'));
-        return this.#call('sub_refresh', { channel, token }, undefined, false, true) as Promise<RefreshResult>;
-      },
-      refreshMarginMs: this.#o.refreshMarginMs,
-      unsubscribeCommand: (channel) => {
-        if (this.#state === 'connected') this.#call('unsubscribe', { channel }, undefined, false, true).catch(() => {});
-      },
-      publish: (channel, data, options) => this.publish(channel, data, options),
-      read: (method, params, timeoutMs) => this.#call(method, params, timeoutMs, true) as never,
-      attach: (sub) => {
-        const other = this.#subs.get(sub.channel);
-        if (other && other !== sub) throw new InvalidOptionsError(`another subscription to ${JSON.stringify(sub.channel)} is active`);
-        this.#subs.set(sub.channel, sub);
-      },
-      detach: (sub) => {
-        if (this.#subs.get(sub.channel) === sub) this.#subs.delete(sub.channel);
-      },
-      log: (message, ...details) => this.#log(message, ...details),
-      listenerError: (error, event) => this.#listenerError(error, event),
-    };
   }
 }

@@ -3,19 +3,21 @@
  * Where a call goes: written at once on a live, unheld connection, else into the bounded offline
  * queue; each call with its deadline (offline wait included). Flushes the queue in call order.
  */
-import type { CommandParamsMap, Method } from '@relais/protocol';
+import type { CommandParamsMap, Method, ResultMap } from '@relais/protocol';
 import { exponentialBackoff } from './backoff.js';
 import type { Connection } from './connection.js';
 import { OfflineQueue } from './queue.js';
 import { Request } from './request.js';
 import type { Timers } from './timer.js';
 
+/** How one call travels. */
 export interface DispatchOptions {
+  /** Deadline in ms from the call, offline wait included. */
   timeoutMs: number;
-  /** Resend after a dropped connection (idempotent commands only). */
-  retry: boolean;
-  /** Skip the hold: resubscribes are what the hold waits for. */
-  direct: boolean;
+  /** Resend after a dropped connection (idempotent commands only). @default false */
+  retry?: boolean;
+  /** Skip the hold: resubscribes are what the hold waits for. @default false */
+  direct?: boolean;
 }
 
 /** Delays between resends of a call the engine could not take (115): 100 ms doubling to 2 s, jittered. */
@@ -61,13 +63,13 @@ export class Dispatcher {
     for (const request of this.#queue.drain()) if (!request.settled) connection.send(request);
   }
 
-  dispatch<M extends Method>(method: M, params: CommandParamsMap[M], options: DispatchOptions): Promise<unknown> {
-    const request = new Request(method, params, { retryOnReconnect: options.retry, timers: this.#timers }) as Request;
+  dispatch<M extends Method>(method: M, params: CommandParamsMap[M], options: DispatchOptions): Promise<ResultMap[M]> {
+    const request = new Request(method, params, { retryOnReconnect: options.retry ?? false, timers: this.#timers });
     request.startTimeout(options.timeoutMs, () => {
       this.#queue.remove(request);
       this.#connection?.forget(request);
     });
-    this.#route(request, options.direct);
+    this.#route(request, options.direct ?? false);
     return request.promise;
   }
 

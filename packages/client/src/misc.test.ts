@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { exponentialBackoff } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { InvalidOptionsError } from './errors.js';
 import { resolveOptions } from './options.js';
-import { FakeServer } from './testing/fake-server.js';
+import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient } from './testing/helpers.js';
 
 describe('exponentialBackoff', () => {
@@ -92,22 +92,15 @@ describe('resolveOptions', () => {
 });
 
 describe('Client stats and debug', () => {
-  let server: FakeServer;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    server = new FakeServer();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  const fake = useFakeServer();
 
   it('counts frames and bytes both ways, reconnects, time connected and queued sends', async () => {
-    const client = fakeClient(server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0 });
     void client.send('queued');
     expect(client.stats()).toMatchObject({ queuedSends: 1, messagesOut: 0, connectedMs: 0, reconnects: 0 });
     client.connect();
     await vi.advanceTimersByTimeAsync(1000);
-    server.current!.write({ type: 'message', data: 1 }, { type: 'message', data: 2 });
+    fake.server.current!.write({ type: 'message', data: 1 }, { type: 'message', data: 2 });
     await vi.advanceTimersByTimeAsync(0);
     const stats = client.stats();
     // out: connect + send; in: 2 replies + 2 pushes in one message
@@ -116,7 +109,7 @@ describe('Client stats and debug', () => {
     const sendFrame = JSON.stringify({ id: 2, method: 'send', params: { data: 'queued' } });
     expect(stats.bytesOut).toBe(connectFrame.length + sendFrame.length);
     expect(stats.bytesIn).toBeGreaterThan(0);
-    server.closeConnection(3001);
+    fake.server.closeConnection(3001);
     await vi.advanceTimersByTimeAsync(500);
     await vi.advanceTimersByTimeAsync(250);
     expect(client.stats()).toMatchObject({ reconnects: 1, connectedMs: 1250 });
@@ -125,7 +118,7 @@ describe('Client stats and debug', () => {
 
   it('routes debug lines to the logger only while debug is on', async () => {
     const logger = { debug: vi.fn() };
-    const client = fakeClient(server, { logger });
+    const client = fakeClient(fake.server, { logger });
     client.connect();
     await vi.advanceTimersByTimeAsync(0);
     expect(logger.debug).not.toHaveBeenCalled();
@@ -139,12 +132,12 @@ describe('Client stats and debug', () => {
   });
 
   it('reconnects after a malformed frame from the server, reporting a protocol error', async () => {
-    const client = fakeClient(server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0 });
     const errors: unknown[] = [];
     client.on('error', (e) => errors.push(e));
     client.connect();
     await vi.advanceTimersByTimeAsync(0);
-    server.current!.deliverRaw('{not json');
+    fake.server.current!.deliverRaw('{not json');
     await vi.advanceTimersByTimeAsync(0);
     expect(errors[0]).toMatchObject({ code: 'RELAIS_ERR_PROTOCOL' });
     await vi.advanceTimersByTimeAsync(500);

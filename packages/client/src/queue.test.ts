@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ConnectionLostError,
   MessageTooLargeError,
@@ -6,7 +6,7 @@ import {
   ServerError,
   TimeoutError,
 } from './errors.js';
-import { FakeServer } from './testing/fake-server.js';
+import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient } from './testing/helpers.js';
 
 async function settle<T>(promise: Promise<T>): Promise<T | unknown> {
@@ -17,48 +17,41 @@ async function settle<T>(promise: Promise<T>): Promise<T | unknown> {
 }
 
 describe('Client calls', () => {
-  let server: FakeServer;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    server = new FakeServer();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  const fake = useFakeServer();
 
   describe('offline queue', () => {
     it('flushes calls made while disconnected in call order after the connect reply', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const calls = [client.publish('a:1', 1), client.rpc('m', 2), client.send(3), client.publish('a:1', 4)];
       expect(client.stats().queuedSends).toBe(4);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       await Promise.all(calls);
-      expect(server.received.map((c) => c.method)).toEqual(['connect', 'publish', 'rpc', 'send', 'publish']);
-      expect(server.received.map((c) => c.id)).toEqual([1, 2, 3, 4, 5]);
+      expect(fake.server.received.map((c) => c.method)).toEqual(['connect', 'publish', 'rpc', 'send', 'publish']);
+      expect(fake.server.received.map((c) => c.id)).toEqual([1, 2, 3, 4, 5]);
       expect(client.stats().queuedSends).toBe(0);
     });
 
     it('resubscribes before flushing the queue', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       client.subscribe('room:1');
       await vi.advanceTimersByTimeAsync(0);
-      server.closeConnection(3001);
+      fake.server.closeConnection(3001);
       await vi.advanceTimersByTimeAsync(0);
       void client.publish('room:1', 'queued');
       await vi.advanceTimersByTimeAsync(1000);
-      expect(server.connections[1]!.commands.map((c) => c.method)).toEqual(['connect', 'subscribe', 'publish']);
+      expect(fake.server.connections[1]!.commands.map((c) => c.method)).toEqual(['connect', 'subscribe', 'publish']);
     });
 
     it('holds the queue, and calls made meanwhile, until every resubscribe has its reply', async () => {
-      server.onCommand((c, conn) => {
+      fake.server.onCommand((c, conn) => {
         if (c.method !== 'subscribe') return undefined;
-        setTimeout(() => conn.reply(c.id, server.defaultOutcome(c, conn)), 100);
+        setTimeout(() => conn.reply(c.id, fake.server.defaultOutcome(c, conn)), 100);
         return 'noreply';
       });
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       client.subscribe('room:1');
       void client.publish('room:1', 'queued');
       client.connect();
@@ -66,23 +59,23 @@ describe('Client calls', () => {
       expect(client.state).toBe('connected');
       void client.publish('room:1', 'while resubscribing');
       await vi.advanceTimersByTimeAsync(99);
-      expect(server.received.map((c) => c.method)).toEqual(['connect', 'subscribe']);
+      expect(fake.server.received.map((c) => c.method)).toEqual(['connect', 'subscribe']);
       await vi.advanceTimersByTimeAsync(1);
-      expect(server.commands('publish').map((c) => c.params.data)).toEqual(['queued', 'while resubscribing']);
+      expect(fake.server.commands('publish').map((c) => c.params.data)).toEqual(['queued', 'while resubscribing']);
       void client.publish('room:1', 'after');
       await vi.advanceTimersByTimeAsync(0);
-      expect(server.commands('publish')).toHaveLength(3);
+      expect(fake.server.commands('publish')).toHaveLength(3);
     });
 
     it('rejects with QueueFullError beyond maxQueueSize', async () => {
-      const client = fakeClient(server, { maxQueueSize: 2 });
+      const client = fakeClient(fake.server, { maxQueueSize: 2 });
       void client.send(1);
       void client.send(2);
       await expect(client.send(3)).rejects.toBeInstanceOf(QueueFullError);
     });
 
     it('rejects a queued call with TimeoutError after its timeoutMs, and never sends it', async () => {
-      const client = fakeClient(server, { timeoutMs: 3000 });
+      const client = fakeClient(fake.server, { timeoutMs: 3000 });
       const slow = settle(client.rpc('a'));
       const fast = settle(client.rpc('b', undefined, { timeoutMs: 1000 }));
       await vi.advanceTimersByTimeAsync(1000);
@@ -92,17 +85,17 @@ describe('Client calls', () => {
       expect(await slow).toMatchObject({ name: 'TimeoutError', timeoutMs: 3000 });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      expect(server.commands('rpc')).toHaveLength(0);
+      expect(fake.server.commands('rpc')).toHaveLength(0);
     });
 
     it('counts the time spent in the queue toward the timeout', async () => {
-      const client = fakeClient(server, { timeoutMs: 1000 });
-      server.onCommand((c) => (c.method === 'rpc' ? 'noreply' : undefined));
+      const client = fakeClient(fake.server, { timeoutMs: 1000 });
+      fake.server.onCommand((c) => (c.method === 'rpc' ? 'noreply' : undefined));
       const call = settle(client.rpc('a'));
       await vi.advanceTimersByTimeAsync(600);
       client.connect();
       await vi.advanceTimersByTimeAsync(399);
-      expect(server.commands('rpc')).toHaveLength(1);
+      expect(fake.server.commands('rpc')).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(1);
       expect(await call).toBeInstanceOf(TimeoutError);
     });
@@ -110,38 +103,38 @@ describe('Client calls', () => {
 
   describe('replies', () => {
     it('resolves rpc with the data the server returned', async () => {
-      server.onCommand((c) => (c.method === 'rpc' ? { result: { data: { now: 7 } } } : undefined));
-      const client = fakeClient(server);
+      fake.server.onCommand((c) => (c.method === 'rpc' ? { result: { data: { now: 7 } } } : undefined));
+      const client = fakeClient(fake.server);
       client.connect();
       await expect(client.rpc<{ now: number }>('time')).resolves.toEqual({ now: 7 });
     });
 
     it('rejects with ServerError carrying the reply code, message and temporary flag', async () => {
-      server.onCommand((c) =>
+      fake.server.onCommand((c) =>
         c.method === 'publish' ? { error: { code: 111, message: 'too many requests', temporary: true } } : undefined,
       );
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       client.connect();
       const error = await settle(client.publish('a:1', 1));
       expect(error).toBeInstanceOf(ServerError);
       expect(error).toMatchObject({ code: 'RELAIS_ERR_SERVER', serverCode: 111, temporary: true });
       await vi.advanceTimersByTimeAsync(60_000);
-      expect(server.commands('publish')).toHaveLength(1);
+      expect(fake.server.commands('publish')).toHaveLength(1);
     });
 
     it('resends a publish refused with 115 (engine unavailable) with the same idempotency key until it is accepted', async () => {
       let refusals = 2;
-      server.onCommand((c) => {
+      fake.server.onCommand((c) => {
         if (c.method !== 'publish' || refusals === 0) return undefined;
         refusals--;
         return { error: { code: 115, message: 'engine unavailable', temporary: true } };
       });
-      const client = fakeClient(server, { timeoutMs: 10_000 });
+      const client = fakeClient(fake.server, { timeoutMs: 10_000 });
       client.connect();
       const published = settle(client.publish('a:1', 'once'));
       await vi.advanceTimersByTimeAsync(5_000);
       expect(await published).toEqual({});
-      const sent = server.commands('publish');
+      const sent = fake.server.commands('publish');
       expect(sent).toHaveLength(3);
       const keys = new Set(sent.map((c) => (c.params as { idempotencyKey?: string }).idempotencyKey));
       expect(keys.size).toBe(1);
@@ -149,23 +142,23 @@ describe('Client calls', () => {
     });
 
     it('rejects with the 115 ServerError once a resend would pass the deadline, and resends nothing after', async () => {
-      server.onCommand((c) => (c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
-      const client = fakeClient(server, { timeoutMs: 1_000 });
+      fake.server.onCommand((c) => (c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
+      const client = fakeClient(fake.server, { timeoutMs: 1_000 });
       client.connect();
       const published = settle(client.publish('a:1', 1));
       await vi.advanceTimersByTimeAsync(1_000);
       const error = await published;
       expect(error).toBeInstanceOf(ServerError);
       expect(error).toMatchObject({ serverCode: 115, temporary: true });
-      const count = server.commands('publish').length;
+      const count = fake.server.commands('publish').length;
       expect(count).toBeGreaterThan(1);
       await vi.advanceTimersByTimeAsync(60_000);
-      expect(server.commands('publish')).toHaveLength(count);
+      expect(fake.server.commands('publish')).toHaveLength(count);
     });
 
     it('does not resend a 115 for calls that are not idempotent (rpc, ephemeral publish)', async () => {
-      server.onCommand((c) => (c.method === 'rpc' || c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
-      const client = fakeClient(server, { timeoutMs: 10_000 });
+      fake.server.onCommand((c) => (c.method === 'rpc' || c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
+      const client = fakeClient(fake.server, { timeoutMs: 10_000 });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       const rpc = settle(client.rpc('m'));
@@ -173,51 +166,51 @@ describe('Client calls', () => {
       expect(await rpc).toMatchObject({ serverCode: 115 });
       expect(await ephemeral).toMatchObject({ serverCode: 115 });
       await vi.advanceTimersByTimeAsync(10_000);
-      expect(server.commands('rpc')).toHaveLength(1);
-      expect(server.commands('publish')).toHaveLength(1);
+      expect(fake.server.commands('rpc')).toHaveLength(1);
+      expect(fake.server.commands('publish')).toHaveLength(1);
     });
 
     it('times out a sent command without a reply and ignores a late reply', async () => {
       let id = 0;
-      server.onCommand((c) => {
+      fake.server.onCommand((c) => {
         if (c.method !== 'rpc') return undefined;
         id = c.id;
         return 'noreply';
       });
-      const client = fakeClient(server, { timeoutMs: 2000 });
+      const client = fakeClient(fake.server, { timeoutMs: 2000 });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       const call = settle(client.rpc('slow'));
       await vi.advanceTimersByTimeAsync(2000);
       expect(await call).toBeInstanceOf(TimeoutError);
-      server.reply(id, { result: { data: 1 } });
+      fake.server.reply(id, { result: { data: 1 } });
       await vi.advanceTimersByTimeAsync(0);
       expect(client.state).toBe('connected');
       expect(client.stats().inflight).toBe(0);
     });
 
     it('refuses a command larger than the server maxMessageBytes without sending it', async () => {
-      server.connectResult = { ...server.connectResult, maxMessageBytes: 100 };
-      const client = fakeClient(server);
+      fake.server.connectResult = { ...fake.server.connectResult, maxMessageBytes: 100 };
+      const client = fakeClient(fake.server);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       const error = await settle(client.publish('a:1', 'x'.repeat(200)));
       expect(error).toBeInstanceOf(MessageTooLargeError);
       expect((error as MessageTooLargeError).maxBytes).toBe(100);
-      expect(server.commands('publish')).toHaveLength(0);
+      expect(fake.server.commands('publish')).toHaveLength(0);
       expect(client.state).toBe('connected');
     });
   });
 
   describe('dropped connections', () => {
     it('resends an unacknowledged publish with the same idempotency key and delivers it once', async () => {
-      const client = fakeClient(server, { random: () => 0 });
+      const client = fakeClient(fake.server, { random: () => 0 });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       // The server accepts the publish, then the connection drops before the ack arrives.
-      const off = server.onCommand((c, conn) => {
+      const off = fake.server.onCommand((c, conn) => {
         if (c.method !== 'publish') return undefined;
-        server.defaultOutcome(c, conn);
+        fake.server.defaultOutcome(c, conn);
         conn.close(1006);
         return 'noreply';
       });
@@ -226,39 +219,39 @@ describe('Client calls', () => {
       off();
       await vi.advanceTimersByTimeAsync(500);
       await expect(publish).resolves.toEqual({});
-      const sent = server.commands('publish');
+      const sent = fake.server.commands('publish');
       expect(sent).toHaveLength(2);
       expect(sent[0]!.params.idempotencyKey).toBe(sent[1]!.params.idempotencyKey);
-      expect(server.published).toHaveLength(1);
+      expect(fake.server.published).toHaveLength(1);
     });
 
     it('rejects an unacknowledged rpc and send with ConnectionLostError', async () => {
-      server.onCommand((c) => (c.method === 'rpc' || c.method === 'send' ? 'noreply' : undefined));
-      const client = fakeClient(server);
+      fake.server.onCommand((c) => (c.method === 'rpc' || c.method === 'send' ? 'noreply' : undefined));
+      const client = fakeClient(fake.server);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       const rpc = settle(client.rpc('x'));
       const send = settle(client.send('y'));
       await vi.advanceTimersByTimeAsync(0);
-      server.closeConnection(3001);
+      fake.server.closeConnection(3001);
       await vi.advanceTimersByTimeAsync(0);
       expect(await rpc).toBeInstanceOf(ConnectionLostError);
       expect(await send).toBeInstanceOf(ConnectionLostError);
     });
 
     it('puts resent publishes ahead of calls queued while offline', async () => {
-      const client = fakeClient(server, { random: () => 0 });
+      const client = fakeClient(fake.server, { random: () => 0 });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      const off = server.onCommand((c) => (c.method === 'publish' ? 'noreply' : undefined));
+      const off = fake.server.onCommand((c) => (c.method === 'publish' ? 'noreply' : undefined));
       void client.publish('a:1', 'first');
       await vi.advanceTimersByTimeAsync(0);
       off();
-      server.closeConnection(1006);
+      fake.server.closeConnection(1006);
       await vi.advanceTimersByTimeAsync(0);
       void client.publish('a:1', 'second');
       await vi.advanceTimersByTimeAsync(500);
-      expect(server.connections[1]!.commands.map((c) => (c.method === 'publish' ? c.params.data : c.method))).toEqual([
+      expect(fake.server.connections[1]!.commands.map((c) => (c.method === 'publish' ? c.params.data : c.method))).toEqual([
         'connect',
         'first',
         'second',
@@ -266,10 +259,10 @@ describe('Client calls', () => {
     });
 
     it('generates a distinct idempotency key per publish call', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       client.connect();
       await Promise.all([client.publish('a:1', 1), client.publish('a:1', 1)]);
-      const [a, b] = server.commands('publish');
+      const [a, b] = fake.server.commands('publish');
       expect(a!.params.idempotencyKey).toMatch(/^[0-9a-f-]{32,36}$/);
       expect(a!.params.idempotencyKey).not.toBe(b!.params.idempotencyKey);
     });

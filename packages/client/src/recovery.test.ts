@@ -1,20 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClientInfo } from '@relais/protocol';
 import { NotConnectedError } from './errors.js';
 import type { Publication, SubscriptionStateChange } from './subscription.js';
-import { FakeServer } from './testing/fake-server.js';
+import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient, recorder } from './testing/helpers.js';
 
 describe('Subscription recovery, history and presence', () => {
-  let server: FakeServer;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    server = new FakeServer();
-  });
-  afterEach(() => vi.useRealTimers());
+  const fake = useFakeServer();
 
   async function subscribed(options: { recover?: boolean } = {}) {
-    const client = fakeClient(server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0 });
     const sub = client.subscribe('room:1', options);
     const pubs = recorder<Publication>();
     const states = recorder<SubscriptionStateChange>();
@@ -26,7 +21,7 @@ describe('Subscription recovery, history and presence', () => {
   }
 
   it('delivers the recovered publications before live ones that came in the same message, each once', async () => {
-    server.onCommand((c, connection) => {
+    fake.server.onCommand((c, connection) => {
       if (c.method !== 'subscribe') return undefined;
       if (!c.params.since) return { result: { recoverable: true, offset: 10, epoch: 'e1' } };
       connection.channels.add(c.params.channel);
@@ -40,46 +35,46 @@ describe('Subscription recovery, history and presence', () => {
       return 'noreply';
     });
     const { sub, pubs, states } = await subscribed();
-    server.closeConnection(1006);
+    fake.server.closeConnection(1006);
     await vi.advanceTimersByTimeAsync(500);
-    expect(server.commands('subscribe')[1]!.params.since).toEqual({ offset: 10, epoch: 'e1' });
+    expect(fake.server.commands('subscribe')[1]!.params.since).toEqual({ offset: 10, epoch: 'e1' });
     expect(pubs.values.map((p) => p.data)).toEqual([11, 12, 13, 'typing']);
     expect(states.values.at(-1)).toMatchObject({ state: 'subscribed', recovered: true });
     expect(sub.position).toEqual({ offset: 13, epoch: 'e1' });
   });
 
   it('drops a live publication whose offset was already delivered', async () => {
-    server.onCommand((c) => (c.method === 'subscribe' ? { result: { recoverable: true, offset: 0, epoch: 'e1' } } : undefined));
+    fake.server.onCommand((c) => (c.method === 'subscribe' ? { result: { recoverable: true, offset: 0, epoch: 'e1' } } : undefined));
     const { pubs } = await subscribed();
-    for (const offset of [1, 2, 2, 1, 3]) server.sendPush({ type: 'publication', channel: 'room:1', data: offset, offset, epoch: 'e1' });
+    for (const offset of [1, 2, 2, 1, 3]) fake.server.sendPush({ type: 'publication', channel: 'room:1', data: offset, offset, epoch: 'e1' });
     await vi.advanceTimersByTimeAsync(0);
     expect(pubs.values.map((p) => p.data)).toEqual([1, 2, 3]);
   });
 
   it('reports recovered:false and continues from the new position', async () => {
-    server.onCommand((c) => {
+    fake.server.onCommand((c) => {
       if (c.method !== 'subscribe') return undefined;
       return { result: c.params.since ? { recoverable: true, offset: 50, epoch: 'e1', recovered: false } : { recoverable: true, offset: 3, epoch: 'e1' } };
     });
     const { sub, states } = await subscribed();
-    server.closeConnection(1006);
+    fake.server.closeConnection(1006);
     await vi.advanceTimersByTimeAsync(500);
     expect(states.values.at(-1)).toMatchObject({ state: 'subscribed', recovered: false });
     expect(sub.position).toEqual({ offset: 50, epoch: 'e1' });
   });
 
   it('does not ask for recovery with recover:false, and then says nothing about it', async () => {
-    server.onCommand((c) => (c.method === 'subscribe' ? { result: { recoverable: true, offset: 3, epoch: 'e1' } } : undefined));
+    fake.server.onCommand((c) => (c.method === 'subscribe' ? { result: { recoverable: true, offset: 3, epoch: 'e1' } } : undefined));
     const { states } = await subscribed({ recover: false });
-    server.closeConnection(1006);
+    fake.server.closeConnection(1006);
     await vi.advanceTimersByTimeAsync(500);
-    expect(server.commands('subscribe').map((c) => c.params.since)).toEqual([undefined, undefined]);
+    expect(fake.server.commands('subscribe').map((c) => c.params.since)).toEqual([undefined, undefined]);
     expect(states.values.at(-1)).toEqual({ state: 'subscribed', previous: 'subscribing' });
   });
 
   it('reads history, presence and presence stats of its channel', async () => {
     const info: ClientInfo = { client: 'c2', user: 'u2' };
-    server.onCommand((c) => {
+    fake.server.onCommand((c) => {
       if (c.method === 'history') return { result: { publications: [{ data: 'a', offset: 4 }], offset: 4, epoch: 'e1' } };
       if (c.method === 'presence') return { result: { clients: { c2: info } } };
       if (c.method === 'presence_stats') return { result: { clients: 1, users: 1 } };
@@ -91,7 +86,7 @@ describe('Subscription recovery, history and presence', () => {
       offset: 4,
       epoch: 'e1',
     });
-    expect(server.commands('history')[0]!.params).toEqual({ channel: 'room:1', limit: 1, reverse: true, since: { offset: 3, epoch: 'e1' } });
+    expect(fake.server.commands('history')[0]!.params).toEqual({ channel: 'room:1', limit: 1, reverse: true, since: { offset: 3, epoch: 'e1' } });
     expect(await sub.presence()).toEqual({ c2: info });
     expect(await sub.presenceStats()).toEqual({ clients: 1, users: 1 });
   });
@@ -99,11 +94,11 @@ describe('Subscription recovery, history and presence', () => {
   it('sends an ephemeral publish without idempotency key, and refuses it while not connected', async () => {
     const { client, sub } = await subscribed();
     await sub.publish('typing', { ephemeral: true, event: 'typing' });
-    expect(server.commands('publish')[0]!.params).toEqual({ channel: 'room:1', data: 'typing', event: 'typing', ephemeral: true });
-    server.closeConnection(1006);
+    expect(fake.server.commands('publish')[0]!.params).toEqual({ channel: 'room:1', data: 'typing', event: 'typing', ephemeral: true });
+    fake.server.closeConnection(1006);
     await vi.advanceTimersByTimeAsync(0);
     await expect(client.publish('room:1', 'late', { ephemeral: true })).rejects.toBeInstanceOf(NotConnectedError);
     await vi.advanceTimersByTimeAsync(500);
-    expect(server.commands('publish')).toHaveLength(1);
+    expect(fake.server.commands('publish')).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@
  * One pending command: its promise, its timeout, and whether it may be resent after the
  * connection drops (the unit of ack + timeout, like phoenix's Push).
  */
-import type { CommandParamsMap, Method } from '@relais/protocol';
+import type { CommandParamsMap, Method, ResultMap } from '@relais/protocol';
 import { TimeoutError } from './errors.js';
 import { Timeout, type Timers } from './timer.js';
 
@@ -18,8 +18,9 @@ export class Request<M extends Method = Method> {
   engineRetries = 0;
   /** Clock time (ms, `timers.now()`) of the deadline, once started. */
   deadlineAt: number | undefined;
-  readonly promise: Promise<unknown>;
-  #resolve!: (value: unknown) => void;
+  /** Settles with the server's result for `method`, or rejects. */
+  readonly promise: Promise<ResultMap[M]>;
+  #resolve!: (result: unknown) => void;
   #reject!: (error: unknown) => void;
   #settled = false;
   readonly #timeout: Timeout;
@@ -32,7 +33,9 @@ export class Request<M extends Method = Method> {
     this.#timers = options.timers;
     this.#timeout = new Timeout(options.timers);
     this.promise = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
+      // The client does not check result shapes: the reply to a command of `method` is taken to
+      // be that method's result, as the protocol defines it.
+      this.#resolve = (result) => resolve(result as ResultMap[M]);
       this.#reject = reject;
     });
   }
@@ -50,11 +53,12 @@ export class Request<M extends Method = Method> {
     });
   }
 
-  resolve(value: unknown): void {
+  /** Settles with the `result` of the server's reply. */
+  resolve(result: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#timeout.stop();
-    this.#resolve(value);
+    this.#resolve(result);
   }
 
   reject(error: unknown): void {

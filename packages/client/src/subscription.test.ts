@@ -1,26 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClientInfo } from '@relais/protocol';
 import { ServerError } from './errors.js';
 import type { Publication, Subscription, SubscriptionStateChange } from './subscription.js';
-import { FakeServer } from './testing/fake-server.js';
+import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient, recorder } from './testing/helpers.js';
 
 describe('Subscription', () => {
-  let server: FakeServer;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    server = new FakeServer();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  const fake = useFakeServer();
 
   function transitions(states: { values: SubscriptionStateChange[] }) {
     return states.values.map((s) => `${s.previous}->${s.state}`);
   }
 
   it('goes subscribing -> subscribed and sends channel, data, token and joinLeave', async () => {
-    const client = fakeClient(server);
+    const client = fakeClient(fake.server);
     const sub = client.subscribe('room:1', { data: { a: 1 }, token: 'st', joinLeave: true });
     const states = recorder<SubscriptionStateChange>();
     sub.on('state', states);
@@ -29,11 +22,11 @@ describe('Subscription', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(sub.state).toBe('subscribed');
     expect(transitions(states)).toEqual(['subscribing->subscribed']);
-    expect(server.commands('subscribe')[0]!.params).toEqual({ channel: 'room:1', data: { a: 1 }, token: 'st', joinLeave: true });
+    expect(fake.server.commands('subscribe')[0]!.params).toEqual({ channel: 'room:1', data: { a: 1 }, token: 'st', joinLeave: true });
   });
 
   it('delivers publications, join and leave to their subscription only', async () => {
-    const client = fakeClient(server);
+    const client = fakeClient(fake.server);
     const sub = client.subscribe<{ text: string }>('room:1');
     const other = client.subscribe('room:2');
     const pubs = recorder<Publication<{ text: string }>>();
@@ -47,9 +40,9 @@ describe('Subscription', () => {
     client.connect();
     await vi.advanceTimersByTimeAsync(0);
     const info = { client: 'c9', user: 'u9' };
-    server.sendPush({ type: 'publication', channel: 'room:1', data: { text: 'hi' }, event: 'message', offset: 3, info });
-    server.sendPush({ type: 'join', channel: 'room:1', info });
-    server.sendPush({ type: 'leave', channel: 'room:1', info });
+    fake.server.sendPush({ type: 'publication', channel: 'room:1', data: { text: 'hi' }, event: 'message', offset: 3, info });
+    fake.server.sendPush({ type: 'join', channel: 'room:1', info });
+    fake.server.sendPush({ type: 'leave', channel: 'room:1', info });
     await vi.advanceTimersByTimeAsync(0);
     expect(pubs.values).toEqual([{ channel: 'room:1', data: { text: 'hi' }, event: 'message', offset: 3, info }]);
     expect(joins.values).toEqual([info]);
@@ -58,19 +51,19 @@ describe('Subscription', () => {
   });
 
   it('resubscribes every subscription after a reconnect', async () => {
-    const client = fakeClient(server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0 });
     const a = client.subscribe('room:a');
     const b = client.subscribe('room:b');
     const states = recorder<SubscriptionStateChange>();
     a.on('state', states);
     client.connect();
     await vi.advanceTimersByTimeAsync(0);
-    server.closeConnection(3001);
+    fake.server.closeConnection(3001);
     await vi.advanceTimersByTimeAsync(0);
     expect(a.state).toBe('subscribing');
     await vi.advanceTimersByTimeAsync(500);
     expect([a.state, b.state]).toEqual(['subscribed', 'subscribed']);
-    expect(server.connections[1]!.commands.map((c) => (c.method === 'subscribe' ? c.params.channel : c.method))).toEqual([
+    expect(fake.server.connections[1]!.commands.map((c) => (c.method === 'subscribe' ? c.params.channel : c.method))).toEqual([
       'connect',
       'room:a',
       'room:b',
@@ -79,7 +72,7 @@ describe('Subscription', () => {
   });
 
   it('receives its own publish through the fake server fan-out', async () => {
-    const client = fakeClient(server);
+    const client = fakeClient(fake.server);
     const sub = client.subscribe('room:1');
     const pubs = recorder<Publication>();
     sub.on('publication', pubs);
@@ -87,11 +80,11 @@ describe('Subscription', () => {
     await sub.publish({ text: 'x' }, { event: 'message' });
     await vi.advanceTimersByTimeAsync(0);
     expect(pubs.values.map((p) => p.data)).toEqual([{ text: 'x' }]);
-    expect(server.commands('publish')[0]!.params).toMatchObject({ channel: 'room:1', event: 'message' });
+    expect(fake.server.commands('publish')[0]!.params).toMatchObject({ channel: 'room:1', event: 'message' });
   });
 
   it('unsubscribes: state unsubscribed, unsubscribe sent, no more publications, and can subscribe again', async () => {
-    const client = fakeClient(server);
+    const client = fakeClient(fake.server);
     const sub = client.subscribe('room:1');
     const pubs = recorder<Publication>();
     sub.on('publication', pubs);
@@ -100,9 +93,9 @@ describe('Subscription', () => {
     sub.unsubscribe();
     expect(sub.state).toBe('unsubscribed');
     expect(client.getSubscription('room:1')).toBeUndefined();
-    server.sendPush({ type: 'publication', channel: 'room:1', data: 1 });
+    fake.server.sendPush({ type: 'publication', channel: 'room:1', data: 1 });
     await vi.advanceTimersByTimeAsync(0);
-    expect(server.commands('unsubscribe')).toHaveLength(1);
+    expect(fake.server.commands('unsubscribe')).toHaveLength(1);
     expect(pubs.values).toEqual([]);
     sub.subscribe();
     await vi.advanceTimersByTimeAsync(0);
@@ -111,8 +104,8 @@ describe('Subscription', () => {
   });
 
   it('ends with an error event on a permanent subscribe error', async () => {
-    server.onCommand((c) => (c.method === 'subscribe' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined));
-    const client = fakeClient(server);
+    fake.server.onCommand((c) => (c.method === 'subscribe' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined));
+    const client = fakeClient(fake.server);
     const sub = client.subscribe('secret:1');
     const errors = recorder<unknown>();
     sub.on('error', errors);
@@ -125,42 +118,42 @@ describe('Subscription', () => {
 
   it('retries a temporary subscribe error with backoff', async () => {
     let failures = 1;
-    server.onCommand((c) =>
+    fake.server.onCommand((c) =>
       c.method === 'subscribe' && failures-- > 0 ? { error: { code: 111, message: 'too many requests', temporary: true } } : undefined,
     );
-    const client = fakeClient(server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0 });
     const sub = client.subscribe('room:1');
     client.connect();
     await vi.advanceTimersByTimeAsync(499);
     expect(sub.state).toBe('subscribing');
     await vi.advanceTimersByTimeAsync(1);
     expect(sub.state).toBe('subscribed');
-    expect(server.commands('subscribe')).toHaveLength(2);
+    expect(fake.server.commands('subscribe')).toHaveLength(2);
   });
 
   it('refreshes its token with getToken on error 109 and retries', async () => {
-    server.onCommand((c) =>
+    fake.server.onCommand((c) =>
       c.method === 'subscribe' && c.params.token === 'old' ? { error: { code: 109, message: 'token expired', temporary: false } } : undefined,
     );
-    const client = fakeClient(server);
+    const client = fakeClient(fake.server);
     const getToken = vi.fn(async (channel: string) => `new-${channel}`);
     const sub = client.subscribe('room:1', { token: 'old', getToken });
     client.connect();
     await vi.advanceTimersByTimeAsync(0);
     expect(getToken).toHaveBeenCalledWith('room:1');
     expect(sub.state).toBe('subscribed');
-    expect(server.commands('subscribe').map((c) => c.params.token)).toEqual(['old', 'new-room:1']);
+    expect(fake.server.commands('subscribe').map((c) => c.params.token)).toEqual(['old', 'new-room:1']);
   });
 
   it('asks to recover from its last position after a reconnect and emits the missed publications', async () => {
-    server.onCommand((c) => {
+    fake.server.onCommand((c) => {
       if (c.method !== 'subscribe') return undefined;
       if (!c.params.since) return { result: { recoverable: true, offset: 10, epoch: 'e1' } };
       return {
         result: { recoverable: true, offset: 13, epoch: 'e1', recovered: true, publications: [{ data: 'm12', offset: 12 }, { data: 'm13', offset: 13 }] },
       };
     });
-    const client = fakeClient(server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0 });
     const sub = client.subscribe('room:1');
     const pubs = recorder<Publication>();
     const states = recorder<SubscriptionStateChange>();
@@ -168,69 +161,69 @@ describe('Subscription', () => {
     sub.on('state', states);
     client.connect();
     await vi.advanceTimersByTimeAsync(0);
-    server.sendPush({ type: 'publication', channel: 'room:1', data: 'm11', offset: 11 });
+    fake.server.sendPush({ type: 'publication', channel: 'room:1', data: 'm11', offset: 11 });
     await vi.advanceTimersByTimeAsync(0);
-    server.closeConnection(1006);
+    fake.server.closeConnection(1006);
     await vi.advanceTimersByTimeAsync(500);
-    expect(server.commands('subscribe')[1]!.params.since).toEqual({ offset: 11, epoch: 'e1' });
+    expect(fake.server.commands('subscribe')[1]!.params.since).toEqual({ offset: 11, epoch: 'e1' });
     expect(pubs.values.map((p) => p.data)).toEqual(['m11', 'm12', 'm13']);
     expect(states.values.at(-1)).toMatchObject({ state: 'subscribed', recovered: true });
   });
 
   describe('server-side subscriptions', () => {
     it('creates a Subscription on a subscribe push and emits subscribed on the client', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const created = recorder<Subscription>();
       client.on('subscribed', created);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      server.sendPush({ type: 'subscribe', channel: 'user:42', data: { x: 1 } });
+      fake.server.sendPush({ type: 'subscribe', channel: 'user:42', data: { x: 1 } });
       await vi.advanceTimersByTimeAsync(0);
       const sub = created.values[0]!;
       expect(sub).toBe(client.getSubscription('user:42'));
       expect(sub).toMatchObject({ channel: 'user:42', serverSide: true, state: 'subscribed', data: { x: 1 } });
       const pubs = recorder<Publication>();
       sub.on('publication', pubs);
-      server.sendPush({ type: 'publication', channel: 'user:42', data: 'hello' });
+      fake.server.sendPush({ type: 'publication', channel: 'user:42', data: 'hello' });
       await vi.advanceTimersByTimeAsync(0);
       expect(pubs.values.map((p) => p.data)).toEqual(['hello']);
     });
 
     it('removes it on an unsubscribe push and emits unsubscribed with code and reason', async () => {
-      const client = fakeClient(server);
+      const client = fakeClient(fake.server);
       const removed = recorder<{ code?: number; reason: string }>();
       client.on('unsubscribed', removed);
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
-      server.sendPush({ type: 'subscribe', channel: 'user:42' });
-      server.sendPush({ type: 'unsubscribe', channel: 'user:42', code: 2000, reason: 'revoked' });
+      fake.server.sendPush({ type: 'subscribe', channel: 'user:42' });
+      fake.server.sendPush({ type: 'unsubscribe', channel: 'user:42', code: 2000, reason: 'revoked' });
       await vi.advanceTimersByTimeAsync(0);
       expect(client.getSubscription('user:42')).toBeUndefined();
       expect(removed.values[0]).toMatchObject({ code: 2000, reason: 'revoked' });
     });
 
     it('takes server-side subscriptions from the connect result and does not resubscribe them itself', async () => {
-      server.connectResult = { ...server.connectResult, channels: ['user:42'] };
-      const client = fakeClient(server, { random: () => 0 });
+      fake.server.connectResult = { ...fake.server.connectResult, channels: ['user:42'] };
+      const client = fakeClient(fake.server, { random: () => 0 });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);
       expect(client.getSubscription('user:42')?.state).toBe('subscribed');
-      server.closeConnection(3001);
-      server.connectResult = { ...server.connectResult, channels: [] };
+      fake.server.closeConnection(3001);
+      fake.server.connectResult = { ...fake.server.connectResult, channels: [] };
       await vi.advanceTimersByTimeAsync(500);
       expect(client.getSubscription('user:42')).toBeUndefined();
-      expect(server.commands('subscribe')).toHaveLength(0);
+      expect(fake.server.commands('subscribe')).toHaveLength(0);
     });
   });
 
   it('rejects an invalid channel name at once', () => {
-    const client = fakeClient(server);
+    const client = fakeClient(fake.server);
     expect(() => client.subscribe('')).toThrow(/channel must not be empty/);
   });
 
   it('surfaces ServerError for a publish refused by the server', async () => {
-    server.onCommand((c) => (c.method === 'publish' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined));
-    const client = fakeClient(server);
+    fake.server.onCommand((c) => (c.method === 'publish' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined));
+    const client = fakeClient(fake.server);
     client.connect();
     await expect(client.subscribe('room:1').publish('x')).rejects.toBeInstanceOf(ServerError);
   });

@@ -1,9 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import type NodeWebSocket from 'ws';
 import type { ClientInfo, PresenceStatsResult, PublishResult, StreamPosition } from '@relais/protocol';
 import type { Client } from './client.js';
 import type { Disposer } from './emitter.js';
 import type { ClientState, StateChange } from './events.js';
+import type { ClientOptions } from './options.js';
 import type { HistoryPage, Publication, Subscription, SubscriptionState } from './subscription.js';
+import type { WebSocketConstructor } from './transports/websocket.js';
 
 describe('public types', () => {
   it('carries the channel data type from subscribe to publication and publish', () => {
@@ -30,5 +33,17 @@ describe('public types', () => {
     expectTypeOf<ReturnType<Sub['presence']>>().toEqualTypeOf<Promise<Record<string, ClientInfo>>>();
     expectTypeOf<ReturnType<Sub['presenceStats']>>().toEqualTypeOf<Promise<PresenceStatsResult>>();
     expectTypeOf<Sub['position']>().toEqualTypeOf<StreamPosition | undefined>();
+  });
+
+  // The root tsconfig (what `npm run typecheck` checks) has lib DOM, so the global WebSocket here
+  // is lib.dom's; `ws` comes from @types/ws. Both must fit as they are, under strict, without a cast.
+  it("accepts the browser's WebSocket and ws's as the websocket option", () => {
+    expectTypeOf<typeof NodeWebSocket>().toExtend<WebSocketConstructor>();
+    expectTypeOf<typeof globalThis.WebSocket>().toExtend<WebSocketConstructor>();
+    expectTypeOf<{ websocket: typeof NodeWebSocket }>().toExtend<ClientOptions>();
+    expectTypeOf<{ websocket: typeof globalThis.WebSocket }>().toExtend<ClientOptions>();
+    // Still a check: a socket without the handlers the client sets does not fit.
+    type NoHandlers = Omit<InstanceType<typeof NodeWebSocket>, 'onmessage'>;
+    expectTypeOf<new (url: string, protocols?: string | string[]) => NoHandlers>().not.toExtend<WebSocketConstructor>();
   });
 });

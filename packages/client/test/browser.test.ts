@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Client, type WebSocketConstructor } from '@relais/client';
+import { Client } from '@relais/client';
 import { launchChromium } from './chromium.js';
 import { killNode, startNode, until, type Node } from './nodes.js';
 
@@ -101,7 +101,7 @@ describe('@relais/client browser bundle in Chromium', () => {
     const page = await browser.newPage();
     // A Node client on the same channel sees what the page publishes.
     const watcher = new Client(`ws://127.0.0.1:${port}/connection/websocket`, {
-      websocket: WebSocket as unknown as WebSocketConstructor,
+      websocket: WebSocket,
       minReconnectDelayMs: 20,
       maxReconnectDelayMs: 100,
       window: null,

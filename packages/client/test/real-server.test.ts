@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Client, type ClientOptions, type Publication, type StateChange, type WebSocketConstructor } from '@relais/client';
+import { Client, type ClientOptions, type Publication, type StateChange } from '@relais/client';
 import { killNode, startNode, until } from './nodes.js';
 
 describe('Client against a real relais node', () => {
@@ -16,7 +16,7 @@ describe('Client against a real relais node', () => {
   });
 
   const options: ClientOptions = {
-    websocket: WebSocket as unknown as WebSocketConstructor,
+    websocket: WebSocket,
     minReconnectDelayMs: 20,
     maxReconnectDelayMs: 100,
     timeoutMs: 15_000,

@@ -20,19 +20,18 @@ function cuttableSockets(): { WebSocket: WebSocketConstructor; cut(): void; bloc
   const sockets: WebSocket[] = [];
   const control = {
     blocked: false,
-    WebSocket: undefined as unknown as WebSocketConstructor,
+    WebSocket: class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        // Port 1 refuses the connection: the SDK sees a failed attempt and backs off.
+        super(control.blocked ? 'ws://127.0.0.1:1/' : url, protocols);
+        sockets.push(this);
+      }
+    },
     /** Destroys the TCP socket of the live connection: no close frame either way. */
     cut() {
       for (const ws of sockets.splice(0)) ws.terminate();
     },
   };
-  control.WebSocket = class extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      // Port 1 refuses the connection: the SDK sees a failed attempt and backs off.
-      super(control.blocked ? 'ws://127.0.0.1:1/' : url, protocols);
-      sockets.push(this);
-    }
-  } as unknown as WebSocketConstructor;
   return control;
 }
 
@@ -65,7 +64,7 @@ describe('recovery against a real relais node', () => {
   });
 
   function client(extra: ClientOptions = {}): Client {
-    const c = new Client(url, { websocket: WebSocket as unknown as WebSocketConstructor, ...options, ...extra });
+    const c = new Client(url, { websocket: WebSocket, ...options, ...extra });
     open.push(c);
     c.connect();
     return c;

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { createRelais, type Relais } from '@relais/server';
-import { Client, type ClientOptions, type Publication, type StateChange, type WebSocketConstructor } from '@relais/client';
+import { Client, type ClientOptions, type Publication, type StateChange } from '@relais/client';
 
 const SECRET = 'an-end-to-end-secret-of-at-least-32-bytes';
 
@@ -33,7 +33,7 @@ async function start(): Promise<string> {
 }
 
 function client(url: string, options: ClientOptions): Client {
-  const c = new Client(url, { websocket: WebSocket as unknown as WebSocketConstructor, window: null, document: null, ...options });
+  const c = new Client(url, { websocket: WebSocket, window: null, document: null, ...options });
   clients.push(c);
   return c;
 }

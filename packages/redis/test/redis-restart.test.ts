@@ -6,7 +6,7 @@
  * acknowledged is lost. Without history they are still told (3010) that they may have missed
  * publications.
  */
-import { Client, ServerError, TimeoutError, type Subscription, type WebSocketConstructor } from '@relais/client';
+import { Client, ServerError, TimeoutError, type Subscription } from '@relais/client';
 import { createRelais, type Relais } from '@relais/server';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ async function startNode(server: RedisServer, prefix: string): Promise<string> {
 }
 
 function connect(url: string, timeoutMs?: number): Client {
-  const client = new Client(url, { websocket: WebSocket as unknown as WebSocketConstructor, minReconnectDelayMs: 20, maxReconnectDelayMs: 200, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const client = new Client(url, { websocket: WebSocket, minReconnectDelayMs: 20, maxReconnectDelayMs: 200, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   clients.push(client);
   client.connect();
   return client;

@@ -18,6 +18,11 @@ export class BrokerSubscriptions {
     this.#broker = broker;
   }
 
+  /** Channels with local holders (each one broker subscription, or one being made). */
+  get size(): number {
+    return this.#wanted.size;
+  }
+
   /** One more local holder; resolves once the broker is subscribed. */
   acquire(channel: string): Promise<void> {
     this.#wanted.set(channel, (this.#wanted.get(channel) ?? 0) + 1);

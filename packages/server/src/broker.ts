@@ -30,12 +30,25 @@ export interface HistoryOptions {
   ttlMs: number;
 }
 
+/** Who published under an idempotency key, and how many keys it may keep at once. */
+export interface IdempotencyOwner {
+  /** The connection's client id. */
+  id: string;
+  maxKeys: number;
+}
+
 /** Options of one publish. */
 export interface BrokerPublishOptions {
   /** A second publish with the same key on the same channel within the TTL is not delivered. */
   idempotencyKey?: string;
   /** How long an idempotency key is remembered, in ms. */
   idempotencyTtlMs?: number;
+  /**
+   * The connection that published with `idempotencyKey`: the engine keeps at most
+   * `maxKeys` of its keys at once, forgetting its oldest first, so that one connection cannot
+   * fill the engine with keys. Keys outlive their connection (a resend comes on a new one).
+   */
+  idempotencyOwner?: IdempotencyOwner;
   /**
    * When set, the publication gets the channel's next offset (atomically with the publish,
    * shared by every node) and is kept in history. Without it: no offset, nothing stored.

@@ -80,6 +80,9 @@ export function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0] ?? '/';
 }
 
+/** Node's default time for a whole request; kept for requests whose headers came in time. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+
 /** Takes an upgrade request (e.g. the WebSocket endpoint's handleUpgrade). */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -91,14 +94,37 @@ export interface NodeServerOptions {
   onError(error: unknown): void;
   /** Upgrade handlers by exact path; other paths get 404. */
   upgrades: ReadonlyMap<string, UpgradeHandler>;
-  /** An upgrade refused for its path, for the metrics. */
-  onRefusedUpgrade(reason: 'path'): void;
+  /** An upgrade refused for its path, or a socket refused for the pending cap, for the metrics. */
+  onRefusedUpgrade(reason: 'path' | 'pending'): void;
+  /** Sockets that are not (yet) relais connections, at most; beyond, new ones are closed at once. */
+  maxPendingConnections: number;
+  /** Time a socket has to send its request headers, in ms (then 408 and close). */
+  handshakeTimeoutMs: number;
 }
 
 /** An HTTP server serving the node's endpoints and routing upgrades by path (not listening yet). */
 export function createNodeServer(options: NodeServerOptions): Server {
-  const server = createServer(createHttpHandler(options.health, options.version, options.fallback, options.onError));
+  const timeoutMs = options.handshakeTimeoutMs;
+  const server = createServer(
+    // Node checks headersTimeout every connectionsCheckingInterval (30 s by default): checked
+    // often enough that a socket sending its headers byte by byte lasts about timeoutMs.
+    { headersTimeout: timeoutMs, requestTimeout: Math.max(timeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), connectionsCheckingInterval: Math.min(1_000, timeoutMs) },
+    createHttpHandler(options.health, options.version, options.fallback, options.onError),
+  );
+  // Sockets not (yet) taken by a transport: upgrades in progress and plain HTTP requests. They
+  // are not relais connections, so maxConnections does not count them; this cap does.
+  const pending = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    if (pending.size >= options.maxPendingConnections) {
+      options.onRefusedUpgrade('pending');
+      socket.destroy();
+      return;
+    }
+    pending.add(socket);
+    socket.once('close', () => pending.delete(socket));
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    pending.delete(socket);
     const handler = options.upgrades.get(pathOf(req));
     if (handler) {
       handler(req, socket, head);

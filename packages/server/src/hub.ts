@@ -117,6 +117,13 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     held.set(member, []);
   }
 
+  /** Holds in progress, over all channels (see `hold`). */
+  get holds(): number {
+    let count = 0;
+    for (const held of this.#held.values()) count += held.size;
+    return count;
+  }
+
   /** Stops holding and returns what was held (excluded publications left out), or HELD_OVERFLOW. */
   take(channel: string, member: M): Publication[] | typeof HELD_OVERFLOW {
     const held = this.#held.get(channel);

@@ -33,20 +33,3 @@ export { silentLogger, type Logger, type LogFn } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback } from './http.js';
-export { createStaticHandler, isBuiltApp, type StaticHandler, type StaticMount } from './static/static-handler.js';
-export {
-  installDemo,
-  resolveDemoOptions,
-  withDemoNamespaces,
-  CHAT_NAMESPACE,
-  ROOMS_CHANNEL,
-  ROOMS_RPC,
-  CREATE_ROOM_RPC,
-  COUNTER_CHANNEL,
-  COUNTER_GET_RPC,
-  COUNTER_INCREMENT_RPC,
-  type ChatMessage,
-  type ChatMessageInput,
-  type CounterState,
-  type DemoOptions,
-} from './demo/index.js';

@@ -29,6 +29,20 @@ export interface MetricsSnapshot {
   rateLimited: Record<string, number>;
   /** WebSocket upgrades refused before a connection existed, by reason (`origin`, `rate`, `path`, `subprotocol`, `closing`). */
   refusedUpgrades: Record<string, number>;
+  /** What the node holds for its connections now; every count is 0 once they all closed. */
+  resources: NodeResources;
+}
+
+/** What a node holds for its connections. */
+export interface NodeResources {
+  /** Subscribes in progress whose channel's publications the hub holds (see Hub.hold). */
+  holds: number;
+  /** Channels the engine delivers to this node (one broker subscription each). */
+  brokerChannels: number;
+  /** Presence entries this node keeps alive. */
+  presenceEntries: number;
+  /** Subscriptions held with a subscription token, each watched by a timer. */
+  tokenTimers: number;
 }
 
 function bump(counter: Map<string, number>, key: string | number): void {
@@ -84,8 +98,10 @@ export class Metrics {
     this.bytesOut += bytes;
   }
 
-  snapshot(): MetricsSnapshot {
+  /** The counters; `resources` is filled in by the node (the counts live where the resources are). */
+  snapshot(resources: Omit<NodeResources, 'tokenTimers'> = { holds: 0, brokerChannels: 0, presenceEntries: 0 }): MetricsSnapshot {
     return {
+      resources: { ...resources, tokenTimers: this.tokenTimers },
       connections: this.connections,
       connectionsTotal: this.connectionsTotal,
       subscriptions: this.subscriptions,

@@ -1,9 +1,9 @@
 import { JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, ReplyError, type Push } from '@relais/protocol';
 import { describe, expect, it } from 'vitest';
-import { useE2e } from './node.e2e-helpers.js';
+import { useTestNodes } from './testkit/test-node.js';
 import type { TransportInfo } from './transport.js';
 
-const start = useE2e();
+const start = useTestNodes();
 
 describe.each([
   ['JSON', JSON_SUBPROTOCOL],

@@ -110,6 +110,8 @@ export class Relais {
       onError: (error) => this.#logger.error({ err: error }, 'http fallback failed'),
       upgrades: new Map([[this.options.path, websocket], ['/', websocket]]),
       onRefusedUpgrade: (reason) => this.#metrics.refusedUpgrade(reason),
+      maxPendingConnections: this.options.limits.maxPendingConnections,
+      handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
     });
     this.#server = server;
     return listenOn(server, port, host);
@@ -280,7 +282,8 @@ export class Relais {
   }
 
   stats(): MetricsSnapshot {
-    return { ...this.#metrics.snapshot(), connections: this.#sessions.size };
+    const resources = { holds: this.#hub.holds, brokerChannels: this.#services.subscriptions.size, presenceEntries: this.#presence.size };
+    return { ...this.#metrics.snapshot(resources), connections: this.#sessions.size };
   }
 
   /**

@@ -14,7 +14,7 @@ import { ServerError, type Client, type Disposer, type Publication, type Subscri
 import { presenceStore, type PresenceValue } from '@relais/svelte';
 import { errorText, newNonce } from './format.js';
 import { onlineNames } from './presence.js';
-import { HISTORY_LIMIT, MESSAGE_EVENT, TYPING_EVENT, isChatMessage, isTypingNotice, roomChannel, type ChatInput, type ChatMessage } from './protocol.js';
+import { HISTORY_LIMIT, MESSAGE_EVENT, TYPING_EVENT, isChatMessage, isTypingNotice, roomChannel, type ChatMessage, type ChatMessageInput } from '../../shared/protocol.js';
 import { mergeMessages } from './timeline.js';
 import { TYPING_EXPIRY_MS, TYPING_THROTTLE_MS, Throttle, expireTyping, nextExpiry, noteTyping, stopTyping, typingText, type Typists } from './typing.js';
 
@@ -139,7 +139,7 @@ export class Room {
   }
 
   async #publish({ nonce, text }: PendingMessage): Promise<void> {
-    const input: ChatInput = { text, nonce };
+    const input: ChatMessageInput = { text, nonce };
     try {
       // Queued while offline; its idempotency key makes a resend after a reconnect count once.
       await this.#sub.publish(input, { timeoutMs: PUBLISH_TIMEOUT_MS });

@@ -7,7 +7,7 @@ import { Client, type ClientStats, type Disposer, type Subscription } from '@rel
 import { connectionState, type ConnectionStateValue } from '@relais/svelte';
 import type { Readable } from 'svelte/store';
 import { errorText, normalizeRoomName } from './format.js';
-import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, ROOM_NAME_PATTERN, roomsOf } from './protocol.js';
+import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, ROOM_NAME_PATTERN, roomsOf } from '../../shared/protocol.js';
 import { Room } from './room.svelte.js';
 
 /** How often the stats panel and the retry countdown refresh, in ms. */

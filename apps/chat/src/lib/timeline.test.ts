@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from './protocol.js';
+import type { ChatMessage } from '../../shared/protocol.js';
 import { mergeMessages } from './timeline.js';
 
 const msg = (id: string, at: number): ChatMessage => ({ id, at, text: id, author: 'a' });

@@ -3,7 +3,7 @@
  * The messages of one room, pure: ordered by server time, each message at most once (by id),
  * bounded. Live, recovered and history messages are all merged through it.
  */
-import type { ChatMessage } from './protocol.js';
+import type { ChatMessage } from '../../shared/protocol.js';
 
 /** Most messages kept per room, oldest dropped first. */
 export const MAX_MESSAGES_PER_ROOM = 500;

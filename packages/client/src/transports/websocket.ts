@@ -5,17 +5,26 @@
  */
 import type { Frame } from '@relais/protocol';
 
-/** The part of a WebSocket the client uses; the browser's and `ws`'s both fit. */
+/**
+ * An event handler property, checked bivariantly in its parameter like a method. The browser's
+ * handlers take an `Event`/`MessageEvent`/`CloseEvent` and `ws`'s take its own event classes:
+ * with a plain function type, strict parameter contravariance would reject both, since each
+ * handler wants more than the `unknown` or `{ data }` declared here. The client only reads the
+ * fields named here, which both provide.
+ */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** The part of a WebSocket the client uses; the browser's and `ws`'s both fit, without a cast. */
 export interface WebSocketLike {
   binaryType: string;
   readonly protocol: string;
   readonly readyState: number;
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
 }
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;

@@ -79,6 +79,16 @@ describe('connection tokens', () => {
     expect(transport.closed?.code).toBe(3505);
   });
 
+  it.each([
+    ['in connect', (token: string) => [open(), { token }] as const],
+    ['in ?token=', (token: string) => [open(AUTH, new FakeTransport({ info: { url: `/connection/websocket?token=${token}` } })), {}] as const],
+  ])('refuses a subscription token as the connection token (%s) with 3500', async (_where, make) => {
+    const [{ transport, session }, params] = make(await sign({ sub: '42', channel: 'secret:plans' }));
+    send(session, { id: 1, method: 'connect', params }, { id: 2, method: 'subscribe', params: { channel: 'chat:a' } });
+    expect((await closed(transport)).code).toBe(3500);
+    expect(transport.values()).toEqual([]);
+  });
+
   it('reads the token from ?token= of the upgrade URL when connect has none', async () => {
     const token = await sign({ sub: '9' });
     const { transport, session } = open(AUTH, new FakeTransport({ info: { url: `/connection/websocket?token=${token}` } }));
@@ -148,6 +158,7 @@ describe('connection tokens', () => {
     ['a token of another user', () => sign({ sub: '2' })],
     ['a token with a bad signature', () => sign({ sub: '1' }, { key: new TextEncoder().encode(`${SECRET}!`) })],
     ['an expired token', () => sign({ sub: '1' }, { expiresInS: -1 })],
+    ['a subscription token of the same user', () => sign({ sub: '1', channel: 'secret:plans' })],
   ])('closes with 3500 on a refresh with %s', async (_name, make) => {
     const { transport, session } = await connect(await sign({ sub: '1' }));
     send(session, { id: 2, method: 'refresh', params: { token: await make() } });

@@ -6,12 +6,12 @@ import { JSON_SUBPROTOCOL, type Push } from '@relais/protocol';
 import { request } from 'node:http';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useE2e, type E2e } from '../node.e2e-helpers.js';
+import { useTestNodes, type TestNode } from '../testkit/test-node.js';
 import type { RelaisOptions } from '../options.js';
 import { TestClient } from '../testkit/ws-client.js';
 import { RSA, SECRET, pem, serveJwks, sign, unsigned, type JwksServer } from './tokens.e2e-helpers.js';
 
-const start = useE2e();
+const start = useTestNodes();
 
 const LOCKED: RelaisOptions = {
   auth: { hmacSecret: SECRET, audience: 'relais', issuer: 'https://auth.example' },
@@ -25,14 +25,14 @@ const LOCKED: RelaisOptions = {
 const good = (sub: string, extra: Record<string, unknown> = {}): Promise<string> => sign({ sub, aud: 'relais', iss: 'https://auth.example', ...extra });
 
 /** A subscribed watcher, to prove that nothing was published by a denied client. */
-async function watcher(e2e: E2e, channel = 'chat:a'): Promise<TestClient> {
+async function watcher(e2e: TestNode, channel = 'chat:a'): Promise<TestClient> {
   const client = await e2e.connect(undefined, { token: await good('watcher') });
   await client.call('subscribe', { channel });
   return client;
 }
 
 /** Publishes a marker from the server and returns what `client` received up to it. */
-async function receivedUntilMarker(e2e: E2e, client: TestClient, channel = 'chat:a'): Promise<unknown[]> {
+async function receivedUntilMarker(e2e: TestNode, client: TestClient, channel = 'chat:a'): Promise<unknown[]> {
   await e2e.relais.publish(channel, 'marker');
   const seen: unknown[] = [];
   for (;;) {
@@ -44,7 +44,7 @@ async function receivedUntilMarker(e2e: E2e, client: TestClient, channel = 'chat
 }
 
 /** Connects with `token` and pipelines a subscribe and a publish behind it; resolves with what happened. */
-async function attempt(e2e: E2e, token: string | undefined): Promise<{ close: { code: number; reason: string }; values: unknown[] }> {
+async function attempt(e2e: TestNode, token: string | undefined): Promise<{ close: { code: number; reason: string }; values: unknown[] }> {
   const client = await e2e.open();
   const values: unknown[] = [];
   client.ws.on('message', (data) => values.push(String(data)));

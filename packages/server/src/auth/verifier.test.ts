@@ -163,5 +163,12 @@ describe('TokenVerifier', () => {
       expect((await rejection(hmac.verify(token, { channel: 'secret:other', user: '42' }))).message).toMatch(/another channel/);
       expect((await rejection(hmac.verify(token, { channel: 'secret:plans', user: '7' }))).message).toMatch(/another user/);
     });
+
+    it('refuses a subscription token (channel claim) where a connection token is verified', async () => {
+      const token = await sign({ sub: '42', channel: 'secret:plans' });
+      const error = await rejection(hmac.verify(token));
+      expect(error.reason).toBe('invalid');
+      expect(error.message).toMatch(/subscription token .* is not a connection token/);
+    });
   });
 });

@@ -100,7 +100,8 @@ export class TokenVerifier {
 
   /**
    * Verifies `token`: signature, algorithm, `exp`/`nbf`, `aud` and `iss` when configured, and for
-   * subscription tokens the `channel` and `sub` claims. Throws TokenRejectedError.
+   * subscription tokens (`expect` given) the `channel` and `sub` claims. A connection token
+   * (no `expect`) must not carry a `channel` claim. Throws TokenRejectedError.
    */
   async verify(token: string, expect?: ChannelExpectation): Promise<VerifiedToken> {
     const { audience, issuer, clockToleranceMs } = this.options;
@@ -129,6 +130,10 @@ export class TokenVerifier {
     if (expect) {
       if (claims.channel !== expect.channel) throw new TokenRejectedError('invalid', 'subscription token is for another channel');
       if (user !== expect.user) throw new TokenRejectedError('invalid', 'subscription token is for another user');
+    } else if (claims.channel !== undefined) {
+      // The two kinds are told apart by the claim: a subscription token grants one channel,
+      // and must never open (or refresh) a connection of its user.
+      throw new TokenRejectedError('invalid', 'a subscription token (with a channel claim) is not a connection token');
     }
     return { user, claims, expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : undefined };
   }

@@ -2,9 +2,9 @@
  * history/presence commands go through the namespace's historyAccess/presenceAccess rules.
  */
 import { describe, expect, it } from 'vitest';
-import { useE2e } from '../node.e2e-helpers.js';
+import { useTestNodes } from '../testkit/test-node.js';
 
-const start = useE2e();
+const start = useTestNodes();
 
 describe('history and presence access over WebSocket', () => {
   it('answers 113 to a non-subscriber under the default rule, 103 under nobody, and serves everyone under everyone', async () => {

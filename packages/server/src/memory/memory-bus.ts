@@ -7,7 +7,7 @@ import type { ClientInfo, PublishResult } from '@relais/protocol';
 import type { BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../options.js';
 import { IdempotencyCache } from './idempotency-cache.js';
-import { OptionsError } from '../option-checks.js';
+import { OptionsError, positiveInteger } from '../option-checks.js';
 import { DEFAULT_HISTORY_META_TTL_MS, MemoryStreams } from './memory-streams.js';
 
 /** One client in one channel's presence, until `expiresAt` (ms). */
@@ -21,6 +21,8 @@ export interface MemoryBusOptions {
   now?: () => number;
   /** Idempotency keys remembered at most. @default 100000 */
   maxIdempotencyKeys?: number;
+  /** Approximate heap bytes the remembered idempotency keys may take; the oldest go first. @default 67108864 (64 MiB) */
+  maxIdempotencyBytes?: number;
   /**
    * How long a channel's stream position (offset, epoch) outlives its last publish once it
    * keeps no publication; then it is forgotten. @default 86400000 (one day, as the Redis engine)
@@ -38,7 +40,10 @@ export class MemoryBus {
 
   constructor(options: MemoryBusOptions = {}) {
     const now = options.now ?? Date.now;
-    this.#idempotency = new IdempotencyCache(now, options.maxIdempotencyKeys);
+    this.#idempotency = new IdempotencyCache(now, { maxKeys: options.maxIdempotencyKeys, maxBytes: options.maxIdempotencyBytes });
+    for (const name of ['maxIdempotencyKeys', 'maxIdempotencyBytes'] as const) {
+      if (options[name] !== undefined) positiveInteger(`MemoryBus ${name}`, options[name]);
+    }
     const metaTtlMs = options.historyMetaTtlMs ?? DEFAULT_HISTORY_META_TTL_MS;
     if (!Number.isFinite(metaTtlMs) || metaTtlMs <= 0) {
       throw new OptionsError(`MemoryBus option historyMetaTtlMs must be a positive number of ms, got ${String(options.historyMetaTtlMs)}`);
@@ -77,7 +82,7 @@ export class MemoryBus {
       result.epoch = delivered.epoch;
     }
     for (const handler of this.#channels.get(pub.channel) ?? []) handler.handlePublication(delivered);
-    if (key !== undefined) this.#idempotency.set(key, result, options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS);
+    if (key !== undefined) this.#idempotency.set(key, result, options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS, options.idempotencyOwner);
     return result;
   }
 

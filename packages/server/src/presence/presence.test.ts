@@ -2,10 +2,10 @@ import { JSON_SUBPROTOCOL, type Push } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { MemoryPresenceStore } from '../memory/memory-presence-store.js';
-import { useE2e } from '../node.e2e-helpers.js';
+import { useTestNodes } from '../testkit/test-node.js';
 import { PresenceKeeper } from './presence-keeper.js';
 
-const start = useE2e();
+const start = useTestNodes();
 const namespaces = {
   room: { presence: true, joinLeave: true },
   quiet: { presence: true },

@@ -3,13 +3,15 @@
  * The `limits` option: token-bucket rates per connection, per user and per IP, the flood
  * threshold, and caps on pending work per connection.
  */
-import { OptionsError, positiveInteger } from '../option-checks.js';
+import { OptionsError, durationMs, positiveInteger } from '../option-checks.js';
 import type { Rate } from './token-bucket.js';
 
 export const DEFAULT_CONNECTION_COMMANDS: Rate = { perSecond: 1_000, burst: 2_000 };
 export const DEFAULT_FLOOD_FACTOR = 2;
 export const DEFAULT_MAX_PENDING_RPCS = 32;
 export const DEFAULT_MAX_PENDING_COMMANDS = 1_024;
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 1_024;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Rates of one scope. `false` turns a default rate off. */
 export interface ScopeLimits {
@@ -39,6 +41,14 @@ export interface LimitsOptions {
   maxPendingRpcs?: number;
   /** Commands of one connection being handled (or waiting for `connect`); beyond, ReplyError 111. @default 1024 */
   maxPendingCommands?: number;
+  /**
+   * TCP connections to the node's own HTTP server that are not (yet) relais connections: a
+   * WebSocket upgrade in progress, a `/health` or app request. Beyond, new sockets are closed at
+   * once (counted in refusedUpgrades as `pending`). @default 1024
+   */
+  maxPendingConnections?: number;
+  /** Time a new TCP connection has to send its request headers (an upgrade's included), in ms; then HTTP 408 and close. @default 10000 */
+  handshakeTimeoutMs?: number;
 }
 
 export type ResolvedScope = { commands?: Rate; publishes?: Rate; bytes?: Rate };
@@ -50,6 +60,8 @@ export interface ResolvedLimits {
   floodFactor: number;
   maxPendingRpcs: number;
   maxPendingCommands: number;
+  maxPendingConnections: number;
+  handshakeTimeoutMs: number;
 }
 
 /** Checks a rate; `minBurst` is the smallest useful burst (a bytes burst must fit one message). */
@@ -92,7 +104,7 @@ function count(name: string, value: unknown, fallback: number): number {
 export function resolveLimits(value: unknown, maxMessageBytes: number): ResolvedLimits {
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) throw new OptionsError('option limits must be an object');
   const limits = (value ?? {}) as Record<string, unknown>;
-  const known = ['perConnection', 'perUser', 'perIp', 'floodFactor', 'maxPendingRpcs', 'maxPendingCommands'];
+  const known = ['perConnection', 'perUser', 'perIp', 'floodFactor', 'maxPendingRpcs', 'maxPendingCommands', 'maxPendingConnections', 'handshakeTimeoutMs'];
   for (const key of Object.keys(limits)) {
     if (!known.includes(key)) throw new OptionsError(`option limits: unknown option ${JSON.stringify(key)}`);
   }
@@ -116,5 +128,7 @@ export function resolveLimits(value: unknown, maxMessageBytes: number): Resolved
     floodFactor,
     maxPendingRpcs: count('maxPendingRpcs', limits.maxPendingRpcs, DEFAULT_MAX_PENDING_RPCS),
     maxPendingCommands: count('maxPendingCommands', limits.maxPendingCommands, DEFAULT_MAX_PENDING_COMMANDS),
+    maxPendingConnections: count('maxPendingConnections', limits.maxPendingConnections, DEFAULT_MAX_PENDING_CONNECTIONS),
+    handshakeTimeoutMs: limits.handshakeTimeoutMs === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : durationMs('limits.handshakeTimeoutMs', limits.handshakeTimeoutMs),
   };
 }

@@ -2,11 +2,11 @@ import { JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, jsonCodec } from '@relais/protoc
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryQuery, HistoryResult } from '../broker.js';
 import { MemoryBroker } from '../memory/memory-broker.js';
-import { useE2e } from '../node.e2e-helpers.js';
+import { useTestNodes } from '../testkit/test-node.js';
 import { createRelais, type Relais } from '../node.js';
 import { FakeTransport, flushMicrotasks } from '../testkit/fake-transport.js';
 
-const start = useE2e();
+const start = useTestNodes();
 const namespaces = {
   chat: { historySize: 5, historyTtlMs: 60_000 },
   plain: {},

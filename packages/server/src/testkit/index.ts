@@ -1,8 +1,9 @@
 /**
  * @module @relais/server/testkit
  * Test utilities: FakeTransport, the contract suites (Broker, history, PresenceStore, what a
- * node delivers), and a raw WebSocket test client. The suites import vitest (and the
- * deliverable suite fast-check): dev dependencies of whoever runs them.
+ * node delivers), a raw WebSocket test client, and nodes on port 0 for end-to-end tests. The
+ * suites and the test nodes import vitest (the deliverable suite also fast-check): dev
+ * dependencies of whoever runs them.
  */
 export { FakeTransport, flushMicrotasks, type FakeTransportOptions } from './fake-transport.js';
 export { runBrokerSuite, type BrokerSuiteContext, type BrokerSuiteOptions, type MakeBrokers } from './broker-suite.js';
@@ -11,3 +12,4 @@ export { runPresenceSuite, type MakePresenceStores, type PresenceSuiteOptions } 
 export { nested, runDeliverableSuite, type DeliverableSuiteOptions } from './deliverable-suite.js';
 export { TestClient, type CloseInfo, type TestClientOptions } from './ws-client.js';
 export { connectSession, openSession, sendCommands, type OpenedSession } from './sessions.js';
+export { useTestNodes, type TestNode } from './test-node.js';

@@ -1,0 +1,132 @@
+/**
+ * @module cli/main
+ * The `relais` command: parses the command line, resolves the config and runs a node.
+ */
+import { readFileSync } from 'node:fs';
+import { pino, type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
+import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
+import { createRelais, type NamespaceOptions } from '@relais/server';
+import { installDemo } from '../demo.js';
+import { createStaticHandler } from '../static/static-handler.js';
+import { findApps } from './apps.js';
+import { USAGE, UsageError, parseArgs } from './args.js';
+import { resolveServeConfig, type ServeConfig } from './config.js';
+import { createEngine, type LoadRedis } from './engine.js';
+
+/** Where the CLI writes, and what it reads; injectable for tests. */
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Whether stdout is a terminal (pretty logs) or not (JSON logs). */
+  tty: boolean;
+  /** Where JSON logs go when not a TTY; defaults to stdout. */
+  logStream?: NodeJS.WritableStream;
+  /** Gives the @relais/redis classes for `--engine redis`. @default the imported package */
+  loadRedis?: LoadRedis;
+}
+
+/** The node could not start (engine unreachable, port taken, …); the message says why. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
+
+/** A running `relais serve`. */
+export interface Served {
+  port: number;
+  host: string;
+  config: ServeConfig;
+  logger: PinoLogger;
+  /** Graceful shutdown of the node. */
+  stop(): Promise<void>;
+}
+
+export function version(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+function makeLogger(level: string, io: CliIo): PinoLogger {
+  if (io.tty) return pino({ level }, pretty({ colorize: true, sync: true }));
+  return pino({ level }, io.logStream ?? process.stdout);
+}
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Starts a node from a resolved config. */
+export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
+  const logger = makeLogger(config.logLevel, io);
+  const mounts = await findApps(config.apps);
+  // Checked before the node exists, so that bad demo options leave nothing running.
+  const demo = config.demo === false ? undefined : resolveDemoOptions(config.demo ?? {});
+  const options = { ...config.options };
+  if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
+  const engine = await createEngine(config.engine, logger, io.loadRedis);
+  const relais = createRelais({ ...options, logger, ...(engine && { engine }) });
+  if (demo) installDemo(relais, demo);
+  const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
+  let address: { port: number; host: string };
+  try {
+    address = await relais.listen({ port: config.port, host: config.host, fallback });
+  } catch (error) {
+    // Release the engine's connections, or they would keep the process alive.
+    await relais.close();
+    throw new StartError(`cannot start: ${(error as Error).message}`, { cause: error });
+  }
+  logger.info(
+    { port: address.port, host: address.host, version: version(), engine: config.engine.type },
+    `relais listening on ${httpUrl(address.host, address.port)}`,
+  );
+  // A wildcard address is not something to type in a browser.
+  const browse = httpUrl(address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host, address.port);
+  for (const mount of mounts) logger.info({ dir: mount.dir }, `app at ${browse}${mount.prefix === '/' ? '/' : `${mount.prefix}/`}`);
+  if (mounts.length === 0 && config.apps === undefined) logger.info('no built apps to serve (npm run build builds the chat and the counter)');
+  return {
+    port: address.port,
+    host: address.host,
+    config,
+    logger,
+    async stop() {
+      logger.info('relais shutting down');
+      await relais.close();
+    },
+  };
+}
+
+/**
+ * Runs the CLI. Resolves with an exit code for one-shot commands, or with the running server
+ * for `serve`.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number | Served> {
+  try {
+    const args = parseArgs(argv);
+    if (args.command === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (args.command === 'version') {
+      io.out(`${version()}\n`);
+      return 0;
+    }
+    const config = await resolveServeConfig(args, io.env);
+    return await serve(config, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`relais: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof StartError) {
+      io.err(`relais: ${error.message}\n`);
+      return 1;
+    }
+    // Invalid server options are reported by createRelais with a precise message.
+    if (error instanceof Error && /option/i.test(error.message)) {
+      io.err(`relais: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
