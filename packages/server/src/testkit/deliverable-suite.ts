@@ -9,10 +9,10 @@
  */
 import { JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, type Codec, type Frame, type Push, type Reply } from '@relais/protocol';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createRelais, type Relais } from '../node.js';
-import type { EngineOptions, RelaisOptions } from '../options.js';
-import { TestClient } from './ws-client.js';
+import { describe, expect, it } from 'vitest';
+import type { EngineOptions } from '../options.js';
+import { useTestNodes } from './test-node.js';
+import type { TestClient } from './ws-client.js';
 
 export interface DeliverableSuiteOptions {
   /** Makes the engine of a new node (once per test). @default the memory engine */
@@ -113,26 +113,15 @@ const dataArb = fc.oneof(valueArb, fc.tuple(fc.integer({ min: 28, max: 40 }), va
 const publishArb = fc.record({ data: dataArb, via: fc.constantFrom<Protocol>(JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL) });
 
 export function runDeliverableSuite(name: string, options: DeliverableSuiteOptions = {}): void {
-  let nodes: Relais[] = [];
-  let clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await Promise.all(nodes.map((node) => node.close()));
-    nodes = [];
-    clients = [];
-  });
+  const startNode = useTestNodes();
 
-  async function start(extra: RelaisOptions = {}) {
-    const relais = createRelais({ namespaces: NAMESPACES, ...(options.engine ? { engine: options.engine() } : {}), ...extra });
-    nodes.push(relais);
-    const { port } = await relais.listen({ port: 0 });
-    const connect = async (protocol: Protocol): Promise<TestClient> => {
-      const client = await TestClient.open(`ws://127.0.0.1:${port}${relais.options.path}`, { protocols: protocol });
-      clients.push(client);
-      await client.call('connect');
-      return client;
+  async function start() {
+    const node = await startNode({ namespaces: NAMESPACES, ...(options.engine ? { engine: options.engine() } : {}) });
+    return {
+      relais: node.relais,
+      json: (): Promise<TestClient> => node.connect({ protocols: JSON_SUBPROTOCOL }),
+      msgpack: (): Promise<TestClient> => node.connect({ protocols: MSGPACK_SUBPROTOCOL }),
     };
-    return { relais, json: () => connect(JSON_SUBPROTOCOL), msgpack: () => connect(MSGPACK_SUBPROTOCOL) };
   }
 
   describe(`${name}: what the node acknowledges, it delivers`, () => {
@@ -177,12 +166,13 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
       const failures = new Set<string>();
       // A hook bug: data no encoder writes, once per connection.
       node.relais.onSubscribe(({ client }) => (failures.has(client.client) ? undefined : (failures.add(client.client), { data: { n: 1n } })));
-      for (const sub of [await node.json(), await node.msgpack()]) {
+      const subs = [await node.json(), await node.msgpack()];
+      for (const sub of subs) {
         expect(errorCode(await sub.command('subscribe', { channel: 'live:a' }))).toBe(100);
         expect(await sub.call('subscribe', { channel: 'live:a' })).toEqual({});
       }
       await node.relais.publish('live:a', 'hello');
-      for (const sub of clients) expect(await sub.nextPush()).toMatchObject({ channel: 'live:a', data: 'hello' });
+      for (const sub of subs) expect(await sub.nextPush()).toMatchObject({ channel: 'live:a', data: 'hello' });
     });
 
     it('refuses a __proto__ key at publish, so MessagePack subscribers keep receiving and recovering (item 2)', async () => {
