@@ -5,6 +5,7 @@ import { DEFAULT_MAX_HELD } from './hub.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryBus } from './memory/memory-bus.js';
 import { createRelais, type Relais } from './node.js';
+import { delegatingBroker } from './testkit/delegating-broker.js';
 import { flushMicrotasks } from './testkit/fake-transport.js';
 import { connectSession, sendCommands as send, type OpenedSession } from './testkit/sessions.js';
 
@@ -79,28 +80,12 @@ describe('Relais with a shared MemoryBus (in-process cluster)', () => {
   });
 });
 
-/** A broker that hands every call to `inner`, except those in `overrides`. */
-function delegating(inner: Broker, overrides: Partial<Broker>): Broker {
-  return {
-    start: (h) => inner.start(h),
-    publish: (pub, options) => inner.publish(pub, options),
-    subscribe: (channel) => inner.subscribe(channel),
-    unsubscribe: (channel) => inner.unsubscribe(channel),
-    history: (channel, query) => inner.history(channel, query),
-    removeHistory: (channel) => inner.removeHistory(channel),
-    publishJoin: (channel, info) => inner.publishJoin(channel, info),
-    publishLeave: (channel, info) => inner.publishLeave(channel, info),
-    close: () => inner.close(),
-    ...overrides,
-  };
-}
-
 describe('Relais when its broker reports an interruption', () => {
   /** A MemoryBroker that lets the test call the node's handler as a broker would. */
   function interruptible(gate: Promise<void> = Promise.resolve()): { broker: Broker; interrupt(channels: string[]): void } {
     const inner = new MemoryBroker();
     let handler: BrokerEventHandler | undefined;
-    const broker = delegating(inner, {
+    const broker = delegatingBroker(inner, {
       start: (h) => ((handler = h), inner.start(h)),
       // Broker subscriptions complete once the gate opens.
       subscribe: (channel) => gate.then(() => inner.subscribe(channel)),
@@ -147,7 +132,7 @@ describe('Relais when many publications arrive during a subscribe', () => {
     const historyGate = new Promise<void>((resolve) => (openHistory = resolve));
     const inner = new MemoryBroker();
     let gated = false;
-    const broker = delegating(inner, {
+    const broker = delegatingBroker(inner, {
       // Only the late subscriber's history read hangs.
       history: (channel, query) => (gated ? historyGate.then(() => inner.history(channel, query)) : inner.history(channel, query)),
     });

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { createRelais, type Relais } from './node.js';
 import type { RelaisOptions } from './options.js';
+import { delegatingBroker } from './testkit/delegating-broker.js';
 import { FakeTransport, flushMicrotasks } from './testkit/fake-transport.js';
 import { connectSession, sendCommands as send } from './testkit/sessions.js';
 
@@ -24,23 +25,16 @@ function recordingLogger(): Logger & { errors: string[] } {
 function poisoningBroker(): Broker {
   const memory = new MemoryBroker();
   let handler: BrokerEventHandler | undefined;
-  return {
+  return delegatingBroker(memory, {
     start: (events) => {
       handler = events;
       return memory.start(events);
     },
-    publish: (pub, options) => memory.publish(pub, options),
     subscribe: async (channel) => {
       await memory.subscribe(channel);
       handler?.handlePublication({ channel, data: { n: 1n } });
     },
-    unsubscribe: (channel) => memory.unsubscribe(channel),
-    history: (channel, query) => memory.history(channel, query),
-    removeHistory: (channel) => memory.removeHistory(channel),
-    publishJoin: (channel, info) => memory.publishJoin(channel, info),
-    publishLeave: (channel, info) => memory.publishLeave(channel, info),
-    close: () => memory.close(),
-  };
+  });
 }
 
 async function connected(options: RelaisOptions, transport?: FakeTransport) {

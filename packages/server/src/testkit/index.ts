@@ -6,6 +6,7 @@
  * dependencies of whoever runs them.
  */
 export { FakeTransport, flushMicrotasks, type FakeTransportOptions } from './fake-transport.js';
+export { delegatingBroker } from './delegating-broker.js';
 export { runBrokerSuite, type BrokerSuiteContext, type BrokerSuiteOptions, type MakeBrokers } from './broker-suite.js';
 export { runHistorySuite, type HistorySuiteOptions } from './history-suite.js';
 export { runPresenceSuite, type MakePresenceStores, type PresenceSuiteOptions } from './presence-suite.js';
