@@ -40,11 +40,27 @@ async function until(check, timeoutMs, what) {
   }
 }
 
+/** The engine, and how to remove what it left in its backend. */
 async function engineOf(options) {
-  if (options.engine !== 'redis') return undefined;
+  if (options.engine !== 'redis') return { engine: undefined, cleanup: async () => {} };
   const { RedisBroker, RedisPresenceStore } = await import('@relais/redis');
-  const redis = { urls: [options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'], prefix: `relais-soak-${process.pid}-${Date.now()}` };
-  return { broker: new RedisBroker(redis), presence: new RedisPresenceStore(redis) };
+  const { Redis } = await import('ioredis');
+  const url = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = { urls: [url], prefix: `relais-soak-${process.pid}-${Date.now()}` };
+  const cleanup = async () => {
+    const client = new Redis(url, { maxRetriesPerRequest: 1 });
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${redis.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await client.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      client.disconnect();
+    }
+  };
+  return { engine: { broker: new RedisBroker(redis), presence: new RedisPresenceStore(redis) }, cleanup };
 }
 
 /** A WebSocket constructor that remembers its sockets, so the soak can cut them. */
@@ -102,9 +118,10 @@ export async function runSoak({ seconds = 30, engine = 'memory', redisUrl, publi
   const heap = collector();
   const errors = [];
   const logger = { debug() {}, info() {}, warn() {}, error: (obj, msg) => errors.push(`${msg ?? ''} ${obj?.err?.message ?? ''}`.trim()) };
+  const backend = await engineOf({ engine, redisUrl });
   const relais = createRelais({
     logger,
-    engine: await engineOf({ engine, redisUrl }),
+    engine: backend.engine,
     idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
     namespaces: {
       soak: { historySize: 5_000, historyTtlMs: 600_000, presence: true, joinLeave: true },
@@ -200,5 +217,6 @@ export async function runSoak({ seconds = 30, engine = 'memory', redisUrl, publi
     failures,
   };
   await relais.close();
+  await backend.cleanup();
   return report;
 }
