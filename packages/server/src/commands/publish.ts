@@ -43,6 +43,9 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
   if (params.event !== undefined) pub.event = params.event;
   if (params.excludeSelf) pub.excludeClient = session.client;
   const options: BrokerPublishOptions = { idempotencyKey: params.idempotencyKey, idempotencyTtlMs: node.options.idempotencyTtlMs };
+  if (params.idempotencyKey !== undefined) {
+    options.idempotencyOwner = { id: session.client, maxKeys: node.options.limits.maxIdempotencyKeysPerConnection };
+  }
   if (rules.history && !params.ephemeral) options.history = rules.history;
   const result = await node.broker.publish(pub, options);
   return { result };

@@ -12,6 +12,7 @@ export const DEFAULT_MAX_PENDING_RPCS = 32;
 export const DEFAULT_MAX_PENDING_COMMANDS = 1_024;
 export const DEFAULT_MAX_PENDING_CONNECTIONS = 1_024;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_CONNECTION = 4_096;
 
 /** Rates of one scope. `false` turns a default rate off. */
 export interface ScopeLimits {
@@ -49,6 +50,12 @@ export interface LimitsOptions {
   maxPendingConnections?: number;
   /** Time a new TCP connection has to send its request headers (an upgrade's included), in ms; then HTTP 408 and close. @default 10000 */
   handshakeTimeoutMs?: number;
+  /**
+   * Idempotency keys the engine keeps for one connection at once; past it, that connection's
+   * oldest keys are forgotten first (a key is 1–64 characters, so this bounds its bytes too).
+   * Above maxPendingCommands, so the publishes an SDK resends after a cut are always covered. @default 4096
+   */
+  maxIdempotencyKeysPerConnection?: number;
 }
 
 export type ResolvedScope = { commands?: Rate; publishes?: Rate; bytes?: Rate };
@@ -62,6 +69,7 @@ export interface ResolvedLimits {
   maxPendingCommands: number;
   maxPendingConnections: number;
   handshakeTimeoutMs: number;
+  maxIdempotencyKeysPerConnection: number;
 }
 
 /** Checks a rate; `minBurst` is the smallest useful burst (a bytes burst must fit one message). */
@@ -104,7 +112,7 @@ function count(name: string, value: unknown, fallback: number): number {
 export function resolveLimits(value: unknown, maxMessageBytes: number): ResolvedLimits {
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) throw new OptionsError('option limits must be an object');
   const limits = (value ?? {}) as Record<string, unknown>;
-  const known = ['perConnection', 'perUser', 'perIp', 'floodFactor', 'maxPendingRpcs', 'maxPendingCommands', 'maxPendingConnections', 'handshakeTimeoutMs'];
+  const known = ['perConnection', 'perUser', 'perIp', 'floodFactor', 'maxPendingRpcs', 'maxPendingCommands', 'maxPendingConnections', 'handshakeTimeoutMs', 'maxIdempotencyKeysPerConnection'];
   for (const key of Object.keys(limits)) {
     if (!known.includes(key)) throw new OptionsError(`option limits: unknown option ${JSON.stringify(key)}`);
   }
@@ -129,6 +137,7 @@ export function resolveLimits(value: unknown, maxMessageBytes: number): Resolved
     maxPendingRpcs: count('maxPendingRpcs', limits.maxPendingRpcs, DEFAULT_MAX_PENDING_RPCS),
     maxPendingCommands: count('maxPendingCommands', limits.maxPendingCommands, DEFAULT_MAX_PENDING_COMMANDS),
     maxPendingConnections: count('maxPendingConnections', limits.maxPendingConnections, DEFAULT_MAX_PENDING_CONNECTIONS),
+    maxIdempotencyKeysPerConnection: count('maxIdempotencyKeysPerConnection', limits.maxIdempotencyKeysPerConnection, DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_CONNECTION),
     handshakeTimeoutMs: limits.handshakeTimeoutMs === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : durationMs('limits.handshakeTimeoutMs', limits.handshakeTimeoutMs),
   };
 }
