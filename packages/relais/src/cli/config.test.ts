@@ -32,6 +32,11 @@ describe('resolveServeConfig', () => {
     expect(fromFlags).toMatchObject({ port: 7200, host: 'localhost', logLevel: 'error' });
   });
 
+  it('reads every numeric option of NUMERIC_ENV_OPTIONS from the environment', async () => {
+    const config = await resolveServeConfig({ command: 'serve' }, { RELAIS_MAX_DATA_DEPTH: '16', RELAIS_PRESENCE_TTL_MS: '30000' }, files({}));
+    expect(config.options).toMatchObject({ maxDataDepth: 16, presenceTtlMs: 30_000 });
+  });
+
   it('finds the config file through RELAIS_CONFIG', async () => {
     const read = files({ 'env.json': '{"port": 9999}' });
     expect((await resolveServeConfig({ command: 'serve' }, { RELAIS_CONFIG: 'env.json' }, read)).port).toBe(9999);

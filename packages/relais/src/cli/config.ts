@@ -22,6 +22,7 @@ export const NUMERIC_ENV_OPTIONS: Readonly<Record<string, string>> = {
   RELAIS_MAX_QUEUE_BYTES: 'maxQueueBytes',
   RELAIS_RPC_TIMEOUT_MS: 'rpcTimeoutMs',
   RELAIS_PRESENCE_TTL_MS: 'presenceTtlMs',
+  RELAIS_MAX_DATA_DEPTH: 'maxDataDepth',
 };
 
 /** Everything `relais serve` needs: where to listen, how to log, and the node's options. */
