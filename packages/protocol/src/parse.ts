@@ -119,11 +119,12 @@ const RULES: Record<Method, ParamRule> = {
     optionalString(p, m, 'version', 64);
   },
   subscribe(p, m) {
-    allowOnly(p, m, ['channel', 'data', 'token', 'since', 'joinLeave']);
+    allowOnly(p, m, ['channel', 'data', 'token', 'since', 'joinLeave', 'paged']);
     requireChannel(p, m);
     optionalString(p, m, 'token', MAX_TOKEN_LENGTH);
     checkPosition(p, m);
     optionalBoolean(p, m, 'joinLeave');
+    optionalBoolean(p, m, 'paged');
   },
   unsubscribe(p, m) {
     allowOnly(p, m, ['channel']);
