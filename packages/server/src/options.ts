@@ -30,7 +30,7 @@ export const DEFAULT_PRESENCE_TTL_MS = 60_000;
 const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
 const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
 const KNOWN_KEYS = new Set<string>([
-  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', ...DURATION_KEYS, ...COUNT_KEYS,
+  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', 'maxPageBytes', ...DURATION_KEYS, ...COUNT_KEYS,
 ]);
 
 const COMPRESSION_KEYS = new Set(['thresholdBytes', 'level']);
@@ -72,6 +72,12 @@ export interface RelaisOptions {
   maxConnections?: number;
   /** Outbound bytes buffered per connection before it is closed with 3008 (slow). @default 1048576 */
   maxQueueBytes?: number;
+  /**
+   * Most bytes of publications (in the connection's encoding) one `history` or recovering
+   * `subscribe` reply carries, counted with what the connection's queue already holds; the
+   * rest is read page by page. At most maxQueueBytes. @default half of maxQueueBytes
+   */
+  maxPageBytes?: number;
   /** Time an RPC handler has to answer before the client gets 114, in ms. @default 10000 */
   rpcTimeoutMs?: number;
   /** Time close() waits for sockets to close before terminating them, in ms. @default 5000 */
@@ -113,7 +119,7 @@ export interface ResolvedCompression {
   level: number;
 }
 
-type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path';
+type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path' | 'maxPageBytes';
 
 /**
  * Options after defaults were applied and every value was checked, nested ones in their
@@ -163,6 +169,16 @@ function compression(value: unknown): ResolvedCompression | false {
   return { thresholdBytes, level };
 }
 
+// A page must leave room in the queue for live publications sent meanwhile: half by default.
+function pageBytes(value: unknown, maxQueueBytes: number): number {
+  if (value === undefined) return Math.floor(maxQueueBytes / 2);
+  const bytes = positiveInteger('maxPageBytes', value);
+  if (bytes > maxQueueBytes) {
+    throw new OptionsError(`option maxPageBytes (${bytes}) must be at most maxQueueBytes (${maxQueueBytes}): a larger page would close the connection as slow`);
+  }
+  return bytes;
+}
+
 function checkEngine(engine: unknown): EngineOptions | undefined {
   if (engine === undefined) return undefined;
   if (!isRecord(engine) || typeof (engine.broker as Broker | undefined)?.publish !== 'function') {
@@ -205,6 +221,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
         'otherwise one full-size message would close the connection as slow',
     );
   }
+  const maxPageBytes = pageBytes(given.maxPageBytes, checked.maxQueueBytes);
   const engine = checkEngine(given.engine);
   const logger = checkLogger(given.logger);
   const auth = given.auth === undefined ? undefined : resolveAuthOptions(given.auth);
@@ -225,6 +242,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     maxChannelsPerConnection: checked.maxChannelsPerConnection,
     maxConnections: checked.maxConnections,
     maxQueueBytes: checked.maxQueueBytes,
+    maxPageBytes,
     engine,
     logger,
     namespaces,

@@ -269,12 +269,15 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     );
   }
 
-  #answer(command: Command, { result, afterReply }: Handled<unknown>): void {
+  #answer(command: Command, { result, afterReply, fit }: Handled<unknown>): void {
     if (this.#state === 'closed') return;
     try {
+      fit?.(this.#queuedBytes());
       // Encoding happens here: a result that cannot be encoded (a cycle, a BigInt in JSON)
       // throws and is answered as an internal error.
-      this.enqueue({ id: command.id, result });
+      const frame = this.codec.encode({ id: command.id, result });
+      checkReplySize(frame, this.#node.options.maxQueueBytes);
+      this.enqueueFrame(frame);
       afterReply?.();
     } catch (error) {
       this.#fail(command, error);
@@ -347,6 +350,13 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     }
   }
 
+  /** Bytes waiting to be sent: in the transport, and queued here (with one separator each). */
+  #queuedBytes(): number {
+    let bytes = this.#transport.bufferedBytes + this.#outbox.length;
+    for (const frame of this.#outbox) bytes += frameBytes(frame);
+    return bytes;
+  }
+
   #teardown(code: number): void {
     this.#outbox = [];
     this.#afterConnect = undefined;
@@ -373,5 +383,16 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
         this.#node.logger.error({ err: error, client: this.client }, 'state listener threw');
       }
     }
+  }
+}
+
+/**
+ * A reply larger than the whole queue would close the connection as slow (3008) however fast
+ * the client reads, and again after every reconnect: it is refused with 106 instead.
+ */
+function checkReplySize(frame: Frame, maxQueueBytes: number): void {
+  const bytes = frameBytes(frame);
+  if (bytes > maxQueueBytes) {
+    throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, `reply of ${bytes} bytes is larger than this connection's queue (maxQueueBytes ${maxQueueBytes})`);
   }
 }

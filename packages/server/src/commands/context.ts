@@ -67,6 +67,12 @@ export interface NodeServices extends ChannelServices {
 export interface Handled<R> {
   result: R;
   afterReply?: () => void;
+  /**
+   * Runs synchronously right before the reply is encoded, with the bytes already waiting on the
+   * connection (transport buffer and queued frames): a reply that carries publications cuts
+   * `result` to what the queue can take (recovery/page). Concurrent replies see each other.
+   */
+  fit?: (queuedBytes: number) => void;
 }
 
 /** Handles one command of a connection. Throws ReplyError, Disconnect or anything (→ 100). */
