@@ -2,8 +2,9 @@
  * @module recovery/page
  * How many publications one `history` or recovering `subscribe` reply carries: as many as fit
  * in the page budget (maxPageBytes, less what the connection's queue already holds), measured
- * with the connection's codec; a publication larger than a page goes alone. Pure, so it is
- * tested with fixtures.
+ * with the connection's codec; a publication larger than a page goes alone. And replies that
+ * cannot be cut (presence) are refused when they do not fit in the queue. Pure, so it is tested
+ * with fixtures.
  */
 import { ERROR_CODES, ReplyError, type Codec, type HistoryResult, type PublicationData, type SubscribeResult } from '@relais/protocol';
 import { frameBytes } from '../transport.js';
@@ -104,4 +105,17 @@ export function pageRecovery(result: SubscribeResult, paged: boolean, codec: Cod
   }
   result.publications = pubs.slice(0, count);
   result.more = true;
+}
+
+/**
+ * A reply that cannot be cut (presence) and that clients resend after a reconnect: refused with
+ * 106 when it does not fit in the connection's queue now (temporary when it would fit in an
+ * empty one), so that two of them answered together cannot close the connection as slow again
+ * after every reconnect.
+ */
+export function checkWholeReply(result: object, codec: Codec, limits: PageLimits, queuedBytes: number): void {
+  const bytes = frameBytes(codec.encode({ id: Number.MAX_SAFE_INTEGER, result }));
+  if (bytes <= limits.maxQueueBytes - queuedBytes) return;
+  const message = `reply of ${bytes} bytes does not fit in this connection's queue (maxQueueBytes ${limits.maxQueueBytes}, ${queuedBytes} queued)`;
+  throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, message, { temporary: bytes <= limits.maxQueueBytes });
 }

@@ -152,6 +152,28 @@ describe('replies larger than the queue', () => {
     expect(opened.transport.closed).toBeUndefined();
   });
 
+  it('refuses with 106 a presence list that does not fit in the queue: temporary while it would fit in an empty one', async () => {
+    const opened = await start({ ...OPTIONS, namespaces: { room: { presence: true } } });
+    relais.onConnecting(() => ({ info: 'i'.repeat(40_000) }));
+    const sessions = [opened, ...(await Promise.all([1, 2, 3].map(() => connectSession(relais))))];
+    const presence = async (id: number): Promise<Record<string, unknown>> => {
+      sendCommands(opened.session, { id, method: 'presence', params: { channel: 'room:1' } });
+      await flushMicrotasks();
+      return opened.transport.reply(id)!;
+    };
+    // The first session connected before the hook: its entry is small. Three entries: ~80 kB.
+    for (const { session } of sessions.slice(0, 3)) sendCommands(session, { id: 2, method: 'subscribe', params: { channel: 'room:1' } });
+    await flushMicrotasks();
+    opened.transport.bufferedBytes = 50_000;
+    expect((await presence(3)).error).toMatchObject({ code: 106, temporary: true });
+    opened.transport.bufferedBytes = 0;
+    expect(Object.keys((await presence(4)).result as object)).toEqual(['clients']);
+    sendCommands(sessions[3]!.session, { id: 2, method: 'subscribe', params: { channel: 'room:1' } });
+    await flushMicrotasks();
+    expect((await presence(5)).error).toMatchObject({ code: 106, temporary: false });
+    expect(opened.transport.closed).toBeUndefined();
+  });
+
   it('refuses with 106 a history page whose first publication is larger than the queue', async () => {
     const opened = await start();
     await relais.publish('big:1', 'z'.repeat(150_000));
