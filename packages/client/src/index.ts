@@ -6,16 +6,8 @@
 export { Client } from './client.js';
 export type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 export { Subscription } from './subscription.js';
-export type {
-  HistoryOptions,
-  HistoryPage,
-  Publication,
-  PublishOptions,
-  SubscribeOptions,
-  SubscriptionEvents,
-  SubscriptionState,
-  SubscriptionStateChange,
-} from './subscription-types.js';
+// Subscription states and events, publications, history pages, subscribe and publish options.
+export type * from './subscription-types.js';
 export { exponentialBackoff, type Backoff, type ExponentialBackoffOptions } from './backoff.js';
 export type { Disposer, Listener } from './emitter.js';
 export * from './errors.js';
