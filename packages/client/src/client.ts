@@ -103,6 +103,7 @@ export class Client {
       timers: this.#timers,
       refreshMarginMs: this.#o.refreshMarginMs,
       isConnected: () => this.#state === 'connected',
+      pages: () => this.#connectResult?.maxPageBytes !== undefined,
       backoff: (attempt) => this.#reconnect.backoff(attempt),
       call: (method, params, options) => this.#call(method, params, options),
       publish: (channel, data, options) => this.publish(channel, data, options),

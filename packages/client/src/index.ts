@@ -5,17 +5,9 @@
  */
 export { Client } from './client.js';
 export type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
-export {
-  Subscription,
-  type HistoryOptions,
-  type HistoryPage,
-  type Publication,
-  type PublishOptions,
-  type SubscribeOptions,
-  type SubscriptionEvents,
-  type SubscriptionState,
-  type SubscriptionStateChange,
-} from './subscription.js';
+export { Subscription } from './subscription.js';
+// Subscription states and events, publications, history pages, subscribe and publish options.
+export type * from './subscription-types.js';
 export { exponentialBackoff, type Backoff, type ExponentialBackoffOptions } from './backoff.js';
 export type { Disposer, Listener } from './emitter.js';
 export * from './errors.js';

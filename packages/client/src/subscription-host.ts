@@ -13,17 +13,18 @@ import type { Subscription, SubscriptionHost } from './subscription.js';
  * through the client's dispatcher (`timeoutMs` defaulting to the client's).
  */
 export interface HostClient
-  extends Omit<SubscriptionHost, 'subscribeCommand' | 'subRefreshCommand' | 'unsubscribeCommand' | 'read' | 'attach' | 'detach'> {
+  extends Omit<SubscriptionHost, 'subscribeCommand' | 'subRefreshCommand' | 'unsubscribeCommand' | 'pageCommand' | 'read' | 'attach' | 'detach'> {
   call<M extends Method>(method: M, params: CommandParamsMap[M], options?: Partial<DispatchOptions>): Promise<ResultMap[M]>;
 }
 
 /**
- * Subscribe, sub_refresh and unsubscribe belong to one session: they go out only on a live
- * connection (else subscribe and sub_refresh fail with ConnectionLostError, and the Subscription
- * sends again after the next connect; an unsubscribe is dropped, as the next session starts
- * without the channel), and past the hold that keeps other calls queued until every resubscribe
- * has its reply. History and presence reads queue offline and are resent after a dropped
- * connection, as they are idempotent.
+ * Subscribe, sub_refresh, unsubscribe and the history pages of a recovery belong to one
+ * session: they go out only on a live connection (else they fail with ConnectionLostError, and
+ * the Subscription subscribes again after the next connect, recovering from the last
+ * publication it delivered; an unsubscribe is dropped, as the next session starts without the
+ * channel), and past the hold that keeps other calls queued until every resubscribe has its
+ * reply. History and presence reads queue offline and are resent after a dropped connection,
+ * as they are idempotent.
  */
 export function createSubscriptionHost(subs: Map<string, Subscription>, client: HostClient): SubscriptionHost {
   const { call, ...base } = client;
@@ -36,6 +37,10 @@ export function createSubscriptionHost(subs: Map<string, Subscription>, client: 
     subRefreshCommand: (channel, token) => {
       if (!base.isConnected()) return Promise.reject(new ConnectionLostError('sub_refresh'));
       return call('sub_refresh', { channel, token }, { direct: true });
+    },
+    pageCommand: (params, timeoutMs) => {
+      if (!base.isConnected()) return Promise.reject(new ConnectionLostError('history'));
+      return call('history', params, { timeoutMs, direct: true });
     },
     unsubscribeCommand: (channel) => {
       if (base.isConnected()) call('unsubscribe', { channel }, { direct: true }).catch(() => {});

@@ -9,7 +9,9 @@ import {
   type ClientInfo,
   type CommandParamsMap,
   type HistoryParams,
+  type HistoryResult,
   type PresenceStatsResult,
+  type PublicationData,
   type PublishResult,
   type RefreshResult,
   type ResultMap,
@@ -17,101 +19,25 @@ import {
   type SubscribeParams,
   type SubscribeResult,
 } from '@relais/protocol';
+import { catchUp, type CatchUpHost } from './catch-up.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
+import { readHistory } from './history-reader.js';
 import { StreamTracker } from './stream-tracker.js';
-import { RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
+import { ConnectionLostError, RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
 import { TokenRefresher } from './refresh.js';
+import type {
+  HistoryOptions,
+  HistoryPage,
+  Publication,
+  PublishOptions,
+  SubscribeOptions,
+  SubscriptionEvents,
+  SubscriptionState,
+  SubscriptionStateChange,
+} from './subscription-types.js';
 import { Timeout, type Timers } from './timer.js';
 
-export type SubscriptionState = 'subscribing' | 'subscribed' | 'unsubscribed';
-
-/** A publication delivered to a subscription. */
-export interface Publication<T = unknown> {
-  channel: string;
-  data: T;
-  event?: string;
-  /** Position in the channel's stream (namespaces with history; never on ephemeral ones). */
-  offset?: number;
-  /** Epoch of `offset`, on live publications. */
-  epoch?: string;
-  /** Who published, for publications from clients. */
-  info?: ClientInfo;
-}
-
-export interface HistoryOptions {
-  /** At most this many publications; 0 returns only the current position. @default all kept */
-  limit?: number;
-  /** Only publications after this position (none when its epoch is not the stream's). */
-  since?: StreamPosition;
-  /** Newest first. @default false */
-  reverse?: boolean;
-  /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
-  timeoutMs?: number;
-}
-
-export interface HistoryPage<T = unknown> {
-  publications: Publication<T>[];
-  /** The stream's current position: offset of its latest publication (0 if none). */
-  offset: number;
-  epoch: string;
-}
-
-/** Payload of a subscription's `state` event. */
-export interface SubscriptionStateChange {
-  state: SubscriptionState;
-  previous: SubscriptionState;
-  /** Server unsubscribe code (from an `unsubscribe` push). */
-  code?: number;
-  reason?: string;
-  error?: RelaisError;
-  /** On 'subscribed' after a resubscribe that asked for recovery. */
-  recovered?: boolean;
-}
-
-export interface SubscriptionEvents<T> {
-  state: SubscriptionStateChange;
-  publication: Publication<T>;
-  error: RelaisError;
-  join: ClientInfo;
-  leave: ClientInfo;
-}
-
-export interface SubscribeOptions {
-  /** Application data for the server's onSubscribe hook. */
-  data?: unknown;
-  /** Subscription token for private channels; without it, getToken (if given) provides the first. */
-  token?: string;
-  /**
-   * Returns a fresh subscription token: before the current one expires (sent with
-   * `sub_refresh`), after a subscribe reply 109, and when the server ends the subscription
-   * because its token expired (unsubscribe push 109; the client then subscribes again).
-   */
-  getToken?: (channel: string) => string | Promise<string>;
-  /** Ask the server for join/leave pushes (namespaces with joinLeave). @default false */
-  joinLeave?: boolean;
-  /**
-   * After a reconnect, ask for the publications missed since the last one received (namespaces
-   * with history); the 'subscribed' state change then carries `recovered`. @default true
-   */
-  recover?: boolean;
-  /** Timeout of each subscribe command, in ms. @default the client's timeoutMs */
-  timeoutMs?: number;
-}
-
-export interface PublishOptions {
-  /** Event name inside the channel (`message`, `typing`, …). */
-  event?: string;
-  /** Do not deliver the publication back to this connection. @default false */
-  excludeSelf?: boolean;
-  /**
-   * Deliver live only (typing indicators, cursors): never stored, never given an offset, never
-   * recovered. Sent only on a live connection: never queued offline, never resent.
-   * @default false
-   */
-  ephemeral?: boolean;
-  /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
-  timeoutMs?: number;
-}
+export type * from './subscription-types.js';
 
 /** What a Subscription needs from its client. */
 export interface SubscriptionHost {
@@ -123,6 +49,10 @@ export interface SubscriptionHost {
   readonly refreshMarginMs: number;
   unsubscribeCommand(channel: string): void;
   publish(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult>;
+  /** Whether the server pages recoveries (its ConnectResult has `maxPageBytes`). */
+  pages(): boolean;
+  /** A history page of a recovery: belongs to the current connection, like subscribe. */
+  pageCommand(params: HistoryParams, timeoutMs: number | undefined): Promise<HistoryResult>;
   /** A read command (history, presence): queued offline, resent after a dropped connection. */
   read<M extends 'history' | 'presence' | 'presence_stats'>(method: M, params: CommandParamsMap[M], timeoutMs: number | undefined): Promise<ResultMap[M]>;
   attach(subscription: Subscription): void;
@@ -204,7 +134,8 @@ export class Subscription<T = unknown> {
     if (options.limit !== undefined) params.limit = options.limit;
     if (options.since !== undefined) params.since = { offset: options.since.offset, epoch: options.since.epoch };
     if (options.reverse !== undefined) params.reverse = options.reverse;
-    const result = await this.#host.read('history', params, options.timeoutMs);
+    const host = this.#host;
+    const result = await readHistory({ read: (page) => host.read('history', page, options.timeoutMs), wait: (attempt) => wait(host.timers, host.backoff(attempt)) }, params);
     const publications = result.publications.map((pub) => ({ ...pub, channel: this.channel }) as Publication<T>);
     return { publications, offset: result.offset, epoch: result.epoch };
   }
@@ -309,26 +240,61 @@ export class Subscription<T = unknown> {
     if (this.#options.joinLeave) params.joinLeave = true;
     const position = this.#stream.position;
     if (position && this.#options.recover !== false) params.since = position;
+    if (params.since && this.#host.pages()) params.paged = true;
     try {
       const result = await this.#host.subscribeCommand(params, this.#options.timeoutMs);
-      if (generation === this.#generation) this.#onSubscribed(result, params.since !== undefined);
+      if (generation === this.#generation) this.#onSubscribed(result, params.since);
     } catch (error) {
       if (generation === this.#generation) await this.#onFailed(error, generation);
     }
   }
 
-  #onSubscribed(result: SubscribeResult, askedRecovery: boolean): void {
+  #onSubscribed(result: SubscribeResult, since: StreamPosition | undefined): void {
     this.#attempt = 0;
     if (this.#options.getToken) this.#refresher.schedule(result.expiresInMs);
     this.#data = result.data;
+    if (since && result.recovered === true && result.more === true) void this.#catchUp(result, since);
+    else this.#ready(result, since && result.recovered === true, result.publications ?? []);
+  }
+
+  /**
+   * A recovery too large for one reply: its pages are delivered while 'subscribing' (the
+   * position moves with each, so a reconnect recovers from there), then 'subscribed' says
+   * whether every one came. Live publications wait in #pending meanwhile.
+   */
+  async #catchUp(result: SubscribeResult, since: StreamPosition): Promise<void> {
+    const generation = this.#generation;
+    const current = (): boolean => generation === this.#generation;
+    const host: CatchUpHost = {
+      current,
+      read: (params) => (current() ? this.#host.pageCommand(params, this.#options.timeoutMs) : Promise.reject(new ConnectionLostError('history'))),
+      wait: (attempt) => new Promise((resolve) => this.#retryTimer.start(this.#host.backoff(attempt), resolve)),
+      deliver: (pub) => {
+        const publication = { ...pub, channel: this.channel } as Publication<T>;
+        if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
+      },
+    };
+    let recovered = false;
+    try {
+      const outcome = await catchUp(host, this.channel, result, since);
+      if (outcome === 'abandoned') return;
+      recovered = outcome === 'recovered';
+    } catch (error) {
+      if (!current()) return;
+      if (error instanceof RelaisError) this.#emitter.emit('error', error);
+    }
+    this.#ready(result, recovered, []);
+  }
+
+  /** Subscribed: `publications` (recovered, up to the reply's offset), then live ones past it. */
+  #ready(result: SubscribeResult, recovered: boolean | undefined, publications: readonly PublicationData[]): void {
     this.#stream.subscribed(result);
     const change: Omit<SubscriptionStateChange, 'previous'> = { state: 'subscribed' };
-    if (askedRecovery) change.recovered = result.recovered === true;
+    if (recovered !== undefined) change.recovered = recovered;
     const pending = this.#pending;
     this.#pending = [];
     this.#setState(change);
-    // Recovered publications (up to the reply's offset), then live ones past it: each once.
-    for (const pub of result.publications ?? []) {
+    for (const pub of publications) {
       if (this.#state !== 'subscribed') return;
       this.#emitter.emit('publication', { ...pub, channel: this.channel } as Publication<T>);
     }
@@ -397,4 +363,8 @@ export class Subscription<T = unknown> {
     this.#host.log(`subscription ${this.channel}: ${previous} -> ${change.state}`);
     this.#emitter.emit('state', { ...change, previous });
   }
+}
+
+function wait(timers: Timers, delayMs: number): Promise<void> {
+  return new Promise((resolve) => timers.setTimeout(resolve, delayMs));
 }

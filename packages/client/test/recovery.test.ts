@@ -8,44 +8,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createRelais, type Relais } from '@relais/server';
-import { Client, type ClientOptions, type SubscriptionStateChange, type WebSocketConstructor } from '@relais/client';
+import { Client, type ClientOptions, type SubscriptionStateChange } from '@relais/client';
+import { cuttableSockets, until } from './sockets.js';
 
 const namespaces = {
   chat: { historySize: 1_000, historyTtlMs: 600_000 },
   short: { historySize: 5, historyTtlMs: 600_000 },
 };
-
-/** A WebSocket constructor whose sockets can be cut, and which can refuse to connect. */
-function cuttableSockets(): { WebSocket: WebSocketConstructor; cut(): void; blocked: boolean } {
-  const sockets: WebSocket[] = [];
-  const control = {
-    blocked: false,
-    WebSocket: class extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        // Port 1 refuses the connection: the SDK sees a failed attempt and backs off.
-        super(control.blocked ? 'ws://127.0.0.1:1/' : url, protocols);
-        sockets.push(this);
-      }
-    },
-    /** Destroys the TCP socket of the live connection: no close frame either way. */
-    cut() {
-      for (const ws of sockets.splice(0)) ws.terminate();
-    },
-  };
-  return control;
-}
-
-function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(check, 2);
-    };
-    check();
-  });
-}
 
 describe('recovery against a real relais node', () => {
   let relais: Relais;

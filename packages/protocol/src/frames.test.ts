@@ -133,6 +133,23 @@ const REPLIES: (Golden & { value: Reply })[] = [
       '82a2696402a6726573756c7485ab7265636f76657261626c65c3a66f666673657429a565706f6368a461316232a97265636f7665726564c3ac7075626c69636174696f6e739182a46461746181a474657874a66d6973736564a66f66667365742a',
   },
   {
+    name: 'the first page of a recovery too large for one reply',
+    value: {
+      id: 2,
+      result: { recoverable: true, offset: 300, epoch: 'a1b2', recovered: true, publications: [{ data: { text: 'missed' }, offset: 42 }], more: true },
+    },
+    json: '{"id":2,"result":{"recoverable":true,"offset":300,"epoch":"a1b2","recovered":true,"publications":[{"data":{"text":"missed"},"offset":42}],"more":true}}',
+    msgpack:
+      '82a2696402a6726573756c7486ab7265636f76657261626c65c3a66f6666736574cd012ca565706f6368a461316232a97265636f7665726564c3ac7075626c69636174696f6e739182a46461746181a474657874a66d6973736564a66f66667365742aa46d6f7265c3',
+  },
+  {
+    name: 'a history page with more to read',
+    value: { id: 3, result: { publications: [{ data: { text: 'next' }, offset: 43 }], offset: 300, epoch: 'a1b2', more: true } },
+    json: '{"id":3,"result":{"publications":[{"data":{"text":"next"},"offset":43}],"offset":300,"epoch":"a1b2","more":true}}',
+    msgpack:
+      '82a2696403a6726573756c7484ac7075626c69636174696f6e739182a46461746181a474657874a46e657874a66f66667365742ba66f6666736574cd012ca565706f6368a461316232a46d6f7265c3',
+  },
+  {
     name: 'an empty result (unsubscribe, send, ping, plain subscribe)',
     value: { id: 3, result: {} },
     json: '{"id":3,"result":{}}',

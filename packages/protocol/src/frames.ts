@@ -50,6 +50,11 @@ export interface SubscribeParams {
   since?: StreamPosition;
   /** Receive join/leave pushes for this channel (presence). */
   joinLeave?: boolean;
+  /**
+   * The client reads the rest of a recovery too large for one reply with `history` (see
+   * SubscribeResult.more). Send it only to servers whose ConnectResult has `maxPageBytes`.
+   */
+  paged?: boolean;
 }
 
 export interface UnsubscribeParams {
@@ -180,6 +185,11 @@ export interface ConnectResult {
    * ms, or the server closes the connection with 3005.
    */
   expiresInMs?: number;
+  /**
+   * Most bytes of publications one `history` or recovering `subscribe` reply carries; the rest
+   * is read page by page. Present on servers that page: they accept subscribe `paged`.
+   */
+  maxPageBytes?: number;
 }
 
 /** Position in a channel's stream: offsets increase by one per publication within an epoch. */
@@ -200,6 +210,12 @@ export interface SubscribeResult {
   recovered?: boolean;
   /** Missed publications, oldest first, when recovered. */
   publications?: PublicationData[];
+  /**
+   * With `paged` and `recovered: true`: the missed publications did not fit in one reply.
+   * Those after the last one in `publications`, up to `offset`, are read with `history`
+   * (`since` that last offset, or `since` itself when `publications` is empty).
+   */
+  more?: true;
   /**
    * Present when the subscription token expires: send `sub_refresh` within this many ms, or the
    * server ends the subscription with an `unsubscribe` push (code 109).
@@ -233,6 +249,11 @@ export interface HistoryResult {
   /** The stream's current position: offset of the latest publication (0 if none). */
   offset: number;
   epoch: string;
+  /**
+   * The reply was cut by the server's page size (ConnectResult.maxPageBytes) before `limit` or
+   * the end: read on from the last publication received (see docs/protocol.md, history).
+   */
+  more?: true;
 }
 
 export interface PresenceResult {

@@ -60,6 +60,17 @@ describe('parseCommand', () => {
         },
       },
       {
+        name: 'subscribe with recovery that the client can page',
+        json: '{"id":2,"method":"subscribe","params":{"channel":"chat:room-1","since":{"offset":41,"epoch":"a1b2"},"paged":true}}',
+        msgpack:
+          '83a2696402a66d6574686f64a9737562736372696265a6706172616d7383a76368616e6e656cab636861743a726f6f6d2d31a573696e636582a66f666673657429a565706f6368a461316232a57061676564c3',
+        command: {
+          id: 2,
+          method: 'subscribe',
+          params: { channel: 'chat:room-1', since: { offset: 41, epoch: 'a1b2' }, paged: true },
+        },
+      },
+      {
         name: 'unsubscribe',
         json: '{"id":3,"method":"unsubscribe","params":{"channel":"chat:room-1"}}',
         msgpack: '83a2696403a66d6574686f64ab756e737562736372696265a6706172616d7381a76368616e6e656cab636861743a726f6f6d2d31',
@@ -341,6 +352,7 @@ describe('parseCommand', () => {
       ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":1}}}', 'subscribe.since.epoch must be a string'],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":1,"epoch":"e","limit":5}}}', 'subscribe: unknown field "limit"'],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","joinLeave":"yes"}}', 'subscribe.joinLeave must be a boolean'],
+      ['{"id":9,"method":"subscribe","params":{"channel":"a","paged":1}}', 'subscribe.paged must be a boolean'],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","recover":true}}', 'subscribe: unknown field "recover"'],
       // unsubscribe
       ['{"id":9,"method":"unsubscribe"}', 'unsubscribe.channel must be a string'],

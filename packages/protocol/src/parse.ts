@@ -149,11 +149,12 @@ const RULES: Record<Method, ParamRule> = {
     checkData(p, m, depth);
   },
   subscribe(p, m, depth) {
-    allowOnly(p, m, ['channel', 'data', 'token', 'since', 'joinLeave']);
+    allowOnly(p, m, ['channel', 'data', 'token', 'since', 'joinLeave', 'paged']);
     requireChannel(p, m);
     optionalString(p, m, 'token', MAX_TOKEN_LENGTH);
     checkPosition(p, m);
     optionalBoolean(p, m, 'joinLeave');
+    optionalBoolean(p, m, 'paged');
     checkData(p, m, depth);
   },
   unsubscribe(p, m) {

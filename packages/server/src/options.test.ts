@@ -8,6 +8,12 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ pingIntervalMs: 5000, pongTimeoutMs: undefined })).toMatchObject({ pingIntervalMs: 5000, pongTimeoutMs: 10_000 });
   });
 
+  it('derives maxPageBytes from maxQueueBytes unless given', () => {
+    expect(resolveOptions().maxPageBytes).toBe(524_288);
+    expect(resolveOptions({ maxQueueBytes: 200_001 }).maxPageBytes).toBe(100_000);
+    expect(resolveOptions({ maxQueueBytes: 200_000, maxPageBytes: 150_000 }).maxPageBytes).toBe(150_000);
+  });
+
   it('accepts history, presence and join/leave on a namespace', () => {
     const namespaces = { chat: { historySize: 100, historyTtlMs: 60_000, presence: true, joinLeave: true }, plain: { historySize: 0 } };
     const resolved = resolveOptions({ namespaces, presenceTtlMs: 30_000 });
@@ -45,6 +51,8 @@ describe('resolveOptions', () => {
     [{ rpcTimeoutMs: 2 ** 31 }, 'option rpcTimeoutMs must be at most 2147483647, got 2147483648'],
     [{ path: 'ws' }, 'option path must be a string starting with "/", got "ws"'],
     [{ maxQueueBytes: 100, maxMessageBytes: 1000 }, 'option maxQueueBytes (100) must be at least maxMessageBytes (1000)'],
+    [{ maxPageBytes: 0 }, 'option maxPageBytes must be a positive integer, got 0'],
+    [{ maxPageBytes: 2_000_000 }, 'option maxPageBytes (2000000) must be at most maxQueueBytes (1048576)'],
     [{ pingIntervalMS: 1 }, 'unknown option "pingIntervalMS"'],
     [{ namespaces: { 'a:b': {} } }, 'option namespaces["a:b"]: a namespace name must not contain ":"'],
     [{ namespaces: { chat: { clientPublish: 'no' } } }, 'option namespaces["chat"].clientPublish must be a boolean, got "no"'],

@@ -33,7 +33,7 @@ export const DEFAULT_MAX_DATA_DEPTH = 32;
 const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
 const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
 const KNOWN_KEYS = new Set<string>([
-  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', 'maxDataDepth', ...DURATION_KEYS, ...COUNT_KEYS,
+  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', 'maxDataDepth', 'maxPageBytes', ...DURATION_KEYS, ...COUNT_KEYS,
 ]);
 
 const COMPRESSION_KEYS = new Set(['thresholdBytes', 'level']);
@@ -81,6 +81,12 @@ export interface RelaisOptions {
    * write it inside replies and pushes. @default 32
    */
   maxDataDepth?: number;
+  /**
+   * Most bytes of publications (in the connection's encoding) one `history` or recovering
+   * `subscribe` reply carries, counted with what the connection's queue already holds; the
+   * rest is read page by page. At most maxQueueBytes. @default half of maxQueueBytes
+   */
+  maxPageBytes?: number;
   /** Time an RPC handler has to answer before the client gets 114, in ms. @default 10000 */
   rpcTimeoutMs?: number;
   /** Time close() waits for sockets to close before terminating them, in ms. @default 5000 */
@@ -122,7 +128,7 @@ export interface ResolvedCompression {
   level: number;
 }
 
-type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path' | 'maxDataDepth';
+type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path' | 'maxDataDepth' | 'maxPageBytes';
 
 /**
  * Options after defaults were applied and every value was checked, nested ones in their
@@ -173,6 +179,16 @@ function compression(value: unknown): ResolvedCompression | false {
   return { thresholdBytes, level };
 }
 
+// A page must leave room in the queue for live publications sent meanwhile: half by default.
+function pageBytes(value: unknown, maxQueueBytes: number): number {
+  if (value === undefined) return Math.floor(maxQueueBytes / 2);
+  const bytes = positiveInteger('maxPageBytes', value);
+  if (bytes > maxQueueBytes) {
+    throw new OptionsError(`option maxPageBytes (${bytes}) must be at most maxQueueBytes (${maxQueueBytes}): a larger page would close the connection as slow`);
+  }
+  return bytes;
+}
+
 function checkEngine(engine: unknown): EngineOptions | undefined {
   if (engine === undefined) return undefined;
   if (!isRecord(engine) || typeof (engine.broker as Broker | undefined)?.publish !== 'function') {
@@ -216,6 +232,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
         'otherwise one full-size message would close the connection as slow',
     );
   }
+  const maxPageBytes = pageBytes(given.maxPageBytes, checked.maxQueueBytes);
   const engine = checkEngine(given.engine);
   const logger = checkLogger(given.logger);
   const auth = given.auth === undefined ? undefined : resolveAuthOptions(given.auth);
@@ -237,6 +254,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     maxConnections: checked.maxConnections,
     maxQueueBytes: checked.maxQueueBytes,
     maxDataDepth: checked.maxDataDepth,
+    maxPageBytes,
     engine,
     logger,
     namespaces,

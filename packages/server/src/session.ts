@@ -270,18 +270,22 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     );
   }
 
-  // Answers once: a result that cannot be encoded is answered 100 (nothing was sent yet), and a
+  // Answers once: a result that cannot be encoded is answered 100, and one too large for the
+  // queue 106 (nothing was sent yet, and `undo` gives back what the handler reserved); a
   // failure after the reply went out closes the connection instead of answering again.
-  #answer(command: Command, { result, afterReply, undo }: Handled<unknown>): void {
+  #answer(command: Command, { result, afterReply, undo, fit }: Handled<unknown>): void {
     if (this.#state === 'closed') return;
     let frame: Frame;
     try {
+      fit?.(this.#queuedBytes());
       frame = this.codec.encode({ id: command.id, result });
+      checkReplySize(frame, this.#node.options.maxQueueBytes);
     } catch (error) {
-      // A result no encoder writes (a hook's BigInt, a cycle): give back what the handler
-      // reserved, so that a retry finds nothing held.
-      this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command result could not be encoded');
-      if (this.#runSafely(command, undo)) this.#fail(command, new ReplyError(ERROR_CODES.INTERNAL));
+      if (!(error instanceof ReplyError)) {
+        // A result no encoder writes (a hook's BigInt, a cycle).
+        this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command result could not be encoded');
+      }
+      if (this.#runSafely(command, undo)) this.#fail(command, error instanceof ReplyError ? error : new ReplyError(ERROR_CODES.INTERNAL));
       return;
     }
     this.enqueueFrame(frame);
@@ -367,6 +371,13 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     }
   }
 
+  /** Bytes waiting to be sent: in the transport, and queued here (with one separator each). */
+  #queuedBytes(): number {
+    let bytes = this.#transport.bufferedBytes + this.#outbox.length;
+    for (const frame of this.#outbox) bytes += frameBytes(frame);
+    return bytes;
+  }
+
   #teardown(code: number): void {
     this.#outbox = [];
     this.#afterConnect = undefined;
@@ -393,5 +404,16 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
         this.#node.logger.error({ err: error, client: this.client }, 'state listener threw');
       }
     }
+  }
+}
+
+/**
+ * A reply larger than the whole queue would close the connection as slow (3008) however fast
+ * the client reads, and again after every reconnect: it is refused with 106 instead.
+ */
+function checkReplySize(frame: Frame, maxQueueBytes: number): void {
+  const bytes = frameBytes(frame);
+  if (bytes > maxQueueBytes) {
+    throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, `reply of ${bytes} bytes is larger than this connection's queue (maxQueueBytes ${maxQueueBytes})`);
   }
 }

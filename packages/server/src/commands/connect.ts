@@ -53,6 +53,7 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
     pingIntervalMs: options.pingIntervalMs,
     pongTimeoutMs: options.pongTimeoutMs,
     maxMessageBytes: options.maxMessageBytes,
+    maxPageBytes: options.maxPageBytes,
   };
   if (merged.data !== undefined) result.data = merged.data;
   if (channels.length > 0) result.channels = channels;

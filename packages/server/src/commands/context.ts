@@ -73,10 +73,16 @@ export interface Handled<R> {
    */
   afterReply?: () => void;
   /**
-   * Gives back what the handler reserved, when its reply could not be encoded and the client
-   * gets 100 instead (a subscribe releases its channel, so that a retry is not answered 105).
+   * Gives back what the handler reserved, when its reply cannot be sent and the client gets an
+   * error instead (a subscribe releases its channel, so that a retry is not answered 105).
    */
   undo?: () => void;
+  /**
+   * Runs synchronously right before the reply is encoded, with the bytes already waiting on the
+   * connection (transport buffer and queued frames): a reply that carries publications cuts
+   * `result` to what the queue can take (recovery/page). Concurrent replies see each other.
+   */
+  fit?: (queuedBytes: number) => void;
 }
 
 /** Handles one command of a connection. Throws ReplyError, Disconnect or anything (→ 100). */

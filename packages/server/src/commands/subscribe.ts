@@ -3,13 +3,15 @@
  * `subscribe`: duplicates (105), namespace access (102, 103, 109 for an expired subscription
  * token), join/leave availability (108), the per-connection limit (106), onSubscribe hooks, the
  * broker subscription, then on recoverable channels the stream position and, with `since`, the
- * missed publications. Delivery starts right after the reply.
+ * missed publications, cut to one page (recovery/page: `more` for a client that pages, else
+ * `recovered: false`). Delivery starts right after the reply.
  */
 import { ERROR_CODES, ReplyError, type SubscribeParams, type SubscribeResult } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
 import type { ChannelRules } from '../channels.js';
 import { checkData } from '../data-checks.js';
 import type { SubscribeEvent } from '../events.js';
+import { pageRecovery } from '../recovery/page.js';
 import { answerRecovery } from '../recovery/recover.js';
 import type { CommandHandler, CommandSession, NodeServices } from './context.js';
 
@@ -67,6 +69,7 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
   if (grant.expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(grant.expiresAt);
   return {
     result,
+    fit: (queuedBytes) => pageRecovery(result, params.paged === true, session.codec, node.options, queuedBytes),
     afterReply: () => {
       if (withToken) session.channels.watchToken(channel, grant.expiresAt);
       session.channels.activate(channel, deliveredUpTo);
