@@ -22,6 +22,7 @@ export type {
   HistoryResult,
   Publication,
 } from './broker.js';
+export { decodePublicationBody, encodePublicationBody, type PublicationBody } from './publication-body.js';
 export type { PresenceStats, PresenceStore } from './presence.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
 export { MemoryBus, type MemoryBusOptions, type PresenceEntry } from './memory/memory-bus.js';
