@@ -26,6 +26,7 @@ export { decodePublicationBody, encodePublicationBody, type PublicationBody } fr
 export type { PresenceStats, PresenceStore } from './presence.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
 export { MemoryBus, type MemoryBusOptions, type PresenceEntry } from './memory/memory-bus.js';
+export { DEFAULT_MAX_HISTORY_BYTES } from './memory/memory-streams.js';
 export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/memory-presence-store.js';
 export type * from './events.js';
 export type { Transport, TransportInfo } from './transport.js';
