@@ -102,9 +102,9 @@ export class RedisBroker implements Broker {
 
   /**
    * Without `history`: PUBLISH (or, with an idempotency key, a script that publishes once per
-   * key). With `history`: one script numbers, stores, trims and publishes atomically on the
-   * channel's shard. Rejects with 115 when the shard is unreachable, and with TypeError when
-   * the data cannot be encoded.
+   * key). With `history`: one script numbers, stores, trims (by size, TTL and bytes) and
+   * publishes atomically on the channel's shard. Rejects with 115 when the shard is
+   * unreachable, and with TypeError when the data cannot be encoded.
    */
   async publish(pub: Publication, options: BrokerPublishOptions): Promise<PublishResult> {
     const link = this.#link(pub.channel);
@@ -113,10 +113,10 @@ export class RedisBroker implements Broker {
     const idempotencyTtlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     try {
       if (options.history) {
-        const { size, ttlMs } = options.history;
+        const { size, ttlMs, maxBytes } = options.history;
         const keys = [this.#keys.stream(pub.channel), this.#keys.meta(pub.channel)];
         if (options.idempotencyKey !== undefined) keys.push(this.#keys.idempotency(pub.channel, options.idempotencyKey));
-        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs];
+        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs, maxBytes ?? ''];
         const reply = await runScript(link.command, PUBLISH_HISTORY, keys, args);
         if (typeof reply === 'string') return JSON.parse(reply) as PublishResult;
         const [offset, epoch] = reply as [number, string];
