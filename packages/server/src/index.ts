@@ -9,7 +9,7 @@ export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './no
 export * from './options.js';
 // The shared option checks, for engine packages' own options (e.g. @relais/redis).
 export { MAX_TIMER_MS, durationMs, isRecord, positiveInteger, rejectUnknownKeys } from './option-checks.js';
-export { CATCH_ALL_NAMESPACE, type ChannelRules, type NamespaceRules } from './channels.js';
+export { CATCH_ALL_NAMESPACE, DEFAULT_HISTORY_MAX_BYTES, type ChannelRules, type NamespaceRules } from './channels.js';
 export type { Access, AccessAction } from './auth/access.js';
 export type { AuthOptions, ResolvedAuthOptions } from './auth/options.js';
 export type { LimitsOptions, ResolvedLimits, ScopeLimits } from './rate-limit/options.js';
