@@ -83,12 +83,11 @@ const TRIM_EXPIRED = `local function trim_expired(stream, meta, now)
 end`;
 
 /**
- * Lua: drops the oldest entries while the stream holds more than `size` or their bytes exceed
- * `max_bytes` (nil: no byte bound), keeping the meta hash's `bytes` right. The newest entry
+ * Lua: drops the oldest entries while the stream's `count` entries are more than `size` or their
+ * `bytes` exceed `max_bytes` (nil: no byte bound), keeping the meta hash's `bytes` right. The newest entry
  * goes too when it alone exceeds `max_bytes`: the stream then keeps nothing, never a hole.
  */
-const TRIM_FRONT = `local function trim_front(stream, meta, size, max_bytes, bytes)
-  local count = redis.call('XLEN', stream)
+const TRIM_FRONT = `local function trim_front(stream, meta, size, max_bytes, count, bytes)
   while count > 0 and (count > size or (max_bytes and bytes > max_bytes)) do
     local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
     redis.call('XDEL', stream, oldest[1])
@@ -141,10 +140,13 @@ local top = redis.call('HINCRBY', KEYS[2], 'top', 1)
 local message = 'p|' .. top .. '|' .. epoch .. '|' .. ARGV[2]
 local now = now_ms()
 trim_expired(KEYS[1], KEYS[2], now)
-if redis.call('XLEN', KEYS[1]) == 0 then redis.call('HSET', KEYS[2], 'bytes', 0) end
+local count = redis.call('XLEN', KEYS[1]) + 1
 redis.call('XADD', KEYS[1], top .. '-0', 'm', message, 'x', now + ttl, 'n', #ARGV[2])
-local bytes = redis.call('HINCRBY', KEYS[2], 'bytes', #ARGV[2])
-trim_front(KEYS[1], KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[8]), bytes)
+local bytes = #ARGV[2]
+-- Alone in the stream: whatever the total said (a vanished stream), it is this entry's bytes.
+if count == 1 then redis.call('HSET', KEYS[2], 'bytes', bytes)
+else bytes = redis.call('HINCRBY', KEYS[2], 'bytes', bytes) end
+trim_front(KEYS[1], KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[8]), count, bytes)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), ttl))
 redis.call('PUBLISH', ARGV[1], message)
