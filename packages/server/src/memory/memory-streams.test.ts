@@ -121,6 +121,14 @@ describe('MemoryStreams byte accounting', () => {
     expect(streams.read('a', {}).publications[0]!.data).toEqual({ list: [1, 2], bin: new Uint8Array([0, 255, 0x7c]) });
   });
 
+  it('skips, as the Redis engine does, a kept body no decoder reads (a __proto__ key given to the broker directly)', () => {
+    const streams = new MemoryStreams({ now: () => 0 });
+    streams.append(pub('a', 1), KEEP);
+    streams.append({ channel: 'a', data: JSON.parse('{"__proto__":{"x":1}}') as unknown }, KEEP);
+    streams.append(pub('a', 3), KEEP);
+    expect(offsets(streams, 'a')).toEqual([1, 3]);
+  });
+
   it('takes no offset for a publication it cannot encode', () => {
     const streams = new MemoryStreams({ now: () => 0 });
     let deep: unknown = 1;
