@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientInfo, PublishResult } from '@relais/protocol';
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
+  encodePublicationBody,
   silentLogger,
   type Broker,
   type BrokerEventHandler,
@@ -21,7 +22,7 @@ import { redactUrl, resolveRedisBrokerOptions, type RedisBrokerOptions, type Res
 import { PUBLISH_HISTORY, PUBLISH_ONCE, READ_HISTORY, runScript } from './scripts.js';
 import { ShardLink } from './shard-link.js';
 import { shardOf } from './shard.js';
-import { decodeMessage, encodeJoinLeave, encodePublicationBody, type WireMessage } from './wire.js';
+import { decodeMessage, encodeJoinLeave, type WireMessage } from './wire.js';
 
 /** A new random epoch (used only when Redis has none for the channel). */
 function newEpoch(): string {
@@ -101,25 +102,21 @@ export class RedisBroker implements Broker {
 
   /**
    * Without `history`: PUBLISH (or, with an idempotency key, a script that publishes once per
-   * key). With `history`: one script numbers, stores, trims and publishes atomically on the
-   * channel's shard. Rejects with 115 when the shard is unreachable.
+   * key). With `history`: one script numbers, stores, trims (by size, TTL and bytes) and
+   * publishes atomically on the channel's shard. Rejects with 115 when the shard is
+   * unreachable, and with TypeError when the data cannot be encoded.
    */
   async publish(pub: Publication, options: BrokerPublishOptions): Promise<PublishResult> {
     const link = this.#link(pub.channel);
-    let body: Uint8Array;
-    try {
-      body = encodePublicationBody(pub);
-    } catch (error) {
-      throw new TypeError(`publication data cannot be encoded: ${(error as Error).message}`, { cause: error });
-    }
+    const body = encodePublicationBody(pub);
     const redisChannel = this.#keys.pubsub(pub.channel);
     const idempotencyTtlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     try {
       if (options.history) {
-        const { size, ttlMs } = options.history;
+        const { size, ttlMs, maxBytes } = options.history;
         const keys = [this.#keys.stream(pub.channel), this.#keys.meta(pub.channel)];
         if (options.idempotencyKey !== undefined) keys.push(this.#keys.idempotency(pub.channel, options.idempotencyKey));
-        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs];
+        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs, maxBytes ?? ''];
         const reply = await runScript(link.command, PUBLISH_HISTORY, keys, args);
         if (typeof reply === 'string') return JSON.parse(reply) as PublishResult;
         const [offset, epoch] = reply as [number, string];

@@ -37,33 +37,62 @@ const NOW_MS = `local function now_ms()
 end`;
 
 /**
- * Lua: drops the stream entries whose expiry time (field `x`) passed. Entries are in offset
- * order and a channel's TTL is one namespace setting, so the expired ones are at the front.
+ * Lua: a stream entry's field (entries hold `m` the message, `x` its expiry time in ms and
+ * `n` the length of its publication body in bytes).
  */
-const TRIM_EXPIRED = `local function expires_at(entry)
+const ENTRY_FIELD = `local function entry_field(entry, name)
   local fields = entry[2]
   for i = 1, #fields, 2 do
-    if fields[i] == 'x' then return tonumber(fields[i + 1]) end
+    if fields[i] == name then return fields[i + 1] end
   end
   return nil
 end
-local function trim_expired(stream, now)
+-- Entries written before byte accounting have no 'n': they were never counted, so count 0.
+local function entry_bytes(entry)
+  return tonumber(entry_field(entry, 'n')) or 0
+end`;
+
+/**
+ * Lua: drops the stream entries whose expiry time (field `x`) passed, and takes their bytes off
+ * the meta hash's `bytes`. Entries are in offset order and a channel's TTL is one namespace
+ * setting, so the expired ones are at the front.
+ */
+const TRIM_EXPIRED = `local function trim_expired(stream, meta, now)
   -- Usually the oldest entry is alive: one look and done.
   local batch = 1
+  local freed = 0
   while true do
     local entries = redis.call('XRANGE', stream, '-', '+', 'COUNT', batch)
-    if #entries == 0 then return end
+    local alive = nil
     for i, entry in ipairs(entries) do
-      local expires = expires_at(entry)
-      if expires == nil or expires > now then
-        if i > 1 then redis.call('XTRIM', stream, 'MINID', entry[1]) end
-        return
-      end
+      local expires = tonumber(entry_field(entry, 'x'))
+      if expires == nil or expires > now then alive = i; break end
+      freed = freed + entry_bytes(entry)
     end
-    -- Every entry of the batch expired: keep from the next offset (ids are '<offset>-0').
-    local last = tonumber(string.match(entries[#entries][1], '^(%d+)'))
-    redis.call('XTRIM', stream, 'MINID', (last + 1) .. '-0')
-    batch = 100
+    if alive == nil and #entries > 0 then
+      -- Every entry of the batch expired: keep from the next offset (ids are '<offset>-0').
+      local last = tonumber(string.match(entries[#entries][1], '^(%d+)'))
+      redis.call('XTRIM', stream, 'MINID', (last + 1) .. '-0')
+      batch = 100
+    else
+      if alive ~= nil and alive > 1 then redis.call('XTRIM', stream, 'MINID', entries[alive][1]) end
+      if freed > 0 then redis.call('HINCRBY', meta, 'bytes', -freed) end
+      return
+    end
+  end
+end`;
+
+/**
+ * Lua: drops the oldest entries while the stream's `count` entries are more than `size` or their
+ * `bytes` exceed `max_bytes` (nil: no byte bound), keeping the meta hash's `bytes` right. The newest entry
+ * goes too when it alone exceeds `max_bytes`: the stream then keeps nothing, never a hole.
+ */
+const TRIM_FRONT = `local function trim_front(stream, meta, size, max_bytes, count, bytes)
+  while count > 0 and (count > size or (max_bytes and bytes > max_bytes)) do
+    local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
+    redis.call('XDEL', stream, oldest[1])
+    bytes = redis.call('HINCRBY', meta, 'bytes', -entry_bytes(oldest))
+    count = count - 1
   end
 end`;
 
@@ -85,15 +114,21 @@ end`;
 /**
  * Publishes with the channel's next offset and keeps the publication. KEYS[1] = stream,
  * KEYS[2] = meta, KEYS[3] (optional) = idempotency key. ARGV = Redis channel, body, size,
- * TTL ms, meta TTL ms, epoch candidate, idempotency TTL ms. Returns {offset, epoch}, or the
- * remembered result (a JSON string) of an earlier publish with the same idempotency key.
- * Numbering, storing and publishing happen in one atomic step, so offsets follow the order in
- * which every node receives the publications.
+ * TTL ms, meta TTL ms, epoch candidate, idempotency TTL ms, max bytes ('' = no byte bound).
+ * Returns {offset, epoch}, or the remembered result (a JSON string) of an earlier publish with
+ * the same idempotency key. Numbering, storing and publishing happen in one atomic step, so
+ * offsets follow the order in which every node receives the publications.
+ *
+ * The meta hash's `bytes` is the total body length of the stream's entries (each entry's `n`):
+ * every trim here subtracts what it drops, and an empty or vanished stream (its key expired
+ * before the meta, or removeHistory deleted it) resets it to 0, so it cannot drift.
  */
 export const PUBLISH_HISTORY = script(
   'publish-history',
   `${NOW_MS}
+${ENTRY_FIELD}
 ${TRIM_EXPIRED}
+${TRIM_FRONT}
 ${ENSURE_META}
 if #KEYS == 3 then
   local previous = redis.call('GET', KEYS[3])
@@ -104,8 +139,14 @@ local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[6], ARGV[5])
 local top = redis.call('HINCRBY', KEYS[2], 'top', 1)
 local message = 'p|' .. top .. '|' .. epoch .. '|' .. ARGV[2]
 local now = now_ms()
-redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], top .. '-0', 'm', message, 'x', now + ttl)
-trim_expired(KEYS[1], now)
+trim_expired(KEYS[1], KEYS[2], now)
+local count = redis.call('XLEN', KEYS[1]) + 1
+redis.call('XADD', KEYS[1], top .. '-0', 'm', message, 'x', now + ttl, 'n', #ARGV[2])
+local bytes = #ARGV[2]
+-- Alone in the stream: whatever the total said (a vanished stream), it is this entry's bytes.
+if count == 1 then redis.call('HSET', KEYS[2], 'bytes', bytes)
+else bytes = redis.call('HINCRBY', KEYS[2], 'bytes', bytes) end
+trim_front(KEYS[1], KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[8]), count, bytes)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), ttl))
 redis.call('PUBLISH', ARGV[1], message)
@@ -123,11 +164,12 @@ return {top, epoch}`,
 export const READ_HISTORY = script(
   'read-history',
   `${NOW_MS}
+${ENTRY_FIELD}
 ${TRIM_EXPIRED}
 ${ENSURE_META}
 local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 local top = tonumber(redis.call('HGET', KEYS[2], 'top'))
-trim_expired(KEYS[1], now_ms())
+trim_expired(KEYS[1], KEYS[2], now_ms())
 local result = {top, epoch}
 local limit = ARGV[5]
 if limit == '0' or (ARGV[3] ~= '' and ARGV[4] ~= epoch) then return result end

@@ -6,13 +6,14 @@
  *
  * `kind` is `p` (publication), `j` (join) or `l` (leave); `offset` and `epoch` are empty unless
  * the publication was numbered; `body` is MessagePack (the publication without its channel,
- * offset and epoch; or the ClientInfo of a join/leave), so binary data survives between nodes.
+ * offset and epoch, see @relais/server's publication-body; or the ClientInfo of a join/leave),
+ * so binary data survives between nodes.
  * The ASCII header lets a Lua script number a publication without decoding its body. The
  * channel is the Redis channel's (or stream key's) name.
  */
 import type { ClientInfo } from '@relais/protocol';
 import { msgpackCodec } from '@relais/protocol';
-import type { Publication } from '@relais/server';
+import { decodePublicationBody, encodePublicationBody, type Publication } from '@relais/server';
 
 export type WireMessage =
   | { type: 'publication'; pub: Omit<Publication, 'channel'> }
@@ -26,12 +27,6 @@ function frame(header: string, body: Uint8Array): Buffer {
   return Buffer.concat([encoder.encode(header), body]);
 }
 
-/** The MessagePack body of a publication: its fields without channel, offset and epoch. */
-export function encodePublicationBody(pub: Publication): Uint8Array {
-  const { channel: _channel, offset: _offset, epoch: _epoch, ...rest } = pub;
-  return msgpackCodec.encode(rest) as Uint8Array;
-}
-
 /** A whole message for a publication that carries no offset. */
 export function encodePublication(pub: Publication): Buffer {
   return frame('p|||', encodePublicationBody(pub));
@@ -41,12 +36,11 @@ export function encodeJoinLeave(type: 'join' | 'leave', info: ClientInfo): Buffe
   return frame(type === 'join' ? 'j|||' : 'l|||', msgpackCodec.encode(info) as Uint8Array);
 }
 
-function decodeBody(body: Uint8Array): unknown {
-  // Binary values decode as views of the input: give a plain Uint8Array, not a Node Buffer, so
-  // that data reads the same as on the memory engine.
-  const [value] = msgpackCodec.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('not a relais message body');
-  return value;
+function decodeClientInfo(body: Uint8Array): ClientInfo {
+  // Viewed as a plain Uint8Array, as in decodePublicationBody: binary values are not Buffers.
+  const [info] = msgpackCodec.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) as [Partial<ClientInfo> | null | undefined];
+  if (typeof info?.client !== 'string' || typeof info.user !== 'string') throw new TypeError('join/leave without client info');
+  return info as ClientInfo;
 }
 
 /** Decodes a message; throws on anything that is not a relais message. */
@@ -58,14 +52,10 @@ export function decodeMessage(bytes: Uint8Array): WireMessage {
   const kind = decoder.decode(bytes.subarray(0, a));
   const offsetText = decoder.decode(bytes.subarray(a + 1, b));
   const epoch = decoder.decode(bytes.subarray(b + 1, c));
-  const body = decodeBody(bytes.subarray(c + 1));
-  if (kind === 'j' || kind === 'l') {
-    const info = body as ClientInfo;
-    if (typeof info.client !== 'string' || typeof info.user !== 'string') throw new TypeError('join/leave without client info');
-    return { type: kind === 'j' ? 'join' : 'leave', info };
-  }
+  const body = bytes.subarray(c + 1);
+  if (kind === 'j' || kind === 'l') return { type: kind === 'j' ? 'join' : 'leave', info: decodeClientInfo(body) };
   if (kind !== 'p') throw new TypeError(`unknown relais message kind ${JSON.stringify(kind)}`);
-  const pub = body as Omit<Publication, 'channel'>;
+  const pub: Omit<Publication, 'channel'> = decodePublicationBody(body);
   if (offsetText !== '') {
     const offset = Number(offsetText);
     if (!Number.isSafeInteger(offset) || offset < 1) throw new TypeError(`bad offset ${JSON.stringify(offsetText)}`);

@@ -1,5 +1,5 @@
 import { ReplyError } from '@relais/protocol';
-import type { BrokerEventHandler, Logger, Publication } from '@relais/server';
+import { encodePublicationBody, type BrokerEventHandler, type Logger, type Publication } from '@relais/server';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBroker, RedisPresenceStore, type RedisBrokerOptions } from '../src/index.js';
@@ -185,6 +185,28 @@ describe('RedisBroker', () => {
     expect(publications.map((pub) => [pub.offset, pub.data])).toEqual([[1, 1], [3, 3]]);
     expect(position.offset).toBe(3);
     expect(logger.warnings).toContain('redis: skipped a history entry that is not a readable relais publication');
+  });
+
+  it('keeps the byte total of the stream in its metadata, right after TTL trims of many batches', async () => {
+    const prefix = uniquePrefix('bytes');
+    const { broker } = await started({ prefix });
+    const short = { history: { size: 1_000, ttlMs: 300, maxBytes: 1_000_000 } };
+    for (let i = 0; i < 250; i++) await broker.publish({ channel: 'a', data: i }, short);
+    await waitFor(async () => (await broker.history('a', {})).publications.length === 0, 10_000, 'every publication to expire');
+    const fresh = { channel: 'a', data: 'fresh' };
+    await broker.publish(fresh, short);
+    expect(await redis(server.url).hget(`${prefix}:meta:a`, 'bytes')).toBe(String(encodePublicationBody(fresh).byteLength));
+  });
+
+  it('counts from 0 again when the stream vanished before its metadata (expired, deleted)', async () => {
+    const prefix = uniquePrefix('vanished');
+    const { broker } = await started({ prefix });
+    const unit = encodePublicationBody({ channel: 'a', data: 1 }).byteLength;
+    const history = { size: 10, ttlMs: 60_000, maxBytes: 2 * unit };
+    for (const data of [1, 2]) await broker.publish({ channel: 'a', data }, { history });
+    await redis(server.url).del(`${prefix}:stream:a`);
+    for (const data of [3, 4]) await broker.publish({ channel: 'a', data }, { history });
+    expect((await broker.history('a', {})).publications.map((pub) => pub.offset)).toEqual([3, 4]);
   });
 
   it('keeps binary data intact in history', async () => {

@@ -24,10 +24,15 @@ export interface Publication {
   epoch?: string;
 }
 
-/** Keep a channel's recent publications: at most `size`, each for `ttlMs`. */
+/**
+ * Keep a channel's recent publications: at most `size`, each for `ttlMs`, and at most
+ * `maxBytes` of them (see publication-body: each counts the length of its encoded body).
+ */
 export interface HistoryOptions {
   size: number;
   ttlMs: number;
+  /** Largest total of the kept publications' encoded bodies, in bytes. @default no byte bound */
+  maxBytes?: number;
 }
 
 /** Who published under an idempotency key, and how many keys it may keep at once. */
@@ -122,7 +127,13 @@ export interface BrokerEventHandler {
  *   publish with history, on the first `history` call (so that a position read before any
  *   publish stays valid), or again after the backend lost or expired the stream's metadata.
  *   A stream whose publications all expired keeps its offset and epoch for a longer meta TTL.
- * - Trimming by `size` and `ttlMs` drops the oldest publications and never renumbers.
+ * - Trimming by `size`, `ttlMs` and `maxBytes` drops the oldest publications and never
+ *   renumbers. The kept publications are always consecutive offsets ending at the top (or
+ *   none): recovery relies on it, so a trim never leaves a hole.
+ * - `maxBytes` counts `encodePublicationBody(pub).byteLength` per kept publication: after an
+ *   append, the oldest are dropped while the total exceeds it. A publication larger than
+ *   `maxBytes` is numbered and delivered but leaves the channel keeping nothing. Publications
+ *   trimmed by size or TTL, or removed, stop counting.
  * - An idempotent retry resolves with the first offset and does not consume another one.
  * - `removeHistory` drops the kept publications; the offset and epoch stay.
  * - Join/leave travel like publications: delivered once to every node subscribed to the

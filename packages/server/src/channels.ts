@@ -39,6 +39,12 @@ export interface NamespaceOptions {
   historySize?: number;
   /** How long each kept publication stays, in ms; required when historySize > 0. */
   historyTtlMs?: number;
+  /**
+   * Largest total size of one channel's kept publications, in bytes (each counts its encoded
+   * MessagePack body): the oldest are trimmed while it is exceeded, and a publication larger
+   * than it is delivered but not kept. @default 524288 (DEFAULT_HISTORY_MAX_BYTES, 512 KiB)
+   */
+  historyMaxBytes?: number;
   /** Track who is subscribed (presence and presence_stats commands). @default false */
   presence?: boolean;
   /** Send join/leave pushes to subscribers that ask for them. @default false */
@@ -62,6 +68,13 @@ export interface ChannelRules {
   joinLeave: boolean;
 }
 
+/**
+ * Default `historyMaxBytes`: half the default `maxQueueBytes`, so that a recovery reply, which
+ * may carry a channel's whole history in one message, fits a client's outbound queue even in
+ * JSON (larger than the MessagePack bodies counted here).
+ */
+export const DEFAULT_HISTORY_MAX_BYTES = 524_288;
+
 /** Key of `namespaces` whose rules apply to every namespace not listed (instead of 102). */
 export const CATCH_ALL_NAMESPACE = '*';
 
@@ -75,16 +88,19 @@ export interface NamespaceRules {
 
 const NAMESPACE_KEYS = new Set([
   'clientPublish', 'clientSubscribe', 'maxDataBytes', 'subscribeAccess', 'publishAccess', 'presenceAccess', 'historyAccess', 'publishRate',
-  'historySize', 'historyTtlMs', 'presence', 'joinLeave',
+  'historySize', 'historyTtlMs', 'historyMaxBytes', 'presence', 'joinLeave',
 ]);
 
 function history(where: string, rules: Record<string, unknown>, option: (key: string) => string): HistoryOptions | undefined {
-  const { historySize, historyTtlMs } = rules;
+  const { historySize, historyTtlMs, historyMaxBytes } = rules;
   const size = historySize === undefined ? 0 : positiveInteger(option('historySize'), historySize, { allowZero: historySize === 0 });
   const ttlMs = historyTtlMs === undefined ? undefined : positiveInteger(option('historyTtlMs'), historyTtlMs);
+  const maxBytes = historyMaxBytes === undefined ? DEFAULT_HISTORY_MAX_BYTES : positiveInteger(option('historyMaxBytes'), historyMaxBytes);
   if (size > 0 && ttlMs === undefined) throw new OptionsError(`${where}.historyTtlMs is required when historySize > 0`);
-  if (size === 0 && ttlMs !== undefined) throw new OptionsError(`${where}.historyTtlMs is set but historySize is 0: set historySize to keep history`);
-  return ttlMs === undefined ? undefined : { size, ttlMs };
+  for (const [key, value] of [['historyTtlMs', historyTtlMs], ['historyMaxBytes', historyMaxBytes]] as const) {
+    if (size === 0 && value !== undefined) throw new OptionsError(`${where}.${key} is set but historySize is 0: set historySize to keep history`);
+  }
+  return ttlMs === undefined ? undefined : { size, ttlMs, maxBytes };
 }
 
 /** Checks one namespace's options and applies their defaults. */

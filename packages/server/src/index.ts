@@ -9,7 +9,7 @@ export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './no
 export * from './options.js';
 // The shared option checks, for engine packages' own options (e.g. @relais/redis).
 export { MAX_TIMER_MS, durationMs, isRecord, positiveInteger, rejectUnknownKeys } from './option-checks.js';
-export { CATCH_ALL_NAMESPACE, type ChannelRules, type NamespaceRules } from './channels.js';
+export { CATCH_ALL_NAMESPACE, DEFAULT_HISTORY_MAX_BYTES, type ChannelRules, type NamespaceRules } from './channels.js';
 export type { Access, AccessAction } from './auth/access.js';
 export type { AuthOptions, ResolvedAuthOptions } from './auth/options.js';
 export type { LimitsOptions, ResolvedLimits, ScopeLimits } from './rate-limit/options.js';
@@ -22,9 +22,11 @@ export type {
   HistoryResult,
   Publication,
 } from './broker.js';
+export { decodePublicationBody, encodePublicationBody, type PublicationBody } from './publication-body.js';
 export type { PresenceStats, PresenceStore } from './presence.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
 export { MemoryBus, type MemoryBusOptions, type PresenceEntry } from './memory/memory-bus.js';
+export { DEFAULT_MAX_HISTORY_BYTES } from './memory/memory-streams.js';
 export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/memory-presence-store.js';
 export type * from './events.js';
 export type { Transport, TransportInfo } from './transport.js';

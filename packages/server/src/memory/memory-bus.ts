@@ -8,7 +8,7 @@ import type { BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryRes
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../options.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { OptionsError, positiveInteger } from '../option-checks.js';
-import { DEFAULT_HISTORY_META_TTL_MS, MemoryStreams } from './memory-streams.js';
+import { DEFAULT_HISTORY_META_TTL_MS, DEFAULT_MAX_HISTORY_BYTES, MemoryStreams } from './memory-streams.js';
 
 /** One client in one channel's presence, until `expiresAt` (ms). */
 export interface PresenceEntry {
@@ -28,6 +28,14 @@ export interface MemoryBusOptions {
    * keeps no publication; then it is forgotten. @default 86400000 (one day, as the Redis engine)
    */
   historyMetaTtlMs?: number;
+  /**
+   * Node-wide cap on the history kept by this bus, over all channels, in bytes of encoded
+   * publication bodies (as a namespace's historyMaxBytes counts them). Past it the oldest
+   * publications of any channel are dropped first, as a size or TTL trim would drop them. Each
+   * kept publication also costs ~130 bytes of bookkeeping, bounded by the channels' historySize.
+   * @default 67108864 (64 MiB)
+   */
+  maxHistoryBytes?: number;
 }
 
 export class MemoryBus {
@@ -41,14 +49,24 @@ export class MemoryBus {
   constructor(options: MemoryBusOptions = {}) {
     const now = options.now ?? Date.now;
     this.#idempotency = new IdempotencyCache(now, { maxKeys: options.maxIdempotencyKeys, maxBytes: options.maxIdempotencyBytes });
-    for (const name of ['maxIdempotencyKeys', 'maxIdempotencyBytes'] as const) {
+    for (const name of ['maxIdempotencyKeys', 'maxIdempotencyBytes', 'maxHistoryBytes'] as const) {
       if (options[name] !== undefined) positiveInteger(`MemoryBus ${name}`, options[name]);
     }
     const metaTtlMs = options.historyMetaTtlMs ?? DEFAULT_HISTORY_META_TTL_MS;
     if (!Number.isFinite(metaTtlMs) || metaTtlMs <= 0) {
       throw new OptionsError(`MemoryBus option historyMetaTtlMs must be a positive number of ms, got ${String(options.historyMetaTtlMs)}`);
     }
-    this.#streams = new MemoryStreams(now, metaTtlMs);
+    this.#streams = new MemoryStreams({ now, metaTtlMs, maxBytes: options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES });
+  }
+
+  /** Bytes of history kept now over all channels (encoded publication bodies; see maxHistoryBytes). */
+  get historyBytes(): number {
+    return this.#streams.bytes;
+  }
+
+  /** Publications kept now over all channels. */
+  get historyCount(): number {
+    return this.#streams.count;
   }
 
   subscribe(channel: string, handler: BrokerEventHandler): void {
@@ -66,8 +84,8 @@ export class MemoryBus {
 
   /**
    * Delivers synchronously to every subscribed node, in call order. With `history`, the
-   * offset is taken and the publication stored in the same synchronous step, so offsets
-   * follow delivery order.
+   * offset is taken and the publication stored (encoded) in the same synchronous step, so
+   * offsets follow delivery order; delivery hands over the publication object, not a decode.
    */
   publish(pub: Publication, options: BrokerPublishOptions): PublishResult {
     const key = options.idempotencyKey === undefined ? undefined : `${pub.channel}\u0000${options.idempotencyKey}`;

@@ -55,6 +55,18 @@ describe.each([
     expect(await c.call('subscribe', { channel: 'plain:1', since: { offset: 1, epoch } })).toEqual({ recovered: false });
   });
 
+  it("trims a namespace's history by historyMaxBytes: recovery from before the kept bytes answers recovered:false", async () => {
+    const { connect, relais } = await start({ namespaces: { big: { historySize: 100, historyTtlMs: 60_000, historyMaxBytes: 700 } } });
+    const { epoch } = (await relais.history('big:1', { limit: 0 })).position;
+    // Each body is 309 bytes ({data: 300 x's} in MessagePack): 700 bytes keep the last two.
+    for (const n of [1, 2, 3, 4]) await relais.publish('big:1', String(n).repeat(300));
+    expect((await relais.history('big:1')).publications.map((pub) => pub.offset)).toEqual([3, 4]);
+    const a = await connect(options);
+    expect(await a.call('subscribe', { channel: 'big:1', since: { offset: 1, epoch } })).toEqual({ recoverable: true, offset: 4, epoch, recovered: false });
+    const b = await connect(options);
+    expect(await b.call('subscribe', { channel: 'big:1', since: { offset: 2, epoch } })).toMatchObject({ recovered: true, publications: [{ offset: 3 }, { offset: 4 }] });
+  });
+
   it('never stores, numbers or recovers an ephemeral publication', async () => {
     const { connect, relais } = await start({ namespaces });
     const a = await connect(options);

@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientInfo } from '@relais/protocol';
 import type { Broker, BrokerEventHandler, HistoryOptions, Publication } from '../broker.js';
+import { encodePublicationBody } from '../publication-body.js';
 import { brokerStarter, type MakeBrokers } from './start-brokers.js';
 
 export interface HistorySuiteOptions {
@@ -70,6 +71,30 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
 
     async function publishMany(broker: Broker, ch: string, count: number, history: HistoryOptions = KEEP): Promise<void> {
       for (let i = 1; i <= count; i++) await broker.publish({ channel: ch, data: i }, { history });
+    }
+
+    /** Data whose publication body (what maxBytes counts) is exactly `bytes` long. */
+    function dataOf(bytes: number, tag: number): { tag: number; pad: string } {
+      for (let pad = 0; pad <= bytes; pad++) {
+        const data = { tag, pad: 'x'.repeat(pad) };
+        if (encodePublicationBody({ channel: '', data }).byteLength === bytes) return data;
+      }
+      throw new Error(`no data with a ${bytes}-byte body`);
+    }
+
+    /** Publishes one publication per size in `sizes` (bytes of body); data.tag is its index + 1. */
+    async function publishSized(broker: Broker, ch: string, sizes: readonly number[], history: HistoryOptions): Promise<void> {
+      for (const [i, bytes] of sizes.entries()) await broker.publish({ channel: ch, data: dataOf(bytes, i + 1) }, { history });
+    }
+
+    async function keptOffsets(broker: Broker, ch: string): Promise<number[]> {
+      return (await broker.history(ch, {})).publications.map((p) => p.offset as number);
+    }
+
+    /** Lets the first publication of `ch` (published with `ttlMs`, the second one not) expire. */
+    async function expireFirst(broker: Broker, ch: string, ttlMs: number): Promise<void> {
+      if (options.fakeClock) clockMs += ttlMs;
+      else await waitFor(async () => (await keptOffsets(broker, ch))[0] !== 1, ttlMs * 50);
     }
 
 
@@ -205,6 +230,79 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
       const result = await broker!.history(ch, {});
       expect(result).toEqual({ publications: [], position: { offset: 2, epoch: first.epoch } });
       expect(await broker!.publish({ channel: ch, data: 3 }, { history: KEEP })).toEqual({ offset: 3, epoch: first.epoch });
+    });
+
+    describe('maxBytes', () => {
+      const U = 100;
+      const bytes = (maxBytes: number, size = 100, ttlMs = 600_000): HistoryOptions => ({ size, ttlMs, maxBytes });
+
+      it('trims the oldest while the kept bodies exceed maxBytes, without renumbering', async () => {
+        const { brokers: [broker] } = await start(1);
+        const [exact, slack] = [channel(), channel()];
+        await publishSized(broker!, exact, [U, U, U, U, U], bytes(3 * U));
+        await publishSized(broker!, slack, [U, U, U, U, U], bytes(4 * U - 1));
+        expect(await keptOffsets(broker!, exact)).toEqual([3, 4, 5]);
+        expect(await keptOffsets(broker!, slack)).toEqual([3, 4, 5]);
+        expect((await broker!.history(exact, {})).position.offset).toBe(5);
+        expect((await broker!.history(exact, {})).publications.map((p) => (p.data as { tag: number }).tag)).toEqual([3, 4, 5]);
+      });
+
+      it('drops as many of the oldest as a larger publication needs', async () => {
+        const { brokers: [broker] } = await start(1);
+        const ch = channel();
+        await publishSized(broker!, ch, [U, U, U, U, 3 * U], bytes(4 * U));
+        expect(await keptOffsets(broker!, ch)).toEqual([4, 5]);
+      });
+
+      it('keeps nothing after a publication larger than maxBytes, and keeps the next ones again', async () => {
+        const { brokers: [broker], recorders: [recorder] } = await start(1);
+        const ch = channel();
+        await broker!.subscribe(ch);
+        await publishSized(broker!, ch, [U, U, 3 * U + 1], bytes(3 * U));
+        await settle();
+        expect(recorder!.offsets()).toEqual([1, 2, 3]);
+        const result = await broker!.history(ch, {});
+        expect(result).toEqual({ publications: [], position: { offset: 3, epoch: expect.any(String) } });
+        await publishSized(broker!, ch, [U, U], bytes(3 * U));
+        expect(await keptOffsets(broker!, ch)).toEqual([4, 5]);
+      });
+
+      it('stops counting publications trimmed by size', async () => {
+        const { brokers: [broker] } = await start(1);
+        const ch = channel();
+        // Kept after the size trims: [3, 4], 3U in all, exactly maxBytes.
+        await publishSized(broker!, ch, [U, U, U, 2 * U], bytes(3 * U, 2));
+        expect(await keptOffsets(broker!, ch)).toEqual([3, 4]);
+      });
+
+      it('stops counting removed publications', async () => {
+        const { brokers: [broker] } = await start(1);
+        const ch = channel();
+        await publishSized(broker!, ch, [U, U], bytes(2 * U));
+        await broker!.removeHistory(ch);
+        await publishSized(broker!, ch, [U, U], bytes(2 * U));
+        expect(await keptOffsets(broker!, ch)).toEqual([3, 4]);
+      });
+
+      it.runIf(options.fakeClock || options.realTtlMs !== undefined)('stops counting publications trimmed by TTL', async () => {
+        const ttlMs = options.fakeClock ? 1_000 : (options.realTtlMs as number);
+        const { brokers: [broker] } = await start(1);
+        const ch = channel();
+        await publishSized(broker!, ch, [U], bytes(3 * U, 100, ttlMs));
+        await publishSized(broker!, ch, [U], bytes(3 * U));
+        await expireFirst(broker!, ch, ttlMs);
+        // 2, 3 and 4 are 3U, exactly maxBytes, once 1 no longer counts.
+        await publishSized(broker!, ch, [U, U], bytes(3 * U));
+        expect(await keptOffsets(broker!, ch)).toEqual([2, 3, 4]);
+      });
+
+      it('shares the byte bound between the nodes of a cluster', async () => {
+        const { brokers } = await start(2);
+        const ch = channel();
+        await publishSized(brokers[0]!, ch, [U, U], bytes(3 * U));
+        await publishSized(brokers[1]!, ch, [U, U], bytes(3 * U));
+        expect(await keptOffsets(brokers[0]!, ch)).toEqual([2, 3, 4]);
+      });
     });
 
     it.runIf(options.fakeClock)('trims publications older than the TTL, keeping the position (fake clock)', async () => {
