@@ -4,10 +4,10 @@ import { OptionsError } from './option-checks.js';
 
 describe('resolveNamespaces history', () => {
   it('bounds a namespace with history by DEFAULT_HISTORY_MAX_BYTES unless historyMaxBytes says otherwise', () => {
-    const { listed } = resolveNamespaces({ chat: { historySize: 10, historyTtlMs: 1000 }, big: { historySize: 10, historyTtlMs: 1000, historyMaxBytes: 8 * 2 ** 20 } }, false);
+    const { listed } = resolveNamespaces({ chat: { historySize: 10, historyTtlMs: 1000 }, big: { historySize: 10, historyTtlMs: 1000, historyMaxBytes: 32 * 2 ** 20 } }, false);
     expect(listed?.get('chat')?.history).toEqual({ size: 10, ttlMs: 1000, maxBytes: DEFAULT_HISTORY_MAX_BYTES });
-    expect(listed?.get('big')?.history).toEqual({ size: 10, ttlMs: 1000, maxBytes: 8 * 2 ** 20 });
-    expect(DEFAULT_HISTORY_MAX_BYTES).toBe(512 * 1024);
+    expect(listed?.get('big')?.history).toEqual({ size: 10, ttlMs: 1000, maxBytes: 32 * 2 ** 20 });
+    expect(DEFAULT_HISTORY_MAX_BYTES).toBe(8 * 2 ** 20);
   });
 
   it.each([

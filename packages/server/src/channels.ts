@@ -42,7 +42,7 @@ export interface NamespaceOptions {
   /**
    * Largest total size of one channel's kept publications, in bytes (each counts its encoded
    * MessagePack body): the oldest are trimmed while it is exceeded, and a publication larger
-   * than it is delivered but not kept. @default 524288 (DEFAULT_HISTORY_MAX_BYTES, 512 KiB)
+   * than it is delivered but not kept. @default 8388608 (DEFAULT_HISTORY_MAX_BYTES, 8 MiB)
    */
   historyMaxBytes?: number;
   /** Track who is subscribed (presence and presence_stats commands). @default false */
@@ -69,11 +69,11 @@ export interface ChannelRules {
 }
 
 /**
- * Default `historyMaxBytes`: half the default `maxQueueBytes`, so that a recovery reply, which
- * may carry a channel's whole history in one message, fits a client's outbound queue even in
- * JSON (larger than the MessagePack bodies counted here).
+ * Default `historyMaxBytes`: 8 MiB per channel, an eighth of the memory engine's default
+ * process-wide cap. Recoveries larger than one reply are paged (recovery/page), so this bounds
+ * memory, not reply sizes.
  */
-export const DEFAULT_HISTORY_MAX_BYTES = 524_288;
+export const DEFAULT_HISTORY_MAX_BYTES = 8_388_608;
 
 /** Key of `namespaces` whose rules apply to every namespace not listed (instead of 102). */
 export const CATCH_ALL_NAMESPACE = '*';
