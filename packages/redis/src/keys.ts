@@ -49,4 +49,9 @@ export class RedisKeys {
   idempotency(channel: string, key: string): string {
     return `${this.prefix}:idem:${channel.length}:${channel}:${key}`;
   }
+
+  /** The idempotency keys one connection created on this shard, oldest first (a list). */
+  idempotencyOwner(client: string): string {
+    return `${this.prefix}:idown:${client}`;
+  }
 }

@@ -115,8 +115,8 @@ export class RedisBroker implements Broker {
       if (options.history) {
         const { size, ttlMs, maxBytes } = options.history;
         const keys = [this.#keys.stream(pub.channel), this.#keys.meta(pub.channel)];
-        if (options.idempotencyKey !== undefined) keys.push(this.#keys.idempotency(pub.channel, options.idempotencyKey));
-        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs, maxBytes ?? ''];
+        if (options.idempotencyKey !== undefined) keys.push(this.#keys.idempotency(pub.channel, options.idempotencyKey), ...this.#ownerKeys(options));
+        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs, maxBytes ?? '', options.idempotencyOwner?.maxKeys ?? ''];
         const reply = await runScript(link.command, PUBLISH_HISTORY, keys, args);
         if (typeof reply === 'string') return JSON.parse(reply) as PublishResult;
         const [offset, epoch] = reply as [number, string];
@@ -128,11 +128,17 @@ export class RedisBroker implements Broker {
         return {};
       }
       const key = this.#keys.idempotency(pub.channel, options.idempotencyKey);
-      const previous = await runScript(link.command, PUBLISH_ONCE, [key], [redisChannel, payload, idempotencyTtlMs, '{}']);
+      const ownerKeys = this.#ownerKeys(options);
+      const previous = await runScript(link.command, PUBLISH_ONCE, [key, ...ownerKeys], [redisChannel, payload, idempotencyTtlMs, '{}', options.idempotencyOwner?.maxKeys ?? '']);
       return typeof previous === 'string' ? (JSON.parse(previous) as PublishResult) : {};
     } catch (error) {
       throw toEngineError(error);
     }
+  }
+
+  /** The key list of the connection that published with an idempotency key, if it is known. */
+  #ownerKeys(options: BrokerPublishOptions): string[] {
+    return options.idempotencyOwner ? [this.#keys.idempotencyOwner(options.idempotencyOwner.id)] : [];
   }
 
   async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {

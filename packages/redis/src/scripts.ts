@@ -16,14 +16,28 @@ export function script(name: string, lua: string): LuaScript {
 }
 
 /**
- * Publishes once per idempotency key. KEYS[1] = idempotency key; ARGV = Redis channel,
- * payload, TTL in ms, result to remember. Returns the remembered result of an earlier publish
- * with the same key, or nil after publishing. Atomic: two nodes publishing with the same key
- * at the same time deliver once.
+ * Lua: records idempotency key `key` in the list of its owner (the connection that published)
+ * and deletes the owner's oldest keys past `max`, so one connection cannot fill Redis with keys.
+ */
+const OWN_KEY = `local function own_key(list, key, max, ttl)
+  redis.call('RPUSH', list, key)
+  redis.call('PEXPIRE', list, ttl)
+  while redis.call('LLEN', list) > max do
+    redis.call('DEL', redis.call('LPOP', list))
+  end
+end`;
+
+/**
+ * Publishes once per idempotency key. KEYS[1] = idempotency key, KEYS[2] (optional) = its
+ * owner's key list; ARGV = Redis channel, payload, TTL in ms, result to remember, the owner's
+ * most keys. Returns the remembered result of an earlier publish with the same key, or nil
+ * after publishing. Atomic: two nodes publishing with the same key at the same time deliver once.
  */
 export const PUBLISH_ONCE = script(
   'publish-once',
-  `if redis.call('SET', KEYS[1], ARGV[4], 'NX', 'PX', ARGV[3]) then
+  `${OWN_KEY}
+if redis.call('SET', KEYS[1], ARGV[4], 'NX', 'PX', ARGV[3]) then
+  if #KEYS == 2 then own_key(KEYS[2], KEYS[1], tonumber(ARGV[5]), ARGV[3]) end
   redis.call('PUBLISH', ARGV[1], ARGV[2])
   return false
 end
@@ -113,8 +127,9 @@ end`;
 
 /**
  * Publishes with the channel's next offset and keeps the publication. KEYS[1] = stream,
- * KEYS[2] = meta, KEYS[3] (optional) = idempotency key. ARGV = Redis channel, body, size,
- * TTL ms, meta TTL ms, epoch candidate, idempotency TTL ms, max bytes ('' = no byte bound).
+ * KEYS[2] = meta, KEYS[3] (optional) = idempotency key, KEYS[4] (optional) = its owner's key
+ * list. ARGV = Redis channel, body, size, TTL ms, meta TTL ms, epoch candidate, idempotency
+ * TTL ms, max bytes ('' = no byte bound), the owner's most keys.
  * Returns {offset, epoch}, or the remembered result (a JSON string) of an earlier publish with
  * the same idempotency key. Numbering, storing and publishing happen in one atomic step, so
  * offsets follow the order in which every node receives the publications.
@@ -130,7 +145,8 @@ ${ENTRY_FIELD}
 ${TRIM_EXPIRED}
 ${TRIM_FRONT}
 ${ENSURE_META}
-if #KEYS == 3 then
+${OWN_KEY}
+if #KEYS >= 3 then
   local previous = redis.call('GET', KEYS[3])
   if previous then return previous end
 end
@@ -150,8 +166,9 @@ trim_front(KEYS[1], KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[8]), count, bytes)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), ttl))
 redis.call('PUBLISH', ARGV[1], message)
-if #KEYS == 3 then
+if #KEYS >= 3 then
   redis.call('SET', KEYS[3], '{"offset":' .. top .. ',"epoch":"' .. epoch .. '"}', 'PX', ARGV[7])
+  if #KEYS == 4 then own_key(KEYS[4], KEYS[3], tonumber(ARGV[9]), ARGV[7]) end
 end
 return {top, epoch}`,
 );
