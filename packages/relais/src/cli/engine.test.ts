@@ -1,4 +1,4 @@
-import { silentLogger } from '@relais/server';
+import { MemoryBroker, silentLogger } from '@relais/server';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './args.js';
 import { resolveServeConfig } from './config.js';
@@ -15,6 +15,13 @@ describe('resolveEngine', () => {
 
   it('is memory by default', () => {
     expect(resolveEngine(none)).toEqual({ type: 'memory' });
+  });
+
+  it('bounds the memory engine\'s history by engine.maxHistoryBytes or RELAIS_MAX_HISTORY_BYTES', () => {
+    expect(resolveEngine({ ...none, file: { type: 'memory', maxHistoryBytes: 1024 } })).toEqual({ type: 'memory', maxHistoryBytes: 1024 });
+    expect(resolveEngine({ ...none, file: { type: 'memory', maxHistoryBytes: 1024 }, env: { RELAIS_MAX_HISTORY_BYTES: '2048' } })).toEqual({ type: 'memory', maxHistoryBytes: 2048 });
+    expect(() => resolveEngine({ ...none, env: { RELAIS_MAX_HISTORY_BYTES: 'lots' } })).toThrow(new UsageError('RELAIS_MAX_HISTORY_BYTES must be a positive integer of bytes, got "lots"'));
+    expect(() => resolveEngine({ ...none, file: { type: 'redis', urls: ['redis://a:1'], maxHistoryBytes: 1 } })).toThrow(/engine.maxHistoryBytes belongs to/);
   });
 
   it('takes the config file, then the environment, then the flags', async () => {
@@ -68,6 +75,14 @@ describe('createEngine', () => {
       throw new Error('must not be loaded');
     };
     expect(await createEngine({ type: 'memory' }, silentLogger, load)).toBeUndefined();
+    const bounded = await createEngine({ type: 'memory', maxHistoryBytes: 64 }, silentLogger, load);
+    expect(bounded?.broker).toBeInstanceOf(MemoryBroker);
+    await bounded?.broker.start({ handlePublication() {}, handleJoin() {}, handleLeave() {} });
+    const history = { size: 10, ttlMs: 60_000 };
+    for (let i = 0; i < 10; i++) await bounded?.broker.publish({ channel: 'a', data: 'x'.repeat(20) }, { history });
+    // 64 bytes of bodies keep only the last publications of the ten.
+    expect((await bounded!.broker.history('a', {})).publications.length).toBeLessThan(10);
+    await bounded?.broker.close();
   });
 
   it('builds a RedisBroker and a RedisPresenceStore with the URLs, the prefix and the logger', async () => {

@@ -4,13 +4,13 @@
  * Resolved like the other settings (file < environment < flags).
  */
 import { RedisBroker, RedisPresenceStore } from '@relais/redis';
-import type { Broker, EngineOptions, Logger, PresenceStore } from '@relais/server';
+import { MemoryBroker, MemoryBus, MemoryPresenceStore, type Broker, type EngineOptions, type Logger, type PresenceStore } from '@relais/server';
 import { UsageError } from './args.js';
 
 export const ENGINE_TYPES = ['memory', 'redis'] as const;
 export type EngineType = (typeof ENGINE_TYPES)[number];
 
-export type EngineConfig = { type: 'memory' } | { type: 'redis'; urls: string[]; prefix?: string };
+export type EngineConfig = { type: 'memory'; maxHistoryBytes?: number } | { type: 'redis'; urls: string[]; prefix?: string };
 
 /** What the CLI needs from `@relais/redis`. */
 export interface RedisModule {
@@ -55,23 +55,34 @@ function checkUrls(urls: readonly unknown[], source: string): string[] {
   });
 }
 
-function fromFile(value: unknown, source: string): { type?: EngineType; urls?: string[]; prefix?: string } {
+function historyBytes(value: unknown, source: string, given: unknown = value): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new UsageError(`${source} must be a positive integer of bytes, got ${JSON.stringify(given)}`);
+  }
+  return value;
+}
+
+function fromFile(value: unknown, source: string): { type?: EngineType; urls?: string[]; prefix?: string; maxHistoryBytes?: number } {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UsageError(`${source}: engine must be an object like {"type": "redis", "urls": ["redis://127.0.0.1:6379"]}`);
   }
   const engine = value as Record<string, unknown>;
   for (const key of Object.keys(engine)) {
-    if (!['type', 'urls', 'prefix'].includes(key)) throw new UsageError(`${source}: unknown engine option ${JSON.stringify(key)}`);
+    if (!['type', 'urls', 'prefix', 'maxHistoryBytes'].includes(key)) throw new UsageError(`${source}: unknown engine option ${JSON.stringify(key)}`);
   }
   const type = checkType(engine.type, `${source}: engine.type`);
   if (type === 'memory' && (engine.urls !== undefined || engine.prefix !== undefined)) {
     throw new UsageError(`${source}: engine.urls and engine.prefix belong to {"type": "redis"}`);
   }
+  if (type === 'redis' && engine.maxHistoryBytes !== undefined) {
+    throw new UsageError(`${source}: engine.maxHistoryBytes belongs to {"type": "memory"} (bound Redis with its maxmemory)`);
+  }
   if (engine.urls !== undefined && !Array.isArray(engine.urls)) throw new UsageError(`${source}: engine.urls must be an array of redis:// URLs`);
   if (engine.prefix !== undefined && typeof engine.prefix !== 'string') throw new UsageError(`${source}: engine.prefix must be a string`);
   const urls = engine.urls === undefined ? undefined : checkUrls(engine.urls as unknown[], `${source}: engine.urls`);
-  return { type, urls, prefix: engine.prefix as string | undefined };
+  const maxHistoryBytes = engine.maxHistoryBytes === undefined ? undefined : historyBytes(engine.maxHistoryBytes, `${source}: engine.maxHistoryBytes`);
+  return { type, urls, prefix: engine.prefix as string | undefined, maxHistoryBytes };
 }
 
 /**
@@ -108,15 +119,21 @@ export function resolveEngine({ file, fileName, env, flagType, flagUrls }: Engin
     if (urlSource && urlSource.level >= typeLevel) {
       throw new UsageError(`${urlSource.name} is only used with the redis engine: add --engine redis (or RELAIS_ENGINE=redis)`);
     }
-    return { type };
+    let { maxHistoryBytes } = fromConfig;
+    if (env.RELAIS_MAX_HISTORY_BYTES !== undefined) maxHistoryBytes = historyBytes(Number(env.RELAIS_MAX_HISTORY_BYTES), 'RELAIS_MAX_HISTORY_BYTES', env.RELAIS_MAX_HISTORY_BYTES);
+    return maxHistoryBytes === undefined ? { type } : { type, maxHistoryBytes };
   }
   if (!urls) throw new UsageError('the redis engine needs at least one --redis-url (or RELAIS_REDIS_URL, or engine.urls in the config file)');
   return prefix === undefined ? { type, urls } : { type, urls, prefix };
 }
 
-/** Builds the chosen engine (broker and presence store); undefined for memory (the node's default). */
+/** Builds the chosen engine (broker and presence store); undefined for the node's default memory engine. */
 export async function createEngine(config: EngineConfig, logger: Logger, load: LoadRedis = loadRedis): Promise<EngineOptions | undefined> {
-  if (config.type === 'memory') return undefined;
+  if (config.type === 'memory') {
+    if (config.maxHistoryBytes === undefined) return undefined;
+    const bus = new MemoryBus({ maxHistoryBytes: config.maxHistoryBytes });
+    return { broker: new MemoryBroker({ bus }), presence: new MemoryPresenceStore({ bus }) };
+  }
   const { RedisBroker, RedisPresenceStore } = await load();
   const options: RedisEngineOptions = config.prefix === undefined ? { urls: config.urls, logger } : { urls: config.urls, prefix: config.prefix, logger };
   const broker = new RedisBroker(options);
