@@ -23,6 +23,7 @@ export const NUMERIC_ENV_OPTIONS: Readonly<Record<string, string>> = {
   RELAIS_RPC_TIMEOUT_MS: 'rpcTimeoutMs',
   RELAIS_PRESENCE_TTL_MS: 'presenceTtlMs',
   RELAIS_MAX_DATA_DEPTH: 'maxDataDepth',
+  RELAIS_MAX_PAGE_BYTES: 'maxPageBytes',
 };
 
 /** Everything `relais serve` needs: where to listen, how to log, and the node's options. */
