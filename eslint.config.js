@@ -27,7 +27,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@relais/server', '@relais/server/*', '@relais/redis', '**/server', '**/server/**', '**/packages/**'], message: 'the UI imports only @relais/client, @relais/svelte and its own files' }] },
+        {
+          patterns: [
+            {
+              group: ['@relais/server', '@relais/server/*', '@relais/redis', '**/server', '**/server/**', '**/packages/**'],
+              message: 'the UI imports only @relais/client, @relais/svelte and its own files',
+            },
+          ],
+        },
       ],
     },
   },
@@ -37,7 +44,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/packages/**', '../src', '../src/**', '@relais/server/*', '!@relais/server/testkit'], message: 'import the public API of @relais/server (or its testkit in tests) and ../shared/' }] },
+        {
+          patterns: [
+            {
+              group: ['**/packages/**', '../src', '../src/**', '@relais/server/*', '!@relais/server/testkit'],
+              message: 'import the public API of @relais/server (or its testkit in tests) and ../shared/',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string, file = 'index.ts') =>
-  fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
+const src = (pkg: string, file = 'index.ts') => fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
 const appServer = (app: string) => fileURLToPath(new URL(`./apps/${app}/server/index.ts`, import.meta.url));
 
 export default defineConfig({
@@ -20,7 +19,14 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/server/**/*.test.ts', 'apps/e2e/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'apps/*/server/**/*.test.ts',
+      'apps/e2e/**/*.test.ts',
+      'bench/**/*.test.ts',
+    ],
     // Builds the apps when stale and bundles the CLI from sources for the browser tests.
     globalSetup: ['apps/e2e/global-setup.ts'],
     testTimeout: 20_000,

@@ -166,7 +166,14 @@ serve({
     lastReceiveAt = 0;
     return {};
   },
-  report: () => ({ received, dropped, closeCodes: Object.fromEntries(closeCodes), open: sockets.size, maxGapMs, latency: latency.summary() }),
+  report: () => ({
+    received,
+    dropped,
+    closeCodes: Object.fromEntries(closeCodes),
+    open: sockets.size,
+    maxGapMs,
+    latency: latency.summary(),
+  }),
   close: async () => {
     for (const ws of sockets) ws.terminate();
     setImmediate(() => process.exit(0));

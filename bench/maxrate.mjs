@@ -13,7 +13,7 @@ export function probePassed(result, { clients, measureMs }) {
   // Up to two publications short of the target counts as keeping up: at a few msg/s the
   // window holds only a handful of them and its edges alone would fail a pure ratio.
   const perPublication = clients;
-  const expected = result.deliveriesPerSec / result.keepUp * (measureMs / 1000);
+  const expected = (result.deliveriesPerSec / result.keepUp) * (measureMs / 1000);
   const keptUp = result.keepUp >= 0.97 || expected * (1 - result.keepUp) <= 2 * perPublication;
   return result.p99 !== undefined && result.p99 < 100 && keptUp && result.dropped === 0;
 }
@@ -36,9 +36,11 @@ export async function searchMaxRate(probe, { clients, start, high, steps, measur
     const result = await probe(rate);
     const ok = probePassed(result, { clients, measureMs });
     probes.push(probeLabel(rate, ok, result));
-    log?.(isFailure(result)
-      ? `${rate}/s: ${result.failed}: ${result.error}`
-      : `${rate}/s: p99=${result.p99} keepUp=${result.keepUp.toFixed(3)} dropped=${result.dropped}`);
+    log?.(
+      isFailure(result)
+        ? `${rate}/s: ${result.failed}: ${result.error}`
+        : `${rate}/s: p99=${result.p99} keepUp=${result.keepUp.toFixed(3)} dropped=${result.dropped}`,
+    );
     if (ok) low = rate;
     else failed = rate;
     if (ok && failed === undefined) {

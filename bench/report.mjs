@@ -73,13 +73,19 @@ export function summarize(runs) {
       const values = list.map((result) => result[key]);
       const numbers = values.filter((value) => typeof value === 'number' && Number.isFinite(value));
       const strings = values.filter((value) => typeof value === 'string');
-      out[variant][key] = strings.length > 0
-        ? { text: strings.join(' / ') }
-        : numbers.length > 0
-          ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: all.length }
-          : { text: '–' };
+      out[variant][key] =
+        strings.length > 0
+          ? { text: strings.join(' / ') }
+          : numbers.length > 0
+            ? { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), n: numbers.length, of: all.length }
+            : { text: '–' };
     }
-    if (failed.length > 0) out[variant].failures = { kinds: failed.map((result) => result.failed), errors: failed.map((result) => result.error), of: all.length };
+    if (failed.length > 0)
+      out[variant].failures = {
+        kinds: failed.map((result) => result.failed),
+        errors: failed.map((result) => result.error),
+        of: all.length,
+      };
   }
   return out;
 }
@@ -113,8 +119,10 @@ function cell(stat, digits, failures) {
 function table(summary, variants, columns) {
   const head = `| server | ${columns.map((c) => c.title).join(' | ')} |`;
   const rule = `| --- | ${columns.map(() => '---:').join(' | ')} |`;
-  const rows = Object.keys(summary).map((variant) =>
-    `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits, summary[variant].failures)).join(' | ')} |`);
+  const rows = Object.keys(summary).map(
+    (variant) =>
+      `| ${variants[variant] ?? variant} | ${columns.map((c) => cell(summary[variant][c.key], c.digits, summary[variant].failures)).join(' | ')} |`,
+  );
   return [head, rule, ...rows].join('\n');
 }
 
@@ -122,8 +130,13 @@ function table(summary, variants, columns) {
 function failureNotes(summary, variants) {
   const lines = Object.entries(summary)
     .filter(([, stats]) => stats.failures)
-    .map(([variant, { failures }]) => `- ${variants[variant] ?? variant}, ${failedKinds(failures)} (of ${failures.of}; left out of the medians): ${[...new Set(failures.errors)].join('; ')}`);
-  return lines.length ? `\nFailed repetitions (a process stopped answering within 15 s, exited, or refused clients; its processes were killed and the run went on):\n\n${lines.join('\n')}` : '';
+    .map(
+      ([variant, { failures }]) =>
+        `- ${variants[variant] ?? variant}, ${failedKinds(failures)} (of ${failures.of}; left out of the medians): ${[...new Set(failures.errors)].join('; ')}`,
+    );
+  return lines.length
+    ? `\nFailed repetitions (a process stopped answering within 15 s, exited, or refused clients; its processes were killed and the run went on):\n\n${lines.join('\n')}`
+    : '';
 }
 
 function ratio(summary, metric, of, to) {
@@ -157,17 +170,20 @@ const TITLES = {
 
 const NOTES = {
   fanout: 'One publisher, one channel holding every subscriber. "keep-up" is deliveries received / deliveries the target rate asks for.',
-  maxrate: 'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed; ✗stalled: the server or load generator stopped answering within 15 s, was killed, and the probe counts as failed). The load generator has one core: near the limit it, not only the server, saturates.',
+  maxrate:
+    'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed; ✗stalled: the server or load generator stopped answering within 15 s, was killed, and the probe counts as failed). The load generator has one core: near the limit it, not only the server, saturates.',
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
-  idle: 'Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server\'s growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; with the raw-socket load generator the bare ws servers reach several times the rate of relais and Socket.IO, so for those two the server core is the limit, and the server\'s CPU time per connection (same window) says why.',
+  idle: "Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server's growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; with the raw-socket load generator the bare ws servers reach several times the rate of relais and Socket.IO, so for those two the server core is the limit, and the server's CPU time per connection (same window) says why.",
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
   overload: (plan) => {
     const slow = slowCount(plan.overload);
-    const common = 'Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them).';
-    if (!slow) return `The publisher asks far more than the subscribers can read. ${common} "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).`;
+    const common =
+      'Peak RSS is the kernel\'s high-water mark (VmHWM in /proc/<pid>/status, so a stalled server cannot hide it); "loop max" is the server\'s longest event-loop stall; "slowest answer" is the longest the server took to answer the orchestrator (asked every 250 ms; once publishing stops it gets 10 s, and a dash means no answer within them).';
+    if (!slow)
+      return `The publisher asks far more than the subscribers can read. ${common} "delivered / s" counts publications, however they were batched into messages; dropped clients are connections the server closed (relais closes slow consumers past maxQueueBytes, 1 MiB by default).`;
     return [
       `The publisher asks far more than the subscribers can read, and ${fmt(plan.overload.slowShare * 100, 0)} % of the subscribers are slow: they stop reading once subscribed (their socket is paused), so once the kernel's socket buffers are full (about 4 MB per connection on this machine) the server's own send queue for them grows.`,
-      'relais closes a session whose queue passes maxQueueBytes (1 MiB by default) with 3008. Socket.IO and ws have no such policy: what they write for a slow client stays in their memory (peak RSS), unless they fall so far behind that the backlog waits unread in the publisher\'s connection instead; what waits in the kernel\'s socket buffers is in no process\'s RSS.',
+      "relais closes a session whose queue passes maxQueueBytes (1 MiB by default) with 3008. Socket.IO and ws have no such policy: what they write for a slow client stays in their memory (peak RSS), unless they fall so far behind that the backlog waits unread in the publisher's connection instead; what waits in the kernel's socket buffers is in no process's RSS.",
       '"delivered / s to healthy" counts the publications the other subscribers received, however they were batched into messages; "healthy p99" is their latency and "healthy clients closed" those of them the server closed.',
       '"slow clients closed": once publishing stops, the slow clients read again for at most 5 s and count the connections the server had closed (a paused socket sees its close frame only after the data queued before it), with the close codes they received (1006: closed without a close frame).',
       common,
@@ -182,22 +198,32 @@ function slowCount(overloadPlan) {
 
 /** The columns of a scenario's table, without the onlyIfMeasured ones no row has. */
 function columnsFor(scenario, summary, plan) {
-  return allColumnsFor(scenario, summary, plan)
-    .filter((column) => !column.onlyIfMeasured || Object.values(summary).some((stats) => stats[column.key]?.median !== undefined));
+  return allColumnsFor(scenario, summary, plan).filter(
+    (column) => !column.onlyIfMeasured || Object.values(summary).some((stats) => stats[column.key]?.median !== undefined),
+  );
 }
 
 function allColumnsFor(scenario, summary, plan) {
   const kind = scenario.split(' ')[0];
   if (kind === 'fanout' || kind === 'channels') return FANOUT_COLUMNS;
-  if (kind === 'maxrate') return [{ key: 'maxRate', title: 'max msg/s', digits: 0 }, { key: 'probes', title: 'probes' }];
-  if (kind === 'idle') return [
-    { key: 'rssKBPerConn', title: 'RSS KB / conn', digits: 1 },
-    { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
-    { key: 'connPerSec', title: 'connections / s', digits: 0 },
-    { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
-    { key: 'redisCpuUsPerConn', title: 'Redis CPU µs / connection', digits: 0, onlyIfMeasured: true },
-  ];
-  if (kind === 'rpc') return [{ key: 'p50', title: 'p50 ms', digits: 3 }, { key: 'p99', title: 'p99 ms', digits: 3 }];
+  if (kind === 'maxrate')
+    return [
+      { key: 'maxRate', title: 'max msg/s', digits: 0 },
+      { key: 'probes', title: 'probes' },
+    ];
+  if (kind === 'idle')
+    return [
+      { key: 'rssKBPerConn', title: 'RSS KB / conn', digits: 1 },
+      { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
+      { key: 'connPerSec', title: 'connections / s', digits: 0 },
+      { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
+      { key: 'redisCpuUsPerConn', title: 'Redis CPU µs / connection', digits: 0, onlyIfMeasured: true },
+    ];
+  if (kind === 'rpc')
+    return [
+      { key: 'p50', title: 'p50 ms', digits: 3 },
+      { key: 'p99', title: 'p99 ms', digits: 3 },
+    ];
   if (kind === 'overload') {
     const slow = slowCount(plan?.overload);
     return [
@@ -207,10 +233,17 @@ function allColumnsFor(scenario, summary, plan) {
       { key: 'deliveredPerSec', title: slow ? 'delivered / s to healthy' : 'delivered / s', digits: 0 },
       { key: 'p99', title: slow ? 'healthy p99 ms' : 'p99 ms', digits: 0 },
       { key: 'droppedClients', title: slow ? 'healthy clients closed' : 'dropped clients', digits: 0 },
-      ...(slow ? [{ key: 'slowClosed', title: `slow clients closed (of ${n(slow)})`, digits: 0 }, { key: 'slowCloseCodes', title: 'their close codes' }] : []),
+      ...(slow
+        ? [
+            { key: 'slowClosed', title: `slow clients closed (of ${n(slow)})`, digits: 0 },
+            { key: 'slowCloseCodes', title: 'their close codes' },
+          ]
+        : []),
     ];
   }
-  return Object.keys(Object.values(summary)[0] ?? {}).filter((key) => key !== 'failures').map((key) => ({ key, title: key }));
+  return Object.keys(Object.values(summary)[0] ?? {})
+    .filter((key) => key !== 'failures')
+    .map((key) => ({ key, title: key }));
 }
 
 /** Targets of the performance goals, checked against this run's medians. */
@@ -223,9 +256,19 @@ function targets(summaries) {
   for (const load of ['1000x50', '5000x10']) {
     const s = summaries[`fanout ${load}`];
     add(`CPU / delivery at ${load}: relais / Socket.IO ≤ 0.65x`, ratio(s, 'cpuUsPerDelivery', 'relais', 'socketio'), 0.65, 'lower');
-    add(`CPU / delivery at ${load}: relais / ws pre-built frame ≤ 1.05x`, ratio(s, 'cpuUsPerDelivery', 'relais', 'ws-frame'), 1.05, 'lower');
+    add(
+      `CPU / delivery at ${load}: relais / ws pre-built frame ≤ 1.05x`,
+      ratio(s, 'cpuUsPerDelivery', 'relais', 'ws-frame'),
+      1.05,
+      'lower',
+    );
   }
-  add('Max rate at 1,000 (p99 < 100 ms): relais / Socket.IO ≥ 3x', ratio(summaries['maxrate 1000'], 'maxRate', 'relais', 'socketio'), 3, 'higher');
+  add(
+    'Max rate at 1,000 (p99 < 100 ms): relais / Socket.IO ≥ 3x',
+    ratio(summaries['maxrate 1000'], 'maxRate', 'relais', 'socketio'),
+    3,
+    'higher',
+  );
   add('10,000 × 5 msg/s p99: relais / Socket.IO ≤ 0.6x', ratio(summaries['fanout 10000x5'], 'p99', 'relais', 'socketio'), 0.6, 'lower');
   const idle = Object.keys(summaries).find((key) => key.startsWith('idle'));
   add('RSS per idle connection: relais / Socket.IO ≤ 0.55x', ratio(summaries[idle], 'rssKBPerConn', 'relais', 'socketio'), 0.55, 'lower');
@@ -235,7 +278,18 @@ function targets(summaries) {
 }
 
 /** Metrics whose relais / other ratio is worth a line. */
-const RATIO_KEYS = new Set(['cpuUsPerDelivery', 'p50', 'p99', 'maxRate', 'rssKBPerConn', 'heapKBPerConn', 'connPerSec', 'cpuUsPerConn', 'peakRssMB', 'deliveredPerSec']);
+const RATIO_KEYS = new Set([
+  'cpuUsPerDelivery',
+  'p50',
+  'p99',
+  'maxRate',
+  'rssKBPerConn',
+  'heapKBPerConn',
+  'connPerSec',
+  'cpuUsPerConn',
+  'peakRssMB',
+  'deliveredPerSec',
+]);
 
 /** Median user-space µs per delivery: CPU per delivery × (1 − kernel share), per repetition. */
 function userUs(runs, variant) {
@@ -261,8 +315,12 @@ function limits(summaries, plan, variants) {
     `- **RSS per idle connection** (${r(idle, 'rssKBPerConn', 'relais', 'socketio')} Socket.IO; ${r(idle, 'rssKBPerConn', 'relais', 'ws-frame')} bare ws): a relais connection keeps, beyond the WebSocket, its session with one heartbeat timer, its channel set and its rate-limit buckets; the rest is created on first use (docs/server.md, "Memory per connection").`,
     `- **Connections/s** (${r(idle, 'connPerSec', 'relais', 'socketio')} Socket.IO) is bounded by the server core: relais spends ${r(idle, 'cpuUsPerConn', 'relais', 'socketio')} of Socket.IO's CPU per connection but ${r(idle, 'cpuUsPerConn', 'relais', 'ws-frame')} of a bare ws server's, which only does the upgrade. Besides the upgrade, a relais client sends \`connect\` and \`subscribe\` (one inbound message, read and parsed, two replies in one write) and the session is set up (timer, limits, hub and broker registration: 22–36 µs per connection over five runs on the day of this run, by \`node bench/session-cost.mjs\`, so most of the difference is the extra message read, parsed and answered over the socket). Twice Socket.IO's rate would need about half its CPU per connection, about what the bare ws server spends on the upgrade alone; not reached.`,
     `- **RPC round trip** (${r('rpc', 'p50', 'relais', 'socketio')} Socket.IO at p50): a handler that answers synchronously is answered without a deadline timer, and each command takes one promise reaction.`,
-    overload ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO${slowCount(plan.overload) ? ' to the healthy subscribers' : ''} and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately and fall behind by seconds.${slowConsumers(summaries[overload], slowCount(plan.overload), variants)}` : '',
-  ].filter(Boolean).join('\n');
+    overload
+      ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO${slowCount(plan.overload) ? ' to the healthy subscribers' : ''} and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately and fall behind by seconds.${slowConsumers(summaries[overload], slowCount(plan.overload), variants)}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** The overload bullet's sentence on slow consumers: who closed how many, at what peak RSS. */
@@ -270,7 +328,10 @@ function slowConsumers(summary, slow, variants) {
   if (!slow || !summary) return '';
   const parts = Object.entries(summary)
     .filter(([, stats]) => stats.slowClosed?.median !== undefined)
-    .map(([variant, stats]) => `${variants[variant] ?? variant} closed ${fmt(stats.slowClosed.median, 0)} (peak RSS ${fmt(stats.peakRssMB?.median, 0)} MB)`);
+    .map(
+      ([variant, stats]) =>
+        `${variants[variant] ?? variant} closed ${fmt(stats.slowClosed.median, 0)} (peak RSS ${fmt(stats.peakRssMB?.median, 0)} MB)`,
+    );
   return parts.length ? ` Of the ${n(slow)} slow subscribers (medians): ${parts.join('; ')}.` : '';
 }
 
@@ -296,7 +357,11 @@ function ratioLines(summary, columns) {
   for (const column of columns) {
     if (!RATIO_KEYS.has(column.key)) continue;
     const parts = [];
-    for (const [other, name] of [['socketio', 'Socket.IO'], ['ws-naive', 'ws naive'], ['ws-frame', 'ws frame']]) {
+    for (const [other, name] of [
+      ['socketio', 'Socket.IO'],
+      ['ws-naive', 'ws naive'],
+      ['ws-frame', 'ws frame'],
+    ]) {
       const value = ratio(summary, column.key, 'relais', other);
       if (value !== undefined) parts.push(`${fmtRatio(value)} ${name}`);
     }
@@ -314,7 +379,8 @@ function describe(scenario, plan) {
     return `${n(clients)} subscribers × ${n(rate)} msg/s`;
   }
   if (kind === 'maxrate') return `${n(arg)} subscribers`;
-  if (kind === 'channels') return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
+  if (kind === 'channels')
+    return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
   if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
   if (kind === 'overload') {
     const { clients, rate, durationMs, slowShare, payloadBytes } = plan.overload;
@@ -334,19 +400,31 @@ export function renderMarkdown(run) {
   out.push('<!-- Generated by bench/report.mjs (npm run bench -- --write-docs); do not edit by hand. -->');
   out.push('');
   if (run.sources && run.sources.length > 1) {
-    out.push(`Generated from ${run.sources.length} runs (${run.mode} mode, ${run.reps} interleaved repetitions each); every number below comes from them, and each scenario from exactly one of them:`);
+    out.push(
+      `Generated from ${run.sources.length} runs (${run.mode} mode, ${run.reps} interleaved repetitions each); every number below comes from them, and each scenario from exactly one of them:`,
+    );
     out.push('');
     for (const source of run.sources) {
-      const kept = source.scenarios.filter((name) => run.sources.slice(run.sources.indexOf(source) + 1).every((later) => !later.scenarios.includes(name)));
-      out.push(`- \`${source.command}\` (started ${source.startedAt}, ${fmt(source.minutes, 1)} minutes, code ${source.code ?? 'not recorded'}): ${kept.join(', ')}`);
+      const kept = source.scenarios.filter((name) =>
+        run.sources.slice(run.sources.indexOf(source) + 1).every((later) => !later.scenarios.includes(name)),
+      );
+      out.push(
+        `- \`${source.command}\` (started ${source.startedAt}, ${fmt(source.minutes, 1)} minutes, code ${source.code ?? 'not recorded'}): ${kept.join(', ')}`,
+      );
     }
     out.push('');
-    out.push('Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.');
+    out.push(
+      'Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.',
+    );
   } else {
-    out.push(`Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}, code ${run.code ?? 'not recorded'}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`);
+    out.push(
+      `Generated from one run of \`${run.command}\` (${run.mode} mode, ${run.reps} interleaved repetition${run.reps > 1 ? 's' : ''}, ${fmt(run.minutes, 1)} minutes, started ${run.startedAt}, code ${run.code ?? 'not recorded'}). Every number below comes from that run. Cells show the median over the repetitions with min–max in parentheses; ratios are relais / other, from medians of the same run.`,
+    );
   }
   out.push('');
-  out.push('**A small, drifting machine.** Two cores of a virtual machine whose speed changes from day to day (the absolute µs of two runs a day apart differ up to 3x) and, less, within a run. The servers are interleaved inside each repetition (the order rotates each time), which keeps the ratios between them meaningful; compare numbers only within this page.');
+  out.push(
+    '**A small, drifting machine.** Two cores of a virtual machine whose speed changes from day to day (the absolute µs of two runs a day apart differ up to 3x) and, less, within a run. The servers are interleaved inside each repetition (the order rotates each time), which keeps the ratios between them meaningful; compare numbers only within this page.',
+  );
   out.push('');
   out.push('## Targets');
   out.push('');
@@ -368,7 +446,9 @@ export function renderMarkdown(run) {
   if (run.results['fanout 1000x50']) {
     out.push('## Where the CPU per delivery goes');
     out.push('');
-    out.push('Medians of user and kernel time per delivery (kernel = CPU per delivery × kernel share, per repetition). At these loads publications are 20–200 ms apart, so every server makes one write system call per subscriber per message; that write, and on loopback the receiving side of TCP, is the kernel part.');
+    out.push(
+      'Medians of user and kernel time per delivery (kernel = CPU per delivery × kernel share, per repetition). At these loads publications are 20–200 ms apart, so every server makes one write system call per subscriber per message; that write, and on loopback the receiving side of TCP, is the kernel part.',
+    );
     out.push('');
     out.push(cpuBreakdown(run.results));
     out.push('');
@@ -377,29 +457,49 @@ export function renderMarkdown(run) {
   }
   out.push('## How it is measured');
   out.push('');
-  out.push('- **Servers** (bench/servers/): relais with the memory engine, built from this repository; Socket.IO 4 with its defaults and `io.to(room).emit`; `ws` sending per subscriber (`ws.send`); `ws` encoding and framing each message once (`Sender.frame`) and writing the same buffer to every socket. Each runs alone in its own process, pinned with `taskset` to core 0.');
-  out.push('- **Load generator** (bench/loadgen.mjs): minimal raw WebSocket clients written on `node:net` (bench/lib/raw-ws.mjs: one fixed handshake key, zero-masked frames out, no extensions, no UTF-8 validation), cheaper per connection and per message than the `ws` client, in separate processes pinned to core 1 with the orchestrator: one process of subscribers, one publisher. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 packets rather than through socket.io-client, so that the load generator costs the same per delivery for every server. Publishers are clients: relais gets `publish` commands (routing, the broker, the publisher\'s ack), Socket.IO a `pub` event, ws a JSON message naming the room.');
-  out.push('- **Server CPU per delivery**: user + system CPU time of the server process (`process.cpuUsage`, all threads) over the measured window, divided by the deliveries the subscribers received in it. On loopback the receiver\'s TCP work partly lands on the sender\'s core, as it does for every server here.');
-  out.push('- **Latency**: the publisher stamps each message with CLOCK_MONOTONIC; subscribers record receipt − stamp (50 µs buckets below 100 ms).');
-  out.push('- **Correctness** of the same streams through the real client libraries is a test, not part of this run: bench/streams.test.ts (in `npm test`).');
-  out.push('- **bufferutil / utf-8-validate** (optional native addons of ws) are not installed: bufferutil only speeds up masking, and a server\'s outgoing frames are unmasked (only the small inbound publisher frames are masked); ws 8.21 validates UTF-8 with Node\'s built-in `buffer.isUtf8` when utf-8-validate is absent.');
+  out.push(
+    '- **Servers** (bench/servers/): relais with the memory engine, built from this repository; Socket.IO 4 with its defaults and `io.to(room).emit`; `ws` sending per subscriber (`ws.send`); `ws` encoding and framing each message once (`Sender.frame`) and writing the same buffer to every socket. Each runs alone in its own process, pinned with `taskset` to core 0.',
+  );
+  out.push(
+    "- **Load generator** (bench/loadgen.mjs): minimal raw WebSocket clients written on `node:net` (bench/lib/raw-ws.mjs: one fixed handshake key, zero-masked frames out, no extensions, no UTF-8 validation), cheaper per connection and per message than the `ws` client, in separate processes pinned to core 1 with the orchestrator: one process of subscribers, one publisher. Socket.IO is spoken as raw Engine.IO v4 / Socket.IO v5 packets rather than through socket.io-client, so that the load generator costs the same per delivery for every server. Publishers are clients: relais gets `publish` commands (routing, the broker, the publisher's ack), Socket.IO a `pub` event, ws a JSON message naming the room.",
+  );
+  out.push(
+    "- **Server CPU per delivery**: user + system CPU time of the server process (`process.cpuUsage`, all threads) over the measured window, divided by the deliveries the subscribers received in it. On loopback the receiver's TCP work partly lands on the sender's core, as it does for every server here.",
+  );
+  out.push(
+    '- **Latency**: the publisher stamps each message with CLOCK_MONOTONIC; subscribers record receipt − stamp (50 µs buckets below 100 ms).',
+  );
+  out.push(
+    '- **Correctness** of the same streams through the real client libraries is a test, not part of this run: bench/streams.test.ts (in `npm test`).',
+  );
+  out.push(
+    "- **bufferutil / utf-8-validate** (optional native addons of ws) are not installed: bufferutil only speeds up masking, and a server's outgoing frames are unmasked (only the small inbound publisher frames are masked); ws 8.21 validates UTF-8 with Node's built-in `buffer.isUtf8` when utf-8-validate is absent.",
+  );
   if (run.variants['relais-redis']) {
-    out.push(`- **relais (Redis, 2 nodes)**: two relais processes with the Redis engine (\`RedisBroker\`, one shard, a key prefix of this run's own), both on the server core (its server CPU and RSS are the sums of both); subscribers alternate between them and the publisher talks to the first, so every publication crosses Redis. Redis ${run.redis?.version ?? ''} runs outside the harness, on the same machine, unpinned (it shares the 2 cores with everything else): its CPU time is **not** in "server CPU"; "Redis CPU" columns give it separately (\`INFO cpu\`, the whole redis-server process, so anything else using that Redis during the window counts too). Its ratios to the others are not computed: compare its rows with relais (memory).`);
+    out.push(
+      `- **relais (Redis, 2 nodes)**: two relais processes with the Redis engine (\`RedisBroker\`, one shard, a key prefix of this run's own), both on the server core (its server CPU and RSS are the sums of both); subscribers alternate between them and the publisher talks to the first, so every publication crosses Redis. Redis ${run.redis?.version ?? ''} runs outside the harness, on the same machine, unpinned (it shares the 2 cores with everything else): its CPU time is **not** in "server CPU"; "Redis CPU" columns give it separately (\`INFO cpu\`, the whole redis-server process, so anything else using that Redis during the window counts too). Its ratios to the others are not computed: compare its rows with relais (memory).`,
+    );
   } else {
-    out.push('- **Not in this run**: relais with the Redis engine on 2 nodes (variant `relais-redis`, run when Redis answers at RELAIS_BENCH_REDIS_URL, default redis://127.0.0.1:6379).');
+    out.push(
+      '- **Not in this run**: relais with the Redis engine on 2 nodes (variant `relais-redis`, run when Redis answers at RELAIS_BENCH_REDIS_URL, default redis://127.0.0.1:6379).',
+    );
   }
   out.push('');
   out.push('## Machine and versions');
   out.push('');
   out.push(`- ${m.nproc} cores (\`nproc --all\`), CPU: ${m.cpu} (/proc/cpuinfo), Linux ${m.kernel}, Node ${m.node}`);
-  out.push(`- ${Object.entries(m.versions).map(([name, v]) => `${name} ${v}`).join(', ')}${run.redis ? `, Redis ${run.redis.version}` : ''}`);
+  out.push(
+    `- ${Object.entries(m.versions)
+      .map(([name, v]) => `${name} ${v}`)
+      .join(', ')}${run.redis ? `, Redis ${run.redis.version}` : ''}`,
+  );
   out.push('');
   out.push('## Reproduce');
   out.push('');
   out.push('```sh');
   out.push('npm run bench -- --write-docs          # full run, about 35 minutes with Redis reachable, rewrites this page');
   out.push('npm run bench -- --quick               # about 3 minutes');
-  out.push('node bench/session-cost.mjs             # relais\'s own JavaScript per connection and per delivery, without sockets');
+  out.push("node bench/session-cost.mjs             # relais's own JavaScript per connection and per delivery, without sockets");
   out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
   out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
   out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');

@@ -42,11 +42,12 @@ async function wsCaller(port) {
     pending.delete(reply.id);
   });
   return {
-    call: () => new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      ws.send(JSON.stringify({ id, rpc: PAYLOAD }));
-    }),
+    call: () =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        ws.send(JSON.stringify({ id, rpc: PAYLOAD }));
+      }),
     close: () => ws.close(),
   };
 }

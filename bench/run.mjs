@@ -36,15 +36,37 @@ const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload'];
  */
 const PLANS = {
   full: {
-    fanout: { loads: [[1_000, 50], [5_000, 10], [10_000, 5]], warmupMs: 2_000, measureMs: 5_000 },
-    maxrate: { cases: [{ clients: 1_000, start: 40, high: 1_280, steps: 6 }, { clients: 5_000, start: 10, high: 320, steps: 5 }], warmupMs: 1_000, measureMs: 2_000 },
+    fanout: {
+      loads: [
+        [1_000, 50],
+        [5_000, 10],
+        [10_000, 5],
+      ],
+      warmupMs: 2_000,
+      measureMs: 5_000,
+    },
+    maxrate: {
+      cases: [
+        { clients: 1_000, start: 40, high: 1_280, steps: 6 },
+        { clients: 5_000, start: 10, high: 320, steps: 5 },
+      ],
+      warmupMs: 1_000,
+      measureMs: 2_000,
+    },
     channels: { clients: 10_000, channels: 1_000, rate: 5_000, warmupMs: 2_000, measureMs: 5_000 },
     idle: { clients: 10_000, timedClients: 5_000, channels: 1_000 },
     rpc: { warmup: 300, calls: 3_000 },
     overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
   },
   quick: {
-    fanout: { loads: [[1_000, 50], [5_000, 10]], warmupMs: 1_000, measureMs: 2_000 },
+    fanout: {
+      loads: [
+        [1_000, 50],
+        [5_000, 10],
+      ],
+      warmupMs: 1_000,
+      measureMs: 2_000,
+    },
     maxrate: { cases: [{ clients: 1_000, start: 40, high: 1_280, steps: 4 }], warmupMs: 500, measureMs: 1_500 },
     channels: { clients: 2_000, channels: 200, rate: 2_000, warmupMs: 1_000, measureMs: 2_000 },
     idle: { clients: 2_000, timedClients: 2_000, channels: 200 },
@@ -69,7 +91,10 @@ const { values: flags } = parseArgs({
 
 function list(value, known, what) {
   if (value === undefined) return known;
-  const picked = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const picked = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   for (const item of picked) if (!known.includes(item)) throw new Error(`unknown ${what} "${item}"; known: ${known.join(', ')}`);
   return picked;
 }
@@ -135,14 +160,16 @@ async function main() {
     const p = plan.fanout;
     for (const [clients, rate] of p.loads) {
       results[`fanout ${clients}x${rate}`] = await sessions(`fanout ${clients}x${rate}`, (ctx) =>
-        runFanout(ctx, { clients, rate, warmupMs: p.warmupMs, measureMs: p.measureMs }));
+        runFanout(ctx, { clients, rate, warmupMs: p.warmupMs, measureMs: p.measureMs }),
+      );
     }
   }
   if (scenarios.includes('maxrate')) {
     const p = plan.maxrate;
     for (const c of p.cases) {
       results[`maxrate ${c.clients}`] = await interleaved(`maxrate ${c.clients}`, (variant) =>
-        runMaxRate(variant, options, { ...c, warmupMs: p.warmupMs, measureMs: p.measureMs }));
+        runMaxRate(variant, options, { ...c, warmupMs: p.warmupMs, measureMs: p.measureMs }),
+      );
     }
   }
   if (scenarios.includes('channels')) {
@@ -163,7 +190,10 @@ async function main() {
   }
 
   const run = {
-    command: `npm run bench --${process.argv.slice(2).map((arg) => ` ${arg}`).join('')}`,
+    command: `npm run bench --${process.argv
+      .slice(2)
+      .map((arg) => ` ${arg}`)
+      .join('')}`,
     mode,
     reps,
     plan,
@@ -213,11 +243,18 @@ function mergeRuns(runs) {
   const [first, ...rest] = runs;
   const merged = { ...first, results: { ...first.results }, plan: { ...first.plan }, sources: [] };
   for (const run of runs) {
-    merged.sources.push({ command: run.command, startedAt: run.startedAt, minutes: run.minutes, code: run.code, scenarios: Object.keys(run.results) });
+    merged.sources.push({
+      command: run.command,
+      startedAt: run.startedAt,
+      minutes: run.minutes,
+      code: run.code,
+      scenarios: Object.keys(run.results),
+    });
   }
   for (const run of rest) {
     Object.assign(merged.results, run.results);
-    for (const key of Object.keys(run.plan)) if (Object.keys(run.results).some((name) => name.startsWith(key))) merged.plan[key] = run.plan[key];
+    for (const key of Object.keys(run.plan))
+      if (Object.keys(run.results).some((name) => name.startsWith(key))) merged.plan[key] = run.plan[key];
   }
   return merged;
 }

@@ -66,10 +66,12 @@ export async function runFanout(ctx, { clients, rate, channels = 1, warmupMs, me
 export async function runMaxRate(name, options, plan) {
   const { clients, warmupMs, measureMs } = plan;
   const probe = async (rate) => {
-    const result = await attempt(() => withVariant(name, options, async (ctx) => {
-      const load = await setUp(ctx, clients, 1);
-      return window(ctx, load, { rate, clients, channels: 1, warmupMs, measureMs });
-    }));
+    const result = await attempt(() =>
+      withVariant(name, options, async (ctx) => {
+        const load = await setUp(ctx, clients, 1);
+        return window(ctx, load, { rate, clients, channels: 1, warmupMs, measureMs });
+      }),
+    );
     if (result.failed && !options.verbose) console.log(`  probe ${name} ${rate}/s ${result.failed}: ${result.error}`);
     return result;
   };

@@ -18,7 +18,14 @@ loop.enable();
 function usage() {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, loopMaxMs: loop.max / 1e6 };
+  return {
+    cpuUs: cpu.user + cpu.system,
+    userUs: cpu.user,
+    systemUs: cpu.system,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    loopMaxMs: loop.max / 1e6,
+  };
 }
 
 serve({

@@ -25,7 +25,9 @@ const settle = async () => {
 /** Accepts `count` sessions, each sending `connect` + `subscribe` to `channelOf(i)` in one message. */
 async function open(relais, count, channelOf) {
   for (let i = 0; i < count; i++) {
-    relais.accept(discardingTransport()).handleMessage(`{"id":1,"method":"connect","params":{}}\n{"id":2,"method":"subscribe","params":{"channel":"${channelOf(i)}"}}`);
+    relais
+      .accept(discardingTransport())
+      .handleMessage(`{"id":1,"method":"connect","params":{}}\n{"id":2,"method":"subscribe","params":{"channel":"${channelOf(i)}"}}`);
   }
   await settle();
 }

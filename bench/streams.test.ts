@@ -73,7 +73,10 @@ async function relaisStream(): Promise<unknown[]> {
   const url = `ws://127.0.0.1:${port}/connection/websocket`;
   const subscriber = new Client(url, { websocket: WebSocket });
   const publisher = new Client(url, { websocket: WebSocket, encoding: 'msgpack' });
-  cleanups.push(() => subscriber.close(), () => publisher.close());
+  cleanups.push(
+    () => subscriber.close(),
+    () => publisher.close(),
+  );
   const received: unknown[] = [];
   const sub: Subscription<Message> = subscriber.subscribe<Message>(ROOM);
   sub.on('publication', ({ data }) => received.push(data));
@@ -138,7 +141,10 @@ describe('benchmark servers', () => {
 describe('forEachStamp', () => {
   it('finds every send time in a batched message and nothing else', () => {
     const stamps: number[] = [];
-    forEachStamp('{"type":"publication","channel":"room:1","data":{"s":1,"t":12.5,"x":"a"}}\n{"id":3,"result":{}}\n{"type":"publication","channel":"room:1","data":{"s":2,"t":13,"x":"b"}}', (t) => stamps.push(t));
+    forEachStamp(
+      '{"type":"publication","channel":"room:1","data":{"s":1,"t":12.5,"x":"a"}}\n{"id":3,"result":{}}\n{"type":"publication","channel":"room:1","data":{"s":2,"t":13,"x":"b"}}',
+      (t) => stamps.push(t),
+    );
     forEachStamp('42["m",{"s":3,"t":99.125,"x":"c"}]', (t) => stamps.push(t));
     forEachStamp('{"result":{"client":"c"},"id":1}', (t) => stamps.push(t));
     expect(stamps).toEqual([12.5, 13, 99.125]);

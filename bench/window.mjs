@@ -114,9 +114,11 @@ export async function window(ctx, { subs, pub }, { rate, clients, channels, warm
     loopMaxMs: after.loopMaxMs,
     rssMB: after.rss / 2 ** 20,
     // Redis is not part of "server CPU": it runs outside the harness, on either core.
-    ...(redisUs === undefined ? {} : {
-      redisCpuUsPerDelivery: report.received ? redisUs / report.received : undefined,
-      redisCpuPct: (redisUs / (seconds * 1e6)) * 100,
-    }),
+    ...(redisUs === undefined
+      ? {}
+      : {
+          redisCpuUsPerDelivery: report.received ? redisUs / report.received : undefined,
+          redisCpuPct: (redisUs / (seconds * 1e6)) * 100,
+        }),
   };
 }

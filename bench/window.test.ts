@@ -37,7 +37,8 @@ class FakeChild extends EventEmitter {
 
 const USAGE = { cpuUs: 1_000, systemUs: 500, rss: 2 ** 20, heapUsed: 1, loopMaxMs: 1 };
 const REPORT = { received: 100, dropped: 0, latency: { p50: 1, p95: 2, p99: 3, max: 4 } };
-const loadgen = (): FakeChild => new FakeChild({ publishStart: () => ({}), publishStop: () => ({ sent: 1 }), reset: () => ({}), report: () => REPORT });
+const loadgen = (): FakeChild =>
+  new FakeChild({ publishStart: () => ({}), publishStop: () => ({ sent: 1 }), reset: () => ({}), report: () => REPORT });
 const server = (): FakeChild => new FakeChild({ usage: () => USAGE, resetLoop: () => ({}) });
 const PLAN = { rate: 10, clients: 10, channels: 1, warmupMs: 100, measureMs: 1_000 };
 
@@ -89,7 +90,7 @@ describe('window', () => {
 });
 
 describe('attempt', () => {
-  it('rethrows the harness\'s own bugs rather than recording them', async () => {
+  it("rethrows the harness's own bugs rather than recording them", async () => {
     await expect(attempt(async () => (null as unknown as { x: number }).x)).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -25,11 +25,14 @@ const hasAptGet = () => spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: '
 
 if (!existsSync(path)) {
   if (process.getuid?.() !== 0 || !hasAptGet()) {
-    stop(`no Chromium at ${path} for the browser tests: install Debian's (as root: apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary`);
+    stop(
+      `no Chromium at ${path} for the browser tests: install Debian's (as root: apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary`,
+    );
   }
   process.stderr.write(`npm test: no Chromium at ${path}; installing Debian's: apt-get install -y chromium\n`);
   // A fresh machine may have no package lists yet: read them, then try once more.
   const installed = aptGet('install', '-y', '-qq', 'chromium') || (aptGet('update', '-qq') && aptGet('install', '-y', '-qq', 'chromium'));
   if (!installed) stop('apt-get install -y chromium failed: install Chromium, or set CHROMIUM_PATH to a Chromium binary');
-  if (!existsSync(path)) stop(`chromium is installed, but not at ${path}: set CHROMIUM_PATH to its binary (Debian's is ${DEBIAN_CHROMIUM})`);
+  if (!existsSync(path))
+    stop(`chromium is installed, but not at ${path}: set CHROMIUM_PATH to its binary (Debian's is ${DEBIAN_CHROMIUM})`);
 }

@@ -77,16 +77,24 @@ function circles(graph) {
 }
 
 const dirs = process.argv.slice(2);
-const roots = dirs.length > 0 ? dirs.map((dir) => resolve(dir)) : [
-  ...readdirSync(join(ROOT, 'packages')).map((name) => join(ROOT, 'packages', name, 'src')),
-  ...readdirSync(join(ROOT, 'apps')).map((name) => join(ROOT, 'apps', name)),
-].filter((dir) => existsSync(dir) && statSync(dir).isDirectory());
+const roots =
+  dirs.length > 0
+    ? dirs.map((dir) => resolve(dir))
+    : [
+        ...readdirSync(join(ROOT, 'packages')).map((name) => join(ROOT, 'packages', name, 'src')),
+        ...readdirSync(join(ROOT, 'apps')).map((name) => join(ROOT, 'apps', name)),
+      ].filter((dir) => existsSync(dir) && statSync(dir).isDirectory());
 
 let failed = false;
 for (const root of roots) {
   for (const component of circles(graphOf(sources(root)))) {
     failed = true;
-    console.error(`import circle in ${relative(ROOT, root)}: ${component.map((file) => relative(root, file)).sort().join(' ↔ ')}`);
+    console.error(
+      `import circle in ${relative(ROOT, root)}: ${component
+        .map((file) => relative(root, file))
+        .sort()
+        .join(' ↔ ')}`,
+    );
   }
 }
 if (failed) process.exit(1);

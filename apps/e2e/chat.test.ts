@@ -56,12 +56,18 @@ async function signIn(page: Page, base: string, name: string, room?: string): Pr
 }
 
 const messages = (page: Page) => page.getByTestId('message-list').getByTestId('message');
-const message = (page: Page, text: string) => messages(page).filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
+const message = (page: Page, text: string) =>
+  messages(page).filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
 const status = (page: Page) => page.getByTestId('connection-status');
 /** Resolves once the page's active room is `room` and its subscription is active. */
-const inRoom = (page: Page, room: string) => page.locator(`[data-testid="room-view"][data-room="${room}"][data-subscription="subscribed"]`).waitFor();
+const inRoom = (page: Page, room: string) =>
+  page.locator(`[data-testid="room-view"][data-room="${room}"][data-subscription="subscribed"]`).waitFor();
 /** Display names in the room's presence list. */
-const online = (page: Page) => page.getByTestId('presence-list').getByTestId('presence-user').evaluateAll((items) => items.map((li) => li.getAttribute('data-name')));
+const online = (page: Page) =>
+  page
+    .getByTestId('presence-list')
+    .getByTestId('presence-user')
+    .evaluateAll((items) => items.map((li) => li.getAttribute('data-name')));
 const typing = (page: Page) => page.getByTestId('typing-indicator').textContent();
 
 /** Types `text` into the message input (one input event: a typing notice) without sending it. */
@@ -77,133 +83,146 @@ async function send(page: Page, text: string): Promise<void> {
 /** Messages of the active room as [author, text] pairs. */
 async function conversation(page: Page): Promise<[string, string][]> {
   return messages(page).evaluateAll((items) =>
-    items.map((li) => [li.querySelector('[data-testid="message-author"]')?.textContent ?? '', li.querySelector('[data-testid="message-text"]')?.textContent ?? '']),
+    items.map((li) => [
+      li.querySelector('[data-testid="message-author"]')?.textContent ?? '',
+      li.querySelector('[data-testid="message-text"]')?.textContent ?? '',
+    ]),
   ) as Promise<[string, string][]>;
 }
 
 describe('the chat in Chromium', () => {
-  it('chats both ways with presence, typing and history, survives a server kill and restart on the same port, and never duplicates', { timeout: 180_000 }, async () => {
-    let relais = await server();
-    const { port, base } = relais;
-    const { context } = await browser();
-    const ada = await context.newPage();
-    const bob = await context.newPage();
-    await bob.setViewportSize({ width: 390, height: 760 }); // a phone
-    await ada.setViewportSize({ width: 1100, height: 700 });
-    const violations = [...[ada, bob].map(cspViolations)];
-    await signIn(ada, base, 'Ada');
-    await signIn(bob, base, 'Bob');
+  it(
+    'chats both ways with presence, typing and history, survives a server kill and restart on the same port, and never duplicates',
+    { timeout: 180_000 },
+    async () => {
+      let relais = await server();
+      const { port, base } = relais;
+      const { context } = await browser();
+      const ada = await context.newPage();
+      const bob = await context.newPage();
+      await bob.setViewportSize({ width: 390, height: 760 }); // a phone
+      await ada.setViewportSize({ width: 1100, height: 700 });
+      const violations = [...[ada, bob].map(cspViolations)];
+      await signIn(ada, base, 'Ada');
+      await signIn(bob, base, 'Bob');
 
-    // Ada creates a room (Enter creates and joins); Bob sees it appear in his list and joins it.
-    await ada.getByTestId('room-list').getByTestId('room').first().waitFor();
-    await ada.getByTestId('room-input').fill('Tea Room');
-    await ada.getByTestId('room-input').press('Enter');
-    await ada.locator('[data-testid="room"][aria-current="true"][data-room="tea-room"]').waitFor();
-    await bob.getByTestId('room-list').locator('[data-testid="room"][data-room="tea-room"]').click();
-    await bob.locator('[data-testid="room"][aria-current="true"][data-room="tea-room"]').waitFor();
-    await inRoom(ada, 'tea-room');
-    await inRoom(bob, 'tea-room');
-    await expect.poll(() => bob.locator('#room-title').textContent()).toBe('#tea-room');
-    // Both see both online: a presence snapshot, then Bob's join pushed to Ada.
-    for (const page of [ada, bob]) await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
+      // Ada creates a room (Enter creates and joins); Bob sees it appear in his list and joins it.
+      await ada.getByTestId('room-list').getByTestId('room').first().waitFor();
+      await ada.getByTestId('room-input').fill('Tea Room');
+      await ada.getByTestId('room-input').press('Enter');
+      await ada.locator('[data-testid="room"][aria-current="true"][data-room="tea-room"]').waitFor();
+      await bob.getByTestId('room-list').locator('[data-testid="room"][data-room="tea-room"]').click();
+      await bob.locator('[data-testid="room"][aria-current="true"][data-room="tea-room"]').waitFor();
+      await inRoom(ada, 'tea-room');
+      await inRoom(bob, 'tea-room');
+      await expect.poll(() => bob.locator('#room-title').textContent()).toBe('#tea-room');
+      // Both see both online: a presence snapshot, then Bob's join pushed to Ada.
+      for (const page of [ada, bob]) await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
 
-    // Both ways: Enter in the input, and the send button.
-    await send(ada, 'Hello Bob');
-    await message(bob, 'Hello Bob').waitFor();
-    await draft(bob, 'Hi Ada <b>bold?</b> <img src=x onerror="window.__pwned=1">');
-    await bob.getByTestId('send-button').click();
-    await message(ada, 'Hi Ada <b>bold?</b> <img src=x onerror="window.__pwned=1">').waitFor();
-    expect(await conversation(ada)).toEqual([
-      ['Ada', 'Hello Bob'],
-      ['Bob', 'Hi Ada <b>bold?</b> <img src=x onerror="window.__pwned=1">'],
-    ]);
-    // User text is text: no element was made from it, no handler ran.
-    expect(await ada.getByTestId('message-list').locator('img, b').count()).toBe(0);
-    expect(await ada.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await ada.getByTestId('message-list').locator('time').first().getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
-    await expect.poll(() => ada.getByTestId('stats-panel').textContent()).toMatch(/Messages in \/ out\s*[1-9]\d* \/ [1-9]\d*/);
+      // Both ways: Enter in the input, and the send button.
+      await send(ada, 'Hello Bob');
+      await message(bob, 'Hello Bob').waitFor();
+      await draft(bob, 'Hi Ada <b>bold?</b> <img src=x onerror="window.__pwned=1">');
+      await bob.getByTestId('send-button').click();
+      await message(ada, 'Hi Ada <b>bold?</b> <img src=x onerror="window.__pwned=1">').waitFor();
+      expect(await conversation(ada)).toEqual([
+        ['Ada', 'Hello Bob'],
+        ['Bob', 'Hi Ada <b>bold?</b> <img src=x onerror="window.__pwned=1">'],
+      ]);
+      // User text is text: no element was made from it, no handler ran.
+      expect(await ada.getByTestId('message-list').locator('img, b').count()).toBe(0);
+      expect(await ada.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await ada.getByTestId('message-list').locator('time').first().getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+      await expect.poll(() => ada.getByTestId('stats-panel').textContent()).toMatch(/Messages in \/ out\s*[1-9]\d* \/ [1-9]\d*/);
 
-    // A third page joins later: it loads the room's history and sees who is online.
-    const cy = await context.newPage();
-    violations.push(cspViolations(cy));
-    await signIn(cy, base, 'Cy', 'tea-room');
-    await inRoom(cy, 'tea-room');
-    await expect.poll(() => conversation(cy), SOON).toEqual(await conversation(ada));
-    await expect.poll(() => online(cy), SOON).toEqual(['Ada', 'Bob', 'Cy']);
-    for (const page of [ada, bob]) await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob', 'Cy']);
+      // A third page joins later: it loads the room's history and sees who is online.
+      const cy = await context.newPage();
+      violations.push(cspViolations(cy));
+      await signIn(cy, base, 'Cy', 'tea-room');
+      await inRoom(cy, 'tea-room');
+      await expect.poll(() => conversation(cy), SOON).toEqual(await conversation(ada));
+      await expect.poll(() => online(cy), SOON).toEqual(['Ada', 'Bob', 'Cy']);
+      for (const page of [ada, bob]) await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob', 'Cy']);
 
-    // Typing shows on the other pages, and stops with the message.
-    await draft(bob, 'Tea, anyone?');
-    for (const page of [ada, cy]) await expect.poll(() => typing(page), SOON).toBe('Bob is typing…');
-    await screenshot(ada, 'chat.png');
-    await screenshot(bob, 'chat-phone.png');
-    await bob.getByTestId('message-input').press('Enter');
-    for (const page of [ada, cy]) {
-      await message(page, 'Tea, anyone?').waitFor();
-      await expect.poll(() => typing(page), SOON).toBe('');
-    }
-    // A draft that is never sent: the notice expires on its own.
-    await draft(cy, 'hmm');
-    await expect.poll(() => typing(ada), SOON).toBe('Cy is typing…');
-    await expect.poll(() => typing(ada), { timeout: 20_000 }).toBe('');
-    await draft(cy, '');
+      // Typing shows on the other pages, and stops with the message.
+      await draft(bob, 'Tea, anyone?');
+      for (const page of [ada, cy]) await expect.poll(() => typing(page), SOON).toBe('Bob is typing…');
+      await screenshot(ada, 'chat.png');
+      await screenshot(bob, 'chat-phone.png');
+      await bob.getByTestId('message-input').press('Enter');
+      for (const page of [ada, cy]) {
+        await message(page, 'Tea, anyone?').waitFor();
+        await expect.poll(() => typing(page), SOON).toBe('');
+      }
+      // A draft that is never sent: the notice expires on its own.
+      await draft(cy, 'hmm');
+      await expect.poll(() => typing(ada), SOON).toBe('Cy is typing…');
+      await expect.poll(() => typing(ada), { timeout: 20_000 }).toBe('');
+      await draft(cy, '');
 
-    // Cy leaves: the others see it.
-    await cy.close();
-    for (const page of [ada, bob]) await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
-    expect(await ada.getByTestId('history-notice').count()).toBe(0);
-    expect(violations.flat()).toEqual([]);
-    // The stylesheet applied under that policy.
-    expect(await ada.getByTestId('send-button').evaluate((el) => getComputedStyle(el).borderRadius)).not.toBe('0px');
+      // Cy leaves: the others see it.
+      await cy.close();
+      for (const page of [ada, bob]) await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
+      expect(await ada.getByTestId('history-notice').count()).toBe(0);
+      expect(violations.flat()).toEqual([]);
+      // The stylesheet applied under that policy.
+      expect(await ada.getByTestId('send-button').evaluate((el) => getComputedStyle(el).borderRadius)).not.toBe('0px');
 
-    // The server dies: no close frame, the port is free.
-    await relais.kill();
-    for (const page of [ada, bob]) {
-      await expect.poll(() => status(page).textContent(), { timeout: 20_000 }).toContain('reconnecting');
-    }
-    // The countdown to the next attempt.
-    await expect.poll(() => status(ada).textContent(), { timeout: 20_000 }).toMatch(/disconnected · reconnecting in \d+ s/);
-    expect(await status(ada).getAttribute('data-state')).not.toBe('connected');
+      // The server dies: no close frame, the port is free.
+      await relais.kill();
+      for (const page of [ada, bob]) {
+        await expect.poll(() => status(page).textContent(), { timeout: 20_000 }).toContain('reconnecting');
+      }
+      // The countdown to the next attempt.
+      await expect.poll(() => status(ada).textContent(), { timeout: 20_000 }).toMatch(/disconnected · reconnecting in \d+ s/);
+      expect(await status(ada).getAttribute('data-state')).not.toBe('connected');
 
-    // Messages typed during the outage wait in the offline queue.
-    const outage = new Map([
-      [ada, ['sent while the server was down 1', 'sent while the server was down 2']],
-      [bob, ['Bob, offline too']],
-    ]);
-    for (const [page, texts] of outage) for (const text of texts) await send(page, text);
-    await expect.poll(() => ada.getByTestId('pending-message').count()).toBe(2);
-    await expect.poll(() => ada.getByTestId('pending-message').first().textContent()).toContain('queued');
-    await screenshot(ada, 'chat-offline.png');
+      // Messages typed during the outage wait in the offline queue.
+      const outage = new Map([
+        [ada, ['sent while the server was down 1', 'sent while the server was down 2']],
+        [bob, ['Bob, offline too']],
+      ]);
+      for (const [page, texts] of outage) for (const text of texts) await send(page, text);
+      await expect.poll(() => ada.getByTestId('pending-message').count()).toBe(2);
+      await expect.poll(() => ada.getByTestId('pending-message').first().textContent()).toContain('queued');
+      await screenshot(ada, 'chat-offline.png');
 
-    // A new process: the memory engine lost the history, the rooms' streams have a new epoch.
-    relais = await server(port);
-    // Each page retries on its own backoff: wait until both are back before looking at either.
-    for (const page of [ada, bob]) {
-      await expect.poll(() => status(page).getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
-      await inRoom(page, 'tea-room');
-    }
-    for (const page of [ada, bob]) {
-      // Recovery was impossible: the page says so, and reloaded what the server has.
-      expect(await page.getByTestId('room-view').getAttribute('data-recovered')).toBe('false');
-      await expect.poll(() => page.getByTestId('history-notice').textContent(), SOON).toMatch(/^History could not be recovered after the reconnection: reloaded the last \d+ messages from the server\./);
-      await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
-    }
-    // Both are back in the room: a new message reaches both.
-    await send(ada, 'back online');
-    const everyOutageMessage = [...outage.values()].flat();
-    for (const page of [ada, bob]) {
-      await message(page, 'back online').waitFor();
-      // Every message sent during the outage, from either page's queue, reached both pages once:
-      // live, or from the history reloaded after the failed recovery.
-      for (const text of everyOutageMessage) await message(page, text).waitFor();
-      await expect.poll(() => page.getByTestId('pending-message').count(), SOON).toBe(0);
-      const texts = (await conversation(page)).map(([, text]) => text);
-      for (const text of [...everyOutageMessage, 'back online', 'Hello Bob', 'Tea, anyone?']) expect(texts.filter((t) => t === text), text).toHaveLength(1);
-      expect(texts).toHaveLength(7);
-      expect(texts.indexOf('sent while the server was down 1')).toBeLessThan(texts.indexOf('sent while the server was down 2'));
-      await expect.poll(() => page.getByTestId('stats-reconnects').textContent()).toBe('1');
-    }
-  });
+      // A new process: the memory engine lost the history, the rooms' streams have a new epoch.
+      relais = await server(port);
+      // Each page retries on its own backoff: wait until both are back before looking at either.
+      for (const page of [ada, bob]) {
+        await expect.poll(() => status(page).getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+        await inRoom(page, 'tea-room');
+      }
+      for (const page of [ada, bob]) {
+        // Recovery was impossible: the page says so, and reloaded what the server has.
+        expect(await page.getByTestId('room-view').getAttribute('data-recovered')).toBe('false');
+        await expect
+          .poll(() => page.getByTestId('history-notice').textContent(), SOON)
+          .toMatch(/^History could not be recovered after the reconnection: reloaded the last \d+ messages from the server\./);
+        await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
+      }
+      // Both are back in the room: a new message reaches both.
+      await send(ada, 'back online');
+      const everyOutageMessage = [...outage.values()].flat();
+      for (const page of [ada, bob]) {
+        await message(page, 'back online').waitFor();
+        // Every message sent during the outage, from either page's queue, reached both pages once:
+        // live, or from the history reloaded after the failed recovery.
+        for (const text of everyOutageMessage) await message(page, text).waitFor();
+        await expect.poll(() => page.getByTestId('pending-message').count(), SOON).toBe(0);
+        const texts = (await conversation(page)).map(([, text]) => text);
+        for (const text of [...everyOutageMessage, 'back online', 'Hello Bob', 'Tea, anyone?'])
+          expect(
+            texts.filter((t) => t === text),
+            text,
+          ).toHaveLength(1);
+        expect(texts).toHaveLength(7);
+        expect(texts.indexOf('sent while the server was down 1')).toBeLessThan(texts.indexOf('sent while the server was down 2'));
+        await expect.poll(() => page.getByTestId('stats-reconnects').textContent()).toBe('1');
+      }
+    },
+  );
 
   it('recovers what a page missed while its connection was down, without reloading', { timeout: 120_000 }, async () => {
     const { base } = await server();

@@ -20,9 +20,8 @@ export class Histogram {
   record(us) {
     if (us < 0) us = 0;
     if (us > this.maxUs) this.maxUs = us;
-    const index = us < FINE_LIMIT_US
-      ? Math.floor(us / FINE_US)
-      : Math.min(BUCKETS - 1, FINE_BUCKETS + Math.floor((us - FINE_LIMIT_US) / COARSE_US));
+    const index =
+      us < FINE_LIMIT_US ? Math.floor(us / FINE_US) : Math.min(BUCKETS - 1, FINE_BUCKETS + Math.floor((us - FINE_LIMIT_US) / COARSE_US));
     this.counts[index]++;
     this.count++;
   }

@@ -41,7 +41,8 @@ const relais = {
 };
 
 const socketio = {
-  url: (port, room) => `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket${room === undefined ? '' : `&room=${encodeURIComponent(room)}`}`,
+  url: (port, room) =>
+    `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket${room === undefined ? '' : `&room=${encodeURIComponent(room)}`}`,
   subprotocol: undefined,
   open() {},
   onMessage(ws, text, client) {

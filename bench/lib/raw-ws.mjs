@@ -27,7 +27,9 @@ import { connect } from 'node:net';
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Every connection sends the same key: the server only proves it speaks WebSocket with it. */
 const KEY = 'cmVsYWlzLWJlbmNoLWtleQ==';
-const ACCEPT = createHash('sha1').update(KEY + GUID).digest('base64');
+const ACCEPT = createHash('sha1')
+  .update(KEY + GUID)
+  .digest('base64');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 16 * 1024;
 const ZERO_MASK_BIT = 0x80;
@@ -169,7 +171,8 @@ export class RawWebSocket {
   #handshake(buffer) {
     const end = buffer.indexOf(HEADER_END);
     if (end === -1) {
-      if (buffer.length > MAX_HEADER_BYTES) throw new HandshakeError(`${this.#url}: response headers longer than ${MAX_HEADER_BYTES} bytes`);
+      if (buffer.length > MAX_HEADER_BYTES)
+        throw new HandshakeError(`${this.#url}: response headers longer than ${MAX_HEADER_BYTES} bytes`);
       this.#chunks.push(Buffer.from(buffer));
       this.#buffered = buffer.length;
       this.#needed = buffer.length + 1;
@@ -204,7 +207,8 @@ export class RawWebSocket {
       }
       if (length === 126) length = buffer.readUInt16BE(offset + 2);
       else if (length === 127) length = Number(buffer.readBigUInt64BE(offset + 2));
-      if (length > this.#options.maxPayloadBytes) throw new FrameError(`frame of ${length} bytes exceeds maxPayloadBytes ${this.#options.maxPayloadBytes}`);
+      if (length > this.#options.maxPayloadBytes)
+        throw new FrameError(`frame of ${length} bytes exceeds maxPayloadBytes ${this.#options.maxPayloadBytes}`);
       if (available < headerLength + length) {
         this.#needed = headerLength + length;
         return offset;
@@ -269,29 +273,34 @@ export class RawWebSocket {
 }
 
 function upgradeRequest(url, protocol) {
-  return `GET ${url.pathname}${url.search} HTTP/1.1\r\n`
-    + `Host: ${url.host}\r\n`
-    + 'Upgrade: websocket\r\n'
-    + 'Connection: Upgrade\r\n'
-    + `Sec-WebSocket-Key: ${KEY}\r\n`
-    + 'Sec-WebSocket-Version: 13\r\n'
-    + (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '')
-    + '\r\n';
+  return (
+    `GET ${url.pathname}${url.search} HTTP/1.1\r\n` +
+    `Host: ${url.host}\r\n` +
+    'Upgrade: websocket\r\n' +
+    'Connection: Upgrade\r\n' +
+    `Sec-WebSocket-Key: ${KEY}\r\n` +
+    'Sec-WebSocket-Version: 13\r\n' +
+    (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '') +
+    '\r\n'
+  );
 }
 
 /** Throws a HandshakeError unless `head` (status line and headers) accepts the upgrade. */
 function checkUpgradeResponse(head, url, protocol) {
   const [statusLine, ...lines] = head.split('\r\n');
-  if (!/^HTTP\/1\.1 101\b/.test(statusLine)) throw new HandshakeError(`${url}: server answered "${statusLine}" instead of 101 Switching Protocols`);
+  if (!/^HTTP\/1\.1 101\b/.test(statusLine))
+    throw new HandshakeError(`${url}: server answered "${statusLine}" instead of 101 Switching Protocols`);
   const headers = new Map();
   for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
   if (headers.get('upgrade')?.toLowerCase() !== 'websocket') throw new HandshakeError(`${url}: 101 without "Upgrade: websocket"`);
-  if (headers.get('sec-websocket-accept') !== ACCEPT) throw new HandshakeError(`${url}: wrong Sec-WebSocket-Accept "${headers.get('sec-websocket-accept')}"`);
+  if (headers.get('sec-websocket-accept') !== ACCEPT)
+    throw new HandshakeError(`${url}: wrong Sec-WebSocket-Accept "${headers.get('sec-websocket-accept')}"`);
   const accepted = headers.get('sec-websocket-protocol');
-  if (protocol && accepted !== protocol) throw new HandshakeError(`${url}: server did not accept subprotocol ${protocol} (answered ${accepted ?? 'none'})`);
+  if (protocol && accepted !== protocol)
+    throw new HandshakeError(`${url}: server did not accept subprotocol ${protocol} (answered ${accepted ?? 'none'})`);
   if (!protocol && accepted !== undefined) throw new HandshakeError(`${url}: server chose subprotocol ${accepted}, none was offered`);
 }
 

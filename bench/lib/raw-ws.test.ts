@@ -50,20 +50,25 @@ function open(url: string, protocol?: string): Client {
 }
 
 /** A `ws` server on port 0; `onConnection` gets each server-side socket. */
-async function wsServer(onConnection: (ws: ServerSocket) => void, options: ConstructorParameters<typeof WebSocketServer>[0] = {}): Promise<string> {
+async function wsServer(
+  onConnection: (ws: ServerSocket) => void,
+  options: ConstructorParameters<typeof WebSocketServer>[0] = {},
+): Promise<string> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, ...options });
   wss.on('connection', onConnection);
   await new Promise((resolve) => wss.once('listening', resolve));
-  cleanups.push(() => new Promise((resolve) => {
-    for (const ws of wss.clients) ws.terminate();
-    wss.close(resolve);
-  }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close(resolve);
+      }),
+  );
   return `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`;
 }
 
 /** Resolves with the first message `ws` receives. */
-const nextMessage = (ws: ServerSocket): Promise<string> =>
-  new Promise((resolve) => ws.once('message', (data) => resolve(data.toString())));
+const nextMessage = (ws: ServerSocket): Promise<string> => new Promise((resolve) => ws.once('message', (data) => resolve(data.toString())));
 
 /** A bare TCP server that accepts the upgrade, then hands the socket to `onUpgraded`. */
 async function rawServer(onUpgraded: (socket: Socket, response: string) => void): Promise<string> {
@@ -72,7 +77,10 @@ async function rawServer(onUpgraded: (socket: Socket, response: string) => void)
     socket.once('data', (request) => {
       const key = /sec-websocket-key: (.*)\r\n/i.exec(request.toString())![1];
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      onUpgraded(socket, `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      onUpgraded(
+        socket,
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -104,7 +112,9 @@ describe('RawWebSocket', () => {
   });
 
   it('offers a subprotocol and fails when the server does not accept it', async () => {
-    const picking = await wsServer(() => {}, { handleProtocols: (protocols) => (protocols.has('relais.v1.json') ? 'relais.v1.json' : false) });
+    const picking = await wsServer(() => {}, {
+      handleProtocols: (protocols) => (protocols.has('relais.v1.json') ? 'relais.v1.json' : false),
+    });
     const accepted = open(picking, 'relais.v1.json');
     await accepted.opened;
     const ignoring = await wsServer(() => {}, { handleProtocols: () => false });
@@ -132,9 +142,11 @@ describe('RawWebSocket', () => {
 
   it('keeps the partial frames of concurrent sockets apart (they share one read buffer)', async () => {
     const message = (name: string, i: number): string => `${name}${i}:`.padEnd(150_000 + i * 7_001, name);
-    const url = await wsServer((ws) => ws.once('message', (name) => {
-      for (let i = 0; i < 5; i++) ws.send(message(name.toString(), i));
-    }));
+    const url = await wsServer((ws) =>
+      ws.once('message', (name) => {
+        for (let i = 0; i < 5; i++) ws.send(message(name.toString(), i));
+      }),
+    );
     const clients = ['a', 'b', 'c'].map((name) => ({ name, client: open(url) }));
     for (const { name, client } of clients) {
       await client.opened;
@@ -170,7 +182,7 @@ describe('RawWebSocket', () => {
     expect(await pong).toBe('are you there');
   });
 
-  it('answers the server\'s close frame and reports its code and reason', async () => {
+  it("answers the server's close frame and reports its code and reason", async () => {
     let serverClosed!: Promise<number>;
     const url = await wsServer((ws) => {
       serverClosed = new Promise((resolve) => ws.once('close', resolve));
@@ -199,10 +211,12 @@ describe('RawWebSocket', () => {
   });
 
   it('reads nothing while paused, then the queued messages and the close once resumed', async () => {
-    const url = await wsServer((ws) => ws.once('message', () => {
-      for (let i = 0; i < 3; i++) ws.send(`m${i}`);
-      ws.close(3008, 'slow');
-    }));
+    const url = await wsServer((ws) =>
+      ws.once('message', () => {
+        for (let i = 0; i < 3; i++) ws.send(`m${i}`);
+        ws.close(3008, 'slow');
+      }),
+    );
     const client = open(url);
     await client.opened;
     client.ws.pause();
@@ -237,7 +251,13 @@ describe('RawWebSocket', () => {
 
   it('parses a handshake and frames that arrive one byte at a time', async () => {
     const url = await rawServer(async (socket, response) => {
-      const bytes = Buffer.concat([Buffer.from(response), smallFrame(0x1, 'one'), smallFrame(0x1, 'tw', false), smallFrame(0x0, 'o'), smallFrame(0x2, 'three')]);
+      const bytes = Buffer.concat([
+        Buffer.from(response),
+        smallFrame(0x1, 'one'),
+        smallFrame(0x1, 'tw', false),
+        smallFrame(0x0, 'o'),
+        smallFrame(0x2, 'three'),
+      ]);
       for (const byte of bytes) {
         socket.write(Buffer.from([byte]));
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -251,7 +271,9 @@ describe('RawWebSocket', () => {
   it('parses the handshake and several frames from one chunk, and stops at the close frame', async () => {
     const close = Buffer.from([0x88, 0x02, 0x0b, 0xc0]); // close 3008, no reason
     const url = await rawServer((socket, response) => {
-      socket.write(Buffer.concat([Buffer.from(response), smallFrame(0x1, 'a'), smallFrame(0x1, 'b'), close, smallFrame(0x1, 'after close')]));
+      socket.write(
+        Buffer.concat([Buffer.from(response), smallFrame(0x1, 'a'), smallFrame(0x1, 'b'), close, smallFrame(0x1, 'after close')]),
+      );
     });
     const client = open(url);
     expect(await client.closed).toEqual({ code: 3008, reason: '', error: undefined });

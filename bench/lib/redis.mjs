@@ -61,7 +61,12 @@ export function redisCommand(url, args, timeoutMs = REDIS_TIMEOUT_MS) {
   const parsed = new URL(url);
   if (parsed.protocol !== 'redis:') throw new Error(`RELAIS_BENCH_REDIS_URL must be redis://host:port, not ${url}`);
   const commands = [];
-  if (parsed.password) commands.push(parsed.username ? ['AUTH', decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)] : ['AUTH', decodeURIComponent(parsed.password)]);
+  if (parsed.password)
+    commands.push(
+      parsed.username
+        ? ['AUTH', decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)]
+        : ['AUTH', decodeURIComponent(parsed.password)],
+    );
   commands.push(args);
   const where = `Redis at ${parsed.host}`;
   return new Promise((resolve, reject) => {

@@ -32,20 +32,56 @@ export const ATTACKS = [
   { name: 'deep data 20000', frames: [connect, publish(2, 'soak:room', nested(20_000))] },
   { name: '__proto__ data', frames: [connect, publish(2, 'soak:room', '{"__proto__":{"x":1}}')] },
   { name: 'lone surrogate data', frames: [connect, publish(2, 'soak:room', '"\\ud800"')] },
-  { name: 'lone surrogate channel', frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:\\ud800"}}', publish(3, 'soak:\ud800', '1')] },
+  {
+    name: 'lone surrogate channel',
+    frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:\\ud800"}}', publish(3, 'soak:\ud800', '1')],
+  },
   { name: 'huge number', frames: [connect, publish(2, 'soak:room', '1e400')] },
   {
     name: 'binary data (msgpack)',
     protocol: MSGPACK_PROTOCOL,
-    frames: () => [encode({ id: 1, method: 'connect' }), encode({ id: 2, method: 'publish', params: { channel: 'soak:room', data: new Uint8Array([1, 2, 3]) } })],
+    frames: () => [
+      encode({ id: 1, method: 'connect' }),
+      encode({ id: 2, method: 'publish', params: { channel: 'soak:room', data: new Uint8Array([1, 2, 3]) } }),
+    ],
   },
-  { name: 'subscribe then bad frame', frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:room","joinLeave":true}}', 'garbage'] },
+  {
+    name: 'subscribe then bad frame',
+    frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:room","joinLeave":true}}', 'garbage'],
+  },
   { name: 'subscribe then cut', cut: true, frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:room"}}'] },
-  { name: 'recover from afar then cut', cut: true, frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:room","since":{"offset":0,"epoch":"x"}}}'] },
-  { name: 'history then cut', cut: true, frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:room"}}', '{"id":3,"method":"history","params":{"channel":"soak:room","limit":1000}}'] },
-  { name: 'flood', frames: () => [connect, ...Array.from({ length: 40 }, (_, i) => Array.from({ length: 100 }, (_, j) => `{"id":${i * 100 + j + 2},"method":"ping"}`).join('\n'))] },
+  {
+    name: 'recover from afar then cut',
+    cut: true,
+    frames: [connect, '{"id":2,"method":"subscribe","params":{"channel":"soak:room","since":{"offset":0,"epoch":"x"}}}'],
+  },
+  {
+    name: 'history then cut',
+    cut: true,
+    frames: [
+      connect,
+      '{"id":2,"method":"subscribe","params":{"channel":"soak:room"}}',
+      '{"id":3,"method":"history","params":{"channel":"soak:room","limit":1000}}',
+    ],
+  },
+  {
+    name: 'flood',
+    frames: () => [
+      connect,
+      ...Array.from({ length: 40 }, (_, i) =>
+        Array.from({ length: 100 }, (_, j) => `{"id":${i * 100 + j + 2},"method":"ping"}`).join('\n'),
+      ),
+    ],
+  },
   { name: 'oversized', frames: () => [connect, `{"id":2,"method":"send","params":{"data":"${'x'.repeat(200_000)}"}}`] },
-  { name: 'many channels then cut', cut: true, frames: () => [connect, ...Array.from({ length: 50 }, (_, i) => `{"id":${i + 2},"method":"subscribe","params":{"channel":"fuzz:${i}"}}`)] },
+  {
+    name: 'many channels then cut',
+    cut: true,
+    frames: () => [
+      connect,
+      ...Array.from({ length: 50 }, (_, i) => `{"id":${i + 2},"method":"subscribe","params":{"channel":"fuzz:${i}"}}`),
+    ],
+  },
 ];
 
 /**

@@ -114,7 +114,16 @@ function subscriber(client) {
  * Runs the soak for `seconds` and resolves with its report; `report.failures` lists every
  * broken promise (empty when the node kept them all).
  */
-export async function runSoak({ seconds = 30, engine = 'memory', redisUrl, publishers = 4, subscribers = 6, fuzzers = 3, heapMarginBytes = 16 * 1024 * 1024, log = () => {} } = {}) {
+export async function runSoak({
+  seconds = 30,
+  engine = 'memory',
+  redisUrl,
+  publishers = 4,
+  subscribers = 6,
+  fuzzers = 3,
+  heapMarginBytes = 16 * 1024 * 1024,
+  log = () => {},
+} = {}) {
   const heap = collector();
   const errors = [];
   const logger = { debug() {}, info() {}, warn() {}, error: (obj, msg) => errors.push(`${msg ?? ''} ${obj?.err?.message ?? ''}`.trim()) };
@@ -135,7 +144,11 @@ export async function runSoak({ seconds = 30, engine = 'memory', redisUrl, publi
   log(`node on ${url} (${engine}); heap baseline ${(baseline / 1e6).toFixed(1)} MB`);
 
   const subs = Array.from({ length: subscribers }, (_, i) => subscriber(sdkClient(url, sockets, i % 2 === 0 ? 'json' : 'msgpack')));
-  const pubs = Array.from({ length: publishers }, (_, i) => ({ p: i, client: sdkClient(url, sockets, i % 2 === 0 ? 'msgpack' : 'json'), acked: 0 }));
+  const pubs = Array.from({ length: publishers }, (_, i) => ({
+    p: i,
+    client: sdkClient(url, sockets, i % 2 === 0 ? 'msgpack' : 'json'),
+    acked: 0,
+  }));
   for (const { client } of [...subs, ...pubs]) client.connect();
   await until(() => subs.every(({ sub }) => sub.state === 'subscribed'), 10_000, 'the subscribers');
 
@@ -175,7 +188,11 @@ export async function runSoak({ seconds = 30, engine = 'memory', redisUrl, publi
 
   const failures = [];
   try {
-    await until(() => subs.every(({ received }) => pubs.every(({ p, acked }) => (received.get(p)?.length ?? 0) >= acked)), 20_000, 'every subscriber to catch up');
+    await until(
+      () => subs.every(({ received }) => pubs.every(({ p, acked }) => (received.get(p)?.length ?? 0) >= acked)),
+      20_000,
+      'every subscriber to catch up',
+    );
   } catch (error) {
     failures.push(error.message);
   }
@@ -185,7 +202,10 @@ export async function runSoak({ seconds = 30, engine = 'memory', redisUrl, publi
     for (const { p, acked } of pubs) {
       const list = received.get(p) ?? [];
       const inOrder = list.length === acked && list.every((seq, at) => seq === at);
-      if (!inOrder) failures.push(`subscriber ${i}: publisher ${p} sent ${acked}, received ${list.length}${list.length === acked ? ' out of order' : ''}`);
+      if (!inOrder)
+        failures.push(
+          `subscriber ${i}: publisher ${p} sent ${acked}, received ${list.length}${list.length === acked ? ' out of order' : ''}`,
+        );
     }
   }
 
@@ -202,7 +222,8 @@ export async function runSoak({ seconds = 30, engine = 'memory', redisUrl, publi
   await relais.publish('fuzz:sweep', 'sweep', { idempotencyKey: 'sweep' });
   const after = await heap();
   const grown = after - baseline;
-  if (grown > heapMarginBytes) failures.push(`heap grew by ${(grown / 1e6).toFixed(1)} MB after GC (allowed ${(heapMarginBytes / 1e6).toFixed(1)} MB)`);
+  if (grown > heapMarginBytes)
+    failures.push(`heap grew by ${(grown / 1e6).toFixed(1)} MB after GC (allowed ${(heapMarginBytes / 1e6).toFixed(1)} MB)`);
   if (errors.length > 0) failures.push(`the node logged ${errors.length} errors, first: ${errors[0]}`);
   const report = {
     engine,

@@ -21,9 +21,10 @@ export async function start({ port = 0 } = {}) {
   await new Promise((resolve) => http.listen(port, '127.0.0.1', resolve));
   return {
     port: http.address().port,
-    close: () => new Promise((resolve) => {
-      io.close(() => resolve());
-      http.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        io.close(() => resolve());
+        http.closeAllConnections();
+      }),
   };
 }

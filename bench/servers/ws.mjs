@@ -43,10 +43,11 @@ export async function start({ port = 0, mode }) {
   await new Promise((resolve) => http.listen(port, '127.0.0.1', resolve));
   return {
     port: http.address().port,
-    close: () => new Promise((resolve) => {
-      for (const ws of wss.clients) ws.terminate();
-      wss.close(() => http.close(() => resolve()));
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close(() => http.close(() => resolve()));
+      }),
   };
 }
 

@@ -107,8 +107,14 @@ describe('demo chat', () => {
     for (const text of ['one', 'two', 'three']) await ada.call('publish', { channel: 'chat:lobby', data: { text } });
     const bob = await as('Bob');
     await bob.call('subscribe', { channel: 'chat:lobby' });
-    const history = await bob.call<{ publications: { data: { text: string }; offset: number }[]; offset: number }>('history', { channel: 'chat:lobby', limit: 10 });
-    expect(history.publications.map((p) => [p.offset, p.data.text])).toEqual([[2, 'two'], [3, 'three']]);
+    const history = await bob.call<{ publications: { data: { text: string }; offset: number }[]; offset: number }>('history', {
+      channel: 'chat:lobby',
+      limit: 10,
+    });
+    expect(history.publications.map((p) => [p.offset, p.data.text])).toEqual([
+      [2, 'two'],
+      [3, 'three'],
+    ]);
     expect(history.offset).toBe(3);
   });
 
@@ -119,7 +125,11 @@ describe('demo chat', () => {
     await bob.call('subscribe', { channel: 'chat:lobby' });
     expect(await ada.nextPush((push) => push.type === 'join')).toMatchObject({ info: { client: bob.id, info: { name: 'Bob' } } });
     const { clients } = await ada.call<{ clients: Record<string, { info: { name: string } }> }>('presence', { channel: 'chat:lobby' });
-    expect(Object.values(clients).map((entry) => entry.info.name).sort()).toEqual(['Ada', 'Bob']);
+    expect(
+      Object.values(clients)
+        .map((entry) => entry.info.name)
+        .sort(),
+    ).toEqual(['Ada', 'Bob']);
   });
 
   it('fans a typing event out live as { author }, never into history, outside the message rate limit', async () => {
@@ -142,7 +152,9 @@ describe('demo chat', () => {
   ])('refuses a publish %s with 107', async (_what, params, message) => {
     const { as } = await chat();
     const ada = await as('Ada');
-    expect(await ada.command('publish', { channel: 'chat:lobby', ...params })).toMatchObject({ error: { code: ERROR_CODES.BAD_REQUEST, message } });
+    expect(await ada.command('publish', { channel: 'chat:lobby', ...params })).toMatchObject({
+      error: { code: ERROR_CODES.BAD_REQUEST, message },
+    });
   });
 
   it('rate limits typing notifications on their own', async () => {
@@ -151,10 +163,14 @@ describe('demo chat', () => {
     const ada = await as('Ada');
     const typing = () => ada.command('publish', { channel: 'chat:lobby', event: TYPING_EVENT, ephemeral: true, data: {} });
     for (let i = 0; i < TYPING_RATE.burst; i++) expect(await typing()).toMatchObject({ result: {} });
-    expect(await typing()).toMatchObject({ error: { code: ERROR_CODES.TOO_MANY_REQUESTS, message: 'too many typing notifications', temporary: true } });
+    expect(await typing()).toMatchObject({
+      error: { code: ERROR_CODES.TOO_MANY_REQUESTS, message: 'too many typing notifications', temporary: true },
+    });
     now += 1000;
     expect(await typing()).toMatchObject({ result: {} });
-    expect(await ada.call('publish', { channel: 'chat:lobby', data: { text: 'messages have their own budget' } })).toMatchObject({ offset: 1 });
+    expect(await ada.call('publish', { channel: 'chat:lobby', data: { text: 'messages have their own budget' } })).toMatchObject({
+      offset: 1,
+    });
   });
 
   it('lists rooms, creates one, and announces the new list on the rooms channel', async () => {
@@ -162,10 +178,16 @@ describe('demo chat', () => {
     const [ada, bob] = await Promise.all([as('Ada'), as('Bob')]);
     await bob.call('subscribe', { channel: ROOMS_CHANNEL });
     expect(await ada.call('rpc', { method: ROOMS_RPC })).toEqual({ data: { rooms: ['lobby'] } });
-    expect(await ada.call('rpc', { method: CREATE_ROOM_RPC, data: { name: ' Games ' } })).toEqual({ data: { room: 'games', created: true } });
+    expect(await ada.call('rpc', { method: CREATE_ROOM_RPC, data: { name: ' Games ' } })).toEqual({
+      data: { room: 'games', created: true },
+    });
     expect(await bob.nextPush(isPublication)).toMatchObject({ channel: ROOMS_CHANNEL, data: { rooms: ['lobby', 'games'] } });
-    expect(await ada.call('rpc', { method: CREATE_ROOM_RPC, data: { name: 'games' } })).toEqual({ data: { room: 'games', created: false } });
-    expect(await ada.command('rpc', { method: CREATE_ROOM_RPC, data: { name: 'no spaces' } })).toMatchObject({ error: { code: ERROR_CODES.BAD_REQUEST } });
+    expect(await ada.call('rpc', { method: CREATE_ROOM_RPC, data: { name: 'games' } })).toEqual({
+      data: { room: 'games', created: false },
+    });
+    expect(await ada.command('rpc', { method: CREATE_ROOM_RPC, data: { name: 'no spaces' } })).toMatchObject({
+      error: { code: ERROR_CODES.BAD_REQUEST },
+    });
   });
 
   it('recreates a room someone subscribes to, and rejects bad room names there', async () => {
@@ -174,7 +196,9 @@ describe('demo chat', () => {
     await ada.call('subscribe', { channel: 'chat:after-restart' });
     expect(await ada.call('rpc', { method: ROOMS_RPC })).toEqual({ data: { rooms: ['lobby', 'after-restart'] } });
     expect(await ada.command('subscribe', { channel: 'chat:Bad Room' })).toMatchObject({ error: { code: ERROR_CODES.BAD_REQUEST } });
-    expect(await ada.command('publish', { channel: 'chat:', data: { text: 'hi' } })).toMatchObject({ error: { code: ERROR_CODES.BAD_REQUEST } });
+    expect(await ada.command('publish', { channel: 'chat:', data: { text: 'hi' } })).toMatchObject({
+      error: { code: ERROR_CODES.BAD_REQUEST },
+    });
   });
 
   it('holds at most maxRooms rooms', async () => {
@@ -204,7 +228,14 @@ describe('demo chat', () => {
 
 describe('resolveDemoOptions', () => {
   it('applies the defaults', () => {
-    expect(resolveDemoOptions()).toMatchObject({ rooms: ['lobby', 'random'], maxRooms: 100, maxMessageLength: 500, rateLimitBurst: 10, historySize: 100, historyTtlMs: 86_400_000 });
+    expect(resolveDemoOptions()).toMatchObject({
+      rooms: ['lobby', 'random'],
+      maxRooms: 100,
+      maxMessageLength: 500,
+      rateLimitBurst: 10,
+      historySize: 100,
+      historyTtlMs: 86_400_000,
+    });
     expect(resolveDemoOptions({ historySize: 0 })).toMatchObject({ historySize: 0 });
   });
 

@@ -84,7 +84,8 @@ export function checkMessage(data: unknown, max: number): ChatMessageInput {
   if (trimmed === '') throw bad('message is empty');
   if (characters(trimmed) > max) throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, `message is longer than ${max} characters`);
   if (MESSAGE_CONTROL_CHARS.test(trimmed)) throw bad('message must not contain control characters');
-  if (nonce !== undefined && (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce))) throw bad('nonce must be 1 to 64 letters, digits, "-" or "_"');
+  if (nonce !== undefined && (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)))
+    throw bad('nonce must be 1 to 64 letters, digits, "-" or "_"');
   return nonce === undefined ? { text: trimmed } : { text: trimmed, nonce };
 }
 
@@ -136,7 +137,8 @@ export function installChat(relais: Relais, options: ResolvedDemoOptions): () =>
 
   // Security: `data` is client payload; everything that fans out is rebuilt here from checked parts.
   const onPublish = ({ client, channel, data, event, ephemeral }: PublishEvent): PublishHookResult | undefined => {
-    if (channel === ROOMS_CHANNEL || channel.startsWith(`${DEMO_NAMESPACE}:`)) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, 'only the server publishes here');
+    if (channel === ROOMS_CHANNEL || channel.startsWith(`${DEMO_NAMESPACE}:`))
+      throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, 'only the server publishes here');
     const room = roomOf(channel);
     if (room === undefined) return undefined;
     checkRoomName(room);
@@ -160,7 +162,8 @@ export function installChat(relais: Relais, options: ResolvedDemoOptions): () =>
   const onTyping = (client: ClientDetails, data: unknown, ephemeral: boolean, author: string): PublishHookResult => {
     // Typing is live only: never kept in history, never recovered (stale once replayed).
     if (!ephemeral) throw bad('typing events must be ephemeral');
-    if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.keys(data).length > 0) throw bad('a typing event carries {}');
+    if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.keys(data).length > 0)
+      throw bad('a typing event carries {}');
     const waitMs = typingLimiter.take(client.user || client.client);
     if (waitMs > 0) throw new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many typing notifications');
     const notice: TypingNotice = { author };

@@ -11,11 +11,19 @@ describe('withDemoNamespaces', () => {
   });
 
   it('adds chat and demo to configured namespaces, which keep getting 102 for unlisted ones', () => {
-    expect(withDemoNamespaces({ news: { clientPublish: false } }, demo)).toEqual({ news: { clientPublish: false }, chat: chatRules, demo: { clientPublish: false } });
+    expect(withDemoNamespaces({ news: { clientPublish: false } }, demo)).toEqual({
+      news: { clientPublish: false },
+      chat: chatRules,
+      demo: { clientPublish: false },
+    });
   });
 
   it('lets a configured chat entry override key by key, and decide the history on its own', () => {
-    expect(withDemoNamespaces({ chat: { publishAccess: 'subscribers', joinLeave: false } }, demo).chat).toEqual({ ...chatRules, publishAccess: 'subscribers', joinLeave: false });
+    expect(withDemoNamespaces({ chat: { publishAccess: 'subscribers', joinLeave: false } }, demo).chat).toEqual({
+      ...chatRules,
+      publishAccess: 'subscribers',
+      joinLeave: false,
+    });
     expect(withDemoNamespaces({ chat: { historySize: 0 } }, demo).chat).toEqual({ historySize: 0, presence: true, joinLeave: true });
     expect(withDemoNamespaces({ demo: {} }, demo).demo).toEqual({});
   });

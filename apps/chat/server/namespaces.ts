@@ -18,7 +18,10 @@ import type { ResolvedDemoOptions } from './options.js';
  *   namespaces keep getting 102.
  * @example withDemoNamespaces(undefined, resolveDemoOptions()) // { '*': {}, chat: {…}, demo: {…} }
  */
-export function withDemoNamespaces(namespaces: Record<string, NamespaceOptions> | undefined, demo: ResolvedDemoOptions): Record<string, NamespaceOptions> {
+export function withDemoNamespaces(
+  namespaces: Record<string, NamespaceOptions> | undefined,
+  demo: ResolvedDemoOptions,
+): Record<string, NamespaceOptions> {
   const configured = namespaces?.[CHAT_NAMESPACE];
   const ownsHistory = configured !== undefined && (configured.historySize !== undefined || configured.historyTtlMs !== undefined);
   const history = ownsHistory || demo.historySize === 0 ? {} : { historySize: demo.historySize, historyTtlMs: demo.historyTtlMs };

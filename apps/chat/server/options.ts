@@ -43,7 +43,17 @@ export interface DemoOptions {
 
 export type ResolvedDemoOptions = Required<DemoOptions>;
 
-const KNOWN_KEYS = new Set(['rooms', 'maxRooms', 'maxMessageLength', 'maxNameLength', 'rateLimitBurst', 'rateLimitPerSecond', 'historySize', 'historyTtlMs', 'now']);
+const KNOWN_KEYS = new Set([
+  'rooms',
+  'maxRooms',
+  'maxMessageLength',
+  'maxNameLength',
+  'rateLimitBurst',
+  'rateLimitPerSecond',
+  'historySize',
+  'historyTtlMs',
+  'now',
+]);
 
 function positiveInteger(name: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
@@ -73,7 +83,8 @@ export function resolveDemoOptions(options: DemoOptions = {}): ResolvedDemoOptio
     now: Date.now,
     ...defined,
   };
-  for (const key of ['maxRooms', 'maxMessageLength', 'maxNameLength', 'rateLimitBurst', 'historyTtlMs'] as const) positiveInteger(key, resolved[key]);
+  for (const key of ['maxRooms', 'maxMessageLength', 'maxNameLength', 'rateLimitBurst', 'historyTtlMs'] as const)
+    positiveInteger(key, resolved[key]);
   const size = resolved.historySize;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
     throw new OptionsError(`option demo.historySize must be a non-negative integer, got ${JSON.stringify(size)}`);

@@ -61,7 +61,12 @@ export function isTypingNotice(value: unknown): value is TypingNotice {
 export function isChatMessage(value: unknown): value is ChatMessage {
   const m = value as Partial<ChatMessage> | null;
   return (
-    typeof m === 'object' && m !== null && typeof m.id === 'string' && typeof m.text === 'string' && typeof m.author === 'string' && typeof m.at === 'number'
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.id === 'string' &&
+    typeof m.text === 'string' &&
+    typeof m.author === 'string' &&
+    typeof m.at === 'number'
   );
 }
 

@@ -64,4 +64,6 @@ const theirs = sizes(socketIoFile);
 out(`@relais/client (json only) ${json.minified} B min (${kb(json.minified)}), ${json.gzipped} B gzip (${kb(json.gzipped)})`);
 out(`@relais/client (full)      ${ours.minified} B min (${kb(ours.minified)}), ${ours.gzipped} B gzip (${kb(ours.gzipped)})`);
 out(`socket.io-client 4.8        ${theirs.minified} B min (${kb(theirs.minified)}), ${theirs.gzipped} B gzip (${kb(theirs.gzipped)})`);
-out(`gzip ratio: full ${(ours.gzipped / theirs.gzipped).toFixed(2)}x, json only ${(json.gzipped / theirs.gzipped).toFixed(2)}x socket.io-client`);
+out(
+  `gzip ratio: full ${(ours.gzipped / theirs.gzipped).toFixed(2)}x, json only ${(json.gzipped / theirs.gzipped).toFixed(2)}x socket.io-client`,
+);

@@ -15,8 +15,7 @@ import {
   type Push,
   type Reply,
 } from '@relais/protocol';
-import type {
-  RelaisError} from './errors.js';
+import type { RelaisError } from './errors.js';
 import {
   ClientProtocolError,
   ConnectionLostError,
@@ -200,7 +199,8 @@ export class Connection {
       return;
     }
     const error = new ServerError(reply.error);
-    if (request.retryOnReconnect && error.serverCode === ERROR_CODES.ENGINE_UNAVAILABLE && this.#p.handlers.unavailable(request, error)) return;
+    if (request.retryOnReconnect && error.serverCode === ERROR_CODES.ENGINE_UNAVAILABLE && this.#p.handlers.unavailable(request, error))
+      return;
     request.reject(error);
   }
 
@@ -242,9 +242,7 @@ export class Connection {
     const result = this.#result;
     if (!result || !(result.pingIntervalMs > 0)) return;
     const silentMs = result.pingIntervalMs + (result.pongTimeoutMs > 0 ? result.pongTimeoutMs : 0);
-    this.#heartbeat.start(silentMs, () =>
-      this.#end({ reason: 'heartbeat timeout', error: new HeartbeatTimeoutError(silentMs) }),
-    );
+    this.#heartbeat.start(silentMs, () => this.#end({ reason: 'heartbeat timeout', error: new HeartbeatTimeoutError(silentMs) }));
   }
 
   #protocolError(cause: unknown): void {

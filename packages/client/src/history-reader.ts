@@ -40,20 +40,33 @@ export async function readHistory(reader: PageReader, params: HistoryParams): Pr
     const result = await readOnce(reader, params);
     if (result) return result;
   }
-  throw new ServerError({ code: ERROR_CODES.UNRECOVERABLE_POSITION, message: `the epoch of ${params.channel} kept changing while its history was read`, temporary: true });
+  throw new ServerError({
+    code: ERROR_CODES.UNRECOVERABLE_POSITION,
+    message: `the epoch of ${params.channel} kept changing while its history was read`,
+    temporary: true,
+  });
 }
 
 async function readOnce(reader: PageReader, params: HistoryParams): Promise<HistoryResult | undefined> {
   const first = await readPage(reader, params);
   const { publications, offset, epoch } = first;
   if (first.more !== true) return first;
-  const rest = params.reverse === true ? await readOlder(reader, params, first) : await readAfter(reader, params.channel, lastOffset(publications), epoch, left(params, publications));
+  const rest =
+    params.reverse === true
+      ? await readOlder(reader, params, first)
+      : await readAfter(reader, params.channel, lastOffset(publications), epoch, left(params, publications));
   if (!rest) return undefined;
   return { publications: [...publications, ...rest], offset, epoch };
 }
 
 /** Forward pages after `from`, up to `limit` publications (all: undefined); undefined on another epoch. */
-async function readAfter(reader: PageReader, channel: string, from: number, epoch: string, limit: number | undefined): Promise<PublicationData[] | undefined> {
+async function readAfter(
+  reader: PageReader,
+  channel: string,
+  from: number,
+  epoch: string,
+  limit: number | undefined,
+): Promise<PublicationData[] | undefined> {
   const out: PublicationData[] = [];
   let since = from;
   while (limit === undefined || out.length < limit) {

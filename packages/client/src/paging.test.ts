@@ -182,7 +182,9 @@ describe('paged recovery', () => {
     const errors = recorder<unknown>();
     sub.on('error', errors);
     fake.server.onCommand((command) =>
-      command.method === 'history' ? { error: { code: 106, message: 'publication 7 is larger than this connection\'s queue', temporary: false } } : undefined,
+      command.method === 'history'
+        ? { error: { code: 106, message: "publication 7 is larger than this connection's queue", temporary: false } }
+        : undefined,
     );
     await vi.advanceTimersByTimeAsync(500);
     expect(errors.values).toMatchObject([{ serverCode: 106 }]);
@@ -223,12 +225,17 @@ describe('paged history reads', () => {
   }
 
   const offsets = (pubs: readonly Publication[]): (number | undefined)[] => pubs.map((pub) => pub.offset);
-  const range = (from: number, to: number): number[] => Array.from({ length: Math.abs(to - from) + 1 }, (_, i) => (from <= to ? from + i : from - i));
+  const range = (from: number, to: number): number[] =>
+    Array.from({ length: Math.abs(to - from) + 1 }, (_, i) => (from <= to ? from + i : from - i));
 
   it('assembles a forward read, with or without a limit or a since, as one reply would have been', async () => {
     const { stream, sub } = await subscribed();
     stream.oldest = 2;
-    expect(await sub.history()).toEqual({ publications: range(2, 10).map((o) => ({ ...stream.pub(o), channel: CHANNEL })), offset: 10, epoch: 'e1' });
+    expect(await sub.history()).toEqual({
+      publications: range(2, 10).map((o) => ({ ...stream.pub(o), channel: CHANNEL })),
+      offset: 10,
+      epoch: 'e1',
+    });
     expect(offsets((await sub.history({ limit: 7 })).publications)).toEqual(range(2, 8));
     expect(offsets((await sub.history({ since: { offset: 5, epoch: 'e1' }, limit: 4 })).publications)).toEqual(range(6, 9));
     expect(historyCommands(fake.server).slice(0, 3)).toEqual([

@@ -1,11 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  ConnectionLostError,
-  MessageTooLargeError,
-  QueueFullError,
-  ServerError,
-  TimeoutError,
-} from './errors.js';
+import { ConnectionLostError, MessageTooLargeError, QueueFullError, ServerError, TimeoutError } from './errors.js';
 import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient } from './testing/helpers.js';
 
@@ -142,7 +136,9 @@ describe('Client calls', () => {
     });
 
     it('rejects with the 115 ServerError once a resend would pass the deadline, and resends nothing after', async () => {
-      fake.server.onCommand((c) => (c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
+      fake.server.onCommand((c) =>
+        c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined,
+      );
       const client = fakeClient(fake.server, { timeoutMs: 1_000 });
       client.connect();
       const published = settle(client.publish('a:1', 1));
@@ -157,7 +153,9 @@ describe('Client calls', () => {
     });
 
     it('does not resend a 115 for calls that are not idempotent (rpc, ephemeral publish)', async () => {
-      fake.server.onCommand((c) => (c.method === 'rpc' || c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined));
+      fake.server.onCommand((c) =>
+        c.method === 'rpc' || c.method === 'publish' ? { error: { code: 115, message: 'engine unavailable', temporary: true } } : undefined,
+      );
       const client = fakeClient(fake.server, { timeoutMs: 10_000 });
       client.connect();
       await vi.advanceTimersByTimeAsync(0);

@@ -107,7 +107,10 @@ describe('Client reconnection', () => {
     const queued = client.rpc('x');
     queued.catch(() => {});
     await vi.advanceTimersByTimeAsync(20_000);
-    const error = await queued.then(() => undefined, (e: unknown) => e);
+    const error = await queued.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DisconnectedError);
     expect((error as DisconnectedError).disconnectCode).toBe(3500);
     fake.server.refuse = undefined;

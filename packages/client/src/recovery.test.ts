@@ -27,7 +27,19 @@ describe('Subscription recovery, history and presence', () => {
       connection.channels.add(c.params.channel);
       // The reply, then the live publications the server held while reading history.
       connection.write(
-        { id: c.id, result: { recoverable: true, offset: 12, epoch: 'e1', recovered: true, publications: [{ data: 11, offset: 11 }, { data: 12, offset: 12 }] } },
+        {
+          id: c.id,
+          result: {
+            recoverable: true,
+            offset: 12,
+            epoch: 'e1',
+            recovered: true,
+            publications: [
+              { data: 11, offset: 11 },
+              { data: 12, offset: 12 },
+            ],
+          },
+        },
         { type: 'publication', channel: 'room:1', data: 12, offset: 12, epoch: 'e1' },
         { type: 'publication', channel: 'room:1', data: 13, offset: 13, epoch: 'e1' },
         { type: 'publication', channel: 'room:1', data: 'typing' },
@@ -46,7 +58,8 @@ describe('Subscription recovery, history and presence', () => {
   it('drops a live publication whose offset was already delivered', async () => {
     fake.server.onCommand((c) => (c.method === 'subscribe' ? { result: { recoverable: true, offset: 0, epoch: 'e1' } } : undefined));
     const { pubs } = await subscribed();
-    for (const offset of [1, 2, 2, 1, 3]) fake.server.sendPush({ type: 'publication', channel: 'room:1', data: offset, offset, epoch: 'e1' });
+    for (const offset of [1, 2, 2, 1, 3])
+      fake.server.sendPush({ type: 'publication', channel: 'room:1', data: offset, offset, epoch: 'e1' });
     await vi.advanceTimersByTimeAsync(0);
     expect(pubs.values.map((p) => p.data)).toEqual([1, 2, 3]);
   });
@@ -54,7 +67,11 @@ describe('Subscription recovery, history and presence', () => {
   it('reports recovered:false and continues from the new position', async () => {
     fake.server.onCommand((c) => {
       if (c.method !== 'subscribe') return undefined;
-      return { result: c.params.since ? { recoverable: true, offset: 50, epoch: 'e1', recovered: false } : { recoverable: true, offset: 3, epoch: 'e1' } };
+      return {
+        result: c.params.since
+          ? { recoverable: true, offset: 50, epoch: 'e1', recovered: false }
+          : { recoverable: true, offset: 3, epoch: 'e1' },
+      };
     });
     const { sub, states } = await subscribed();
     fake.server.closeConnection(1006);
@@ -86,7 +103,12 @@ describe('Subscription recovery, history and presence', () => {
       offset: 4,
       epoch: 'e1',
     });
-    expect(fake.server.commands('history')[0]!.params).toEqual({ channel: 'room:1', limit: 1, reverse: true, since: { offset: 3, epoch: 'e1' } });
+    expect(fake.server.commands('history')[0]!.params).toEqual({
+      channel: 'room:1',
+      limit: 1,
+      reverse: true,
+      since: { offset: 3, epoch: 'e1' },
+    });
     expect(await sub.presence()).toEqual({ c2: info });
     expect(await sub.presenceStats()).toEqual({ clients: 1, users: 1 });
   });

@@ -65,7 +65,11 @@ describe('Client token refresh', () => {
   });
 
   it('reports a failing getToken and retries halfway to the deadline', async () => {
-    const getToken = vi.fn<() => Promise<string>>().mockResolvedValueOnce('t1').mockRejectedValueOnce(new Error('offline')).mockResolvedValue('t3');
+    const getToken = vi
+      .fn<() => Promise<string>>()
+      .mockResolvedValueOnce('t1')
+      .mockRejectedValueOnce(new Error('offline'))
+      .mockResolvedValue('t3');
     const client = fakeClient(fake.server, { getToken });
     const errors = recorder<RelaisError>();
     client.on('error', errors);
@@ -78,7 +82,9 @@ describe('Client token refresh', () => {
   });
 
   it('stops at a server without refresh (104) instead of retrying', async () => {
-    fake.server.onCommand((c) => (c.method === 'refresh' ? { error: { code: 104, message: 'unknown method "refresh"', temporary: false } } : undefined));
+    fake.server.onCommand((c) =>
+      c.method === 'refresh' ? { error: { code: 104, message: 'unknown method "refresh"', temporary: false } } : undefined,
+    );
     const client = fakeClient(fake.server, { getToken: tokens('t1', 't2', 't3') });
     const errors = recorder<RelaisError>();
     client.on('error', errors);

@@ -30,7 +30,9 @@ export class StreamTracker {
    */
   subscribed(result: SubscribeResult): void {
     this.#position =
-      result.recoverable && result.offset !== undefined && result.epoch !== undefined ? { offset: result.offset, epoch: result.epoch } : undefined;
+      result.recoverable && result.offset !== undefined && result.epoch !== undefined
+        ? { offset: result.offset, epoch: result.epoch }
+        : undefined;
   }
 
   /**

@@ -12,8 +12,10 @@ import type { Subscription, SubscriptionHost } from './subscription.js';
  * What the client gives: the host's plain parts as they are, and `call`, which sends one command
  * through the client's dispatcher (`timeoutMs` defaulting to the client's).
  */
-export interface HostClient
-  extends Omit<SubscriptionHost, 'subscribeCommand' | 'subRefreshCommand' | 'unsubscribeCommand' | 'pageCommand' | 'read' | 'attach' | 'detach'> {
+export interface HostClient extends Omit<
+  SubscriptionHost,
+  'subscribeCommand' | 'subRefreshCommand' | 'unsubscribeCommand' | 'pageCommand' | 'read' | 'attach' | 'detach'
+> {
   call<M extends Method>(method: M, params: CommandParamsMap[M], options?: Partial<DispatchOptions>): Promise<ResultMap[M]>;
 }
 

@@ -104,7 +104,9 @@ describe('Subscription', () => {
   });
 
   it('ends with an error event on a permanent subscribe error', async () => {
-    fake.server.onCommand((c) => (c.method === 'subscribe' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined));
+    fake.server.onCommand((c) =>
+      c.method === 'subscribe' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined,
+    );
     const client = fakeClient(fake.server);
     const sub = client.subscribe('secret:1');
     const errors = recorder<unknown>();
@@ -133,7 +135,9 @@ describe('Subscription', () => {
 
   it('refreshes its token with getToken on error 109 and retries', async () => {
     fake.server.onCommand((c) =>
-      c.method === 'subscribe' && c.params.token === 'old' ? { error: { code: 109, message: 'token expired', temporary: false } } : undefined,
+      c.method === 'subscribe' && c.params.token === 'old'
+        ? { error: { code: 109, message: 'token expired', temporary: false } }
+        : undefined,
     );
     const client = fakeClient(fake.server);
     const getToken = vi.fn(async (channel: string) => `new-${channel}`);
@@ -150,7 +154,16 @@ describe('Subscription', () => {
       if (c.method !== 'subscribe') return undefined;
       if (!c.params.since) return { result: { recoverable: true, offset: 10, epoch: 'e1' } };
       return {
-        result: { recoverable: true, offset: 13, epoch: 'e1', recovered: true, publications: [{ data: 'm12', offset: 12 }, { data: 'm13', offset: 13 }] },
+        result: {
+          recoverable: true,
+          offset: 13,
+          epoch: 'e1',
+          recovered: true,
+          publications: [
+            { data: 'm12', offset: 12 },
+            { data: 'm13', offset: 13 },
+          ],
+        },
       };
     });
     const client = fakeClient(fake.server, { random: () => 0 });
@@ -222,7 +235,9 @@ describe('Subscription', () => {
   });
 
   it('surfaces ServerError for a publish refused by the server', async () => {
-    fake.server.onCommand((c) => (c.method === 'publish' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined));
+    fake.server.onCommand((c) =>
+      c.method === 'publish' ? { error: { code: 103, message: 'permission denied', temporary: false } } : undefined,
+    );
     const client = fakeClient(fake.server);
     client.connect();
     await expect(client.subscribe('room:1').publish('x')).rejects.toBeInstanceOf(ServerError);

@@ -54,7 +54,11 @@ export interface SubscriptionHost {
   /** A history page of a recovery: belongs to the current connection, like subscribe. */
   pageCommand(params: HistoryParams, timeoutMs: number | undefined): Promise<HistoryResult>;
   /** A read command (history, presence): queued offline, resent after a dropped connection. */
-  read<M extends 'history' | 'presence' | 'presence_stats'>(method: M, params: CommandParamsMap[M], timeoutMs: number | undefined): Promise<ResultMap[M]>;
+  read<M extends 'history' | 'presence' | 'presence_stats'>(
+    method: M,
+    params: CommandParamsMap[M],
+    timeoutMs: number | undefined,
+  ): Promise<ResultMap[M]>;
   attach(subscription: Subscription): void;
   detach(subscription: Subscription): void;
   log(message: string, ...details: unknown[]): void;
@@ -135,7 +139,10 @@ export class Subscription<T = unknown> {
     if (options.since !== undefined) params.since = { offset: options.since.offset, epoch: options.since.epoch };
     if (options.reverse !== undefined) params.reverse = options.reverse;
     const host = this.#host;
-    const result = await readHistory({ read: (page) => host.read('history', page, options.timeoutMs), wait: (attempt) => wait(host.timers, host.backoff(attempt)) }, params);
+    const result = await readHistory(
+      { read: (page) => host.read('history', page, options.timeoutMs), wait: (attempt) => wait(host.timers, host.backoff(attempt)) },
+      params,
+    );
     const publications = result.publications.map((pub) => ({ ...pub, channel: this.channel }) as Publication<T>);
     return { publications, offset: result.offset, epoch: result.epoch };
   }
@@ -267,7 +274,8 @@ export class Subscription<T = unknown> {
     const current = (): boolean => generation === this.#generation;
     const host: CatchUpHost = {
       current,
-      read: (params) => (current() ? this.#host.pageCommand(params, this.#options.timeoutMs) : Promise.reject(new ConnectionLostError('history'))),
+      read: (params) =>
+        current() ? this.#host.pageCommand(params, this.#options.timeoutMs) : Promise.reject(new ConnectionLostError('history')),
       wait: (attempt) => new Promise((resolve) => this.#retryTimer.start(this.#host.backoff(attempt), resolve)),
       deliver: (pub) => {
         const publication = { ...pub, channel: this.channel } as Publication<T>;

@@ -38,7 +38,9 @@ describe('Client tokens', () => {
 
   it('calls getToken again after a connect reply error 109 and retries', async () => {
     fake.server.onCommand((c) =>
-      c.method === 'connect' && c.params.token === 'stale' ? { error: { code: 109, message: 'token expired', temporary: false } } : undefined,
+      c.method === 'connect' && c.params.token === 'stale'
+        ? { error: { code: 109, message: 'token expired', temporary: false } }
+        : undefined,
     );
     const getToken = tokenSequence(['fresh']);
     const client = fakeClient(fake.server, { token: 'stale', getToken, random: () => 0 });
@@ -54,7 +56,9 @@ describe('Client tokens', () => {
   });
 
   it('stops on a permanent connect refusal', async () => {
-    fake.server.onCommand((c) => (c.method === 'connect' ? { error: { code: 101, message: 'unauthorized', temporary: false } } : undefined));
+    fake.server.onCommand((c) =>
+      c.method === 'connect' ? { error: { code: 101, message: 'unauthorized', temporary: false } } : undefined,
+    );
     const client = fakeClient(fake.server);
     const states = recorder<StateChange>();
     client.on('state', states);

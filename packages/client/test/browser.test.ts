@@ -122,7 +122,10 @@ describe('@relais/client browser bundle in Chromium', () => {
       // Server -> page.
       await node.relais.publish('room:browser', { from: 'server', n: 2 });
       await page.waitForFunction(() => window.t.received.length === 2);
-      expect(await page.evaluate(() => window.t.received)).toEqual([{ from: 'page', n: 1 }, { from: 'server', n: 2 }]);
+      expect(await page.evaluate(() => window.t.received)).toEqual([
+        { from: 'page', n: 1 },
+        { from: 'server', n: 2 },
+      ]);
 
       // The node dies without close frames; the page must notice and keep retrying.
       await killNode(node);

@@ -48,7 +48,8 @@ describe('recovery against a real relais node', () => {
     const recovered: (boolean | undefined)[] = [];
     sub.on('publication', (pub) => received.push(pub.data));
     sub.on('state', (change: SubscriptionStateChange) => {
-      if (change.state === 'subscribed' && change.previous === 'subscribing' && change.recovered !== undefined) recovered.push(change.recovered);
+      if (change.state === 'subscribed' && change.previous === 'subscribing' && change.recovered !== undefined)
+        recovered.push(change.recovered);
     });
     await until(() => sub.state === 'subscribed', 'the first subscribe');
     return { client: c, sub, sockets, received, recovered };
@@ -104,7 +105,10 @@ describe('recovery against a real relais node', () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ after: fc.integer({ min: 0, max: 40 }), outage: fc.integer({ min: 0, max: 4 }) }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.record({ after: fc.integer({ min: 0, max: 40 }), outage: fc.integer({ min: 0, max: 4 }) }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         async (cuts) => {
           const channel = `chat:prop-${++run}`;
           const s = await subscriber(channel);

@@ -42,7 +42,8 @@ function client(url: string, options: ClientOptions): Client {
 async function until(check: () => boolean): Promise<void> {
   const deadline = performance.now() + 5_000;
   while (!check()) {
-    if (performance.now() > deadline) throw new Error(`condition not reached within 5 s: ${check.toString()} ${JSON.stringify(relais?.stats())}`);
+    if (performance.now() > deadline)
+      throw new Error(`condition not reached within 5 s: ${check.toString()} ${JSON.stringify(relais?.stats())}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -55,7 +55,11 @@ describe('dataError', () => {
     ['a lone surrogate', '{"t":"x\\ud800"}', 'data.t is not well-formed Unicode (it holds a lone surrogate)'],
     ['a lone surrogate in a key', '{"k":{"\\udc00":1}}', 'data.k has a key that is not well-formed Unicode (it holds a lone surrogate)'],
     ['a __proto__ key', '{"__proto__":{"x":1}}', 'data has the key "__proto__", which is not allowed (MessagePack refuses it)'],
-    ['a __proto__ key deeper', '[{"a b":{"__proto__":1}}]', 'data[0]["a b"] has the key "__proto__", which is not allowed (MessagePack refuses it)'],
+    [
+      'a __proto__ key deeper',
+      '[{"a b":{"__proto__":1}}]',
+      'data[0]["a b"] has the key "__proto__", which is not allowed (MessagePack refuses it)',
+    ],
   ])('refuses JSON data that MessagePack would not carry identically: %s', (_name, text, message) => {
     expect(dataError(json(text), PORTABLE)).toEqual({ kind: 'value', message });
   });
@@ -90,7 +94,9 @@ describe('dataError', () => {
     expect(dataError(msgpack('81a162c4020102'), HOOK_DATA)).toBeUndefined();
     expect(dataError(msgpack('d6ff00000001'), HOOK_DATA)).toBeUndefined();
     expect(dataError(json('[1e400,"\\ud800"]'), HOOK_DATA)).toBeUndefined();
-    expect(dataError(json('{"a":{"__proto__":1}}'), HOOK_DATA)?.message).toBe('data.a has the key "__proto__", which is not allowed (MessagePack refuses it)');
+    expect(dataError(json('{"a":{"__proto__":1}}'), HOOK_DATA)?.message).toBe(
+      'data.a has the key "__proto__", which is not allowed (MessagePack refuses it)',
+    );
   });
 
   it('bounds the depth: [] is 1 level, a scalar 0', () => {
@@ -118,7 +124,9 @@ describe('dataError', () => {
   });
 
   it('names the path, quoting keys that are not identifiers, with the name given', () => {
-    expect(dataError({ items: [{ 'x-y': NaN }] }, PORTABLE, 'publish.data')?.message).toBe('publish.data.items[0]["x-y"] is NaN, which JSON cannot carry');
+    expect(dataError({ items: [{ 'x-y': NaN }] }, PORTABLE, 'publish.data')?.message).toBe(
+      'publish.data.items[0]["x-y"] is NaN, which JSON cannot carry',
+    );
     expect(dataError({ ['k'.repeat(40)]: NaN }, PORTABLE)?.message).toBe(`data["${'k'.repeat(32)}…"] is NaN, which JSON cannot carry`);
   });
 });

@@ -141,10 +141,16 @@ function walkObject(node: Node, rules: DataRules, name: string, visit: Visit): D
   const object = node.value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
     if (key === '__proto__') {
-      return { kind: 'value', message: `${pathOf(name, node.parent, node.key)} has the key "__proto__", which is not allowed (MessagePack refuses it)` };
+      return {
+        kind: 'value',
+        message: `${pathOf(name, node.parent, node.key)} has the key "__proto__", which is not allowed (MessagePack refuses it)`,
+      };
     }
     if (rules.portable && !isWellFormed(key)) {
-      return { kind: 'value', message: `${pathOf(name, node.parent, node.key)} has a key that is not well-formed Unicode (it holds a lone surrogate)` };
+      return {
+        kind: 'value',
+        message: `${pathOf(name, node.parent, node.key)} has a key that is not well-formed Unicode (it holds a lone surrogate)`,
+      };
     }
     const item = object[key];
     if (item === undefined) continue;

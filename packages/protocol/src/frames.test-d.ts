@@ -1,18 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ErrorShape } from './errors.js';
 import { ReplyError } from './errors.js';
-import type {
-  Command,
-  CommandOf,
-  ConnectParams,
-  Method,
-  PingParams,
-  PublishParams,
-  Push,
-  PushType,
-  Reply,
-  ServerFrame,
-} from './frames.js';
+import type { Command, CommandOf, ConnectParams, Method, PingParams, PublishParams, Push, PushType, Reply, ServerFrame } from './frames.js';
 import type { ParsedCommand } from './parse.js';
 
 describe('Command', () => {
@@ -41,7 +30,18 @@ describe('Command', () => {
 
   it('lists exactly the v1 methods', () => {
     expectTypeOf<Method>().toEqualTypeOf<
-      'connect' | 'subscribe' | 'unsubscribe' | 'publish' | 'rpc' | 'send' | 'ping' | 'refresh' | 'sub_refresh' | 'history' | 'presence' | 'presence_stats'
+      | 'connect'
+      | 'subscribe'
+      | 'unsubscribe'
+      | 'publish'
+      | 'rpc'
+      | 'send'
+      | 'ping'
+      | 'refresh'
+      | 'sub_refresh'
+      | 'history'
+      | 'presence'
+      | 'presence_stats'
     >();
   });
 

@@ -67,15 +67,13 @@ const PUSHES: (Golden & { value: Push })[] = [
     name: 'a join',
     value: { type: 'join', channel: 'chat:room-1', info: { client: 'c-7f3a', user: '42' } },
     json: '{"type":"join","channel":"chat:room-1","info":{"client":"c-7f3a","user":"42"}}',
-    msgpack:
-      '83a474797065a46a6f696ea76368616e6e656cab636861743a726f6f6d2d31a4696e666f82a6636c69656e74a6632d37663361a475736572a23432',
+    msgpack: '83a474797065a46a6f696ea76368616e6e656cab636861743a726f6f6d2d31a4696e666f82a6636c69656e74a6632d37663361a475736572a23432',
   },
   {
     name: 'a leave',
     value: { type: 'leave', channel: 'chat:room-1', info: { client: 'c-7f3a', user: '42' } },
     json: '{"type":"leave","channel":"chat:room-1","info":{"client":"c-7f3a","user":"42"}}',
-    msgpack:
-      '83a474797065a56c65617665a76368616e6e656cab636861743a726f6f6d2d31a4696e666f82a6636c69656e74a6632d37663361a475736572a23432',
+    msgpack: '83a474797065a56c65617665a76368616e6e656cab636861743a726f6f6d2d31a4696e666f82a6636c69656e74a6632d37663361a475736572a23432',
   },
   {
     name: 'a server-side subscribe',
@@ -136,7 +134,14 @@ const REPLIES: (Golden & { value: Reply })[] = [
     name: 'the first page of a recovery too large for one reply',
     value: {
       id: 2,
-      result: { recoverable: true, offset: 300, epoch: 'a1b2', recovered: true, publications: [{ data: { text: 'missed' }, offset: 42 }], more: true },
+      result: {
+        recoverable: true,
+        offset: 300,
+        epoch: 'a1b2',
+        recovered: true,
+        publications: [{ data: { text: 'missed' }, offset: 42 }],
+        more: true,
+      },
     },
     json: '{"id":2,"result":{"recoverable":true,"offset":300,"epoch":"a1b2","recovered":true,"publications":[{"data":{"text":"missed"},"offset":42}],"more":true}}',
     msgpack:
@@ -190,8 +195,7 @@ const REPLIES: (Golden & { value: Reply })[] = [
     name: 'a relais error',
     value: { id: 6, error: new ReplyError(104, 'unknown method "history"') },
     json: '{"id":6,"error":{"code":104,"message":"unknown method \\"history\\"","temporary":false}}',
-    msgpack:
-      '82a2696406a56572726f7283a4636f646568a76d657373616765b8756e6b6e6f776e206d6574686f642022686973746f727922a974656d706f72617279c2',
+    msgpack: '82a2696406a56572726f7283a4636f646568a76d657373616765b8756e6b6e6f776e206d6574686f642022686973746f727922a974656d706f72617279c2',
   },
   {
     name: 'an application error',
@@ -204,8 +208,7 @@ const REPLIES: (Golden & { value: Reply })[] = [
     name: 'a temporary error',
     value: { id: 8, error: new ReplyError(111) },
     json: '{"id":8,"error":{"code":111,"message":"too many requests","temporary":true}}',
-    msgpack:
-      '82a2696408a56572726f7283a4636f64656fa76d657373616765b1746f6f206d616e79207265717565737473a974656d706f72617279c3',
+    msgpack: '82a2696408a56572726f7283a4636f64656fa76d657373616765b1746f6f206d616e79207265717565737473a974656d706f72617279c3',
   },
 ];
 
@@ -260,8 +263,7 @@ describe('batching', () => {
   it('reads a literal batch of commands in order, in both encodings', () => {
     const json = '{"id":1,"method":"connect"}\n{"id":2,"method":"subscribe","params":{"channel":"news"}}';
     const msgpack =
-      '82a2696401a66d6574686f64a7636f6e6e656374' +
-      '83a2696402a66d6574686f64a9737562736372696265a6706172616d7381a76368616e6e656ca46e657773';
+      '82a2696401a66d6574686f64a7636f6e6e656374' + '83a2696402a66d6574686f64a9737562736372696265a6706172616d7381a76368616e6e656ca46e657773';
     const expected = [
       { id: 1, method: 'connect' },
       { id: 2, method: 'subscribe', params: { channel: 'news' } },
@@ -293,7 +295,20 @@ describe('protocol constants', () => {
   });
 
   it('lists the v1 methods and push types in documentation order', () => {
-    expect(METHODS).toEqual(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping', 'refresh', 'sub_refresh', 'history', 'presence', 'presence_stats']);
+    expect(METHODS).toEqual([
+      'connect',
+      'subscribe',
+      'unsubscribe',
+      'publish',
+      'rpc',
+      'send',
+      'ping',
+      'refresh',
+      'sub_refresh',
+      'history',
+      'presence',
+      'presence_stats',
+    ]);
     expect(PUSH_TYPES).toEqual(['publication', 'message', 'join', 'leave', 'subscribe', 'unsubscribe', 'disconnect', 'ping']);
   });
 });

@@ -362,15 +362,7 @@ export interface PingPush {
   type: 'ping';
 }
 
-export type Push =
-  | PublicationPush
-  | MessagePush
-  | JoinPush
-  | LeavePush
-  | SubscribePush
-  | UnsubscribePush
-  | DisconnectPush
-  | PingPush;
+export type Push = PublicationPush | MessagePush | JoinPush | LeavePush | SubscribePush | UnsubscribePush | DisconnectPush | PingPush;
 
 export type PushType = Push['type'];
 

@@ -37,11 +37,7 @@ describe('jsonCodec', () => {
 
   describe('#join', () => {
     it('separates frames with a newline', () => {
-      const message = jsonCodec.join([
-        '{"id":1,"result":{}}',
-        '{"type":"publication","channel":"news","data":1}',
-        '{"type":"ping"}',
-      ]);
+      const message = jsonCodec.join(['{"id":1,"result":{}}', '{"type":"publication","channel":"news","data":1}', '{"type":"ping"}']);
       expect(message).toBe('{"id":1,"result":{}}\n{"type":"publication","channel":"news","data":1}\n{"type":"ping"}');
     });
 
@@ -68,9 +64,7 @@ describe('jsonCodec', () => {
     });
 
     it('reads newline-separated frames in order', () => {
-      expect(
-        jsonCodec.decode('{"id":1,"method":"ping"}\n{"id":2,"method":"unsubscribe","params":{"channel":"a"}}'),
-      ).toEqual([
+      expect(jsonCodec.decode('{"id":1,"method":"ping"}\n{"id":2,"method":"unsubscribe","params":{"channel":"a"}}')).toEqual([
         { id: 1, method: 'ping' },
         { id: 2, method: 'unsubscribe', params: { channel: 'a' } },
       ]);
@@ -85,9 +79,7 @@ describe('jsonCodec', () => {
 
     it('reads a binary message holding UTF-8 JSON', () => {
       // {"id":1,"method":"ping"}
-      expect(jsonCodec.decode(bytes('7b226964223a312c226d6574686f64223a2270696e67227d'))).toEqual([
-        { id: 1, method: 'ping' },
-      ]);
+      expect(jsonCodec.decode(bytes('7b226964223a312c226d6574686f64223a2270696e67227d'))).toEqual([{ id: 1, method: 'ping' }]);
     });
 
     it('gives back what join was given, in order', () => {

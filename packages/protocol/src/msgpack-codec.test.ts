@@ -95,9 +95,7 @@ describe('msgpackCodec', () => {
 
     it('reads a float64 1.0 id as the number 1', () => {
       // {"id":1.0,"method":"ping"}
-      expect(msgpackCodec.decode(bytes('82a26964cb3ff0000000000000a66d6574686f64a470696e67'))).toEqual([
-        { id: 1, method: 'ping' },
-      ]);
+      expect(msgpackCodec.decode(bytes('82a26964cb3ff0000000000000a66d6574686f64a470696e67'))).toEqual([{ id: 1, method: 'ping' }]);
     });
 
     it('rejects a text frame', () => {

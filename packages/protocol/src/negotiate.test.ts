@@ -56,11 +56,7 @@ describe('codecForSubprotocol', () => {
 
   it('describes each codec by name, subprotocol and frame kind', () => {
     expect([jsonCodec.name, jsonCodec.subprotocol, jsonCodec.binary]).toEqual(['json', 'relais.v1.json', false]);
-    expect([msgpackCodec.name, msgpackCodec.subprotocol, msgpackCodec.binary]).toEqual([
-      'msgpack',
-      'relais.v1.msgpack',
-      true,
-    ]);
+    expect([msgpackCodec.name, msgpackCodec.subprotocol, msgpackCodec.binary]).toEqual(['msgpack', 'relais.v1.msgpack', true]);
   });
 });
 

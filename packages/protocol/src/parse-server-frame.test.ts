@@ -118,7 +118,9 @@ describe('parseServerFrame', () => {
 
     it('reads a push from a literal MessagePack frame', () => {
       // {"type":"disconnect","code":3001,"reason":"shutdown","reconnect":true}
-      expect(parse(bytes('84a474797065aa646973636f6e6e656374a4636f6465cd0bb9a6726561736f6ea873687574646f776ea97265636f6e6e656374c3'))).toEqual({
+      expect(
+        parse(bytes('84a474797065aa646973636f6e6e656374a4636f6465cd0bb9a6726561736f6ea873687574646f776ea97265636f6e6e656374c3')),
+      ).toEqual({
         type: 'disconnect',
         code: 3001,
         reason: 'shutdown',

@@ -114,7 +114,8 @@ describe('parseCommand', () => {
       {
         name: 'refresh',
         json: '{"id":10,"method":"refresh","params":{"token":"eyJhbGciOiJIUzI1NiJ9.e30.sig"}}',
-        msgpack: '83a269640aa66d6574686f64a772656672657368a6706172616d7381a5746f6b656ebc65794a68624763694f694a49557a49314e694a392e6533302e736967',
+        msgpack:
+          '83a269640aa66d6574686f64a772656672657368a6706172616d7381a5746f6b656ebc65794a68624763694f694a49557a49314e694a392e6533302e736967',
         command: { id: 10, method: 'refresh', params: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' } },
       },
       {
@@ -129,7 +130,11 @@ describe('parseCommand', () => {
         json: '{"id":10,"method":"history","params":{"channel":"chat:room-1","limit":10,"since":{"offset":5,"epoch":"e1"},"reverse":true}}',
         msgpack:
           '83a269640aa66d6574686f64a7686973746f7279a6706172616d7384a76368616e6e656cab636861743a726f6f6d2d31a56c696d69740aa573696e636582a66f666673657405a565706f6368a26531a772657665727365c3',
-        command: { id: 10, method: 'history', params: { channel: 'chat:room-1', limit: 10, since: { offset: 5, epoch: 'e1' }, reverse: true } },
+        command: {
+          id: 10,
+          method: 'history',
+          params: { channel: 'chat:room-1', limit: 10, since: { offset: 5, epoch: 'e1' }, reverse: true },
+        },
       },
       {
         name: 'presence',
@@ -148,7 +153,11 @@ describe('parseCommand', () => {
         json: '{"id":13,"method":"publish","params":{"channel":"chat:room-1","data":{"typing":true},"event":"typing","ephemeral":true}}',
         msgpack:
           '83a269640da66d6574686f64a77075626c697368a6706172616d7384a76368616e6e656cab636861743a726f6f6d2d31a46461746181a6747970696e67c3a56576656e74a6747970696e67a9657068656d6572616cc3',
-        command: { id: 13, method: 'publish', params: { channel: 'chat:room-1', data: { typing: true }, event: 'typing', ephemeral: true } },
+        command: {
+          id: 13,
+          method: 'publish',
+          params: { channel: 'chat:room-1', data: { typing: true }, event: 'typing', ephemeral: true },
+        },
       },
     ];
 
@@ -168,7 +177,20 @@ describe('parseCommand', () => {
 
     it('covers every v1 method', () => {
       expect(new Set(COMMANDS.map(({ command }) => command.method))).toEqual(
-        new Set(['connect', 'subscribe', 'unsubscribe', 'publish', 'rpc', 'send', 'ping', 'refresh', 'sub_refresh', 'history', 'presence', 'presence_stats']),
+        new Set([
+          'connect',
+          'subscribe',
+          'unsubscribe',
+          'publish',
+          'rpc',
+          'send',
+          'ping',
+          'refresh',
+          'sub_refresh',
+          'history',
+          'presence',
+          'presence_stats',
+        ]),
       );
     });
 
@@ -197,9 +219,9 @@ describe('parseCommand', () => {
     it('accepts a 255-character channel, non-ASCII channels and a 64-character idempotency key', () => {
       expect(parse(`{"id":1,"method":"subscribe","params":{"channel":"${'a'.repeat(255)}"}}`)).toMatchObject({ ok: true });
       expect(parse('{"id":1,"method":"subscribe","params":{"channel":"café:salle-1"}}')).toMatchObject({ ok: true });
-      expect(
-        parse(`{"id":1,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":"${'k'.repeat(64)}"}}`),
-      ).toMatchObject({ ok: true });
+      expect(parse(`{"id":1,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":"${'k'.repeat(64)}"}}`)).toMatchObject({
+        ok: true,
+      });
     });
   });
 
@@ -304,13 +326,9 @@ describe('parseCommand', () => {
 
     it('answers MessagePack params that are not a map with 107', () => {
       // {"id":6,"method":"ping","params":<timestamp ext -1, 1 s>}
-      expect(parse(bytes('83a2696406a66d6574686f64a470696e67a6706172616d73d6ff00000001'))).toEqual(
-        bad(6, 'ping.params must be an object'),
-      );
+      expect(parse(bytes('83a2696406a66d6574686f64a470696e67a6706172616d73d6ff00000001'))).toEqual(bad(6, 'ping.params must be an object'));
       // {"id":6,"method":"ping","params":<bin 01>}
-      expect(parse(bytes('83a2696406a66d6574686f64a470696e67a6706172616d73c40101'))).toEqual(
-        bad(6, 'ping.params must be an object'),
-      );
+      expect(parse(bytes('83a2696406a66d6574686f64a470696e67a6706172616d73c40101'))).toEqual(bad(6, 'ping.params must be an object'));
     });
 
     it('is not temporary and carries the command id', () => {
@@ -344,13 +362,31 @@ describe('parseCommand', () => {
       ['{"id":9,"method":"subscribe","params":{"channel":"a","token":1}}', 'subscribe.token must be a string'],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","since":41}}', 'subscribe.since must be an object {offset, epoch}'],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","since":[41,"e"]}}', 'subscribe.since must be an object {offset, epoch}'],
-      ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":-1,"epoch":"e"}}}', 'subscribe.since.offset must be a non-negative integer'],
-      ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":1.5,"epoch":"e"}}}', 'subscribe.since.offset must be a non-negative integer'],
-      ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":"1","epoch":"e"}}}', 'subscribe.since.offset must be a non-negative integer'],
-      ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":9007199254740992,"epoch":"e"}}}', 'subscribe.since.offset must be a non-negative integer'],
-      ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"epoch":"e"}}}', 'subscribe.since.offset must be a non-negative integer'],
+      [
+        '{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":-1,"epoch":"e"}}}',
+        'subscribe.since.offset must be a non-negative integer',
+      ],
+      [
+        '{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":1.5,"epoch":"e"}}}',
+        'subscribe.since.offset must be a non-negative integer',
+      ],
+      [
+        '{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":"1","epoch":"e"}}}',
+        'subscribe.since.offset must be a non-negative integer',
+      ],
+      [
+        '{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":9007199254740992,"epoch":"e"}}}',
+        'subscribe.since.offset must be a non-negative integer',
+      ],
+      [
+        '{"id":9,"method":"subscribe","params":{"channel":"a","since":{"epoch":"e"}}}',
+        'subscribe.since.offset must be a non-negative integer',
+      ],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":1}}}', 'subscribe.since.epoch must be a string'],
-      ['{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":1,"epoch":"e","limit":5}}}', 'subscribe: unknown field "limit"'],
+      [
+        '{"id":9,"method":"subscribe","params":{"channel":"a","since":{"offset":1,"epoch":"e","limit":5}}}',
+        'subscribe: unknown field "limit"',
+      ],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","joinLeave":"yes"}}', 'subscribe.joinLeave must be a boolean'],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","paged":1}}', 'subscribe.paged must be a boolean'],
       ['{"id":9,"method":"subscribe","params":{"channel":"a","recover":true}}', 'subscribe: unknown field "recover"'],
@@ -366,11 +402,17 @@ describe('parseCommand', () => {
       [`{"id":9,"method":"publish","params":{"channel":"a","data":1,"event":"${long(65)}"}}`, 'publish.event is longer than 64 characters'],
       ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":""}}', 'publish.idempotencyKey must not be empty'],
       ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":42}}', 'publish.idempotencyKey must be a string'],
-      [`{"id":9,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":"${long(65)}"}}`, 'publish.idempotencyKey is longer than 64 characters'],
+      [
+        `{"id":9,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":"${long(65)}"}}`,
+        'publish.idempotencyKey is longer than 64 characters',
+      ],
       ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"excludeSelf":"true"}}', 'publish.excludeSelf must be a boolean'],
       ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"ttl":5}}', 'publish: unknown field "ttl"'],
       ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"ephemeral":1}}', 'publish.ephemeral must be a boolean'],
-      ['{"id":9,"method":"publish","params":{"channel":"a","data":1,"ephemeral":true,"idempotencyKey":"k"}}', 'publish.ephemeral cannot be combined with idempotencyKey'],
+      [
+        '{"id":9,"method":"publish","params":{"channel":"a","data":1,"ephemeral":true,"idempotencyKey":"k"}}',
+        'publish.ephemeral cannot be combined with idempotencyKey',
+      ],
       // history
       ['{"id":9,"method":"history","params":{}}', 'history.channel must be a string'],
       ['{"id":9,"method":"history","params":{"channel":"a","limit":-1}}', 'history.limit must be a non-negative integer'],

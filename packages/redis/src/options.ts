@@ -97,7 +97,8 @@ export function resolveRedisBrokerOptions(options: RedisBrokerOptions, owner = '
   });
   const targets = urls.map(target);
   const twice = targets.findIndex((where, i) => targets.indexOf(where) !== i);
-  if (twice !== -1) throw new OptionsError(`option urls lists ${redactUrl(urls[twice] as string)} twice: each shard must be a distinct Redis`);
+  if (twice !== -1)
+    throw new OptionsError(`option urls lists ${redactUrl(urls[twice] as string)} twice: each shard must be a distinct Redis`);
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   const resolved: ResolvedRedisBrokerOptions = { ...DEFAULTS, ...defined, urls: [...urls] };
   if (typeof resolved.prefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(resolved.prefix)) {

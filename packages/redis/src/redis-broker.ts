@@ -115,8 +115,19 @@ export class RedisBroker implements Broker {
       if (options.history) {
         const { size, ttlMs, maxBytes } = options.history;
         const keys = [this.#keys.stream(pub.channel), this.#keys.meta(pub.channel)];
-        if (options.idempotencyKey !== undefined) keys.push(this.#keys.idempotency(pub.channel, options.idempotencyKey), ...this.#ownerKeys(options));
-        const args = [redisChannel, Buffer.from(body), size, ttlMs, this.options.historyMetaTtlMs, newEpoch(), idempotencyTtlMs, maxBytes ?? '', options.idempotencyOwner?.maxKeys ?? ''];
+        if (options.idempotencyKey !== undefined)
+          keys.push(this.#keys.idempotency(pub.channel, options.idempotencyKey), ...this.#ownerKeys(options));
+        const args = [
+          redisChannel,
+          Buffer.from(body),
+          size,
+          ttlMs,
+          this.options.historyMetaTtlMs,
+          newEpoch(),
+          idempotencyTtlMs,
+          maxBytes ?? '',
+          options.idempotencyOwner?.maxKeys ?? '',
+        ];
         const reply = await runScript(link.command, PUBLISH_HISTORY, keys, args);
         if (typeof reply === 'string') return JSON.parse(reply) as PublishResult;
         const [offset, epoch] = reply as [number, string];
@@ -129,7 +140,12 @@ export class RedisBroker implements Broker {
       }
       const key = this.#keys.idempotency(pub.channel, options.idempotencyKey);
       const ownerKeys = this.#ownerKeys(options);
-      const previous = await runScript(link.command, PUBLISH_ONCE, [key, ...ownerKeys], [redisChannel, payload, idempotencyTtlMs, '{}', options.idempotencyOwner?.maxKeys ?? '']);
+      const previous = await runScript(
+        link.command,
+        PUBLISH_ONCE,
+        [key, ...ownerKeys],
+        [redisChannel, payload, idempotencyTtlMs, '{}', options.idempotencyOwner?.maxKeys ?? ''],
+      );
       return typeof previous === 'string' ? (JSON.parse(previous) as PublishResult) : {};
     } catch (error) {
       throw toEngineError(error);

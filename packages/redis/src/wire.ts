@@ -15,9 +15,7 @@ import type { ClientInfo } from '@relais/protocol';
 import { msgpackCodec } from '@relais/protocol';
 import { decodePublicationBody, encodePublicationBody, type Publication } from '@relais/server';
 
-export type WireMessage =
-  | { type: 'publication'; pub: Omit<Publication, 'channel'> }
-  | { type: 'join' | 'leave'; info: ClientInfo };
+export type WireMessage = { type: 'publication'; pub: Omit<Publication, 'channel'> } | { type: 'join' | 'leave'; info: ClientInfo };
 
 const SEPARATOR = 0x7c; // '|'
 const encoder = new TextEncoder();
@@ -38,7 +36,9 @@ export function encodeJoinLeave(type: 'join' | 'leave', info: ClientInfo): Buffe
 
 function decodeClientInfo(body: Uint8Array): ClientInfo {
   // Viewed as a plain Uint8Array, as in decodePublicationBody: binary values are not Buffers.
-  const [info] = msgpackCodec.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) as [Partial<ClientInfo> | null | undefined];
+  const [info] = msgpackCodec.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) as [
+    Partial<ClientInfo> | null | undefined,
+  ];
   if (typeof info?.client !== 'string' || typeof info.user !== 'string') throw new TypeError('join/leave without client info');
   return info as ClientInfo;
 }

@@ -58,7 +58,8 @@ describe('idempotency keys per connection on Redis', () => {
     const flooder = await connect(url);
     const other = await connect(url);
     const channel = `${namespace}:a`;
-    const publish = (client: TestClient, key: string): Promise<unknown> => client.call('publish', { channel, data: key, idempotencyKey: key });
+    const publish = (client: TestClient, key: string): Promise<unknown> =>
+      client.call('publish', { channel, data: key, idempotencyKey: key });
     await publish(other, 'other-key');
     for (let i = 0; i < 20; i++) await publish(flooder, `k${i}`);
     // Redis holds the other connection's key and the flooder's last three.

@@ -54,7 +54,14 @@ describe.each(ENGINES)('a recovery larger than the send queue ($name engine)', (
   }
 
   function sdk(url: string, options: ClientOptions): Client {
-    const client = new Client(url, { websocket: WebSocket, minReconnectDelayMs: 5, maxReconnectDelayMs: 30, window: null, document: null, ...options });
+    const client = new Client(url, {
+      websocket: WebSocket,
+      minReconnectDelayMs: 5,
+      maxReconnectDelayMs: 30,
+      window: null,
+      document: null,
+      ...options,
+    });
     cleanups.push(async () => client.close());
     client.connect();
     return client;
@@ -64,40 +71,43 @@ describe.each(ENGINES)('a recovery larger than the send queue ($name engine)', (
     for (let n = from; n < from + MISSED; n++) await relais.publish(CHANNEL, { n, pad: PAD });
   }
 
-  it.each(['json', 'msgpack'] as const)('recovers every publication once, in order, with recovered:true and one reconnect (%s)', async (encoding) => {
-    const { relais, url } = await start();
-    const sockets = cuttableSockets();
-    const client = sdk(url, { websocket: sockets.WebSocket, encoding });
-    const closes: (number | undefined)[] = [];
-    client.on('state', (change: StateChange) => {
-      if (change.state === 'disconnected') closes.push(change.code);
-    });
-    const sub = client.subscribe<{ n: number }>(CHANNEL);
-    const received: number[] = [];
-    const recovered: (boolean | undefined)[] = [];
-    sub.on('publication', (pub) => received.push(pub.data.n));
-    sub.on('state', (change: SubscriptionStateChange) => {
-      if (change.state === 'subscribed' && change.recovered !== undefined) recovered.push(change.recovered);
-    });
-    await until(() => sub.state === 'subscribed', 'the first subscribe');
-    await relais.publish(CHANNEL, { n: 0, pad: PAD });
-    await until(() => received.length === 1, 'the first publication');
+  it.each(['json', 'msgpack'] as const)(
+    'recovers every publication once, in order, with recovered:true and one reconnect (%s)',
+    async (encoding) => {
+      const { relais, url } = await start();
+      const sockets = cuttableSockets();
+      const client = sdk(url, { websocket: sockets.WebSocket, encoding });
+      const closes: (number | undefined)[] = [];
+      client.on('state', (change: StateChange) => {
+        if (change.state === 'disconnected') closes.push(change.code);
+      });
+      const sub = client.subscribe<{ n: number }>(CHANNEL);
+      const received: number[] = [];
+      const recovered: (boolean | undefined)[] = [];
+      sub.on('publication', (pub) => received.push(pub.data.n));
+      sub.on('state', (change: SubscriptionStateChange) => {
+        if (change.state === 'subscribed' && change.recovered !== undefined) recovered.push(change.recovered);
+      });
+      await until(() => sub.state === 'subscribed', 'the first subscribe');
+      await relais.publish(CHANNEL, { n: 0, pad: PAD });
+      await until(() => received.length === 1, 'the first publication');
 
-    sockets.blocked = true;
-    sockets.cut();
-    await until(() => sub.state === 'subscribing', 'the subscriber to notice the cut');
-    await publishMissed(relais);
-    sockets.blocked = false;
+      sockets.blocked = true;
+      sockets.cut();
+      await until(() => sub.state === 'subscribing', 'the subscriber to notice the cut');
+      await publishMissed(relais);
+      sockets.blocked = false;
 
-    await until(() => recovered.length > 0, 'the recovering resubscribe');
-    await relais.publish(CHANNEL, { n: MISSED + 1, pad: PAD });
-    await until(() => received.at(-1) === MISSED + 1, 'a live publication');
-    expect(received).toEqual(Array.from({ length: MISSED + 2 }, (_, n) => n));
-    expect(recovered).toEqual([true]);
-    expect(client.stats().reconnects).toBe(1);
-    expect(closes).not.toContain(3008);
-    expect(relais.stats().disconnects).not.toHaveProperty('3008');
-  });
+      await until(() => recovered.length > 0, 'the recovering resubscribe');
+      await relais.publish(CHANNEL, { n: MISSED + 1, pad: PAD });
+      await until(() => received.at(-1) === MISSED + 1, 'a live publication');
+      expect(received).toEqual(Array.from({ length: MISSED + 2 }, (_, n) => n));
+      expect(recovered).toEqual([true]);
+      expect(client.stats().reconnects).toBe(1);
+      expect(closes).not.toContain(3008);
+      expect(relais.stats().disconnects).not.toHaveProperty('3008');
+    },
+  );
 
   it('answers recovered:false, and stays connected, to a raw client that does not page', async () => {
     const { relais, url } = await start();

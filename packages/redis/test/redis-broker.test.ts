@@ -25,7 +25,13 @@ class Recorder implements BrokerEventHandler {
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   const noop = () => {};
-  return { warnings, debug: noop, info: noop, error: noop, warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? '') } as Logger & { warnings: string[] };
+  return {
+    warnings,
+    debug: noop,
+    info: noop,
+    error: noop,
+    warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? ''),
+  } as Logger & { warnings: string[] };
 }
 
 let server: RedisServer;
@@ -50,7 +56,10 @@ afterAll(async () => {
   await server.kill();
 });
 
-async function started(options: Partial<RedisBrokerOptions> = {}, recorder = new Recorder()): Promise<{ broker: RedisBroker; recorder: Recorder }> {
+async function started(
+  options: Partial<RedisBrokerOptions> = {},
+  recorder = new Recorder(),
+): Promise<{ broker: RedisBroker; recorder: Recorder }> {
   const prefix = options.prefix ?? uniquePrefix('broker');
   prefixes.push(prefix);
   const broker = new RedisBroker({ urls: [server.url], prefix, maxReconnectDelayMs: 100, ...options });
@@ -97,7 +106,9 @@ describe('RedisBroker', () => {
     const { broker: b } = await started({ prefix });
     await a.subscribe('a');
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).publish({ channel: 'a', data: i }, { idempotencyKey: 'same', idempotencyTtlMs: 60_000 })),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? a : b).publish({ channel: 'a', data: i }, { idempotencyKey: 'same', idempotencyTtlMs: 60_000 }),
+      ),
     );
     await a.settle();
     expect(recorder.received).toHaveLength(1);
@@ -182,7 +193,10 @@ describe('RedisBroker', () => {
     await broker.publish({ channel: 'a', data: JSON.parse('{"__proto__":{"x":1}}') as unknown }, keep);
     await broker.publish({ channel: 'a', data: 3 }, keep);
     const { publications, position } = await broker.history('a', {});
-    expect(publications.map((pub) => [pub.offset, pub.data])).toEqual([[1, 1], [3, 3]]);
+    expect(publications.map((pub) => [pub.offset, pub.data])).toEqual([
+      [1, 1],
+      [3, 3],
+    ]);
     expect(position.offset).toBe(3);
     expect(logger.warnings).toContain('redis: skipped a history entry that is not a readable relais publication');
   });
@@ -247,7 +261,15 @@ describe('RedisBroker when Redis fails', () => {
     // publications, and a is subscribed again.
     await waitFor(() => recorder.interruptions.length > 0, 10_000, 'the interruption report');
     expect(recorder.interruptions).toEqual([['a']]);
-    await waitFor(() => broker.publish({ channel: 'a', data: 'back' }, {}).then(() => true, () => false), 10_000, 'publishes to succeed');
+    await waitFor(
+      () =>
+        broker.publish({ channel: 'a', data: 'back' }, {}).then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      'publishes to succeed',
+    );
     await broker.subscribe('b');
     await broker.publish({ channel: 'b', data: 'b too' }, {});
     await broker.settle();
@@ -304,7 +326,15 @@ describe('RedisBroker when Redis fails', () => {
       await expectUnavailable(store.presence('a'));
       await expectUnavailable(store.add('a', { client: 'd', user: 'u' }, 60_000));
       await server.restart();
-      await waitFor(() => store.stats('a').then(() => true, () => false), 10_000, 'presence to answer again');
+      await waitFor(
+        () =>
+          store.stats('a').then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'presence to answer again',
+      );
       // Redis restarted without persistence: the entries are gone until nodes refresh them.
       expect(await store.presence('a')).toEqual({});
     } finally {

@@ -112,7 +112,9 @@ export class RedisServer {
       child.once('error', (error) => reject(new Error(`cannot run redis-server: ${error.message}`)));
       child.once('exit', (code) => reject(new Error(`redis-server exited with ${code} before it was ready:\n${output}`)));
     });
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000).unref(),
+    );
     try {
       await Promise.race([ready, timeout]);
     } catch (error) {

@@ -37,7 +37,12 @@ async function startNode(server: RedisServer, prefix: string): Promise<string> {
 }
 
 function connect(url: string, timeoutMs?: number): Client {
-  const client = new Client(url, { websocket: WebSocket, minReconnectDelayMs: 20, maxReconnectDelayMs: 200, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const client = new Client(url, {
+    websocket: WebSocket,
+    minReconnectDelayMs: 20,
+    maxReconnectDelayMs: 200,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
   clients.push(client);
   client.connect();
   return client;
@@ -109,7 +114,11 @@ async function outage(channel: string, server: RedisServer) {
   await server.restart();
 
   // Resumes by itself: subscribers are told (3010), reconnect, resubscribe; publishes succeed.
-  await waitFor(() => watches.every((watch) => watch.interruptions >= 1 && watch.subscribed.length >= 2), 20_000, 'resubscription after 3010');
+  await waitFor(
+    () => watches.every((watch) => watch.interruptions >= 1 && watch.subscribed.length >= 2),
+    20_000,
+    'resubscription after 3010',
+  );
   const resumedFrom = Math.max(...watches.map((watch) => watch.subscribed.at(-1)!.at));
   await waitFor(() => acked.filter((i) => i >= resumedFrom).length >= 30, 20_000, 'publishes to succeed again');
   stop = true;
@@ -159,7 +168,10 @@ describe('Redis restarted under load', () => {
     await redis.kill();
     const during = publisher.publish('kept:resend', 'during');
     let settled = false;
-    void during.then(() => (settled = true), () => (settled = true));
+    void during.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     // Refused with 115 and resent: the node answered 115 at least twice, and the call is still
     // pending while Redis is down.
     const node = nodes[0]!;

@@ -101,7 +101,9 @@ describe('three relais processes on one Redis', () => {
 
     // Presence is the same from every node: the six subscribers, wherever they are.
     const ids = subscribers.map((client) => client.connectResult!.client).sort();
-    const seen = await Promise.all(subs.filter((sub) => sub.channel === 'room:a').map(async (sub) => Object.keys(await sub.presence()).sort()));
+    const seen = await Promise.all(
+      subs.filter((sub) => sub.channel === 'room:a').map(async (sub) => Object.keys(await sub.presence()).sort()),
+    );
     for (const list of seen) expect(list).toEqual(ids);
     const stats = await subs[0]!.presenceStats();
     expect(stats).toEqual({ clients: 6, users: 1 });

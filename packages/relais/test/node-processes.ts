@@ -84,10 +84,14 @@ export class NodeProcess {
   /** Starts `node <cli> serve --port 0 …args` and resolves once it listens. */
   static start(cli: string, args: readonly string[], env: Record<string, string> = {}): Promise<NodeProcess> {
     // The engine is under test, not the demo apps: a bare node.
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', '--no-apps', '--no-demo', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', '--no-apps', '--no-demo', ...args],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const logs: Record<string, unknown>[] = [];
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -61,7 +61,9 @@ describe('relais serve --engine redis', () => {
     const run = io({ RELAIS_REDIS_PREFIX: prefix });
     const code = await main(['serve', '--port', '0', '--engine', 'redis', '--redis-url', `redis://:pw@127.0.0.1:${port}`], run.io);
     expect(code).toBe(1);
-    expect(run.errors.join('')).toMatch(new RegExp(`^relais: cannot start: RedisBroker: cannot connect to redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: `));
+    expect(run.errors.join('')).toMatch(
+      new RegExp(`^relais: cannot start: RedisBroker: cannot connect to redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: `),
+    );
   });
 
   it('exits with 2 on an invalid prefix, naming the option', async () => {

@@ -4,16 +4,28 @@ import { OptionsError } from './option-checks.js';
 
 describe('resolveNamespaces history', () => {
   it('bounds a namespace with history by DEFAULT_HISTORY_MAX_BYTES unless historyMaxBytes says otherwise', () => {
-    const { listed } = resolveNamespaces({ chat: { historySize: 10, historyTtlMs: 1000 }, big: { historySize: 10, historyTtlMs: 1000, historyMaxBytes: 32 * 2 ** 20 } }, false);
+    const { listed } = resolveNamespaces(
+      { chat: { historySize: 10, historyTtlMs: 1000 }, big: { historySize: 10, historyTtlMs: 1000, historyMaxBytes: 32 * 2 ** 20 } },
+      false,
+    );
     expect(listed?.get('chat')?.history).toEqual({ size: 10, ttlMs: 1000, maxBytes: DEFAULT_HISTORY_MAX_BYTES });
     expect(listed?.get('big')?.history).toEqual({ size: 10, ttlMs: 1000, maxBytes: 32 * 2 ** 20 });
     expect(DEFAULT_HISTORY_MAX_BYTES).toBe(8 * 2 ** 20);
   });
 
   it.each([
-    [{ historySize: 10, historyTtlMs: 1000, historyMaxBytes: 0 }, 'option namespaces["chat"].historyMaxBytes must be a positive integer, got 0'],
-    [{ historySize: 10, historyTtlMs: 1000, historyMaxBytes: 1.5 }, 'option namespaces["chat"].historyMaxBytes must be a positive integer, got 1.5'],
-    [{ historySize: 10, historyTtlMs: 1000, historyMaxBytes: '1mb' }, 'option namespaces["chat"].historyMaxBytes must be a positive integer, got "1mb"'],
+    [
+      { historySize: 10, historyTtlMs: 1000, historyMaxBytes: 0 },
+      'option namespaces["chat"].historyMaxBytes must be a positive integer, got 0',
+    ],
+    [
+      { historySize: 10, historyTtlMs: 1000, historyMaxBytes: 1.5 },
+      'option namespaces["chat"].historyMaxBytes must be a positive integer, got 1.5',
+    ],
+    [
+      { historySize: 10, historyTtlMs: 1000, historyMaxBytes: '1mb' },
+      'option namespaces["chat"].historyMaxBytes must be a positive integer, got "1mb"',
+    ],
     [{ historyMaxBytes: 1000 }, 'option namespaces["chat"].historyMaxBytes is set but historySize is 0'],
   ])('rejects %j precisely', (chat, message) => {
     expect(() => resolveNamespaces({ chat }, false)).toThrow(OptionsError);

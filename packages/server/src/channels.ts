@@ -87,8 +87,19 @@ export interface NamespaceRules {
 }
 
 const NAMESPACE_KEYS = new Set([
-  'clientPublish', 'clientSubscribe', 'maxDataBytes', 'subscribeAccess', 'publishAccess', 'presenceAccess', 'historyAccess', 'publishRate',
-  'historySize', 'historyTtlMs', 'historyMaxBytes', 'presence', 'joinLeave',
+  'clientPublish',
+  'clientSubscribe',
+  'maxDataBytes',
+  'subscribeAccess',
+  'publishAccess',
+  'presenceAccess',
+  'historyAccess',
+  'publishRate',
+  'historySize',
+  'historyTtlMs',
+  'historyMaxBytes',
+  'presence',
+  'joinLeave',
 ]);
 
 function history(where: string, rules: Record<string, unknown>, option: (key: string) => string): HistoryOptions | undefined {
@@ -97,8 +108,12 @@ function history(where: string, rules: Record<string, unknown>, option: (key: st
   const ttlMs = historyTtlMs === undefined ? undefined : positiveInteger(option('historyTtlMs'), historyTtlMs);
   const maxBytes = historyMaxBytes === undefined ? DEFAULT_HISTORY_MAX_BYTES : positiveInteger(option('historyMaxBytes'), historyMaxBytes);
   if (size > 0 && ttlMs === undefined) throw new OptionsError(`${where}.historyTtlMs is required when historySize > 0`);
-  for (const [key, value] of [['historyTtlMs', historyTtlMs], ['historyMaxBytes', historyMaxBytes]] as const) {
-    if (size === 0 && value !== undefined) throw new OptionsError(`${where}.${key} is set but historySize is 0: set historySize to keep history`);
+  for (const [key, value] of [
+    ['historyTtlMs', historyTtlMs],
+    ['historyMaxBytes', historyMaxBytes],
+  ] as const) {
+    if (size === 0 && value !== undefined)
+      throw new OptionsError(`${where}.${key} is set but historySize is 0: set historySize to keep history`);
   }
   return ttlMs === undefined ? undefined : { size, ttlMs, maxBytes };
 }
@@ -110,7 +125,8 @@ function namespaceRules(name: string, ns: unknown, hasAuth: boolean): ChannelRul
   if (!isRecord(ns)) throw new OptionsError(`${where} must be an object`);
   rejectUnknownKeys(where, ns, NAMESPACE_KEYS);
   for (const key of ['clientPublish', 'clientSubscribe', 'presence', 'joinLeave']) {
-    if (ns[key] !== undefined && typeof ns[key] !== 'boolean') throw new OptionsError(`${where}.${key} must be a boolean, got ${show(ns[key])}`);
+    if (ns[key] !== undefined && typeof ns[key] !== 'boolean')
+      throw new OptionsError(`${where}.${key} must be a boolean, got ${show(ns[key])}`);
   }
   const option = (key: string): string => `namespaces[${JSON.stringify(name)}].${key}`;
   const access = resolveAccess(where, ns, hasAuth);

@@ -31,7 +31,11 @@ afterEach(async () => {
 describe('server-side data', () => {
   describe('hook results', () => {
     it.each([
-      ['replaced by NaN', () => ({ data: Number.NaN }), 'onPublish hook left data that cannot be published: data is NaN, which JSON cannot carry'],
+      [
+        'replaced by NaN',
+        () => ({ data: Number.NaN }),
+        'onPublish hook left data that cannot be published: data is NaN, which JSON cannot carry',
+      ],
       [
         'changed in place to hold a Date',
         (event: { data: unknown }) => void ((event.data as Record<string, unknown>).at = new Date(0)),
@@ -48,9 +52,21 @@ describe('server-side data', () => {
     });
 
     it.each([
-      ['a user with a lone surrogate', { user: 'ada\ud800' }, 'an identity that cannot be delivered: user must be well-formed Unicode (it holds a lone surrogate)'],
-      ['binary info', { user: 'ada', info: { avatar: Uint8Array.from([1]) } }, 'an identity that cannot be delivered: info.avatar is binary data, which JSON cannot carry'],
-      ['data with a __proto__ key', { data: JSON.parse('{"__proto__":1}') as unknown }, 'data that cannot be sent: data has the key "__proto__", which is not allowed (MessagePack refuses it)'],
+      [
+        'a user with a lone surrogate',
+        { user: 'ada\ud800' },
+        'an identity that cannot be delivered: user must be well-formed Unicode (it holds a lone surrogate)',
+      ],
+      [
+        'binary info',
+        { user: 'ada', info: { avatar: Uint8Array.from([1]) } },
+        'an identity that cannot be delivered: info.avatar is binary data, which JSON cannot carry',
+      ],
+      [
+        'data with a __proto__ key',
+        { data: JSON.parse('{"__proto__":1}') as unknown },
+        'data that cannot be sent: data has the key "__proto__", which is not allowed (MessagePack refuses it)',
+      ],
     ])('refuses an onConnecting result with %s: 100, then 3505', async (_name, result, message) => {
       node().onConnecting(() => result);
       const { transport } = await connectSession(relais);
@@ -77,7 +93,9 @@ describe('server-side data', () => {
       await flushMicrotasks();
       expect(transport.reply(2)).toEqual({ id: 2, error: INTERNAL });
       expect(transport.reply(3)).toEqual({ id: 3, result: { data: Uint8Array.from([1, 2]) } });
-      expect(logged).toEqual(['command failed: rpc handler "bad" returned data that cannot be sent: data.a has the key "__proto__", which is not allowed (MessagePack refuses it)']);
+      expect(logged).toEqual([
+        'command failed: rpc handler "bad" returned data that cannot be sent: data.a has the key "__proto__", which is not allowed (MessagePack refuses it)',
+      ]);
     });
   });
 
@@ -87,8 +105,12 @@ describe('server-side data', () => {
       await expect(relais.publish('kept:a', { x: [Number.POSITIVE_INFINITY] })).rejects.toThrow(
         new TypeError('relais.publish: data.x[0] is Infinity, which JSON cannot carry'),
       );
-      await expect(relais.publish('kept:a', 1, { event: '\udc00' })).rejects.toThrow('relais.publish: options.event must be well-formed Unicode');
-      await expect(relais.publish('kept:a', 1, { idempotencyKey: 'k\ud800' })).rejects.toThrow('relais.publish: options.idempotencyKey must be well-formed Unicode');
+      await expect(relais.publish('kept:a', 1, { event: '\udc00' })).rejects.toThrow(
+        'relais.publish: options.event must be well-formed Unicode',
+      );
+      await expect(relais.publish('kept:a', 1, { idempotencyKey: 'k\ud800' })).rejects.toThrow(
+        'relais.publish: options.idempotencyKey must be well-formed Unicode',
+      );
       expect((await relais.history('kept:a')).position.offset).toBe(0);
     });
 
@@ -97,7 +119,9 @@ describe('server-side data', () => {
       const { session } = await connectSession(relais);
       expect(() => relais.sendToClient(session.client, nested(33))).toThrow('relais.sendToClient: data is nested deeper than 32 levels');
       expect(() => relais.sendToUser('', nested(33))).toThrow('relais.sendToUser: data is nested deeper than 32 levels');
-      await expect(relais.subscribe(session.client, 'kept:a', nested(33))).rejects.toThrow('relais.subscribe: data is nested deeper than 32 levels');
+      await expect(relais.subscribe(session.client, 'kept:a', nested(33))).rejects.toThrow(
+        'relais.subscribe: data is nested deeper than 32 levels',
+      );
       await expect(relais.subscribe(session.client, 'kept:a', { n: 1n })).rejects.toThrow(TypeError);
       expect(session.channels.size).toBe(0);
       expect(await relais.subscribe(session.client, 'kept:a', { ok: true })).toBe(true);

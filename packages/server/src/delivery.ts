@@ -51,7 +51,10 @@ export class LocalDelivery<M extends DeliveryMember> implements BrokerEventHandl
   handleInterruption(channels: readonly string[]): void {
     const affected = new Set(channels);
     const sessions = [...this.#sessions].filter((session) => session.channels.names().some((channel) => affected.has(channel)));
-    this.#logger.warn({ channels: channels.length, connections: sessions.length }, 'engine link interrupted: closing affected connections with 3010');
+    this.#logger.warn(
+      { channels: channels.length, connections: sessions.length },
+      'engine link interrupted: closing affected connections with 3010',
+    );
     for (const session of sessions) session.close(DISCONNECT_CODES.INSUFFICIENT_STATE);
   }
 

@@ -45,9 +45,11 @@ describe('FlushQueue', () => {
     const log: string[] = [];
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     queue.add(item(log, 'a'));
-    queue.add(item(log, 'bad', () => {
-      throw new Error('boom');
-    }));
+    queue.add(
+      item(log, 'bad', () => {
+        throw new Error('boom');
+      }),
+    );
     queue.add(item(log, 'c'));
     await flushMicrotasks();
     expect(log).toEqual(['a', 'bad', 'c']);

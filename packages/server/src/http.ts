@@ -108,7 +108,11 @@ export function createNodeServer(options: NodeServerOptions): Server {
   const server = createServer(
     // Node checks headersTimeout every connectionsCheckingInterval (30 s by default): checked
     // often enough that a socket sending its headers byte by byte lasts about timeoutMs.
-    { headersTimeout: timeoutMs, requestTimeout: Math.max(timeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), connectionsCheckingInterval: Math.min(1_000, timeoutMs) },
+    {
+      headersTimeout: timeoutMs,
+      requestTimeout: Math.max(timeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: Math.min(1_000, timeoutMs),
+    },
     createHttpHandler(options.health, options.version, options.fallback, options.onError),
   );
   // Sockets not (yet) taken by a transport: upgrades in progress and plain HTTP requests. They

@@ -46,13 +46,21 @@ describe('Hub', () => {
   it('skips only the members of a codec that cannot encode a push, and logs it', () => {
     const error = vi.fn();
     const hub = new Hub({ logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error } });
-    const failing: Codec = { ...msgpackCodec, encode: () => { throw new RangeError('too deep'); } };
+    const failing: Codec = {
+      ...msgpackCodec,
+      encode: () => {
+        throw new RangeError('too deep');
+      },
+    };
     const members = [member('j1', jsonCodec), member('m1', failing), member('j2', jsonCodec), member('m2', failing)];
     for (const m of members) hub.subscribe('room', m);
     expect(hub.broadcast('room', { type: 'publication', channel: 'room', data: 1 })).toBe(2);
     expect(members.map((m) => m.frames.length)).toEqual([1, 0, 1, 0]);
     expect(error).toHaveBeenCalledTimes(1);
-    expect(error).toHaveBeenCalledWith(expect.objectContaining({ codec: 'msgpack', channel: 'room' }), 'push cannot be encoded: not delivered to this encoding');
+    expect(error).toHaveBeenCalledWith(
+      expect.objectContaining({ codec: 'msgpack', channel: 'room' }),
+      'push cannot be encoded: not delivered to this encoding',
+    );
   });
 
   it('holds at most maxHeld publications for a member being subscribed, then gives up on the hold', () => {

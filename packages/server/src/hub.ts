@@ -207,7 +207,10 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
       // Every source of data is checked before it gets here (docs/protocol.md §9): this is a
       // bug. It must not keep the other encodings' subscribers from the push.
       const channel = 'channel' in push ? push.channel : undefined;
-      this.#logger.error({ err: error, codec: codec.name, type: push.type, channel }, 'push cannot be encoded: not delivered to this encoding');
+      this.#logger.error(
+        { err: error, codec: codec.name, type: push.type, channel },
+        'push cannot be encoded: not delivered to this encoding',
+      );
       return undefined;
     }
   }

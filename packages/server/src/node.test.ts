@@ -58,7 +58,10 @@ describe.each([
     const a = await connect(options);
     expect(await a.command('rpc', { method: 'add', data: [1, 2] })).toEqual({ id: 2, result: { data: 3 } });
     expect(await a.command('rpc', { method: 'deny' })).toEqual({ id: 3, error: { code: 403, message: 'not yours', temporary: false } });
-    expect(await a.command('rpc', { method: 'crash' })).toEqual({ id: 4, error: { code: 100, message: 'internal server error', temporary: true } });
+    expect(await a.command('rpc', { method: 'crash' })).toEqual({
+      id: 4,
+      error: { code: 100, message: 'internal server error', temporary: true },
+    });
     expect(await a.command('rpc', { method: 'nope' })).toMatchObject({ id: 5, error: { code: 104 } });
   });
 
@@ -167,7 +170,8 @@ describe('Relais over WebSocket', () => {
     expect(seen).toMatchObject({ name: 'websocket', remoteAddress: '127.0.0.1', url: '/connection/websocket' });
     expect(seen?.headers).toMatchObject({ cookie: 'session=abc', 'user-agent': 'relais-test' });
     expect(seen?.headers.host).toMatch(/^127\.0\.0\.1:\d+$/);
-    for (const name of ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version']) expect(seen?.headers).not.toHaveProperty(name);
+    for (const name of ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version'])
+      expect(seen?.headers).not.toHaveProperty(name);
   });
 
   it('reaches every connection of a user with sendToUser, and disconnects them', async () => {
@@ -207,7 +211,9 @@ describe('Relais over WebSocket', () => {
   });
 
   it('applies a "*" namespace entry to every unlisted namespace instead of 102', async () => {
-    const { connect } = await start({ namespaces: { chat: { historySize: 5, historyTtlMs: 60_000 }, '*': { publishAccess: 'nobody', maxDataBytes: 10 } } });
+    const { connect } = await start({
+      namespaces: { chat: { historySize: 5, historyTtlMs: 60_000 }, '*': { publishAccess: 'nobody', maxDataBytes: 10 } },
+    });
     const a = await connect();
     expect(await a.call('subscribe', { channel: 'news:x' })).toEqual({});
     expect(await a.call('subscribe', { channel: 'nocolon' })).toEqual({});

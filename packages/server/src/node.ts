@@ -61,7 +61,11 @@ export class Relais {
     this.#logger = this.options.logger ?? silentLogger;
     this.#hub = new Hub({ logger: this.#logger });
     this.#broker = this.options.engine?.broker ?? new MemoryBroker();
-    this.#presence = new PresenceKeeper(this.options.engine?.presence ?? new MemoryPresenceStore(), this.options.presenceTtlMs, this.#logger);
+    this.#presence = new PresenceKeeper(
+      this.options.engine?.presence ?? new MemoryPresenceStore(),
+      this.options.presenceTtlMs,
+      this.#logger,
+    );
     this.#presence.start();
     this.#services = {
       options: this.options,
@@ -108,7 +112,10 @@ export class Relais {
       version: SERVER_VERSION,
       fallback,
       onError: (error) => this.#logger.error({ err: error }, 'http fallback failed'),
-      upgrades: new Map([[this.options.path, websocket], ['/', websocket]]),
+      upgrades: new Map([
+        [this.options.path, websocket],
+        ['/', websocket],
+      ]),
       onRefusedUpgrade: (reason) => this.#metrics.refusedUpgrade(reason),
       maxPendingConnections: this.options.limits.maxPendingConnections,
       handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
@@ -162,7 +169,8 @@ export class Relais {
     checkOptionalString('relais.publish: options.event', options.event);
     checkOptionalString('relais.publish: options.idempotencyKey', options.idempotencyKey);
     checkOptionalString('relais.publish: options.excludeClient', options.excludeClient);
-    if (options.ephemeral && options.idempotencyKey !== undefined) throw new TypeError('an ephemeral publish cannot carry an idempotencyKey');
+    if (options.ephemeral && options.idempotencyKey !== undefined)
+      throw new TypeError('an ephemeral publish cannot carry an idempotencyKey');
     await this.#started;
     const pub: Publication = { channel, data };
     if (options.event !== undefined) pub.event = options.event;
@@ -179,7 +187,8 @@ export class Relais {
    */
   async history(channel: string, query: HistoryQuery = {}): Promise<HistoryResult> {
     checkChannel(channel);
-    if (!this.#services.channels.find(channel)?.history) throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
+    if (!this.#services.channels.find(channel)?.history)
+      throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
     await this.#started;
     return this.#broker.history(channel, query);
   }
@@ -301,7 +310,10 @@ export class Relais {
     for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
     await this.#endpoint.drain(this.options.closeTimeoutMs);
     this.#presence.stop();
-    for (const [name, part] of [['broker', this.#broker], ['presence store', this.#presence.store]] as const) {
+    for (const [name, part] of [
+      ['broker', this.#broker],
+      ['presence store', this.#presence.store],
+    ] as const) {
       try {
         await part.close();
       } catch (error) {
@@ -318,7 +330,8 @@ export class Relais {
 
   #checkPresence(channel: string): void {
     checkChannel(channel);
-    if (!this.#services.channels.find(channel)?.presence) throw new TypeError(`presence is not enabled for ${channel}: set presence: true on its namespace`);
+    if (!this.#services.channels.find(channel)?.presence)
+      throw new TypeError(`presence is not enabled for ${channel}: set presence: true on its namespace`);
   }
 
   #sessionClosed(session: CommandSession, code: number): void {

@@ -5,7 +5,10 @@ describe('resolveOptions', () => {
   it('applies the defaults', () => {
     expect(resolveOptions()).toMatchObject(DEFAULT_OPTIONS);
     expect(resolveOptions()).toMatchObject({ auth: undefined, trustedProxies: undefined, compression: false, limits: { floodFactor: 2 } });
-    expect(resolveOptions({ pingIntervalMs: 5000, pongTimeoutMs: undefined })).toMatchObject({ pingIntervalMs: 5000, pongTimeoutMs: 10_000 });
+    expect(resolveOptions({ pingIntervalMs: 5000, pongTimeoutMs: undefined })).toMatchObject({
+      pingIntervalMs: 5000,
+      pongTimeoutMs: 10_000,
+    });
   });
 
   it('derives maxPageBytes from maxQueueBytes unless given', () => {
@@ -18,7 +21,11 @@ describe('resolveOptions', () => {
     const namespaces = { chat: { historySize: 100, historyTtlMs: 60_000, presence: true, joinLeave: true }, plain: { historySize: 0 } };
     const resolved = resolveOptions({ namespaces, presenceTtlMs: 30_000 });
     expect(resolved.presenceTtlMs).toBe(30_000);
-    expect(resolved.namespaces.listed?.get('chat')).toMatchObject({ history: { size: 100, ttlMs: 60_000 }, presence: true, joinLeave: true });
+    expect(resolved.namespaces.listed?.get('chat')).toMatchObject({
+      history: { size: 100, ttlMs: 60_000 },
+      presence: true,
+      joinLeave: true,
+    });
     expect(resolved.namespaces.listed?.get('plain')).toMatchObject({ history: undefined, presence: false });
     expect(resolved.namespaces.others).toBeUndefined();
   });
@@ -59,8 +66,14 @@ describe('resolveOptions', () => {
     [{ namespaces: { chat: { maxDataBytes: 0 } } }, 'option namespaces["chat"].maxDataBytes must be a positive integer, got 0'],
     [{ namespaces: { chat: { history: 1 } } }, 'option namespaces["chat"]: unknown option "history"'],
     [{ namespaces: { chat: { historySize: 10 } } }, 'option namespaces["chat"].historyTtlMs is required when historySize > 0'],
-    [{ namespaces: { chat: { historySize: -1, historyTtlMs: 1000 } } }, 'option namespaces["chat"].historySize must be a positive integer, got -1'],
-    [{ namespaces: { chat: { historySize: 10, historyTtlMs: 0 } } }, 'option namespaces["chat"].historyTtlMs must be a positive integer, got 0'],
+    [
+      { namespaces: { chat: { historySize: -1, historyTtlMs: 1000 } } },
+      'option namespaces["chat"].historySize must be a positive integer, got -1',
+    ],
+    [
+      { namespaces: { chat: { historySize: 10, historyTtlMs: 0 } } },
+      'option namespaces["chat"].historyTtlMs must be a positive integer, got 0',
+    ],
     [{ namespaces: { chat: { historyTtlMs: 1000 } } }, 'option namespaces["chat"].historyTtlMs is set but historySize is 0'],
     [{ namespaces: { chat: { presence: 'yes' } } }, 'option namespaces["chat"].presence must be a boolean, got "yes"'],
     [{ namespaces: { chat: { joinLeave: 1 } } }, 'option namespaces["chat"].joinLeave must be a boolean, got 1'],

@@ -30,10 +30,30 @@ export const DEFAULT_PRESENCE_TTL_MS = 60_000;
 /** Well under MAX_DATA_DEPTH (64), itself well under the MessagePack encoders' 100. */
 export const DEFAULT_MAX_DATA_DEPTH = 32;
 
-const DURATION_KEYS = ['pingIntervalMs', 'pongTimeoutMs', 'connectTimeoutMs', 'rpcTimeoutMs', 'closeTimeoutMs', 'idempotencyTtlMs', 'presenceTtlMs'] as const;
+const DURATION_KEYS = [
+  'pingIntervalMs',
+  'pongTimeoutMs',
+  'connectTimeoutMs',
+  'rpcTimeoutMs',
+  'closeTimeoutMs',
+  'idempotencyTtlMs',
+  'presenceTtlMs',
+] as const;
 const COUNT_KEYS = ['maxMessageBytes', 'maxChannelsPerConnection', 'maxConnections', 'maxQueueBytes'] as const;
 const KNOWN_KEYS = new Set<string>([
-  'engine', 'logger', 'namespaces', 'path', 'auth', 'allowedOrigins', 'trustedProxies', 'limits', 'compression', 'maxDataDepth', 'maxPageBytes', ...DURATION_KEYS, ...COUNT_KEYS,
+  'engine',
+  'logger',
+  'namespaces',
+  'path',
+  'auth',
+  'allowedOrigins',
+  'trustedProxies',
+  'limits',
+  'compression',
+  'maxDataDepth',
+  'maxPageBytes',
+  ...DURATION_KEYS,
+  ...COUNT_KEYS,
 ]);
 
 const COMPRESSION_KEYS = new Set(['thresholdBytes', 'level']);
@@ -184,7 +204,9 @@ function pageBytes(value: unknown, maxQueueBytes: number): number {
   if (value === undefined) return Math.floor(maxQueueBytes / 2);
   const bytes = positiveInteger('maxPageBytes', value);
   if (bytes > maxQueueBytes) {
-    throw new OptionsError(`option maxPageBytes (${bytes}) must be at most maxQueueBytes (${maxQueueBytes}): a larger page would close the connection as slow`);
+    throw new OptionsError(
+      `option maxPageBytes (${bytes}) must be at most maxQueueBytes (${maxQueueBytes}): a larger page would close the connection as slow`,
+    );
   }
   return bytes;
 }
@@ -204,7 +226,8 @@ function checkEngine(engine: unknown): EngineOptions | undefined {
 function checkLogger(logger: unknown): Logger | undefined {
   if (logger === undefined) return undefined;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    if (typeof (logger as Partial<Logger> | null)?.[level] !== 'function') throw new OptionsError(`option logger must have a ${level}() method`);
+    if (typeof (logger as Partial<Logger> | null)?.[level] !== 'function')
+      throw new OptionsError(`option logger must have a ${level}() method`);
   }
   return logger as Logger;
 }

@@ -4,7 +4,15 @@ import { decodePublicationBody, encodePublicationBody } from './publication-body
 
 describe('publication body', () => {
   it('round-trips a publication without its channel, offset and epoch', () => {
-    const pub = { channel: 'chat:a', data: { text: 'hi', n: [1, 2] }, event: 'msg', info: { client: 'c', user: 'u' }, excludeClient: 'c', offset: 7, epoch: 'E' };
+    const pub = {
+      channel: 'chat:a',
+      data: { text: 'hi', n: [1, 2] },
+      event: 'msg',
+      info: { client: 'c', user: 'u' },
+      excludeClient: 'c',
+      offset: 7,
+      epoch: 'E',
+    };
     expect(decodePublicationBody(encodePublicationBody(pub))).toEqual({ data: pub.data, event: 'msg', info: pub.info, excludeClient: 'c' });
   });
 

@@ -52,7 +52,10 @@ describe('Session', () => {
     ])('answers a subscribe whose result cannot be encoded (%s) with 100 and releases its channel', async (_name, codec) => {
       const logger = recordingLogger();
       const { transport, session } = await connected({ logger }, new FakeTransport(codec ? { codec } : {}));
-      const hook = vi.fn().mockReturnValueOnce({ data: { n: 1n } }).mockReturnValue(undefined);
+      const hook = vi
+        .fn()
+        .mockReturnValueOnce({ data: { n: 1n } })
+        .mockReturnValue(undefined);
       relais.onSubscribe(hook);
       send(session, { id: 2, method: 'subscribe', params: { channel: 'news' } });
       await flushMicrotasks();

@@ -31,7 +31,14 @@ describe('Session', () => {
       expect(session.state).toBe('connected');
       expect(transport.reply(1)).toEqual({
         id: 1,
-        result: expect.objectContaining({ client: session.client, user: '', protocol: 1, pingIntervalMs: 1000, pongTimeoutMs: 500, maxMessageBytes: 1024 }),
+        result: expect.objectContaining({
+          client: session.client,
+          user: '',
+          protocol: 1,
+          pingIntervalMs: 1000,
+          pongTimeoutMs: 500,
+          maxMessageBytes: 1024,
+        }),
       });
     });
 
@@ -148,7 +155,12 @@ describe('Session', () => {
       send(session, { id: 2, method: 'ping' }, { id: 3, method: 'ping' }, { id: 4, method: 'ping' });
       await flushMicrotasks();
       expect(transport.frames.length - before).toBe(1);
-      expect(transport.values().slice(-3).map((v) => v.id)).toEqual([2, 3, 4]);
+      expect(
+        transport
+          .values()
+          .slice(-3)
+          .map((v) => v.id),
+      ).toEqual([2, 3, 4]);
     });
   });
 
@@ -193,7 +205,10 @@ describe('Session', () => {
       await flushMicrotasks();
       expect(transport.reply(2)?.error).toEqual({ code: 403, message: 'no', temporary: false });
       expect(transport.reply(3)?.error).toEqual({ code: 100, message: 'internal server error', temporary: true });
-      expect(error).toHaveBeenCalledWith(expect.objectContaining({ err: expect.objectContaining({ message: 'secret detail' }) }), 'command failed');
+      expect(error).toHaveBeenCalledWith(
+        expect.objectContaining({ err: expect.objectContaining({ message: 'secret detail' }) }),
+        'command failed',
+      );
     });
   });
 

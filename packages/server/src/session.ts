@@ -210,7 +210,8 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
       this.#replyError(item.id, item.error);
       // Before connect, an invalid command (a connect with bad params included) breaks the
       // protocol: nothing else may come first.
-      if (this.#state === 'connecting' && !this.#afterConnect) this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${item.error.message}`);
+      if (this.#state === 'connecting' && !this.#afterConnect)
+        this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${item.error.message}`);
       return;
     }
     this.#node.metrics.command(item.command.method);
@@ -299,7 +300,10 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
       step();
       return true;
     } catch (error) {
-      this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command failed after its handler; closing the connection');
+      this.#node.logger.error(
+        { err: error, client: this.client, method: command.method },
+        'command failed after its handler; closing the connection',
+      );
       this.close(DISCONNECT_CODES.SERVER_ERROR);
       return false;
     }
@@ -414,6 +418,9 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
 function checkReplySize(frame: Frame, maxQueueBytes: number): void {
   const bytes = frameBytes(frame);
   if (bytes > maxQueueBytes) {
-    throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, `reply of ${bytes} bytes is larger than this connection's queue (maxQueueBytes ${maxQueueBytes})`);
+    throw new ReplyError(
+      ERROR_CODES.LIMIT_EXCEEDED,
+      `reply of ${bytes} bytes is larger than this connection's queue (maxQueueBytes ${maxQueueBytes})`,
+    );
   }
 }

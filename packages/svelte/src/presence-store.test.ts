@@ -10,9 +10,24 @@ const bob: ClientInfo = { client: 'c3', user: 'bob' };
 
 describe('mergePresence', () => {
   it('applies joins and leaves in order on top of a snapshot that may already hold them', () => {
-    expect(mergePresence({ c1: ann }, [{ type: 'join', info: ann }, { type: 'join', info: bob }])).toEqual({ c1: ann, c3: bob });
-    expect(mergePresence({ c1: ann, c3: bob }, [{ type: 'leave', info: bob }, { type: 'leave', info: bob }])).toEqual({ c1: ann });
-    expect(mergePresence({}, [{ type: 'join', info: bob }, { type: 'leave', info: bob }])).toEqual({});
+    expect(
+      mergePresence({ c1: ann }, [
+        { type: 'join', info: ann },
+        { type: 'join', info: bob },
+      ]),
+    ).toEqual({ c1: ann, c3: bob });
+    expect(
+      mergePresence({ c1: ann, c3: bob }, [
+        { type: 'leave', info: bob },
+        { type: 'leave', info: bob },
+      ]),
+    ).toEqual({ c1: ann });
+    expect(
+      mergePresence({}, [
+        { type: 'join', info: bob },
+        { type: 'leave', info: bob },
+      ]),
+    ).toEqual({});
   });
 });
 
@@ -83,7 +98,11 @@ describe('presenceStore', () => {
 
   it('reports a failed snapshot and shares the subscription with a channelStore', async () => {
     const client = fakeClient(server);
-    server.onCommand((c) => (c.method === 'presence' ? { error: { code: 108, message: 'presence is not enabled in this namespace', temporary: false } } : undefined));
+    server.onCommand((c) =>
+      c.method === 'presence'
+        ? { error: { code: 108, message: 'presence is not enabled in this namespace', temporary: false } }
+        : undefined,
+    );
     client.connect();
     const messages = channelStore(client, 'chat:lobby');
     const stopMessages = messages.subscribe(() => {});
@@ -91,7 +110,10 @@ describe('presenceStore', () => {
     const store = presenceStore(client, 'chat:lobby');
     const stop = store.subscribe(() => {});
     await vi.advanceTimersByTimeAsync(0);
-    expect(get(store)).toMatchObject({ ready: false, error: expect.objectContaining({ message: expect.stringContaining('presence is not enabled') }) });
+    expect(get(store)).toMatchObject({
+      ready: false,
+      error: expect.objectContaining({ message: expect.stringContaining('presence is not enabled') }),
+    });
     expect(server.commands('subscribe')).toHaveLength(1);
     stop();
     stopPresence();

@@ -10,13 +10,40 @@
  * or the server lost its history, e.g. a restart of the memory engine) the room reads the history
  * again, merges it without duplicates, and says so in `notice`.
  */
-import { ServerError, type Client, type Disposer, type Publication, type Subscription, type SubscriptionState, type SubscriptionStateChange } from '@relais/client';
+import {
+  ServerError,
+  type Client,
+  type Disposer,
+  type Publication,
+  type Subscription,
+  type SubscriptionState,
+  type SubscriptionStateChange,
+} from '@relais/client';
 import { presenceStore, type PresenceValue } from '@relais/svelte';
 import { errorText, newNonce } from './format.js';
 import { onlineNames } from './presence.js';
-import { HISTORY_LIMIT, MESSAGE_EVENT, TYPING_EVENT, isChatMessage, isTypingNotice, roomChannel, type ChatMessage, type ChatMessageInput } from '../../shared/protocol.js';
+import {
+  HISTORY_LIMIT,
+  MESSAGE_EVENT,
+  TYPING_EVENT,
+  isChatMessage,
+  isTypingNotice,
+  roomChannel,
+  type ChatMessage,
+  type ChatMessageInput,
+} from '../../shared/protocol.js';
 import { mergeMessages } from './timeline.js';
-import { TYPING_EXPIRY_MS, TYPING_THROTTLE_MS, Throttle, expireTyping, nextExpiry, noteTyping, stopTyping, typingText, type Typists } from './typing.js';
+import {
+  TYPING_EXPIRY_MS,
+  TYPING_THROTTLE_MS,
+  Throttle,
+  expireTyping,
+  nextExpiry,
+  noteTyping,
+  stopTyping,
+  typingText,
+  type Typists,
+} from './typing.js';
 
 /**
  * How long a message may wait in the offline queue for a connection before it fails, in ms.
@@ -172,7 +199,8 @@ export class Room {
         .filter(isChatMessage)
         .reverse();
       this.#take(messages);
-      if (lost) this.notice = `History could not be recovered after the reconnection: reloaded the last ${messages.length} messages from the server.`;
+      if (lost)
+        this.notice = `History could not be recovered after the reconnection: reloaded the last ${messages.length} messages from the server.`;
     } catch (error) {
       // 108: a server whose chat namespace keeps no history: live messages only, nothing to say.
       if (!(error instanceof ServerError && error.serverCode === 108)) {
@@ -208,7 +236,12 @@ export class Room {
     }
     if (!this.active) this.unread += fresh.length - mine.length;
     // Whoever sent a message has stopped typing it.
-    this.#setTypists(stopTyping(this.typists, fresh.map((m) => m.author)));
+    this.#setTypists(
+      stopTyping(
+        this.typists,
+        fresh.map((m) => m.author),
+      ),
+    );
   }
 
   #typing(author: string): void {

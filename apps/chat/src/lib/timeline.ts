@@ -22,6 +22,7 @@ export function mergeMessages(list: readonly ChatMessage[], incoming: readonly C
   if (fresh.length === 0) return list as ChatMessage[];
   const last = list.at(-1);
   // The common case: one live message, newer than everything: append without sorting.
-  const merged = fresh.length === 1 && (!last || last.at <= fresh[0]!.at) ? [...list, ...fresh] : [...list, ...fresh].sort((a, b) => a.at - b.at);
+  const merged =
+    fresh.length === 1 && (!last || last.at <= fresh[0]!.at) ? [...list, ...fresh] : [...list, ...fresh].sort((a, b) => a.at - b.at);
   return merged.length > max ? merged.slice(merged.length - max) : merged;
 }

@@ -44,6 +44,9 @@ export async function applyAuthConfig(options: Record<string, unknown>, env: Env
   if (auth !== undefined) options.auth = auth;
   const origins = env.RELAIS_ALLOWED_ORIGINS;
   if (origins !== undefined && origins.trim() !== '') {
-    options.allowedOrigins = origins.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+    options.allowedOrigins = origins
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== '');
   }
 }

@@ -22,18 +22,42 @@ describe('resolveServeConfig', () => {
   it('takes the config file over defaults, env over the file, and flags over env', async () => {
     const read = files({ 'r.json': JSON.stringify({ port: 7000, host: '127.0.0.1', logLevel: 'warn', pingIntervalMs: 1000 }) });
     const fromFile = await resolveServeConfig({ command: 'serve', config: 'r.json' }, {}, read);
-    expect(fromFile).toEqual({ port: 7000, host: '127.0.0.1', logLevel: 'warn', engine: { type: 'memory' }, options: { pingIntervalMs: 1000 }, apps: false, demo: false });
+    expect(fromFile).toEqual({
+      port: 7000,
+      host: '127.0.0.1',
+      logLevel: 'warn',
+      engine: { type: 'memory' },
+      options: { pingIntervalMs: 1000 },
+      apps: false,
+      demo: false,
+    });
 
     const env = { RELAIS_PORT: '7100', RELAIS_HOST: '::1', RELAIS_LOG_LEVEL: 'debug', RELAIS_PING_INTERVAL_MS: '2000' };
     const fromEnv = await resolveServeConfig({ command: 'serve', config: 'r.json' }, env, read);
-    expect(fromEnv).toEqual({ port: 7100, host: '::1', logLevel: 'debug', engine: { type: 'memory' }, options: { pingIntervalMs: 2000 }, apps: false, demo: false });
+    expect(fromEnv).toEqual({
+      port: 7100,
+      host: '::1',
+      logLevel: 'debug',
+      engine: { type: 'memory' },
+      options: { pingIntervalMs: 2000 },
+      apps: false,
+      demo: false,
+    });
 
-    const fromFlags = await resolveServeConfig({ command: 'serve', config: 'r.json', port: 7200, host: 'localhost', logLevel: 'error' }, env, read);
+    const fromFlags = await resolveServeConfig(
+      { command: 'serve', config: 'r.json', port: 7200, host: 'localhost', logLevel: 'error' },
+      env,
+      read,
+    );
     expect(fromFlags).toMatchObject({ port: 7200, host: 'localhost', logLevel: 'error' });
   });
 
   it('reads every numeric option of NUMERIC_ENV_OPTIONS from the environment', async () => {
-    const config = await resolveServeConfig({ command: 'serve' }, { RELAIS_MAX_DATA_DEPTH: '16', RELAIS_PRESENCE_TTL_MS: '30000' }, files({}));
+    const config = await resolveServeConfig(
+      { command: 'serve' },
+      { RELAIS_MAX_DATA_DEPTH: '16', RELAIS_PRESENCE_TTL_MS: '30000' },
+      files({}),
+    );
     expect(config.options).toMatchObject({ maxDataDepth: 16, presenceTtlMs: 30_000 });
   });
 
@@ -70,9 +94,17 @@ describe('resolveServeConfig', () => {
 
   it('reads apps and demo from the file, RELAIS_APPS over the file, and flags over both', async () => {
     const read = files({ r: JSON.stringify({ apps: 'file/apps', demo: { maxRooms: 5 } }) });
-    expect(await resolveServeConfig({ command: 'serve', config: 'r' }, {}, read)).toMatchObject({ apps: 'file/apps', demo: { maxRooms: 5 }, options: {} });
-    expect(await resolveServeConfig({ command: 'serve', config: 'r' }, { RELAIS_APPS: 'env/apps' }, read)).toMatchObject({ apps: 'env/apps' });
-    expect(await resolveServeConfig({ command: 'serve', config: 'r', apps: false, demo: false }, { RELAIS_APPS: 'env/apps' }, read)).toMatchObject({
+    expect(await resolveServeConfig({ command: 'serve', config: 'r' }, {}, read)).toMatchObject({
+      apps: 'file/apps',
+      demo: { maxRooms: 5 },
+      options: {},
+    });
+    expect(await resolveServeConfig({ command: 'serve', config: 'r' }, { RELAIS_APPS: 'env/apps' }, read)).toMatchObject({
+      apps: 'env/apps',
+    });
+    expect(
+      await resolveServeConfig({ command: 'serve', config: 'r', apps: false, demo: false }, { RELAIS_APPS: 'env/apps' }, read),
+    ).toMatchObject({
       apps: false,
       demo: false,
     });
@@ -81,7 +113,9 @@ describe('resolveServeConfig', () => {
   });
 
   it('rejects apps and demo values of the wrong kind', async () => {
-    await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"apps": 1}' }))).rejects.toThrow('c: apps must be a folder path or false');
+    await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"apps": 1}' }))).rejects.toThrow(
+      'c: apps must be a folder path or false',
+    );
     await expect(resolveServeConfig({ command: 'serve', config: 'c' }, {}, files({ c: '{"demo": 1}' }))).rejects.toThrow(
       'c: demo must be an object of demo options, true or false',
     );

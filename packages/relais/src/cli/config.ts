@@ -115,7 +115,8 @@ export async function resolveServeConfig(
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
   if (fileApps !== undefined) {
-    if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === '')) throw new UsageError(`${source}: apps must be a folder path or false`);
+    if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === ''))
+      throw new UsageError(`${source}: apps must be a folder path or false`);
     config.apps = fileApps;
   }
   if (env.RELAIS_APPS) config.apps = env.RELAIS_APPS;

@@ -17,11 +17,18 @@ describe('resolveEngine', () => {
     expect(resolveEngine(none)).toEqual({ type: 'memory' });
   });
 
-  it('bounds the memory engine\'s history by engine.maxHistoryBytes or RELAIS_MAX_HISTORY_BYTES', () => {
+  it("bounds the memory engine's history by engine.maxHistoryBytes or RELAIS_MAX_HISTORY_BYTES", () => {
     expect(resolveEngine({ ...none, file: { type: 'memory', maxHistoryBytes: 1024 } })).toEqual({ type: 'memory', maxHistoryBytes: 1024 });
-    expect(resolveEngine({ ...none, file: { type: 'memory', maxHistoryBytes: 1024 }, env: { RELAIS_MAX_HISTORY_BYTES: '2048' } })).toEqual({ type: 'memory', maxHistoryBytes: 2048 });
-    expect(() => resolveEngine({ ...none, env: { RELAIS_MAX_HISTORY_BYTES: 'lots' } })).toThrow(new UsageError('RELAIS_MAX_HISTORY_BYTES must be a positive integer of bytes, got "lots"'));
-    expect(() => resolveEngine({ ...none, file: { type: 'redis', urls: ['redis://a:1'], maxHistoryBytes: 1 } })).toThrow(/engine.maxHistoryBytes belongs to/);
+    expect(resolveEngine({ ...none, file: { type: 'memory', maxHistoryBytes: 1024 }, env: { RELAIS_MAX_HISTORY_BYTES: '2048' } })).toEqual({
+      type: 'memory',
+      maxHistoryBytes: 2048,
+    });
+    expect(() => resolveEngine({ ...none, env: { RELAIS_MAX_HISTORY_BYTES: 'lots' } })).toThrow(
+      new UsageError('RELAIS_MAX_HISTORY_BYTES must be a positive integer of bytes, got "lots"'),
+    );
+    expect(() => resolveEngine({ ...none, file: { type: 'redis', urls: ['redis://a:1'], maxHistoryBytes: 1 } })).toThrow(
+      /engine.maxHistoryBytes belongs to/,
+    );
   });
 
   it('takes the config file, then the environment, then the flags', async () => {
@@ -40,11 +47,16 @@ describe('resolveEngine', () => {
     const flags = { command: 'serve' as const, config: 'r.json', redisUrls: ['redis://flag:1'] };
     expect((await resolveServeConfig(flags, env, read)).engine).toEqual({ type: 'redis', urls: ['redis://flag:1'], prefix: 'app2' });
     // --engine memory overrides the file's redis engine, whose URLs are then unused.
-    expect((await resolveServeConfig({ command: 'serve', config: 'r.json', engine: 'memory' }, {}, read)).engine).toEqual({ type: 'memory' });
+    expect((await resolveServeConfig({ command: 'serve', config: 'r.json', engine: 'memory' }, {}, read)).engine).toEqual({
+      type: 'memory',
+    });
   });
 
   it('reads RELAIS_ENGINE and --engine', () => {
-    expect(resolveEngine({ ...none, env: { RELAIS_ENGINE: 'redis', RELAIS_REDIS_URL: 'redis://h:1' } })).toEqual({ type: 'redis', urls: ['redis://h:1'] });
+    expect(resolveEngine({ ...none, env: { RELAIS_ENGINE: 'redis', RELAIS_REDIS_URL: 'redis://h:1' } })).toEqual({
+      type: 'redis',
+      urls: ['redis://h:1'],
+    });
     expect(resolveEngine({ ...none, env: { RELAIS_ENGINE: 'redis', RELAIS_REDIS_URL: 'redis://h:1' }, flagType: 'memory' })).toEqual({
       type: 'memory',
     });
@@ -57,8 +69,14 @@ describe('resolveEngine', () => {
     [{ flagType: 'redis', flagUrls: ['http://h:1'] }, '--redis-url: a Redis URL must look like redis://host:6379, got "http://h:1"'],
     [{ flagType: 'redis', env: { RELAIS_REDIS_URL: ' , ' } }, 'RELAIS_REDIS_URL: at least one Redis URL is needed'],
     [{ flagUrls: ['redis://h:1'] }, '--redis-url is only used with the redis engine: add --engine redis (or RELAIS_ENGINE=redis)'],
-    [{ env: { RELAIS_REDIS_URL: 'redis://h:1' } }, 'RELAIS_REDIS_URL is only used with the redis engine: add --engine redis (or RELAIS_ENGINE=redis)'],
-    [{ flagType: 'memory', flagUrls: ['redis://h:1'] }, '--redis-url is only used with the redis engine: add --engine redis (or RELAIS_ENGINE=redis)'],
+    [
+      { env: { RELAIS_REDIS_URL: 'redis://h:1' } },
+      'RELAIS_REDIS_URL is only used with the redis engine: add --engine redis (or RELAIS_ENGINE=redis)',
+    ],
+    [
+      { flagType: 'memory', flagUrls: ['redis://h:1'] },
+      '--redis-url is only used with the redis engine: add --engine redis (or RELAIS_ENGINE=redis)',
+    ],
     [{ file: 'redis' }, 'r.json: engine must be an object like {"type": "redis", "urls": ["redis://127.0.0.1:6379"]}'],
     [{ file: { type: 'redis', url: 'redis://h' } }, 'r.json: unknown engine option "url"'],
     [{ file: { type: 'redis', urls: 'redis://h' } }, 'r.json: engine.urls must be an array of redis:// URLs'],
@@ -92,7 +110,10 @@ describe('createEngine', () => {
     };
     const RedisBroker = fake as unknown as RedisModule['RedisBroker'];
     const RedisPresenceStore = fake as unknown as RedisModule['RedisPresenceStore'];
-    const engine = await createEngine({ type: 'redis', urls: ['redis://h:1'], prefix: 'p' }, silentLogger, async () => ({ RedisBroker, RedisPresenceStore }));
+    const engine = await createEngine({ type: 'redis', urls: ['redis://h:1'], prefix: 'p' }, silentLogger, async () => ({
+      RedisBroker,
+      RedisPresenceStore,
+    }));
     expect(engine?.broker).toBeInstanceOf(fake);
     expect(engine?.presence).toBeInstanceOf(fake);
     const options = { urls: ['redis://h:1'], prefix: 'p', logger: silentLogger };

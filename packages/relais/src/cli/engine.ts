@@ -4,7 +4,15 @@
  * Resolved like the other settings (file < environment < flags).
  */
 import { RedisBroker, RedisPresenceStore } from '@relais/redis';
-import { MemoryBroker, MemoryBus, MemoryPresenceStore, type Broker, type EngineOptions, type Logger, type PresenceStore } from '@relais/server';
+import {
+  MemoryBroker,
+  MemoryBus,
+  MemoryPresenceStore,
+  type Broker,
+  type EngineOptions,
+  type Logger,
+  type PresenceStore,
+} from '@relais/server';
 import { UsageError } from './args.js';
 
 export const ENGINE_TYPES = ['memory', 'redis'] as const;
@@ -69,7 +77,8 @@ function fromFile(value: unknown, source: string): { type?: EngineType; urls?: s
   }
   const engine = value as Record<string, unknown>;
   for (const key of Object.keys(engine)) {
-    if (!['type', 'urls', 'prefix', 'maxHistoryBytes'].includes(key)) throw new UsageError(`${source}: unknown engine option ${JSON.stringify(key)}`);
+    if (!['type', 'urls', 'prefix', 'maxHistoryBytes'].includes(key))
+      throw new UsageError(`${source}: unknown engine option ${JSON.stringify(key)}`);
   }
   const type = checkType(engine.type, `${source}: engine.type`);
   if (type === 'memory' && (engine.urls !== undefined || engine.prefix !== undefined)) {
@@ -78,10 +87,12 @@ function fromFile(value: unknown, source: string): { type?: EngineType; urls?: s
   if (type === 'redis' && engine.maxHistoryBytes !== undefined) {
     throw new UsageError(`${source}: engine.maxHistoryBytes belongs to {"type": "memory"} (bound Redis with its maxmemory)`);
   }
-  if (engine.urls !== undefined && !Array.isArray(engine.urls)) throw new UsageError(`${source}: engine.urls must be an array of redis:// URLs`);
+  if (engine.urls !== undefined && !Array.isArray(engine.urls))
+    throw new UsageError(`${source}: engine.urls must be an array of redis:// URLs`);
   if (engine.prefix !== undefined && typeof engine.prefix !== 'string') throw new UsageError(`${source}: engine.prefix must be a string`);
   const urls = engine.urls === undefined ? undefined : checkUrls(engine.urls as unknown[], `${source}: engine.urls`);
-  const maxHistoryBytes = engine.maxHistoryBytes === undefined ? undefined : historyBytes(engine.maxHistoryBytes, `${source}: engine.maxHistoryBytes`);
+  const maxHistoryBytes =
+    engine.maxHistoryBytes === undefined ? undefined : historyBytes(engine.maxHistoryBytes, `${source}: engine.maxHistoryBytes`);
   return { type, urls, prefix: engine.prefix as string | undefined, maxHistoryBytes };
 }
 
@@ -103,7 +114,12 @@ export function resolveEngine({ file, fileName, env, flagType, flagUrls }: Engin
     typeLevel = 2;
   }
   if (env.RELAIS_REDIS_URL !== undefined) {
-    urls = checkUrls(env.RELAIS_REDIS_URL.split(',').map((url) => url.trim()).filter(Boolean), 'RELAIS_REDIS_URL');
+    urls = checkUrls(
+      env.RELAIS_REDIS_URL.split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+      'RELAIS_REDIS_URL',
+    );
     urlSource = { name: 'RELAIS_REDIS_URL', level: 2 };
   }
   if (env.RELAIS_REDIS_PREFIX) prefix = env.RELAIS_REDIS_PREFIX;
@@ -120,10 +136,12 @@ export function resolveEngine({ file, fileName, env, flagType, flagUrls }: Engin
       throw new UsageError(`${urlSource.name} is only used with the redis engine: add --engine redis (or RELAIS_ENGINE=redis)`);
     }
     let { maxHistoryBytes } = fromConfig;
-    if (env.RELAIS_MAX_HISTORY_BYTES !== undefined) maxHistoryBytes = historyBytes(Number(env.RELAIS_MAX_HISTORY_BYTES), 'RELAIS_MAX_HISTORY_BYTES', env.RELAIS_MAX_HISTORY_BYTES);
+    if (env.RELAIS_MAX_HISTORY_BYTES !== undefined)
+      maxHistoryBytes = historyBytes(Number(env.RELAIS_MAX_HISTORY_BYTES), 'RELAIS_MAX_HISTORY_BYTES', env.RELAIS_MAX_HISTORY_BYTES);
     return maxHistoryBytes === undefined ? { type } : { type, maxHistoryBytes };
   }
-  if (!urls) throw new UsageError('the redis engine needs at least one --redis-url (or RELAIS_REDIS_URL, or engine.urls in the config file)');
+  if (!urls)
+    throw new UsageError('the redis engine needs at least one --redis-url (or RELAIS_REDIS_URL, or engine.urls in the config file)');
   return prefix === undefined ? { type, urls } : { type, urls, prefix };
 }
 
@@ -135,7 +153,8 @@ export async function createEngine(config: EngineConfig, logger: Logger, load: L
     return { broker: new MemoryBroker({ bus }), presence: new MemoryPresenceStore({ bus }) };
   }
   const { RedisBroker, RedisPresenceStore } = await load();
-  const options: RedisEngineOptions = config.prefix === undefined ? { urls: config.urls, logger } : { urls: config.urls, prefix: config.prefix, logger };
+  const options: RedisEngineOptions =
+    config.prefix === undefined ? { urls: config.urls, logger } : { urls: config.urls, prefix: config.prefix, logger };
   const broker = new RedisBroker(options);
   return { broker, presence: new RedisPresenceStore(options) };
 }

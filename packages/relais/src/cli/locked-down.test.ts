@@ -18,7 +18,11 @@ const pem = (key: KeyObject): string => key.export({ type: 'spki', format: 'pem'
 
 /** Signs `claims` with an exp one hour ahead: HS256 with SECRET unless told. */
 function sign(claims: JWTPayload, { alg = 'HS256', key }: { alg?: string; key?: KeyObject } = {}): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime('1h').sign(key ?? new TextEncoder().encode(SECRET));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg })
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(key ?? new TextEncoder().encode(SECRET));
 }
 
 const LOCKED_CONFIG = {
@@ -69,7 +73,8 @@ async function open(port: number, origin?: string): Promise<TestClient> {
   return client;
 }
 
-const token = (sub: string, extra: Record<string, unknown> = {}): Promise<string> => sign({ sub, aud: 'relais', iss: 'https://auth.example.com', ...extra });
+const token = (sub: string, extra: Record<string, unknown> = {}): Promise<string> =>
+  sign({ sub, aud: 'relais', iss: 'https://auth.example.com', ...extra });
 
 describe('relais serve --config, locked down', () => {
   it('runs with the secret from RELAIS_AUTH_HMAC_SECRET and enforces tokens, access rules and origins', async () => {
@@ -114,7 +119,13 @@ describe('relais serve --config, locked down', () => {
     const path = join(dir, 'bad.json');
     await writeFile(path, JSON.stringify({ port: 0, host: '127.0.0.1', auth: { hmacSecret: 'short' } }));
     const errors: string[] = [];
-    const code = await main(['serve', '--config', path], { env: {}, out: () => {}, err: (t) => errors.push(t), tty: false, logStream: sink });
+    const code = await main(['serve', '--config', path], {
+      env: {},
+      out: () => {},
+      err: (t) => errors.push(t),
+      tty: false,
+      logStream: sink,
+    });
     expect(code).toBe(2);
     expect(errors.join('')).toContain('option auth.hmacSecret must be at least 32 bytes long');
   });
@@ -134,7 +145,12 @@ describe('applyAuthConfig', () => {
 
   it('creates auth from the environment alone, and reads the public key file', async () => {
     const options: Record<string, unknown> = {};
-    await applyAuthConfig(options, { RELAIS_AUTH_PUBLIC_KEY_FILE: 'key.pem', RELAIS_ALLOWED_ORIGINS: 'https://a.example, https://*.b.example' }, read, 'f.json');
+    await applyAuthConfig(
+      options,
+      { RELAIS_AUTH_PUBLIC_KEY_FILE: 'key.pem', RELAIS_ALLOWED_ORIGINS: 'https://a.example, https://*.b.example' },
+      read,
+      'f.json',
+    );
     expect(options).toEqual({ auth: { publicKey: 'PEM' }, allowedOrigins: ['https://a.example', 'https://*.b.example'] });
   });
 
@@ -142,6 +158,8 @@ describe('applyAuthConfig', () => {
     await expect(applyAuthConfig({}, { RELAIS_AUTH_HMAC_SECRET: 'a', RELAIS_AUTH_JWKS_URL: 'https://x' }, read, 'f')).rejects.toThrow(
       'set only one of RELAIS_AUTH_HMAC_SECRET, RELAIS_AUTH_JWKS_URL',
     );
-    await expect(applyAuthConfig({ auth: { publicKeyFile: 'missing.pem' } }, {}, read, 'f')).rejects.toThrow('cannot read auth.publicKeyFile missing.pem');
+    await expect(applyAuthConfig({ auth: { publicKeyFile: 'missing.pem' } }, {}, read, 'f')).rejects.toThrow(
+      'cannot read auth.publicKeyFile missing.pem',
+    );
   });
 });

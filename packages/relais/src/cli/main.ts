@@ -83,7 +83,8 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   // A wildcard address is not something to type in a browser.
   const browse = httpUrl(address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host, address.port);
   for (const mount of mounts) logger.info({ dir: mount.dir }, `app at ${browse}${mount.prefix === '/' ? '/' : `${mount.prefix}/`}`);
-  if (mounts.length === 0 && config.apps === undefined) logger.info('no built apps to serve (npm run build builds the chat and the counter)');
+  if (mounts.length === 0 && config.apps === undefined)
+    logger.info('no built apps to serve (npm run build builds the chat and the counter)');
   return {
     port: address.port,
     host: address.host,

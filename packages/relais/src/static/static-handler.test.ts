@@ -66,7 +66,11 @@ describe('createStaticHandler', () => {
   it('serves index.html for / with an HTML content type and no long caching', async () => {
     const answer = await get(port, '/');
     expect(answer).toMatchObject({ status: 200, body: '<!doctype html><title>chat</title>' });
-    expect(answer.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    expect(answer.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   it('serves hashed assets with their content type, cached for good', async () => {

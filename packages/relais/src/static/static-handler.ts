@@ -147,4 +147,3 @@ export async function isBuiltApp(dir: string): Promise<boolean> {
     return false;
   }
 }
-

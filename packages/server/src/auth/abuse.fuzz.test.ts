@@ -204,7 +204,9 @@ describe('abuse over real sockets (fast-check)', () => {
         // Everything the run opened is gone from the node.
         await expect.poll(() => relais.connections, { timeout: 5_000 }).toBe(0);
         expect(relais.stats().subscriptions).toBe(0);
-        await expect.poll(() => relais.stats().resources, { timeout: 5_000 }).toEqual({ holds: 0, brokerChannels: 0, presenceEntries: 0, tokenTimers: 0 });
+        await expect
+          .poll(() => relais.stats().resources, { timeout: 5_000 })
+          .toEqual({ holds: 0, brokerChannels: 0, presenceEntries: 0, tokenTimers: 0 });
         const health = await fetch(`${base}/health`);
         expect(health.status).toBe(200);
       }),

@@ -57,14 +57,19 @@ export function resolveAccess(where: string, ns: Record<string, unknown>, hasAut
     const value = ns[key];
     if (value === undefined) continue;
     if (!(ALLOWED[action] as readonly unknown[]).includes(value)) {
-      throw new OptionsError(`${where}.${key} must be one of ${ALLOWED[action].map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+      throw new OptionsError(
+        `${where}.${key} must be one of ${ALLOWED[action].map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`,
+      );
     }
     rules[action] = value as Access;
   }
   if (rules.subscribe === 'token' && !hasAuth) {
     throw new OptionsError(`${where}.subscribeAccess 'token' needs option auth (the key that verifies subscription tokens)`);
   }
-  for (const [flag, action] of [['clientSubscribe', 'subscribe'], ['clientPublish', 'publish']] as const) {
+  for (const [flag, action] of [
+    ['clientSubscribe', 'subscribe'],
+    ['clientPublish', 'publish'],
+  ] as const) {
     if (ns[flag] !== false) continue;
     const key = ACCESS_KEYS[action];
     if (ns[key] !== undefined && ns[key] !== 'nobody') {
@@ -80,5 +85,8 @@ export function isChannelOwner(channel: string, user: string): boolean {
   if (user === '') return false;
   const at = channel.lastIndexOf('#');
   if (at === -1) return false;
-  return channel.slice(at + 1).split(',').includes(user);
+  return channel
+    .slice(at + 1)
+    .split(',')
+    .includes(user);
 }

@@ -38,7 +38,10 @@ async function closed(transport: FakeTransport): Promise<{ code: number; reason:
   return vi.waitFor(() => transport.closed ?? Promise.reject(new Error('not closed')), { timeout: 2_000, interval: 5 });
 }
 
-async function connect(token: string, options: RelaisOptions = AUTH): Promise<{ transport: FakeTransport; session: Session; result: Record<string, unknown> }> {
+async function connect(
+  token: string,
+  options: RelaisOptions = AUTH,
+): Promise<{ transport: FakeTransport; session: Session; result: Record<string, unknown> }> {
   const { transport, session } = open(options);
   send(session, { id: 1, method: 'connect', params: { token } });
   const answer = await reply(transport, 1);
@@ -81,7 +84,10 @@ describe('connection tokens', () => {
 
   it.each([
     ['in connect', (token: string) => [open(), { token }] as const],
-    ['in ?token=', (token: string) => [open(AUTH, new FakeTransport({ info: { url: `/connection/websocket?token=${token}` } })), {}] as const],
+    [
+      'in ?token=',
+      (token: string) => [open(AUTH, new FakeTransport({ info: { url: `/connection/websocket?token=${token}` } })), {}] as const,
+    ],
   ])('refuses a subscription token as the connection token (%s) with 3500', async (_where, make) => {
     const [{ transport, session }, params] = make(await sign({ sub: '42', channel: 'secret:plans' }));
     send(session, { id: 1, method: 'connect', params }, { id: 2, method: 'subscribe', params: { channel: 'chat:a' } });
@@ -98,7 +104,10 @@ describe('connection tokens', () => {
 
   it('ignores ?token= when queryToken is false', async () => {
     const token = await sign({ sub: '9' });
-    const { transport, session } = open({ auth: { hmacSecret: SECRET, queryToken: false } }, new FakeTransport({ info: { url: `/?token=${token}` } }));
+    const { transport, session } = open(
+      { auth: { hmacSecret: SECRET, queryToken: false } },
+      new FakeTransport({ info: { url: `/?token=${token}` } }),
+    );
     send(session, { id: 1, method: 'connect' });
     expect(await closed(transport)).toEqual({ code: 3500, reason: 'invalid token: token required' });
   });
@@ -177,14 +186,23 @@ describe('subscription tokens', () => {
   it('subscribes with a valid token, reports its expiry, and ends the subscription with an unsubscribe push 109 when it lapses', async () => {
     vi.useFakeTimers();
     const { transport, session } = await connect(await sign({ sub: '42' }, { expiresInS: 3600 }));
-    send(session, { id: 2, method: 'subscribe', params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }, { expiresInS: 30 }) } });
+    send(session, {
+      id: 2,
+      method: 'subscribe',
+      params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }, { expiresInS: 30 }) },
+    });
     const { expiresInMs } = (await reply(transport, 2)).result as { expiresInMs: number };
     expect(expiresInMs).toBeGreaterThan(28_000);
     await relais!.publish('secret:plans', 'before');
     vi.advanceTimersByTime(expiresInMs);
     await relais!.publish('secret:plans', 'after');
     await vi.waitFor(() => expect(transport.pushes('unsubscribe')).toHaveLength(1));
-    expect(transport.pushes('unsubscribe')[0]).toEqual({ type: 'unsubscribe', channel: 'secret:plans', code: 109, reason: 'subscription token expired' });
+    expect(transport.pushes('unsubscribe')[0]).toEqual({
+      type: 'unsubscribe',
+      channel: 'secret:plans',
+      code: 109,
+      reason: 'subscription token expired',
+    });
     expect(transport.pushes('publication').map((p) => p.data)).toEqual(['before']);
     expect(session.channels.has('secret:plans')).toBe(false);
   });
@@ -192,9 +210,17 @@ describe('subscription tokens', () => {
   it('extends a subscription with sub_refresh', async () => {
     vi.useFakeTimers();
     const { transport, session } = await connect(await sign({ sub: '42' }));
-    send(session, { id: 2, method: 'subscribe', params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }, { expiresInS: 30 }) } });
+    send(session, {
+      id: 2,
+      method: 'subscribe',
+      params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }, { expiresInS: 30 }) },
+    });
     await reply(transport, 2);
-    send(session, { id: 3, method: 'sub_refresh', params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }, { expiresInS: 600 }) } });
+    send(session, {
+      id: 3,
+      method: 'sub_refresh',
+      params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }, { expiresInS: 600 }) },
+    });
     const { expiresInMs } = (await reply(transport, 3)).result as { expiresInMs: number };
     expect(expiresInMs).toBeGreaterThan(590_000);
     vi.advanceTimersByTime(60_000);
@@ -204,9 +230,17 @@ describe('subscription tokens', () => {
 
   it('refuses a bad sub_refresh with 103 and keeps the subscription until its token expires', async () => {
     const { transport, session } = await connect(await sign({ sub: '42' }));
-    send(session, { id: 2, method: 'subscribe', params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }) } });
+    send(session, {
+      id: 2,
+      method: 'subscribe',
+      params: { channel: 'secret:plans', token: await sign({ sub: '42', channel: 'secret:plans' }) },
+    });
     await reply(transport, 2);
-    send(session, { id: 3, method: 'sub_refresh', params: { channel: 'secret:plans', token: await sign({ sub: '7', channel: 'secret:plans' }) } });
+    send(session, {
+      id: 3,
+      method: 'sub_refresh',
+      params: { channel: 'secret:plans', token: await sign({ sub: '7', channel: 'secret:plans' }) },
+    });
     expect((await reply(transport, 3)).error).toMatchObject({ code: 103 });
     expect(session.channels.has('secret:plans')).toBe(true);
   });
@@ -215,7 +249,11 @@ describe('subscription tokens', () => {
     const { transport, session } = await connect(await sign({ sub: '42' }));
     send(session, { id: 2, method: 'subscribe', params: { channel: 'chat:a' } });
     await reply(transport, 2);
-    send(session, { id: 3, method: 'sub_refresh', params: { channel: 'secret:x', token: 't' } }, { id: 4, method: 'sub_refresh', params: { channel: 'chat:a', token: 't' } });
+    send(
+      session,
+      { id: 3, method: 'sub_refresh', params: { channel: 'secret:x', token: 't' } },
+      { id: 4, method: 'sub_refresh', params: { channel: 'chat:a', token: 't' } },
+    );
     expect((await reply(transport, 3)).error).toMatchObject({ code: 113 });
     expect((await reply(transport, 4)).error).toMatchObject({ code: 107 });
   });
@@ -224,11 +262,19 @@ describe('subscription tokens', () => {
     vi.useFakeTimers();
     const options: RelaisOptions = { ...QUIET, auth: { hmacSecret: SECRET }, namespaces: { secret: { subscribeAccess: 'token' } } };
     const { transport, session } = await connect(await sign({ sub: '42' }), options);
-    send(session, { id: 2, method: 'subscribe', params: { channel: 'secret:a', token: await sign({ sub: '42', channel: 'secret:a' }, { expiresInS: 10 }) } });
+    send(session, {
+      id: 2,
+      method: 'subscribe',
+      params: { channel: 'secret:a', token: await sign({ sub: '42', channel: 'secret:a' }, { expiresInS: 10 }) },
+    });
     await reply(transport, 2);
     send(session, { id: 3, method: 'unsubscribe', params: { channel: 'secret:a' } });
     await reply(transport, 3);
-    send(session, { id: 4, method: 'subscribe', params: { channel: 'secret:a', token: await sign({ sub: '42', channel: 'secret:a' }, { expiresInS: 600 }) } });
+    send(session, {
+      id: 4,
+      method: 'subscribe',
+      params: { channel: 'secret:a', token: await sign({ sub: '42', channel: 'secret:a' }, { expiresInS: 600 }) },
+    });
     await reply(transport, 4);
     vi.advanceTimersByTime(20_000);
     expect(session.channels.has('secret:a')).toBe(true);

@@ -15,7 +15,8 @@ function normalize(address: string): string {
 
 /** Checks `trustedProxies` and returns the set of their normalized addresses. */
 export function resolveTrustedProxies(value: unknown): ReadonlySet<string> {
-  if (!Array.isArray(value) || value.length === 0) throw new OptionsError('option trustedProxies must be a non-empty array of IP addresses');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new OptionsError('option trustedProxies must be a non-empty array of IP addresses');
   for (const item of value) {
     if (typeof item !== 'string' || isIP(item) === 0) {
       throw new OptionsError(`option trustedProxies: ${JSON.stringify(item)} is not an IP address like "10.0.0.5" or "::1"`);

@@ -19,7 +19,11 @@ export function queryToken(transport: TransportInfo): string | undefined {
  * undefined when the node has no `auth` option, or for an allowed anonymous connection.
  * Throws Disconnect 3500 for a missing or invalid token, ReplyError 109 for an expired one.
  */
-export async function authenticate(node: NodeServices, session: CommandSession, token: string | undefined): Promise<VerifiedToken | undefined> {
+export async function authenticate(
+  node: NodeServices,
+  session: CommandSession,
+  token: string | undefined,
+): Promise<VerifiedToken | undefined> {
   const auth = node.auth;
   if (!auth) return undefined;
   const given = token ?? (auth.options.queryToken ? queryToken(session.transport) : undefined);

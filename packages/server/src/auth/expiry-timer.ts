@@ -18,11 +18,14 @@ export class ExpiryTimer {
   start(expiresAt: number, now: () => number, expired: () => void): void {
     this.stop();
     const delay = Math.max(0, expiresAt - now());
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (delay > MAX_TIMER_MS) this.start(expiresAt, now, expired);
-      else expired();
-    }, Math.min(delay, MAX_TIMER_MS));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (delay > MAX_TIMER_MS) this.start(expiresAt, now, expired);
+        else expired();
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     this.#timer.unref?.();
   }
 

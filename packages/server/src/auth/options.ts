@@ -70,8 +70,18 @@ export interface ResolvedAuthOptions {
 }
 
 const AUTH_KEYS = new Set([
-  'hmacSecret', 'publicKey', 'jwksUrl', 'algorithms', 'audience', 'issuer', 'allowAnonymous', 'queryToken',
-  'clockToleranceMs', 'jwksCacheMaxAgeMs', 'jwksCooldownMs', 'jwksTimeoutMs',
+  'hmacSecret',
+  'publicKey',
+  'jwksUrl',
+  'algorithms',
+  'audience',
+  'issuer',
+  'allowAnonymous',
+  'queryToken',
+  'clockToleranceMs',
+  'jwksCacheMaxAgeMs',
+  'jwksCooldownMs',
+  'jwksTimeoutMs',
 ]);
 
 function fail(message: string): never {
@@ -110,7 +120,8 @@ function checkKeySource(auth: Record<string, unknown>): void {
     } catch {
       url = undefined;
     }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) fail(`jwksUrl must be an http(s) URL, got ${JSON.stringify(jwksUrl)}`);
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      fail(`jwksUrl must be an http(s) URL, got ${JSON.stringify(jwksUrl)}`);
   }
 }
 
@@ -168,7 +179,9 @@ export function checkAllowedOrigins(value: unknown): void {
     if (item === '*') continue;
     const match = /^(https?):\/\/(\*\.)?([^/*]+)$/.exec(item);
     if (!match || item.endsWith('/')) {
-      throw new OptionsError(`option allowedOrigins: ${JSON.stringify(item)} is not an origin like "https://app.example.com" or "https://*.example.com"`);
+      throw new OptionsError(
+        `option allowedOrigins: ${JSON.stringify(item)} is not an origin like "https://app.example.com" or "https://*.example.com"`,
+      );
     }
   }
 }

@@ -9,7 +9,12 @@ import { TokenVerifier } from './verifier.js';
 
 const NAMESPACES: Record<string, NamespaceOptions> = {
   open: {},
-  members: { subscribeAccess: 'authenticated', publishAccess: 'authenticated', presenceAccess: 'authenticated', historyAccess: 'authenticated' },
+  members: {
+    subscribeAccess: 'authenticated',
+    publishAccess: 'authenticated',
+    presenceAccess: 'authenticated',
+    historyAccess: 'authenticated',
+  },
   user: { subscribeAccess: 'owner', publishAccess: 'owner', presenceAccess: 'owner', historyAccess: 'owner' },
   room: { publishAccess: 'subscribers', presenceAccess: 'subscribers', historyAccess: 'subscribers' },
   secret: { subscribeAccess: 'token', publishAccess: 'nobody', presenceAccess: 'nobody', historyAccess: 'nobody' },
@@ -17,7 +22,10 @@ const NAMESPACES: Record<string, NamespaceOptions> = {
   public: { presenceAccess: 'everyone', historyAccess: 'everyone' },
 };
 
-const node: AccessNode = { channels: new Channels(resolveNamespaces(NAMESPACES, true)), auth: new TokenVerifier(resolveAuthOptions({ hmacSecret: SECRET })) };
+const node: AccessNode = {
+  channels: new Channels(resolveNamespaces(NAMESPACES, true)),
+  auth: new TokenVerifier(resolveAuthOptions({ hmacSecret: SECRET })),
+};
 
 function subject(user: string, ...channels: string[]): AccessSubject {
   return { user, channels: new Set(channels) };
@@ -101,7 +109,8 @@ describe('checkAccess', () => {
       const other = await sign({ sub: '42', channel: 'secret:other' });
       const stolen = await sign({ sub: '7', channel: 'secret:plans' });
       const forged = await sign({ sub: '42', channel: 'secret:plans' }, { key: new TextEncoder().encode(`${SECRET}-x`) });
-      for (const token of [other, stolen, forged, 'garbage']) expect(await code('subscribe', subject('42'), 'secret:plans', token)).toBe(DENIED);
+      for (const token of [other, stolen, forged, 'garbage'])
+        expect(await code('subscribe', subject('42'), 'secret:plans', token)).toBe(DENIED);
     });
 
     it('answers 109 for an expired subscription token', async () => {

@@ -32,7 +32,12 @@ function denied(message = 'permission denied'): ReplyError {
   return new ReplyError(ERROR_CODES.PERMISSION_DENIED, message);
 }
 
-async function checkToken(node: AccessNode, subject: AccessSubject, channel: string, token: string | undefined): Promise<{ expiresAt: number | undefined; claims: TokenClaims }> {
+async function checkToken(
+  node: AccessNode,
+  subject: AccessSubject,
+  channel: string,
+  token: string | undefined,
+): Promise<{ expiresAt: number | undefined; claims: TokenClaims }> {
   if (token === undefined) throw denied('permission denied: subscription token required');
   try {
     const verified = await node.auth!.verify(token, { channel, user: subject.user });

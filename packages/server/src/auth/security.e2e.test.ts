@@ -22,7 +22,8 @@ const LOCKED: RelaisOptions = {
   },
 };
 
-const good = (sub: string, extra: Record<string, unknown> = {}): Promise<string> => sign({ sub, aud: 'relais', iss: 'https://auth.example', ...extra });
+const good = (sub: string, extra: Record<string, unknown> = {}): Promise<string> =>
+  sign({ sub, aud: 'relais', iss: 'https://auth.example', ...extra });
 
 /** A subscribed watcher, to prove that nothing was published by a denied client. */
 async function watcher(e2e: TestNode, channel = 'chat:a'): Promise<TestClient> {
@@ -59,7 +60,12 @@ async function attempt(e2e: TestNode, token: string | undefined): Promise<{ clos
 describe('connection denials over real sockets', () => {
   it.each([
     ['no token (anonymous off)', async () => undefined, 3500, 'invalid token: token required'],
-    ['a bad signature', () => sign({ sub: '1', aud: 'relais', iss: 'https://auth.example' }, { key: new TextEncoder().encode(`${SECRET}?`) }), 3500, 'invalid token'],
+    [
+      'a bad signature',
+      () => sign({ sub: '1', aud: 'relais', iss: 'https://auth.example' }, { key: new TextEncoder().encode(`${SECRET}?`) }),
+      3500,
+      'invalid token',
+    ],
     ['alg none', async () => unsigned({ sub: '1', aud: 'relais', iss: 'https://auth.example' }), 3500, 'invalid token'],
     ['a wrong audience', () => sign({ sub: '1', aud: 'other', iss: 'https://auth.example' }), 3500, 'invalid token'],
     ['a wrong issuer', () => sign({ sub: '1', aud: 'relais', iss: 'https://evil.example' }), 3500, 'invalid token'],
@@ -95,7 +101,9 @@ describe('connection denials over real sockets', () => {
       jwks = await serveJwks({ k1: RSA.publicKey });
       const e2e = await start({ auth: { jwksUrl: jwks.url } });
       const client = await e2e.open();
-      const result = await client.call<{ user: string }>('connect', { token: await sign({ sub: 'j' }, { alg: 'RS256', key: RSA.privateKey, kid: 'k1' }) });
+      const result = await client.call<{ user: string }>('connect', {
+        token: await sign({ sub: 'j' }, { alg: 'RS256', key: RSA.privateKey, kid: 'k1' }),
+      });
       expect(result.user).toBe('j');
       expect((await attempt(e2e, await sign({ sub: 'j' }, { kid: 'k1' }))).close.code).toBe(3500);
     } finally {
@@ -129,7 +137,9 @@ describe('channel denials over real sockets', () => {
   it('refuses an anonymous subscribe to an authenticated namespace', async () => {
     const e2e = await start({ ...LOCKED, auth: { ...LOCKED.auth, allowAnonymous: true } as RelaisOptions['auth'] });
     const anon = await e2e.connect(undefined, {});
-    expect(await anon.command('subscribe', { channel: 'chat:a' })).toMatchObject({ error: { code: 103, message: 'permission denied: authentication required' } });
+    expect(await anon.command('subscribe', { channel: 'chat:a' })).toMatchObject({
+      error: { code: 103, message: 'permission denied: authentication required' },
+    });
     await e2e.relais.publish('chat:a', 'secret');
     expect(await anon.call('ping')).toEqual({});
     expect(anon.pushes.filter((p) => p.type === 'publication')).toEqual([]);
@@ -154,7 +164,13 @@ describe('channel denials over real sockets', () => {
 function upgrade(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url.replace('ws://', 'http://'), {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        ...headers,
+      },
     });
     req.on('response', (res) => {
       let body = '';
@@ -173,7 +189,10 @@ function upgrade(url: string, headers: Record<string, string>): Promise<{ status
 describe('upgrade checks', () => {
   it('refuses an origin outside allowedOrigins with 403 and a clear body', async () => {
     const e2e = await start({ allowedOrigins: ['https://app.example.com'] });
-    expect(await upgrade(e2e.url, { origin: 'https://evil.example' })).toEqual({ status: 403, body: 'origin "https://evil.example" is not allowed to connect' });
+    expect(await upgrade(e2e.url, { origin: 'https://evil.example' })).toEqual({
+      status: 403,
+      body: 'origin "https://evil.example" is not allowed to connect',
+    });
     expect((await upgrade(e2e.url, { origin: 'https://app.example.com' })).status).toBe(101);
     expect((await upgrade(e2e.url, {})).status).toBe(101);
     expect(e2e.relais.stats().refusedUpgrades).toEqual({ origin: 1 });

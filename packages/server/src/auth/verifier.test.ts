@@ -100,8 +100,12 @@ describe('TokenVerifier', () => {
     });
 
     it('verifies ES256 tokens with a P-256 key and EdDSA tokens with an Ed25519 key', async () => {
-      await expect(verifier({ publicKey: pem(EC.publicKey) }).verify(await sign({ sub: 'e' }, { alg: 'ES256', key: EC.privateKey }))).resolves.toMatchObject({ user: 'e' });
-      await expect(verifier({ publicKey: pem(ED.publicKey) }).verify(await sign({ sub: 'd' }, { alg: 'EdDSA', key: ED.privateKey }))).resolves.toMatchObject({ user: 'd' });
+      await expect(
+        verifier({ publicKey: pem(EC.publicKey) }).verify(await sign({ sub: 'e' }, { alg: 'ES256', key: EC.privateKey })),
+      ).resolves.toMatchObject({ user: 'e' });
+      await expect(
+        verifier({ publicKey: pem(ED.publicKey) }).verify(await sign({ sub: 'd' }, { alg: 'EdDSA', key: ED.privateKey })),
+      ).resolves.toMatchObject({ user: 'd' });
     });
 
     it('refuses HS256 signed with the public key as the HMAC secret (HS/RS confusion)', async () => {
@@ -131,16 +135,24 @@ describe('TokenVerifier', () => {
     it('fetches the key set once and serves later verifications from its cache', async () => {
       jwks = await serveJwks({ rsa: RSA.publicKey, ec: EC.publicKey });
       const remote = verifier({ jwksUrl: jwks.url });
-      await expect(remote.verify(await sign({ sub: '1' }, { alg: 'RS256', key: RSA.privateKey, kid: 'rsa' }))).resolves.toMatchObject({ user: '1' });
-      await expect(remote.verify(await sign({ sub: '2' }, { alg: 'ES256', key: EC.privateKey, kid: 'ec' }))).resolves.toMatchObject({ user: '2' });
-      await expect(remote.verify(await sign({ sub: '3' }, { alg: 'RS256', key: RSA.privateKey, kid: 'rsa' }))).resolves.toMatchObject({ user: '3' });
+      await expect(remote.verify(await sign({ sub: '1' }, { alg: 'RS256', key: RSA.privateKey, kid: 'rsa' }))).resolves.toMatchObject({
+        user: '1',
+      });
+      await expect(remote.verify(await sign({ sub: '2' }, { alg: 'ES256', key: EC.privateKey, kid: 'ec' }))).resolves.toMatchObject({
+        user: '2',
+      });
+      await expect(remote.verify(await sign({ sub: '3' }, { alg: 'RS256', key: RSA.privateKey, kid: 'rsa' }))).resolves.toMatchObject({
+        user: '3',
+      });
       expect(jwks.hits).toBe(1);
     });
 
     it('refuses a token whose kid is not in the set, and HS256 tokens', async () => {
       jwks = await serveJwks({ rsa: RSA.publicKey });
       const remote = verifier({ jwksUrl: jwks.url });
-      expect((await rejection(remote.verify(await sign({ sub: '1' }, { alg: 'ES256', key: EC.privateKey, kid: 'unknown' })))).reason).toBe('invalid');
+      expect((await rejection(remote.verify(await sign({ sub: '1' }, { alg: 'ES256', key: EC.privateKey, kid: 'unknown' })))).reason).toBe(
+        'invalid',
+      );
       expect((await rejection(remote.verify(await sign({ sub: '1' }, { kid: 'rsa' })))).reason).toBe('invalid');
     });
 
@@ -150,7 +162,9 @@ describe('TokenVerifier', () => {
       await jwks.close();
       jwks = undefined;
       const remote = verifier({ jwksUrl: url, jwksTimeoutMs: 2000 });
-      expect((await rejection(remote.verify(await sign({ sub: '1' }, { alg: 'RS256', key: RSA.privateKey, kid: 'rsa' })))).reason).toBe('invalid');
+      expect((await rejection(remote.verify(await sign({ sub: '1' }, { alg: 'RS256', key: RSA.privateKey, kid: 'rsa' })))).reason).toBe(
+        'invalid',
+      );
     });
   });
 

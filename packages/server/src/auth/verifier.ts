@@ -6,13 +6,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import {
-  ASYMMETRIC_ALGORITHMS,
-  EC_ALGORITHMS,
-  HMAC_ALGORITHMS,
-  RSA_ALGORITHMS,
-  type ResolvedAuthOptions,
-} from './options.js';
+import { ASYMMETRIC_ALGORITHMS, EC_ALGORITHMS, HMAC_ALGORITHMS, RSA_ALGORITHMS, type ResolvedAuthOptions } from './options.js';
 import { isWellFormed } from '@relais/protocol';
 import { OptionsError } from '../option-checks.js';
 
@@ -122,10 +116,12 @@ export class TokenVerifier {
       const detail = cause instanceof errors.JOSEError ? `${cause.code}: ${cause.message}` : String(cause);
       throw new TokenRejectedError('invalid', `invalid token (${detail})`, { cause });
     }
-    if (claims.sub !== undefined && typeof claims.sub !== 'string') throw new TokenRejectedError('invalid', 'invalid token (sub must be a string)');
+    if (claims.sub !== undefined && typeof claims.sub !== 'string')
+      throw new TokenRejectedError('invalid', 'invalid token (sub must be a string)');
     // The user id travels to every encoding and becomes engine keys (a lone surrogate would
     // turn into U+FFFD there, and two users into one).
-    if (claims.sub !== undefined && !isWellFormed(claims.sub)) throw new TokenRejectedError('invalid', 'invalid token (sub must be well-formed Unicode)');
+    if (claims.sub !== undefined && !isWellFormed(claims.sub))
+      throw new TokenRejectedError('invalid', 'invalid token (sub must be well-formed Unicode)');
     const user = claims.sub ?? '';
     if (expect) {
       if (claims.channel !== expect.channel) throw new TokenRejectedError('invalid', 'subscription token is for another channel');

@@ -27,7 +27,10 @@ describe('history and presence access over WebSocket', () => {
     await expect(member.call('presence_stats', { channel: 'closed:1' })).rejects.toMatchObject({ code: 103 });
     await expect(member.call('history', { channel: 'bare:1' })).rejects.toMatchObject({ code: 108 });
 
-    expect(await outsider.call('history', { channel: 'open:1' })).toMatchObject({ publications: [{ data: 'hello', offset: 1 }], offset: 1 });
+    expect(await outsider.call('history', { channel: 'open:1' })).toMatchObject({
+      publications: [{ data: 'hello', offset: 1 }],
+      offset: 1,
+    });
     expect(await outsider.call('presence_stats', { channel: 'open:1' })).toEqual({ clients: 1, users: 1 });
     expect(await member.call('presence_stats', { channel: 'dflt:1' })).toEqual({ clients: 1, users: 1 });
   });

@@ -12,7 +12,12 @@ import type { CommandSession, NodeServices } from './context.js';
 export type ReadFeature = 'history' | 'presence';
 
 /** Throws 102 (unknown namespace), 108 (feature off), 113 (not subscribed) or 103 (denied). */
-export async function checkReadAccess(session: CommandSession, channel: string, feature: ReadFeature, node: NodeServices): Promise<ChannelRules> {
+export async function checkReadAccess(
+  session: CommandSession,
+  channel: string,
+  feature: ReadFeature,
+  node: NodeServices,
+): Promise<ChannelRules> {
   const rules = node.channels.resolve(channel);
   const enabled = feature === 'history' ? rules.history !== undefined : rules.presence;
   if (!enabled) throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, `${feature} is not enabled in this namespace`);

@@ -21,7 +21,8 @@ async function checkHistoryAccess(session: CommandSession, params: HistoryParams
     await checkReadAccess(session, params.channel, 'history', node);
     return;
   }
-  if (!node.channels.resolve(params.channel).history) throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'history is not enabled in this namespace');
+  if (!node.channels.resolve(params.channel).history)
+    throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'history is not enabled in this namespace');
 }
 
 export const handleHistory: CommandHandler<'history'> = async (session, params, node) => {

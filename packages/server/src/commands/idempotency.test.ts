@@ -22,7 +22,10 @@ async function publish({ session, transport }: OpenedSession, key: string): Prom
 
 describe('idempotency keys per connection', () => {
   it("keeps at most limits.maxIdempotencyKeysPerConnection of one connection's keys, its oldest forgotten first, others' untouched", async () => {
-    relais = createRelais({ namespaces: { room: { historySize: 100, historyTtlMs: 60_000 } }, limits: { maxIdempotencyKeysPerConnection: 3 } });
+    relais = createRelais({
+      namespaces: { room: { historySize: 100, historyTtlMs: 60_000 } },
+      limits: { maxIdempotencyKeysPerConnection: 3 },
+    });
     const flooder = await connectSession(relais);
     const other = await connectSession(relais);
     const kept = await publish(other, 'other-key');

@@ -17,7 +17,9 @@ function timeout(ms: number): { promise: Promise<never>; cancel: () => void } {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function answer(node: NodeServices, method: string, data: unknown): { result: RpcResult } {

@@ -26,7 +26,12 @@ function checkCanHold(session: CommandSession, channel: string, node: NodeServic
  * Reads the stream after the broker subscription: every publication accepted from here on is
  * held by the hub for this session, so replay + held (deduplicated by offset) has no gap.
  */
-async function recover(node: NodeServices, params: SubscribeParams, rules: ChannelRules, result: SubscribeResult): Promise<number | undefined> {
+async function recover(
+  node: NodeServices,
+  params: SubscribeParams,
+  rules: ChannelRules,
+  result: SubscribeResult,
+): Promise<number | undefined> {
   if (!rules.history) {
     if (params.since !== undefined) result.recovered = false;
     return undefined;

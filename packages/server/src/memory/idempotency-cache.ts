@@ -47,7 +47,10 @@ export class IdempotencyCache {
   readonly #maxBytes: number;
   #bytes = 0;
 
-  constructor(now: () => number, { maxKeys = DEFAULT_MAX_IDEMPOTENCY_KEYS, maxBytes = DEFAULT_MAX_IDEMPOTENCY_BYTES }: IdempotencyCacheOptions = {}) {
+  constructor(
+    now: () => number,
+    { maxKeys = DEFAULT_MAX_IDEMPOTENCY_KEYS, maxBytes = DEFAULT_MAX_IDEMPOTENCY_BYTES }: IdempotencyCacheOptions = {},
+  ) {
     this.#now = now;
     this.#maxKeys = maxKeys;
     this.#maxBytes = maxBytes;

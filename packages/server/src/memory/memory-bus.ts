@@ -100,7 +100,8 @@ export class MemoryBus {
       result.epoch = delivered.epoch;
     }
     for (const handler of this.#channels.get(pub.channel) ?? []) handler.handlePublication(delivered);
-    if (key !== undefined) this.#idempotency.set(key, result, options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS, options.idempotencyOwner);
+    if (key !== undefined)
+      this.#idempotency.set(key, result, options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS, options.idempotencyOwner);
     return result;
   }
 

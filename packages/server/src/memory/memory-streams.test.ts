@@ -70,7 +70,8 @@ describe('MemoryBus historyMetaTtlMs', () => {
 const U = encodePublicationBody({ channel: '', data: 'p0' }).byteLength;
 const KEEP: HistoryOptions = { size: 100, ttlMs: 60_000 };
 const pub = (channel: string, n: number): Publication => ({ channel, data: `p${n}` });
-const offsets = (streams: MemoryStreams, channel: string): number[] => streams.read(channel, {}).publications.map((p) => p.offset as number);
+const offsets = (streams: MemoryStreams, channel: string): number[] =>
+  streams.read(channel, {}).publications.map((p) => p.offset as number);
 
 describe('MemoryStreams byte accounting', () => {
   it('counts each kept publication by the length of its encoded body, and stops counting it once trimmed', () => {
@@ -153,10 +154,13 @@ describe('MemoryStreams node-wide cap (maxBytes)', () => {
     // Recovery from before a dropped publication is refused, as after a size or TTL trim.
     expect(answerRecovery({ offset: 0, epoch: a1.epoch as string }, read).result.recovered).toBe(false);
     const after = streams.read('a', { since: { offset: 1, epoch: a1.epoch as string } });
-    expect(answerRecovery({ offset: 1, epoch: a1.epoch as string }, after).result).toMatchObject({ recovered: true, publications: [{ offset: 2 }, { offset: 3 }] });
+    expect(answerRecovery({ offset: 1, epoch: a1.epoch as string }, after).result).toMatchObject({
+      recovered: true,
+      publications: [{ offset: 2 }, { offset: 3 }],
+    });
   });
 
-  it('keeps no publication larger than the cap, drops its own channel\'s, and leaves other channels alone', () => {
+  it("keeps no publication larger than the cap, drops its own channel's, and leaves other channels alone", () => {
     const streams = new MemoryStreams({ now: () => 0, maxBytes: 3 * U });
     streams.append(pub('a', 1), KEEP);
     streams.append(pub('b', 1), KEEP);

@@ -141,7 +141,15 @@ export class MemoryStreams {
       // Kept, it would evict every other channel's history first: drop this channel's instead.
       this.#clear(stream);
     } else {
-      const entry: Kept = { stream, offset: stream.top, body: keepBytes(body), bytes: body.byteLength, expiresAt: now + history.ttlMs, older: undefined, newer: undefined };
+      const entry: Kept = {
+        stream,
+        offset: stream.top,
+        body: keepBytes(body),
+        bytes: body.byteLength,
+        expiresAt: now + history.ttlMs,
+        older: undefined,
+        newer: undefined,
+      };
       stream.kept.push(entry);
       stream.bytes += entry.bytes;
       this.#ledger.add(entry);

@@ -46,7 +46,16 @@ describe('history, presence and join/leave in an in-process cluster', () => {
     await c!.publish('room:1', 'y');
     const again = await connect(b!);
     await again.send({ id: 2, method: 'subscribe', params: { channel: 'room:1', since: { offset, epoch } } });
-    expect(again.transport.reply(2)!.result).toEqual({ recoverable: true, offset: 2, epoch, recovered: true, publications: [{ data: 'x', offset: 1 }, { data: 'y', offset: 2 }] });
+    expect(again.transport.reply(2)!.result).toEqual({
+      recoverable: true,
+      offset: 2,
+      epoch,
+      recovered: true,
+      publications: [
+        { data: 'x', offset: 1 },
+        { data: 'y', offset: 2 },
+      ],
+    });
   });
 
   it('shows presence of every node and carries join/leave between nodes', async () => {

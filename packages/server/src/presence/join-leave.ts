@@ -12,7 +12,12 @@ interface JoinLeaveMember extends HubMember {
 }
 
 /** Returns how many connections got the push. */
-export function broadcastJoinLeave<M extends JoinLeaveMember>(hub: Hub<M>, type: 'join' | 'leave', channel: string, info: ClientInfo): number {
+export function broadcastJoinLeave<M extends JoinLeaveMember>(
+  hub: Hub<M>,
+  type: 'join' | 'leave',
+  channel: string,
+  info: ClientInfo,
+): number {
   const members = hub.subscribers(channel).filter((session) => session.channels.wantsJoinLeave(channel) && session.client !== info.client);
   if (members.length === 0) return 0;
   return hub.fanOut(members, { type, channel, info });

@@ -67,7 +67,9 @@ describe('presence and join/leave over WebSocket', () => {
     const a = await connect(options);
     expect(await a.command('presence', { channel: 'room:1' })).toMatchObject({ error: { code: 113 } });
     await a.call('subscribe', { channel: 'plain:1' });
-    expect(await a.command('presence_stats', { channel: 'plain:1' })).toMatchObject({ error: { code: 108, message: 'presence is not enabled in this namespace' } });
+    expect(await a.command('presence_stats', { channel: 'plain:1' })).toMatchObject({
+      error: { code: 108, message: 'presence is not enabled in this namespace' },
+    });
     expect(await a.command('subscribe', { channel: 'quiet:1', joinLeave: true })).toMatchObject({ error: { code: 108 } });
     await expect(relais.presence('plain:1')).rejects.toThrow('presence is not enabled for plain:1');
   });

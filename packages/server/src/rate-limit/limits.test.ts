@@ -76,7 +76,10 @@ describe('rate limits on a live session', () => {
 
   it('refills with time (fake clock)', async () => {
     vi.useFakeTimers();
-    const { publisher, watcher } = await setup({ pingIntervalMs: 3_600_000, limits: { perConnection: { publishes: { perSecond: 2, burst: 2 } } } });
+    const { publisher, watcher } = await setup({
+      pingIntervalMs: 3_600_000,
+      limits: { perConnection: { publishes: { perSecond: 2, burst: 2 } } },
+    });
     send(publisher.session, ...publishes(10, 3));
     await flushMicrotasks();
     vi.advanceTimersByTime(500);
@@ -87,7 +90,11 @@ describe('rate limits on a live session', () => {
   });
 
   it('limits inbound bytes: a message past the rate gets 111 for each of its commands', async () => {
-    relais = createRelais({ maxMessageBytes: 1024, maxQueueBytes: 4096, limits: { perConnection: { bytes: { perSecond: 1, burst: 1024 } } } });
+    relais = createRelais({
+      maxMessageBytes: 1024,
+      maxQueueBytes: 4096,
+      limits: { perConnection: { bytes: { perSecond: 1, burst: 1024 } } },
+    });
     const { transport, session } = await join();
     const big = 'x'.repeat(900);
     send(session, { id: 2, method: 'send', params: { data: big } });
@@ -123,7 +130,13 @@ describe('rate limits on a live session', () => {
     });
     const { transport, session } = await join();
     const rpc = (id: number, method: string): unknown => ({ id, method: 'rpc', params: { method, data: id } });
-    for (const [id, method] of [[2, 'echo'], [3, 'deny'], [4, 'echo'], [5, 'deny'], [6, 'echo']] as const) {
+    for (const [id, method] of [
+      [2, 'echo'],
+      [3, 'deny'],
+      [4, 'echo'],
+      [5, 'deny'],
+      [6, 'echo'],
+    ] as const) {
       send(session, rpc(id, method));
       await flushMicrotasks();
     }

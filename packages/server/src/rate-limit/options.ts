@@ -74,7 +74,8 @@ export interface ResolvedLimits {
 
 /** Checks a rate; `minBurst` is the smallest useful burst (a bytes burst must fit one message). */
 export function checkRate(where: string, value: unknown, minBurst = 1): Rate {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OptionsError(`${where} must be {perSecond, burst?} or false`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new OptionsError(`${where} must be {perSecond, burst?} or false`);
   const rate = value as Record<string, unknown>;
   for (const key of Object.keys(rate)) {
     if (key !== 'perSecond' && key !== 'burst') throw new OptionsError(`${where}: unknown option ${JSON.stringify(key)}`);
@@ -96,7 +97,8 @@ function scope(where: string, value: unknown, defaults: ResolvedScope, maxMessag
   const given = value as Record<string, unknown>;
   const out: ResolvedScope = { ...defaults };
   for (const key of Object.keys(given)) {
-    if (key !== 'commands' && key !== 'publishes' && key !== 'bytes') throw new OptionsError(`${where}: unknown option ${JSON.stringify(key)}`);
+    if (key !== 'commands' && key !== 'publishes' && key !== 'bytes')
+      throw new OptionsError(`${where}: unknown option ${JSON.stringify(key)}`);
     const rate = given[key];
     if (rate === false) delete out[key];
     else if (rate !== undefined) out[key] = checkRate(`${where}.${key}`, rate, key === 'bytes' ? maxMessageBytes : 1);
@@ -110,9 +112,20 @@ function count(name: string, value: unknown, fallback: number): number {
 
 /** Checks `limits` and applies its defaults. Throws OptionsError naming the bad field. */
 export function resolveLimits(value: unknown, maxMessageBytes: number): ResolvedLimits {
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) throw new OptionsError('option limits must be an object');
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    throw new OptionsError('option limits must be an object');
   const limits = (value ?? {}) as Record<string, unknown>;
-  const known = ['perConnection', 'perUser', 'perIp', 'floodFactor', 'maxPendingRpcs', 'maxPendingCommands', 'maxPendingConnections', 'handshakeTimeoutMs', 'maxIdempotencyKeysPerConnection'];
+  const known = [
+    'perConnection',
+    'perUser',
+    'perIp',
+    'floodFactor',
+    'maxPendingRpcs',
+    'maxPendingCommands',
+    'maxPendingConnections',
+    'handshakeTimeoutMs',
+    'maxIdempotencyKeysPerConnection',
+  ];
   for (const key of Object.keys(limits)) {
     if (!known.includes(key)) throw new OptionsError(`option limits: unknown option ${JSON.stringify(key)}`);
   }
@@ -123,7 +136,8 @@ export function resolveLimits(value: unknown, maxMessageBytes: number): Resolved
     for (const key of Object.keys(perIp)) {
       if (key !== 'connections') throw new OptionsError(`option limits.perIp: unknown option ${JSON.stringify(key)}`);
     }
-    if (perIp.connections !== undefined && perIp.connections !== false) perIpConnections = checkRate('option limits.perIp.connections', perIp.connections);
+    if (perIp.connections !== undefined && perIp.connections !== false)
+      perIpConnections = checkRate('option limits.perIp.connections', perIp.connections);
   }
   const floodFactor = limits.floodFactor ?? DEFAULT_FLOOD_FACTOR;
   if (typeof floodFactor !== 'number' || !Number.isFinite(floodFactor) || floodFactor <= 0) {
@@ -137,7 +151,14 @@ export function resolveLimits(value: unknown, maxMessageBytes: number): Resolved
     maxPendingRpcs: count('maxPendingRpcs', limits.maxPendingRpcs, DEFAULT_MAX_PENDING_RPCS),
     maxPendingCommands: count('maxPendingCommands', limits.maxPendingCommands, DEFAULT_MAX_PENDING_COMMANDS),
     maxPendingConnections: count('maxPendingConnections', limits.maxPendingConnections, DEFAULT_MAX_PENDING_CONNECTIONS),
-    maxIdempotencyKeysPerConnection: count('maxIdempotencyKeysPerConnection', limits.maxIdempotencyKeysPerConnection, DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_CONNECTION),
-    handshakeTimeoutMs: limits.handshakeTimeoutMs === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : durationMs('limits.handshakeTimeoutMs', limits.handshakeTimeoutMs),
+    maxIdempotencyKeysPerConnection: count(
+      'maxIdempotencyKeysPerConnection',
+      limits.maxIdempotencyKeysPerConnection,
+      DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_CONNECTION,
+    ),
+    handshakeTimeoutMs:
+      limits.handshakeTimeoutMs === undefined
+        ? DEFAULT_HANDSHAKE_TIMEOUT_MS
+        : durationMs('limits.handshakeTimeoutMs', limits.handshakeTimeoutMs),
   };
 }

@@ -78,7 +78,11 @@ describe('RateLimiter', () => {
     const { rl, metrics } = limiter({ perConnection: { commands: false }, perUser: { publishes: { perSecond: 1, burst: 3 } } });
     const a = rl.forConnection();
     const b = rl.forConnection();
-    expect([a.publish('ada', 'chat', undefined), b.publish('ada', 'chat', undefined), a.publish('ada', 'chat', undefined)]).toEqual(['ok', 'ok', 'ok']);
+    expect([a.publish('ada', 'chat', undefined), b.publish('ada', 'chat', undefined), a.publish('ada', 'chat', undefined)]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
     expect(b.publish('ada', 'chat', undefined)).toBe('limited');
     expect(a.publish('bob', 'chat', undefined)).toBe('ok');
     // Anonymous connections have no user limit.

@@ -25,7 +25,14 @@ describe.each([
     expect(sub).toEqual({ recoverable: true, offset: 0, epoch: expect.any(String) });
     const reply = await a.call('publish', { channel: 'chat:1', data: 'hi' });
     expect(reply).toEqual({ offset: 1, epoch: sub.epoch });
-    expect(await a.nextPush()).toEqual({ type: 'publication', channel: 'chat:1', data: 'hi', offset: 1, epoch: sub.epoch, info: { client: a.id, user: '' } });
+    expect(await a.nextPush()).toEqual({
+      type: 'publication',
+      channel: 'chat:1',
+      data: 'hi',
+      offset: 1,
+      epoch: sub.epoch,
+      info: { client: a.id, user: '' },
+    });
   });
 
   it('recovers the publications missed since a position, then delivers live ones', async () => {
@@ -38,7 +45,16 @@ describe.each([
     await relais.publish('chat:1', 3);
     const b = await connect(options);
     const result = await b.call('subscribe', { channel: 'chat:1', since: { offset: 1, epoch } });
-    expect(result).toEqual({ recoverable: true, offset: 3, epoch, recovered: true, publications: [{ data: 2, offset: 2 }, { data: 3, offset: 3 }] });
+    expect(result).toEqual({
+      recoverable: true,
+      offset: 3,
+      epoch,
+      recovered: true,
+      publications: [
+        { data: 2, offset: 2 },
+        { data: 3, offset: 3 },
+      ],
+    });
     await relais.publish('chat:1', 4);
     expect(await b.nextPush()).toMatchObject({ data: 4, offset: 4 });
   });
@@ -48,9 +64,17 @@ describe.each([
     const a = await connect(options);
     const { epoch } = await relais.history('chat:1', { limit: 0 }).then((r) => r.position);
     for (let i = 1; i <= 7; i++) await relais.publish('chat:1', i);
-    expect(await a.call('subscribe', { channel: 'chat:1', since: { offset: 1, epoch } })).toEqual({ recoverable: true, offset: 7, epoch, recovered: false });
+    expect(await a.call('subscribe', { channel: 'chat:1', since: { offset: 1, epoch } })).toEqual({
+      recoverable: true,
+      offset: 7,
+      epoch,
+      recovered: false,
+    });
     const b = await connect(options);
-    expect(await b.call('subscribe', { channel: 'chat:1', since: { offset: 7, epoch: 'gone' } })).toMatchObject({ recovered: false, offset: 7 });
+    expect(await b.call('subscribe', { channel: 'chat:1', since: { offset: 7, epoch: 'gone' } })).toMatchObject({
+      recovered: false,
+      offset: 7,
+    });
     const c = await connect(options);
     expect(await c.call('subscribe', { channel: 'plain:1', since: { offset: 1, epoch } })).toEqual({ recovered: false });
   });
@@ -62,9 +86,17 @@ describe.each([
     for (const n of [1, 2, 3, 4]) await relais.publish('big:1', String(n).repeat(300));
     expect((await relais.history('big:1')).publications.map((pub) => pub.offset)).toEqual([3, 4]);
     const a = await connect(options);
-    expect(await a.call('subscribe', { channel: 'big:1', since: { offset: 1, epoch } })).toEqual({ recoverable: true, offset: 4, epoch, recovered: false });
+    expect(await a.call('subscribe', { channel: 'big:1', since: { offset: 1, epoch } })).toEqual({
+      recoverable: true,
+      offset: 4,
+      epoch,
+      recovered: false,
+    });
     const b = await connect(options);
-    expect(await b.call('subscribe', { channel: 'big:1', since: { offset: 2, epoch } })).toMatchObject({ recovered: true, publications: [{ offset: 3 }, { offset: 4 }] });
+    expect(await b.call('subscribe', { channel: 'big:1', since: { offset: 2, epoch } })).toMatchObject({
+      recovered: true,
+      publications: [{ offset: 3 }, { offset: 4 }],
+    });
   });
 
   it('never stores, numbers or recovers an ephemeral publication', async () => {
@@ -76,8 +108,13 @@ describe.each([
     await relais.publish('chat:1', 'stored');
     expect(await relais.history('chat:1')).toMatchObject({ publications: [{ data: 'stored', offset: 1 }], position: { offset: 1 } });
     const b = await connect(options);
-    expect(await b.call('subscribe', { channel: 'chat:1', since: { offset: 0, epoch } })).toMatchObject({ recovered: true, publications: [{ data: 'stored', offset: 1 }] });
-    expect(await a.command('publish', { channel: 'chat:1', data: 1, ephemeral: true, idempotencyKey: 'k' })).toMatchObject({ error: { code: 107 } });
+    expect(await b.call('subscribe', { channel: 'chat:1', since: { offset: 0, epoch } })).toMatchObject({
+      recovered: true,
+      publications: [{ data: 'stored', offset: 1 }],
+    });
+    expect(await a.command('publish', { channel: 'chat:1', data: 1, ephemeral: true, idempotencyKey: 'k' })).toMatchObject({
+      error: { code: 107 },
+    });
   });
 
   it('answers history to subscribers with limit, since and reverse; 108 and 113 otherwise', async () => {
@@ -86,10 +123,23 @@ describe.each([
     for (let i = 1; i <= 4; i++) await relais.publish('chat:1', i);
     expect(await a.command('history', { channel: 'chat:1' })).toMatchObject({ error: { code: 113 } });
     const { epoch } = await a.call<{ epoch: string }>('subscribe', { channel: 'chat:1' });
-    expect(await a.call('history', { channel: 'chat:1', limit: 2, reverse: true })).toEqual({ publications: [{ data: 4, offset: 4 }, { data: 3, offset: 3 }], offset: 4, epoch });
-    expect(await a.call('history', { channel: 'chat:1', since: { offset: 3, epoch } })).toEqual({ publications: [{ data: 4, offset: 4 }], offset: 4, epoch });
+    expect(await a.call('history', { channel: 'chat:1', limit: 2, reverse: true })).toEqual({
+      publications: [
+        { data: 4, offset: 4 },
+        { data: 3, offset: 3 },
+      ],
+      offset: 4,
+      epoch,
+    });
+    expect(await a.call('history', { channel: 'chat:1', since: { offset: 3, epoch } })).toEqual({
+      publications: [{ data: 4, offset: 4 }],
+      offset: 4,
+      epoch,
+    });
     await a.call('subscribe', { channel: 'plain:1' });
-    expect(await a.command('history', { channel: 'plain:1' })).toMatchObject({ error: { code: 108, message: 'history is not enabled in this namespace' } });
+    expect(await a.command('history', { channel: 'plain:1' })).toMatchObject({
+      error: { code: 108, message: 'history is not enabled in this namespace' },
+    });
     expect(await a.command('history', { channel: 'nope:1' })).toMatchObject({ error: { code: 102 } });
   });
 });

@@ -8,7 +8,13 @@ function pub(offset: number, bytes = 100): PublicationData {
   return { data: 'x'.repeat(bytes - overhead), offset };
 }
 const pubs = (count: number, bytes = 100): PublicationData[] => Array.from({ length: count }, (_, i) => pub(i + 1, bytes));
-const room = (over: Partial<PageRoom> = {}): PageRoom => ({ queuedBytes: 0, envelopeBytes: 50, maxPageBytes: 1_000, maxQueueBytes: 2_000, ...over });
+const room = (over: Partial<PageRoom> = {}): PageRoom => ({
+  queuedBytes: 0,
+  envelopeBytes: 50,
+  maxPageBytes: 1_000,
+  maxQueueBytes: 2_000,
+  ...over,
+});
 const limits = { maxPageBytes: 1_000, maxQueueBytes: 2_000 };
 
 describe('fitPage', () => {
@@ -70,10 +76,20 @@ describe('pageHistory', () => {
 });
 
 describe('pageRecovery', () => {
-  const recovered = (count: number): SubscribeResult => ({ recoverable: true, offset: count, epoch: 'E', recovered: true, publications: pubs(count) });
+  const recovered = (count: number): SubscribeResult => ({
+    recoverable: true,
+    offset: count,
+    epoch: 'E',
+    recovered: true,
+    publications: pubs(count),
+  });
 
   it('leaves a recovery that fits, and results that recovered nothing', () => {
-    for (const result of [recovered(3), { recoverable: true, offset: 3, epoch: 'E', recovered: false }, { recoverable: true, offset: 3, epoch: 'E' }]) {
+    for (const result of [
+      recovered(3),
+      { recoverable: true, offset: 3, epoch: 'E', recovered: false },
+      { recoverable: true, offset: 3, epoch: 'E' },
+    ]) {
       const copy = structuredClone(result);
       pageRecovery(copy, false, jsonCodec, limits, 0);
       expect(copy).toEqual(result);

@@ -82,7 +82,10 @@ export function pageHistory(result: HistoryResult, codec: Codec, limits: PageLim
   if (count === pubs.length) return;
   if (oversized) {
     const offset = pubs[0]?.offset;
-    throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, `publication ${offset ?? ''} is larger than this connection's queue (maxQueueBytes ${limits.maxQueueBytes})`);
+    throw new ReplyError(
+      ERROR_CODES.LIMIT_EXCEEDED,
+      `publication ${offset ?? ''} is larger than this connection's queue (maxQueueBytes ${limits.maxQueueBytes})`,
+    );
   }
   result.publications = pubs.slice(0, count);
   result.more = true;

@@ -13,7 +13,10 @@ import { frameBytes } from '../transport.js';
 const OPTIONS: RelaisOptions = {
   maxQueueBytes: 100_000,
   maxMessageBytes: 10_000,
-  namespaces: { big: { historySize: 100, historyTtlMs: 60_000 }, sealed: { historySize: 100, historyTtlMs: 60_000, historyAccess: 'nobody' } },
+  namespaces: {
+    big: { historySize: 100, historyTtlMs: 60_000 },
+    sealed: { historySize: 100, historyTtlMs: 60_000, historyAccess: 'nobody' },
+  },
 };
 /** 5 kB of data: 20 of them are twice the page (50 kB by default: half of maxQueueBytes). */
 const PAD = 'x'.repeat(5_000);
@@ -130,7 +133,14 @@ describe('recovery pages', () => {
     const opened = await start();
     const channels = ['big:a', 'big:b', 'big:c', 'big:d'];
     const epochs = await Promise.all(channels.map((channel) => publish(channel, 6)));
-    sendCommands(opened.session, ...channels.map((channel, i) => ({ id: i + 2, method: 'subscribe', params: { channel, since: { offset: 0, epoch: epochs[i] }, paged: true } })));
+    sendCommands(
+      opened.session,
+      ...channels.map((channel, i) => ({
+        id: i + 2,
+        method: 'subscribe',
+        params: { channel, since: { offset: 0, epoch: epochs[i] }, paged: true },
+      })),
+    );
     await flushMicrotasks();
     const results = channels.map((_, i) => opened.transport.reply(i + 2)?.result as Page);
     expect(results.every((result) => result.recovered === true)).toBe(true);

@@ -4,7 +4,10 @@ import { answerRecovery, liveAfter } from './recover.js';
 
 const pub = (offset: number | undefined, data: unknown = offset): Publication =>
   offset === undefined ? { channel: 'c', data } : { channel: 'c', data, offset, epoch: 'E' };
-const history = (top: number, offsets: number[]): HistoryResult => ({ publications: offsets.map((o) => pub(o)), position: { offset: top, epoch: 'E' } });
+const history = (top: number, offsets: number[]): HistoryResult => ({
+  publications: offsets.map((o) => pub(o)),
+  position: { offset: top, epoch: 'E' },
+});
 
 describe('answerRecovery', () => {
   it('answers a plain subscribe with the position only', () => {
@@ -13,7 +16,16 @@ describe('answerRecovery', () => {
 
   it('recovers every publication after the position', () => {
     expect(answerRecovery({ offset: 4, epoch: 'E' }, history(6, [5, 6]))).toEqual({
-      result: { recoverable: true, offset: 6, epoch: 'E', recovered: true, publications: [{ data: 5, offset: 5 }, { data: 6, offset: 6 }] },
+      result: {
+        recoverable: true,
+        offset: 6,
+        epoch: 'E',
+        recovered: true,
+        publications: [
+          { data: 5, offset: 5 },
+          { data: 6, offset: 6 },
+        ],
+      },
       deliveredUpTo: 6,
     });
   });
@@ -23,7 +35,12 @@ describe('answerRecovery', () => {
   });
 
   it('does not recover when the history was trimmed past the position', () => {
-    expect(answerRecovery({ offset: 2, epoch: 'E' }, history(6, [4, 5, 6])).result).toEqual({ recoverable: true, offset: 6, epoch: 'E', recovered: false });
+    expect(answerRecovery({ offset: 2, epoch: 'E' }, history(6, [4, 5, 6])).result).toEqual({
+      recoverable: true,
+      offset: 6,
+      epoch: 'E',
+      recovered: false,
+    });
     expect(answerRecovery({ offset: 2, epoch: 'E' }, history(6, [])).result.recovered).toBe(false);
   });
 

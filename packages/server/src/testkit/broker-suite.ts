@@ -42,20 +42,35 @@ export function runBrokerSuite(name: string, makeBrokers: MakeBrokers, options: 
   describe(`Broker contract: ${name}`, () => {
     let clockMs = 1_000_000;
 
-    const start = brokerStarter(makeBrokers, () => clockMs, () => new Recorder());
-
+    const start = brokerStarter(
+      makeBrokers,
+      () => clockMs,
+      () => new Recorder(),
+    );
 
     it('delivers a publication to a subscribed node with its fields', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       await broker!.subscribe('a');
-      const pub: Publication = { channel: 'a', data: { text: 'hi' }, event: 'msg', info: { client: 'c1', user: 'u1' }, excludeClient: 'c1' };
+      const pub: Publication = {
+        channel: 'a',
+        data: { text: 'hi' },
+        event: 'msg',
+        info: { client: 'c1', user: 'u1' },
+        excludeClient: 'c1',
+      };
       await broker!.publish(pub, {});
       await settle();
       expect(recorder!.received).toEqual([expect.objectContaining(pub)]);
     });
 
     it('does not deliver channels the node is not subscribed to', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       await broker!.subscribe('a');
       await broker!.publish({ channel: 'b', data: 1 }, {});
       await settle();
@@ -63,7 +78,10 @@ export function runBrokerSuite(name: string, makeBrokers: MakeBrokers, options: 
     });
 
     it('stops delivering after unsubscribe', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       await broker!.subscribe('a');
       await broker!.publish({ channel: 'a', data: 1 }, {});
       await settle();
@@ -74,7 +92,10 @@ export function runBrokerSuite(name: string, makeBrokers: MakeBrokers, options: 
     });
 
     it('treats subscribe and unsubscribe as idempotent', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       await broker!.subscribe('a');
       await broker!.subscribe('a');
       await broker!.publish({ channel: 'a', data: 1 }, {});
@@ -85,7 +106,10 @@ export function runBrokerSuite(name: string, makeBrokers: MakeBrokers, options: 
     });
 
     it('preserves the order of sequential publishes to one channel', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       await broker!.subscribe('a');
       const sent = Array.from({ length: 500 }, (_, i) => i);
       for (const i of sent) await broker!.publish({ channel: 'a', data: i }, {});
@@ -114,7 +138,10 @@ export function runBrokerSuite(name: string, makeBrokers: MakeBrokers, options: 
     });
 
     it('scopes idempotency keys to the channel', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       await broker!.subscribe('a');
       await broker!.subscribe('b');
       await broker!.publish({ channel: 'a', data: 1 }, { idempotencyKey: 'k', idempotencyTtlMs: 60_000 });
@@ -126,7 +153,10 @@ export function runBrokerSuite(name: string, makeBrokers: MakeBrokers, options: 
     });
 
     it.runIf(options.fakeClock)('delivers again once the idempotency key expired', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       await broker!.subscribe('a');
       await broker!.publish({ channel: 'a', data: 1 }, { idempotencyKey: 'k', idempotencyTtlMs: 1_000 });
       clockMs += 999;

@@ -109,7 +109,10 @@ const { value: valueArb } = fc.letrec((tie) => ({
   array: fc.array(tie('value'), { maxLength: 3 }),
   object: fc.array(fc.tuple(key, tie('value')), { maxLength: 3 }).map((entries) => Object.fromEntries(entries) as unknown),
 }));
-const dataArb = fc.oneof(valueArb, fc.tuple(fc.integer({ min: 28, max: 40 }), valueArb).map(([levels, inner]) => nested(levels, inner)));
+const dataArb = fc.oneof(
+  valueArb,
+  fc.tuple(fc.integer({ min: 28, max: 40 }), valueArb).map(([levels, inner]) => nested(levels, inner)),
+);
 const publishArb = fc.record({ data: dataArb, via: fc.constantFrom<Protocol>(JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL) });
 
 export function runDeliverableSuite(name: string, options: DeliverableSuiteOptions = {}): void {
@@ -156,7 +159,10 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
       }
       await jsonPub.call('publish', { channel, data: 'after' });
       for (const sub of [jsonSub, msgpackSub]) {
-        expect(await sub.call('subscribe', { channel, since: { offset: 0, epoch: position.epoch } })).toMatchObject({ recovered: true, publications: [{ data: 'after', offset: 1 }] });
+        expect(await sub.call('subscribe', { channel, since: { offset: 0, epoch: position.epoch } })).toMatchObject({
+          recovered: true,
+          publications: [{ data: 'after', offset: 1 }],
+        });
         expect(await sub.call('history', { channel })).toMatchObject({ publications: [{ data: 'after' }], offset: 1 });
       }
     });
@@ -165,7 +171,9 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
       const node = await start();
       const failures = new Set<string>();
       // A hook bug: data no encoder writes, once per connection.
-      node.relais.onSubscribe(({ client }) => (failures.has(client.client) ? undefined : (failures.add(client.client), { data: { n: 1n } })));
+      node.relais.onSubscribe(({ client }) =>
+        failures.has(client.client) ? undefined : (failures.add(client.client), { data: { n: 1n } }),
+      );
       const subs = [await node.json(), await node.msgpack()];
       for (const sub of subs) {
         expect(errorCode(await sub.command('subscribe', { channel: 'live:a' }))).toBe(100);
@@ -180,11 +188,18 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
       const [jsonPub, msgpackSub, msgpackLate] = [await node.json(), await node.msgpack(), await node.msgpack()];
       const channel = 'kept:proto';
       const { epoch } = await msgpackSub.call<{ epoch: string }>('subscribe', { channel });
-      const reply = await jsonPub.rawCommand((id) => `{"id":${id},"method":"publish","params":{"channel":"${channel}","data":{"__proto__":{"x":1}}}}`);
-      expect(reply).toMatchObject({ error: { code: 107, message: 'publish.data has the key "__proto__", which is not allowed (MessagePack refuses it)' } });
+      const reply = await jsonPub.rawCommand(
+        (id) => `{"id":${id},"method":"publish","params":{"channel":"${channel}","data":{"__proto__":{"x":1}}}}`,
+      );
+      expect(reply).toMatchObject({
+        error: { code: 107, message: 'publish.data has the key "__proto__", which is not allowed (MessagePack refuses it)' },
+      });
       await jsonPub.call('publish', { channel, data: 'end' });
       expect((await receivedUntil(msgpackSub, channel, 'end')).map((pub) => pub.data)).toEqual(['end']);
-      expect(await msgpackLate.call('subscribe', { channel, since: { offset: 0, epoch } })).toMatchObject({ recovered: true, publications: [{ data: 'end' }] });
+      expect(await msgpackLate.call('subscribe', { channel, since: { offset: 0, epoch } })).toMatchObject({
+        recovered: true,
+        publications: [{ data: 'end' }],
+      });
     });
 
     it('refuses at publish what JSON cannot carry: binary, timestamps, NaN, 1e400, lone surrogates (item 2, both directions)', async () => {
@@ -205,7 +220,9 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
     it('refuses lone surrogates in channels, events and idempotency keys with 107; U+FFFD channels stay apart (item 6)', async () => {
       const node = await start();
       const [lone, replacement, jsonPub, msgpackPub] = [await node.json(), await node.msgpack(), await node.json(), await node.msgpack()];
-      expect(await lone.command('subscribe', { channel: `kept:${LONE}` })).toMatchObject({ error: { code: 107, message: 'subscribe.channel must be well-formed Unicode (it holds a lone surrogate)' } });
+      expect(await lone.command('subscribe', { channel: `kept:${LONE}` })).toMatchObject({
+        error: { code: 107, message: 'subscribe.channel must be well-formed Unicode (it holds a lone surrogate)' },
+      });
       const { epoch } = await replacement.call<{ epoch: string }>('subscribe', { channel: 'kept:\ufffd' });
       for (const publisher of [jsonPub, msgpackPub]) {
         expect(errorCode(await publisher.command('publish', { channel: `kept:${LONE}`, data: 1 }))).toBe(107);
@@ -243,7 +260,9 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
           const publisher = via === JSON_SUBPROTOCOL || hasProtoKey(data) ? jsonPub : msgpackPub;
           const sent = publisher.codec.decode(publisher.codec.encode(data))[0]; // what the node receives
           const reply = await publisher.command('publish', { channel, data });
-          expect('result' in reply, `publish of ${String(publisher.codec.name)} data answered ${JSON.stringify(reply)}`).toBe(deliverable(sent, 32));
+          expect('result' in reply, `publish of ${String(publisher.codec.name)} data answered ${JSON.stringify(reply)}`).toBe(
+            deliverable(sent, 32),
+          );
           if ('result' in reply) acked.push({ offset: (reply.result as { offset: number }).offset, data: sent });
           else expect([106, 107]).toContain(errorCode(reply));
         }
@@ -257,7 +276,10 @@ export function runDeliverableSuite(name: string, options: DeliverableSuiteOptio
           await sub.call('unsubscribe', { channel });
         }
         for (const late of [jsonPub, msgpackPub]) {
-          const recovery = await late.call<{ recovered: boolean; publications: { offset: number; data: unknown }[] }>('subscribe', { channel, since: { offset: 0, epoch } });
+          const recovery = await late.call<{ recovered: boolean; publications: { offset: number; data: unknown }[] }>('subscribe', {
+            channel,
+            since: { offset: 0, epoch },
+          });
           expect(recovery.recovered).toBe(true);
           expect(recovery.publications.map(({ offset, data }) => ({ offset, data }))).toEqual(expected);
           await late.call('unsubscribe', { channel });

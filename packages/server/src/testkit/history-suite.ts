@@ -67,7 +67,11 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     /** A fresh channel name per test. */
     const channel = (): string => `${prefix}:${++serial}`;
 
-    const start = brokerStarter(makeBrokers, () => clockMs, () => new Recorder());
+    const start = brokerStarter(
+      makeBrokers,
+      () => clockMs,
+      () => new Recorder(),
+    );
 
     async function publishMany(broker: Broker, ch: string, count: number, history: HistoryOptions = KEEP): Promise<void> {
       for (let i = 1; i <= count; i++) await broker.publish({ channel: ch, data: i }, { history });
@@ -97,9 +101,11 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
       else await waitFor(async () => (await keptOffsets(broker, ch))[0] !== 1, ttlMs * 50);
     }
 
-
     it('gives offsets from 1, one per publication, with one epoch, in the result and the delivery', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       const ch = channel();
       await broker!.subscribe(ch);
       const results = [];
@@ -115,7 +121,10 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('neither numbers nor stores a publication published without history', async () => {
-      const { brokers: [broker], recorders: [recorder] } = await start(1);
+      const {
+        brokers: [broker],
+        recorders: [recorder],
+      } = await start(1);
       const ch = channel();
       await broker!.subscribe(ch);
       await broker!.publish({ channel: ch, data: 'a' }, { history: KEEP });
@@ -129,7 +138,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('returns the kept publications oldest first with their fields, and the current position', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       const info = { client: 'c1', user: 'u1', info: { name: 'Ann' } };
       const first = await broker!.publish({ channel: ch, data: { n: 1 }, event: 'msg', info }, { history: KEEP });
@@ -143,7 +154,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('creates the stream on the first read, and keeps that epoch for the first publish', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       const before = await broker!.history(ch, { limit: 0 });
       expect(before.position.offset).toBe(0);
@@ -164,7 +177,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('keeps separate offsets per channel', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const [x, y] = [channel(), channel()];
       await publishMany(broker!, x, 3);
       const result = await broker!.publish({ channel: y, data: 1 }, { history: KEEP });
@@ -172,7 +187,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('trims to the size without renumbering', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       await publishMany(broker!, ch, 5, { size: 3, ttlMs: 600_000 });
       const result = await broker!.history(ch, {});
@@ -181,7 +198,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('returns only publications after `since`, honours limit and reverse', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       await publishMany(broker!, ch, 6);
       const { position } = await broker!.history(ch, { limit: 0 });
@@ -197,7 +216,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('returns nothing, but the current position, for a position of another epoch', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       await publishMany(broker!, ch, 3);
       const result = await broker!.history(ch, { since: { offset: 1, epoch: 'another-epoch' } });
@@ -222,7 +243,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('removes the kept publications but keeps the offset and epoch', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       const first = await broker!.publish({ channel: ch, data: 1 }, { history: KEEP });
       await broker!.publish({ channel: ch, data: 2 }, { history: KEEP });
@@ -237,7 +260,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
       const bytes = (maxBytes: number, size = 100, ttlMs = 600_000): HistoryOptions => ({ size, ttlMs, maxBytes });
 
       it('trims the oldest while the kept bodies exceed maxBytes, without renumbering', async () => {
-        const { brokers: [broker] } = await start(1);
+        const {
+          brokers: [broker],
+        } = await start(1);
         const [exact, slack] = [channel(), channel()];
         await publishSized(broker!, exact, [U, U, U, U, U], bytes(3 * U));
         await publishSized(broker!, slack, [U, U, U, U, U], bytes(4 * U - 1));
@@ -248,14 +273,19 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
       });
 
       it('drops as many of the oldest as a larger publication needs', async () => {
-        const { brokers: [broker] } = await start(1);
+        const {
+          brokers: [broker],
+        } = await start(1);
         const ch = channel();
         await publishSized(broker!, ch, [U, U, U, U, 3 * U], bytes(4 * U));
         expect(await keptOffsets(broker!, ch)).toEqual([4, 5]);
       });
 
       it('keeps nothing after a publication larger than maxBytes, and keeps the next ones again', async () => {
-        const { brokers: [broker], recorders: [recorder] } = await start(1);
+        const {
+          brokers: [broker],
+          recorders: [recorder],
+        } = await start(1);
         const ch = channel();
         await broker!.subscribe(ch);
         await publishSized(broker!, ch, [U, U, 3 * U + 1], bytes(3 * U));
@@ -268,7 +298,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
       });
 
       it('stops counting publications trimmed by size', async () => {
-        const { brokers: [broker] } = await start(1);
+        const {
+          brokers: [broker],
+        } = await start(1);
         const ch = channel();
         // Kept after the size trims: [3, 4], 3U in all, exactly maxBytes.
         await publishSized(broker!, ch, [U, U, U, 2 * U], bytes(3 * U, 2));
@@ -276,7 +308,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
       });
 
       it('stops counting removed publications', async () => {
-        const { brokers: [broker] } = await start(1);
+        const {
+          brokers: [broker],
+        } = await start(1);
         const ch = channel();
         await publishSized(broker!, ch, [U, U], bytes(2 * U));
         await broker!.removeHistory(ch);
@@ -286,7 +320,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
 
       it.runIf(options.fakeClock || options.realTtlMs !== undefined)('stops counting publications trimmed by TTL', async () => {
         const ttlMs = options.fakeClock ? 1_000 : (options.realTtlMs as number);
-        const { brokers: [broker] } = await start(1);
+        const {
+          brokers: [broker],
+        } = await start(1);
         const ch = channel();
         await publishSized(broker!, ch, [U], bytes(3 * U, 100, ttlMs));
         await publishSized(broker!, ch, [U], bytes(3 * U));
@@ -306,7 +342,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it.runIf(options.fakeClock)('trims publications older than the TTL, keeping the position (fake clock)', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       const ttl = { size: 100, ttlMs: 1_000 };
       const first = await broker!.publish({ channel: ch, data: 1 }, { history: ttl });
@@ -318,14 +356,19 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
       expect(await broker!.history(ch, {})).toEqual({ publications: [], position: { offset: 2, epoch: first.epoch } });
     });
 
-    it.runIf(!options.fakeClock && options.realTtlMs !== undefined)('trims publications older than the TTL, keeping the position (real clock)', async () => {
-      const ttlMs = options.realTtlMs as number;
-      const { brokers: [broker] } = await start(1);
-      const ch = channel();
-      const first = await broker!.publish({ channel: ch, data: 1 }, { history: { size: 100, ttlMs } });
-      await waitFor(async () => (await broker!.history(ch, {})).publications.length === 0, ttlMs * 50);
-      expect((await broker!.history(ch, {})).position).toEqual({ offset: 1, epoch: first.epoch });
-    });
+    it.runIf(!options.fakeClock && options.realTtlMs !== undefined)(
+      'trims publications older than the TTL, keeping the position (real clock)',
+      async () => {
+        const ttlMs = options.realTtlMs as number;
+        const {
+          brokers: [broker],
+        } = await start(1);
+        const ch = channel();
+        const first = await broker!.publish({ channel: ch, data: 1 }, { history: { size: 100, ttlMs } });
+        await waitFor(async () => (await broker!.history(ch, {})).publications.length === 0, ttlMs * 50);
+        expect((await broker!.history(ch, {})).position).toEqual({ offset: 1, epoch: first.epoch });
+      },
+    );
 
     it('delivers join and leave to every subscribed node once, in order, and to no other node', async () => {
       const { brokers, recorders } = await start(3);
@@ -344,7 +387,9 @@ export function runHistorySuite(name: string, makeBrokers: MakeBrokers, options:
     });
 
     it('never stores join and leave in history', async () => {
-      const { brokers: [broker] } = await start(1);
+      const {
+        brokers: [broker],
+      } = await start(1);
       const ch = channel();
       await broker!.publishJoin(ch, { client: 'c', user: 'u' });
       const result = await broker!.history(ch, {});

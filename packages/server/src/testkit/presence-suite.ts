@@ -125,20 +125,23 @@ export function runPresenceSuite(name: string, makeStores: MakePresenceStores, o
       expect(await store!.stats(ch)).toEqual({ clients: 0, users: 0 });
     });
 
-    it.runIf(!options.fakeClock && options.realTtlMs !== undefined)('expires entries not refreshed within the TTL (real clock)', async () => {
-      const ttlMs = options.realTtlMs as number;
-      const [store] = await start(1);
-      const ch = channel();
-      await store!.add(ch, { client: 'c1', user: 'u1' }, ttlMs);
-      await store!.add(ch, { client: 'c2', user: 'u2' }, ttlMs * 1_000);
-      const deadline = Date.now() + ttlMs * 50;
-      while (Object.keys(await store!.presence(ch)).length > 1) {
-        if (Date.now() > deadline) throw new Error('entry did not expire');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(Object.keys(await store!.presence(ch))).toEqual(['c2']);
-      expect(await store!.stats(ch)).toEqual({ clients: 1, users: 1 });
-    });
+    it.runIf(!options.fakeClock && options.realTtlMs !== undefined)(
+      'expires entries not refreshed within the TTL (real clock)',
+      async () => {
+        const ttlMs = options.realTtlMs as number;
+        const [store] = await start(1);
+        const ch = channel();
+        await store!.add(ch, { client: 'c1', user: 'u1' }, ttlMs);
+        await store!.add(ch, { client: 'c2', user: 'u2' }, ttlMs * 1_000);
+        const deadline = Date.now() + ttlMs * 50;
+        while (Object.keys(await store!.presence(ch)).length > 1) {
+          if (Date.now() > deadline) throw new Error('entry did not expire');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        expect(Object.keys(await store!.presence(ch))).toEqual(['c2']);
+        expect(await store!.stats(ch)).toEqual({ clients: 1, users: 1 });
+      },
+    );
 
     it('rejects calls after close, and close is idempotent', async () => {
       const [store] = await start(1);

@@ -50,7 +50,10 @@ export interface WsEndpointOptions {
 function offeredSubprotocols(req: IncomingMessage): string[] {
   const header = req.headers['sec-websocket-protocol'];
   if (!header) return [];
-  return header.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return header
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** Headers of the WebSocket handshake itself: consumed by the upgrade, not kept per connection. */
@@ -164,10 +167,15 @@ export class WsEndpoint {
     const open = [...this.#sockets];
     if (open.length === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const closed = Promise.all(open.map((ws) => new Promise<void>((resolve) => {
-      if (ws.readyState === WebSocket.CLOSED) resolve();
-      else ws.once('close', () => resolve());
-    })));
+    const closed = Promise.all(
+      open.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === WebSocket.CLOSED) resolve();
+            else ws.once('close', () => resolve());
+          }),
+      ),
+    );
     const expired = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
       timer.unref?.();
