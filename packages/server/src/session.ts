@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import {
   DISCONNECT_CODES,
   DISCONNECT_REASONS,
-  Disconnect,
   ERROR_CODES,
   ProtocolError,
   ReplyError,
@@ -20,8 +19,9 @@ import {
   type ClientInfo,
 } from '@relais/protocol';
 import { SessionAuth } from './auth/session-auth.js';
+import { answer, fail, type AnsweredSession } from './commands/answer.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
-import type { CommandHandler, CommandSession, Handled, NodeServices, SessionState } from './commands/context.js';
+import type { CommandHandler, NodeServices, SessionState } from './commands/context.js';
 import type { ClientDetails } from './events.js';
 import { sharedFlushQueue, type Flushable } from './flush-queue.js';
 import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
@@ -33,7 +33,7 @@ export type { SessionState } from './commands/context.js';
 
 const PING_PUSH = { type: 'ping' } as const;
 
-export class Session implements CommandSession, Flushable, HeartbeatActions {
+export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   /** Connection id, sent in ConnectResult.client. */
   readonly client: string = randomUUID();
   /** Channels held: subscribed, or being subscribed (see session-channels). */
@@ -207,7 +207,7 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
 
   #accept(item: ParsedCommand): void {
     if (!item.ok) {
-      this.#replyError(item.id, item.error);
+      this.replyError(item.id, item.error);
       // Before connect, an invalid command (a connect with bad params included) breaks the
       // protocol: nothing else may come first.
       if (this.#state === 'connecting' && !this.#afterConnect)
@@ -222,7 +222,7 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     }
     if (this.#pending + (this.#afterConnect?.length ?? 0) >= this.limiter.limits.maxPendingCommands) {
       this.#node.metrics.limited('connection.pendingCommands');
-      this.#replyError(item.command.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending commands'));
+      this.replyError(item.command.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending commands'));
       return;
     }
     this.#route(item.command);
@@ -235,13 +235,13 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
       return;
     }
     for (const item of items) {
-      this.#replyError(item.ok ? item.command.id : item.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS));
+      this.replyError(item.ok ? item.command.id : item.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS));
     }
   }
 
   #route(command: Command): void {
     if (this.#state === 'connected') {
-      if (command.method === 'connect') this.#replyError(command.id, new ReplyError(ERROR_CODES.BAD_REQUEST, 'already connected'));
+      if (command.method === 'connect') this.replyError(command.id, new ReplyError(ERROR_CODES.BAD_REQUEST, 'already connected'));
       else this.#run(command);
     } else if (this.#afterConnect) {
       // connect is running: later commands of the pipeline wait for it.
@@ -262,83 +262,17 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     handler(this, command.params, this.#node).then(
       (handled) => {
         this.#pending--;
-        this.#answer(command, handled);
+        answer(this, command, handled, this.#node);
       },
       (error: unknown) => {
         this.#pending--;
-        this.#fail(command, error);
+        fail(this, command, error, this.#node.logger);
       },
     );
   }
 
-  // Answers once: a result that cannot be encoded is answered 100, and one too large for the
-  // queue 106 (nothing was sent yet, and `undo` gives back what the handler reserved); a
-  // failure after the reply went out closes the connection instead of answering again.
-  #answer(command: Command, { result, afterReply, undo, fit }: Handled<unknown>): void {
-    if (this.#state === 'closed') return;
-    let frame: Frame;
-    try {
-      fit?.(this.#queuedBytes());
-      frame = this.codec.encode({ id: command.id, result });
-      checkReplySize(frame, this.#node.options.maxQueueBytes);
-    } catch (error) {
-      if (!(error instanceof ReplyError)) {
-        // A result no encoder writes (a hook's BigInt, a cycle).
-        this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command result could not be encoded');
-      }
-      if (this.#runSafely(command, undo)) this.#fail(command, error instanceof ReplyError ? error : new ReplyError(ERROR_CODES.INTERNAL));
-      return;
-    }
-    this.enqueueFrame(frame);
-    this.#runSafely(command, afterReply);
-  }
-
-  /** Runs a handler's follow-up; if it throws, the connection is closed with 3004. */
-  #runSafely(command: Command, step: (() => void) | undefined): boolean {
-    if (!step) return true;
-    try {
-      step();
-      return true;
-    } catch (error) {
-      this.#node.logger.error(
-        { err: error, client: this.client, method: command.method },
-        'command failed after its handler; closing the connection',
-      );
-      this.close(DISCONNECT_CODES.SERVER_ERROR);
-      return false;
-    }
-  }
-
-  // Never throws: it ends every command's promise chain, so a throw here would be an
-  // unhandled rejection.
-  #fail(command: Command, error: unknown): void {
-    try {
-      this.#failUnsafe(command, error);
-    } catch (failure) {
-      this.#node.logger.error({ err: failure, client: this.client }, 'failed to report a command error');
-      this.close(DISCONNECT_CODES.SERVER_ERROR);
-    }
-  }
-
-  #failUnsafe(command: Command, error: unknown): void {
-    if (this.#state === 'closed') return;
-    if (error instanceof Disconnect) {
-      this.close(error.code, error.reason);
-      return;
-    }
-    if (error instanceof ReplyError) {
-      this.#replyError(command.id, error);
-    } else {
-      this.#node.logger.error({ err: error, client: this.client, method: command.method }, 'command failed');
-      this.#replyError(command.id, new ReplyError(ERROR_CODES.INTERNAL));
-    }
-    if (command.method === 'connect' && this.#state === 'connecting') {
-      // A refused connect ends the connection: the client got the reason in the reply.
-      this.close(DISCONNECT_CODES.CONNECTION_REFUSED);
-    }
-  }
-
-  #replyError(id: number, error: ReplyError): void {
+  /** @internal Answers command `id` with `error` (counted in the metrics). */
+  replyError(id: number, error: ReplyError): void {
     this.#node.metrics.error(error.code);
     this.enqueue({ id, error: error.toJSON() });
   }
@@ -375,8 +309,8 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
     }
   }
 
-  /** Bytes waiting to be sent: in the transport, and queued here (with one separator each). */
-  #queuedBytes(): number {
+  /** @internal Bytes waiting to be sent: in the transport, and queued here (with one separator each). */
+  queuedBytes(): number {
     let bytes = this.#transport.bufferedBytes + this.#outbox.length;
     for (const frame of this.#outbox) bytes += frameBytes(frame);
     return bytes;
@@ -408,19 +342,5 @@ export class Session implements CommandSession, Flushable, HeartbeatActions {
         this.#node.logger.error({ err: error, client: this.client }, 'state listener threw');
       }
     }
-  }
-}
-
-/**
- * A reply larger than the whole queue would close the connection as slow (3008) however fast
- * the client reads, and again after every reconnect: it is refused with 106 instead.
- */
-function checkReplySize(frame: Frame, maxQueueBytes: number): void {
-  const bytes = frameBytes(frame);
-  if (bytes > maxQueueBytes) {
-    throw new ReplyError(
-      ERROR_CODES.LIMIT_EXCEEDED,
-      `reply of ${bytes} bytes is larger than this connection's queue (maxQueueBytes ${maxQueueBytes})`,
-    );
   }
 }
