@@ -3,13 +3,13 @@
  * A relais node: wires the broker, the hub, hooks and transports, and offers the server API.
  */
 import type { Server } from 'node:http';
-import { DISCONNECT_CODES, channelError, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
+import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
 import { TokenVerifier } from './auth/verifier.js';
-import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from './broker.js';
+import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
 import { BrokerSubscriptions } from './broker-subscriptions.js';
 import { Channels } from './channels.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
-import { checkData, checkOptionalString } from './data-checks.js';
+import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
 import { Hooks } from './hooks.js';
@@ -26,7 +26,15 @@ import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
 import { WsEndpoint } from './transports/ws.js';
-import { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, type ServerPublishOptions } from './server-api.js';
+import {
+  SERVER_UNSUBSCRIBE_CODE,
+  checkChannel,
+  serverPublication,
+  targetedSessions,
+  type DisconnectTarget,
+  type ListenOptions,
+  type ServerPublishOptions,
+} from './server-api.js';
 
 export { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, type ServerPublishOptions } from './server-api.js';
 import { SERVER_VERSION } from './version.js';
@@ -164,17 +172,8 @@ export class Relais {
    * §9): nested deeper than maxDataDepth, or not carried identically by JSON and MessagePack.
    */
   async publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
-    checkChannel(channel);
-    checkData('relais.publish', data, this.options.maxDataDepth, true);
-    checkOptionalString('relais.publish: options.event', options.event);
-    checkOptionalString('relais.publish: options.idempotencyKey', options.idempotencyKey);
-    checkOptionalString('relais.publish: options.excludeClient', options.excludeClient);
-    if (options.ephemeral && options.idempotencyKey !== undefined)
-      throw new TypeError('an ephemeral publish cannot carry an idempotencyKey');
+    const pub = serverPublication(channel, data, options, this.options.maxDataDepth);
     await this.#started;
-    const pub: Publication = { channel, data };
-    if (options.event !== undefined) pub.event = options.event;
-    if (options.excludeClient !== undefined) pub.excludeClient = options.excludeClient;
     const publish: BrokerPublishOptions = { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs };
     const history = this.#services.channels.find(channel)?.history;
     if (history && !options.ephemeral) publish.history = history;
@@ -223,15 +222,7 @@ export class Relais {
   /** Closes matching connections with `code` (default 3503, terminal); returns how many. */
   disconnect(target: DisconnectTarget, code: number = DISCONNECT_CODES.FORCE_DISCONNECT, reason?: string): number {
     if (!isDisconnectCode(code)) throw new RangeError(`disconnect code must be an integer in 3000–4999, got ${code}`);
-    let sessions: CommandSession[];
-    if (target.client !== undefined) {
-      const session = this.#hub.get(target.client);
-      sessions = session && (target.user === undefined || session.user === target.user) ? [session] : [];
-    } else if (target.user !== undefined) {
-      sessions = [...this.#hub.ofUser(target.user)];
-    } else {
-      throw new TypeError('disconnect needs a client or a user');
-    }
+    const sessions = targetedSessions(this.#hub, target);
     for (const session of sessions) session.close(code, reason);
     return sessions.length;
   }
@@ -340,11 +331,6 @@ export class Relais {
     this.#metrics.disconnect(code);
     this.#logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }
-}
-
-function checkChannel(channel: string): void {
-  const problem = channelError(channel);
-  if (problem) throw new TypeError(`invalid channel: ${problem}`);
 }
 
 /**
