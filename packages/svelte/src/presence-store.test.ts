@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { get } from 'svelte/store';
 import type { ClientInfo } from '@relais/client';
-import { FakeServer, fakeClient } from '../../client/src/testing/index.js';
+import { fakeClient } from '../../client/src/testing/index.js';
+import { useFakeServer } from '../../client/src/testing/use-fake-server.js';
 import { channelStore, mergePresence, presenceStore, type PresenceValue } from './index.js';
 
 const ann: ClientInfo = { client: 'c1', user: 'ann' };
@@ -32,31 +33,28 @@ describe('mergePresence', () => {
 });
 
 describe('presenceStore', () => {
-  let server: FakeServer;
+  const fake = useFakeServer({ nowMs: 0 });
   let present: Record<string, ClientInfo>;
   beforeEach(() => {
-    vi.useFakeTimers({ now: 0 });
-    server = new FakeServer();
     present = { c1: ann };
-    server.onCommand((c) => (c.method === 'presence' ? { result: { clients: { ...present } } } : undefined));
+    fake.server.onCommand((c) => (c.method === 'presence' ? { result: { clients: { ...present } } } : undefined));
   });
-  afterEach(() => vi.useRealTimers());
 
   it('subscribes with joinLeave, loads a snapshot, then follows join and leave', async () => {
-    const client = fakeClient(server);
+    const client = fakeClient(fake.server);
     client.connect();
     const store = presenceStore(client, 'chat:lobby');
     const values: PresenceValue[] = [];
     const stop = store.subscribe((v) => values.push(v));
     expect(values[0]).toEqual({ clients: {}, count: 0, users: 0, ready: false });
     await vi.advanceTimersByTimeAsync(0);
-    expect(server.commands('subscribe')[0]!.params).toEqual({ channel: 'chat:lobby', joinLeave: true });
+    expect(fake.server.commands('subscribe')[0]!.params).toEqual({ channel: 'chat:lobby', joinLeave: true });
     expect(get(store)).toEqual({ clients: { c1: ann }, count: 1, users: 1, ready: true });
-    server.sendPush({ type: 'join', channel: 'chat:lobby', info: ann2 });
-    server.sendPush({ type: 'join', channel: 'chat:lobby', info: bob });
+    fake.server.sendPush({ type: 'join', channel: 'chat:lobby', info: ann2 });
+    fake.server.sendPush({ type: 'join', channel: 'chat:lobby', info: bob });
     await vi.advanceTimersByTimeAsync(0);
     expect(get(store)).toMatchObject({ count: 3, users: 2 });
-    server.sendPush({ type: 'leave', channel: 'chat:lobby', info: ann2 });
+    fake.server.sendPush({ type: 'leave', channel: 'chat:lobby', info: ann2 });
     await vi.advanceTimersByTimeAsync(0);
     expect(Object.keys(get(store).clients)).toEqual(['c1', 'c3']);
     stop();
@@ -65,8 +63,8 @@ describe('presenceStore', () => {
   });
 
   it('keeps a leave that arrives while the snapshot is in flight', async () => {
-    const client = fakeClient(server);
-    server.onCommand((c, connection) => {
+    const client = fakeClient(fake.server);
+    fake.server.onCommand((c, connection) => {
       if (c.method !== 'presence') return undefined;
       // The snapshot was taken with bob present; bob's leave overtakes the reply.
       connection.write({ type: 'leave', channel: 'chat:lobby', info: bob }, { id: c.id, result: { clients: { c1: ann, c3: bob } } });
@@ -81,24 +79,24 @@ describe('presenceStore', () => {
   });
 
   it('takes a new snapshot after a reconnect, dropping those who left meanwhile', async () => {
-    const client = fakeClient(server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0 });
     client.connect();
     present = { c1: ann, c3: bob };
     const store = presenceStore(client, 'chat:lobby');
     const stop = store.subscribe(() => {});
     await vi.advanceTimersByTimeAsync(0);
     expect(get(store).count).toBe(2);
-    server.closeConnection(1006);
+    fake.server.closeConnection(1006);
     present = { c1: ann };
     await vi.advanceTimersByTimeAsync(500);
-    expect(server.commands('presence')).toHaveLength(2);
+    expect(fake.server.commands('presence')).toHaveLength(2);
     expect(get(store).clients).toEqual({ c1: ann });
     stop();
   });
 
   it('reports a failed snapshot and shares the subscription with a channelStore', async () => {
-    const client = fakeClient(server);
-    server.onCommand((c) =>
+    const client = fakeClient(fake.server);
+    fake.server.onCommand((c) =>
       c.method === 'presence'
         ? { error: { code: 108, message: 'presence is not enabled in this namespace', temporary: false } }
         : undefined,
@@ -114,7 +112,7 @@ describe('presenceStore', () => {
       ready: false,
       error: expect.objectContaining({ message: expect.stringContaining('presence is not enabled') }),
     });
-    expect(server.commands('subscribe')).toHaveLength(1);
+    expect(fake.server.commands('subscribe')).toHaveLength(1);
     stop();
     stopPresence();
     expect(client.getSubscription('chat:lobby')?.state).toBe('subscribed');
