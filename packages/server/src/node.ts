@@ -4,25 +4,16 @@
  */
 import type { Server } from 'node:http';
 import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
-import { TokenVerifier } from './auth/verifier.js';
-import type { Broker, BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
-import { BrokerSubscriptions } from './broker-subscriptions.js';
-import { Channels } from './channels.js';
-import type { CommandSession, NodeServices } from './commands/context.js';
+import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
+import type { CommandSession } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
-import { Hooks } from './hooks.js';
 import { closeServer, createNodeServer, listenOn, pathOf, type HealthSource } from './http.js';
-import { Hub } from './hub.js';
-import { silentLogger, type Logger } from './logger.js';
-import { MemoryBroker } from './memory/memory-broker.js';
-import { MemoryPresenceStore } from './memory/memory-presence-store.js';
-import { Metrics, type MetricsSnapshot } from './metrics.js';
+import type { MetricsSnapshot } from './metrics.js';
+import { createNodeServices, type NodeParts } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
-import { PresenceKeeper } from './presence/presence-keeper.js';
-import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
 import { WsEndpoint } from './transports/ws.js';
@@ -50,13 +41,7 @@ type NodeState = 'running' | 'closing' | 'closed';
  */
 export class Relais {
   readonly options: ResolvedOptions;
-  readonly #services: NodeServices;
-  readonly #broker: Broker;
-  readonly #presence: PresenceKeeper;
-  readonly #hooks = new Hooks();
-  readonly #hub: Hub<CommandSession>;
-  readonly #metrics = new Metrics();
-  readonly #logger: Logger;
+  readonly #services: NodeParts;
   readonly #sessions = new Set<CommandSession>();
   readonly #endpoint: WsEndpoint;
   readonly #started: Promise<void>;
@@ -66,39 +51,18 @@ export class Relais {
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
-    this.#logger = this.options.logger ?? silentLogger;
-    this.#hub = new Hub({ logger: this.#logger });
-    this.#broker = this.options.engine?.broker ?? new MemoryBroker();
-    this.#presence = new PresenceKeeper(
-      this.options.engine?.presence ?? new MemoryPresenceStore(),
-      this.options.presenceTtlMs,
-      this.#logger,
-    );
-    this.#presence.start();
-    this.#services = {
-      options: this.options,
-      logger: this.#logger,
-      metrics: this.#metrics,
-      hub: this.#hub,
-      hooks: this.#hooks,
-      channels: new Channels(this.options.namespaces),
-      broker: this.#broker,
-      subscriptions: new BrokerSubscriptions(this.#broker),
-      auth: this.options.auth && new TokenVerifier(this.options.auth),
-      limiter: new RateLimiter(this.options.limits, this.#metrics),
-      presence: this.#presence,
-      sessionClosed: (session, code) => this.#sessionClosed(session, code),
-    };
-    this.#started = this.#broker.start(new LocalDelivery(this.#hub, this.#sessions, this.#logger));
-    this.#started.catch((error: unknown) => this.#logger.error({ err: error }, 'broker failed to start'));
+    this.#services = createNodeServices(this.options, (session, code) => this.#sessionClosed(session, code));
+    this.#services.presence.start();
+    this.#started = this.#services.broker.start(new LocalDelivery(this.#services.hub, this.#sessions, this.#services.logger));
+    this.#started.catch((error: unknown) => this.#services.logger.error({ err: error }, 'broker failed to start'));
     const { limiter } = this.#services;
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
       compression: this.options.compression,
       trustedProxies: this.options.trustedProxies,
       admission: { allowedOrigins: this.options.allowedOrigins, admitConnection: (address) => limiter.admitConnection(address) },
-      logger: this.#logger,
-      metrics: this.#metrics,
+      logger: this.#services.logger,
+      metrics: this.#services.metrics,
       isClosing: () => this.#state !== 'running',
       accept: (transport) => this.accept(transport),
     });
@@ -119,12 +83,12 @@ export class Relais {
       health: this.#healthSource(),
       version: SERVER_VERSION,
       fallback,
-      onError: (error) => this.#logger.error({ err: error }, 'http fallback failed'),
+      onError: (error) => this.#services.logger.error({ err: error }, 'http fallback failed'),
       upgrades: new Map([
         [this.options.path, websocket],
         ['/', websocket],
       ]),
-      onRefusedUpgrade: (reason) => this.#metrics.refusedUpgrade(reason),
+      onRefusedUpgrade: (reason) => this.#services.metrics.refusedUpgrade(reason),
       maxPendingConnections: this.options.limits.maxPendingConnections,
       handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
     });
@@ -154,14 +118,14 @@ export class Relais {
       return undefined;
     }
     if (this.#sessions.size >= this.options.maxConnections) {
-      this.#metrics.disconnect(DISCONNECT_CODES.CONNECTION_LIMIT);
+      this.#services.metrics.disconnect(DISCONNECT_CODES.CONNECTION_LIMIT);
       transport.close(DISCONNECT_CODES.CONNECTION_LIMIT, 'connection limit reached');
       return undefined;
     }
     const session = new Session(transport, this.#services);
     this.#sessions.add(session);
-    this.#metrics.connections = this.#sessions.size;
-    this.#metrics.connectionsTotal++;
+    this.#services.metrics.connections = this.#sessions.size;
+    this.#services.metrics.connectionsTotal++;
     return session;
   }
 
@@ -177,7 +141,7 @@ export class Relais {
     const publish: BrokerPublishOptions = { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs };
     const history = this.#services.channels.find(channel)?.history;
     if (history && !options.ephemeral) publish.history = history;
-    return this.#broker.publish(pub, publish);
+    return this.#services.broker.publish(pub, publish);
   }
 
   /**
@@ -189,25 +153,25 @@ export class Relais {
     if (!this.#services.channels.find(channel)?.history)
       throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
     await this.#started;
-    return this.#broker.history(channel, query);
+    return this.#services.broker.history(channel, query);
   }
 
   /** Who is in a channel, across the cluster, keyed by client id (namespaces with presence). */
   async presence(channel: string): Promise<Record<string, ClientInfo>> {
     this.#checkPresence(channel);
-    return this.#presence.store.presence(channel);
+    return this.#services.presence.store.presence(channel);
   }
 
   /** How many clients and distinct users are in a channel (namespaces with presence). */
   async presenceStats(channel: string): Promise<PresenceStats> {
     this.#checkPresence(channel);
-    return this.#presence.store.stats(channel);
+    return this.#services.presence.store.stats(channel);
   }
 
   /** Sends a `message` push to one connection of this node; false when it is not here. */
   sendToClient(client: string, data: unknown): boolean {
     checkData('relais.sendToClient', data, this.options.maxDataDepth, false);
-    const session = this.#hub.get(client);
+    const session = this.#services.hub.get(client);
     if (!session) return false;
     session.enqueue({ type: 'message', data });
     return true;
@@ -216,13 +180,13 @@ export class Relais {
   /** Sends a `message` push to every connection of a user on this node; returns how many. */
   sendToUser(user: string, data: unknown): number {
     checkData('relais.sendToUser', data, this.options.maxDataDepth, false);
-    return this.#hub.fanOut(this.#hub.ofUser(user), { type: 'message', data });
+    return this.#services.hub.fanOut(this.#services.hub.ofUser(user), { type: 'message', data });
   }
 
   /** Closes matching connections with `code` (default 3503, terminal); returns how many. */
   disconnect(target: DisconnectTarget, code: number = DISCONNECT_CODES.FORCE_DISCONNECT, reason?: string): number {
     if (!isDisconnectCode(code)) throw new RangeError(`disconnect code must be an integer in 3000–4999, got ${code}`);
-    const sessions = targetedSessions(this.#hub, target);
+    const sessions = targetedSessions(this.#services.hub, target);
     for (const session of sessions) session.close(code, reason);
     return sessions.length;
   }
@@ -235,7 +199,7 @@ export class Relais {
     checkChannel(channel);
     this.#services.channels.resolve(channel);
     if (data !== undefined) checkData('relais.subscribe', data, this.options.maxDataDepth, false);
-    const session = this.#hub.get(client);
+    const session = this.#services.hub.get(client);
     if (!session || session.channels.has(channel)) return false;
     // Encoded before the channel is reserved: a push that cannot be written leaves nothing held.
     const push = session.codec.encode(data === undefined ? { type: 'subscribe', channel } : { type: 'subscribe', channel, data });
@@ -253,37 +217,41 @@ export class Relais {
 
   /** Ends a connection's subscription from the server and sends it an `unsubscribe` push. */
   unsubscribe(client: string, channel: string): boolean {
-    return this.#hub.get(client)?.channels.end(channel, SERVER_UNSUBSCRIBE_CODE, 'server unsubscribe') ?? false;
+    return this.#services.hub.get(client)?.channels.end(channel, SERVER_UNSUBSCRIBE_CODE, 'server unsubscribe') ?? false;
   }
 
   /** Runs on every `connect`, in registration order. See ConnectEvent. */
   onConnecting(hook: ConnectingHook): () => void {
-    return this.#hooks.connecting.add(hook);
+    return this.#services.hooks.connecting.add(hook);
   }
 
   /** Runs on every client `subscribe`. See SubscribeEvent. */
   onSubscribe(hook: SubscribeHook): () => void {
-    return this.#hooks.subscribe.add(hook);
+    return this.#services.hooks.subscribe.add(hook);
   }
 
   /** Runs on every client `publish`; may replace the data or reject it. See PublishEvent. */
   onPublish(hook: PublishHook): () => void {
-    return this.#hooks.publish.add(hook);
+    return this.#services.hooks.publish.add(hook);
   }
 
   /** Runs on every client `send`. See ClientMessageEvent. */
   onMessage(hook: MessageHook): () => void {
-    return this.#hooks.message.add(hook);
+    return this.#services.hooks.message.add(hook);
   }
 
   /** Registers the handler of RPC `method` (one per method). */
   rpc(method: string, handler: RpcHandler): () => void {
-    return this.#hooks.addRpc(method, handler);
+    return this.#services.hooks.addRpc(method, handler);
   }
 
   stats(): MetricsSnapshot {
-    const resources = { holds: this.#hub.holds, brokerChannels: this.#services.subscriptions.size, presenceEntries: this.#presence.size };
-    return { ...this.#metrics.snapshot(resources), connections: this.#sessions.size };
+    const resources = {
+      holds: this.#services.hub.holds,
+      brokerChannels: this.#services.subscriptions.size,
+      presenceEntries: this.#services.presence.size,
+    };
+    return { ...this.#services.metrics.snapshot(resources), connections: this.#sessions.size };
   }
 
   /**
@@ -300,15 +268,15 @@ export class Relais {
     this.#state = 'closing';
     for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
     await this.#endpoint.drain(this.options.closeTimeoutMs);
-    this.#presence.stop();
+    this.#services.presence.stop();
     for (const [name, part] of [
-      ['broker', this.#broker],
-      ['presence store', this.#presence.store],
+      ['broker', this.#services.broker],
+      ['presence store', this.#services.presence.store],
     ] as const) {
       try {
         await part.close();
       } catch (error) {
-        this.#logger.error({ err: error }, `${name} close failed`);
+        this.#services.logger.error({ err: error }, `${name} close failed`);
       }
     }
     if (this.#server) await closeServer(this.#server);
@@ -327,9 +295,9 @@ export class Relais {
 
   #sessionClosed(session: CommandSession, code: number): void {
     this.#sessions.delete(session);
-    this.#metrics.connections = this.#sessions.size;
-    this.#metrics.disconnect(code);
-    this.#logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
+    this.#services.metrics.connections = this.#sessions.size;
+    this.#services.metrics.disconnect(code);
+    this.#services.logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }
 }
 

@@ -1,0 +1,48 @@
+/**
+ * @module node-services
+ * Builds the parts of a node that every session shares, from its parsed options: the hub, the
+ * engine (broker and presence store, memory by default), hooks, namespace rules, token
+ * verification, rate limits and metrics.
+ */
+import { TokenVerifier } from './auth/verifier.js';
+import { BrokerSubscriptions } from './broker-subscriptions.js';
+import { Channels } from './channels.js';
+import type { CommandSession, NodeServices } from './commands/context.js';
+import { Hooks } from './hooks.js';
+import { Hub } from './hub.js';
+import { silentLogger } from './logger.js';
+import { MemoryBroker } from './memory/memory-broker.js';
+import { MemoryPresenceStore } from './memory/memory-presence-store.js';
+import { Metrics } from './metrics.js';
+import type { ResolvedOptions } from './options.js';
+import { PresenceKeeper } from './presence/presence-keeper.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
+
+/** NodeServices with the concrete parts the node itself drives. */
+export interface NodeParts extends NodeServices {
+  readonly hub: Hub<CommandSession>;
+  readonly hooks: Hooks;
+  readonly metrics: Metrics;
+  readonly presence: PresenceKeeper;
+}
+
+/** The shared parts of a node; `sessionClosed` is called once per session that reaches `closed`. */
+export function createNodeServices(options: ResolvedOptions, sessionClosed: NodeServices['sessionClosed']): NodeParts {
+  const logger = options.logger ?? silentLogger;
+  const metrics = new Metrics();
+  const broker = options.engine?.broker ?? new MemoryBroker();
+  return {
+    options,
+    logger,
+    metrics,
+    hub: new Hub({ logger }),
+    hooks: new Hooks(),
+    channels: new Channels(options.namespaces),
+    broker,
+    subscriptions: new BrokerSubscriptions(broker),
+    auth: options.auth && new TokenVerifier(options.auth),
+    limiter: new RateLimiter(options.limits, metrics),
+    presence: new PresenceKeeper(options.engine?.presence ?? new MemoryPresenceStore(), options.presenceTtlMs, logger),
+    sessionClosed,
+  };
+}
