@@ -53,7 +53,12 @@ export function isWellFormed(text: string): boolean {
   return native ? native.call(text) : !LONE_SURROGATE.test(text);
 }
 
-function isPlainObject(value: object): boolean {
+/**
+ * Whether `value` is a map as both decoders build it: a plain object. Arrays, bytes and the
+ * Date that MessagePack's timestamp extension decodes to are not, even without own keys.
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

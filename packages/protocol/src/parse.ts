@@ -12,7 +12,7 @@
  * fans out to every encoding and into history (see data.ts).
  */
 import { ERROR_CODES } from './codes.js';
-import { MAX_DATA_DEPTH, dataError, isWellFormed } from './data.js';
+import { MAX_DATA_DEPTH, dataError, isPlainObject, isWellFormed } from './data.js';
 import { ProtocolError, ReplyError } from './errors.js';
 import {
   MAX_CHANNEL_LENGTH,
@@ -45,13 +45,6 @@ const ENVELOPE_KEYS = new Set(['id', 'method', 'params']);
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  // Both decoders build maps as plain objects. Anything else (arrays, bytes, the Date that
-  // MessagePack's timestamp extension decodes to) is not a map, even if it has no own keys.
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** A short, safe rendering of untrusted text for error messages. */
 function quote(text: string): string {
@@ -124,7 +117,7 @@ function checkData(params: Params, method: Method, maxDepth: number, portable = 
 function checkPosition(params: Params, method: Method): void {
   const since = params.since;
   if (since === undefined) return;
-  if (!isRecord(since)) throw bad(`${method}.since must be an object {offset, epoch}`);
+  if (!isPlainObject(since)) throw bad(`${method}.since must be an object {offset, epoch}`);
   allowOnly(since, method, ['offset', 'epoch']);
   if (typeof since.offset !== 'number' || !Number.isSafeInteger(since.offset) || since.offset < 0) {
     throw bad(`${method}.since.offset must be a non-negative integer`);
@@ -223,7 +216,7 @@ const RULES: Record<Method, ParamRule> = {
  * @example codec.decode(message).map((value) => parseCommand(value, { maxDataDepth: 32 }))
  */
 export function parseCommand(value: unknown, options: ParseOptions = {}): ParsedCommand {
-  if (!isRecord(value)) {
+  if (!isPlainObject(value)) {
     throw new ProtocolError('PROTO_ERR_INVALID_ENVELOPE', 'command must be an object');
   }
   const id = value.id;
@@ -240,7 +233,7 @@ export function parseCommand(value: unknown, options: ParseOptions = {}): Parsed
       throw new ReplyError(ERROR_CODES.METHOD_NOT_FOUND, `unknown method ${quote(method)}`);
     }
     const params = value.params === undefined ? {} : value.params;
-    if (!isRecord(params)) throw bad(`${method}.params must be an object`);
+    if (!isPlainObject(params)) throw bad(`${method}.params must be an object`);
     RULES[method as Method](params, method as Method, options.maxDataDepth ?? MAX_DATA_DEPTH);
     return { ok: true, command: { id, method, params } as Command };
   } catch (error) {
@@ -250,7 +243,7 @@ export function parseCommand(value: unknown, options: ParseOptions = {}): Parsed
 }
 
 function checkErrorShape(value: unknown): void {
-  if (!isRecord(value) || typeof value.code !== 'number' || typeof value.message !== 'string') {
+  if (!isPlainObject(value) || typeof value.code !== 'number' || typeof value.message !== 'string') {
     throw new ProtocolError('PROTO_ERR_INVALID_ENVELOPE', 'reply error must be {code, message, temporary}');
   }
 }
@@ -261,7 +254,7 @@ function checkErrorShape(value: unknown): void {
  * Throws ProtocolError when the value is neither a reply nor a push.
  */
 export function parseServerFrame(value: unknown): ServerFrame | null {
-  if (!isRecord(value)) {
+  if (!isPlainObject(value)) {
     throw new ProtocolError('PROTO_ERR_INVALID_ENVELOPE', 'server frame must be an object');
   }
   if (value.id !== undefined) {

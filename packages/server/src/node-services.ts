@@ -7,7 +7,7 @@
 import { TokenVerifier } from './auth/verifier.js';
 import { BrokerSubscriptions } from './broker-subscriptions.js';
 import { Channels } from './channels.js';
-import type { CommandSession, NodeServices } from './commands/context.js';
+import type { NodeServices } from './commands/context.js';
 import { Hooks } from './hooks.js';
 import { Hub } from './hub.js';
 import { silentLogger } from './logger.js';
@@ -18,16 +18,8 @@ import type { ResolvedOptions } from './options.js';
 import { PresenceKeeper } from './presence/presence-keeper.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 
-/** NodeServices with the concrete parts the node itself drives. */
-export interface NodeParts extends NodeServices {
-  readonly hub: Hub<CommandSession>;
-  readonly hooks: Hooks;
-  readonly metrics: Metrics;
-  readonly presence: PresenceKeeper;
-}
-
 /** The shared parts of a node; `sessionClosed` is called once per session that reaches `closed`. */
-export function createNodeServices(options: ResolvedOptions, sessionClosed: NodeServices['sessionClosed']): NodeParts {
+export function createNodeServices(options: ResolvedOptions, sessionClosed: NodeServices['sessionClosed']): NodeServices {
   const logger = options.logger ?? silentLogger;
   const metrics = new Metrics();
   const broker = options.engine?.broker ?? new MemoryBroker();

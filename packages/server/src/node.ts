@@ -5,13 +5,13 @@
 import type { Server } from 'node:http';
 import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
 import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
-import type { CommandSession } from './commands/context.js';
+import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
 import { closeServer, createNodeServer, listenOn, pathOf, type HealthSource } from './http.js';
 import type { MetricsSnapshot } from './metrics.js';
-import { createNodeServices, type NodeParts } from './node-services.js';
+import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
 import { Session } from './session.js';
@@ -41,7 +41,7 @@ type NodeState = 'running' | 'closing' | 'closed';
  */
 export class Relais {
   readonly options: ResolvedOptions;
-  readonly #services: NodeParts;
+  readonly #services: NodeServices;
   readonly #sessions = new Set<CommandSession>();
   readonly #endpoint: WsEndpoint;
   readonly #started: Promise<void>;
