@@ -45,7 +45,6 @@ const ENVELOPE_KEYS = new Set(['id', 'method', 'params']);
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-
 /** A short, safe rendering of untrusted text for error messages. */
 function quote(text: string): string {
   const cut = text.length > 32 ? `${text.slice(0, 32)}…` : text;
