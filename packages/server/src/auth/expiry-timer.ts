@@ -9,11 +9,6 @@ import { MAX_TIMER_MS } from '../option-checks.js';
 export class ExpiryTimer {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Whether a deadline is armed. */
-  get armed(): boolean {
-    return this.#timer !== undefined;
-  }
-
   /** Calls `expired` at `expiresAt` (ms since the epoch, as `now`); replaces any earlier one. */
   start(expiresAt: number, now: () => number, expired: () => void): void {
     this.stop();
