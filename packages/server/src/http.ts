@@ -1,12 +1,16 @@
 /**
  * @module http
- * The node's HTTP server: its own endpoints (GET /health), an optional fallback for the rest
- * (e.g. the static apps of `relais serve`) or 404, and upgrades routed by path to the
- * transports that take them.
+ * The node's HTTP server: its own endpoint (GET /health), the routes features claim (see
+ * http-routes), an optional fallback for the rest (e.g. the static apps of `relais serve`) or
+ * 404, and upgrades routed by path to the transports that take them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { HttpRoutes, RequestHandler } from './http-routes.js';
+
+export type { HttpRoute, RequestHandler, UpgradeHandler } from './http-routes.js';
+export { HttpRoutes } from './http-routes.js';
 
 export interface HealthSource {
   /** Open connections now. */
@@ -25,14 +29,39 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  * Answers the requests the node does not serve itself; resolves false to let the node answer 404.
  * It should not throw for bad input: a rejection is answered with 500 and passed to `onError`.
  */
-export type HttpFallback = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
+export type HttpFallback = RequestHandler;
 
-/** A `request` listener serving /health, then `fallback`, then 404. */
+/** Runs `handler`, then 404 when it declines; a failure is answered with 500 and passed to `onError`. */
+function serveWith(
+  handler: RequestHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  onError: (error: unknown) => void,
+  next?: () => void,
+): void {
+  Promise.resolve()
+    .then(() => handler(req, res))
+    .then(
+      (handled) => {
+        if (handled) return;
+        if (next) next();
+        else sendJson(res, 404, { error: 'not found' });
+      },
+      (error: unknown) => {
+        onError(error);
+        if (res.headersSent) res.destroy();
+        else sendJson(res, 500, { error: 'internal server error' });
+      },
+    );
+}
+
+/** A `request` listener serving /health, then the route of the path, then `fallback`, then 404. */
 export function createHttpHandler(
   node: HealthSource,
   version: string,
   fallback?: HttpFallback,
   onError: (error: unknown) => void = () => {},
+  routes?: HttpRoutes,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const startedAt = Date.now();
   return (req, res) => {
@@ -47,19 +76,10 @@ export function createHttpHandler(
       });
       return;
     }
-    if (!fallback) return sendJson(res, 404, { error: 'not found' });
-    Promise.resolve()
-      .then(() => fallback(req, res))
-      .then(
-        (handled) => {
-          if (!handled) sendJson(res, 404, { error: 'not found' });
-        },
-        (error: unknown) => {
-          onError(error);
-          if (res.headersSent) res.destroy();
-          else sendJson(res, 500, { error: 'internal server error' });
-        },
-      );
+    const route = routes?.match(path)?.request;
+    const last = fallback ? () => serveWith(fallback, req, res, onError) : () => sendJson(res, 404, { error: 'not found' });
+    if (route) serveWith(route, req, res, onError, last);
+    else last();
   };
 }
 
@@ -83,17 +103,14 @@ export function pathOf(req: IncomingMessage): string {
 /** Node's default time for a whole request; kept for requests whose headers came in time. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
-/** Takes an upgrade request (e.g. the WebSocket endpoint's handleUpgrade). */
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
-
 export interface NodeServerOptions {
   health: HealthSource;
   version: string;
   fallback?: HttpFallback | undefined;
-  /** A fallback's failure (answered with 500). */
+  /** A route's or the fallback's failure (answered with 500). */
   onError(error: unknown): void;
-  /** Upgrade handlers by exact path; other paths get 404. */
-  upgrades: ReadonlyMap<string, UpgradeHandler>;
+  /** Request and upgrade handlers by path; upgrades on other paths get 404. */
+  routes: HttpRoutes;
   /** An upgrade refused for its path, or a socket refused for the pending cap, for the metrics. */
   onRefusedUpgrade(reason: 'path' | 'pending'): void;
   /** Sockets that are not (yet) relais connections, at most; beyond, new ones are closed at once. */
@@ -113,7 +130,7 @@ export function createNodeServer(options: NodeServerOptions): Server {
       requestTimeout: Math.max(timeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
       connectionsCheckingInterval: Math.min(1_000, timeoutMs),
     },
-    createHttpHandler(options.health, options.version, options.fallback, options.onError),
+    createHttpHandler(options.health, options.version, options.fallback, options.onError, options.routes),
   );
   // Sockets not (yet) taken by a transport: upgrades in progress and plain HTTP requests. They
   // are not relais connections, so maxConnections does not count them; this cap does.
@@ -129,7 +146,7 @@ export function createNodeServer(options: NodeServerOptions): Server {
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     pending.delete(socket);
-    const handler = options.upgrades.get(pathOf(req));
+    const handler = options.routes.match(pathOf(req))?.upgrade;
     if (handler) {
       handler(req, socket, head);
       return;

@@ -34,4 +34,4 @@ export type { Session, SessionState } from './session.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
 export { SERVER_VERSION } from './version.js';
-export type { HttpFallback } from './http.js';
+export type { HttpFallback, HttpRoute, RequestHandler, UpgradeHandler } from './http.js';

@@ -9,7 +9,7 @@ import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
-import { closeServer, createNodeServer, listenOn, pathOf, type HealthSource } from './http.js';
+import { HttpRoutes, closeServer, createNodeServer, listenOn, pathOf, type HealthSource, type HttpRoute } from './http.js';
 import type { MetricsSnapshot } from './metrics.js';
 import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
@@ -45,6 +45,7 @@ export class Relais {
   readonly #sessions = new Set<CommandSession>();
   readonly #endpoint: WsEndpoint;
   readonly #started: Promise<void>;
+  readonly #routes = new HttpRoutes();
   #server: Server | undefined;
   #state: NodeState = 'running';
   #closed: Promise<void> | undefined;
@@ -66,6 +67,9 @@ export class Relais {
       isClosing: () => this.#state !== 'running',
       accept: (transport) => this.accept(transport),
     });
+    const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
+    this.#routes.add({ path: this.options.path, upgrade: websocket });
+    if (this.options.path !== '/') this.#routes.add({ path: '/', upgrade: websocket });
   }
 
   /** Open connections (connecting and connected). */
@@ -73,21 +77,28 @@ export class Relais {
     return this.#sessions.size;
   }
 
-  /** Starts an HTTP server serving /health, `fallback`, and WebSocket upgrades on `path` and `/`. */
+  /**
+   * Serves `route.path` (exact, or a prefix when it ends with `/`) in the node's HTTP server:
+   * plain requests, upgrades, or both. For the node's features (server API, metrics, fallback
+   * transports, front-ends) and for embedders; works before and after `listen`. Throws a
+   * TypeError when the path is taken. Returns a disposer.
+   * @example relais.route({ path: '/hello', request: (req, res) => (res.end('hi'), true) });
+   */
+  route(route: HttpRoute): () => void {
+    return this.#routes.add(route);
+  }
+
+  /** Starts an HTTP server serving /health, the routes, `fallback`, and WebSocket upgrades on `path` and `/`. */
   async listen({ port, host = '127.0.0.1', fallback }: ListenOptions): Promise<{ port: number; host: string }> {
     if (this.#server) throw new Error('relais is already listening');
     if (this.#state !== 'running') throw new Error('relais is closed');
     await this.#started;
-    const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
     const server = createNodeServer({
       health: this.#healthSource(),
       version: SERVER_VERSION,
       fallback,
       onError: (error) => this.#services.logger.error({ err: error }, 'http fallback failed'),
-      upgrades: new Map([
-        [this.options.path, websocket],
-        ['/', websocket],
-      ]),
+      routes: this.#routes,
       onRefusedUpgrade: (reason) => this.#services.metrics.refusedUpgrade(reason),
       maxPendingConnections: this.options.limits.maxPendingConnections,
       handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
