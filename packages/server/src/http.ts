@@ -65,7 +65,7 @@ export function createHttpHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const startedAt = Date.now();
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req);
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       const closing = node.isClosing();
       sendJson(res, closing ? 503 : 200, {
