@@ -8,6 +8,7 @@
  * const relais = createRelais({ engine: { broker: new RedisBroker({ urls: ['redis://127.0.0.1:6379'] }) } });
  */
 export { RedisBroker } from './redis-broker.js';
+export { RedisControlLink, type RedisControlLinkOptions } from './redis-control-link.js';
 export { RedisPresenceStore, type RedisPresenceStoreOptions } from './redis-presence-store.js';
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,

@@ -54,4 +54,9 @@ export class RedisKeys {
   idempotencyOwner(client: string): string {
     return `${this.prefix}:idown:${client}`;
   }
+
+  /** The Redis channel of control messages to every node, or to node `nodeId`. */
+  control(nodeId?: string): string {
+    return nodeId === undefined ? `${this.prefix}:ctl` : `${this.prefix}:ctl:${nodeId}`;
+  }
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ClientInfo, PublishResult } from '@relais/protocol';
+import type { ControlLink } from '@relais/server';
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   encodePublicationBody,
@@ -20,6 +21,7 @@ import { engineUnavailable, toEngineError } from './errors.js';
 import { RedisKeys } from './keys.js';
 import { redactUrl, resolveRedisBrokerOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { PUBLISH_HISTORY, PUBLISH_ONCE, READ_HISTORY, runScript } from './scripts.js';
+import { RedisControlLink } from './redis-control-link.js';
 import { ShardLink } from './shard-link.js';
 import { shardOf } from './shard.js';
 import { decodeMessage, encodeJoinLeave, type WireMessage } from './wire.js';
@@ -241,6 +243,19 @@ export class RedisBroker implements Broker {
     } catch (error) {
       throw toEngineError(error);
     }
+  }
+
+  /** A control link over pub/sub on the first shard, with connections of its own. */
+  controlLink(): ControlLink {
+    const { urls, prefix, connectTimeoutMs, commandTimeoutMs, maxReconnectDelayMs } = this.options;
+    return new RedisControlLink({
+      url: urls[0] as string,
+      prefix,
+      connectTimeoutMs,
+      commandTimeoutMs,
+      maxReconnectDelayMs,
+      logger: this.#logger,
+    });
   }
 
   async close(): Promise<void> {

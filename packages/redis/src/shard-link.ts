@@ -158,7 +158,8 @@ export class ShardLink {
   }
 }
 
-async function closeConnection(redis: Redis): Promise<void> {
+/** Quits `redis` politely when it is up, then drops it. */
+export async function closeConnection(redis: Redis): Promise<void> {
   if (redis.status === 'ready') await redis.quit().catch(() => {});
   redis.disconnect();
 }

@@ -8,6 +8,7 @@
  * The Broker also keeps channel history (offsets, epoch) and carries join/leave between nodes.
  */
 import type { ClientInfo, PublishResult, StreamPosition } from '@relais/protocol';
+import type { ControlLink } from './cluster/control-link.js';
 
 /** A publication as it travels between nodes. */
 export interface Publication {
@@ -154,4 +155,9 @@ export interface Broker {
   publishJoin(channel: string, info: ClientInfo): Promise<void>;
   publishLeave(channel: string, info: ClientInfo): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A new ControlLink over the same backend, for the node's control messages (server API calls
+   * aimed at another node's connections, heartbeats). Without it the node is a cluster of one.
+   */
+  controlLink?(): ControlLink;
 }

@@ -154,3 +154,26 @@ describe('Relais when many publications arrive during a subscribe', () => {
     expect(early.transport.pushes('publication')).toHaveLength(DEFAULT_MAX_HELD + 1);
   });
 });
+
+describe('the cluster of nodes sharing a MemoryBus', () => {
+  it('knows each node, with its info, and answers requests between them', async () => {
+    const bus = new MemoryBus();
+    const a = createRelais({ nodeId: 'a', engine: { broker: new MemoryBroker({ bus }) } });
+    const b = createRelais({ nodeId: 'b', engine: { broker: new MemoryBroker({ bus }) } });
+    const alone = createRelais({ nodeId: 'c' });
+    nodes.push(a, b, alone);
+    await Promise.all([a, b, alone].map((relais) => relais.listen({ port: 0 })));
+    await connectSession(b);
+    await flushMicrotasks();
+    b.cluster.handle('ping', () => 'pong');
+    await expect(a.cluster.request('b', 'ping', null, 1_000)).resolves.toBe('pong');
+    expect(a.cluster.nodes().map((info) => info.id)).toEqual(['a', 'b']);
+    expect(alone.cluster.nodes().map((info) => info.id)).toEqual(['c']);
+    expect(b.cluster.nodes()[0]).toMatchObject({ id: 'b', connections: 1, version: expect.any(String) });
+  });
+
+  it('refuses a malformed nodeId', () => {
+    for (const nodeId of ['', 'a b', 'x'.repeat(65), 5])
+      expect(() => createRelais({ nodeId: nodeId as string })).toThrow('option nodeId must be 1–64 characters');
+  });
+});

@@ -31,6 +31,9 @@ export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/m
 export type * from './events.js';
 export type { Transport, TransportInfo } from './transport.js';
 export type { Session, SessionState } from './session.js';
+export { Cluster, ClusterError, type ControlHandler, type GatherReply, type NodeInfo } from './cluster/cluster.js';
+export type { ControlLink } from './cluster/control-link.js';
+export { MemoryControlHub, MemoryControlLink } from './cluster/memory-control-link.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export type { MetricsSnapshot } from './metrics.js';
 export { SERVER_VERSION } from './version.js';

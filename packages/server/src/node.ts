@@ -5,6 +5,8 @@
 import type { Server } from 'node:http';
 import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
 import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
+import { Cluster } from './cluster/cluster.js';
+import { MemoryControlLink } from './cluster/memory-control-link.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
@@ -41,6 +43,12 @@ type NodeState = 'running' | 'closing' | 'closed';
  */
 export class Relais {
   readonly options: ResolvedOptions;
+  /**
+   * This node's place in its cluster: the nodes alive and control messages between them (see
+   * Cluster). On the memory engine, the nodes sharing a MemoryBus; on Redis, every node of the prefix.
+   */
+  readonly cluster: Cluster;
+  readonly #startedAt = Date.now();
   readonly #services: NodeServices;
   readonly #sessions = new Set<CommandSession>();
   readonly #endpoint: WsEndpoint;
@@ -54,8 +62,21 @@ export class Relais {
     this.options = resolveOptions(options);
     this.#services = createNodeServices(this.options, (session, code) => this.#sessionClosed(session, code));
     this.#services.presence.start();
-    this.#started = this.#services.broker.start(new LocalDelivery(this.#services.hub, this.#sessions, this.#services.logger));
-    this.#started.catch((error: unknown) => this.#services.logger.error({ err: error }, 'broker failed to start'));
+    const { broker, logger } = this.#services;
+    this.cluster = new Cluster(broker.controlLink?.() ?? new MemoryControlLink(), {
+      nodeId: this.options.nodeId,
+      heartbeatMs: this.options.clusterHeartbeatMs,
+      info: () => ({
+        id: this.options.nodeId,
+        startedAt: this.#startedAt,
+        version: SERVER_VERSION,
+        connections: this.#sessions.size,
+        subscriptions: this.#services.metrics.subscriptions,
+      }),
+      logger,
+    });
+    this.#started = broker.start(new LocalDelivery(this.#services.hub, this.#sessions, logger)).then(() => this.cluster.start());
+    this.#started.catch((error: unknown) => this.#services.logger.error({ err: error }, 'engine failed to start'));
     const { limiter } = this.#services;
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
@@ -281,6 +302,7 @@ export class Relais {
     await this.#endpoint.drain(this.options.closeTimeoutMs);
     this.#services.presence.stop();
     for (const [name, part] of [
+      ['cluster link', this.cluster],
       ['broker', this.#services.broker],
       ['presence store', this.#services.presence.store],
     ] as const) {

@@ -2,6 +2,7 @@
  * @module options
  * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
  */
+import { randomUUID } from 'node:crypto';
 import { MAX_DATA_DEPTH } from '@relais/protocol';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
@@ -27,6 +28,7 @@ export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 300_000;
 export const DEFAULT_PRESENCE_TTL_MS = 60_000;
+export const DEFAULT_CLUSTER_HEARTBEAT_MS = 2_000;
 /** Well under MAX_DATA_DEPTH (64), itself well under the MessagePack encoders' 100. */
 export const DEFAULT_MAX_DATA_DEPTH = 32;
 
@@ -52,6 +54,8 @@ const KNOWN_KEYS = new Set<string>([
   'compression',
   'maxDataDepth',
   'maxPageBytes',
+  'nodeId',
+  'clusterHeartbeatMs',
   ...DURATION_KEYS,
   ...COUNT_KEYS,
 ]);
@@ -77,6 +81,13 @@ export interface EngineOptions {
 export interface RelaisOptions {
   /** Cluster engine. @default a MemoryBroker (single node) */
   engine?: EngineOptions;
+  /**
+   * This node's id in the cluster (server API results, `info`, logs): 1–64 characters among
+   * A–Z a–z 0–9 _ . : -, unique in the cluster. @default a random UUID
+   */
+  nodeId?: string;
+  /** How often the node tells the others of its cluster it is alive, in ms. @default 2000 */
+  clusterHeartbeatMs?: number;
   /** Where the node logs; a pino logger fits. @default a silent logger */
   logger?: Logger;
   /** URL path accepting WebSocket upgrades (`/` is accepted too). @default '/connection/websocket' */
@@ -155,6 +166,8 @@ type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] |
  * parsed form: nothing downstream validates or parses an option again.
  */
 export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>> & {
+  readonly nodeId: string;
+  readonly clusterHeartbeatMs: number;
   readonly engine: EngineOptions | undefined;
   readonly logger: Logger | undefined;
   /** Rules of every namespace, parsed. */
@@ -223,6 +236,13 @@ function checkEngine(engine: unknown): EngineOptions | undefined {
   return engine as unknown as EngineOptions;
 }
 
+function checkNodeId(nodeId: unknown): string {
+  if (nodeId === undefined) return randomUUID();
+  if (typeof nodeId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(nodeId))
+    throw new OptionsError(`option nodeId must be 1–64 characters among A–Z a–z 0–9 _ . : -, got ${show(nodeId)}`);
+  return nodeId;
+}
+
 function checkLogger(logger: unknown): Logger | undefined {
   if (logger === undefined) return undefined;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
@@ -264,6 +284,10 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
   const trustedProxies = given.trustedProxies === undefined ? undefined : resolveTrustedProxies(given.trustedProxies);
   const limits = resolveLimits(given.limits, checked.maxMessageBytes);
   return {
+    nodeId: checkNodeId(given.nodeId),
+    clusterHeartbeatMs: positiveInteger('clusterHeartbeatMs', given.clusterHeartbeatMs ?? DEFAULT_CLUSTER_HEARTBEAT_MS, {
+      max: MAX_TIMER_MS,
+    }),
     path: checked.path,
     pingIntervalMs: checked.pingIntervalMs,
     pongTimeoutMs: checked.pongTimeoutMs,

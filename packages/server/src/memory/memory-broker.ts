@@ -4,6 +4,8 @@
  */
 import type { ClientInfo, PublishResult } from '@relais/protocol';
 import type { Broker, BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
+import type { ControlLink } from '../cluster/control-link.js';
+import { MemoryControlLink } from '../cluster/memory-control-link.js';
 import { MemoryBus } from './memory-bus.js';
 
 export interface MemoryBrokerOptions {
@@ -68,6 +70,11 @@ export class MemoryBroker implements Broker {
   async publishLeave(channel: string, info: ClientInfo): Promise<void> {
     this.#check();
     this.#bus.leave(channel, info);
+  }
+
+  /** A control link to the other nodes on this broker's bus. */
+  controlLink(): ControlLink {
+    return new MemoryControlLink(this.#bus.control);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
 import type { ClientInfo, PublishResult } from '@relais/protocol';
 import type { BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../options.js';
+import { MemoryControlHub } from '../cluster/memory-control-link.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { OptionsError, positiveInteger } from '../option-checks.js';
 import { DEFAULT_HISTORY_META_TTL_MS, DEFAULT_MAX_HISTORY_BYTES, MemoryStreams } from './memory-streams.js';
@@ -45,6 +46,8 @@ export class MemoryBus {
   readonly #streams: MemoryStreams;
   /** Presence entries of MemoryPresenceStores on this bus, by channel then client id. */
   readonly presenceEntries = new Map<string, Map<string, PresenceEntry>>();
+  /** The control messages of the nodes on this bus. */
+  readonly control = new MemoryControlHub();
 
   constructor(options: MemoryBusOptions = {}) {
     const now = options.now ?? Date.now;

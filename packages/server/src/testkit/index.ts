@@ -1,6 +1,6 @@
 /**
  * @module @relais/server/testkit
- * Test utilities: FakeTransport, the contract suites (Broker, history, PresenceStore, what a
+ * Test utilities: FakeTransport, the contract suites (Broker, history, PresenceStore, ControlLink, what a
  * node delivers), a raw WebSocket test client, and nodes on port 0 for end-to-end tests. The
  * suites and the test nodes import vitest (the deliverable suite also fast-check): dev
  * dependencies of whoever runs them.
@@ -9,6 +9,7 @@ export { FakeTransport, flushMicrotasks, type FakeTransportOptions } from './fak
 export { delegatingBroker } from './delegating-broker.js';
 export { runBrokerSuite, type BrokerSuiteContext, type BrokerSuiteOptions, type MakeBrokers } from './broker-suite.js';
 export { runHistorySuite, type HistorySuiteOptions } from './history-suite.js';
+export { runControlLinkSuite, type MakeControlLinks } from './control-link-suite.js';
 export { runPresenceSuite, type MakePresenceStores, type PresenceSuiteOptions } from './presence-suite.js';
 export { nested, runDeliverableSuite, type DeliverableSuiteOptions } from './deliverable-suite.js';
 export { TestClient, type CloseInfo, type TestClientOptions } from './ws-client.js';
