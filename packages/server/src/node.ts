@@ -4,8 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
-import { apiRoute } from './api/install.js';
-import { clusterCommands } from './api/cluster-commands.js';
+import { ServerApi } from './api/install.js';
 import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
 import { Cluster } from './cluster/cluster.js';
 import { MemoryControlLink } from './cluster/memory-control-link.js';
@@ -18,7 +17,6 @@ import type { MetricsSnapshot } from './metrics.js';
 import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
-import { listenRoutes, type RoutesListener } from './routes-server.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
 import { WsEndpoint } from './transports/ws.js';
@@ -57,9 +55,7 @@ export class Relais {
   readonly #endpoint: WsEndpoint;
   readonly #started: Promise<void>;
   readonly #routes = new HttpRoutes();
-  /** The routes of the API's own port (apiPort); undefined when the API is on the node's port or off. */
-  readonly #apiRoutes: HttpRoutes | undefined;
-  #apiListener: RoutesListener | undefined;
+  readonly #api: ServerApi;
   #server: Server | undefined;
   #state: NodeState = 'running';
   #closed: Promise<void> | undefined;
@@ -97,26 +93,16 @@ export class Relais {
     const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
     this.#routes.add({ path: this.options.path, upgrade: websocket });
     if (this.options.path !== '/') this.#routes.add({ path: '/', upgrade: websocket });
-    // Every node answers the cluster-wide API methods, so any node with keys serves them all.
-    const local = {
+    this.#api = new ServerApi({
+      node: this,
       hub: this.#services.hub,
-      sendToUser: (user: string, data: unknown) => this.sendToUser(user, data),
-      subscribe: (client: string, channel: string, data?: unknown) => this.subscribe(client, channel, data),
-      unsubscribe: (client: string, channel: string) => this.unsubscribe(client, channel),
-      disconnect: (target: DisconnectTarget, code?: number, reason?: string) => this.disconnect(target, code, reason),
-    };
-    for (const [type, handler] of Object.entries(clusterCommands(local))) this.cluster.handle(type, handler);
-    const api = this.options.api;
-    if (api) {
-      if (api.port !== undefined) this.#apiRoutes = new HttpRoutes();
-      const context = {
-        node: this,
-        rules: (channel: string) => this.#services.channels.find(channel),
-        maxDataDepth: this.options.maxDataDepth,
-        timeoutMs: api.timeoutMs,
-      };
-      (this.#apiRoutes ?? this.#routes).add(apiRoute(api, context, logger));
-    }
+      cluster: this.cluster,
+      routes: this.#routes,
+      rules: (channel) => this.#services.channels.find(channel),
+      options: this.options,
+      logger,
+      isClosing: () => this.#state !== 'running',
+    });
   }
 
   /** Open connections (connecting and connected). */
@@ -160,27 +146,8 @@ export class Relais {
     });
     this.#server = server;
     const address = await listenOn(server, port, host);
-    const api = await this.#listenApi(host);
+    const api = await this.#api.listen(host);
     return api ? { ...address, api } : address;
-  }
-
-  /** Opens the API's own port (apiPort), and says at startup where the API is, or that it is off. */
-  async #listenApi(host: string): Promise<{ port: number; host: string } | undefined> {
-    const { logger } = this.#services;
-    const api = this.options.api;
-    if (!api) {
-      logger.info({ api: 'off' }, 'server API off: no API key (option apiKeys, or RELAIS_API_KEY for relais serve)');
-      return undefined;
-    }
-    if (!this.#apiRoutes || api.port === undefined) {
-      logger.info({ path: '/api/' }, 'server API on /api/ of the node port');
-      return undefined;
-    }
-    const onError = (error: unknown) => logger.error({ err: error }, 'server API port failed');
-    this.#apiListener = await listenRoutes(this.#apiRoutes, api.port, api.host ?? host, onError);
-    const address = { port: this.#apiListener.port, host: this.#apiListener.host };
-    logger.info(address, `server API on its own port ${address.port}`);
-    return address;
   }
 
   /**
@@ -377,7 +344,7 @@ export class Relais {
       }
     }
     if (this.#server) await closeServer(this.#server);
-    await this.#apiListener?.close();
+    await this.#api.close();
     this.#state = 'closed';
   }
 

@@ -1,9 +1,10 @@
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { JSON_SUBPROTOCOL } from '@relais/protocol';
 import { createRelais, type Relais } from '@relais/server';
 import { TestClient } from '@relais/server/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main, type CliIo } from './main.js';
+import { main, type CliIo, type Served } from './main.js';
 
 const KEY = 'cli-publish-key';
 
@@ -115,5 +116,23 @@ describe('relais publish', () => {
     const cli = io();
     expect(await main(['publish', '--help'], cli)).toBe(0);
     expect(cli.output.join('')).toMatch(/relais publish <channel> <json\|->/);
+  });
+
+  it('works against relais serve configured by the environment alone, which logs where the API is', async () => {
+    const logs: string[] = [];
+    const logStream = new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) });
+    const served = await main(['serve', '--port', '0', '--host', '127.0.0.1', '--no-apps', '--no-demo'], {
+      ...io({ RELAIS_API_KEY: KEY }),
+      logStream,
+    });
+    if (typeof served === 'number') throw new Error(`relais serve exited with ${served}`);
+    try {
+      expect(logs.some((line) => line.includes('server API on /api/ of the node port'))).toBe(true);
+      const cli = io({ RELAIS_API_KEY: KEY, RELAIS_API_URL: `http://127.0.0.1:${(served as Served).port}` });
+      expect(await main(['publish', 'news', '{"title":"up"}'], cli)).toBe(0);
+      expect(cli.output).toEqual(['{}\n']);
+    } finally {
+      await served.stop();
+    }
   });
 });

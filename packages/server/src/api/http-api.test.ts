@@ -2,7 +2,9 @@ import { request } from 'node:http';
 import { JSON_SUBPROTOCOL } from '@relais/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../logger.js';
+import { MemoryBroker } from '../memory/memory-broker.js';
 import { createRelais } from '../node.js';
+import { delegatingBroker } from '../testkit/delegating-broker.js';
 import { callApi } from '../testkit/api-client.js';
 import { useTestNodes } from '../testkit/test-node.js';
 import { TestClient } from '../testkit/ws-client.js';
@@ -137,5 +139,23 @@ describe('the HTTP server API', () => {
     } finally {
       await relais.close();
     }
+  });
+});
+
+describe('the HTTP server API of a node shutting down', () => {
+  it('answers 503, temporary, so that the backend retries on another node', async () => {
+    // The engine's close waits for the test: the node stays in 'closing', its port still open.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = new MemoryBroker();
+    const broker = delegatingBroker(inner, { close: () => gate.then(() => inner.close()) });
+    const relais = createRelais({ apiKeys: [KEY], engine: { broker } });
+    const { port } = await relais.listen({ port: 0 });
+    const closed = relais.close();
+    const { status, body } = await callApi(`http://127.0.0.1:${port}`, 'info', {}, { key: KEY });
+    expect(status).toBe(503);
+    expect(body.error).toEqual({ code: 100, message: 'the node is shutting down: retry on another node', temporary: true });
+    release();
+    await closed;
   });
 });

@@ -24,6 +24,8 @@ export interface HttpApiOptions {
   /** The OpenAPI document served at /api/openapi.json. */
   openapi: unknown;
   logger: Logger;
+  /** Whether the node is shutting down: calls then get 503 (temporary), to be retried on another node. */
+  isClosing(): boolean;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -43,6 +45,9 @@ function sendError(res: ServerResponse, error: ApiError, headers?: Record<string
 
 /** Thrown by readBody past the cap. */
 class TooLarge extends Error {}
+
+/** Thrown by readBody when the client went away before the end of its body. */
+class Aborted extends Error {}
 
 /** The request body, or TooLarge as soon as it passes `maxBytes` (Content-Length first). */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -65,6 +70,10 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
+    // A client that goes away mid-body: nobody is left to answer.
+    req.once('close', () => {
+      if (!req.complete) reject(new Aborted());
+    });
   });
 }
 
@@ -101,6 +110,13 @@ export function createApiHandler(options: HttpApiOptions): RequestHandler {
       });
       return true;
     }
+    if (options.isClosing()) {
+      sendError(
+        res,
+        new ApiError(ERROR_CODES.INTERNAL, 'the node is shutting down: retry on another node', { status: 503, temporary: true }),
+      );
+      return true;
+    }
     const method = methods.get(name);
     if (!method) {
       sendError(res, new ApiError(ERROR_CODES.METHOD_NOT_FOUND, `unknown method ${JSON.stringify(name)} (see ${OPENAPI_PATH})`));
@@ -120,6 +136,7 @@ export function createApiHandler(options: HttpApiOptions): RequestHandler {
         );
         return true;
       }
+      if (error instanceof Aborted) return true;
       const { error: answer, internal } = toApiError(error);
       if (internal) logger.error({ err: error, method: name }, 'server API method failed');
       sendError(res, answer);

@@ -1,20 +1,96 @@
 /**
  * @module api/install
- * The server API as a route of the node's HTTP server: its methods, its handler, its document.
+ * Wires the server API into a node: the cluster commands every node answers, and, with
+ * `apiKeys`, the `/api/` route on the node's port or on a port of its own (`apiPort`).
  */
-import type { HttpRoute } from '../http-routes.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { CommandSession } from '../commands/context.js';
+import { HttpRoutes } from '../http-routes.js';
+import type { Hub } from '../hub.js';
 import type { Logger } from '../logger.js';
-import type { ResolvedApiOptions } from './api-options.js';
-import type { ApiContext } from './context.js';
+import type { ResolvedOptions } from '../options.js';
+import { listenRoutes, type RoutesListener } from '../routes-server.js';
+import { clusterCommands, type LocalNode } from './cluster-commands.js';
+import type { ApiContext, ApiNode } from './context.js';
 import { API_PREFIX, createApiHandler } from './http-api.js';
 import { createApiMethods } from './methods.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 
-/** The route serving `/api/<method>` and `/api/openapi.json` for `options`. */
-export function apiRoute(options: ResolvedApiOptions, ctx: ApiContext, logger: Logger): HttpRoute {
-  const methods = createApiMethods(ctx);
+/** What the server API needs from its node. */
+export interface ApiWiring {
+  node: ApiNode & Omit<LocalNode, 'hub'>;
+  hub: Hub<CommandSession>;
+  cluster: Pick<Cluster, 'handle'>;
+  /** The node's own routes (its port). */
+  routes: HttpRoutes;
+  rules: ApiContext['rules'];
+  options: Pick<ResolvedOptions, 'api' | 'maxDataDepth'>;
+  logger: Logger;
+  /** Whether the node is shutting down (the API then answers 503). */
+  isClosing(): boolean;
+}
+
+/** A node's server API: installed by the constructor, listening (on apiPort) with the node. */
+export class ServerApi {
+  readonly #wiring: ApiWiring;
+  /** The routes of the API's own port; undefined when the API is on the node's port, or off. */
+  readonly #ownRoutes: HttpRoutes | undefined;
+  #listener: RoutesListener | undefined;
+
+  constructor(wiring: ApiWiring) {
+    this.#wiring = wiring;
+    const { node, hub, cluster, options, logger } = wiring;
+    // Every node answers the cluster-wide methods, so any node with keys serves them for all.
+    for (const [type, handler] of Object.entries(clusterCommands({ ...bind(node), hub }))) cluster.handle(type, handler);
+    const api = options.api;
+    if (!api) return;
+    if (api.port !== undefined) this.#ownRoutes = new HttpRoutes();
+    const methods = createApiMethods({ node, rules: wiring.rules, maxDataDepth: options.maxDataDepth, timeoutMs: api.timeoutMs });
+    const request = createApiHandler({
+      keys: api.keys,
+      maxBodyBytes: api.maxBodyBytes,
+      methods,
+      openapi: OPENAPI_DOCUMENT,
+      logger,
+      isClosing: wiring.isClosing,
+    });
+    (this.#ownRoutes ?? wiring.routes).add({ path: API_PREFIX, request });
+  }
+
+  /**
+   * Called when the node listens on `host`: opens the API's own port (apiPort) and resolves
+   * with its address; logs where the API is, or that it is off.
+   */
+  async listen(host: string): Promise<{ port: number; host: string } | undefined> {
+    const { logger, options } = this.#wiring;
+    const api = options.api;
+    if (!api) {
+      logger.info({ api: 'off' }, 'server API off: no API key (option apiKeys, or RELAIS_API_KEY for relais serve)');
+      return undefined;
+    }
+    if (!this.#ownRoutes || api.port === undefined) {
+      logger.info({ path: API_PREFIX }, 'server API on /api/ of the node port');
+      return undefined;
+    }
+    const onError = (error: unknown) => logger.error({ err: error }, 'server API port failed');
+    this.#listener = await listenRoutes(this.#ownRoutes, api.port, api.host ?? host, onError);
+    const address = { port: this.#listener.port, host: this.#listener.host };
+    logger.info(address, `server API on its own port ${address.port}`);
+    return address;
+  }
+
+  /** Closes the API's own port, if it has one. */
+  async close(): Promise<void> {
+    await this.#listener?.close();
+  }
+}
+
+/** The node's local server API, as functions that keep their `this`. */
+function bind(node: Omit<LocalNode, 'hub'>): Omit<LocalNode, 'hub'> {
   return {
-    path: API_PREFIX,
-    request: createApiHandler({ keys: options.keys, maxBodyBytes: options.maxBodyBytes, methods, openapi: OPENAPI_DOCUMENT, logger }),
+    sendToUser: (user, data) => node.sendToUser(user, data),
+    subscribe: (client, channel, data) => node.subscribe(client, channel, data),
+    unsubscribe: (client, channel) => node.unsubscribe(client, channel),
+    disconnect: (target, code, reason) => node.disconnect(target, code, reason),
   };
 }
