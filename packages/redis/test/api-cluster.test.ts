@@ -63,3 +63,23 @@ describe('the server API on two nodes of one Redis', () => {
     expect(await client.closed).toMatchObject({ code: 4503, reason: 'banned' });
   });
 });
+
+describe('the rest of the server API on two Redis nodes', () => {
+  it('broadcasts, sends to all, unsubscribes, refreshes and removes history across nodes', async () => {
+    const { a, b, api } = await twoNodes();
+    const [onA, onB] = [await a.connect(undefined, { data: { user: '1' } }), await b.connect(undefined, { data: { user: '2' } })];
+    for (const client of [onA, onB]) await client.call('subscribe', { channel: 'chat:all' });
+    expect((await api('broadcast', { channels: ['chat:all', 'chat:none'], data: 'b' })).body.result).toEqual({
+      responses: [{ result: { offset: 1, epoch: expect.any(String) } }, { result: { offset: 1, epoch: expect.any(String) } }],
+    });
+    for (const client of [onA, onB]) expect(await client.nextPush((push) => push.type === 'publication')).toMatchObject({ data: 'b' });
+    expect((await api('send_all', { data: 'everyone' })).body).toEqual({ result: { delivered: 2 } });
+    for (const client of [onA, onB]) expect(await client.nextPush((push) => push.type === 'message')).toMatchObject({ data: 'everyone' });
+    expect((await api('unsubscribe', { user: '2', channel: 'chat:all' })).body).toEqual({ result: { unsubscribed: 1 } });
+    expect(await onB.nextPush((push) => push.type === 'unsubscribe')).toMatchObject({ channel: 'chat:all', code: 2000 });
+    expect((await api('history_remove', { channel: 'chat:all' })).body).toEqual({ result: {} });
+    expect((await api('history', { channel: 'chat:all' })).body.result).toMatchObject({ publications: [], position: { offset: 1 } });
+    expect((await api('refresh', { user: '2', expireAt: Math.floor(Date.now() / 1000) - 1 })).body).toEqual({ result: { refreshed: 1 } });
+    expect(await onB.closed).toMatchObject({ code: 3005 });
+  });
+});

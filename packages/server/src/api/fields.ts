@@ -72,8 +72,8 @@ export function requiredInteger(params: Params, field: string, min: number, max 
 }
 
 /**
- * The `data` field: present (null is a value), nested at most `maxDepth`. JSON bodies can only
- * hold portable data, so only depth and `__proto__` keys are left to check.
+ * The `data` field: present (null is a value), portable and nested at most `maxDepth`. What a
+ * JSON body can hold is portable but for `__proto__` keys and lone surrogates (`"\ud800"`).
  */
 export function dataField(params: Params, maxDepth: number, field = 'data'): unknown {
   if (!(field in params)) throw badRequest(`field ${field} is required`);

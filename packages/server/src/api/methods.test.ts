@@ -49,6 +49,7 @@ describe('server API methods', () => {
       ],
       [{ channel: 'live:a', data: 1, ephemeral: true, idempotencyKey: 'k' }, 'an ephemeral publish cannot carry an idempotencyKey'],
       [{ channel: 'live:a', data: JSON.parse('{"__proto__": 1}') as unknown }, expect.stringContaining('__proto__')],
+      [{ channel: 'live:a', data: { text: '\ud800' } }, expect.stringContaining('surrogate')],
     ])('answers %j with 400 and code 107', async (params, message) => {
       const { api } = await node();
       expect(await api('publish', params)).toEqual({ status: 400, body: { error: { code: 107, message, temporary: false } } });

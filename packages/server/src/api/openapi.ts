@@ -32,11 +32,14 @@ export const ERROR_RESPONSES = {
   }),
   '429': errorReply('111: a rate limit was hit; retry later.', { code: 111, message: 'too many requests', temporary: true }),
   '500': errorReply('100: an unexpected failure, logged by the node.', { code: 100, message: 'internal server error', temporary: true }),
-  '503': errorReply('115: the engine (Redis) is unreachable; nothing was done, retry.', {
-    code: 115,
-    message: 'the engine is unreachable; retry',
-    temporary: true,
-  }),
+  '503': errorReply(
+    '115: the engine (Redis) is unreachable; nothing was done, retry. 100: the node is shutting down; retry on another node.',
+    {
+      code: 115,
+      message: 'the engine is unreachable; retry',
+      temporary: true,
+    },
+  ),
   '504': errorReply('114: a node did not answer a cluster-wide method in time (apiTimeoutMs); the message names it.', {
     code: 114,
     message: 'node b did not answer api.send_user within 5000 ms (node b did not act; 1 other did)',
