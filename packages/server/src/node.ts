@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
+import type { ApiStatsSnapshot } from './api/api-stats.js';
 import { ServerApi } from './api/install.js';
 import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
 import { Cluster } from './cluster/cluster.js';
@@ -308,13 +309,15 @@ export class Relais {
     return this.#services.hooks.addRpc(method, handler);
   }
 
-  stats(): MetricsSnapshot {
+  /** The node's counters; `api` (server API calls and errors) when the server API is on. */
+  stats(): MetricsSnapshot & { api?: ApiStatsSnapshot } {
     const resources = {
       holds: this.#services.hub.holds,
       brokerChannels: this.#services.subscriptions.size,
       presenceEntries: this.#services.presence.size,
     };
-    return { ...this.#services.metrics.snapshot(resources), connections: this.#sessions.size };
+    const api = this.#api.stats();
+    return { ...this.#services.metrics.snapshot(resources), connections: this.#sessions.size, ...(api && { api }) };
   }
 
   /**

@@ -105,6 +105,17 @@ describe('the HTTP server API', () => {
     expect((await callApi(base, 'publish', { channel: 'chat:a', data: 'x'.repeat(900) }, { key: KEY })).status).toBe(200);
   });
 
+  it('counts calls by method and error replies by code in stats().api', async () => {
+    const { relais, base } = await node();
+    await callApi(base, 'publish', { channel: 'chat:a', data: 1 }, { key: KEY });
+    await callApi(base, 'publish', { channel: 'chat:a' }, { key: KEY });
+    await callApi(base, 'publish', { channel: 'chat:a', data: 1 });
+    await callApi(base, 'no_such_method', {}, { key: KEY });
+    expect(relais.stats().api).toEqual({ calls: { publish: 2 }, errors: { '101': 1, '104': 1, '107': 1 } });
+    const off = await start();
+    expect(off.relais.stats()).not.toHaveProperty('api');
+  });
+
   it('serves its OpenAPI document without a key', async () => {
     const { base } = await node();
     const response = await fetch(`${base}/api/openapi.json`);

@@ -10,6 +10,7 @@ import { ERROR_CODES } from '@relais/protocol';
 import type { RequestHandler } from '../http-routes.js';
 import type { Logger } from '../logger.js';
 import { ApiKeys, requestKey } from './api-keys.js';
+import type { ApiStats } from './api-stats.js';
 import { ApiError, badRequest, toApiError } from './errors.js';
 import type { ApiMethods } from './context.js';
 
@@ -26,6 +27,8 @@ export interface HttpApiOptions {
   logger: Logger;
   /** Whether the node is shutting down: calls then get 503 (temporary), to be retried on another node. */
   isClosing(): boolean;
+  /** Counts calls and error replies. */
+  stats: ApiStats;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -37,10 +40,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
     ...headers,
   });
   res.end(text);
-}
-
-function sendError(res: ServerResponse, error: ApiError, headers?: Record<string, string>): void {
-  send(res, error.status, { error: error.toJSON() }, headers);
 }
 
 /** Thrown by readBody past the cap. */
@@ -92,7 +91,11 @@ function parseBody(body: Buffer): unknown {
  */
 export function createApiHandler(options: HttpApiOptions): RequestHandler {
   const keys = new ApiKeys(options.keys);
-  const { methods, logger } = options;
+  const { methods, logger, stats } = options;
+  const sendError = (res: ServerResponse, error: ApiError, headers?: Record<string, string>): void => {
+    stats.error(error.code);
+    send(res, error.status, { error: error.toJSON() }, headers);
+  };
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === OPENAPI_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -122,6 +125,7 @@ export function createApiHandler(options: HttpApiOptions): RequestHandler {
       sendError(res, new ApiError(ERROR_CODES.METHOD_NOT_FOUND, `unknown method ${JSON.stringify(name)} (see ${OPENAPI_PATH})`));
       return true;
     }
+    stats.call(name);
     try {
       const params = parseBody(await readBody(req, options.maxBodyBytes));
       send(res, 200, { result: await method(params) });

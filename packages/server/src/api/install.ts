@@ -10,6 +10,7 @@ import type { Hub } from '../hub.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
 import { listenRoutes, type RoutesListener } from '../routes-server.js';
+import { ApiStats, type ApiStatsSnapshot } from './api-stats.js';
 import { clusterCommands, type LocalNode } from './cluster-commands.js';
 import type { ApiContext, ApiNode } from './context.js';
 import { API_PREFIX, createApiHandler } from './http-api.js';
@@ -33,6 +34,7 @@ export interface ApiWiring {
 /** A node's server API: installed by the constructor, listening (on apiPort) with the node. */
 export class ServerApi {
   readonly #wiring: ApiWiring;
+  readonly #stats = new ApiStats();
   /** The routes of the API's own port; undefined when the API is on the node's port, or off. */
   readonly #ownRoutes: HttpRoutes | undefined;
   #listener: RoutesListener | undefined;
@@ -53,6 +55,7 @@ export class ServerApi {
       openapi: OPENAPI_DOCUMENT,
       logger,
       isClosing: wiring.isClosing,
+      stats: this.#stats,
     });
     (this.#ownRoutes ?? wiring.routes).add({ path: API_PREFIX, request });
   }
@@ -77,6 +80,11 @@ export class ServerApi {
     const address = { port: this.#listener.port, host: this.#listener.host };
     logger.info(address, `server API on its own port ${address.port}`);
     return address;
+  }
+
+  /** The API's counters; undefined when it is off. */
+  stats(): ApiStatsSnapshot | undefined {
+    return this.#wiring.options.api ? this.#stats.snapshot() : undefined;
   }
 
   /** Closes the API's own port, if it has one. */
