@@ -1,5 +1,7 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { useTestNodes } from '../testkit/test-node.js';
 import { ERROR_RESPONSES } from './openapi.js';
 import { renderMethodReference } from './openapi-markdown.js';
 import { METHOD_DOCS } from './openapi-methods.js';
@@ -26,3 +28,36 @@ describe('docs/api.md', () => {
     for (const status of Object.keys(ERROR_RESPONSES)) expect(page).toMatch(new RegExp(`^\\| ${status} \\|`, 'm'));
   });
 });
+
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+describe('the Python example of docs/api.md', () => {
+  const start = useTestNodes();
+
+  it.skipIf(!hasPython)('publishes to a subscriber, reads presence and history, and disconnects the user', async () => {
+    const page = await readFile(PAGE, 'utf8');
+    const code = /```python\n([\s\S]*?)```/.exec(page)?.[1];
+    expect(code, 'docs/api.md has a python block').toBeDefined();
+    const { base, relais, connect } = await start({
+      apiKeys: ['py-key'],
+      namespaces: { chat: { historySize: 100, historyTtlMs: 3_600_000, presence: true } },
+    });
+    relais.onConnecting(() => ({ user: '42' }));
+    const browser = await connect();
+    await browser.call('subscribe', { channel: 'chat:lobby' });
+    const { stdout } = await run('python3', ['-c', code as string], { ...process.env, RELAIS_API_KEY: 'py-key', RELAIS_API_URL: base });
+    expect(await browser.nextPush((push) => push.type === 'publication')).toMatchObject({ channel: 'chat:lobby', data: { text: 'hello' } });
+    expect(await browser.closed).toMatchObject({ code: 4501, reason: 'banned' });
+    expect(stdout).toContain(browser.id);
+    expect(stdout).toContain("'text': 'hello'");
+  });
+});
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { env, timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} failed: ${error.message}\n${stderr}`));
+      else resolve({ stdout });
+    });
+  });
+}
