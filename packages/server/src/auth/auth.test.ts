@@ -132,6 +132,33 @@ describe('connection tokens', () => {
     expect((await closed(bad.transport)).code).toBe(3500);
   });
 
+  it('takes connection info and server-side subscriptions from the info and channels claims', async () => {
+    const token = await sign({ sub: '42', info: { name: 'Ada' }, channels: ['chat:news', 'chat:alerts'] });
+    const { transport, session, result } = await connect(token);
+    expect(result.channels).toEqual(['chat:news', 'chat:alerts']);
+    expect(session.details().info).toEqual({ name: 'Ada' });
+    await relais!.publish('chat:news', 'hello');
+    await vi.waitFor(() => expect(transport.values().some((frame) => JSON.stringify(frame).includes('hello'))).toBe(true));
+  });
+
+  it('lets onConnecting hooks override the claims key by key', async () => {
+    const token = await sign({ sub: '42', info: { name: 'Ada' }, channels: ['chat:news'] });
+    const { transport, session } = open();
+    relais!.onConnecting(() => ({ info: { name: 'Grace' } }));
+    send(session, { id: 1, method: 'connect', params: { token } });
+    expect(((await reply(transport, 1)).result as Record<string, unknown>).channels).toEqual(['chat:news']);
+    expect(session.details().info).toEqual({ name: 'Grace' });
+  });
+
+  it('refuses a token whose channels claim is not a list of channel names with 3500', async () => {
+    for (const channels of ['chat:news', [1], ['']]) {
+      const { transport, session } = open();
+      send(session, { id: 1, method: 'connect', params: { token: await sign({ sub: '42', channels }) } });
+      expect(await closed(transport)).toEqual({ code: 3500, reason: 'invalid token: channels claim must be an array of channel names' });
+      await relais!.close();
+    }
+  });
+
   it('answers an expired token with 109 and closes, so the client fetches a new one', async () => {
     const { transport, session } = open();
     send(session, { id: 1, method: 'connect', params: { token: await sign({ sub: '1' }, { expiresInS: -60 }) } });

@@ -5,7 +5,7 @@
  * with 3505 (see Session); a hook's Disconnect closes it with its own code.
  */
 import { PROTOCOL_VERSION, channelError, type ClientInfo, type ConnectResult } from '@relais/protocol';
-import { authenticate, watchExpiry } from '../auth/connect-auth.js';
+import { authenticate, tokenGrants, watchExpiry } from '../auth/connect-auth.js';
 import { checkData, identityError } from '../data-checks.js';
 import type { ConnectEvent, ConnectHookResult } from '../events.js';
 import { SERVER_VERSION } from '../version.js';
@@ -32,7 +32,8 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
   const event: ConnectEvent = { client: session.client, transport: session.transport, ...params };
   if (node.auth) event.user = verified?.user ?? '';
   if (verified) event.claims = verified.claims;
-  let merged: ConnectHookResult = { user: event.user };
+  // The token's info and channels claims, then whatever the hooks return, key by key.
+  let merged: ConnectHookResult = { user: event.user, ...tokenGrants(verified, node.options.maxDataDepth) };
   for (const hook of node.hooks.connecting.list()) {
     const result = await hook(event);
     if (result) merged = { ...merged, ...result };
