@@ -10,7 +10,8 @@ import { MemoryControlLink } from './cluster/memory-control-link.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
-import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
+import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubscribeHook } from './events.js';
+import { installProxy } from './proxy/proxy-hooks.js';
 import { HttpRoutes, closeServer, createNodeServer, listenOn, pathOf, type HealthSource, type HttpRoute } from './http.js';
 import type { MetricsSnapshot } from './metrics.js';
 import { createNodeServices } from './node-services.js';
@@ -57,6 +58,8 @@ export class Relais {
   #server: Server | undefined;
   #state: NodeState = 'running';
   #closed: Promise<void> | undefined;
+  /** Removes the backend hooks of the `proxy` option and closes their connections. */
+  readonly #uninstallProxy: (() => void) | undefined;
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
@@ -77,7 +80,8 @@ export class Relais {
     });
     this.#started = broker.start(new LocalDelivery(this.#services.hub, this.#sessions, logger)).then(() => this.cluster.start());
     this.#started.catch((error: unknown) => this.#services.logger.error({ err: error }, 'engine failed to start'));
-    const { limiter } = this.#services;
+    const { limiter, hooks, metrics } = this.#services;
+    if (this.options.proxy) this.#uninstallProxy = installProxy({ hooks, logger, metrics }, this.options.proxy);
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
       compression: this.options.compression,
@@ -272,6 +276,11 @@ export class Relais {
     return this.#services.hooks.message.add(hook);
   }
 
+  /** Runs when a connection's deadline passes without a client `refresh`. See RefreshHook. */
+  onRefresh(hook: RefreshHook): () => void {
+    return this.#services.hooks.refresh.add(hook);
+  }
+
   /** Registers the handler of RPC `method` (one per method). */
   rpc(method: string, handler: RpcHandler): () => void {
     return this.#services.hooks.addRpc(method, handler);
@@ -300,6 +309,7 @@ export class Relais {
     this.#state = 'closing';
     for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
     await this.#endpoint.drain(this.options.closeTimeoutMs);
+    this.#uninstallProxy?.();
     this.#services.presence.stop();
     for (const [name, part] of [
       ['cluster link', this.cluster],

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_DATA_DEPTH } from '@relais/protocol';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
+import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy/options.js';
 import type { Broker } from './broker.js';
 import { resolveNamespaces, type NamespaceOptions, type NamespaceRules } from './channels.js';
 import type { Logger } from './logger.js';
@@ -56,6 +57,7 @@ const KNOWN_KEYS = new Set<string>([
   'maxPageBytes',
   'nodeId',
   'clusterHeartbeatMs',
+  'proxy',
   ...DURATION_KEYS,
   ...COUNT_KEYS,
 ]);
@@ -134,6 +136,8 @@ export interface RelaisOptions {
   namespaces?: Record<string, NamespaceOptions>;
   /** Token verification (JWT). @default undefined: no verification, onConnecting hooks decide */
   auth?: AuthOptions;
+  /** Backend hooks over HTTP: connect, refresh, subscribe, publish, rpc (docs/api.md). @default none */
+  proxy?: ProxyOptions;
   /**
    * Origins allowed to open WebSocket connections (`https://app.example.com`,
    * `https://*.example.com`, `*`); others get HTTP 403. Upgrades without `Origin` (non-browser
@@ -173,6 +177,7 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   /** Rules of every namespace, parsed. */
   readonly namespaces: NamespaceRules;
   readonly auth: ResolvedAuthOptions | undefined;
+  readonly proxy: ResolvedProxyOptions | undefined;
   readonly allowedOrigins: readonly string[] | undefined;
   /** Normalized addresses of the trusted proxies. */
   readonly trustedProxies: ReadonlySet<string> | undefined;
@@ -306,6 +311,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     logger,
     namespaces,
     auth,
+    proxy: given.proxy === undefined ? undefined : resolveProxyOptions(given.proxy),
     allowedOrigins: given.allowedOrigins as string[] | undefined,
     trustedProxies,
     limits,

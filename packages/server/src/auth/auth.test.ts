@@ -1,10 +1,11 @@
-import { ERROR_CODES } from '@relais/protocol';
+import { Disconnect, ERROR_CODES } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRelais, type Relais } from '../node.js';
 import type { RelaisOptions } from '../options.js';
 import type { Session } from '../session.js';
 import { FakeTransport } from '../testkit/fake-transport.js';
 import { openSession, sendCommands as send, type OpenedSession } from '../testkit/sessions.js';
+import { REFRESH_RETRY_MS } from './connect-auth.js';
 import { SECRET, sign } from './tokens.e2e-helpers.js';
 
 let relais: Relais | undefined;
@@ -206,6 +207,64 @@ describe('connection tokens', () => {
     const { transport, session } = open({});
     send(session, { id: 1, method: 'connect' }, { id: 2, method: 'refresh', params: { token: 't' } });
     expect((await reply(transport, 2)).error).toMatchObject({ code: 108 });
+  });
+});
+
+describe('server-side refresh (onRefresh)', () => {
+  /** A node without auth whose onConnecting hook sets a deadline 60 s ahead. */
+  let deadline = 0;
+
+  async function connected(): Promise<{ transport: FakeTransport; session: Session }> {
+    vi.useFakeTimers();
+    const { transport, session } = open({ ...QUIET });
+    relais!.onConnecting(() => ({ user: '7', expiresAt: (deadline = Date.now() + 60_000) }));
+    send(session, { id: 1, method: 'connect' });
+    const result = (await reply(transport, 1)).result as Record<string, unknown>;
+    // The deadline is the server's to refresh: the client is not asked to.
+    expect(result).not.toHaveProperty('expiresInMs');
+    return { transport, session };
+  }
+
+  it('closes with 3005 at a hook deadline when no onRefresh hook extends it', async () => {
+    const { transport } = await connected();
+    // Waiting for the reply moved the fake clock a little.
+    await vi.advanceTimersByTimeAsync(deadline - Date.now() - 1);
+    expect(transport.closed).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.closed).toEqual({ code: 3005, reason: 'token expired' });
+  });
+
+  it('moves the deadline by what onRefresh answers, and closes when it answers expired', async () => {
+    const { transport, session } = await connected();
+    const asked: string[] = [];
+    let extend = true;
+    relais!.onRefresh(({ client }) => {
+      asked.push(client.user);
+      return extend ? { expiresAt: Date.now() + 60_000 } : { expired: true };
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toEqual(['7']);
+    expect(session.state).toBe('connected');
+    extend = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toEqual(['7', '7']);
+    expect(transport.closed?.code).toBe(3005);
+  });
+
+  it('asks again after a failed onRefresh, and closes with the code of a Disconnect', async () => {
+    const { transport, session } = await connected();
+    let calls = 0;
+    relais!.onRefresh(() => {
+      calls++;
+      if (calls === 1) throw new Error('backend down');
+      throw new Disconnect(4503, 'banned');
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toBe(1);
+    expect(session.state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(REFRESH_RETRY_MS);
+    expect(calls).toBe(2);
+    expect(transport.closed).toEqual({ code: 4503, reason: 'banned' });
   });
 });
 

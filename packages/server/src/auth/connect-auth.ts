@@ -5,6 +5,7 @@
 import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError, channelError } from '@relais/protocol';
 import type { CommandSession, NodeServices } from '../commands/context.js';
 import { identityError } from '../data-checks.js';
+import type { RefreshHookResult } from '../events.js';
 import type { TransportInfo } from '../transport.js';
 import { TokenRejectedError, type VerifiedToken } from './verifier.js';
 
@@ -71,7 +72,43 @@ export function tokenGrants(verified: VerifiedToken | undefined, maxDataDepth: n
   return grants;
 }
 
-/** Closes the session with 3005 when `expiresAt` passes without a `refresh`. */
-export function watchExpiry(session: CommandSession, expiresAt: number | undefined): void {
-  session.auth.watchConnection(expiresAt, () => session.close(DISCONNECT_CODES.EXPIRED));
+/** How long after a failed onRefresh hook (a backend down) the node asks again, in ms. */
+export const REFRESH_RETRY_MS = 10_000;
+
+type RefreshNode = Pick<NodeServices, 'hooks' | 'logger'>;
+
+/**
+ * When `expiresAt` passes without a client `refresh`: closes the session with 3005, or, with
+ * onRefresh hooks, asks them for a new deadline (see RefreshHook).
+ */
+export function watchExpiry(session: CommandSession, expiresAt: number | undefined, node: RefreshNode): void {
+  session.auth.watchConnection(expiresAt, () => void expire(session, node));
+}
+
+async function expire(session: CommandSession, node: RefreshNode): Promise<void> {
+  const hooks = node.hooks.refresh.list();
+  if (hooks.length === 0) {
+    session.close(DISCONNECT_CODES.EXPIRED);
+    return;
+  }
+  let next: RefreshHookResult | undefined;
+  try {
+    for (const hook of hooks) {
+      const result = await hook({ client: session.details() });
+      if (result) next = { ...next, ...result };
+    }
+  } catch (error) {
+    if (error instanceof Disconnect) {
+      session.close(error.code, error.reason);
+      return;
+    }
+    node.logger.warn({ err: error, client: session.client }, `refresh hook failed; asking again in ${REFRESH_RETRY_MS} ms`);
+    watchExpiry(session, session.auth.now() + REFRESH_RETRY_MS, node);
+    return;
+  }
+  if (!next || next.expired || (next.expiresAt !== undefined && next.expiresAt <= session.auth.now())) {
+    session.close(DISCONNECT_CODES.EXPIRED);
+    return;
+  }
+  watchExpiry(session, next.expiresAt, node);
 }

@@ -16,6 +16,9 @@ function checkHookResult(result: ConnectHookResult, maxDataDepth: number): strin
   if (result.user !== undefined && typeof result.user !== 'string') {
     throw new TypeError('onConnecting hook returned a non-string user');
   }
+  if (result.expiresAt !== undefined && (typeof result.expiresAt !== 'number' || !Number.isFinite(result.expiresAt))) {
+    throw new TypeError('onConnecting hook returned an expiresAt that is not a time in ms');
+  }
   const problem = identityError(result.user ?? '', result.info, maxDataDepth);
   if (problem) throw new TypeError(`onConnecting hook returned an identity that cannot be delivered: ${problem}`);
   checkData('onConnecting hook returned data that cannot be sent', result.data, maxDataDepth, false);
@@ -58,13 +61,14 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
   };
   if (merged.data !== undefined) result.data = merged.data;
   if (channels.length > 0) result.channels = channels;
-  const expiresAt = verified?.expiresAt;
-  if (expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(expiresAt);
+  // A hook's deadline is the server's to refresh (onRefresh); the token's is the client's.
+  const expiresAt = merged.expiresAt ?? verified?.expiresAt;
+  if (merged.expiresAt === undefined && expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(expiresAt);
   return {
     result,
     afterReply: () => {
       session.auth.claims = verified?.claims;
-      watchExpiry(session, expiresAt);
+      watchExpiry(session, expiresAt, node);
       session.establish(user, merged.info);
       for (const channel of channels) session.channels.activate(channel);
     },
