@@ -75,7 +75,25 @@ export interface SubscribeEvent {
 export interface SubscribeHookResult {
   /** Sent back in SubscribeResult.data. */
   data?: unknown;
+  /**
+   * When the subscription must be refreshed (ms since the epoch): then onSubRefresh hooks run,
+   * and without them, or if they give no new deadline, it ends with an `unsubscribe` push 109.
+   */
+  expiresAt?: number;
 }
+
+/** A subscription's deadline (an onSubscribe hook's `expiresAt`) passed. */
+export interface SubRefreshEvent {
+  client: ClientDetails;
+  channel: string;
+}
+
+/**
+ * Decides whether a subscription whose deadline passed lives on: as RefreshHook, but ending
+ * only the subscription (unsubscribe push 109, the SDK subscribes again) when it returns nothing
+ * or `expired`.
+ */
+export type SubRefreshHook = (event: SubRefreshEvent) => Awaitable<RefreshHookResult | void>;
 
 export type SubscribeHook = (event: SubscribeEvent) => Awaitable<SubscribeHookResult | void>;
 

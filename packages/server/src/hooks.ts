@@ -2,7 +2,7 @@
  * @module hooks
  * Registries of application hooks; every registration returns a disposer.
  */
-import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubscribeHook } from './events.js';
+import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
 
 /** An ordered list of hooks; they run in registration order. */
 export class HookList<H> {
@@ -28,6 +28,7 @@ export class Hooks {
   readonly publish = new HookList<PublishHook>();
   readonly message = new HookList<MessageHook>();
   readonly refresh = new HookList<RefreshHook>();
+  readonly subRefresh = new HookList<SubRefreshHook>();
   readonly #rpc = new Map<string, RpcHandler>();
   #rpcRoutes: { pattern: RegExp; handler: RpcHandler }[] = [];
 

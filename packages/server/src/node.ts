@@ -10,7 +10,7 @@ import { MemoryControlLink } from './cluster/memory-control-link.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
-import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubscribeHook } from './events.js';
+import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
 import { installProxy } from './proxy/proxy-hooks.js';
 import { HttpRoutes, closeServer, createNodeServer, listenOn, pathOf, type HealthSource, type HttpRoute } from './http.js';
 import type { MetricsSnapshot } from './metrics.js';
@@ -279,6 +279,11 @@ export class Relais {
   /** Runs when a connection's deadline passes without a client `refresh`. See RefreshHook. */
   onRefresh(hook: RefreshHook): () => void {
     return this.#services.hooks.refresh.add(hook);
+  }
+
+  /** Runs when a subscription's deadline (an onSubscribe hook's `expiresAt`) passes. See SubRefreshHook. */
+  onSubRefresh(hook: SubRefreshHook): () => void {
+    return this.#services.hooks.subRefresh.add(hook);
   }
 
   /** Registers the handler of RPC `method` (one per method). */

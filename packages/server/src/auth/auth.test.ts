@@ -251,6 +251,30 @@ describe('server-side refresh (onRefresh)', () => {
     expect(transport.closed?.code).toBe(3005);
   });
 
+  it('ends a subscription at its onSubscribe deadline unless onSubRefresh extends it', async () => {
+    const { transport, session } = await connected();
+    relais!.onRefresh(() => ({ expiresAt: Date.now() + 3_600_000 }));
+    let subDeadline = 0;
+    relais!.onSubscribe(() => ({ expiresAt: (subDeadline = Date.now() + 30_000) }));
+    const asked: string[] = [];
+    let extend = true;
+    relais!.onSubRefresh(({ channel }) => {
+      asked.push(channel);
+      return extend ? { expiresAt: Date.now() + 30_000 } : undefined;
+    });
+    send(session, { id: 2, method: 'subscribe', params: { channel: 'chat:a' } });
+    await reply(transport, 2);
+    expect(relais!.stats().resources.tokenTimers).toBe(1);
+    await vi.advanceTimersByTimeAsync(subDeadline - Date.now());
+    expect(asked).toEqual(['chat:a']);
+    extend = false;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(asked).toEqual(['chat:a', 'chat:a']);
+    expect(transport.values()).toContainEqual({ type: 'unsubscribe', channel: 'chat:a', code: 109, reason: 'subscription expired' });
+    expect(session.state).toBe('connected');
+    expect(relais!.stats().resources.tokenTimers).toBe(0);
+  });
+
   it('asks again after a failed onRefresh, and closes with the code of a Disconnect', async () => {
     const { transport, session } = await connected();
     let calls = 0;

@@ -75,7 +75,7 @@ export function tokenGrants(verified: VerifiedToken | undefined, maxDataDepth: n
 /** How long after a failed onRefresh hook (a backend down) the node asks again, in ms. */
 export const REFRESH_RETRY_MS = 10_000;
 
-type RefreshNode = Pick<NodeServices, 'hooks' | 'logger'>;
+export type RefreshNode = Pick<NodeServices, 'hooks' | 'logger'>;
 
 /**
  * When `expiresAt` passes without a client `refresh`: closes the session with 3005, or, with
@@ -88,27 +88,39 @@ export function watchExpiry(session: CommandSession, expiresAt: number | undefin
 async function expire(session: CommandSession, node: RefreshNode): Promise<void> {
   const hooks = node.hooks.refresh.list();
   if (hooks.length === 0) {
+    // Nobody to ask: closed in the timer's own turn.
     session.close(DISCONNECT_CODES.EXPIRED);
     return;
   }
+  const next = await askRefreshHooks(hooks, { client: session.details() }, node.logger, session.client);
+  if (next === 'retry') watchExpiry(session, session.auth.now() + REFRESH_RETRY_MS, node);
+  else if (next instanceof Disconnect) session.close(next.code, next.reason);
+  else if (next === 'expired' || (next.expiresAt !== undefined && next.expiresAt <= session.auth.now()))
+    session.close(DISCONNECT_CODES.EXPIRED);
+  else watchExpiry(session, next.expiresAt, node);
+}
+
+/**
+ * Runs refresh hooks in order (each result merged over the previous): what they decided, a
+ * Disconnect one threw, `expired` when there are none or they gave nothing, or `retry` when one
+ * failed otherwise (logged).
+ */
+export async function askRefreshHooks<E>(
+  hooks: readonly ((event: E) => RefreshHookResult | void | Promise<RefreshHookResult | void>)[],
+  event: E,
+  logger: NodeServices['logger'],
+  client: string,
+): Promise<RefreshHookResult | Disconnect | 'expired' | 'retry'> {
   let next: RefreshHookResult | undefined;
   try {
     for (const hook of hooks) {
-      const result = await hook({ client: session.details() });
+      const result = await hook(event);
       if (result) next = { ...next, ...result };
     }
   } catch (error) {
-    if (error instanceof Disconnect) {
-      session.close(error.code, error.reason);
-      return;
-    }
-    node.logger.warn({ err: error, client: session.client }, `refresh hook failed; asking again in ${REFRESH_RETRY_MS} ms`);
-    watchExpiry(session, session.auth.now() + REFRESH_RETRY_MS, node);
-    return;
+    if (error instanceof Disconnect) return error;
+    logger.warn({ err: error, client }, `refresh hook failed; asking again in ${REFRESH_RETRY_MS} ms`);
+    return 'retry';
   }
-  if (!next || next.expired || (next.expiresAt !== undefined && next.expiresAt <= session.auth.now())) {
-    session.close(DISCONNECT_CODES.EXPIRED);
-    return;
-  }
-  watchExpiry(session, next.expiresAt, node);
+  return !next || next.expired ? 'expired' : next;
 }

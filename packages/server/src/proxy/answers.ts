@@ -93,7 +93,7 @@ export interface RefreshAnswer {
   expired: boolean;
 }
 
-/** `refresh`: `{expireAt?, expired?}`. */
+/** `refresh` and `sub_refresh`: `{expireAt?, expired?}`. */
 export function readRefresh(answer: BackendAnswer): RefreshAnswer {
   const result = readEnvelope(answer);
   if (result.expired !== undefined && typeof result.expired !== 'boolean') throw new InvalidAnswer('expired must be a boolean');
@@ -103,7 +103,17 @@ export function readRefresh(answer: BackendAnswer): RefreshAnswer {
   return read;
 }
 
-/** `subscribe`, `publish` and `rpc`: `{data?}`; `hasData` tells an absent `data` from `data: null`. */
+/** `subscribe`: `{data?, expireAt?}`. */
+export function readSubscribe(answer: BackendAnswer): { data?: unknown; expiresAt?: number } {
+  const result = readEnvelope(answer);
+  const read: { data?: unknown; expiresAt?: number } = {};
+  if (result.data !== undefined) read.data = result.data;
+  const expiresAt = expireAtMs(result.expireAt);
+  if (expiresAt !== undefined) read.expiresAt = expiresAt;
+  return read;
+}
+
+/** `publish` and `rpc`: `{data?}`; `hasData` tells an absent `data` from `data: null`. */
 export function readData(answer: BackendAnswer): { hasData: boolean; data?: unknown } {
   const result = readEnvelope(answer);
   return 'data' in result ? { hasData: true, data: result.data } : { hasData: false };

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 import type { ResolvedEndpoint } from './options.js';
 
 /** The hooks a backend answers. */
-export type ProxyHook = 'connect' | 'refresh' | 'subscribe' | 'publish' | 'rpc';
+export type ProxyHook = 'connect' | 'refresh' | 'subscribe' | 'publish' | 'sub_refresh' | 'rpc';
 
 /**
  * How a backend call ended: `ok` (a result), `error` / `disconnect` (the backend refused),

@@ -40,7 +40,7 @@ describe('the proxy option', () => {
     [{ connect: 'not a url' }, 'option proxy.connect must be an http:// or https:// URL'],
     [{ connect: { url: 'http://x', retries: 3 } }, 'retries'],
     [{ connect: { url: 'http://x', timeoutMs: 0 } }, 'option proxy.connect.timeoutMs must be a positive integer of ms'],
-    [{ subRefresh: 'http://x' }, 'subRefresh'],
+    [{ subRefresh: 'ftp://x' }, 'option proxy.subRefresh must be an http:// or https:// URL'],
     [{ namespaces: { chat: { rpc: 'http://x' } } }, 'rpc'],
     [{ namespaces: { chat: 'http://x' } }, 'option proxy.namespaces.chat must be an object'],
     [{ rpc: [{ url: 'http://x' }] }, 'option proxy.rpc[0].method must be a method name or pattern'],

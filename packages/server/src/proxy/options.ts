@@ -1,7 +1,7 @@
 /**
  * @module proxy/options
  * The `proxy` option: which decisions a node asks an HTTP backend for (connect, refresh,
- * subscribe, publish, rpc), where, and within which bounds; and its validation.
+ * subscribe, publish, sub_refresh, rpc), where, and within which bounds; and its validation.
  */
 import { OptionsError, durationMs, isRecord, positiveInteger, rejectUnknownKeys, show } from '../option-checks.js';
 
@@ -12,6 +12,7 @@ export type ProxyEndpoint = string | { url: string; timeoutMs?: number };
 export interface ChannelProxyOptions {
   subscribe?: ProxyEndpoint | false;
   publish?: ProxyEndpoint | false;
+  subRefresh?: ProxyEndpoint | false;
 }
 
 /** RPC methods matching `method` (a name, or a pattern with `*` wildcards) go to `url`. */
@@ -32,6 +33,8 @@ export interface ProxyOptions {
   /** Default channel hooks, for every namespace. */
   subscribe?: ProxyEndpoint;
   publish?: ProxyEndpoint;
+  /** Called when a subscription's deadline (the `expireAt` subscribe or sub_refresh gave) passes. */
+  subRefresh?: ProxyEndpoint;
   /** Per-namespace channel hooks, replacing the defaults (`''` is the namespace of channels without a colon). */
   namespaces?: Record<string, ChannelProxyOptions>;
   /** Every RPC method, or the first route whose method pattern matches. */
@@ -64,6 +67,7 @@ export interface ResolvedRpcRoute extends ResolvedEndpoint {
 export interface ResolvedChannelProxy {
   subscribe?: ResolvedEndpoint;
   publish?: ResolvedEndpoint;
+  subRefresh?: ResolvedEndpoint;
 }
 
 export interface ResolvedProxyOptions {
@@ -90,6 +94,7 @@ const PROXY_KEYS = new Set([
   'refresh',
   'subscribe',
   'publish',
+  'subRefresh',
   'namespaces',
   'rpc',
   'secret',
@@ -98,7 +103,7 @@ const PROXY_KEYS = new Set([
   'maxResponseBytes',
   'forwardHeaders',
 ]);
-const CHANNEL_KEYS = new Set(['subscribe', 'publish']);
+const CHANNEL_KEYS = new Set(['subscribe', 'publish', 'subRefresh']);
 const ENDPOINT_KEYS = new Set(['url', 'timeoutMs']);
 const ROUTE_KEYS = new Set(['method', 'url', 'timeoutMs']);
 
@@ -136,7 +141,7 @@ export function methodPattern(method: string): RegExp {
 
 function channelHooks(name: string, value: Record<string, unknown>, timeoutMs: number, allowOff: boolean): ResolvedChannelProxy {
   const hooks: ResolvedChannelProxy = {};
-  for (const key of ['subscribe', 'publish'] as const) {
+  for (const key of ['subscribe', 'publish', 'subRefresh'] as const) {
     const given = value[key];
     if (given === undefined || (allowOff && given === false)) continue;
     hooks[key] = endpoint(`${name}.${key}`, given, timeoutMs);
@@ -188,7 +193,7 @@ export function resolveProxyOptions(value: unknown): ResolvedProxyOptions {
       // A namespace's own hooks replace the defaults one by one; false turns a default off.
       const own = channelHooks(name, hooks, timeoutMs, true);
       const merged: ResolvedChannelProxy = {};
-      for (const key of ['subscribe', 'publish'] as const) {
+      for (const key of ['subscribe', 'publish', 'subRefresh'] as const) {
         const hook = hooks[key] === false ? undefined : (own[key] ?? resolved.channels[key]);
         if (hook) merged[key] = hook;
       }
@@ -211,7 +216,9 @@ export function resolveProxyOptions(value: unknown): ResolvedProxyOptions {
   }
   const anything = resolved.connect || resolved.refresh || resolved.rpc.length > 0 || resolved.namespaces.size > 0;
   if (!anything && Object.keys(resolved.channels).length === 0) {
-    throw new OptionsError('option proxy names no hook: give at least one of connect, refresh, subscribe, publish, namespaces, rpc');
+    throw new OptionsError(
+      'option proxy names no hook: give at least one of connect, refresh, subscribe, publish, subRefresh, namespaces, rpc',
+    );
   }
   return resolved;
 }

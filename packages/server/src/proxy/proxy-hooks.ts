@@ -7,7 +7,7 @@ import { namespaceOf } from '@relais/protocol';
 import type { ClientDetails } from '../events.js';
 import type { Hooks } from '../hooks.js';
 import type { Logger } from '../logger.js';
-import { readConnect, readData, readRefresh } from './answers.js';
+import { readConnect, readData, readRefresh, readSubscribe } from './answers.js';
 import { BackendCaller, type ProxyMetrics } from './backend-caller.js';
 import type { ResolvedChannelProxy, ResolvedProxyOptions } from './options.js';
 
@@ -81,8 +81,14 @@ export function installProxy(host: ProxyHost, options: ResolvedProxyOptions): ()
       const endpoint = channelHooks(event.channel).subscribe;
       if (!endpoint) return;
       const body = { ...who(event.client), channel: event.channel, ...(event.data !== undefined && { data: event.data }) };
-      const answer = await caller.call('subscribe', endpoint, body, headersOf(event.client), readData);
-      return answer.hasData ? { data: answer.data } : undefined;
+      return caller.call('subscribe', endpoint, body, headersOf(event.client), readSubscribe);
+    }),
+    host.hooks.subRefresh.add(async ({ client, channel }) => {
+      const endpoint = channelHooks(channel).subRefresh;
+      // No opinion: without another onSubRefresh hook the subscription ends at its deadline.
+      if (!endpoint) return;
+      const answer = await caller.call('sub_refresh', endpoint, { ...who(client), channel }, headersOf(client), readRefresh);
+      return answer.expired ? { expired: true } : { expiresAt: answer.expiresAt };
     }),
     host.hooks.publish.add(async (event) => {
       const endpoint = channelHooks(event.channel).publish;

@@ -201,21 +201,51 @@ describe('backend hooks over HTTP (proxy)', () => {
     expect(api.seen[0]!.body).toMatchObject({ data: { as: 'guest' }, transport: { name: 'websocket' } });
   });
 
-  it('asks the refresh hook when the deadline connect gave passes, and closes with 3005 when it answers expired', async () => {
+  // Deadlines already passed, so that the hooks are asked at once (the waiting itself, and the
+  // deadlines they move, are tested with fake timers in auth.test.ts).
+  const past = (): number => Math.floor(Date.now() / 1000) - 1;
+  const later = (): number => Math.floor(Date.now() / 1000) + 3600;
+
+  it('asks the refresh hook when the deadline connect gave passes: extended, the connection lives on', async () => {
     const api = await backend();
-    const soon = (): number => Math.ceil(Date.now() / 1000) + 1;
-    api.answer('/connect', { body: { result: { user: '42', expireAt: soon() } } });
-    let refreshes = 0;
-    api.answer('/refresh', () =>
-      ++refreshes === 1 ? { body: { result: { expireAt: soon() } } } : { body: { result: { expired: true } } },
-    );
+    api.answer('/connect', { body: { result: { user: '42', expireAt: past() } } });
+    api.answer('/refresh', { body: { result: { expireAt: later() } } });
     const { open, relais } = await node(api, { connect: `${api.url}/connect`, refresh: `${api.url}/refresh` });
     const client = await open();
     expect(await client.call('connect')).not.toHaveProperty('expiresInMs');
+    await expect.poll(() => relais.stats().proxyCalls).toEqual({ 'connect:ok': 1, 'refresh:ok': 1 });
+    expect(await client.call('ping')).toEqual({});
+    expect(api.seen[1]).toMatchObject({ path: '/refresh', body: { user: '42', transport: { name: 'websocket' } } });
+  });
+
+  it('closes with 3005 when the refresh hook answers expired', async () => {
+    const api = await backend();
+    api.answer('/connect', { body: { result: { user: '42', expireAt: past() } } });
+    api.answer('/refresh', { body: { result: { expired: true } } });
+    const { open } = await node(api, { connect: `${api.url}/connect`, refresh: `${api.url}/refresh` });
+    const client = await open();
+    await client.call('connect');
     expect((await client.closed).code).toBe(3005);
-    expect(api.seen.map((seen) => seen.path)).toEqual(['/connect', '/refresh', '/refresh']);
-    expect(api.seen[1]!.body).toMatchObject({ user: '42', transport: { name: 'websocket' } });
-    expect(relais.stats().proxyCalls).toEqual({ 'connect:ok': 1, 'refresh:ok': 2 });
+  });
+
+  it('asks sub_refresh when the deadline subscribe gave passes, and ends the subscription with 109 when it answers expired', async () => {
+    const api = await backend();
+    api.answer('/sub', (seen) => ({ body: { result: { expireAt: seen.body.channel === 'chat:lobby' ? past() : later() } } }));
+    api.answer('/sub-refresh', (seen) => ({
+      body: { result: seen.body.channel === 'chat:lobby' ? { expired: true } : { expireAt: later() } },
+    }));
+    const { connect, relais } = await node(api, { subscribe: `${api.url}/sub`, subRefresh: `${api.url}/sub-refresh` });
+    const client = await connect();
+    await client.call('subscribe', { channel: 'chat:lobby' });
+    expect(await client.nextPush()).toEqual({ type: 'unsubscribe', channel: 'chat:lobby', code: 109, reason: 'subscription expired' });
+    expect(api.seen.map((seen) => [seen.path, seen.body.channel])).toEqual([
+      ['/sub', 'chat:lobby'],
+      ['/sub-refresh', 'chat:lobby'],
+    ]);
+    expect(relais.stats().resources.tokenTimers).toBe(0);
+    // The connection lives on, and a subscription with a later deadline is watched.
+    await client.call('subscribe', { channel: 'chat:other' });
+    expect(relais.stats().resources.tokenTimers).toBe(1);
   });
 
   it('refuses calls beyond maxConcurrency with 111', async () => {
