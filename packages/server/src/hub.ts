@@ -148,6 +148,11 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     return this.#byChannel.get(channel)?.size ?? 0;
   }
 
+  /** Every channel with subscribers on this node, and how many. */
+  *channelCounts(): IterableIterator<[channel: string, subscribers: number]> {
+    for (const [channel, members] of this.#byChannel) yield [channel, members.size];
+  }
+
   /**
    * Writes `push` to every subscriber of `channel` except `excludeClient`. The push is encoded
    * lazily, at most once per codec, and the same frame goes to every subscriber using it. A

@@ -4,6 +4,8 @@
  */
 import type { Server } from 'node:http';
 import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
+import { apiRoute } from './api/install.js';
+import { clusterCommands } from './api/cluster-commands.js';
 import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
 import { Cluster } from './cluster/cluster.js';
 import { MemoryControlLink } from './cluster/memory-control-link.js';
@@ -17,6 +19,7 @@ import type { MetricsSnapshot } from './metrics.js';
 import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
+import { listenRoutes, type RoutesListener } from './routes-server.js';
 import { Session } from './session.js';
 import type { Transport } from './transport.js';
 import { WsEndpoint } from './transports/ws.js';
@@ -55,6 +58,9 @@ export class Relais {
   readonly #endpoint: WsEndpoint;
   readonly #started: Promise<void>;
   readonly #routes = new HttpRoutes();
+  /** The routes of the API's own port (apiPort); undefined when the API is on the node's port or off. */
+  readonly #apiRoutes: HttpRoutes | undefined;
+  #apiListener: RoutesListener | undefined;
   #server: Server | undefined;
   #state: NodeState = 'running';
   #closed: Promise<void> | undefined;
@@ -95,6 +101,27 @@ export class Relais {
     const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
     this.#routes.add({ path: this.options.path, upgrade: websocket });
     if (this.options.path !== '/') this.#routes.add({ path: '/', upgrade: websocket });
+    // Every node answers the cluster-wide API methods, so any node with keys serves them all.
+    const local = {
+      hub: this.#services.hub,
+      services: this.#services,
+      sendToUser: (user: string, data: unknown) => this.sendToUser(user, data),
+      subscribe: (client: string, channel: string, data?: unknown) => this.subscribe(client, channel, data),
+      unsubscribe: (client: string, channel: string) => this.unsubscribe(client, channel),
+      disconnect: (target: DisconnectTarget, code?: number, reason?: string) => this.disconnect(target, code, reason),
+    };
+    for (const [type, handler] of Object.entries(clusterCommands(local))) this.cluster.handle(type, handler);
+    const api = this.options.api;
+    if (api) {
+      if (api.port !== undefined) this.#apiRoutes = new HttpRoutes();
+      const context = {
+        node: this,
+        rules: (channel: string) => this.#services.channels.find(channel),
+        maxDataDepth: this.options.maxDataDepth,
+        timeoutMs: api.timeoutMs,
+      };
+      (this.#apiRoutes ?? this.#routes).add(apiRoute(api, context, logger));
+    }
   }
 
   /** Open connections (connecting and connected). */
@@ -113,8 +140,16 @@ export class Relais {
     return this.#routes.add(route);
   }
 
-  /** Starts an HTTP server serving /health, the routes, `fallback`, and WebSocket upgrades on `path` and `/`. */
-  async listen({ port, host = '127.0.0.1', fallback }: ListenOptions): Promise<{ port: number; host: string }> {
+  /**
+   * Starts an HTTP server serving /health, the routes, `fallback`, and WebSocket upgrades on
+   * `path` and `/`; with option `apiPort`, a second one serving the server API (its address is
+   * `api` in the result).
+   */
+  async listen({
+    port,
+    host = '127.0.0.1',
+    fallback,
+  }: ListenOptions): Promise<{ port: number; host: string; api?: { port: number; host: string } }> {
     if (this.#server) throw new Error('relais is already listening');
     if (this.#state !== 'running') throw new Error('relais is closed');
     await this.#started;
@@ -129,7 +164,28 @@ export class Relais {
       handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
     });
     this.#server = server;
-    return listenOn(server, port, host);
+    const address = await listenOn(server, port, host);
+    const api = await this.#listenApi(host);
+    return api ? { ...address, api } : address;
+  }
+
+  /** Opens the API's own port (apiPort), and says at startup where the API is, or that it is off. */
+  async #listenApi(host: string): Promise<{ port: number; host: string } | undefined> {
+    const { logger } = this.#services;
+    const api = this.options.api;
+    if (!api) {
+      logger.info({ api: 'off' }, 'server API off: no API key (option apiKeys, or RELAIS_API_KEY for relais serve)');
+      return undefined;
+    }
+    if (!this.#apiRoutes || api.port === undefined) {
+      logger.info({ path: '/api/' }, 'server API on /api/ of the node port');
+      return undefined;
+    }
+    const onError = (error: unknown) => logger.error({ err: error }, 'server API port failed');
+    this.#apiListener = await listenRoutes(this.#apiRoutes, api.port, api.host ?? host, onError);
+    const address = { port: this.#apiListener.port, host: this.#apiListener.host };
+    logger.info(address, `server API on its own port ${address.port}`);
+    return address;
   }
 
   /**
@@ -190,6 +246,15 @@ export class Relais {
       throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
     await this.#started;
     return this.#services.broker.history(channel, query);
+  }
+
+  /** Drops the kept publications of a channel; its offset and epoch stay (namespaces with history). */
+  async removeHistory(channel: string): Promise<void> {
+    checkChannel(channel);
+    if (!this.#services.channels.find(channel)?.history)
+      throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
+    await this.#started;
+    await this.#services.broker.removeHistory(channel);
   }
 
   /** Who is in a channel, across the cluster, keyed by client id (namespaces with presence). */
@@ -328,6 +393,7 @@ export class Relais {
       }
     }
     if (this.#server) await closeServer(this.#server);
+    await this.#apiListener?.close();
     this.#state = 'closed';
   }
 

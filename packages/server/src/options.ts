@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_DATA_DEPTH } from '@relais/protocol';
+import { resolveApiOptions, type ResolvedApiOptions } from './api/api-options.js';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy/options.js';
@@ -58,6 +59,11 @@ const KNOWN_KEYS = new Set<string>([
   'nodeId',
   'clusterHeartbeatMs',
   'proxy',
+  'apiKeys',
+  'apiPort',
+  'apiHost',
+  'apiMaxBodyBytes',
+  'apiTimeoutMs',
   ...DURATION_KEYS,
   ...COUNT_KEYS,
 ]);
@@ -155,6 +161,23 @@ export interface RelaisOptions {
   limits?: LimitsOptions;
   /** Negotiate permessage-deflate (true for defaults). @default false */
   compression?: boolean | CompressionOptions;
+  /**
+   * Keys of the HTTP server API (`POST /api/<method>`, docs/api.md): a request must carry one
+   * (`Authorization: apikey <key>` or `X-API-Key`). Several keys allow rotation.
+   * @default undefined: the server API is off
+   */
+  apiKeys?: string[];
+  /**
+   * A port of its own for the server API (0 picks a free one), opened by `listen`; the node's
+   * port then does not serve it. @default undefined: the API is on the node's port
+   */
+  apiPort?: number;
+  /** Address the API's own port binds (with apiPort). @default the host given to listen */
+  apiHost?: string;
+  /** Largest server API request body, in bytes (else 413). @default 1048576 */
+  apiMaxBodyBytes?: number;
+  /** How long a cluster-wide API method waits for each node's answer, in ms (else 114). @default 5000 */
+  apiTimeoutMs?: number;
 }
 
 /** permessage-deflate settings with their defaults applied. */
@@ -184,6 +207,8 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   readonly limits: ResolvedLimits;
   /** false: permessage-deflate is not offered. */
   readonly compression: ResolvedCompression | false;
+  /** The server API; undefined when it is off (no apiKeys). */
+  readonly api: ResolvedApiOptions | undefined;
 };
 
 export const DEFAULT_OPTIONS = {
@@ -316,5 +341,6 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     trustedProxies,
     limits,
     compression: compression(given.compression),
+    api: resolveApiOptions(given),
   };
 }

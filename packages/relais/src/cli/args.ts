@@ -9,6 +9,8 @@ Usage:
   relais serve [options]     start a server node
   relais tokens <connect|subscribe|verify> [options]
                              sign or check JWTs with the node's key (relais tokens --help)
+  relais publish <channel> <json|-> [--api URL] [--api-key KEY] [--user ID]
+                             publish through a node's server API (relais publish --help)
   relais --help              show this help
   relais --version           print the version
 
@@ -27,6 +29,9 @@ Options for serve:
       --redis-url <url>  Redis of the redis engine, e.g. redis://127.0.0.1:6379; repeat it to
                          shard channels over several Redis instances (env RELAIS_REDIS_URL,
                          comma-separated; key prefix: env RELAIS_REDIS_PREFIX, default relais)
+
+Server API (see docs/api.md): RELAIS_API_KEY (comma-separated keys) turns on POST /api/<method>;
+RELAIS_API_PORT and RELAIS_API_HOST give it a listener of its own; RELAIS_API_MAX_BODY_BYTES.
 
 Security (see docs/security.md): the config file's "auth", "allowedOrigins", "limits" and
 namespace access rules; secrets from the environment: RELAIS_AUTH_HMAC_SECRET,

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
+import { applyApiConfig } from './api-config.js';
 import { applyAuthConfig } from './auth-config.js';
 import { resolveEngine, type EngineConfig } from './engine.js';
 
@@ -24,6 +25,7 @@ export const NUMERIC_ENV_OPTIONS: Readonly<Record<string, string>> = {
   RELAIS_PRESENCE_TTL_MS: 'presenceTtlMs',
   RELAIS_MAX_DATA_DEPTH: 'maxDataDepth',
   RELAIS_MAX_PAGE_BYTES: 'maxPageBytes',
+  RELAIS_API_MAX_BODY_BYTES: 'apiMaxBodyBytes',
 };
 
 /** Everything `relais serve` needs: where to listen, how to log, and the node's options. */
@@ -119,6 +121,7 @@ export async function resolveServeConfig(
     }
     options.proxy = { ...options.proxy, secret: env.RELAIS_PROXY_SECRET };
   }
+  applyApiConfig(options, env);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
   if (fileApps !== undefined) {

@@ -14,6 +14,7 @@ import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
 import { createEngine, type LoadRedis } from './engine.js';
 import { runTokens } from './tokens.js';
+import { parsePublishArgs, runPublish } from './publish.js';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
 export interface CliIo {
@@ -26,6 +27,8 @@ export interface CliIo {
   logStream?: NodeJS.WritableStream;
   /** Gives the @relais/redis classes for `--engine redis`. @default the imported package */
   loadRedis?: LoadRedis;
+  /** Reads all of stdin (`relais publish <channel> -`). @default process.stdin */
+  stdin?: () => Promise<string>;
 }
 
 /** The node could not start (engine unreachable, port taken, …); the message says why. */
@@ -104,6 +107,14 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number | Served> {
   try {
+    if (argv[0] === 'publish') {
+      const publish = parsePublishArgs(argv.slice(1));
+      if (publish.command === 'help') {
+        io.out(publish.usage);
+        return 0;
+      }
+      return await runPublish(publish, io);
+    }
     const args = parseArgs(argv);
     if (args.command === 'help') {
       io.out(USAGE);

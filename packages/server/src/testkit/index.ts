@@ -15,3 +15,4 @@ export { nested, runDeliverableSuite, type DeliverableSuiteOptions } from './del
 export { TestClient, type CloseInfo, type TestClientOptions } from './ws-client.js';
 export { connectSession, openSession, sendCommands, type OpenedSession } from './sessions.js';
 export { useTestNodes, type TestNode } from './test-node.js';
+export { callApi, type ApiAnswer, type CallApiOptions } from './api-client.js';

@@ -1,0 +1,129 @@
+/**
+ * @module api/http-api
+ * The HTTP side of the server API: `POST /api/<method>` with a JSON body and an API key,
+ * answered `200 {"result": …}` or `{"error": {code, message, temporary}}` with the status of
+ * its code (api/errors). Reads at most `maxBodyBytes`; `GET /api/openapi.json` is the API's
+ * OpenAPI document (no key needed).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERROR_CODES } from '@relais/protocol';
+import type { RequestHandler } from '../http-routes.js';
+import type { Logger } from '../logger.js';
+import { ApiKeys, requestKey } from './api-keys.js';
+import { ApiError, badRequest, toApiError } from './errors.js';
+import type { ApiMethods } from './context.js';
+
+/** Where the API is mounted; `POST /api/publish` calls `publish`. */
+export const API_PREFIX = '/api/';
+export const OPENAPI_PATH = '/api/openapi.json';
+
+export interface HttpApiOptions {
+  keys: readonly string[];
+  maxBodyBytes: number;
+  methods: ApiMethods;
+  /** The OpenAPI document served at /api/openapi.json. */
+  openapi: unknown;
+  logger: Logger;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: ApiError, headers?: Record<string, string>): void {
+  send(res, error.status, { error: error.toJSON() }, headers);
+}
+
+/** Thrown by readBody past the cap. */
+class TooLarge extends Error {}
+
+/** The request body, or TooLarge as soon as it passes `maxBytes` (Content-Length first). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new TooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        // What else comes is read and dropped, so the 413 reaches a client still sending.
+        req.resume();
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function parseBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw badRequest(`the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The request handler of the API's routes (mounted at /api/ on the node's port or the API's
+ * own). Never rejects: every failure is answered with an error body.
+ */
+export function createApiHandler(options: HttpApiOptions): RequestHandler {
+  const keys = new ApiKeys(options.keys);
+  const { methods, logger } = options;
+  return async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === OPENAPI_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      send(res, 200, options.openapi);
+      return true;
+    }
+    const name = path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : '';
+    if (req.method !== 'POST') {
+      sendError(res, new ApiError(ERROR_CODES.BAD_REQUEST, `use POST ${API_PREFIX}<method>`, { status: 405 }), { allow: 'POST' });
+      return true;
+    }
+    if (!keys.accepts(requestKey(req.headers))) {
+      sendError(res, new ApiError(ERROR_CODES.UNAUTHORIZED, 'a valid API key is required: Authorization: apikey <key>, or X-API-Key'), {
+        'www-authenticate': 'apikey',
+      });
+      return true;
+    }
+    const method = methods.get(name);
+    if (!method) {
+      sendError(res, new ApiError(ERROR_CODES.METHOD_NOT_FOUND, `unknown method ${JSON.stringify(name)} (see ${OPENAPI_PATH})`));
+      return true;
+    }
+    try {
+      const params = parseBody(await readBody(req, options.maxBodyBytes));
+      send(res, 200, { result: await method(params) });
+    } catch (error) {
+      if (error instanceof TooLarge) {
+        sendError(
+          res,
+          new ApiError(ERROR_CODES.LIMIT_EXCEEDED, `the body is larger than ${options.maxBodyBytes} bytes (apiMaxBodyBytes)`),
+          {
+            connection: 'close',
+          },
+        );
+        return true;
+      }
+      const { error: answer, internal } = toApiError(error);
+      if (internal) logger.error({ err: error, method: name }, 'server API method failed');
+      sendError(res, answer);
+    }
+    return true;
+  };
+}
