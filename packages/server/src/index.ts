@@ -11,7 +11,9 @@ export * from './options.js';
 export { MAX_TIMER_MS, durationMs, isRecord, positiveInteger, rejectUnknownKeys } from './option-checks.js';
 export { CATCH_ALL_NAMESPACE, DEFAULT_HISTORY_MAX_BYTES, type ChannelRules, type NamespaceRules } from './channels.js';
 export type { Access, AccessAction } from './auth/access.js';
-export type { AuthOptions, ResolvedAuthOptions } from './auth/options.js';
+export { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
+// For tools that check tokens as the node does (`relais tokens verify`).
+export { TokenRejectedError, TokenVerifier, type TokenClaims, type VerifiedToken } from './auth/verifier.js';
 export type { LimitsOptions, ResolvedLimits, ScopeLimits } from './rate-limit/options.js';
 export type {
   Broker,

@@ -29,6 +29,10 @@ export interface MetricsSnapshot {
   rateLimited: Record<string, number>;
   /** WebSocket upgrades refused before a connection existed, by reason (`origin`, `rate`, `path`, `subprotocol`, `closing`). */
   refusedUpgrades: Record<string, number>;
+  /** Backend calls of the `proxy` option, by `hook:outcome` (`connect:ok`, `rpc:timeout`, …). */
+  proxyCalls: Record<string, number>;
+  /** Time spent in backend calls, by hook, in seconds. */
+  proxySeconds: Record<string, number>;
   /** What the node holds for its connections now; every count is 0 once they all closed. */
   resources: NodeResources;
 }
@@ -67,6 +71,14 @@ export class Metrics {
   readonly #disconnects = new Map<string, number>();
   readonly #rateLimited = new Map<string, number>();
   readonly #refusedUpgrades = new Map<string, number>();
+  readonly #proxyCalls = new Map<string, number>();
+  readonly #proxySeconds = new Map<string, number>();
+
+  /** A backend call of the `proxy` option ended (see proxy/backend-caller). */
+  proxyCall(hook: string, outcome: string, seconds: number): void {
+    bump(this.#proxyCalls, `${hook}:${outcome}`);
+    this.#proxySeconds.set(hook, (this.#proxySeconds.get(hook) ?? 0) + seconds);
+  }
 
   limited(limit: string): void {
     bump(this.#rateLimited, limit);
@@ -115,6 +127,8 @@ export class Metrics {
       badFrames: this.badFrames,
       rateLimited: Object.fromEntries(this.#rateLimited),
       refusedUpgrades: Object.fromEntries(this.#refusedUpgrades),
+      proxyCalls: Object.fromEntries(this.#proxyCalls),
+      proxySeconds: Object.fromEntries(this.#proxySeconds),
     };
   }
 }

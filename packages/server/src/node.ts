@@ -12,7 +12,8 @@ import { MemoryControlLink } from './cluster/memory-control-link.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
-import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
+import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
+import { installProxy } from './proxy/proxy-hooks.js';
 import { HttpRoutes, closeServer, createNodeServer, listenOn, pathOf, type HealthSource, type HttpRoute } from './http.js';
 import type { MetricsSnapshot } from './metrics.js';
 import { createNodeServices } from './node-services.js';
@@ -60,6 +61,8 @@ export class Relais {
   #server: Server | undefined;
   #state: NodeState = 'running';
   #closed: Promise<void> | undefined;
+  /** Removes the backend hooks of the `proxy` option and closes their connections. */
+  readonly #uninstallProxy: (() => void) | undefined;
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
@@ -80,7 +83,8 @@ export class Relais {
     });
     this.#started = broker.start(new LocalDelivery(this.#services.hub, this.#sessions, logger)).then(() => this.cluster.start());
     this.#started.catch((error: unknown) => this.#services.logger.error({ err: error }, 'engine failed to start'));
-    const { limiter } = this.#services;
+    const { limiter, hooks, metrics } = this.#services;
+    if (this.options.proxy) this.#uninstallProxy = installProxy({ hooks, logger, metrics }, this.options.proxy);
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
       compression: this.options.compression,
@@ -97,6 +101,7 @@ export class Relais {
     this.#api = new ServerApi({
       node: this,
       hub: this.#services.hub,
+      services: this.#services,
       cluster: this.cluster,
       routes: this.#routes,
       rules: (channel) => this.#services.channels.find(channel),
@@ -304,6 +309,16 @@ export class Relais {
     return this.#services.hooks.message.add(hook);
   }
 
+  /** Runs when a connection's deadline passes without a client `refresh`. See RefreshHook. */
+  onRefresh(hook: RefreshHook): () => void {
+    return this.#services.hooks.refresh.add(hook);
+  }
+
+  /** Runs when a subscription's deadline (an onSubscribe hook's `expiresAt`) passes. See SubRefreshHook. */
+  onSubRefresh(hook: SubRefreshHook): () => void {
+    return this.#services.hooks.subRefresh.add(hook);
+  }
+
   /** Registers the handler of RPC `method` (one per method). */
   rpc(method: string, handler: RpcHandler): () => void {
     return this.#services.hooks.addRpc(method, handler);
@@ -334,6 +349,7 @@ export class Relais {
     this.#state = 'closing';
     for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
     await this.#endpoint.drain(this.options.closeTimeoutMs);
+    this.#uninstallProxy?.();
     this.#services.presence.stop();
     for (const [name, part] of [
       ['cluster link', this.cluster],

@@ -7,6 +7,7 @@ import { MAX_DATA_DEPTH } from '@relais/protocol';
 import { resolveApiOptions, type ResolvedApiOptions } from './api/api-options.js';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
+import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy/options.js';
 import type { Broker } from './broker.js';
 import { resolveNamespaces, type NamespaceOptions, type NamespaceRules } from './channels.js';
 import type { Logger } from './logger.js';
@@ -57,6 +58,7 @@ const KNOWN_KEYS = new Set<string>([
   'maxPageBytes',
   'nodeId',
   'clusterHeartbeatMs',
+  'proxy',
   'apiKeys',
   'apiPort',
   'apiHost',
@@ -140,6 +142,8 @@ export interface RelaisOptions {
   namespaces?: Record<string, NamespaceOptions>;
   /** Token verification (JWT). @default undefined: no verification, onConnecting hooks decide */
   auth?: AuthOptions;
+  /** Backend hooks over HTTP: connect, refresh, subscribe, publish, rpc (docs/api.md). @default none */
+  proxy?: ProxyOptions;
   /**
    * Origins allowed to open WebSocket connections (`https://app.example.com`,
    * `https://*.example.com`, `*`); others get HTTP 403. Upgrades without `Origin` (non-browser
@@ -196,6 +200,7 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   /** Rules of every namespace, parsed. */
   readonly namespaces: NamespaceRules;
   readonly auth: ResolvedAuthOptions | undefined;
+  readonly proxy: ResolvedProxyOptions | undefined;
   readonly allowedOrigins: readonly string[] | undefined;
   /** Normalized addresses of the trusted proxies. */
   readonly trustedProxies: ReadonlySet<string> | undefined;
@@ -331,6 +336,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     logger,
     namespaces,
     auth,
+    proxy: given.proxy === undefined ? undefined : resolveProxyOptions(given.proxy),
     allowedOrigins: given.allowedOrigins as string[] | undefined,
     trustedProxies,
     limits,

@@ -45,6 +45,8 @@ interface ChannelHold {
   joinLeave: boolean;
   /** Deadline of the subscription token; set when the channel was subscribed with one. */
   token: ExpiryTimer | undefined;
+  /** Deadline an onSubscribe hook gave (onSubRefresh decides there); not the client's to move. */
+  deadline?: ExpiryTimer;
 }
 
 export class SessionChannels {
@@ -143,6 +145,10 @@ export class SessionChannels {
       hold.token.stop();
       node.metrics.tokenTimers--;
     }
+    if (hold.deadline) {
+      hold.deadline.stop();
+      node.metrics.tokenTimers--;
+    }
     node.hub.drop(channel, member);
     const wasActive = node.hub.unsubscribe(channel, member);
     if (wasActive) node.metrics.subscriptions--;
@@ -187,6 +193,29 @@ export class SessionChannels {
   /** Whether `channel` is held with a subscription token (so `sub_refresh` applies). */
   hasToken(channel: string): boolean {
     return this.#holds?.get(channel)?.token !== undefined;
+  }
+
+  /**
+   * Watches the deadline a hook gave a held channel (see onSubRefresh): `expired` runs when it
+   * passes; undefined removes it. Returns false when the channel is not held (anymore).
+   */
+  watchDeadline(channel: string, expiresAt: number | undefined, expired: () => void): boolean {
+    const hold = this.#holds?.get(channel);
+    if (!hold) return false;
+    if (expiresAt === undefined) {
+      if (hold.deadline) {
+        hold.deadline.stop();
+        hold.deadline = undefined;
+        this.#node.metrics.tokenTimers--;
+      }
+      return true;
+    }
+    if (!hold.deadline) {
+      hold.deadline = new ExpiryTimer();
+      this.#node.metrics.tokenTimers++;
+    }
+    hold.deadline.start(expiresAt, Date.now, expired);
+    return true;
   }
 
   /**

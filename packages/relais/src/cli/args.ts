@@ -7,6 +7,8 @@ export const USAGE = `relais — realtime messaging server
 
 Usage:
   relais serve [options]     start a server node
+  relais tokens <connect|subscribe|verify> [options]
+                             sign or check JWTs with the node's key (relais tokens --help)
   relais publish <channel> <json|-> [--api URL] [--api-key KEY] [--user ID]
                              publish through a node's server API (relais publish --help)
   relais --help              show this help
@@ -39,7 +41,7 @@ Precedence: defaults < config file < environment < command-line flags.
 Health: GET /health on the same port. WebSocket endpoint: /connection/websocket.
 `;
 
-export type CliCommand = 'serve' | 'help' | 'version';
+export type CliCommand = 'serve' | 'tokens' | 'help' | 'version';
 
 export interface CliArgs {
   command: CliCommand;
@@ -54,6 +56,8 @@ export interface CliArgs {
   engine?: string;
   /** Every --redis-url, in order (one per shard). */
   redisUrls?: string[];
+  /** The arguments after a subcommand with its own parser (`tokens`). */
+  rest?: string[];
 }
 
 /** A command line that cannot be run; its message is meant for the terminal. */
@@ -98,13 +102,15 @@ export function checkLogLevel(level: string, source: string): string {
  * @example parseArgs(['serve', '--port', '9000']) // { command: 'serve', port: 9000 }
  */
 export function parseArgs(argv: readonly string[]): CliArgs {
+  // `tokens` parses its own flags (and has its own --help).
+  if (argv[0] === 'tokens') return { command: 'tokens', rest: argv.slice(1) };
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
     return { command: 'help' };
   }
   if (argv.includes('--version') || argv.includes('-v')) return { command: 'version' };
   const [command, ...rest] = argv;
   if (command !== 'serve') {
-    throw new UsageError(`unknown command ${JSON.stringify(command)} (try: relais serve, relais --help)`);
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (try: relais serve, relais tokens, relais --help)`);
   }
   const args: CliArgs = { command: 'serve' };
   for (let i = 0; i < rest.length; i++) {

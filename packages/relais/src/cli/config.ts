@@ -114,6 +114,13 @@ export async function resolveServeConfig(
     if (text !== undefined) options[option] = numberFromEnv(name, text);
   }
   await applyAuthConfig(options, env, read, source);
+  if (env.RELAIS_PROXY_SECRET) {
+    // The backend hooks' signing secret stays out of config files, like the auth secrets.
+    if (typeof options.proxy !== 'object' || options.proxy === null) {
+      throw new UsageError('RELAIS_PROXY_SECRET is set but the config file has no "proxy" section');
+    }
+    options.proxy = { ...options.proxy, secret: env.RELAIS_PROXY_SECRET };
+  }
   applyApiConfig(options, env);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };

@@ -13,6 +13,7 @@ import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
 import { createEngine, type LoadRedis } from './engine.js';
+import { runTokens } from './tokens.js';
 import { parsePublishArgs, runPublish } from './publish.js';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
@@ -123,6 +124,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number |
       io.out(`${version()}\n`);
       return 0;
     }
+    if (args.command === 'tokens') return await runTokens(args.rest ?? [], io);
     const config = await resolveServeConfig(args, io.env);
     return await serve(config, io);
   } catch (error) {

@@ -6,7 +6,7 @@
  * channels). Installed on every node, with or without API keys, so that any node of a
  * cluster can serve the API for all of them.
  */
-import { watchExpiry } from '../auth/connect-auth.js';
+import { watchExpiry, type RefreshNode } from '../auth/connect-auth.js';
 import type { ControlHandler } from '../cluster/cluster.js';
 import type { CommandSession } from '../commands/context.js';
 import type { Hub } from '../hub.js';
@@ -15,6 +15,8 @@ import type { DisconnectTarget } from '../server-api.js';
 /** The parts of a node these commands act on (the node's hub and its local server API). */
 export interface LocalNode {
   readonly hub: Hub<CommandSession>;
+  /** What a deadline that passes asks (onRefresh hooks), and logs to. */
+  readonly services: RefreshNode;
   sendToUser(user: string, data: unknown): number;
   subscribe(client: string, channel: string, data?: unknown): Promise<boolean>;
   unsubscribe(client: string, channel: string): boolean;
@@ -85,7 +87,7 @@ export function clusterCommands(node: LocalNode): Record<string, ControlHandler>
       const { user, expireAt } = body as { user: string; expireAt: number };
       const sessions = hub.ofUser(user);
       // expireAt is in seconds, as a token's exp; a time already past closes them with 3005.
-      for (const session of sessions) watchExpiry(session, expireAt * 1000);
+      for (const session of sessions) watchExpiry(session, expireAt * 1000, node.services);
       return sessions.length;
     },
     [CLUSTER_COMMANDS.channels]: (body) => {

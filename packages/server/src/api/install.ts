@@ -3,6 +3,7 @@
  * Wires the server API into a node: the cluster commands every node answers, and, with
  * `apiKeys`, the `/api/` route on the node's port or on a port of its own (`apiPort`).
  */
+import type { RefreshNode } from '../auth/connect-auth.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { CommandSession } from '../commands/context.js';
 import { HttpRoutes } from '../http-routes.js';
@@ -17,10 +18,15 @@ import { API_PREFIX, createApiHandler } from './http-api.js';
 import { createApiMethods } from './methods.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 
+/** The node's local server API, which the cluster commands call. */
+type LocalMethods = Omit<LocalNode, 'hub' | 'services'>;
+
 /** What the server API needs from its node. */
 export interface ApiWiring {
-  node: ApiNode & Omit<LocalNode, 'hub'>;
+  node: ApiNode & LocalMethods;
   hub: Hub<CommandSession>;
+  /** What a connection deadline moved by `refresh` asks when it passes (onRefresh hooks), and logs to. */
+  services: RefreshNode;
   cluster: Pick<Cluster, 'handle'>;
   /** The node's own routes (its port). */
   routes: HttpRoutes;
@@ -43,7 +49,8 @@ export class ServerApi {
     this.#wiring = wiring;
     const { node, hub, cluster, options, logger } = wiring;
     // Every node answers the cluster-wide methods, so any node with keys serves them for all.
-    for (const [type, handler] of Object.entries(clusterCommands({ ...bind(node), hub }))) cluster.handle(type, handler);
+    for (const [type, handler] of Object.entries(clusterCommands({ ...bind(node), hub, services: wiring.services })))
+      cluster.handle(type, handler);
     const api = options.api;
     if (!api) return;
     if (api.port !== undefined) this.#ownRoutes = new HttpRoutes();
@@ -94,7 +101,7 @@ export class ServerApi {
 }
 
 /** The node's local server API, as functions that keep their `this`. */
-function bind(node: Omit<LocalNode, 'hub'>): Omit<LocalNode, 'hub'> {
+function bind(node: LocalMethods): LocalMethods {
   return {
     sendToUser: (user, data) => node.sendToUser(user, data),
     subscribe: (client, channel, data) => node.subscribe(client, channel, data),

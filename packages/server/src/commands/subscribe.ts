@@ -8,6 +8,7 @@
  */
 import { ERROR_CODES, ReplyError, type SubscribeParams, type SubscribeResult } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
+import { watchSubscriptionDeadline } from '../auth/subscription-deadline.js';
 import type { ChannelRules } from '../channels.js';
 import { checkData } from '../data-checks.js';
 import type { SubscribeEvent } from '../events.js';
@@ -54,9 +55,14 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
   if (params.token !== undefined) event.token = params.token;
   if (grant.claims !== undefined) event.claims = grant.claims;
   const result: SubscribeResult = {};
+  let deadline: number | undefined;
   for (const hook of node.hooks.subscribe.list()) {
     const answer = await hook(event);
     if (answer && answer.data !== undefined) result.data = answer.data;
+    if (answer && answer.expiresAt !== undefined) deadline = answer.expiresAt;
+  }
+  if (deadline !== undefined && (typeof deadline !== 'number' || !Number.isFinite(deadline))) {
+    throw new TypeError('onSubscribe hook returned an expiresAt that is not a time in ms');
   }
   checkData('onSubscribe hook returned data that cannot be sent', result.data, node.options.maxDataDepth, false);
   // Checked again: another subscribe of this connection may have won the race during hooks.
@@ -77,6 +83,7 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
     fit: (queuedBytes) => pageRecovery(result, params.paged === true, session.codec, node.options, queuedBytes),
     afterReply: () => {
       if (withToken) session.channels.watchToken(channel, grant.expiresAt);
+      if (deadline !== undefined) watchSubscriptionDeadline(session, channel, deadline, node);
       session.channels.activate(channel, deliveredUpTo);
     },
     undo: () => session.channels.release(channel),
