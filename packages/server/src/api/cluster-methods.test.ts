@@ -96,6 +96,19 @@ describe('cluster-wide server API methods on the memory engine', () => {
     expect(await client.closed).toMatchObject({ code: 3005 });
   });
 
+  it('refresh asks the onRefresh hooks of the connection’s node when the deadline passes', async () => {
+    const { b, api, user } = await twoNodes();
+    const client = await user(b, '42');
+    const asked: string[] = [];
+    b.relais.onRefresh(({ client: who }) => {
+      asked.push(who.user);
+      return { expired: true };
+    });
+    expect((await api('refresh', { user: '42', expireAt: Math.floor(Date.now() / 1000) - 1 })).body).toEqual({ result: { refreshed: 1 } });
+    expect(await client.closed).toMatchObject({ code: 3005 });
+    expect(asked).toEqual(['42']);
+  });
+
   it('channels adds up the subscribers of every node, filtered by pattern', async () => {
     const { a, b, api, user } = await twoNodes();
     for (const [node, channels] of [

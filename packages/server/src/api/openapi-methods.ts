@@ -132,7 +132,7 @@ export const METHOD_DOCS: Readonly<Record<string, MethodDoc>> = {
   refresh: {
     summary: 'Set when a user’s connections expire',
     description:
-      'Moves the deadline of every connection of `user`, on every node, as a `refresh` with a new token would: at `expireAt` a connection not refreshed by then is closed with 3005 (the SDK then reconnects with a new token). A time already past closes them at once.',
+      'Moves the deadline of every connection of `user`, on every node, as a `refresh` with a new token would: at `expireAt` a connection not refreshed by then is closed with 3005 (the SDK then reconnects with a new token), or, when the node has onRefresh hooks or a refresh proxy, those are asked for a new deadline. A time already past ends the deadline at once.',
     params: {
       properties: { user, expireAt: { type: 'number', exclusiveMinimum: 0, description: 'Seconds since the epoch, as a JWT’s `exp`.' } },
       required: ['user', 'expireAt'],
