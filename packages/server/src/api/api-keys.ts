@@ -8,13 +8,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
-/** The key a request carries, or undefined. */
+/**
+ * The key a request carries, or undefined: `Authorization: apikey <key>` (scheme in any case),
+ * else `X-API-Key` (so that an Authorization header of another scheme, e.g. added by a proxy,
+ * does not hide it).
+ */
 export function requestKey(headers: IncomingHttpHeaders): string | undefined {
-  const authorization = headers.authorization;
-  if (authorization !== undefined) {
-    const match = /^apikey\s+(\S+)\s*$/i.exec(authorization);
-    return match?.[1];
-  }
+  const match = /^apikey\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  if (match) return match[1];
   const header = headers['x-api-key'];
   const key = Array.isArray(header) ? header[0] : header;
   return key === undefined || key === '' ? undefined : key.trim();

@@ -50,6 +50,7 @@ describe('the HTTP server API', () => {
     expect((await callApi(base, 'publish', params, { key: OLD_KEY })).status).toBe(200);
     expect((await callApi(base, 'publish', params, { headers: { 'x-api-key': KEY } })).status).toBe(200);
     expect((await callApi(base, 'publish', params, { headers: { authorization: `APIKEY ${KEY}` } })).status).toBe(200);
+    expect((await callApi(base, 'publish', params, { headers: { authorization: 'Bearer jwt', 'x-api-key': KEY } })).status).toBe(200);
   });
 
   it.each([
