@@ -30,6 +30,7 @@ describe('docs/api.md', () => {
 });
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
 describe('the Python example of docs/api.md', () => {
   const start = useTestNodes();
@@ -50,6 +51,27 @@ describe('the Python example of docs/api.md', () => {
     expect(await browser.closed).toMatchObject({ code: 4501, reason: 'banned' });
     expect(stdout).toContain(browser.id);
     expect(stdout).toContain("'text': 'hello'");
+  });
+});
+
+describe('the curl commands of docs/api.md', () => {
+  const start = useTestNodes();
+
+  it.skipIf(!hasCurl)('each answers a result from a real node, run as written', async () => {
+    const page = await readFile(PAGE, 'utf8');
+    const commands = [...page.matchAll(/```sh\n(curl [\s\S]*?)```/g)].map((match) => (match[1] as string).replace(/\n#.*$/gm, ''));
+    expect(commands.length).toBeGreaterThan(Object.keys(METHOD_DOCS).length);
+    const { base } = await start({
+      apiKeys: ['curl-key'],
+      namespaces: { chat: { historySize: 100, historyTtlMs: 3_600_000, presence: true }, '': {} },
+    });
+    for (const command of commands) {
+      const { stdout } = await run('sh', ['-c', command.replaceAll('http://localhost:8080', base)], {
+        ...process.env,
+        RELAIS_API_KEY: 'curl-key',
+      });
+      expect({ command, answer: JSON.parse(stdout) as unknown }).toEqual({ command, answer: { result: expect.anything() } });
+    }
   });
 });
 
