@@ -56,6 +56,7 @@ const KNOWN_KEYS = new Set<string>([
   'maxPageBytes',
   'nodeId',
   'clusterHeartbeatMs',
+  'metrics',
   ...DURATION_KEYS,
   ...COUNT_KEYS,
 ]);
@@ -70,6 +71,18 @@ export interface CompressionOptions {
   /** zlib level, 0–9. @default 1 */
   level?: number;
 }
+
+/** The Prometheus endpoint `GET /metrics` (see docs/observability.md). */
+export interface MetricsOptions {
+  /**
+   * A secret that scrapers send as `Authorization: Bearer <token>`; other requests get 401.
+   * @default undefined: anyone who reaches the port may read the metrics
+   */
+  token?: string;
+}
+
+/** `metrics` once parsed: false, or the endpoint's settings. */
+export type ResolvedMetrics = false | { readonly token: string | undefined };
 
 /** The engine moves publications between nodes, keeps history and presence. */
 export interface EngineOptions {
@@ -151,6 +164,13 @@ export interface RelaisOptions {
   limits?: LimitsOptions;
   /** Negotiate permessage-deflate (true for defaults). @default false */
   compression?: boolean | CompressionOptions;
+  /**
+   * Serve Prometheus metrics at `GET /metrics` of the node's HTTP server (`true`, or
+   * `{token}` to require `Authorization: Bearer <token>`). Off by default: the metrics show
+   * traffic and namespace names to whoever reaches the port. Counting is always on (`stats()`).
+   * @default false
+   */
+  metrics?: boolean | MetricsOptions;
 }
 
 /** permessage-deflate settings with their defaults applied. */
@@ -179,6 +199,8 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   readonly limits: ResolvedLimits;
   /** false: permessage-deflate is not offered. */
   readonly compression: ResolvedCompression | false;
+  /** false: no /metrics route. */
+  readonly metrics: ResolvedMetrics;
 };
 
 export const DEFAULT_OPTIONS = {
@@ -222,6 +244,17 @@ function pageBytes(value: unknown, maxQueueBytes: number): number {
     );
   }
   return bytes;
+}
+
+function metrics(value: unknown): ResolvedMetrics {
+  if (value === undefined || value === false) return false;
+  if (value === true) return { token: undefined };
+  if (!isRecord(value)) throw new OptionsError(`option metrics must be a boolean or {token?}, got ${show(value)}`);
+  rejectUnknownKeys('option metrics', value, new Set(['token']));
+  const { token } = value;
+  if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /\s/.test(token)))
+    throw new OptionsError('option metrics.token must be a non-empty string without spaces');
+  return { token };
 }
 
 function checkEngine(engine: unknown): EngineOptions | undefined {
@@ -310,5 +343,6 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     trustedProxies,
     limits,
     compression: compression(given.compression),
+    metrics: metrics(given.metrics),
   };
 }
