@@ -6,6 +6,7 @@
 import type { Codec, Frame, PublicationPush, Push } from '@relais/protocol';
 import type { BrokerEventHandler, Publication } from './broker.js';
 import { silentLogger, type Logger } from './logger.js';
+import { frameBytes } from './transport.js';
 
 /** What the Hub needs from a connection. */
 export interface HubMember {
@@ -47,11 +48,22 @@ export const DEFAULT_MAX_HELD = 10_000;
 /** `take`'s answer when more publications arrived during the subscribe than could be held. */
 export const HELD_OVERFLOW = Symbol('held overflow');
 
+/**
+ * Counts what a fan-out queued: called once per fan-out (never per member), with the number
+ * of members written to and the bytes of all their frames. `channel` is undefined for pushes
+ * to chosen members (sendToUser).
+ */
+export interface FanOutMeter {
+  fannedOut(channel: string | undefined, kind: 'publication' | 'push', count: number, bytes: number): void;
+}
+
 export interface HubOptions {
   /** Publications held per member during one subscribe before giving up on it. @default 10000 */
   maxHeld?: number;
   /** Where a push that cannot be encoded is reported. @default silentLogger */
   logger?: Logger;
+  /** Counts every fan-out. @default none */
+  meter?: FanOutMeter;
 }
 
 export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHandler, 'handlePublication'> {
@@ -62,10 +74,14 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   readonly #held = new Map<string, Map<M, Publication[] | typeof HELD_OVERFLOW>>();
   readonly #maxHeld: number;
   readonly #logger: Logger;
+  readonly #meter: FanOutMeter | undefined;
+  /** Bytes the last #fanOut queued, over all its members. */
+  #fanOutBytes = 0;
 
-  constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger }: HubOptions = {}) {
+  constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger, meter }: HubOptions = {}) {
     this.#maxHeld = maxHeld;
     this.#logger = logger;
+    this.#meter = meter;
   }
 
   /** Registers a connected member under its client id and user. */
@@ -162,12 +178,17 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   broadcast(channel: string, push: Push, excludeClient?: string): number {
     const members = this.#byChannel.get(channel);
     if (!members) return 0;
-    return this.#fanOut(members, push, excludeClient);
+    const count = this.#fanOut(members, push, excludeClient);
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes);
+    return count;
   }
 
   /** Writes `push` to each of `members`, encoding once per codec. */
   fanOut(members: Iterable<M>, push: Push): number {
-    return this.#fanOut(members, push, undefined);
+    const count = this.#fanOut(members, push, undefined);
+    const channel = 'channel' in push ? push.channel : undefined;
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes);
+    return count;
   }
 
   handlePublication(pub: Publication): void {
@@ -190,6 +211,8 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     let lastFrame: Frame | undefined;
     let frames: Map<Codec, Frame | undefined> | undefined;
     let count = 0;
+    let frameSize = 0;
+    let bytes = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
       const codec = member.codec;
@@ -197,11 +220,14 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
         if (lastCodec !== undefined) (frames ??= new Map()).set(lastCodec, lastFrame);
         lastFrame = frames?.has(codec) ? frames.get(codec) : this.#encode(codec, push);
         lastCodec = codec;
+        frameSize = lastFrame === undefined ? 0 : frameBytes(lastFrame);
       }
       if (lastFrame === undefined) continue;
       member.enqueueFrame(lastFrame);
       count++;
+      bytes += frameSize;
     }
+    this.#fanOutBytes = bytes;
     return count;
   }
 

@@ -2,7 +2,7 @@
  * @module @relais/server
  * The relais server node. Public exports only.
  */
-export { createRelais, Relais, SERVER_UNSUBSCRIBE_CODE } from './node.js';
+export { createRelais, METRICS_PATH, Relais, SERVER_UNSUBSCRIBE_CODE } from './node.js';
 // The wire errors hooks throw, so that an app needs only this package.
 export { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
 export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './node.js';
@@ -37,6 +37,6 @@ export { Cluster, ClusterError, type ControlHandler, type GatherReply, type Node
 export type { ControlLink } from './cluster/control-link.js';
 export { MemoryControlHub, MemoryControlLink } from './cluster/memory-control-link.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
-export type { MetricsSnapshot } from './metrics.js';
+export type { MetricsSnapshot } from './metrics/metrics.js';
 export { SERVER_VERSION } from './version.js';
-export type { HttpFallback, HttpRoute, RequestHandler, UpgradeHandler } from './http.js';
+export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';

@@ -14,12 +14,25 @@ import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
 import { installProxy } from './proxy/proxy-hooks.js';
-import { HttpRoutes, closeServer, createNodeServer, listenOn, pathOf, type HealthSource, type HttpRoute } from './http.js';
-import type { MetricsSnapshot } from './metrics.js';
+import {
+  HttpRoutes,
+  closeServer,
+  createNodeServer,
+  listenOn,
+  pathOf,
+  type HealthSource,
+  type HttpRoute,
+  type Readiness,
+  type RequestHandler,
+} from './http.js';
+import type { MetricsSnapshot } from './metrics/metrics.js';
+import { metricsHandler } from './metrics/metrics-route.js';
+import { ProcessMetrics } from './metrics/process-metrics.js';
 import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
 import { Session } from './session.js';
+import { frameBytes } from './transport.js';
 import type { Transport } from './transport.js';
 import { WsEndpoint } from './transports/ws.js';
 import {
@@ -36,6 +49,16 @@ export { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, typ
 import { SERVER_VERSION } from './version.js';
 
 type NodeState = 'running' | 'closing' | 'closed';
+
+/** The path of the Prometheus endpoint, when the `metrics` option is on. */
+export const METRICS_PATH = '/metrics';
+
+/** The `engine` label of relais_node_info: `memory`, `redis`, or the broker class's name. */
+function engineName(broker: object | undefined): string {
+  const name = broker?.constructor.name ?? 'MemoryBroker';
+  if (name === 'Object' || name === '') return 'custom';
+  return name.replace(/Broker$/, '').toLowerCase() || 'custom';
+}
 
 /**
  * A relais node. Create it with `createRelais`.
@@ -60,6 +83,8 @@ export class Relais {
   readonly #api: ServerApi;
   #server: Server | undefined;
   #state: NodeState = 'running';
+  #engine: 'starting' | 'started' | 'failed' = 'starting';
+  readonly #process: ProcessMetrics | undefined;
   #closed: Promise<void> | undefined;
   /** Removes the backend hooks of the `proxy` option and closes their connections. */
   readonly #uninstallProxy: (() => void) | undefined;
@@ -82,7 +107,15 @@ export class Relais {
       logger,
     });
     this.#started = broker.start(new LocalDelivery(this.#services.hub, this.#sessions, logger)).then(() => this.cluster.start());
-    this.#started.catch((error: unknown) => this.#services.logger.error({ err: error }, 'engine failed to start'));
+    this.#started.then(
+      () => {
+        this.#engine = 'started';
+      },
+      (error: unknown) => {
+        this.#engine = 'failed';
+        this.#services.logger.error({ err: error }, 'engine failed to start');
+      },
+    );
     const { limiter, hooks, metrics } = this.#services;
     if (this.options.proxy) this.#uninstallProxy = installProxy({ hooks, logger, metrics }, this.options.proxy);
     this.#endpoint = new WsEndpoint({
@@ -109,6 +142,38 @@ export class Relais {
       logger,
       isClosing: () => this.#state !== 'running',
     });
+    if (this.options.metrics) {
+      const { metrics } = this.#services;
+      metrics.nodeInfo(this.options.nodeId, SERVER_VERSION, engineName(this.options.engine?.broker));
+      this.#process = new ProcessMetrics(metrics.registry);
+      this.#process.start();
+      this.#routes.add({ path: METRICS_PATH, request: this.metricsHandler() });
+    }
+  }
+
+  /**
+   * The handler of `GET /metrics` (Prometheus text format, behind `metrics.token` when set): the
+   * node mounts it at /metrics when the `metrics` option is on; mount it on another HttpRoutes
+   * or server to serve it elsewhere.
+   */
+  metricsHandler(): RequestHandler {
+    const { metrics } = this.#services;
+    return metricsHandler({
+      render: () => metrics.registry.render(),
+      token: this.options.metrics ? this.options.metrics.token : undefined,
+    });
+  }
+
+  /**
+   * Whether the node should get new connections (what `GET /ready` answers): not while it
+   * shuts down, nor while its engine is starting, failed to start, or is unreachable.
+   */
+  readiness(): Readiness {
+    if (this.#state !== 'running') return { ready: false, reason: 'draining' };
+    if (this.#engine === 'starting') return { ready: false, reason: 'engine starting' };
+    if (this.#engine === 'failed') return { ready: false, reason: 'engine failed' };
+    if (this.#services.broker.reachable?.() === false) return { ready: false, reason: 'engine unreachable' };
+    return { ready: true };
   }
 
   /** Open connections (connecting and connected). */
@@ -128,9 +193,9 @@ export class Relais {
   }
 
   /**
-   * Starts an HTTP server serving /health, the routes, `fallback`, and WebSocket upgrades on
-   * `path` and `/`; with option `apiPort`, a second one serving the server API (its address is
-   * `api` in the result).
+   * Starts an HTTP server serving /health, /ready, the routes (/metrics with the `metrics`
+   * option), `fallback`, and WebSocket upgrades on `path` and `/`; with option `apiPort`, a
+   * second one serving the server API (its address is `api` in the result).
    */
   async listen({
     port,
@@ -146,7 +211,7 @@ export class Relais {
       fallback,
       onError: (error) => this.#services.logger.error({ err: error }, 'http fallback failed'),
       routes: this.#routes,
-      onRefusedUpgrade: (reason) => this.#services.metrics.refusedUpgrade(reason),
+      onRefusedUpgrade: (reason) => this.#services.metrics.refused(reason),
       maxPendingConnections: this.options.limits.maxPendingConnections,
       handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
     });
@@ -179,13 +244,12 @@ export class Relais {
     }
     if (this.#sessions.size >= this.options.maxConnections) {
       this.#services.metrics.disconnect(DISCONNECT_CODES.CONNECTION_LIMIT);
+      this.#services.metrics.refused('connection_limit');
       transport.close(DISCONNECT_CODES.CONNECTION_LIMIT, 'connection limit reached');
       return undefined;
     }
     const session = new Session(transport, this.#services);
     this.#sessions.add(session);
-    this.#services.metrics.connections = this.#sessions.size;
-    this.#services.metrics.connectionsTotal++;
     return session;
   }
 
@@ -201,7 +265,9 @@ export class Relais {
     const publish: BrokerPublishOptions = { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs };
     const history = this.#services.channels.find(channel)?.history;
     if (history && !options.ephemeral) publish.history = history;
-    return this.#services.broker.publish(pub, publish);
+    const result = await this.#services.broker.publish(pub, publish);
+    this.#services.metrics.published(channel, 'server');
+    return result;
   }
 
   /**
@@ -279,6 +345,7 @@ export class Relais {
       if (session.state === 'closed') return false;
       throw error;
     }
+    this.#services.metrics.frameSent('push', channel, frameBytes(push));
     session.enqueueFrame(push);
     session.channels.activate(channel);
     return true;
@@ -351,6 +418,7 @@ export class Relais {
     await this.#endpoint.drain(this.options.closeTimeoutMs);
     this.#uninstallProxy?.();
     this.#services.presence.stop();
+    this.#process?.stop();
     for (const [name, part] of [
       ['cluster link', this.cluster],
       ['broker', this.#services.broker],
@@ -368,7 +436,7 @@ export class Relais {
   }
 
   #healthSource(): HealthSource {
-    return { connections: () => this.#sessions.size, isClosing: () => this.#state !== 'running' };
+    return { connections: () => this.#sessions.size, isClosing: () => this.#state !== 'running', readiness: () => this.readiness() };
   }
 
   #checkPresence(channel: string): void {
@@ -379,7 +447,6 @@ export class Relais {
 
   #sessionClosed(session: CommandSession, code: number): void {
     this.#sessions.delete(session);
-    this.#services.metrics.connections = this.#sessions.size;
     this.#services.metrics.disconnect(code);
     this.#services.logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }

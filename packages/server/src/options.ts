@@ -64,6 +64,7 @@ const KNOWN_KEYS = new Set<string>([
   'apiHost',
   'apiMaxBodyBytes',
   'apiTimeoutMs',
+  'metrics',
   ...DURATION_KEYS,
   ...COUNT_KEYS,
 ]);
@@ -78,6 +79,18 @@ export interface CompressionOptions {
   /** zlib level, 0–9. @default 1 */
   level?: number;
 }
+
+/** The Prometheus endpoint `GET /metrics` (see docs/observability.md). */
+export interface MetricsOptions {
+  /**
+   * A secret that scrapers send as `Authorization: Bearer <token>`; other requests get 401.
+   * @default undefined: anyone who reaches the port may read the metrics
+   */
+  token?: string;
+}
+
+/** `metrics` once parsed: false, or the endpoint's settings. */
+export type ResolvedMetrics = false | { readonly token: string | undefined };
 
 /** The engine moves publications between nodes, keeps history and presence. */
 export interface EngineOptions {
@@ -178,6 +191,13 @@ export interface RelaisOptions {
   apiMaxBodyBytes?: number;
   /** How long a cluster-wide API method waits for each node's answer, in ms (else 114). @default 5000 */
   apiTimeoutMs?: number;
+  /**
+   * Serve Prometheus metrics at `GET /metrics` of the node's HTTP server (`true`, or
+   * `{token}` to require `Authorization: Bearer <token>`). Off by default: the metrics show
+   * traffic and namespace names to whoever reaches the port. Counting is always on (`stats()`).
+   * @default false
+   */
+  metrics?: boolean | MetricsOptions;
 }
 
 /** permessage-deflate settings with their defaults applied. */
@@ -209,6 +229,8 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   readonly compression: ResolvedCompression | false;
   /** The server API; undefined when it is off (no apiKeys). */
   readonly api: ResolvedApiOptions | undefined;
+  /** false: no /metrics route. */
+  readonly metrics: ResolvedMetrics;
 };
 
 export const DEFAULT_OPTIONS = {
@@ -252,6 +274,17 @@ function pageBytes(value: unknown, maxQueueBytes: number): number {
     );
   }
   return bytes;
+}
+
+function metrics(value: unknown): ResolvedMetrics {
+  if (value === undefined || value === false) return false;
+  if (value === true) return { token: undefined };
+  if (!isRecord(value)) throw new OptionsError(`option metrics must be a boolean or {token?}, got ${show(value)}`);
+  rejectUnknownKeys('option metrics', value, new Set(['token']));
+  const { token } = value;
+  if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /\s/.test(token)))
+    throw new OptionsError('option metrics.token must be a non-empty string without spaces');
+  return { token };
 }
 
 function checkEngine(engine: unknown): EngineOptions | undefined {
@@ -342,5 +375,6 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     limits,
     compression: compression(given.compression),
     api: resolveApiOptions(given),
+    metrics: metrics(given.metrics),
   };
 }

@@ -13,7 +13,7 @@ import type { BrokerSubscriptions } from './broker-subscriptions.js';
 import type { Channels } from './channels.js';
 import { HELD_OVERFLOW, publicationPush, type Hub, type HubMember } from './hub.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from './metrics/metrics.js';
 import type { PresenceKeeper } from './presence/presence-keeper.js';
 import { liveAfter } from './recovery/recover.js';
 
@@ -126,7 +126,7 @@ export class SessionChannels {
     for (const pub of liveAfter(held, deliveredUpTo)) member.enqueue(publicationPush(pub));
     hold.state = 'active';
     if (!node.hub.subscribe(channel, member)) return;
-    node.metrics.subscriptions++;
+    node.metrics.subscribed(channel);
     if (node.channels.find(channel)?.joinLeave) {
       node.broker.publishJoin(channel, member.clientInfo()).catch((error: unknown) => {
         node.logger.error({ err: error, channel }, 'join publish failed');
@@ -151,7 +151,7 @@ export class SessionChannels {
     }
     node.hub.drop(channel, member);
     const wasActive = node.hub.unsubscribe(channel, member);
-    if (wasActive) node.metrics.subscriptions--;
+    if (wasActive) node.metrics.unsubscribed(channel);
     const rules = node.channels.find(channel);
     if (rules?.presence) node.presence.leave(channel, member.client);
     if (wasActive && rules?.joinLeave) {

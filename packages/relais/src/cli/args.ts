@@ -38,7 +38,9 @@ namespace access rules; secrets from the environment: RELAIS_AUTH_HMAC_SECRET,
 RELAIS_AUTH_PUBLIC_KEY_FILE or RELAIS_AUTH_JWKS_URL; RELAIS_ALLOWED_ORIGINS (comma-separated).
 
 Precedence: defaults < config file < environment < command-line flags.
-Health: GET /health on the same port. WebSocket endpoint: /connection/websocket.
+Probes: GET /health (live) and GET /ready (ready for traffic) on the same port. Metrics: GET
+/metrics when the file's "metrics" or env RELAIS_METRICS=true (RELAIS_METRICS_TOKEN: behind a
+bearer token; see docs/observability.md). WebSocket endpoint: /connection/websocket.
 `;
 
 export type CliCommand = 'serve' | 'tokens' | 'help' | 'version';

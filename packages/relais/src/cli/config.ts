@@ -68,6 +68,24 @@ async function loadFile(path: string, read: ReadText): Promise<Record<string, un
   return value as Record<string, unknown>;
 }
 
+/**
+ * `RELAIS_METRICS` (`true` or `false`) turns GET /metrics on or off; `RELAIS_METRICS_TOKEN` turns
+ * it on behind that bearer token (kept out of config files). Mutates `options`.
+ */
+function applyMetricsEnv(options: Record<string, unknown>, env: Env): void {
+  const flag = env.RELAIS_METRICS;
+  if (flag !== undefined && flag !== '') {
+    if (flag !== 'true' && flag !== 'false') throw new UsageError(`RELAIS_METRICS must be true or false, got ${JSON.stringify(flag)}`);
+    options.metrics = flag === 'true';
+  }
+  const token = env.RELAIS_METRICS_TOKEN;
+  if (token !== undefined && token !== '') {
+    if (options.metrics === false) throw new UsageError('RELAIS_METRICS_TOKEN is set but metrics are off');
+    const file = typeof options.metrics === 'object' && options.metrics !== null ? options.metrics : {};
+    options.metrics = { ...file, token };
+  }
+}
+
 function numberFromEnv(name: string, text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value)) {
@@ -122,6 +140,7 @@ export async function resolveServeConfig(
     options.proxy = { ...options.proxy, secret: env.RELAIS_PROXY_SECRET };
   }
   applyApiConfig(options, env);
+  applyMetricsEnv(options, env);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
   if (fileApps !== undefined) {

@@ -82,6 +82,8 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
     result,
     fit: (queuedBytes) => pageRecovery(result, params.paged === true, session.codec, node.options, queuedBytes),
     afterReply: () => {
+      // Counted once the page was cut: a recovery too large for the queue is not recovered.
+      if (params.since !== undefined) node.metrics.recovery(channel, result.recovered === true);
       if (withToken) session.channels.watchToken(channel, grant.expiresAt);
       if (deadline !== undefined) watchSubscriptionDeadline(session, channel, deadline, node);
       session.channels.activate(channel, deliveredUpTo);
