@@ -141,6 +141,7 @@ export class Relais {
       options: this.options,
       logger,
       isClosing: () => this.#state !== 'running',
+      registry: this.#services.metrics.registry,
     });
     if (this.options.metrics) {
       const { metrics } = this.#services;

@@ -117,6 +117,16 @@ describe('the HTTP server API', () => {
     expect(off.relais.stats()).not.toHaveProperty('api');
   });
 
+  it('counts in the Prometheus metrics of the node', async () => {
+    const { base } = await node({ metrics: true });
+    await callApi(base, 'publish', { channel: 'chat:a', data: 1 }, { key: KEY });
+    await callApi(base, 'publish', { channel: 'chat:a', data: 1 }, { key: 'wrong' });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('relais_api_calls_total{method="publish"} 1\n');
+    expect(text).toContain('relais_api_errors_total{code="101"} 1\n');
+    expect(text).toContain('relais_api_call_duration_seconds_count{method="publish"} 1\n');
+  });
+
   it('serves its OpenAPI document without a key', async () => {
     const { base } = await node();
     const response = await fetch(`${base}/api/openapi.json`);

@@ -125,11 +125,15 @@ export function createApiHandler(options: HttpApiOptions): RequestHandler {
       sendError(res, new ApiError(ERROR_CODES.METHOD_NOT_FOUND, `unknown method ${JSON.stringify(name)} (see ${OPENAPI_PATH})`));
       return true;
     }
-    stats.call(name);
+    let started: number | undefined;
     try {
       const params = parseBody(await readBody(req, options.maxBodyBytes));
+      started = performance.now();
       send(res, 200, { result: await method(params) });
+      stats.call(name, (performance.now() - started) / 1000);
     } catch (error) {
+      // Counted when the body was read: a call that never came in full is only an error.
+      if (started !== undefined) stats.call(name, (performance.now() - started) / 1000);
       if (error instanceof TooLarge) {
         sendError(
           res,

@@ -10,6 +10,7 @@ import { HttpRoutes } from '../http-routes.js';
 import type { Hub } from '../hub.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
+import type { Registry } from '../metrics/prometheus.js';
 import { listenRoutes, type RoutesListener } from '../routes-server.js';
 import { ApiStats, type ApiStatsSnapshot } from './api-stats.js';
 import { clusterCommands, type LocalNode } from './cluster-commands.js';
@@ -35,12 +36,14 @@ export interface ApiWiring {
   logger: Logger;
   /** Whether the node is shutting down (the API then answers 503). */
   isClosing(): boolean;
+  /** The node's Prometheus registry, where the API's counters go. */
+  registry: Registry;
 }
 
 /** A node's server API: installed by the constructor, listening (on apiPort) with the node. */
 export class ServerApi {
   readonly #wiring: ApiWiring;
-  readonly #stats = new ApiStats();
+  readonly #stats: ApiStats | undefined;
   /** The routes of the API's own port; undefined when the API is on the node's port, or off. */
   readonly #ownRoutes: HttpRoutes | undefined;
   #listener: RoutesListener | undefined;
@@ -54,6 +57,7 @@ export class ServerApi {
     const api = options.api;
     if (!api) return;
     if (api.port !== undefined) this.#ownRoutes = new HttpRoutes();
+    this.#stats = new ApiStats(wiring.registry);
     const methods = createApiMethods({ node, rules: wiring.rules, maxDataDepth: options.maxDataDepth, timeoutMs: api.timeoutMs });
     const request = createApiHandler({
       keys: api.keys,
@@ -91,7 +95,7 @@ export class ServerApi {
 
   /** The API's counters; undefined when it is off. */
   stats(): ApiStatsSnapshot | undefined {
-    return this.#wiring.options.api ? this.#stats.snapshot() : undefined;
+    return this.#stats?.snapshot();
   }
 
   /** Closes the API's own port, if it has one. */
