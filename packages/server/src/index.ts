@@ -7,6 +7,9 @@ export { createRelais, METRICS_PATH, Relais, SERVER_UNSUBSCRIBE_CODE } from './n
 export { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
 export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './node.js';
 export * from './options.js';
+export { DEFAULT_API_MAX_BODY_BYTES, DEFAULT_API_TIMEOUT_MS, type ResolvedApiOptions } from './api/api-options.js';
+export type { ApiStatsSnapshot } from './api/api-stats.js';
+export { OPENAPI_DOCUMENT } from './api/openapi.js';
 // The shared option checks, for engine packages' own options (e.g. @relais/redis).
 export { MAX_TIMER_MS, durationMs, isRecord, positiveInteger, rejectUnknownKeys } from './option-checks.js';
 export { CATCH_ALL_NAMESPACE, DEFAULT_HISTORY_MAX_BYTES, type ChannelRules, type NamespaceRules } from './channels.js';
