@@ -132,6 +132,17 @@ export interface NodeServerOptions {
   handshakeTimeoutMs: number;
 }
 
+/** The pending set each socket of a node server is counted in, while it is not a connection. */
+const pendingOf = new WeakMap<Duplex, Set<Duplex>>();
+
+/**
+ * A plain HTTP request became a long-lived relais connection (an HTTP stream): its socket
+ * leaves the cap of sockets that are not connections yet (maxConnections counts it now).
+ */
+export function adoptSocket(socket: Duplex): void {
+  pendingOf.get(socket)?.delete(socket);
+}
+
 /** An HTTP server serving the node's endpoints and routing upgrades by path (not listening yet). */
 export function createNodeServer(options: NodeServerOptions): Server {
   const timeoutMs = options.handshakeTimeoutMs;
@@ -155,6 +166,7 @@ export function createNodeServer(options: NodeServerOptions): Server {
       return;
     }
     pending.add(socket);
+    pendingOf.set(socket, pending);
     socket.once('close', () => pending.delete(socket));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -34,6 +34,7 @@ import type { PresenceStats } from './presence.js';
 import { Session } from './session.js';
 import { frameBytes } from './transport.js';
 import type { Transport } from './transport.js';
+import { HttpStreams } from './transports/http-streams.js';
 import { WsEndpoint } from './transports/ws.js';
 import {
   SERVER_UNSUBSCRIBE_CODE,
@@ -52,6 +53,8 @@ type NodeState = 'running' | 'closing' | 'closed';
 
 /** The path of the Prometheus endpoint, when the `metrics` option is on. */
 export const METRICS_PATH = '/metrics';
+/** How long a command sent over HTTP to another node's stream waits for that node, in ms. */
+const FORWARD_TIMEOUT_MS = 5_000;
 
 /** The `engine` label of relais_node_info: `memory`, `redis`, or the broker class's name. */
 function engineName(broker: object | undefined): string {
@@ -128,6 +131,21 @@ export class Relais {
       isClosing: () => this.#state !== 'running',
       accept: (transport) => this.accept(transport),
     });
+    if (this.options.httpTransports) {
+      const streams = new HttpStreams({
+        nodeId: this.options.nodeId,
+        maxMessageBytes: this.options.maxMessageBytes,
+        trustedProxies: this.options.trustedProxies,
+        admission: { allowedOrigins: this.options.allowedOrigins, admitConnection: (address) => limiter.admitConnection(address) },
+        logger,
+        metrics: this.#services.metrics,
+        isClosing: () => this.#state !== 'running',
+        accept: (transport) => this.accept(transport),
+        cluster: this.cluster,
+        forwardTimeoutMs: FORWARD_TIMEOUT_MS,
+      });
+      for (const route of streams.routes()) this.#routes.add(route);
+    }
     const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
     this.#routes.add({ path: this.options.path, upgrade: websocket });
     if (this.options.path !== '/') this.#routes.add({ path: '/', upgrade: websocket });

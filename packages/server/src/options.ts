@@ -11,7 +11,7 @@ import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } fro
 import type { Broker } from './broker.js';
 import { resolveNamespaces, type NamespaceOptions, type NamespaceRules } from './channels.js';
 import type { Logger } from './logger.js';
-import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show, MAX_TIMER_MS } from './option-checks.js';
+import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show, MAX_TIMER_MS, checkBoolean } from './option-checks.js';
 import type { PresenceStore } from './presence.js';
 import { resolveLimits, type LimitsOptions, type ResolvedLimits } from './rate-limit/options.js';
 
@@ -54,6 +54,7 @@ const KNOWN_KEYS = new Set<string>([
   'trustedProxies',
   'limits',
   'compression',
+  'httpTransports',
   'maxDataDepth',
   'maxPageBytes',
   'nodeId',
@@ -175,6 +176,12 @@ export interface RelaisOptions {
   /** Negotiate permessage-deflate (true for defaults). @default false */
   compression?: boolean | CompressionOptions;
   /**
+   * Serve connections over plain HTTP too, for networks that break WebSockets: SSE at
+   * `/connection/sse`, HTTP streaming at `/connection/http_stream`, commands at
+   * `/connection/emulation` (docs/protocol.md §1). @default true
+   */
+  httpTransports?: boolean;
+  /**
    * Keys of the HTTP server API (`POST /api/<method>`, docs/api.md): a request must carry one
    * (`Authorization: apikey <key>` or `X-API-Key`). Several keys allow rotation.
    * @default undefined: the server API is off
@@ -227,6 +234,7 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   readonly limits: ResolvedLimits;
   /** false: permessage-deflate is not offered. */
   readonly compression: ResolvedCompression | false;
+  readonly httpTransports: boolean;
   /** The server API; undefined when it is off (no apiKeys). */
   readonly api: ResolvedApiOptions | undefined;
   /** false: no /metrics route. */
@@ -374,6 +382,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     trustedProxies,
     limits,
     compression: compression(given.compression),
+    httpTransports: checkBoolean('httpTransports', given.httpTransports, true),
     api: resolveApiOptions(given),
     metrics: metrics(given.metrics),
   };

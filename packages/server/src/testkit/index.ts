@@ -17,3 +17,4 @@ export { connectSession, openSession, sendCommands, type OpenedSession } from '.
 export { useTestNodes, type TestNode } from './test-node.js';
 export { callApi, type ApiAnswer, type CallApiOptions } from './api-client.js';
 export { parsePrometheusText, sampleValue, type PromFamily, type PromSample } from './prometheus-text.js';
+export { emulate, openStream, roundRobin, send as httpSend, type OpenStream, type HttpResponse } from './http-client.js';
