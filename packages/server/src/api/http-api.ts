@@ -5,8 +5,9 @@
  * its code (api/errors). Reads at most `maxBodyBytes`; `GET /api/openapi.json` is the API's
  * OpenAPI document (no key needed).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { ERROR_CODES } from '@relais/protocol';
+import { BodyTooLarge, readBody } from '../http-body.js';
 import type { RequestHandler } from '../http-routes.js';
 import type { Logger } from '../logger.js';
 import { ApiKeys, requestKey } from './api-keys.js';
@@ -40,40 +41,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
     ...headers,
   });
   res.end(text);
-}
-
-/** Thrown by readBody past the cap. */
-class TooLarge extends Error {}
-
-/** Thrown by readBody when the client went away before the end of its body. */
-class Aborted extends Error {}
-
-/** The request body, or TooLarge as soon as it passes `maxBytes` (Content-Length first). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new TooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.off('data', onData);
-        // What else comes is read and dropped, so the 413 reaches a client still sending.
-        req.resume();
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-    // A client that goes away mid-body: nobody is left to answer.
-    req.once('close', () => {
-      if (!req.complete) reject(new Aborted());
-    });
-  });
 }
 
 function parseBody(body: Buffer): unknown {
@@ -134,7 +101,7 @@ export function createApiHandler(options: HttpApiOptions): RequestHandler {
     } catch (error) {
       // Counted when the body was read: a call that never came in full is only an error.
       if (started !== undefined) stats.call(name, (performance.now() - started) / 1000);
-      if (error instanceof TooLarge) {
+      if (error instanceof BodyTooLarge) {
         sendError(
           res,
           new ApiError(ERROR_CODES.LIMIT_EXCEEDED, `the body is larger than ${options.maxBodyBytes} bytes (apiMaxBodyBytes)`),
@@ -144,7 +111,8 @@ export function createApiHandler(options: HttpApiOptions): RequestHandler {
         );
         return true;
       }
-      if (error instanceof Aborted) return true;
+      // The client went away mid-body (Node rejects the read with ECONNRESET): nobody to answer.
+      if ((error as { code?: unknown }).code === 'ECONNRESET' && !req.complete) return true;
       const { error: answer, internal } = toApiError(error);
       if (internal) logger.error({ err: error, method: name }, 'server API method failed');
       sendError(res, answer);
