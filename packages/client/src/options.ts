@@ -55,9 +55,9 @@ export interface ClientOptions {
   websocket?: WebSocketConstructor;
   /**
    * The transports to try, in order, when one cannot connect (blocked, or closed before the
-   * connect reply): `websocket`, `http_stream` (fetch streaming), `sse` (EventSource). Those the
-   * runtime lacks are skipped. HTTP transports carry JSON whatever `encoding` says.
-   * @default ['websocket', 'http_stream', 'sse']
+   * connect reply): `websocket`, `http_stream` (fetch streaming), `sse` (EventSource),
+   * `long_poll`. Those the runtime lacks are skipped. HTTP transports carry JSON whatever
+   * `encoding` says. @default ['websocket', 'http_stream', 'sse', 'long_poll']
    */
   transports?: TransportKind[];
   /** `fetch`, for the HTTP transports. @default globalThis.fetch */

@@ -1,6 +1,6 @@
 /**
- * The SDK over the HTTP transports, against a real relais node: HTTP streaming (fetch) and SSE
- * (the `eventsource` package, as a browser's EventSource), the fallback when WebSockets are
+ * The SDK over the HTTP transports, against a real relais node: HTTP streaming (fetch), SSE
+ * (the `eventsource` package, as a browser's EventSource) and long-polling, the fallback when WebSockets are
  * blocked, and the move back to WebSocket once they work again, losing no publication.
  */
 import { EventSource } from 'eventsource';
@@ -43,7 +43,7 @@ function blockable(): { ctor: typeof WebSocket; blocked: { on: boolean } } {
 }
 
 describe('the SDK over HTTP transports', () => {
-  it.each(['http_stream', 'sse'] as const)('subscribes, publishes, calls and receives over %s', async (kind) => {
+  it.each(['http_stream', 'sse', 'long_poll'] as const)('subscribes, publishes, calls and receives over %s', async (kind) => {
     const { relais, url } = await node();
     relais.rpc('echo', ({ data }) => data);
     const c = client(url, { transports: [kind] });
@@ -62,9 +62,9 @@ describe('the SDK over HTTP transports', () => {
     expect(relais.stats().connections).toBe(1);
   });
 
-  it('reconnects and recovers after the server ends the stream', async () => {
+  it.each(['http_stream', 'long_poll'] as const)('reconnects and recovers after the server ends the session (%s)', async (kind) => {
     const { relais, url } = await node();
-    const c = client(url, { transports: ['http_stream'] });
+    const c = client(url, { transports: [kind] });
     const sub = c.subscribe<number>('room:b');
     const got: number[] = [];
     sub.on('publication', (pub: Publication<number>) => got.push(pub.data));

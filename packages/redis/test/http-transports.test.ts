@@ -1,5 +1,5 @@
 import { createRelais, type Relais } from '@relais/server';
-import { emulate, openStream, roundRobin } from '@relais/server/testkit';
+import { emulate, httpSend, openStream, roundRobin } from '@relais/server/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBroker, RedisPresenceStore } from '../src/index.js';
 import { REDIS_URL, uniquePrefix } from './redis-helpers.js';
@@ -39,5 +39,20 @@ describe('HTTP transports on two Redis nodes behind a round-robin balancer', () 
       await (holder === a ? b : a).publish(`${kind}-4`, 'through redis');
       expect(await stream.next((frame) => frame.type === 'publication')).toMatchObject({ channel: `${kind}-4`, data: 'through redis' });
     }
+    // Long-polling: every poll and command alternates between the nodes.
+    const frames = (body: string) =>
+      body
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const opened = await httpSend(base, 'POST', '/connection/long_poll', JSON.stringify({ id: 1, method: 'connect' }));
+    const session = opened.headers['x-relais-session'] as string;
+    const poll = async () => frames((await httpSend(base, 'POST', '/connection/poll', '', { 'x-relais-session': session })).body);
+    for (let id = 2; id < 6; id++) {
+      expect((await emulate(base, session, [{ id, method: 'subscribe', params: { channel: `poll-${id}` } }])).status).toBe(204);
+      expect(await poll()).toEqual([{ id, result: {} }]);
+    }
+    await a.publish('poll-3', 'polled through redis');
+    expect(await poll()).toEqual([expect.objectContaining({ channel: 'poll-3', data: 'polled through redis' })]);
   });
 });

@@ -177,8 +177,9 @@ export interface RelaisOptions {
   compression?: boolean | CompressionOptions;
   /**
    * Serve connections over plain HTTP too, for networks that break WebSockets: SSE at
-   * `/connection/sse`, HTTP streaming at `/connection/http_stream`, commands at
-   * `/connection/emulation` (docs/protocol.md §1). @default true
+   * `/connection/sse`, HTTP streaming at `/connection/http_stream`, long-polling at
+   * `/connection/long_poll` and `/connection/poll`, commands at `/connection/emulation`
+   * (docs/protocol.md §1). @default true
    */
   httpTransports?: boolean;
   /**

@@ -6,7 +6,7 @@
 import type { Frame } from '@relais/protocol';
 
 /** The transports a client can use, in the order it tries them by default. */
-export const TRANSPORT_KINDS = ['websocket', 'http_stream', 'sse'] as const;
+export const TRANSPORT_KINDS = ['websocket', 'http_stream', 'sse', 'long_poll'] as const;
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
 
 export interface TransportHandlers {
@@ -40,17 +40,17 @@ export const ABNORMAL_CLOSE = 1006;
 
 /**
  * The HTTP endpoints that go with a WebSocket URL: `ws(s)://host/…/connection/websocket` gives
- * `http(s)://host/…/connection/{http_stream,sse,emulation}`. Any other path: the same origin with
+ * `http(s)://host/…/connection/{http_stream,sse,long_poll,poll,emulation}`. Any other path: the same origin with
  * the default paths.
  */
-export function httpEndpoints(websocketUrl: string): { stream: string; sse: string; emulation: string } {
+export function httpEndpoints(websocketUrl: string): { stream: string; sse: string; longPoll: string; poll: string; emulation: string } {
   const url = new URL(websocketUrl);
   url.protocol = url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol;
   url.search = '';
   url.hash = '';
   const base = url.pathname.endsWith('/connection/websocket') ? url.pathname.slice(0, -'/websocket'.length) : '/connection';
   const at = (name: string): string => new URL(`${base}/${name}`, url).href;
-  return { stream: at('http_stream'), sse: at('sse'), emulation: at('emulation') };
+  return { stream: at('http_stream'), sse: at('sse'), longPoll: at('long_poll'), poll: at('poll'), emulation: at('emulation') };
 }
 
 /** The `disconnect` push an HTTP stream ends with, if `text` is one. */

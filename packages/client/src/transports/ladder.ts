@@ -11,6 +11,7 @@ import { Timeout, type Timers } from '../timer.js';
 import { httpEndpoints, type OpenTransport, type TransportKind } from './client-transport.js';
 import type { EventSourceConstructor, FetchLike } from './fetch.js';
 import { HttpStreamTransport } from './http-stream.js';
+import { LongPollTransport } from './long-poll.js';
 import { SseTransport } from './sse.js';
 import { WebSocketTransport, type WebSocketConstructor } from './websocket.js';
 
@@ -44,6 +45,7 @@ const NEEDS: Record<TransportKind, (r: Runtime) => string | undefined> = {
   http_stream: (r) =>
     r.fetch && typeof ReadableStream !== 'undefined' ? undefined : 'options.fetch (a fetch whose response body is a ReadableStream)',
   sse: (r) => (r.EventSource && r.fetch ? undefined : 'options.EventSource and a fetch'),
+  long_poll: (r) => (r.fetch ? undefined : 'options.fetch'),
 };
 
 export class TransportLadder {
@@ -87,6 +89,7 @@ export class TransportLadder {
     if (kind === 'websocket') return (handlers) => new WebSocketTransport(websocket!, this.#url, subprotocol, handlers);
     const urls = httpEndpoints(this.#url);
     if (kind === 'http_stream') return (handlers) => new HttpStreamTransport(fetch!, urls, handlers);
+    if (kind === 'long_poll') return (handlers) => new LongPollTransport(fetch!, urls, handlers);
     return (handlers) => new SseTransport(EventSource!, fetch!, urls, handlers);
   }
 

@@ -5,7 +5,7 @@ import { MemoryPresenceStore } from '../memory/memory-presence-store.js';
 import type { RelaisOptions } from '../options.js';
 import { emulate, openStream, roundRobin, send, type HttpResponse } from '../testkit/http-client.js';
 import { useTestNodes } from '../testkit/test-node.js';
-import { EMULATION_PATH, HTTP_STREAM_PATH, SESSION_HEADER, SSE_PATH } from './http-streams.js';
+import { EMULATION_PATH, HTTP_STREAM_PATH, LONG_POLL_PATH, POLL_PATH, SESSION_HEADER, SSE_PATH } from './http-streams.js';
 
 const start = useTestNodes();
 
@@ -101,6 +101,44 @@ describe('connections over HTTP (SSE, HTTP streaming, emulation)', () => {
   });
 });
 
+/** Frames of a poll answer. */
+const framesOf = (response: HttpResponse): Record<string, unknown>[] =>
+  response.body
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const poll = (base: string, session: string): Promise<HttpResponse> => send(base, 'POST', POLL_PATH, '', { [SESSION_HEADER]: session });
+
+describe('long-polling', () => {
+  it('opens with the connect reply, then each poll takes what was queued; the last one carries the disconnect', async () => {
+    const { base, relais } = await start();
+    const opened = await send(base, 'POST', LONG_POLL_PATH, JSON.stringify({ id: 1, method: 'connect' }));
+    expect(opened.status).toBe(200);
+    const session = opened.headers[SESSION_HEADER] as string;
+    expect(session).toMatch(new RegExp(`^${relais.options.nodeId}\\.`));
+    const [connected] = framesOf(opened);
+    expect(connected).toMatchObject({ id: 1, result: { client: expect.any(String) } });
+
+    expect((await emulate(base, session, [{ id: 2, method: 'subscribe', params: { channel: 'news' } }])).status).toBe(204);
+    expect(framesOf(await poll(base, session))).toEqual([{ id: 2, result: {} }]);
+    // A poll that waits is answered as soon as something is queued.
+    const waiting = poll(base, session);
+    await expect.poll(() => relais.stats().connections).toBe(1);
+    await relais.publish('news', 'one');
+    expect(framesOf(await waiting)).toEqual([expect.objectContaining({ type: 'publication', data: 'one' })]);
+    // Frames queued between polls wait for the next one, in order.
+    await relais.publish('news', 'two');
+    await relais.publish('news', 'three');
+    expect(framesOf(await poll(base, session)).map((frame) => frame.data)).toEqual(['two', 'three']);
+
+    relais.disconnect({ client: (connected!.result as { client: string }).client }, 4001, 'bye');
+    expect(framesOf(await poll(base, session))).toEqual([{ type: 'disconnect', code: 4001, reason: 'bye', reconnect: true }]);
+    expect((await poll(base, session)).status).toBe(404);
+    expect((await poll(base, 'no-such-session')).status).toBe(400);
+  });
+});
+
 describe('HTTP transports on two nodes behind a round-robin balancer', () => {
   it('forwards commands that land on the other node to the node holding the stream', async () => {
     const bus = new MemoryBus();
@@ -123,5 +161,15 @@ describe('HTTP transports on two nodes behind a round-robin balancer', () => {
     expect(holder.relais.stats().subscriptions).toBe(4);
     await (holder === a ? b : a).relais.publish('room-3', 'across');
     expect(await stream.next((frame) => frame.type === 'publication')).toMatchObject({ channel: 'room-3', data: 'across' });
+
+    // Long-polling: polls and commands alternate between the nodes too.
+    const opened = await send(base, 'POST', LONG_POLL_PATH, JSON.stringify({ id: 1, method: 'connect' }));
+    const session = opened.headers[SESSION_HEADER] as string;
+    for (let id = 2; id < 6; id++) {
+      expect((await emulate(base, session, [{ id, method: 'subscribe', params: { channel: `poll-${id}` } }])).status).toBe(204);
+      expect(framesOf(await poll(base, session))).toEqual([{ id, result: {} }]);
+    }
+    await a.relais.publish('poll-4', 'polled');
+    expect(framesOf(await poll(base, session))).toEqual([expect.objectContaining({ channel: 'poll-4', data: 'polled' })]);
   });
 });

@@ -5,7 +5,9 @@
  * (a chunked response of newline-separated JSON frames) carry server → client; the client's
  * commands go by `POST /connection/emulation` with the stream's session id. That id names the
  * node holding the stream, so an emulation request that lands on another node behind a plain
- * round-robin balancer is forwarded to it through the cluster: no sticky sessions.
+ * round-robin balancer is forwarded to it through the cluster: no sticky sessions. For clients
+ * that can stream neither way, `POST /connection/long_poll` opens a long-polling session and
+ * `POST /connection/poll` takes what is queued (forwarded the same way).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,12 +22,21 @@ import type { RefusalReason } from '../metrics/metrics.js';
 import type { Transport, TransportInfo } from '../transport.js';
 import { admit, type AdmissionRules } from './admission.js';
 import { HttpStreamTransport, sseEvent, type StreamKind } from './http-stream-transport.js';
+import { LongPollTransport, type PollAnswer } from './long-poll-transport.js';
 import type { TransportPeer } from './ws.js';
 import { applicationHeaders } from './ws.js';
 
 export const SSE_PATH = '/connection/sse';
 export const HTTP_STREAM_PATH = '/connection/http_stream';
 export const EMULATION_PATH = '/connection/emulation';
+export const LONG_POLL_PATH = '/connection/long_poll';
+export const POLL_PATH = '/connection/poll';
+/** The cluster message that carries a poll to the node holding the session. */
+export const POLL_MESSAGE = 'transport.poll';
+/** How long a poll waits for frames before it answers empty, in ms (below common proxy timeouts). */
+export const LONG_POLL_WAIT_MS = 25_000;
+/** How long the last frames of an ended long-polling session wait for their poll, in ms. */
+const ENDED_POLL_GRACE_MS = 30_000;
 /** The request header (and SSE `session` event) carrying a stream's session id. */
 export const SESSION_HEADER = 'x-relais-session';
 /** The cluster message that carries an emulation request to the node holding the stream. */
@@ -49,6 +60,14 @@ export interface HttpStreamsOptions {
   cluster: Pick<Cluster, 'request' | 'handle' | 'nodes'>;
   /** How long a forwarded emulation request waits for the stream's node, in ms. */
   forwardTimeoutMs: number;
+  /** How long a poll waits for frames, in ms. @default LONG_POLL_WAIT_MS */
+  pollWaitMs?: number;
+}
+
+interface Held {
+  peer: StreamPeer;
+  /** Set for a long-polling session: where its frames wait. */
+  poll?: LongPollTransport;
 }
 
 function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -57,19 +76,26 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   res.end(text);
 }
 
+function answer404(res: ServerResponse): void {
+  answer(res, 404, { error: 'unknown session' });
+}
+
 /** Headers of the HTTP transports' answers. */
 const STREAM_HEADERS = { 'cache-control': 'no-store', 'x-accel-buffering': 'no' };
 
 export class HttpStreams {
   readonly #options: HttpStreamsOptions;
-  readonly #streams = new Map<string, StreamPeer>();
+  readonly #streams = new Map<string, Held>();
+  readonly #pollWaitMs: number;
 
   constructor(options: HttpStreamsOptions) {
     this.#options = options;
+    this.#pollWaitMs = options.pollWaitMs ?? LONG_POLL_WAIT_MS;
     options.cluster.handle(EMULATION_MESSAGE, (body) => {
       const { token, data } = body as { token: string; data: string };
       return this.#deliver(token, data);
     });
+    options.cluster.handle(POLL_MESSAGE, (body) => this.#poll((body as { token: string }).token) ?? null);
   }
 
   /** Open streams on this node. */
@@ -83,6 +109,8 @@ export class HttpStreams {
       { path: SSE_PATH, request: (req, res) => this.#handle(req, res, 'GET', () => this.#openStream(req, res, 'sse')) },
       { path: HTTP_STREAM_PATH, request: (req, res) => this.#handle(req, res, 'POST', () => this.#openStream(req, res, 'http_stream')) },
       { path: EMULATION_PATH, request: (req, res) => this.#handle(req, res, 'POST', () => this.#emulate(req, res)) },
+      { path: LONG_POLL_PATH, request: (req, res) => this.#handle(req, res, 'POST', () => this.#openStream(req, res, 'long_poll')) },
+      { path: POLL_PATH, request: (req, res) => this.#handle(req, res, 'POST', () => this.#pollRequest(req, res)) },
     ];
   }
 
@@ -123,7 +151,7 @@ export class HttpStreams {
     return true;
   }
 
-  async #openStream(req: IncomingMessage, res: ServerResponse, kind: StreamKind): Promise<void> {
+  async #openStream(req: IncomingMessage, res: ServerResponse, kind: StreamKind | 'long_poll'): Promise<void> {
     const options = this.#options;
     if (options.isClosing()) {
       options.metrics.refused('closing');
@@ -139,7 +167,7 @@ export class HttpStreams {
     }
     // The first commands of an HTTP stream (connect, usually) come in its own body.
     let initial: Buffer | undefined;
-    if (kind === 'http_stream') {
+    if (kind !== 'sse') {
       try {
         initial = await readBody(req, options.maxMessageBytes);
       } catch (error) {
@@ -150,6 +178,11 @@ export class HttpStreams {
     }
     const token = randomBytes(18).toString('base64url');
     const ref = `${options.nodeId}.${token}`;
+    const info: TransportInfo = { name: kind, remoteAddress: address, headers: applicationHeaders(req.headers), url: req.url };
+    if (kind === 'long_poll') {
+      this.#openLongPoll(res, token, ref, info, initial);
+      return;
+    }
     res.writeHead(200, {
       ...STREAM_HEADERS,
       'content-type': kind === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
@@ -158,30 +191,131 @@ export class HttpStreams {
     // SSE clients cannot read headers: the session id is the stream's first event.
     if (kind === 'sse') res.write(sseEvent(ref, 'session'));
     else res.flushHeaders();
-    const info: TransportInfo = { name: kind, remoteAddress: address, headers: applicationHeaders(req.headers), url: req.url };
     const transport = new HttpStreamTransport(res, kind, info);
     const peer = options.accept(transport);
     if (!peer) return;
-    adoptSocket(req.socket);
-    this.#streams.set(token, peer);
-    const stop = peer.onState((state) => {
-      if (state !== 'closed') return;
-      stop();
-      this.#streams.delete(token);
-      // The node closed the session: the transport wrote its disconnect push and ended.
-    });
+    adoptSocket(res.socket!);
+    this.#hold(token, { peer });
     // The peer went away (tab closed, network cut): the session ends with it.
     res.on('close', () => peer.handleClose(1006));
     if (initial !== undefined && initial.length > 0) peer.handleMessage(initial.toString('utf8'));
   }
 
-  async #emulate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** A long-polling session: the first commands run, and this request is its first poll. */
+  #openLongPoll(res: ServerResponse, token: string, ref: string, info: TransportInfo, initial: Buffer | undefined): void {
+    const poll = new LongPollTransport(info);
+    const peer = this.#options.accept(poll);
+    if (!peer) {
+      // Refused (shutting down, full): the transport holds the disconnect push that says why.
+      void this.#answerPoll(res, poll.poll(0), ref);
+      return;
+    }
+    this.#hold(token, { peer, poll });
+    if (initial === undefined || initial.length === 0) {
+      // Nothing to answer yet: the session id, at once, so that the client sends its connect.
+      void this.#answerPoll(res, poll.poll(0), ref, poll);
+      return;
+    }
+    peer.handleMessage(initial.toString('utf8'));
+    void this.#answerPoll(res, this.#poll(token)!, ref, poll);
+  }
+
+  #hold(token: string, held: Held): void {
+    this.#streams.set(token, held);
+    const stop = held.peer.onState((state) => {
+      if (state !== 'closed') return;
+      stop();
+      // An ended long-polling session keeps its last frames (the disconnect push) for one poll.
+      if (held.poll && !held.poll.finished) {
+        setTimeout(() => this.#streams.delete(token), ENDED_POLL_GRACE_MS).unref();
+        return;
+      }
+      this.#streams.delete(token);
+    });
+  }
+
+  /** The next answer of long-polling session `token` of this node; undefined when there is none. */
+  #poll(token: string): Promise<PollAnswer> | undefined {
+    const held = this.#streams.get(token);
+    if (!held?.poll) return undefined;
+    const poll = held.poll;
+    return poll.poll(this.#pollWaitMs).then((answer) => {
+      if (answer.ended && this.#streams.get(token) === held) this.#streams.delete(token);
+      return answer;
+    });
+  }
+
+  async #answerPoll(res: ServerResponse, pending: Promise<PollAnswer>, ref?: string, from?: LongPollTransport): Promise<void> {
+    const answer = await pending;
+    if (res.destroyed) {
+      // The client gave up on this poll: what it took waits for the next one.
+      from?.giveBack(answer);
+      return;
+    }
+    const { frames } = answer;
+    const body = frames === '' ? '' : `${frames}\n`;
+    const headers: Record<string, string | number> = {
+      ...STREAM_HEADERS,
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    };
+    if (ref !== undefined) headers[SESSION_HEADER] = ref;
+    res.writeHead(200, headers);
+    res.end(body);
+  }
+
+  async #pollRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = this.#target(req, res);
+    if (!target) return;
+    req.resume();
+    const { node, token } = target;
+    let answer: PollAnswer | null;
+    try {
+      answer =
+        node === this.#options.nodeId
+          ? ((await this.#poll(token)) ?? null)
+          : ((await this.#options.cluster.request(
+              node,
+              POLL_MESSAGE,
+              { token },
+              this.#pollWaitMs + this.#options.forwardTimeoutMs,
+            )) as PollAnswer | null);
+    } catch (error) {
+      if (!(error instanceof ClusterError)) throw error;
+      this.#options.logger.debug({ err: error, node }, 'poll not forwarded');
+      answer = null;
+    }
+    if (answer === null) {
+      answer404(res);
+      return;
+    }
+    await this.#answerPoll(
+      res,
+      Promise.resolve(answer),
+      undefined,
+      node === this.#options.nodeId ? this.#streams.get(token)?.poll : undefined,
+    );
+  }
+
+  /** The node and token of the session a request names, or an answered 400/404. */
+  #target(req: IncomingMessage, res: ServerResponse): { node: string; token: string } | undefined {
     const ref = req.headers[SESSION_HEADER];
     const dot = typeof ref === 'string' ? ref.lastIndexOf('.') : -1;
     if (typeof ref !== 'string' || dot <= 0) {
       answer(res, 400, { error: `the ${SESSION_HEADER} header must carry the session id of a stream` });
-      return;
+      return undefined;
     }
+    const node = ref.slice(0, dot);
+    if (node !== this.#options.nodeId && !this.#options.cluster.nodes().some(({ id }) => id === node)) {
+      answer(res, 404, { error: 'unknown session: no such node in the cluster' });
+      return undefined;
+    }
+    return { node, token: ref.slice(dot + 1) };
+  }
+
+  async #emulate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = this.#target(req, res);
+    if (!target) return;
     let body: Buffer;
     try {
       body = await readBody(req, this.#options.maxMessageBytes);
@@ -194,12 +328,7 @@ export class HttpStreams {
       answer(res, 400, { error: 'the body must hold commands' });
       return;
     }
-    const node = ref.slice(0, dot);
-    const token = ref.slice(dot + 1);
-    if (node !== this.#options.nodeId && !this.#options.cluster.nodes().some(({ id }) => id === node)) {
-      answer(res, 404, { error: 'unknown session: no such node in the cluster' });
-      return;
-    }
+    const { node, token } = target;
     const data = body.toString('utf8');
     let delivered: unknown;
     try {
@@ -223,9 +352,9 @@ export class HttpStreams {
 
   /** Hands `data` to the stream `token` of this node; false when there is none. */
   #deliver(token: string, data: string): boolean {
-    const peer = this.#streams.get(token);
-    if (!peer) return false;
-    peer.handleMessage(data);
+    const held = this.#streams.get(token);
+    if (!held) return false;
+    held.peer.handleMessage(data);
     return true;
   }
 }
