@@ -49,6 +49,22 @@ describe('connections over HTTP (SSE, HTTP streaming, emulation)', () => {
     expect(relais.stats().disconnects).toEqual({ 1006: 1 });
   });
 
+  it('leaks nothing when streams and long-polling sessions are opened and dropped in a loop', async () => {
+    // Short heartbeats: an abandoned long-polling session answers no ping and is closed with 3012.
+    const { base, relais } = await start({ pingIntervalMs: 300, pongTimeoutMs: 300 });
+    for (let round = 0; round < 20; round++) {
+      const sse = await openStream(base, 'sse');
+      const stream = await openStream(base, 'http_stream', JSON.stringify({ id: 1, method: 'connect' }));
+      await stream.next((frame) => frame.id === 1);
+      sse.response.destroy();
+      stream.response.destroy();
+      await send(base, 'POST', LONG_POLL_PATH, JSON.stringify({ id: 1, method: 'connect' }));
+    }
+    await expect.poll(() => relais.stats().connections, { timeout: 5_000 }).toBe(0);
+    expect(relais.stats().disconnects).toEqual({ 1006: 40, 3012: 20 });
+    expect(relais.stats().resources).toEqual({ holds: 0, brokerChannels: 0, presenceEntries: 0, tokenTimers: 0 });
+  });
+
   it('answers bad emulation requests with 400, 404, 405 and 413, and keeps the session', async () => {
     const { base } = await start({ maxMessageBytes: 1024 });
     const stream = await openStream(base, 'http_stream', JSON.stringify({ id: 1, method: 'connect' }));
