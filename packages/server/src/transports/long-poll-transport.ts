@@ -57,7 +57,7 @@ export class LongPollTransport implements Transport {
    */
   poll(waitMs: number): Promise<PollAnswer> {
     this.#answerWaiting();
-    if (this.#queue.length > 0) return Promise.resolve(this.#take());
+    if (this.#queue.length > 0 || waitMs <= 0) return Promise.resolve(this.#take());
     return new Promise((answer) => {
       const timer = setTimeout(() => this.#answerWaiting(), waitMs);
       timer.unref?.();
