@@ -65,14 +65,41 @@ export const COMMAND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 /** Upper bounds of the engine round-trip histograms, in seconds. */
 export const ENGINE_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
-/** The counters of one connection, resolved once when it opens. */
-export interface ConnectionMeter {
+/**
+ * The counters of the connections of one transport and encoding, resolved once: every session
+ * of the pair keeps the same meter (one class, so the hot path's calls stay monomorphic).
+ */
+export class ConnectionMeter {
+  readonly #open: GaugeChild;
+  readonly #received: CounterChild;
+  readonly #receivedBytes: CounterChild;
+  readonly #sent: CounterChild;
+  readonly #sentBytes: CounterChild;
+
+  constructor(open: GaugeChild, received: CounterChild, receivedBytes: CounterChild, sent: CounterChild, sentBytes: CounterChild) {
+    this.#open = open;
+    this.#received = received;
+    this.#receivedBytes = receivedBytes;
+    this.#sent = sent;
+    this.#sentBytes = sentBytes;
+  }
+
   /** One inbound transport message of `bytes`. */
-  received(bytes: number): void;
+  received(bytes: number): void {
+    this.#received.value++;
+    this.#receivedBytes.value += bytes;
+  }
+
   /** One outbound transport message of `bytes` (after coalescing). */
-  sent(bytes: number): void;
-  /** The connection closed (call once). */
-  closed(): void;
+  sent(bytes: number): void {
+    this.#sent.value++;
+    this.#sentBytes.value += bytes;
+  }
+
+  /** One connection of the pair closed (once per connection). */
+  closed(): void {
+    this.#open.dec();
+  }
 }
 
 /** A close code as a bounded label: WebSocket codes 1000–1015 and relais/app codes 3000–4999. */
@@ -82,6 +109,8 @@ function codeLabel(code: number): string {
 
 interface NamespaceChildren {
   subscriptions: GaugeChild;
+  clientPublications: CounterChild;
+  serverPublications: CounterChild;
   publicationFrames: CounterChild;
   publicationBytes: CounterChild;
   pushFrames: CounterChild;
@@ -164,6 +193,11 @@ export class Metrics {
     new Histogram('relais_engine_request_duration_seconds', 'Engine call round trips, by operation.', ['op'], ENGINE_SECONDS_BUCKETS),
   );
   readonly #byNamespace = new Map<string, NamespaceChildren>();
+  readonly #connectionMeters = new Map<string, ConnectionMeter>();
+  /** The channel of the last fan-out and its children: a busy channel resolves its label once. */
+  #lastChannel: string | undefined;
+  #lastChildren: NamespaceChildren | undefined;
+  readonly #engineChildren = new Map<string, { requests: CounterChild; errors: CounterChild; seconds: HistogramChild }>();
   readonly #reply: { frames: CounterChild; bytes: CounterChild };
   readonly #commandChildren = new Map<string, { count: CounterChild; seconds: HistogramChild }>();
 
@@ -201,26 +235,21 @@ export class Metrics {
 
   /** A new connection over `transport` (its name) in `encoding`; keep the meter for its life. */
   connection(transport: string, encoding: string): ConnectionMeter {
-    const open = this.#connections.labels(transport, encoding);
-    open.inc();
+    const key = `${transport}\u0000${encoding}`;
+    let meter = this.#connectionMeters.get(key);
+    if (!meter) {
+      meter = new ConnectionMeter(
+        this.#connections.labels(transport, encoding),
+        this.#received.labels(transport, encoding),
+        this.#receivedBytes.labels(transport, encoding),
+        this.#sent.labels(transport, encoding),
+        this.#sentBytes.labels(transport, encoding),
+      );
+      this.#connectionMeters.set(key, meter);
+    }
+    this.#connections.labels(transport, encoding).inc();
     this.#opened.labels(transport, encoding).inc();
-    const received = this.#received.labels(transport, encoding);
-    const receivedBytes = this.#receivedBytes.labels(transport, encoding);
-    const sent = this.#sent.labels(transport, encoding);
-    const sentBytes = this.#sentBytes.labels(transport, encoding);
-    return {
-      received(bytes) {
-        received.value++;
-        receivedBytes.value += bytes;
-      },
-      sent(bytes) {
-        sent.value++;
-        sentBytes.value += bytes;
-      },
-      closed() {
-        open.dec();
-      },
-    };
+    return meter;
   }
 
   /** The children of one namespace label, resolved once. */
@@ -230,6 +259,8 @@ export class Metrics {
     if (!children) {
       children = {
         subscriptions: this.#subscriptions.labels(label),
+        clientPublications: this.#publications.labels(label, 'client'),
+        serverPublications: this.#publications.labels(label, 'server'),
         publicationFrames: this.#frames.labels(label, 'publication'),
         publicationBytes: this.#frameBytes.labels(label, 'publication'),
         pushFrames: this.#frames.labels(label, 'push'),
@@ -243,7 +274,12 @@ export class Metrics {
   /** `count` connections were each queued one frame of `bytes` about `channel` (one fan-out). */
   fannedOut(channel: string | undefined, kind: 'publication' | 'push', count: number, bytes: number): void {
     if (count === 0) return;
-    const children = this.#namespace(channel);
+    let children = this.#lastChildren;
+    if (channel !== this.#lastChannel || !children) {
+      children = this.#namespace(channel);
+      this.#lastChannel = channel;
+      this.#lastChildren = children;
+    }
     if (kind === 'publication') {
       children.publicationFrames.value += count;
       children.publicationBytes.value += bytes;
@@ -265,7 +301,8 @@ export class Metrics {
 
   /** A publication to `channel` was accepted by the engine. */
   published(channel: string, source: 'client' | 'server'): void {
-    this.#publications.labels(this.namespaces.of(channel), source).inc();
+    const children = this.#namespace(channel);
+    (source === 'client' ? children.clientPublications : children.serverPublications).value++;
   }
 
   subscribed(channel: string): void {
@@ -304,9 +341,18 @@ export class Metrics {
 
   /** An engine call `op` took `seconds`; `failed` when it rejected. */
   engineCall(op: string, seconds: number, failed: boolean): void {
-    this.#engineRequests.labels(op).inc();
-    this.#engineSeconds.labels(op).observe(seconds);
-    if (failed) this.#engineErrors.labels(op).inc();
+    let children = this.#engineChildren.get(op);
+    if (!children) {
+      children = {
+        requests: this.#engineRequests.labels(op),
+        errors: this.#engineErrors.labels(op),
+        seconds: this.#engineSeconds.labels(op),
+      };
+      this.#engineChildren.set(op, children);
+    }
+    children.requests.value++;
+    children.seconds.observe(seconds);
+    if (failed) children.errors.value++;
   }
 
   limited(limit: string): void {
