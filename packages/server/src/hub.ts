@@ -42,6 +42,19 @@ export function publicationPush(pub: Publication): PublicationPush {
   return push;
 }
 
+/** The members of one fan-out that use one codec: its frame (undefined: it could not encode the push). */
+interface CodecGroup {
+  readonly codec: Codec;
+  readonly frame: Frame | undefined;
+  members: number;
+}
+
+/** The group of `codec` among a fan-out's few groups (a loop: no closure per codec change). */
+function groupOf(groups: readonly CodecGroup[], codec: Codec): CodecGroup | undefined {
+  for (const group of groups) if (group.codec === codec) return group;
+  return undefined;
+}
+
 /** Publications held for one member during one subscribe, at most (see `hold`). */
 export const DEFAULT_MAX_HELD = 10_000;
 
@@ -75,8 +88,8 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   readonly #maxHeld: number;
   readonly #logger: Logger;
   readonly #meter: FanOutMeter | undefined;
-  /** Bytes the last #fanOut queued, over all its members. */
-  #fanOutBytes = 0;
+  /** The codecs of the last #fanOut, their frames and how many members got each. */
+  #lastGroups: readonly CodecGroup[] = [];
 
   constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger, meter }: HubOptions = {}) {
     this.#maxHeld = maxHeld;
@@ -174,7 +187,7 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     const members = this.#byChannel.get(channel);
     if (!members) return 0;
     const count = this.#fanOut(members, push, excludeClient);
-    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes);
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
     return count;
   }
 
@@ -182,7 +195,7 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   fanOut(members: Iterable<M>, push: Push): number {
     const count = this.#fanOut(members, push, undefined);
     const channel = 'channel' in push ? push.channel : undefined;
-    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes);
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
     return count;
   }
 
@@ -200,30 +213,40 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
 
   #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
     // Almost every member uses the same codec: the last one used and its frame are kept at
-    // hand, and a map is made only when members use several.
+    // hand, and the (few) codecs seen are searched only when it changes. Each group counts its
+    // members run by run, at codec changes only, so that the metrics cost nothing per member.
     // A frame of undefined: this codec could not encode the push.
+    const groups: CodecGroup[] = [];
     let lastCodec: Codec | undefined;
     let lastFrame: Frame | undefined;
-    let frames: Map<Codec, Frame | undefined> | undefined;
+    let lastGroup: CodecGroup | undefined;
     let count = 0;
-    let frameSize = 0;
-    let bytes = 0;
+    let runStart = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
       const codec = member.codec;
       if (codec !== lastCodec) {
-        if (lastCodec !== undefined) (frames ??= new Map()).set(lastCodec, lastFrame);
-        lastFrame = frames?.has(codec) ? frames.get(codec) : this.#encode(codec, push);
+        if (lastGroup) lastGroup.members += count - runStart;
+        lastGroup = groupOf(groups, codec);
+        if (!lastGroup) groups.push((lastGroup = { codec, frame: this.#encode(codec, push), members: 0 }));
         lastCodec = codec;
-        frameSize = lastFrame === undefined ? 0 : frameBytes(lastFrame);
+        lastFrame = lastGroup.frame;
+        runStart = count;
       }
       if (lastFrame === undefined) continue;
       member.enqueueFrame(lastFrame);
       count++;
-      bytes += frameSize;
     }
-    this.#fanOutBytes = bytes;
+    if (lastGroup) lastGroup.members += count - runStart;
+    this.#lastGroups = groups;
     return count;
+  }
+
+  /** Bytes the last fan-out queued over all its members. */
+  #fanOutBytes(): number {
+    let bytes = 0;
+    for (const group of this.#lastGroups) if (group.frame !== undefined) bytes += group.members * frameBytes(group.frame);
+    return bytes;
   }
 
   #encode(codec: Codec, push: Push): Frame | undefined {

@@ -66,40 +66,28 @@ export const COMMAND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 export const ENGINE_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
 /**
- * The counters of the connections of one transport and encoding, resolved once: every session
- * of the pair keeps the same meter (one class, so the hot path's calls stay monomorphic).
+ * The counts of the connections of one transport and encoding: every session of the pair
+ * bumps the same meter's plain fields on its hot path (no call, no lookup); the Prometheus
+ * families read them when rendered.
  */
 export class ConnectionMeter {
-  readonly #open: GaugeChild;
-  readonly #received: CounterChild;
-  readonly #receivedBytes: CounterChild;
-  readonly #sent: CounterChild;
-  readonly #sentBytes: CounterChild;
+  /** Open connections of the pair. */
+  open = 0;
+  /** Inbound transport messages and their bytes. */
+  received = 0;
+  receivedBytes = 0;
+  /** Outbound transport messages (after coalescing) and their bytes. */
+  sent = 0;
+  sentBytes = 0;
+}
 
-  constructor(open: GaugeChild, received: CounterChild, receivedBytes: CounterChild, sent: CounterChild, sentBytes: CounterChild) {
-    this.#open = open;
-    this.#received = received;
-    this.#receivedBytes = receivedBytes;
-    this.#sent = sent;
-    this.#sentBytes = sentBytes;
-  }
-
-  /** One inbound transport message of `bytes`. */
-  received(bytes: number): void {
-    this.#received.value++;
-    this.#receivedBytes.value += bytes;
-  }
-
-  /** One outbound transport message of `bytes` (after coalescing). */
-  sent(bytes: number): void {
-    this.#sent.value++;
-    this.#sentBytes.value += bytes;
-  }
-
-  /** One connection of the pair closed (once per connection). */
-  closed(): void {
-    this.#open.dec();
-  }
+interface ConnectionChildren {
+  meter: ConnectionMeter;
+  open: GaugeChild;
+  received: CounterChild;
+  receivedBytes: CounterChild;
+  sent: CounterChild;
+  sentBytes: CounterChild;
 }
 
 /** A close code as a bounded label: WebSocket codes 1000–1015 and relais/app codes 3000–4999. */
@@ -193,7 +181,7 @@ export class Metrics {
     new Histogram('relais_engine_request_duration_seconds', 'Engine call round trips, by operation.', ['op'], ENGINE_SECONDS_BUCKETS),
   );
   readonly #byNamespace = new Map<string, NamespaceChildren>();
-  readonly #connectionMeters = new Map<string, ConnectionMeter>();
+  readonly #connectionMeters = new Map<string, ConnectionChildren>();
   /** The channel of the last fan-out and its children: a busy channel resolves its label once. */
   #lastChannel: string | undefined;
   #lastChildren: NamespaceChildren | undefined;
@@ -205,7 +193,10 @@ export class Metrics {
   constructor(namespaces: Iterable<string> = []) {
     this.namespaces = new NamespaceLabels(namespaces);
     this.#reply = { frames: this.#frames.labels('', 'reply'), bytes: this.#frameBytes.labels('', 'reply') };
-    this.registry.beforeRender(() => this.#countChannels());
+    this.registry.beforeRender(() => {
+      this.#syncConnections();
+      this.#countChannels();
+    });
   }
 
   /** Where `relais_channels` reads the channels the engine delivers to this node, at render. */
@@ -236,20 +227,32 @@ export class Metrics {
   /** A new connection over `transport` (its name) in `encoding`; keep the meter for its life. */
   connection(transport: string, encoding: string): ConnectionMeter {
     const key = `${transport}\u0000${encoding}`;
-    let meter = this.#connectionMeters.get(key);
-    if (!meter) {
-      meter = new ConnectionMeter(
-        this.#connections.labels(transport, encoding),
-        this.#received.labels(transport, encoding),
-        this.#receivedBytes.labels(transport, encoding),
-        this.#sent.labels(transport, encoding),
-        this.#sentBytes.labels(transport, encoding),
-      );
-      this.#connectionMeters.set(key, meter);
+    let entry = this.#connectionMeters.get(key);
+    if (!entry) {
+      entry = {
+        meter: new ConnectionMeter(),
+        open: this.#connections.labels(transport, encoding),
+        received: this.#received.labels(transport, encoding),
+        receivedBytes: this.#receivedBytes.labels(transport, encoding),
+        sent: this.#sent.labels(transport, encoding),
+        sentBytes: this.#sentBytes.labels(transport, encoding),
+      };
+      this.#connectionMeters.set(key, entry);
     }
-    this.#connections.labels(transport, encoding).inc();
+    entry.meter.open++;
     this.#opened.labels(transport, encoding).inc();
-    return meter;
+    return entry.meter;
+  }
+
+  /** Copies the connection meters' counts into their families. */
+  #syncConnections(): void {
+    for (const { meter, open, received, receivedBytes, sent, sentBytes } of this.#connectionMeters.values()) {
+      open.set(meter.open);
+      received.value = meter.received;
+      receivedBytes.value = meter.receivedBytes;
+      sent.value = meter.sent;
+      sentBytes.value = meter.sentBytes;
+    }
   }
 
   /** The children of one namespace label, resolved once. */
@@ -385,6 +388,7 @@ export class Metrics {
 
   /** The counters; `resources` is filled in by the node (the counts live where the resources are). */
   snapshot(resources: Omit<NodeResources, 'tokenTimers'> = { holds: 0, brokerChannels: 0, presenceEntries: 0 }): MetricsSnapshot {
+    this.#syncConnections();
     const refused = this.#refusals.byFirstLabel();
     return {
       resources: { ...resources, tokenTimers: this.tokenTimers },
