@@ -44,15 +44,12 @@ export function publicationPush(pub: Publication): PublicationPush {
 
 /** The members of one fan-out that use one codec: its frame (undefined: it could not encode the push). */
 interface CodecGroup {
-  readonly codec: Codec;
   readonly frame: Frame | undefined;
   members: number;
 }
 
-/** The group of `codec` among a fan-out's few groups (a loop: no closure per codec change). */
-function groupOf(groups: readonly CodecGroup[], codec: Codec): CodecGroup | undefined {
-  for (const group of groups) if (group.codec === codec) return group;
-  return undefined;
+function groupBytes(group: CodecGroup | undefined): number {
+  return group?.frame === undefined ? 0 : group.members * frameBytes(group.frame);
 }
 
 /** Publications held for one member during one subscribe, at most (see `hold`). */
@@ -88,8 +85,9 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   readonly #maxHeld: number;
   readonly #logger: Logger;
   readonly #meter: FanOutMeter | undefined;
-  /** The codecs of the last #fanOut, their frames and how many members got each. */
-  #lastGroups: readonly CodecGroup[] = [];
+  /** The codec groups of the last #fanOut: the only one, or all of them when there were several. */
+  #lastGroup: CodecGroup | undefined;
+  #lastGroups: Map<Codec, CodecGroup> | undefined;
 
   constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger, meter }: HubOptions = {}) {
     this.#maxHeld = maxHeld;
@@ -212,40 +210,46 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   }
 
   #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
-    // Almost every member uses the same codec: the last one used and its frame are kept at
-    // hand, and the (few) codecs seen are searched only when it changes. Each group counts its
-    // members run by run, at codec changes only, so that the metrics cost nothing per member.
+    // Almost every member uses the same codec: the last one used and its group (frame and
+    // member count) are kept at hand, and a map is made only when members use several. A group
+    // counts its members run by run, at codec changes only: the metrics cost nothing per member.
     // A frame of undefined: this codec could not encode the push.
-    const groups: CodecGroup[] = [];
     let lastCodec: Codec | undefined;
     let lastFrame: Frame | undefined;
     let lastGroup: CodecGroup | undefined;
+    let groups: Map<Codec, CodecGroup> | undefined;
     let count = 0;
     let runStart = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
       const codec = member.codec;
       if (codec !== lastCodec) {
-        if (lastGroup) lastGroup.members += count - runStart;
-        lastGroup = groupOf(groups, codec);
-        if (!lastGroup) groups.push((lastGroup = { codec, frame: this.#encode(codec, push), members: 0 }));
-        lastCodec = codec;
-        lastFrame = lastGroup.frame;
+        if (lastGroup !== undefined) lastGroup.members += count - runStart;
         runStart = count;
+        let group = groups?.get(codec);
+        if (group === undefined) {
+          group = { frame: this.#encode(codec, push), members: 0 };
+          if (lastGroup !== undefined) (groups ??= new Map([[lastCodec as Codec, lastGroup]])).set(codec, group);
+        }
+        lastGroup = group;
+        lastCodec = codec;
+        lastFrame = group.frame;
       }
       if (lastFrame === undefined) continue;
       member.enqueueFrame(lastFrame);
       count++;
     }
-    if (lastGroup) lastGroup.members += count - runStart;
+    if (lastGroup !== undefined) lastGroup.members += count - runStart;
+    this.#lastGroup = lastGroup;
     this.#lastGroups = groups;
     return count;
   }
 
   /** Bytes the last fan-out queued over all its members. */
   #fanOutBytes(): number {
+    if (this.#lastGroups === undefined) return groupBytes(this.#lastGroup);
     let bytes = 0;
-    for (const group of this.#lastGroups) if (group.frame !== undefined) bytes += group.members * frameBytes(group.frame);
+    for (const group of this.#lastGroups.values()) bytes += groupBytes(group);
     return bytes;
   }
 
