@@ -60,3 +60,10 @@ export function instrumentPresenceStore(store: PresenceStore, meter: EngineMeter
     close: () => store.close(),
   };
 }
+
+/** The `engine` label of relais_node_info: `memory`, `redis`, or the broker class's name. */
+export function engineName(broker: object | undefined): string {
+  const name = broker?.constructor.name ?? 'MemoryBroker';
+  if (name === 'Object' || name === '') return 'custom';
+  return name.replace(/Broker$/, '').toLowerCase() || 'custom';
+}
