@@ -7,6 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, type CounterChild, type GaugeChild, type HistogramChild } from './prometheus.js';
 import { NamespaceLabels } from './namespace-labels.js';
+import type { EngineOpCounters } from './instrumented-engine.js';
 import type { MetricsSnapshot, NodeResources } from './snapshot.js';
 
 export type { MetricsSnapshot, NodeResources } from './snapshot.js';
@@ -146,7 +147,7 @@ export class Metrics {
   /** The channel of the last fan-out and its children: a busy channel resolves its label once. */
   #lastChannel: string | undefined;
   #lastChildren: NamespaceChildren | undefined;
-  readonly #engineChildren = new Map<string, { requests: CounterChild; errors: CounterChild; seconds: HistogramChild }>();
+  readonly #engineChildren = new Map<string, EngineOpCounters>();
   readonly #reply: { frames: CounterChild; bytes: CounterChild };
   readonly #commandChildren = new Map<string, { count: CounterChild; seconds: HistogramChild }>();
 
@@ -303,8 +304,8 @@ export class Metrics {
     this.#method(method).seconds.observe(seconds);
   }
 
-  /** An engine call `op` took `seconds`; `failed` when it rejected. */
-  engineCall(op: string, seconds: number, failed: boolean): void {
+  /** The counters of engine operation `op` (the engine wrappers keep them). */
+  engineOp(op: string): EngineOpCounters {
     let children = this.#engineChildren.get(op);
     if (!children) {
       children = {
@@ -314,9 +315,7 @@ export class Metrics {
       };
       this.#engineChildren.set(op, children);
     }
-    children.requests.value++;
-    children.seconds.observe(seconds);
-    if (failed) children.errors.value++;
+    return children;
   }
 
   limited(limit: string): void {
