@@ -17,7 +17,7 @@ describe('the transports page server half', () => {
     const seqs: number[] = [];
     while (seqs.length < 3) {
       const push = await client.nextPush();
-      seqs.push(tickOf(push.data)!.seq);
+      seqs.push(tickOf((push as { data?: unknown }).data)!.seq);
     }
     expect(seqs).toEqual([1, 2, 3]);
     const polled = (await (await fetch(`${base}${TICKS_POLL_PATH}?after=1`)).json()) as { ticks: { seq: number }[] };

@@ -42,6 +42,16 @@ export function publicationPush(pub: Publication): PublicationPush {
   return push;
 }
 
+/** The members of one fan-out that use one codec: its frame (undefined: it could not encode the push). */
+interface CodecGroup {
+  readonly frame: Frame | undefined;
+  members: number;
+}
+
+function groupBytes(group: CodecGroup | undefined): number {
+  return group?.frame === undefined ? 0 : group.members * frameBytes(group.frame);
+}
+
 /** Publications held for one member during one subscribe, at most (see `hold`). */
 export const DEFAULT_MAX_HELD = 10_000;
 
@@ -75,8 +85,9 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   readonly #maxHeld: number;
   readonly #logger: Logger;
   readonly #meter: FanOutMeter | undefined;
-  /** Bytes the last #fanOut queued, over all its members. */
-  #fanOutBytes = 0;
+  /** The codec groups of the last #fanOut: the only one, or all of them when there were several. */
+  #lastGroup: CodecGroup | undefined;
+  #lastGroups: Map<Codec, CodecGroup> | undefined;
 
   constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger, meter }: HubOptions = {}) {
     this.#maxHeld = maxHeld;
@@ -179,7 +190,7 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     const members = this.#byChannel.get(channel);
     if (!members) return 0;
     const count = this.#fanOut(members, push, excludeClient);
-    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes);
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
     return count;
   }
 
@@ -187,7 +198,7 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   fanOut(members: Iterable<M>, push: Push): number {
     const count = this.#fanOut(members, push, undefined);
     const channel = 'channel' in push ? push.channel : undefined;
-    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes);
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
     return count;
   }
 
@@ -204,31 +215,47 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   }
 
   #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
-    // Almost every member uses the same codec: the last one used and its frame are kept at
-    // hand, and a map is made only when members use several.
+    // Almost every member uses the same codec: the last one used and its group (frame and
+    // member count) are kept at hand, and a map is made only when members use several. A group
+    // counts its members run by run, at codec changes only: the metrics cost nothing per member.
     // A frame of undefined: this codec could not encode the push.
     let lastCodec: Codec | undefined;
     let lastFrame: Frame | undefined;
-    let frames: Map<Codec, Frame | undefined> | undefined;
+    let lastGroup: CodecGroup | undefined;
+    let groups: Map<Codec, CodecGroup> | undefined;
     let count = 0;
-    let frameSize = 0;
-    let bytes = 0;
+    let runStart = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
       const codec = member.codec;
       if (codec !== lastCodec) {
-        if (lastCodec !== undefined) (frames ??= new Map()).set(lastCodec, lastFrame);
-        lastFrame = frames?.has(codec) ? frames.get(codec) : this.#encode(codec, push);
+        if (lastGroup !== undefined) lastGroup.members += count - runStart;
+        runStart = count;
+        let group = groups?.get(codec);
+        if (group === undefined) {
+          group = { frame: this.#encode(codec, push), members: 0 };
+          if (lastGroup !== undefined) (groups ??= new Map([[lastCodec as Codec, lastGroup]])).set(codec, group);
+        }
+        lastGroup = group;
         lastCodec = codec;
-        frameSize = lastFrame === undefined ? 0 : frameBytes(lastFrame);
+        lastFrame = group.frame;
       }
       if (lastFrame === undefined) continue;
       member.enqueueFrame(lastFrame);
       count++;
-      bytes += frameSize;
     }
-    this.#fanOutBytes = bytes;
+    if (lastGroup !== undefined) lastGroup.members += count - runStart;
+    this.#lastGroup = lastGroup;
+    this.#lastGroups = groups;
     return count;
+  }
+
+  /** Bytes the last fan-out queued over all its members. */
+  #fanOutBytes(): number {
+    if (this.#lastGroups === undefined) return groupBytes(this.#lastGroup);
+    let bytes = 0;
+    for (const group of this.#lastGroups.values()) bytes += groupBytes(group);
+    return bytes;
   }
 
   #encode(codec: Codec, push: Push): Frame | undefined {

@@ -26,6 +26,7 @@ import {
   type RequestHandler,
 } from './http.js';
 import type { MetricsSnapshot } from './metrics/metrics.js';
+import { engineName } from './metrics/instrumented-engine.js';
 import { metricsHandler } from './metrics/metrics-route.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
 import { createNodeServices } from './node-services.js';
@@ -55,13 +56,6 @@ type NodeState = 'running' | 'closing' | 'closed';
 export const METRICS_PATH = '/metrics';
 /** How long a command sent over HTTP to another node's stream waits for that node, in ms. */
 const FORWARD_TIMEOUT_MS = 5_000;
-
-/** The `engine` label of relais_node_info: `memory`, `redis`, or the broker class's name. */
-function engineName(broker: object | undefined): string {
-  const name = broker?.constructor.name ?? 'MemoryBroker';
-  if (name === 'Object' || name === '') return 'custom';
-  return name.replace(/Broker$/, '').toLowerCase() || 'custom';
-}
 
 /**
  * A relais node. Create it with `createRelais`.

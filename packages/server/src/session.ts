@@ -48,7 +48,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;
-  /** This connection's transport counters, resolved once. */
+  /** The transport counters of this connection's transport and encoding (shared), resolved once. */
   readonly #meter: ConnectionMeter;
   // Created on first use: most connections never need them, and an empty Set costs ~150 bytes.
   #stateListeners: Set<(state: SessionState) => void> | undefined;
@@ -131,7 +131,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   handleMessage(message: Frame): void {
     if (this.#state === 'closed') return;
     const bytes = frameBytes(message);
-    this.#meter.received(bytes);
+    const meter = this.#meter;
+    meter.received++;
+    meter.receivedBytes += bytes;
     this.#heartbeat.seen();
     let parsed: ParsedCommand[];
     try {
@@ -326,7 +328,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     }
     try {
       this.#transport.write(message);
-      this.#meter.sent(bytes);
+      const meter = this.#meter;
+      meter.sent++;
+      meter.sentBytes += bytes;
     } catch (error) {
       this.#node.logger.warn({ err: error, client: this.client }, 'transport write failed');
       this.close(DISCONNECT_CODES.WRITE_ERROR);
@@ -349,7 +353,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     this.#heartbeat.stop();
     this.auth.stop();
     this.#setState('closed');
-    this.#meter.closed();
+    this.#meter.open--;
     this.#node.hub.remove(this);
     this.channels.releaseAll();
     this.#node.sessionClosed(this, code);

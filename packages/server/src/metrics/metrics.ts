@@ -7,52 +7,10 @@
  */
 import { Counter, Gauge, Histogram, Registry, type CounterChild, type GaugeChild, type HistogramChild } from './prometheus.js';
 import { NamespaceLabels } from './namespace-labels.js';
+import type { EngineOpCounters } from './instrumented-engine.js';
+import type { MetricsSnapshot, NodeResources } from './snapshot.js';
 
-/** A plain, JSON-friendly copy of the counters. */
-export interface MetricsSnapshot {
-  /** Open connections now (connecting and connected). */
-  connections: number;
-  /** Connections accepted since start. */
-  connectionsTotal: number;
-  /** Subscriptions held now, over all connections. */
-  subscriptions: number;
-  /** Commands received, by method. */
-  commands: Record<string, number>;
-  /** Inbound transport messages and their bytes. */
-  messagesIn: number;
-  bytesIn: number;
-  /** Outbound transport messages (after coalescing) and their bytes. */
-  messagesOut: number;
-  bytesOut: number;
-  /** Reply errors sent, by code. */
-  errors: Record<string, number>;
-  /** Closed connections, by close code. */
-  disconnects: Record<string, number>;
-  /** Inbound messages that broke the protocol (malformed, oversized, bad envelope). */
-  badFrames: number;
-  /** Requests refused by a rate limit or cap, by limit (`connection.commands`, `user.publishes`, `ip.connections`, …). */
-  rateLimited: Record<string, number>;
-  /** WebSocket upgrades refused before a connection existed, by reason (`origin`, `rate`, `path`, `subprotocol`, `closing`). */
-  refusedUpgrades: Record<string, number>;
-  /** Backend calls of the `proxy` option, by `hook:outcome` (`connect:ok`, `rpc:timeout`, …). */
-  proxyCalls: Record<string, number>;
-  /** Time spent in backend calls, by hook, in seconds. */
-  proxySeconds: Record<string, number>;
-  /** What the node holds for its connections now; every count is 0 once they all closed. */
-  resources: NodeResources;
-}
-
-/** What a node holds for its connections. */
-export interface NodeResources {
-  /** Subscribes in progress whose channel's publications the hub holds (see Hub.hold). */
-  holds: number;
-  /** Channels the engine delivers to this node (one broker subscription each). */
-  brokerChannels: number;
-  /** Presence entries this node keeps alive. */
-  presenceEntries: number;
-  /** Subscriptions held with a subscription token, each watched by a timer. */
-  tokenTimers: number;
-}
+export type { MetricsSnapshot, NodeResources } from './snapshot.js';
 
 /** Why a connection was refused before it was established (`relais_handshake_refusals_total`). */
 export type RefusalReason = 'origin' | 'rate' | 'path' | 'subprotocol' | 'closing' | 'pending' | 'connection_limit' | 'auth';
@@ -69,14 +27,29 @@ export const COMMAND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 /** Upper bounds of the engine round-trip histograms, in seconds. */
 export const ENGINE_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
-/** The counters of one connection, resolved once when it opens. */
-export interface ConnectionMeter {
-  /** One inbound transport message of `bytes`. */
-  received(bytes: number): void;
-  /** One outbound transport message of `bytes` (after coalescing). */
-  sent(bytes: number): void;
-  /** The connection closed (call once). */
-  closed(): void;
+/**
+ * The counts of the connections of one transport and encoding: every session of the pair
+ * bumps the same meter's plain fields on its hot path (no call, no lookup); the Prometheus
+ * families read them when rendered.
+ */
+export class ConnectionMeter {
+  /** Open connections of the pair. */
+  open = 0;
+  /** Inbound transport messages and their bytes. */
+  received = 0;
+  receivedBytes = 0;
+  /** Outbound transport messages (after coalescing) and their bytes. */
+  sent = 0;
+  sentBytes = 0;
+}
+
+interface ConnectionChildren {
+  meter: ConnectionMeter;
+  open: GaugeChild;
+  received: CounterChild;
+  receivedBytes: CounterChild;
+  sent: CounterChild;
+  sentBytes: CounterChild;
 }
 
 /** A close code as a bounded label: WebSocket codes 1000–1015 and relais/app codes 3000–4999. */
@@ -86,6 +59,8 @@ function codeLabel(code: number): string {
 
 interface NamespaceChildren {
   subscriptions: GaugeChild;
+  clientPublications: CounterChild;
+  serverPublications: CounterChild;
   publicationFrames: CounterChild;
   publicationBytes: CounterChild;
   pushFrames: CounterChild;
@@ -180,6 +155,11 @@ export class Metrics {
     ),
   );
   readonly #byNamespace = new Map<string, NamespaceChildren>();
+  readonly #connectionMeters = new Map<string, ConnectionChildren>();
+  /** The channel of the last fan-out and its children: a busy channel resolves its label once. */
+  #lastChannel: string | undefined;
+  #lastChildren: NamespaceChildren | undefined;
+  readonly #engineChildren = new Map<string, EngineOpCounters>();
   readonly #reply: { frames: CounterChild; bytes: CounterChild };
   readonly #commandChildren = new Map<string, { count: CounterChild; seconds: HistogramChild }>();
 
@@ -187,7 +167,10 @@ export class Metrics {
   constructor(namespaces: Iterable<string> = []) {
     this.namespaces = new NamespaceLabels(namespaces);
     this.#reply = { frames: this.#frames.labels('', 'reply'), bytes: this.#frameBytes.labels('', 'reply') };
-    this.registry.beforeRender(() => this.#countChannels());
+    this.registry.beforeRender(() => {
+      this.#syncConnections();
+      this.#countChannels();
+    });
   }
 
   /** Where `relais_channels` reads the channels the engine delivers to this node, at render. */
@@ -217,26 +200,33 @@ export class Metrics {
 
   /** A new connection over `transport` (its name) in `encoding`; keep the meter for its life. */
   connection(transport: string, encoding: string): ConnectionMeter {
-    const open = this.#connections.labels(transport, encoding);
-    open.inc();
+    const key = `${transport}\u0000${encoding}`;
+    let entry = this.#connectionMeters.get(key);
+    if (!entry) {
+      entry = {
+        meter: new ConnectionMeter(),
+        open: this.#connections.labels(transport, encoding),
+        received: this.#received.labels(transport, encoding),
+        receivedBytes: this.#receivedBytes.labels(transport, encoding),
+        sent: this.#sent.labels(transport, encoding),
+        sentBytes: this.#sentBytes.labels(transport, encoding),
+      };
+      this.#connectionMeters.set(key, entry);
+    }
+    entry.meter.open++;
     this.#opened.labels(transport, encoding).inc();
-    const received = this.#received.labels(transport, encoding);
-    const receivedBytes = this.#receivedBytes.labels(transport, encoding);
-    const sent = this.#sent.labels(transport, encoding);
-    const sentBytes = this.#sentBytes.labels(transport, encoding);
-    return {
-      received(bytes) {
-        received.value++;
-        receivedBytes.value += bytes;
-      },
-      sent(bytes) {
-        sent.value++;
-        sentBytes.value += bytes;
-      },
-      closed() {
-        open.dec();
-      },
-    };
+    return entry.meter;
+  }
+
+  /** Copies the connection meters' counts into their families. */
+  #syncConnections(): void {
+    for (const { meter, open, received, receivedBytes, sent, sentBytes } of this.#connectionMeters.values()) {
+      open.set(meter.open);
+      received.value = meter.received;
+      receivedBytes.value = meter.receivedBytes;
+      sent.value = meter.sent;
+      sentBytes.value = meter.sentBytes;
+    }
   }
 
   /** The children of one namespace label, resolved once. */
@@ -246,6 +236,8 @@ export class Metrics {
     if (!children) {
       children = {
         subscriptions: this.#subscriptions.labels(label),
+        clientPublications: this.#publications.labels(label, 'client'),
+        serverPublications: this.#publications.labels(label, 'server'),
         publicationFrames: this.#frames.labels(label, 'publication'),
         publicationBytes: this.#frameBytes.labels(label, 'publication'),
         pushFrames: this.#frames.labels(label, 'push'),
@@ -259,7 +251,12 @@ export class Metrics {
   /** `count` connections were each queued one frame of `bytes` about `channel` (one fan-out). */
   fannedOut(channel: string | undefined, kind: 'publication' | 'push', count: number, bytes: number): void {
     if (count === 0) return;
-    const children = this.#namespace(channel);
+    let children = this.#lastChildren;
+    if (channel !== this.#lastChannel || !children) {
+      children = this.#namespace(channel);
+      this.#lastChannel = channel;
+      this.#lastChildren = children;
+    }
     if (kind === 'publication') {
       children.publicationFrames.value += count;
       children.publicationBytes.value += bytes;
@@ -281,7 +278,8 @@ export class Metrics {
 
   /** A publication to `channel` was accepted by the engine. */
   published(channel: string, source: 'client' | 'server'): void {
-    this.#publications.labels(this.namespaces.of(channel), source).inc();
+    const children = this.#namespace(channel);
+    (source === 'client' ? children.clientPublications : children.serverPublications).value++;
   }
 
   subscribed(channel: string): void {
@@ -318,11 +316,18 @@ export class Metrics {
     this.#method(method).seconds.observe(seconds);
   }
 
-  /** An engine call `op` took `seconds`; `failed` when it rejected. */
-  engineCall(op: string, seconds: number, failed: boolean): void {
-    this.#engineRequests.labels(op).inc();
-    this.#engineSeconds.labels(op).observe(seconds);
-    if (failed) this.#engineErrors.labels(op).inc();
+  /** The counters of engine operation `op` (the engine wrappers keep them). */
+  engineOp(op: string): EngineOpCounters {
+    let children = this.#engineChildren.get(op);
+    if (!children) {
+      children = {
+        requests: this.#engineRequests.labels(op),
+        errors: this.#engineErrors.labels(op),
+        seconds: this.#engineSeconds.labels(op),
+      };
+      this.#engineChildren.set(op, children);
+    }
+    return children;
   }
 
   /** A backend call of the `proxy` option ended (see proxy/backend-caller); both labels are from fixed sets. */
@@ -361,6 +366,7 @@ export class Metrics {
 
   /** The counters; `resources` is filled in by the node (the counts live where the resources are). */
   snapshot(resources: Omit<NodeResources, 'tokenTimers'> = { holds: 0, brokerChannels: 0, presenceEntries: 0 }): MetricsSnapshot {
+    this.#syncConnections();
     const refused = this.#refusals.byFirstLabel();
     return {
       resources: { ...resources, tokenTimers: this.tokenTimers },
