@@ -1,0 +1,151 @@
+/**
+ * @module postgres-changes
+ * The change feed installed on a relais node: an onSubscribe hook that checks every change
+ * channel (table, event, filter: reply 102 or 107 with the reason) and starts routing to it,
+ * and answers only once the feed is live; the feed publishing each change into its channels
+ * through the node (`relais.publish`, with history where the namespace keeps it).
+ * @example
+ * const relais = createRelais({ namespaces: { pg: { publishAccess: 'nobody', historySize: 1000, historyTtlMs: 600_000 } } });
+ * const changes = new PostgresChanges(relais, { url: 'postgres://127.0.0.1/app', tables: ['public.todos'] });
+ * await changes.start();
+ */
+import pg from 'pg';
+import { ERROR_CODES, ReplyError, silentLogger, type Logger, type Relais } from '@relais/server';
+import { FilterError } from './filter.js';
+import { PostgresFeed, type FeedState, type PostgresFeedOptions } from './feed.js';
+import { DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register } from './registry.js';
+import { ChangeRouter } from './router.js';
+import { parseTableName, tableKey, type TableName } from './setup.js';
+
+export interface PostgresChangesOptions extends PostgresFeedOptions {
+  /** Namespace of the change channels. @default 'pg' */
+  namespace?: string;
+  /** Most distinct change channels (table, event, filter) the node routes to; beyond, subscribe gets 106. @default 10000 */
+  maxChannels?: number;
+  /** How long a subscribe waits for the feed to be live before reply 108 (temporary). @default 10000 */
+  liveTimeoutMs?: number;
+  /** Table keeping the change channels in use, `table` or `schema.table` (see docs/postgres.md). @default 'relais_change_channels' */
+  registryTable?: string;
+}
+
+export const DEFAULT_NAMESPACE = 'pg';
+export const DEFAULT_MAX_CHANNELS = 10_000;
+export const DEFAULT_LIVE_TIMEOUT_MS = 10_000;
+
+export class PostgresChanges {
+  readonly feed: PostgresFeed;
+  readonly router: ChangeRouter;
+  readonly namespace: string;
+  readonly #relais: Relais;
+  readonly #liveTimeoutMs: number;
+  readonly #registry: TableName;
+  readonly #logger: Logger;
+  #pool: pg.Pool | undefined;
+  readonly #abort = new AbortController();
+  #running: Promise<void> | undefined;
+  #disposeHook: (() => void) | undefined;
+
+  constructor(relais: Relais, options: PostgresChangesOptions) {
+    this.#relais = relais;
+    this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
+    this.#liveTimeoutMs = options.liveTimeoutMs ?? DEFAULT_LIVE_TIMEOUT_MS;
+    const logger = options.logger ?? relais.options.logger ?? silentLogger;
+    this.#logger = logger;
+    this.#registry = parseTableName(options.registryTable ?? DEFAULT_REGISTRY_TABLE);
+    this.router = new ChangeRouter(relais, () => this.feed.tables, {
+      namespace: this.namespace,
+      registry: tableKey(this.#registry),
+      maxChannels: options.maxChannels ?? DEFAULT_MAX_CHANNELS,
+      logger,
+    });
+    this.feed = new PostgresFeed({ ...options, extraTables: [tableKey(this.#registry)], logger }, this.router);
+  }
+
+  /**
+   * Checks and prepares the database (throws a PostgresFeedError saying what is wrong), installs
+   * the subscribe hook, starts streaming, and resolves once the feed is live.
+   */
+  async start(): Promise<void> {
+    if (this.#running) throw new Error('PostgresChanges already started');
+    const { url, createIfMissing = true } = this.feed.options;
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await ensureRegistry(db, this.#registry, createIfMissing);
+      await this.feed.prepare();
+      // Read before streaming: the slot resumes after these rows, later ones come as changes.
+      for (const channel of await readRegistry(db, this.#registry)) this.#restore(channel);
+    } finally {
+      await db.end();
+    }
+    this.#pool = new pg.Pool({ connectionString: url, max: 2 });
+    this.#pool.on('error', (error) => this.#logger.warn({ err: error }, 'registry connection failed'));
+    this.#disposeHook = this.#relais.onSubscribe(async ({ channel }) => {
+      if (channel.startsWith(`${this.namespace}:`)) await this.#subscribe(channel);
+    });
+    const live = this.#live();
+    this.#running = this.feed.run(this.#abort.signal);
+    await live;
+  }
+
+  #restore(channel: string): void {
+    try {
+      this.router.add(channel);
+    } catch (error) {
+      this.#logger.warn({ err: error, channel }, 'change channel in the registry is not valid here: not routed');
+    }
+  }
+
+  /**
+   * Checks the channel (102/106/107 with the reason), registers it when it is new, and answers
+   * once the feed routes to it and is live: every change committed after that reaches it.
+   */
+  async #subscribe(channel: string): Promise<void> {
+    try {
+      this.router.check(channel);
+    } catch (error) {
+      if (error instanceof FilterError) throw new ReplyError(error.code, error.message);
+      if (error instanceof RangeError) throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, error.message);
+      throw error;
+    }
+    if (!this.router.has(channel)) {
+      try {
+        await register(this.#pool!, this.#registry, channel);
+      } catch (error) {
+        this.#logger.warn({ err: error, channel }, 'change channel registration failed');
+        throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed cannot register the channel now', { temporary: true });
+      }
+      if (!(await this.router.whenRouted(channel, this.#liveTimeoutMs))) {
+        throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed is not live', { temporary: true });
+      }
+    }
+    await this.#live();
+  }
+
+  /** Resolves when the feed streams (now, or within liveTimeoutMs); else a temporary 108. */
+  #live(): Promise<void> {
+    if (this.feed.state === 'live') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        dispose();
+        reject(new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed is not live', { temporary: true }));
+      }, this.#liveTimeoutMs);
+      timer.unref?.();
+      const dispose = this.feed.onState((state: FeedState) => {
+        if (state !== 'live') return;
+        clearTimeout(timer);
+        dispose();
+        resolve();
+      });
+    });
+  }
+
+  /** Stops streaming (the slot keeps its position) and removes the hook. */
+  async close(): Promise<void> {
+    this.#disposeHook?.();
+    this.#abort.abort();
+    await this.#running;
+    await this.#pool?.end();
+    this.#pool = undefined;
+  }
+}
