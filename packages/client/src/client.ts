@@ -20,6 +20,7 @@ import {
   type PublishResult,
   type ResultMap,
 } from '@relais/protocol';
+import { changesChannel, type ChangesOptions, type RowChange } from './changes.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
@@ -187,6 +188,17 @@ export class Client {
     const sub = new Subscription<T>(this.#host, channel, options);
     sub.subscribe();
     return sub;
+  }
+
+  /**
+   * Subscribes to the row changes of a Postgres table streamed by the server (docs/postgres.md):
+   * a `subscribe` to the change channel of (schema, table, event, filter); every other option is
+   * `subscribe`'s. Each publication's data is a `RowChange`.
+   * @example client.subscribeChanges<Todo>({ table: 'todos', event: 'INSERT', filter: 'done=eq.false' }).on('publication', ({ data }) => render(data.new));
+   */
+  subscribeChanges<Row = Record<string, unknown>>(options: ChangesOptions): Subscription<RowChange<Row>> {
+    const { schema, table, event, filter, namespace, ...subscribe } = options;
+    return this.subscribe<RowChange<Row>>(changesChannel({ schema, table, event, filter, namespace }), subscribe);
   }
 
   /** The active subscription to `channel`, if any. */
