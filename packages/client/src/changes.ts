@@ -28,6 +28,11 @@ export interface ChangesOptions extends SubscribeOptions {
   filter?: ChangeFilter | string;
   /** Namespace of the server's change channels. @default 'pg' */
   namespace?: string;
+  /**
+   * First deliver the rows matching now (a `snapshot` event), then every change committed after
+   * them, none twice: also after a reconnect that could not recover. @default false
+   */
+  snapshot?: boolean;
 }
 
 /** One row change, as the server publishes it. */
@@ -45,6 +50,25 @@ export interface RowChange<Row = Record<string, unknown>> {
   unchanged?: string[];
   lsn: string;
   seq: number;
+  /** Transaction id (32 bits). */
+  xid: number;
+}
+
+/** The RPC method of the server's snapshots (`SNAPSHOT_METHOD` of @relais/postgres). */
+export const SNAPSHOT_METHOD = 'relais.changes.snapshot';
+
+/** The rows matching a change subscription, and which transactions they already hold. */
+export interface ChangeSnapshot<Row = Record<string, unknown>> {
+  rows: Row[];
+  /** Transactions from this id on (32 bits) are not in `rows`. */
+  xmax: number;
+  /** Transactions in progress at the snapshot: not in `rows`. */
+  xip: number[];
+}
+
+/** Whether the change of transaction `xid` is already in `snapshot` (ids compared modulo 2^32). */
+export function inSnapshot(snapshot: Pick<ChangeSnapshot, 'xmax' | 'xip'>, xid: number): boolean {
+  return ((xid - snapshot.xmax) | 0) < 0 && !snapshot.xip.includes(xid);
 }
 
 const EVENTS = new Set<string>(['INSERT', 'UPDATE', 'DELETE', '*']);

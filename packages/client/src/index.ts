@@ -6,8 +6,12 @@
 export { Client } from './client.js';
 export type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 export { Subscription } from './subscription.js';
+export { ChangeSubscription, type ChangeSubscriptionEvents, type SnapshotCall } from './change-subscription.js';
 export {
   changesChannel,
+  inSnapshot,
+  SNAPSHOT_METHOD,
+  type ChangeSnapshot,
   type ChangeEvent,
   type ChangeFilter,
   type ChangeFilterOp,

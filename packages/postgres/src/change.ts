@@ -27,9 +27,11 @@ export interface RowChange {
   lsn: string;
   /** Index of this change in its transaction, from 0: `lsn` + `seq` identify a change. */
   seq: number;
+  /** Id of the transaction (32 bits): tells whether a snapshot already holds the change. */
+  xid: number;
 }
 
-export type ChangeBody = Omit<RowChange, 'lsn' | 'seq' | 'commitTimestamp'>;
+export type ChangeBody = Omit<RowChange, 'lsn' | 'seq' | 'commitTimestamp' | 'xid'>;
 
 function row(
   relation: RelationMessage,

@@ -195,7 +195,7 @@ export class PostgresFeed {
 
   async #consume(stream: ReplicationStream): Promise<void> {
     const decoder = new ChangeDecoder({ bigint: this.options.bigint });
-    let tx: { lsn: bigint; seq: number; time: string } | undefined;
+    let tx: { lsn: bigint; seq: number; time: string; xid: number } | undefined;
     let confirmed = 0n;
     for (;;) {
       const next = await stream.next();
@@ -209,7 +209,7 @@ export class PostgresFeed {
       }
       const message = decodePgoutput(frame.data);
       if (message.tag === 'begin') {
-        tx = { lsn: message.finalLsn, seq: 0, time: message.commitTime };
+        tx = { lsn: message.finalLsn, seq: 0, time: message.commitTime, xid: message.xid };
       } else if (message.tag === 'commit') {
         tx = undefined;
         this.#done = { lsn: message.commitLsn, seq: Number.MAX_SAFE_INTEGER };
@@ -227,7 +227,7 @@ export class PostgresFeed {
           if (!tx) throw new Error(`pgoutput ${message.tag} outside a transaction`);
           const seq = tx.seq++;
           if (this.#seen(tx.lsn, seq)) continue;
-          await this.#sink.change({ ...body, commitTimestamp: tx.time, lsn: formatLsn(tx.lsn), seq });
+          await this.#sink.change({ ...body, commitTimestamp: tx.time, lsn: formatLsn(tx.lsn), seq, xid: tx.xid });
           this.#done = { lsn: tx.lsn, seq };
         }
       }

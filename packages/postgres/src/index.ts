@@ -37,3 +37,4 @@ export { PostgresFeedError } from './errors.js';
 export { decodePgoutput, PgoutputError, type PgoutputMessage } from './decode/pgoutput.js';
 export { parseValue, type ValueOptions } from './decode/values.js';
 export { formatLsn, parseLsn } from './decode/lsn.js';
+export { inSnapshot, type Snapshot } from './snapshot.js';

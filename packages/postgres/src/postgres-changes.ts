@@ -16,6 +16,10 @@ import { PostgresFeed, type FeedState, type PostgresFeedOptions } from './feed.j
 import { DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register } from './registry.js';
 import { ChangeRouter } from './router.js';
 import { parseTableName, tableKey, type TableName } from './setup.js';
+import { readSnapshot, SnapshotTooLargeError, type Snapshot } from './snapshot.js';
+
+/** The RPC method a subscriber calls for the current rows of a change channel it subscribed to with `{snapshot: true}`. */
+export const SNAPSHOT_METHOD = 'relais.changes.snapshot';
 
 export interface PostgresChangesOptions extends PostgresFeedOptions {
   /** Namespace of the change channels. @default 'pg' */
@@ -24,6 +28,10 @@ export interface PostgresChangesOptions extends PostgresFeedOptions {
   maxChannels?: number;
   /** How long a subscribe waits for the feed to be live before reply 108 (temporary). @default 10000 */
   liveTimeoutMs?: number;
+  /** Most rows one snapshot may hold; a larger one is refused with 106. @default 10000 */
+  maxSnapshotRows?: number;
+  /** How long a subscribe with `{snapshot: true}` allows its snapshot to be asked for. @default 60000 */
+  snapshotGrantMs?: number;
   /** Table keeping the change channels in use, `table` or `schema.table` (see docs/postgres.md). @default 'relais_change_channels' */
   registryTable?: string;
 }
@@ -31,6 +39,10 @@ export interface PostgresChangesOptions extends PostgresFeedOptions {
 export const DEFAULT_NAMESPACE = 'pg';
 export const DEFAULT_MAX_CHANNELS = 10_000;
 export const DEFAULT_LIVE_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_SNAPSHOT_ROWS = 10_000;
+export const DEFAULT_SNAPSHOT_GRANT_MS = 60_000;
+/** Snapshot grants kept at most (the oldest go first): bounds what clients that never ask cost. */
+const MAX_GRANTS = 10_000;
 
 export class PostgresChanges {
   readonly feed: PostgresFeed;
@@ -41,6 +53,11 @@ export class PostgresChanges {
   readonly #registry: TableName;
   readonly #logger: Logger;
   #pool: pg.Pool | undefined;
+  readonly #maxSnapshotRows: number;
+  readonly #grantMs: number;
+  /** `client channel` → when the grant ends: subscribes with `{snapshot: true}` that passed access checks. */
+  readonly #grants = new Map<string, number>();
+  #disposeRpc: (() => void) | undefined;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
   #disposeHook: (() => void) | undefined;
@@ -52,6 +69,8 @@ export class PostgresChanges {
     const logger = options.logger ?? relais.options.logger ?? silentLogger;
     this.#logger = logger;
     this.#registry = parseTableName(options.registryTable ?? DEFAULT_REGISTRY_TABLE);
+    this.#maxSnapshotRows = options.maxSnapshotRows ?? DEFAULT_MAX_SNAPSHOT_ROWS;
+    this.#grantMs = options.snapshotGrantMs ?? DEFAULT_SNAPSHOT_GRANT_MS;
     this.router = new ChangeRouter(relais, () => this.feed.tables, {
       namespace: this.namespace,
       registry: tableKey(this.#registry),
@@ -78,11 +97,15 @@ export class PostgresChanges {
     } finally {
       await db.end();
     }
-    this.#pool = new pg.Pool({ connectionString: url, max: 2 });
+    // ISO timestamps in UTC, as the stream writes them, for snapshot rows.
+    this.#pool = new pg.Pool({ connectionString: url, max: 2, options: '-c DateStyle=ISO -c TimeZone=UTC' });
     this.#pool.on('error', (error) => this.#logger.warn({ err: error }, 'registry connection failed'));
-    this.#disposeHook = this.#relais.onSubscribe(async ({ channel }) => {
-      if (channel.startsWith(`${this.namespace}:`)) await this.#subscribe(channel);
+    this.#disposeHook = this.#relais.onSubscribe(async ({ channel, client, data }) => {
+      if (!channel.startsWith(`${this.namespace}:`)) return;
+      await this.#subscribe(channel);
+      if ((data as { snapshot?: unknown } | undefined)?.snapshot === true) this.#grant(client.client, channel);
     });
+    this.#disposeRpc = this.#relais.rpc(SNAPSHOT_METHOD, ({ client, data }) => this.#snapshot(client.client, data));
     const live = this.#live();
     this.#running = this.feed.run(this.#abort.signal);
     await live;
@@ -122,6 +145,40 @@ export class PostgresChanges {
     await this.#live();
   }
 
+  #grant(client: string, channel: string): void {
+    const key = `${client} ${channel}`;
+    this.#grants.delete(key);
+    this.#grants.set(key, Date.now() + this.#grantMs);
+    if (this.#grants.size > MAX_GRANTS) this.#grants.delete(this.#grants.keys().next().value!);
+  }
+
+  /**
+   * The current rows of a channel the client subscribed to with `{snapshot: true}` (the
+   * subscribe's access checks are the snapshot's), and the snapshot they were read in. Asked
+   * once subscribed: every change committed after that is delivered live, and those the rows
+   * already hold are told apart by transaction id (see snapshot.ts).
+   */
+  async #snapshot(client: string, data: unknown): Promise<Snapshot> {
+    const channel = (data as { channel?: unknown } | undefined)?.channel;
+    if (typeof channel !== 'string') throw new ReplyError(ERROR_CODES.BAD_REQUEST, 'data.channel must be a change channel');
+    const key = `${client} ${channel}`;
+    const until = this.#grants.get(key);
+    if (until === undefined || until < Date.now()) {
+      this.#grants.delete(key);
+      throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, `subscribe to ${channel} with data {snapshot: true} first`);
+    }
+    const { spec } = this.router.check(channel);
+    const db = await this.#pool!.connect();
+    try {
+      return await readSnapshot(db, spec, this.#maxSnapshotRows, { bigint: this.feed.options.bigint });
+    } catch (error) {
+      if (error instanceof SnapshotTooLargeError) throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, error.message);
+      throw error;
+    } finally {
+      db.release();
+    }
+  }
+
   /** Resolves when the feed streams (now, or within liveTimeoutMs); else a temporary 108. */
   #live(): Promise<void> {
     if (this.feed.state === 'live') return Promise.resolve();
@@ -143,6 +200,7 @@ export class PostgresChanges {
   /** Stops streaming (the slot keeps its position) and removes the hook. */
   async close(): Promise<void> {
     this.#disposeHook?.();
+    this.#disposeRpc?.();
     this.#abort.abort();
     await this.#running;
     await this.#pool?.end();
