@@ -38,3 +38,4 @@ export { decodePgoutput, PgoutputError, type PgoutputMessage } from './decode/pg
 export { parseValue, type ValueOptions } from './decode/values.js';
 export { formatLsn, parseLsn } from './decode/lsn.js';
 export { inSnapshot, type Snapshot } from './snapshot.js';
+export { AccessError, type TableAccess } from './access.js';

@@ -17,11 +17,15 @@ import { DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register } from '
 import { ChangeRouter } from './router.js';
 import { parseTableName, tableKey, type TableName } from './setup.js';
 import { readSnapshot, SnapshotTooLargeError, type Snapshot } from './snapshot.js';
+import { AccessError, authorize, checkTableAccess, withoutHidden, type TableAccess } from './access.js';
+import type { ClientDetails } from '@relais/server';
 
 /** The RPC method a subscriber calls for the current rows of a change channel it subscribed to with `{snapshot: true}`. */
 export const SNAPSHOT_METHOD = 'relais.changes.snapshot';
 
-export interface PostgresChangesOptions extends PostgresFeedOptions {
+export interface PostgresChangesOptions extends Omit<PostgresFeedOptions, 'tables'> {
+  /** Tables to stream: `table`, `schema.table`, or `{table, subscribe, rowFilter, hiddenColumns}` with access rules. */
+  tables: (string | TableAccess)[];
   /** Namespace of the change channels. @default 'pg' */
   namespace?: string;
   /** Most distinct change channels (table, event, filter) the node routes to; beyond, subscribe gets 106. @default 10000 */
@@ -57,6 +61,9 @@ export class PostgresChanges {
   readonly #grantMs: number;
   /** `client channel` → when the grant ends: subscribes with `{snapshot: true}` that passed access checks. */
   readonly #grants = new Map<string, number>();
+  /** Access rules by `schema.table`. */
+  readonly #access = new Map<string, TableAccess>();
+  readonly #hidden = new Map<string, ReadonlySet<string>>();
   #disposeRpc: (() => void) | undefined;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
@@ -71,13 +78,25 @@ export class PostgresChanges {
     this.#registry = parseTableName(options.registryTable ?? DEFAULT_REGISTRY_TABLE);
     this.#maxSnapshotRows = options.maxSnapshotRows ?? DEFAULT_MAX_SNAPSHOT_ROWS;
     this.#grantMs = options.snapshotGrantMs ?? DEFAULT_SNAPSHOT_GRANT_MS;
+    if (!Array.isArray(options.tables)) throw new TypeError('tables must list the tables to stream');
+    const tables = options.tables.map((entry) => (typeof entry === 'string' ? { table: entry } : entry));
+    for (const rule of tables) {
+      checkTableAccess(rule);
+      const key = tableKey(parseTableName(rule.table));
+      this.#access.set(key, rule);
+      if (rule.hiddenColumns?.length) this.#hidden.set(key, new Set(rule.hiddenColumns));
+    }
     this.router = new ChangeRouter(relais, () => this.feed.tables, {
       namespace: this.namespace,
+      hidden: (key) => this.#hidden.get(key),
       registry: tableKey(this.#registry),
       maxChannels: options.maxChannels ?? DEFAULT_MAX_CHANNELS,
       logger,
     });
-    this.feed = new PostgresFeed({ ...options, extraTables: [tableKey(this.#registry)], logger }, this.router);
+    this.feed = new PostgresFeed(
+      { ...options, tables: tables.map((rule) => rule.table), extraTables: [tableKey(this.#registry)], logger },
+      this.router,
+    );
   }
 
   /**
@@ -102,7 +121,7 @@ export class PostgresChanges {
     this.#pool.on('error', (error) => this.#logger.warn({ err: error }, 'registry connection failed'));
     this.#disposeHook = this.#relais.onSubscribe(async ({ channel, client, data }) => {
       if (!channel.startsWith(`${this.namespace}:`)) return;
-      await this.#subscribe(channel);
+      await this.#subscribe(channel, client);
       if ((data as { snapshot?: unknown } | undefined)?.snapshot === true) this.#grant(client.client, channel);
     });
     this.#disposeRpc = this.#relais.rpc(SNAPSHOT_METHOD, ({ client, data }) => this.#snapshot(client.client, data));
@@ -123,10 +142,13 @@ export class PostgresChanges {
    * Checks the channel (102/106/107 with the reason), registers it when it is new, and answers
    * once the feed routes to it and is live: every change committed after that reaches it.
    */
-  async #subscribe(channel: string): Promise<void> {
+  async #subscribe(channel: string, client: ClientDetails): Promise<void> {
     try {
-      this.router.check(channel);
+      const { spec } = this.router.check(channel);
+      const rule = this.#access.get(tableKey(spec));
+      if (rule) authorize(rule, client, spec);
     } catch (error) {
+      if (error instanceof AccessError) throw new ReplyError(ERROR_CODES.PERMISSION_DENIED, error.message);
       if (error instanceof FilterError) throw new ReplyError(error.code, error.message);
       if (error instanceof RangeError) throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, error.message);
       throw error;
@@ -170,7 +192,10 @@ export class PostgresChanges {
     const { spec } = this.router.check(channel);
     const db = await this.#pool!.connect();
     try {
-      return await readSnapshot(db, spec, this.#maxSnapshotRows, { bigint: this.feed.options.bigint });
+      const snapshot = await readSnapshot(db, spec, this.#maxSnapshotRows, { bigint: this.feed.options.bigint });
+      const hidden = this.#hidden.get(tableKey(spec));
+      if (hidden) snapshot.rows = snapshot.rows.map((row) => withoutHidden(row, hidden)!);
+      return snapshot;
     } catch (error) {
       if (error instanceof SnapshotTooLargeError) throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, error.message);
       throw error;

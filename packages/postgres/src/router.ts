@@ -32,6 +32,8 @@ export interface RouterOptions {
   namespace: string;
   /** `schema.table` of the channel registry: its changes add and remove routes (see registry.ts). */
   registry: string;
+  /** Columns never published, by `schema.table`. */
+  hidden?: (table: string) => ReadonlySet<string> | undefined;
   /** Most distinct change channels kept; subscribing to one more is refused. */
   maxChannels: number;
   logger: { warn(obj: object, msg: string): void };
@@ -144,6 +146,8 @@ export class ChangeRouter implements ChangeSink {
     if (key === this.#options.registry) return this.#registryChange(change);
     const routes = this.#routes.get(key);
     if (!routes) return;
+    const hidden = this.#options.hidden?.(key);
+    if (hidden) change = stripHidden(change, hidden);
     for (const route of routes.values()) {
       if (!matches(route, change)) continue;
       await this.#publisher.publish(route.channel, change, { idempotencyKey: `${change.lsn}:${change.seq}` });
@@ -170,6 +174,25 @@ export class ChangeRouter implements ChangeSink {
       else throw error;
     }
   }
+}
+
+/** The change without hidden columns; filters never name them (refused at subscribe). */
+function stripHidden(change: RowChange, hidden: ReadonlySet<string>): RowChange {
+  const out: RowChange = { ...change };
+  const drop = (row: Record<string, unknown> | undefined) => {
+    if (!row) return undefined;
+    const kept: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) if (!hidden.has(key)) kept[key] = value;
+    return kept;
+  };
+  if (change.new) out.new = drop(change.new);
+  if (change.old) out.old = drop(change.old);
+  if (change.unchanged) {
+    const unchanged = change.unchanged.filter((name) => !hidden.has(name));
+    if (unchanged.length > 0) out.unchanged = unchanged;
+    else delete out.unchanged;
+  }
+  return out;
 }
 
 function matches(route: Route, change: RowChange): boolean {
