@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
 import { applyAuthConfig } from './auth-config.js';
 import { resolveEngine, type EngineConfig } from './engine.js';
+import { resolvePostgresConfig } from './postgres.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -42,6 +43,8 @@ export interface ServeConfig {
    * @default on without a config file; off (and no apps) with one, unless it sets `demo`
    */
   demo?: Record<string, unknown> | false;
+  /** Options of the Postgres change feed (the file's `postgres`, RELAIS_POSTGRES_URL); absent: no feed. */
+  postgres?: Record<string, unknown>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,7 +79,7 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host`, `logLevel`, `engine`, `apps` and `demo` are read here; every other
+ * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo` and `postgres` are read here; every other
  * key goes to createRelais.
  */
 export async function resolveServeConfig(
@@ -86,7 +89,16 @@ export async function resolveServeConfig(
 ): Promise<ServeConfig> {
   const configPath = args.config ?? env.RELAIS_CONFIG;
   const file = configPath ? await loadFile(configPath, read) : {};
-  const { port: filePort, host: fileHost, logLevel: fileLogLevel, engine: fileEngine, apps: fileApps, demo: fileDemo, ...options } = file;
+  const {
+    port: filePort,
+    host: fileHost,
+    logLevel: fileLogLevel,
+    engine: fileEngine,
+    apps: fileApps,
+    demo: fileDemo,
+    postgres: filePostgres,
+    ...options
+  } = file;
   const source = configPath ?? '';
 
   let port = DEFAULT_PORT;
@@ -114,6 +126,8 @@ export async function resolveServeConfig(
   await applyAuthConfig(options, env, read, source);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
+  const postgres = resolvePostgresConfig(filePostgres, source, env);
+  if (postgres) config.postgres = postgres;
   if (fileApps !== undefined) {
     if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === ''))
       throw new UsageError(`${source}: apps must be a folder path or false`);
