@@ -212,7 +212,8 @@ export class PostgresFeed {
         tx = { lsn: message.finalLsn, seq: 0, time: message.commitTime, xid: message.xid };
       } else if (message.tag === 'commit') {
         tx = undefined;
-        this.#done = { lsn: message.commitLsn, seq: Number.MAX_SAFE_INTEGER };
+        // Only forward: a transaction sent again (all seen) must not move the mark back.
+        if (message.commitLsn >= this.#done.lsn) this.#done = { lsn: message.commitLsn, seq: Number.MAX_SAFE_INTEGER };
         confirmed = message.endLsn;
         stream.confirm(confirmed);
       } else if (message.tag === 'message') {

@@ -59,6 +59,30 @@ describe('PostgresFeed', () => {
     expect(new Set(changes.slice(0, 10).map((c) => c.lsn)).size).toBe(1);
   });
 
+  it('loses and doubles nothing when its connection is cut under writes', async () => {
+    const { sink, changes, until } = recorder();
+    const states: string[] = [];
+    const { table, slot, feed } = await runFeed(sink, { reconnectDelayMs: 20, random: () => 0.5 });
+    feed.onState((state) => states.push(state));
+    const writer = await pg.connect();
+    await writer.query('SET synchronous_commit = off');
+    const total = 600;
+    const writing = (async () => {
+      for (let id = 1; id <= total; id++) await writer.query(`INSERT INTO "${table}" (id) VALUES ($1)`, [id]);
+    })();
+    await until(100);
+    // The server ends the walsender: the feed reconnects and resumes from what it confirmed.
+    await pg.sql('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [
+      slot,
+    ]);
+    await writing;
+    await until(total);
+    const ids = changes.map((c) => c.new!.id as number);
+    expect(states).toContain('reconnecting');
+    expect(feed.state).toBe('live');
+    expect(ids).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  });
+
   it('reads a huge transaction with a bounded number of frames buffered', async () => {
     const holder: { feed?: PostgresFeed } = {};
     let maxQueued = 0;
