@@ -6,7 +6,7 @@
  * `snapshot` event, and emits only the changes the rows do not already hold: the changes that
  * arrive while the snapshot is read wait, then those of transactions in the snapshot are
  * dropped. Since the subscription was live before the snapshot was read, nothing committed
- * after the snapshot is missed.
+ * after the snapshot is missed. A RESET change (the server lost changes) reads the rows again.
  */
 import type { ChangeSnapshot, RowChange } from './changes.js';
 import { inSnapshot, SNAPSHOT_METHOD } from './changes.js';
@@ -72,6 +72,12 @@ export class ChangeSubscription<Row = Record<string, unknown>> {
   }
 
   #emit(change: RowChange<Row>): void {
+    if (change.event === 'RESET') {
+      this.#events.emit('change', change);
+      // Changes may be missing: with snapshots, the rows are read again.
+      if (this.#snapshot && this.#ready) void this.#readSnapshot();
+      return;
+    }
     if (this.#last && typeof change.xid === 'number' && inSnapshot(this.#last, change.xid)) return;
     this.#events.emit('change', change);
   }

@@ -39,7 +39,10 @@ export interface ChangesOptions extends SubscribeOptions {
 export interface RowChange<Row = Record<string, unknown>> {
   schema: string;
   table: string;
-  event: Exclude<ChangeEvent, '*'> | 'TRUNCATE';
+  /** `RESET`: the server may have lost changes (its replication slot was lost): reload the rows. */
+  event: Exclude<ChangeEvent, '*'> | 'TRUNCATE' | 'RESET';
+  /** RESET: why. */
+  reason?: string;
   /** Commit time of the transaction, ISO 8601 in UTC. */
   commitTimestamp: string;
   /** The row after INSERT and UPDATE (without the columns named in `unchanged`). */

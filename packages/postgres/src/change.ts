@@ -14,13 +14,16 @@ export type RowEvent = 'INSERT' | 'UPDATE' | 'DELETE';
 export interface RowChange {
   schema: string;
   table: string;
-  event: RowEvent | 'TRUNCATE';
+  /** `RESET`: changes may have been lost (the slot was lost); reload the rows. */
+  event: RowEvent | 'TRUNCATE' | 'RESET';
   /** When the transaction committed, ISO 8601 in UTC with microseconds. */
   commitTimestamp: string;
   /** The row after INSERT and UPDATE (without the columns named in `unchanged`). */
   new?: Record<string, unknown>;
   /** UPDATE and DELETE: the whole old row with REPLICA IDENTITY FULL, else its key columns (UPDATE: only when the key changed). */
   old?: Record<string, unknown>;
+  /** RESET: why. */
+  reason?: string;
   /** Columns of `new` that Postgres did not send (unchanged TOASTed values) and `old` did not hold. */
   unchanged?: string[];
   /** Commit LSN of the transaction, `X/Y`. */

@@ -30,6 +30,14 @@ export interface ChangeSink {
   change(change: RowChange): Promise<void>;
   /** A `pg_logical_emit_message` with the feed's prefix; `id` is unique per message (`lsn:seq`). */
   message(content: Buffer, id: string): Promise<void>;
+  /** The slot was lost (dropped, or invalidated by max_slot_wal_keep_size): changes may be missing. */
+  reset?(reason: string): Promise<void>;
+}
+
+/** Whether a START_REPLICATION error says the slot is gone or can no longer stream. */
+export function isSlotLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (code === '42704' || code === '55000') && /replication slot/.test(message ?? '');
 }
 
 export type FeedState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'closed';
@@ -94,6 +102,7 @@ export class PostgresFeed {
   /** The last change handed to the sink: (commit LSN, seq); seq -1 for a whole transaction. */
   #done = { lsn: 0n, seq: Number.MAX_SAFE_INTEGER };
   #stream: ReplicationStream | undefined;
+  #slotCreated = false;
 
   constructor(options: PostgresFeedOptions, sink: ChangeSink) {
     if (!Array.isArray(options.tables) || options.tables.length === 0) throw new TypeError('postgres.tables must list at least one table');
@@ -145,9 +154,8 @@ export class PostgresFeed {
       const infos = await describeTables(db, this.options.tables);
       const published = [...this.options.tables, ...this.options.extraTables];
       await ensurePublication(db, this.options.publication, published, this.options.createIfMissing);
-      if (await ensureSlot(db, this.options.slot, this.options.createIfMissing)) {
-        this.options.logger.info({ slot: this.options.slot }, 'created replication slot');
-      }
+      this.#slotCreated = await ensureSlot(db, this.options.slot, this.options.createIfMissing);
+      if (this.#slotCreated) this.options.logger.info({ slot: this.options.slot }, 'created replication slot');
       this.#tables.clear();
       for (const info of infos) this.#tables.set(tableKey(info), info);
     } finally {
@@ -177,7 +185,8 @@ export class PostgresFeed {
         }
       } catch (error) {
         if (signal.aborted) break;
-        this.options.logger.warn({ err: error, slot: this.options.slot }, 'replication stream failed; reconnecting');
+        if (isSlotLost(error)) await this.#slotLost(error as Error);
+        else this.options.logger.warn({ err: error, slot: this.options.slot }, 'replication stream failed; reconnecting');
       }
       if (signal.aborted) break;
       attempt++;
@@ -186,6 +195,41 @@ export class PostgresFeed {
       await sleep(Math.floor(this.options.random() * cap), signal);
     }
     this.#setState('closed');
+  }
+
+  /**
+   * The slot is gone or invalid: what happened meanwhile is lost. Subscribers are told (the
+   * sink's reset), and with createIfMissing a new slot streams from now on.
+   */
+  async #slotLost(error: Error): Promise<void> {
+    const { slot, createIfMissing, logger } = this.options;
+    logger.error(
+      { err: error, slot },
+      createIfMissing ? 'replication slot lost: recreating it; changes meanwhile are lost' : 'replication slot lost',
+    );
+    try {
+      if (createIfMissing) {
+        const db = new pg.Client({ connectionString: this.options.url });
+        await db.connect();
+        try {
+          await db.query(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active AND wal_status = 'lost'",
+            [slot],
+          );
+          await ensureSlot(db, slot, true);
+        } finally {
+          await db.end();
+        }
+      }
+      await this.#sink.reset?.(`replication slot ${slot} lost`);
+    } catch (cause) {
+      logger.warn({ err: cause, slot }, 'replication slot recovery failed; retrying');
+    }
+  }
+
+  /** Whether `prepare()` created the slot (a feed whose registry has channels then lost what was before). */
+  get slotCreated(): boolean {
+    return this.#slotCreated;
   }
 
   /** Frames read ahead and not handled yet (bounded by maxQueuedMessages plus one socket read). */

@@ -113,6 +113,9 @@ export class PostgresChanges {
       await this.feed.prepare();
       // Read before streaming: the slot resumes after these rows, later ones come as changes.
       for (const channel of await readRegistry(db, this.#registry)) this.#restore(channel);
+      // Channels in use but a new slot: the old one was dropped, what it held is lost.
+      if (this.feed.slotCreated && this.router.size > 0)
+        await this.router.reset(`replication slot ${this.feed.options.slot} was recreated`);
     } finally {
       await db.end();
     }

@@ -154,6 +154,18 @@ export class ChangeRouter implements ChangeSink {
     }
   }
 
+  /** Tells every routed channel that changes may be missing: a RESET change. */
+  async reset(reason: string): Promise<void> {
+    const at = new Date().toISOString();
+    for (const routes of this.#routes.values()) {
+      for (const route of routes.values()) {
+        const { schema, table } = route.spec;
+        const change: RowChange = { schema, table, event: 'RESET', reason, commitTimestamp: at, lsn: '0/0', seq: 0, xid: 0 };
+        await this.#publisher.publish(route.channel, change, { idempotencyKey: `reset:${at}` });
+      }
+    }
+  }
+
   async message(content: Buffer, id: string): Promise<void> {
     let body: SqlMessage;
     try {
@@ -196,7 +208,7 @@ function stripHidden(change: RowChange, hidden: ReadonlySet<string>): RowChange 
 }
 
 function matches(route: Route, change: RowChange): boolean {
-  if (change.event === 'TRUNCATE') return route.spec.event === '*';
+  if (change.event === 'TRUNCATE' || change.event === 'RESET') return route.spec.event === '*';
   if (route.spec.event !== '*' && route.spec.event !== change.event) return false;
   if (!route.predicate) return true;
   const row = change.event === 'DELETE' ? change.old : change.new;

@@ -147,6 +147,30 @@ describe('PostgresChanges', () => {
     expect(publications.map((p) => (p.data as RowChange).new!.id)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
   });
 
+  it('tells subscribers with a RESET change when the slot was lost, then streams from a new one', async () => {
+    const { node, table, channel, changes, slot } = await setup({ reconnectDelayMs: 400, random: () => 1 });
+    const client = await node.connect();
+    await client.call('subscribe', { channel });
+    const reconnecting = new Promise<void>((resolve) => changes.feed.onState((state) => state === 'reconnecting' && resolve()));
+    await pg.sql('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [
+      slot,
+    ]);
+    await reconnecting;
+    // Dropped while the feed waits to reconnect (an inactive slot only can be dropped).
+    for (;;) {
+      const [row] = await pg.sql<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      if (row && !row.active) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await pg.sql('SELECT pg_drop_replication_slot($1)', [slot]);
+    expect(dataOf(await client.nextPush(isPub(channel)))).toMatchObject({ event: 'RESET', reason: `replication slot ${slot} lost` });
+    await new Promise<void>((resolve) =>
+      changes.feed.state === 'live' ? resolve() : changes.feed.onState((s) => s === 'live' && resolve()),
+    );
+    await pg.sql(`INSERT INTO "${table}" (id) VALUES (5)`);
+    expect(dataOf(await client.nextPush(isPub(channel)))).toMatchObject({ event: 'INSERT', new: { id: 5 } });
+  });
+
   it('publishes a SQL message exactly when its transaction commits', async () => {
     const { node } = await setup();
     const client = await node.connect();
