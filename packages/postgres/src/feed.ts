@@ -67,6 +67,8 @@ export interface PostgresFeedOptions {
   maxReconnectDelayMs?: number;
   logger?: Logger;
   random?: () => number;
+  /** Runs before each stream starts (e.g. to read state that the slot's confirmed position covers). */
+  beforeStream?: () => Promise<void>;
 }
 
 export const DEFAULT_SLOT = 'relais';
@@ -78,7 +80,11 @@ export const DEFAULT_MAX_RECONNECT_DELAY_MS = 10_000;
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-type Resolved = Required<Omit<PostgresFeedOptions, 'tables' | 'extraTables'>> & { tables: TableName[]; extraTables: TableName[] };
+type Resolved = Required<Omit<PostgresFeedOptions, 'tables' | 'extraTables' | 'beforeStream'>> & {
+  tables: TableName[];
+  extraTables: TableName[];
+  beforeStream?: () => Promise<void>;
+};
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -121,6 +127,7 @@ export class PostgresFeed {
       logger: options.logger ?? silent,
       random: options.random ?? Math.random,
     };
+    if (options.beforeStream) this.options.beforeStream = options.beforeStream;
     this.#sink = sink;
   }
 
@@ -169,6 +176,7 @@ export class PostgresFeed {
     while (!signal.aborted) {
       this.#setState(attempt === 0 ? 'connecting' : 'reconnecting');
       try {
+        await this.options.beforeStream?.();
         const stream = await ReplicationStream.open({ ...this.options, startLsn: 0n });
         this.#stream = stream;
         const stop = (): void => void stream.close();

@@ -13,7 +13,8 @@ import pg from 'pg';
 import { ERROR_CODES, ReplyError, silentLogger, type Logger, type Relais } from '@relais/server';
 import { FilterError } from './filter.js';
 import { PostgresFeed, type FeedState, type PostgresFeedOptions } from './feed.js';
-import { DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register } from './registry.js';
+import { slotActive, DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register, registryName } from './registry.js';
+import { PostgresFeedError } from './errors.js';
 import { ChangeRouter } from './router.js';
 import { parseTableName, tableKey, type TableName } from './setup.js';
 import { readSnapshot, SnapshotTooLargeError, type Snapshot } from './snapshot.js';
@@ -45,6 +46,8 @@ export const DEFAULT_MAX_CHANNELS = 10_000;
 export const DEFAULT_LIVE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_SNAPSHOT_ROWS = 10_000;
 export const DEFAULT_SNAPSHOT_GRANT_MS = 60_000;
+/** How often a standby node checks, while answering a subscribe, whether some node streams the slot. */
+const STANDBY_POLL_MS = 50;
 /** Snapshot grants kept at most (the oldest go first): bounds what clients that never ask cost. */
 const MAX_GRANTS = 10_000;
 
@@ -94,16 +97,43 @@ export class PostgresChanges {
       logger,
     });
     this.feed = new PostgresFeed(
-      { ...options, tables: tables.map((rule) => rule.table), extraTables: [tableKey(this.#registry)], logger },
+      {
+        ...options,
+        tables: tables.map((rule) => rule.table),
+        extraTables: [tableKey(this.#registry)],
+        logger,
+        beforeStream: () => this.#loadRegistry(),
+      },
       this.router,
     );
   }
 
   /**
    * Checks and prepares the database (throws a PostgresFeedError saying what is wrong), installs
-   * the subscribe hook, starts streaming, and resolves once the feed is live.
+   * the subscribe hook and the snapshot RPC, starts streaming, and resolves once the feed is live,
+   * or once it stands by because another node streams the slot (it then takes the slot over when
+   * that node stops; meanwhile that node serves this one's subscribers through the engine).
    */
   async start(): Promise<void> {
+    await this.#setUp();
+    this.#running = this.feed.run(this.#abort.signal);
+    const deadline = Date.now() + this.#liveTimeoutMs;
+    // Live, or standing by while another node streams the slot.
+    for (;;) {
+      const state: string = this.feed.state;
+      if (state === 'live') return;
+      if (state === 'reconnecting' && (await slotActive(this.#pool!, this.feed.options.slot).catch(() => false))) {
+        this.#logger.info({ slot: this.feed.options.slot }, 'another node streams the slot: standing by');
+        return;
+      }
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, STANDBY_POLL_MS).unref());
+    }
+    await this.close();
+    throw new PostgresFeedError(`the change feed did not stream within ${this.#liveTimeoutMs} ms (is the database reachable?)`);
+  }
+
+  async #setUp(): Promise<void> {
     if (this.#running) throw new Error('PostgresChanges already started');
     const { url, createIfMissing = true } = this.feed.options;
     const db = new pg.Client({ connectionString: url });
@@ -111,7 +141,6 @@ export class PostgresChanges {
     try {
       await ensureRegistry(db, this.#registry, createIfMissing);
       await this.feed.prepare();
-      // Read before streaming: the slot resumes after these rows, later ones come as changes.
       for (const channel of await readRegistry(db, this.#registry)) this.#restore(channel);
       // Channels in use but a new slot: the old one was dropped, what it held is lost.
       if (this.feed.slotCreated && this.router.size > 0)
@@ -128,9 +157,17 @@ export class PostgresChanges {
       if ((data as { snapshot?: unknown } | undefined)?.snapshot === true) this.#grant(client.client, channel);
     });
     this.#disposeRpc = this.#relais.rpc(SNAPSHOT_METHOD, ({ client, data }) => this.#snapshot(client.client, data));
-    const live = this.#live();
-    this.#running = this.feed.run(this.#abort.signal);
-    await live;
+  }
+
+  /**
+   * Read before each stream starts: the slot resumes after what its last consumer confirmed (on
+   * this node or another), which the table holds; later registrations come as changes.
+   */
+  async #loadRegistry(): Promise<void> {
+    const { rows } = await this.#pool!.query<{ channel: string }>(`SELECT channel FROM ${registryName(this.#registry)}`);
+    const listed = new Set(rows.map((row) => row.channel));
+    for (const channel of this.router.channels()) if (!listed.has(channel)) this.router.remove(channel);
+    for (const channel of listed) if (!this.router.has(channel)) this.#restore(channel);
   }
 
   #restore(channel: string): void {
@@ -156,18 +193,35 @@ export class PostgresChanges {
       if (error instanceof RangeError) throw new ReplyError(ERROR_CODES.LIMIT_EXCEEDED, error.message);
       throw error;
     }
-    if (!this.router.has(channel)) {
-      try {
-        await register(this.#pool!, this.#registry, channel);
-      } catch (error) {
-        this.#logger.warn({ err: error, channel }, 'change channel registration failed');
-        throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed cannot register the channel now', { temporary: true });
+    const notLive = () => new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed is not live', { temporary: true });
+    // This node streams: it routes once the registration comes through its stream.
+    if (this.feed.state === 'live' || this.router.has(channel)) {
+      if (!this.router.has(channel)) {
+        await this.#register(channel);
+        if (!(await this.router.whenRouted(channel, this.#liveTimeoutMs))) throw notLive();
       }
-      if (!(await this.router.whenRouted(channel, this.#liveTimeoutMs))) {
-        throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed is not live', { temporary: true });
-      }
+      await this.#live();
+      return;
     }
-    await this.#live();
+    // This node stands by: the registration is committed, so whichever node streams the slot
+    // routes every later change to the channel; the answer waits until one does.
+    await this.#register(channel);
+    const deadline = Date.now() + this.#liveTimeoutMs;
+    const streaming = (): boolean => this.feed.state === 'live';
+    while (!streaming()) {
+      if (await slotActive(this.#pool!, this.feed.options.slot).catch(() => false)) return;
+      if (Date.now() >= deadline) throw notLive();
+      await new Promise((resolve) => setTimeout(resolve, STANDBY_POLL_MS).unref());
+    }
+  }
+
+  async #register(channel: string): Promise<void> {
+    try {
+      return await register(this.#pool!, this.#registry, channel);
+    } catch (error) {
+      this.#logger.warn({ err: error, channel }, 'change channel registration failed');
+      throw new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed cannot register the channel now', { temporary: true });
+    }
   }
 
   #grant(client: string, channel: string): void {

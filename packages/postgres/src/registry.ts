@@ -13,13 +13,14 @@ import { tableKey, type TableName } from './setup.js';
 
 export const DEFAULT_REGISTRY_TABLE = 'relais_change_channels';
 
-const qualified = (name: TableName): string => `"${name.schema.replaceAll('"', '""')}"."${name.table.replaceAll('"', '""')}"`;
+/** The registry's quoted, schema-qualified name. */
+export const registryName = (name: TableName): string => `"${name.schema.replaceAll('"', '""')}"."${name.table.replaceAll('"', '""')}"`;
 
 /** Creates the registry table when missing (with `create`); it must have a `channel` text key. */
 export async function ensureRegistry(db: pg.ClientBase, name: TableName, create: boolean): Promise<void> {
   if (create) {
     await db.query(
-      `CREATE TABLE IF NOT EXISTS ${qualified(name)} (channel text PRIMARY KEY, registered_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE IF NOT EXISTS ${registryName(name)} (channel text PRIMARY KEY, registered_at timestamptz NOT NULL DEFAULT now())`,
     );
     return;
   }
@@ -32,13 +33,23 @@ export async function ensureRegistry(db: pg.ClientBase, name: TableName, create:
 }
 
 export async function readRegistry(db: pg.ClientBase, name: TableName): Promise<string[]> {
-  const { rows } = await db.query<{ channel: string }>(`SELECT channel FROM ${qualified(name)} ORDER BY registered_at`);
+  const { rows } = await db.query<{ channel: string }>(`SELECT channel FROM ${registryName(name)} ORDER BY registered_at`);
   return rows.map((row) => row.channel);
 }
 
-/** Writes (or touches) a channel's row, so that the stream carries the registration. */
+/**
+ * Writes (or touches) a channel's row, so that the stream carries the registration. Once this
+ * resolves the registration is committed: every change committed later follows it in the WAL,
+ * so whichever node streams the slot routes that change to the channel.
+ */
 export async function register(db: pg.Pool, name: TableName, channel: string): Promise<void> {
-  await db.query(`INSERT INTO ${qualified(name)} (channel) VALUES ($1) ON CONFLICT (channel) DO UPDATE SET registered_at = now()`, [
+  await db.query(`INSERT INTO ${registryName(name)} (channel) VALUES ($1) ON CONFLICT (channel) DO UPDATE SET registered_at = now()`, [
     channel,
   ]);
+}
+
+/** Whether some node streams the slot now. */
+export async function slotActive(db: pg.Pool, slot: string): Promise<boolean> {
+  const { rows } = await db.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+  return rows[0]?.active === true;
 }

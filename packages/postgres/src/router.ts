@@ -58,6 +58,11 @@ export class ChangeRouter implements ChangeSink {
     return this.#count;
   }
 
+  /** The channels routed now. */
+  channels(): string[] {
+    return [...this.#routes.values()].flatMap((routes) => [...routes.keys()]);
+  }
+
   /** Whether changes are routed to `channel` now. */
   has(channel: string): boolean {
     for (const routes of this.#routes.values()) if (routes.has(channel)) return true;
