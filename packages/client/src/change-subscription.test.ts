@@ -35,13 +35,15 @@ function deferredCalls() {
 }
 
 describe('ChangeSubscription', () => {
-  it('emits publications as changes', () => {
+  it('emits publications as changes, and the feed status as status events', () => {
     const { sub, events } = fakeSubscription();
     const changes = new ChangeSubscription(sub, false, async () => ({}));
-    const seen: number[] = [];
-    changes.on('change', (c) => seen.push(c.new!.id));
+    const seen: string[] = [];
+    changes.on('change', (c) => seen.push(`change ${c.new!.id}`));
+    changes.on('status', (status) => seen.push(`status ${status}`));
     events.emit('publication', { channel: sub.channel, data: change(1, 10) });
-    expect(seen).toEqual([1]);
+    events.emit('publication', { channel: sub.channel, data: { ...change(0, 0, 'STATUS'), status: 'reconnecting' } });
+    expect(seen).toEqual(['change 1', 'status reconnecting']);
   });
 
   it('reads the snapshot once subscribed, holds changes meanwhile, and drops those the rows hold', async () => {

@@ -6,7 +6,7 @@
  * `snapshot` event, and emits only the changes the rows do not already hold: the changes that
  * arrive while the snapshot is read wait, then those of transactions in the snapshot are
  * dropped. Since the subscription was live before the snapshot was read, nothing committed
- * after the snapshot is missed. A RESET change (the server lost changes) reads the rows again.
+ * after the snapshot is missed. STATUS messages are `status` events. A RESET change (the server lost changes) reads the rows again.
  */
 import type { ChangeSnapshot, RowChange } from './changes.js';
 import { inSnapshot, SNAPSHOT_METHOD } from './changes.js';
@@ -17,6 +17,8 @@ import type { SubscriptionState, SubscriptionStateChange } from './subscription-
 
 export interface ChangeSubscriptionEvents<Row> {
   change: RowChange<Row>;
+  /** The server's feed lost Postgres (`reconnecting`) or streams again (`live`). */
+  status: 'live' | 'reconnecting';
   snapshot: ChangeSnapshot<Row>;
   state: SubscriptionStateChange;
   error: RelaisError | Error;
@@ -72,6 +74,10 @@ export class ChangeSubscription<Row = Record<string, unknown>> {
   }
 
   #emit(change: RowChange<Row>): void {
+    if (change.event === 'STATUS') {
+      if (change.status) this.#events.emit('status', change.status);
+      return;
+    }
     if (change.event === 'RESET') {
       this.#events.emit('change', change);
       // Changes may be missing: with snapshots, the rows are read again.

@@ -40,7 +40,9 @@ export interface RowChange<Row = Record<string, unknown>> {
   schema: string;
   table: string;
   /** `RESET`: the server may have lost changes (its replication slot was lost): reload the rows. */
-  event: Exclude<ChangeEvent, '*'> | 'TRUNCATE' | 'RESET';
+  event: Exclude<ChangeEvent, '*'> | 'TRUNCATE' | 'RESET' | 'STATUS';
+  /** STATUS: whether the server's feed streams from Postgres (a ChangeSubscription emits it as `status`). */
+  status?: 'live' | 'reconnecting';
   /** RESET: why. */
   reason?: string;
   /** Commit time of the transaction, ISO 8601 in UTC. */

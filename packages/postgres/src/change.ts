@@ -14,8 +14,13 @@ export type RowEvent = 'INSERT' | 'UPDATE' | 'DELETE';
 export interface RowChange {
   schema: string;
   table: string;
-  /** `RESET`: changes may have been lost (the slot was lost); reload the rows. */
-  event: RowEvent | 'TRUNCATE' | 'RESET';
+  /**
+   * `RESET`: changes may have been lost (the slot was lost); reload the rows. `STATUS`: whether
+   * the feed streams (`status`), sent live only.
+   */
+  event: RowEvent | 'TRUNCATE' | 'RESET' | 'STATUS';
+  /** STATUS: `reconnecting` when the feed lost Postgres, `live` when it streams again. */
+  status?: 'live' | 'reconnecting';
   /** When the transaction committed, ISO 8601 in UTC with microseconds. */
   commitTimestamp: string;
   /** The row after INSERT and UPDATE (without the columns named in `unchanged`). */

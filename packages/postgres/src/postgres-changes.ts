@@ -68,6 +68,7 @@ export class PostgresChanges {
   readonly #access = new Map<string, TableAccess>();
   readonly #hidden = new Map<string, ReadonlySet<string>>();
   #disposeRpc: (() => void) | undefined;
+  #disposeStatus: (() => void) | undefined;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
   #disposeHook: (() => void) | undefined;
@@ -116,6 +117,7 @@ export class PostgresChanges {
    */
   async start(): Promise<void> {
     await this.#setUp();
+    this.#watchStatus();
     this.#running = this.feed.run(this.#abort.signal);
     const deadline = Date.now() + this.#liveTimeoutMs;
     // Live, or standing by while another node streams the slot.
@@ -157,6 +159,19 @@ export class PostgresChanges {
       if ((data as { snapshot?: unknown } | undefined)?.snapshot === true) this.#grant(client.client, channel);
     });
     this.#disposeRpc = this.#relais.rpc(SNAPSHOT_METHOD, ({ client, data }) => this.#snapshot(client.client, data));
+  }
+
+  /** After the feed was live: its subscribers hear when it loses Postgres and when it is back. */
+  #watchStatus(): void {
+    let wasLive = false;
+    let told: 'live' | 'reconnecting' = 'live';
+    this.#disposeStatus = this.feed.onState((state) => {
+      if (state === 'live') wasLive = true;
+      const status = state === 'live' ? 'live' : state === 'reconnecting' ? 'reconnecting' : undefined;
+      if (!wasLive || !status || status === told) return;
+      told = status;
+      this.router.status(status).catch((error: unknown) => this.#logger.warn({ err: error }, 'feed status not published'));
+    });
   }
 
   /**
@@ -283,6 +298,7 @@ export class PostgresChanges {
   async close(): Promise<void> {
     this.#disposeHook?.();
     this.#disposeRpc?.();
+    this.#disposeStatus?.();
     this.#abort.abort();
     await this.#running;
     await this.#pool?.end();

@@ -12,7 +12,7 @@ import { tableKey, type TableInfo } from './setup.js';
 
 /** What the router publishes with (a relais node satisfies it). */
 export interface Publisher {
-  publish(channel: string, data: unknown, options: { idempotencyKey?: string }): Promise<unknown>;
+  publish(channel: string, data: unknown, options: { idempotencyKey?: string; ephemeral?: boolean }): Promise<unknown>;
 }
 
 export interface Route {
@@ -159,6 +159,21 @@ export class ChangeRouter implements ChangeSink {
     }
   }
 
+  /**
+   * Tells every routed channel whether the feed streams: a STATUS message, live only (not kept in
+   * history: a recovering subscriber needs changes, not past statuses).
+   */
+  async status(status: 'live' | 'reconnecting'): Promise<void> {
+    const at = new Date().toISOString();
+    for (const routes of this.#routes.values()) {
+      for (const route of routes.values()) {
+        const { schema, table } = route.spec;
+        const change: RowChange = { schema, table, event: 'STATUS', status, commitTimestamp: at, lsn: '0/0', seq: 0, xid: 0 };
+        await this.#publisher.publish(route.channel, change, { ephemeral: true });
+      }
+    }
+  }
+
   /** Tells every routed channel that changes may be missing: a RESET change. */
   async reset(reason: string): Promise<void> {
     const at = new Date().toISOString();
@@ -213,7 +228,7 @@ function stripHidden(change: RowChange, hidden: ReadonlySet<string>): RowChange 
 }
 
 function matches(route: Route, change: RowChange): boolean {
-  if (change.event === 'TRUNCATE' || change.event === 'RESET') return route.spec.event === '*';
+  if (change.event === 'TRUNCATE' || change.event === 'RESET' || change.event === 'STATUS') return route.spec.event === '*';
   if (route.spec.event !== '*' && route.spec.event !== change.event) return false;
   if (!route.predicate) return true;
   const row = change.event === 'DELETE' ? change.old : change.new;
