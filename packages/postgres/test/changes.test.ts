@@ -177,6 +177,36 @@ describe('PostgresChanges', () => {
     expect(seen).toEqual(['STATUS reconnecting', `RESET replication slot ${slot} lost`, 'STATUS live', 'INSERT 5']);
   });
 
+  it('publishes nothing twice when a new feed resumes a transaction the stopped one had half published', async () => {
+    const first = await setup();
+    const { node, table, channel, slot, publication, registry } = first;
+    const client = await node.connect();
+    await client.call('subscribe', { channel });
+    // An engine slower than the database, so that the transaction is still being published when the feed stops.
+    const publish = node.relais.publish.bind(node.relais);
+    node.relais.publish = async (...args) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return publish(...args);
+    };
+    const total = 3_000;
+    // One transaction: the slot confirms it only once all of it was published.
+    await pg.sql(`INSERT INTO "${table}" (id) SELECT g FROM generate_series(1, ${total}) g`);
+    const ids: number[] = [];
+    const next = async () => ids.push(dataOf(await client.nextPush(isPub(channel))).new!.id as number);
+    while (ids.length < 500) await next();
+    // Stopped half way (as a process would be): a new feed, with no memory of it, gets the
+    // whole transaction again from the slot; the engine's idempotency keys drop what was published.
+    await first.changes.close();
+    const second = new PostgresChanges(node.relais, { url: DATABASE_URL, tables: [table], slot, publication, registryTable: registry });
+    pg.onCleanup(() => second.close());
+    await second.start();
+    await pg.sql(`INSERT INTO "${table}" (id) VALUES (${total + 1})`);
+    while (ids.at(-1) !== total + 1) await next();
+    expect(ids).toEqual(Array.from({ length: total + 1 }, (_, i) => i + 1));
+    const { publications } = await node.relais.history(channel);
+    expect(publications).toHaveLength(total + 1);
+  });
+
   it('publishes a SQL message exactly when its transaction commits', async () => {
     const { node } = await setup();
     const client = await node.connect();
