@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { ERROR_CODES, ReplyError, silentLogger, type Logger, type Relais } from '@relais/server';
 import { FilterError } from './filter.js';
-import { PostgresFeed, type FeedState, type PostgresFeedOptions } from './feed.js';
+import { PostgresFeed, type PostgresFeedOptions } from './feed.js';
 import { slotActive, DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register, registryName } from './registry.js';
 import { PostgresFeedError } from './errors.js';
 import { ChangeRouter } from './router.js';
@@ -210,12 +210,10 @@ export class PostgresChanges {
     }
     const notLive = () => new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed is not live', { temporary: true });
     // This node streams: it routes once the registration comes through its stream.
-    if (this.feed.state === 'live' || this.router.has(channel)) {
-      if (!this.router.has(channel)) {
-        await this.#register(channel);
-        if (!(await this.router.whenRouted(channel, this.#liveTimeoutMs))) throw notLive();
-      }
-      await this.#live();
+    if (this.feed.state === 'live') {
+      if (this.router.has(channel)) return;
+      await this.#register(channel);
+      if (!(await this.router.whenRouted(channel, this.#liveTimeoutMs))) throw notLive();
       return;
     }
     // This node stands by: the registration is committed, so whichever node streams the slot
@@ -274,24 +272,6 @@ export class PostgresChanges {
     } finally {
       db.release();
     }
-  }
-
-  /** Resolves when the feed streams (now, or within liveTimeoutMs); else a temporary 108. */
-  #live(): Promise<void> {
-    if (this.feed.state === 'live') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        dispose();
-        reject(new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed is not live', { temporary: true }));
-      }, this.#liveTimeoutMs);
-      timer.unref?.();
-      const dispose = this.feed.onState((state: FeedState) => {
-        if (state !== 'live') return;
-        clearTimeout(timer);
-        dispose();
-        resolve();
-      });
-    });
   }
 
   /** Stops streaming (the slot keeps its position) and removes the hook. */

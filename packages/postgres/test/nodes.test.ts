@@ -36,12 +36,15 @@ describe('two nodes on one slot', () => {
     const streaming = new PostgresChanges(a.relais, options);
     pg.onCleanup(() => streaming.close());
     await streaming.start();
+    // A channel in use before the standby starts: its router knows it from the registry.
+    const channel = `pg:public.${names.table}`;
+    const early = await a.connect();
+    await early.call('subscribe', { channel });
     const standby = new PostgresChanges(b.relais, options);
     pg.onCleanup(() => standby.close());
     await standby.start();
     expect(standby.feed.state).not.toBe('live');
 
-    const channel = `pg:public.${names.table}`;
     const client = await b.connect();
     await client.call('subscribe', { channel });
     const ids: number[] = [];
