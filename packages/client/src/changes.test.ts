@@ -14,6 +14,10 @@ describe('changesChannel', () => {
       'pg:public.t:*:s=in.("a\\"b"," c","")',
     );
     expect(changesChannel({ table: 't', filter: 'id=gte.3', namespace: 'db' })).toBe('db:public.t:*:id=gte.3');
+    expect(changesChannel({ table: 't', filter: [{ column: 'owner', op: 'eq', value: 'a&b' }, 'done=eq.false', 'done=eq.false'] })).toBe(
+      'pg:public.t:*:done=eq.false&owner=eq."a&b"',
+    );
+    expect(changesChannel({ table: 't', filter: { column: 's', op: 'in', value: ['x&y'] } })).toBe('pg:public.t:*:s=in.("x&y")');
   });
 
   it('throws InvalidOptionsError on what no channel can say', () => {
@@ -21,5 +25,6 @@ describe('changesChannel', () => {
     expect(() => changesChannel({ table: 't', filter: { column: 'id', op: 'eq', value: [1] } })).toThrow(/must be one value/);
     expect(() => changesChannel({ table: 't', filter: { column: 'id', op: 'in', value: [] } })).toThrow(/at least one value/);
     expect(() => changesChannel({ schema: '', table: 't' })).toThrow(/schema/);
+    expect(() => changesChannel({ table: 't', filter: [] })).toThrow(/empty list/);
   });
 });

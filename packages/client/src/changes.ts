@@ -24,8 +24,11 @@ export interface ChangesOptions extends SubscribeOptions {
   table: string;
   /** @default '*' (every event) */
   event?: ChangeEvent;
-  /** `{column, op, value}`, or Supabase's `column=op.value` text (`id=in.(1,2)`). */
-  filter?: ChangeFilter | string;
+  /**
+   * `{column, op, value}`, or Supabase's `column=op.value` text (`id=in.(1,2)`); a list of them
+   * must all hold.
+   */
+  filter?: ChangeFilter | string | (ChangeFilter | string)[];
   /** Namespace of the server's change channels. @default 'pg' */
   namespace?: string;
   /**
@@ -79,24 +82,25 @@ export function inSnapshot(snapshot: Pick<ChangeSnapshot, 'xmax' | 'xip'>, xid: 
 const EVENTS = new Set<string>(['INSERT', 'UPDATE', 'DELETE', '*']);
 const OPS = new Set<string>(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in']);
 
+const quote = (item: string): string => `"${item.replace(/["\\]/g, '\\$&')}"`;
+
 function formatFilter(filter: ChangeFilter | string): string {
   if (typeof filter === 'string') return filter;
   if (typeof filter?.column !== 'string' || filter.column === '') throw new InvalidOptionsError('filter.column must be a non-empty string');
   if (!OPS.has(filter.op)) throw new InvalidOptionsError(`filter.op must be one of ${[...OPS].join(', ')}`);
   if (filter.op !== 'in') {
     if (Array.isArray(filter.value)) throw new InvalidOptionsError(`filter.value of ${filter.op} must be one value`);
-    return `${filter.column}=${filter.op}.${String(filter.value)}`;
+    const value = String(filter.value);
+    return `${filter.column}=${filter.op}.${/^"|&/.test(value) ? quote(value) : value}`;
   }
   const values = Array.isArray(filter.value) ? filter.value : [filter.value];
   if (values.length === 0) throw new InvalidOptionsError('filter.value of in must list at least one value');
-  const items = values
-    .map(String)
-    .map((item) => (/[",()\\]/.test(item) || item.trim() !== item || item === '' ? `"${item.replace(/["\\]/g, '\\$&')}"` : item));
+  const items = values.map(String).map((item) => (/[",()\\&]/.test(item) || item.trim() !== item || item === '' ? quote(item) : item));
   return `${filter.column}=in.(${items.join(',')})`;
 }
 
 /**
- * The channel of a change subscription: `pg:<schema>.<table>[:<event>[:<filter>]]`.
+ * The channel of a change subscription: `pg:<schema>.<table>[:<event>[:<filters joined by &>]]`.
  * @example changesChannel({ table: 'todos', filter: { column: 'done', op: 'eq', value: false } }) // 'pg:public.todos:*:done=eq.false'
  */
 export function changesChannel(options: Pick<ChangesOptions, 'schema' | 'table' | 'event' | 'filter' | 'namespace'>): string {
@@ -106,6 +110,11 @@ export function changesChannel(options: Pick<ChangesOptions, 'schema' | 'table' 
   if (!EVENTS.has(event)) throw new InvalidOptionsError('event must be INSERT, UPDATE, DELETE or *');
   let channel = `${namespace}:${schema}.${table}`;
   if (event !== '*' || options.filter !== undefined) channel += `:${event}`;
-  if (options.filter !== undefined) channel += `:${formatFilter(options.filter)}`;
+  if (options.filter !== undefined) {
+    const list = Array.isArray(options.filter) ? options.filter : [options.filter];
+    if (list.length === 0) throw new InvalidOptionsError('filter must not be an empty list');
+    // Sorted and without repeats, as the server names the channel.
+    channel += `:${[...new Set(list.map(formatFilter))].sort().join('&')}`;
+  }
   return channel;
 }

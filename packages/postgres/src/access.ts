@@ -3,7 +3,7 @@
  * Who may subscribe to the changes of a table, decided once per subscription from the
  * connection's user and token claims, never per row: a subscribe rule (everyone, authenticated,
  * or a claim's value), a row rule (a filter bound to the claims, e.g. `user_id=eq.{sub}`, that
- * the subscription's own filter must be), and columns hidden from every change and snapshot.
+ * every subscription must have among its filters), and columns hidden from every change and snapshot.
  */
 import type { ClientDetails } from '@relais/server';
 import { FilterError, formatFilter, parseFilter, type FilterSpec } from './filter.js';
@@ -17,7 +17,7 @@ export interface TableAccess {
   /** Who may subscribe: `everyone`, `authenticated` (a user id), or a claim that must hold a value. @default 'everyone' */
   subscribe?: 'everyone' | 'authenticated' | { claim: string; equals: string | number | boolean };
   /**
-   * A filter every subscription to this table must have, `{claim}` standing for that claim of
+   * A filter every subscription to this table must have (others may be added), `{claim}` standing for that claim of
    * the connection's token (`{sub}`: the user id), e.g. `owner_id=eq.{sub}`.
    */
   rowFilter?: string;
@@ -77,9 +77,8 @@ export function boundRowFilter(rule: TableAccess, client: ClientDetails): Filter
 /** Throws AccessError when `client` may not subscribe to `spec` under `rule`. */
 export function authorize(rule: TableAccess, client: ClientDetails, spec: ChangeSpec): void {
   // A hidden column is as unknown to filters as to rows.
-  if (spec.filter && rule.hiddenColumns?.includes(spec.filter.column)) {
-    throw new FilterError(`unknown column ${JSON.stringify(spec.filter.column)}`);
-  }
+  const hidden = spec.filters?.find((filter) => rule.hiddenColumns?.includes(filter.column));
+  if (hidden) throw new FilterError(`unknown column ${JSON.stringify(hidden.column)}`);
   const { subscribe = 'everyone' } = rule;
   if (subscribe === 'authenticated' && client.user === '')
     throw new AccessError(`subscribing to ${rule.table} needs an authenticated connection`);
@@ -89,7 +88,7 @@ export function authorize(rule: TableAccess, client: ClientDetails, spec: Change
     if (!ok) throw new AccessError(`subscribing to ${rule.table} needs the claim ${subscribe.claim} = ${String(subscribe.equals)}`);
   }
   const required = boundRowFilter(rule, client);
-  if (required && (!spec.filter || formatFilter(spec.filter) !== formatFilter(required))) {
+  if (required && !(spec.filters ?? []).some((filter) => formatFilter(filter) === formatFilter(required))) {
     throw new AccessError(`subscriptions to ${rule.table} must have the filter ${formatFilter(required)}`);
   }
 }

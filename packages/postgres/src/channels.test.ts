@@ -5,9 +5,18 @@ describe('change channels', () => {
   it('names a subscription canonically, leaving defaults out at the end', () => {
     expect(changeChannel('pg', { schema: 'public', table: 'todos', event: '*' })).toBe('pg:public.todos');
     expect(changeChannel('pg', { schema: 'public', table: 'todos', event: 'INSERT' })).toBe('pg:public.todos:INSERT');
-    expect(changeChannel('pg', { schema: 'app', table: 't', event: '*', filter: { column: 'id', op: 'in', value: ['1', '2'] } })).toBe(
+    expect(changeChannel('pg', { schema: 'app', table: 't', event: '*', filters: [{ column: 'id', op: 'in', value: ['1', '2'] }] })).toBe(
       'pg:app.t:*:id=in.(1,2)',
     );
+  });
+
+  it('joins several filters by & in sorted order, quoting values that hold &', () => {
+    const spec = parseChangeChannel('pg', 'pg:public.t:*:a=eq."x&y"&b=in.(1,"2&3")');
+    expect(spec.filters).toEqual([
+      { column: 'a', op: 'eq', value: 'x&y' },
+      { column: 'b', op: 'in', value: ['1', '2&3'] },
+    ]);
+    expect(changeChannel('pg', { ...spec, filters: [...spec.filters!].reverse() })).toBe('pg:public.t:*:a=eq."x&y"&b=in.(1,"2&3")');
   });
 
   it('parses what it names', () => {
@@ -18,7 +27,7 @@ describe('change channels', () => {
       schema: 'public',
       table: 'todos',
       event: '*',
-      filter: { column: 'status', op: 'eq', value: 'done' },
+      filters: [{ column: 'status', op: 'eq', value: 'done' }],
     });
   });
 
@@ -29,5 +38,9 @@ describe('change channels', () => {
     expect(() => parseChangeChannel('pg', 'pg:public.todos:insert')).toThrow(/event "insert" is not INSERT/);
     expect(() => parseChangeChannel('pg', 'pg:public.todos:*')).toThrow(/not canonical: subscribe to pg:public.todos$/);
     expect(() => parseChangeChannel('pg', 'pg:public.todos:INSERT:id=eq')).toThrow(/not column=op.value/);
+    expect(() => parseChangeChannel('pg', 'pg:public.t:*:b=eq.1&a=eq.2')).toThrow(
+      /not canonical: subscribe to pg:public.t:\*:a=eq.2&b=eq.1/,
+    );
+    expect(() => parseChangeChannel('pg', 'pg:public.t:*:a=eq.1&a=eq.1')).toThrow(/subscribe to pg:public.t:\*:a=eq.1$/);
   });
 });

@@ -2,11 +2,11 @@
  * @module channels
  * The channel of a change subscription: `<namespace>:<schema>.<table>[:<event>[:<filter>]]`,
  * e.g. `pg:public.todos` (every event, every row), `pg:public.todos:INSERT`,
- * `pg:public.todos:*:status=eq.done`. The name is canonical (event upper case, `*` and no filter
- * left out at the end), so that every subscriber of one (table, event, filter) shares one
+ * `pg:public.todos:*:status=eq.done`, `pg:public.todos:*:done=eq.false&owner=eq.7`. The name is
+ * canonical (event upper case, `*` and no filter left out at the end, filters sorted), so that every subscriber of one (table, event, filter) shares one
  * channel, one evaluation per change and one history.
  */
-import { FilterError, formatFilter, parseFilter, type FilterSpec } from './filter.js';
+import { FilterError, formatFilters, parseFilters, type FilterSpec } from './filter.js';
 import type { RowEvent } from './change.js';
 
 export type ChangeEvent = RowEvent | '*';
@@ -16,14 +16,16 @@ export interface ChangeSpec {
   schema: string;
   table: string;
   event: ChangeEvent;
-  filter?: FilterSpec;
+  /** Filters that must all hold; absent for every row. */
+  filters?: FilterSpec[];
 }
 
 /** The canonical channel of a change subscription. */
 export function changeChannel(namespace: string, spec: ChangeSpec): string {
   let name = `${namespace}:${spec.schema}.${spec.table}`;
-  if (spec.event !== '*' || spec.filter) name += `:${spec.event}`;
-  if (spec.filter) name += `:${formatFilter(spec.filter)}`;
+  const filters = spec.filters?.length ? formatFilters(spec.filters) : '';
+  if (spec.event !== '*' || filters) name += `:${spec.event}`;
+  if (filters) name += `:${filters}`;
   return name;
 }
 
@@ -48,7 +50,7 @@ export function parseChangeChannel(namespace: string, channel: string): ChangeSp
     const event = second < 0 ? after : after.slice(0, second);
     if (!EVENTS.has(event)) throw new FilterError(`channel ${channel}: event ${JSON.stringify(event)} is not INSERT, UPDATE, DELETE or *`);
     spec.event = event as ChangeEvent;
-    if (second >= 0) spec.filter = parseFilter(after.slice(second + 1));
+    if (second >= 0) spec.filters = parseFilters(after.slice(second + 1));
   }
   const canonical = changeChannel(namespace, spec);
   if (canonical !== channel) throw new FilterError(`channel ${channel} is not canonical: subscribe to ${canonical}`);

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { compareDecimal, compileFilter, FilterError, formatFilter, parseFilter, type FilterSpec } from './filter.js';
+import {
+  compareDecimal,
+  compileFilter,
+  compileFilters,
+  FilterError,
+  formatFilter,
+  formatFilters,
+  parseFilter,
+  parseFilters,
+  type FilterSpec,
+} from './filter.js';
 import type { TableColumn } from './setup.js';
 
 const columns: TableColumn[] = [
@@ -36,6 +46,30 @@ describe('parseFilter', () => {
   it('formats back to the same text, quoting in-values that need it', () => {
     for (const text of ['id=eq.42', 'title=in.(a,"b,c")', 'title=neq.']) expect(formatFilter(parseFilter(text))).toBe(text);
     expect(formatFilter({ column: 't', op: 'in', value: ['x"y', ' z'] })).toBe('t=in.("x\\"y"," z")');
+  });
+});
+
+describe('several filters', () => {
+  it('split at & outside quotes, quoted values unquoted, and format back sorted', () => {
+    expect(parseFilters('title=eq."a&b"&id=gt.1')).toEqual([
+      { column: 'title', op: 'eq', value: 'a&b' },
+      { column: 'id', op: 'gt', value: '1' },
+    ]);
+    expect(parseFilter('title=eq."say \\"hi\\""')).toEqual({ column: 'title', op: 'eq', value: 'say "hi"' });
+    expect(formatFilters(parseFilters('title=eq."a&b"&id=gt.1'))).toBe('id=gt.1&title=eq."a&b"');
+    expect(formatFilter({ column: 't', op: 'eq', value: '"x' })).toBe('t=eq."\\"x"');
+    expect(() => parseFilter('t=eq."x')).toThrow(/quoted value must end with its quote/);
+  });
+
+  it('all hold, or the row does not match', () => {
+    const both = compileFilters(parseFilters('id=gt.1&done=eq.false'), columns);
+    expect([both({ id: 2, done: false }), both({ id: 2, done: true }), both({ id: 1, done: false }), both({ id: 2 })]).toEqual([
+      true,
+      false,
+      false,
+      undefined,
+    ]);
+    expect(both({ done: true })).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * @module filter
  * Row filters: `column=op.value` (Supabase's syntax) with eq, neq, lt, lte, gt, gte and
- * `in.(a,b,"c,d")`, checked against the table's columns and types when a subscription starts,
+ * `in.(a,b,"c,d")`, several joined by `&` (all must hold; a value holding `&` is double-quoted), checked against the table's columns and types when a subscription starts,
  * then compiled into one predicate over change rows. Comparisons follow the column's type:
  * numbers and bigints numerically (bigint exactly), numeric exactly as decimals, timestamps as
  * instants, booleans and strings (text, uuid, dates...) by value. A NULL column matches no filter.
@@ -60,7 +60,20 @@ function splitList(text: string): string[] {
   return items;
 }
 
-/** Parses `column=op.value`; throws a FilterError when malformed. */
+/** Reads a value that may be double-quoted (needed when it holds `&` or starts with `"`). */
+function unquote(text: string, where: string): string {
+  if (!text.startsWith('"')) return text;
+  let out = '';
+  let at = 1;
+  while (at < text.length && text[at] !== '"') {
+    if (text[at] === '\\') at++;
+    out += text[at++] ?? '';
+  }
+  if (at !== text.length - 1) throw new FilterError(`filter ${JSON.stringify(where)}: a quoted value must end with its quote`);
+  return out;
+}
+
+/** Parses one `column=op.value`; throws a FilterError when malformed. */
 export function parseFilter(text: string): FilterSpec {
   const eq = text.indexOf('=');
   const dot = text.indexOf('.', eq + 1);
@@ -70,7 +83,7 @@ export function parseFilter(text: string): FilterSpec {
   const op = text.slice(eq + 1, dot);
   const value = text.slice(dot + 1);
   if (!OPS.has(op)) throw new FilterError(`filter operator ${JSON.stringify(op)} is not one of eq, neq, lt, lte, gt, gte, in`);
-  if (op !== 'in') return { column, op: op as FilterOp, value };
+  if (op !== 'in') return { column, op: op as FilterOp, value: unquote(value, text) };
   if (!value.startsWith('(') || !value.endsWith(')')) throw new FilterError(`filter ${JSON.stringify(text)}: in takes a list, in.(a,b)`);
   const items = splitList(value.slice(1, -1));
   if (items.length === 0 || (items.length === 1 && items[0] === ''))
@@ -78,13 +91,46 @@ export function parseFilter(text: string): FilterSpec {
   return { column, op: 'in', value: items };
 }
 
-/** The canonical text of a filter: what channel names carry. */
+/** Splits `a=eq.1&b=in.(x,"y&z")` at the `&` outside double quotes. */
+function splitFilters(text: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (quoted && char === '\\') at++;
+    else if (char === '"') quoted = !quoted;
+    else if (char === '&' && !quoted) {
+      parts.push(text.slice(start, at));
+      start = at + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Parses filters joined by `&` (all must hold); throws a FilterError when one is malformed. */
+export function parseFilters(text: string): FilterSpec[] {
+  return splitFilters(text).map(parseFilter);
+}
+
+const quote = (item: string): string => `"${item.replace(/["\\]/g, '\\$&')}"`;
+
+/** The canonical text of one filter. */
 export function formatFilter(spec: FilterSpec): string {
-  if (spec.op !== 'in') return `${spec.column}=${spec.op}.${String(spec.value)}`;
+  if (spec.op !== 'in') {
+    const value = String(spec.value);
+    return `${spec.column}=${spec.op}.${/^"|&/.test(value) ? quote(value) : value}`;
+  }
   const items = (Array.isArray(spec.value) ? spec.value : [spec.value]).map((item) =>
-    /[",()\\]/.test(item) || item.trim() !== item || item === '' ? `"${item.replace(/["\\]/g, '\\$&')}"` : item,
+    /[",()\\&]/.test(item) || item.trim() !== item || item === '' ? quote(item) : item,
   );
   return `${spec.column}=in.(${items.join(',')})`;
+}
+
+/** The canonical text of filters: each canonical, in sorted order, no repeats. What channel names carry. */
+export function formatFilters(specs: readonly FilterSpec[]): string {
+  return [...new Set(specs.map(formatFilter))].sort().join('&');
 }
 
 /** Compares two decimal strings exactly: -1, 0 or 1. */
@@ -169,6 +215,20 @@ function kindOf(column: TableColumn): ValueKind | 'numeric' {
 }
 
 export type RowPredicate = (row: Record<string, unknown>) => boolean | undefined;
+
+/** Compiles filters that must all hold: false when one fails, undefined when one cannot tell. */
+export function compileFilters(specs: readonly FilterSpec[], columns: readonly TableColumn[]): RowPredicate {
+  const predicates = specs.map((spec) => compileFilter(spec, columns));
+  return (row) => {
+    let known = true;
+    for (const predicate of predicates) {
+      const answer = predicate(row);
+      if (answer === false) return false;
+      if (answer === undefined) known = false;
+    }
+    return known ? true : undefined;
+  };
+}
 
 /**
  * Checks `spec` against the table's columns and compiles it. The predicate answers undefined

@@ -6,7 +6,7 @@
  */
 import type { ChangeSink } from './feed.js';
 import type { RowChange } from './change.js';
-import { compileFilter, FilterError, type RowPredicate } from './filter.js';
+import { compileFilters, FilterError, type RowPredicate } from './filter.js';
 import { parseChangeChannel, type ChangeSpec } from './channels.js';
 import { tableKey, type TableInfo } from './setup.js';
 
@@ -79,8 +79,8 @@ export class ChangeRouter implements ChangeSink {
     const info = this.#tables().get(key);
     if (!info) throw new FilterError(`table ${key} is not streamed (configured: ${[...this.#tables().keys()].join(', ') || 'none'})`, 102);
     let predicate: RowPredicate | undefined;
-    if (spec.filter) {
-      predicate = compileFilter(spec.filter, info.columns);
+    if (spec.filters) {
+      predicate = compileFilters(spec.filters, info.columns);
       // A DELETE only carries the key columns unless the table has REPLICA IDENTITY FULL.
       if (spec.event === 'DELETE' && info.replicaIdentity !== 'f') {
         throw new FilterError(`filtering DELETE on ${key} needs REPLICA IDENTITY FULL (ALTER TABLE ${key} REPLICA IDENTITY FULL)`);

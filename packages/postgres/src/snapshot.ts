@@ -43,12 +43,12 @@ export function parseSnapshot(text: string): Pick<Snapshot, 'xmax' | 'xip'> {
 /** Reads the rows matching `spec` (at most `maxRows`, else SnapshotTooLargeError) and the snapshot they were read in. */
 export async function readSnapshot(db: pg.ClientBase, spec: ChangeSpec, maxRows: number, options: ValueOptions): Promise<Snapshot> {
   const params: unknown[] = [];
-  let where = '';
-  if (spec.filter) {
-    const column = ident(spec.filter.column);
-    params.push(spec.filter.value);
-    where = spec.filter.op === 'in' ? ` WHERE ${column} = ANY($1)` : ` WHERE ${column} ${SQL_OPS[spec.filter.op]} $1`;
-  }
+  const conditions = (spec.filters ?? []).map((filter) => {
+    params.push(filter.value);
+    const column = ident(filter.column);
+    return filter.op === 'in' ? `${column} = ANY($${params.length})` : `${column} ${SQL_OPS[filter.op]} $${params.length}`;
+  });
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     // The first statement takes the transaction's snapshot; the rows are read in the same one.

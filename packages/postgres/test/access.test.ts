@@ -43,6 +43,19 @@ const refusal = async (client: { command(m: string, p: unknown): Promise<unknown
 };
 
 describe('table access rules', () => {
+  it('lets a subscriber add filters of its own to the row rule, in changes and snapshots', async () => {
+    const { as, channel, table } = await setup();
+    const ann = await as({ sub: 'ann', role: 'member' });
+    await pg.sql(`INSERT INTO "${table}" VALUES (1, 'ann', 'keep', 's'), (2, 'ann', 'drop', 's'), (3, 'bob', 'keep', 's')`);
+    const mine = `${channel}:*:note=eq.keep&owner=eq.ann`;
+    await ann.call('subscribe', { channel: mine, data: { snapshot: true } });
+    const snapshot = await ann.call<{ data: { rows: unknown[] } }>('rpc', { method: 'relais.changes.snapshot', data: { channel: mine } });
+    expect(snapshot.data.rows).toEqual([{ id: 1, owner: 'ann', note: 'keep' }]);
+    await pg.sql(`INSERT INTO "${table}" VALUES (4, 'ann', 'drop', 's'), (5, 'bob', 'keep', 's'), (6, 'ann', 'keep', 's')`);
+    const push = (await ann.nextPush((p: Push) => p.type === 'publication' && p.channel === mine)) as PublicationPush;
+    expect((push.data as RowChange).new).toEqual({ id: 6, owner: 'ann', note: 'keep' });
+  });
+
   it('refuses subscribers without the claim or without the row rule, naming what is needed', async () => {
     const { as, channel } = await setup();
     const guest = await as({ sub: 'ann', role: 'guest' });
