@@ -7,6 +7,7 @@ import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
 import { applyApiConfig } from './api-config.js';
 import { applyAuthConfig } from './auth-config.js';
 import { resolveEngine, type EngineConfig } from './engine.js';
+import { resolvePostgresConfig } from './postgres.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -44,6 +45,8 @@ export interface ServeConfig {
    * @default on without a config file; off (and no apps) with one, unless it sets `demo`
    */
   demo?: Record<string, unknown> | false;
+  /** Options of the Postgres change feed (the file's `postgres`, RELAIS_POSTGRES_URL); absent: no feed. */
+  postgres?: Record<string, unknown>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -96,7 +99,7 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host`, `logLevel`, `engine`, `apps` and `demo` are read here; every other
+ * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo` and `postgres` are read here; every other
  * key goes to createRelais.
  */
 export async function resolveServeConfig(
@@ -106,7 +109,16 @@ export async function resolveServeConfig(
 ): Promise<ServeConfig> {
   const configPath = args.config ?? env.RELAIS_CONFIG;
   const file = configPath ? await loadFile(configPath, read) : {};
-  const { port: filePort, host: fileHost, logLevel: fileLogLevel, engine: fileEngine, apps: fileApps, demo: fileDemo, ...options } = file;
+  const {
+    port: filePort,
+    host: fileHost,
+    logLevel: fileLogLevel,
+    engine: fileEngine,
+    apps: fileApps,
+    demo: fileDemo,
+    postgres: filePostgres,
+    ...options
+  } = file;
   const source = configPath ?? '';
 
   let port = DEFAULT_PORT;
@@ -143,6 +155,8 @@ export async function resolveServeConfig(
   applyMetricsEnv(options, env);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
+  const postgres = resolvePostgresConfig(filePostgres, source, env);
+  if (postgres) config.postgres = postgres;
   if (fileApps !== undefined) {
     if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === ''))
       throw new UsageError(`${source}: apps must be a folder path or false`);

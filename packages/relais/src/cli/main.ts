@@ -15,6 +15,8 @@ import { resolveServeConfig, type ServeConfig } from './config.js';
 import { createEngine, type LoadRedis } from './engine.js';
 import { runTokens } from './tokens.js';
 import { parsePublishArgs, runPublish } from './publish.js';
+import { withChangesNamespace } from './postgres.js';
+import type { PostgresChanges, PostgresChangesOptions } from '@relais/postgres';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
 export interface CliIo {
@@ -68,18 +70,31 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const demo = config.demo === false ? undefined : resolveDemoOptions(config.demo ?? {});
   const options = { ...config.options };
   if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
+  const changesNamespace = typeof config.postgres?.namespace === 'string' ? config.postgres.namespace : 'pg';
+  if (config.postgres)
+    options.namespaces = withChangesNamespace(options.namespaces as Record<string, NamespaceOptions> | undefined, changesNamespace);
   const engine = await createEngine(config.engine, logger, io.loadRedis);
   const relais = createRelais({ ...options, logger, ...(engine && { engine }) });
   if (demo) installDemo(relais, demo);
   const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
   let address: { port: number; host: string };
+  let changes: PostgresChanges | undefined;
   try {
+    if (config.postgres) {
+      // Live before the node listens: no subscribe waits for the feed.
+      // Loaded only when configured: a node without a feed never loads pg.
+      const { PostgresChanges } = await import('@relais/postgres');
+      changes = new PostgresChanges(relais, config.postgres as unknown as PostgresChangesOptions);
+      await changes.start();
+    }
     address = await relais.listen({ port: config.port, host: config.host, fallback });
   } catch (error) {
-    // Release the engine's connections, or they would keep the process alive.
+    // Release the feed's and the engine's connections, or they would keep the process alive.
+    await changes?.close();
     await relais.close();
     throw new StartError(`cannot start: ${(error as Error).message}`, { cause: error });
   }
+  if (changes) logger.info({ slot: changes.feed.options.slot, tables: changes.feed.tables.size }, 'postgres change feed live');
   logger.info(
     { port: address.port, host: address.host, version: version(), engine: config.engine.type },
     `relais listening on ${httpUrl(address.host, address.port)}`,
@@ -97,6 +112,7 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
     async stop() {
       logger.info('relais shutting down');
       await relais.close();
+      await changes?.close();
     },
   };
 }
