@@ -1,0 +1,122 @@
+/**
+ * @module connection
+ * One Engine.IO connection as Socket.IO sees it: decodes its packets, routes them to the
+ * namespace sockets it holds, and closes it when no namespace is joined within connectTimeout
+ * or when the client breaks the protocol.
+ */
+import type { EngineCloseReason, EngineSocket } from './engine/engine-socket.js';
+import type { Handshake } from './handshake.js';
+import type { Logger } from '@relais/server';
+import type { Namespace } from './namespace.js';
+import { Decoder, encodePacket, SocketIoProtocolError, type Packet } from './parser.js';
+import type { ConnectionLink, FrontEnd, MiddlewareError } from './roles.js';
+import type { DisconnectReason, Socket } from './socket.js';
+
+/** What a connection needs of the server: namespaces by name, metrics, logs. */
+export interface ConnectionHost extends FrontEnd {
+  readonly logger: Logger;
+  namespaceFor(name: string, auth: Record<string, unknown>, done: (nsp: Namespace | undefined) => void): void;
+  connectionClosed(connection: Connection): void;
+}
+
+export class Connection implements ConnectionLink {
+  readonly engine: EngineSocket;
+  readonly #server: ConnectionHost;
+  readonly #handshake: Omit<Handshake, 'auth'>;
+  readonly #decoder: Decoder;
+  readonly #sockets = new Map<string, Socket>();
+  readonly #connecting = new Set<string>();
+  #connectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    server: ConnectionHost,
+    engine: EngineSocket,
+    handshake: Omit<Handshake, 'auth'>,
+    options: { connectTimeoutMs: number; maxAttachments: number },
+  ) {
+    this.#server = server;
+    this.engine = engine;
+    this.#handshake = handshake;
+    this.#decoder = new Decoder(options.maxAttachments);
+    engine.on('message', (data) => this.#onMessage(data));
+    engine.on('close', (reason, description) => this.#onClose(reason, description));
+    this.#connectTimer = setTimeout(() => {
+      if (this.#sockets.size === 0) this.engine.close('forced close', 'no namespace joined within connectTimeout');
+    }, options.connectTimeoutMs);
+    this.#connectTimer.unref();
+  }
+
+  /** Sends an encoded packet (a string, then its attachments). */
+  write(encoded: readonly [string, ...Buffer[]]): void {
+    this.engine.send(encoded);
+  }
+
+  /** Refuses a namespace CONNECT with the middleware's error (`connect_error` on the client). */
+  connectError(nsp: string, error: MiddlewareError): void {
+    const data = error.data === undefined ? { message: error.message } : { message: error.message, data: error.data };
+    this.write(encodePacket({ type: 'CONNECT_ERROR', nsp, data }));
+  }
+
+  /** A socket left its namespace. */
+  remove(socket: Socket): void {
+    if (this.#sockets.get(socket.nsp.name) === socket) this.#sockets.delete(socket.nsp.name);
+  }
+
+  /** Closes the connection: every socket gets `disconnect` with `reason`. */
+  close(reason: EngineCloseReason = 'forced close'): void {
+    this.engine.close(reason);
+  }
+
+  #onMessage(data: string | Buffer): void {
+    let packet: Packet | undefined;
+    try {
+      packet = this.#decoder.add(data);
+    } catch (error) {
+      this.#server.metrics.badPackets++;
+      this.#server.logger.debug({ err: error, sid: this.engine.id }, 'socket.io: malformed packet');
+      this.engine.close('parse error', error instanceof SocketIoProtocolError ? error.message : 'malformed packet');
+      return;
+    }
+    if (packet) this.#onPacket(packet);
+  }
+
+  #onPacket(packet: Packet): void {
+    const socket = this.#sockets.get(packet.nsp);
+    if (packet.type === 'CONNECT' && !socket) {
+      this.#connect(packet);
+    } else if (socket && packet.type !== 'CONNECT' && packet.type !== 'CONNECT_ERROR') {
+      socket.onPacket(packet);
+    } else if (!this.#connecting.has(packet.nsp)) {
+      // A packet for a namespace this connection did not join, or a CONNECT_ERROR from a client.
+      this.#server.metrics.badPackets++;
+      this.engine.close('parse error', `unexpected ${packet.type} packet for ${packet.nsp}`);
+    }
+  }
+
+  #connect(packet: Packet): void {
+    const name = packet.nsp;
+    if (this.#connecting.has(name)) return;
+    const auth = (packet.data ?? {}) as Record<string, unknown>;
+    this.#connecting.add(name);
+    this.#server.namespaceFor(name, auth, (nsp) => {
+      if (!nsp) {
+        this.#connecting.delete(name);
+        this.write(encodePacket({ type: 'CONNECT_ERROR', nsp: name, data: { message: 'Invalid namespace' } }));
+        return;
+      }
+      nsp.add(this, { ...this.#handshake, auth }, (socket) => {
+        this.#connecting.delete(name);
+        if (!socket) return;
+        clearTimeout(this.#connectTimer);
+        this.#sockets.set(name, socket);
+      });
+    });
+  }
+
+  #onClose(reason: EngineCloseReason, description: string): void {
+    clearTimeout(this.#connectTimer);
+    for (const socket of [...this.#sockets.values()]) socket.onClose(reason as DisconnectReason, description);
+    this.#sockets.clear();
+    this.#server.connectionClosed(this);
+  }
+}

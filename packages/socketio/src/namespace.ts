@@ -1,0 +1,212 @@
+/**
+ * @module namespace
+ * A Socket.IO namespace: its sockets on this node, its rooms, its connection middlewares
+ * (`use`) and `connection` listeners, and broadcasts to a selection of its sockets.
+ */
+import { randomBytes } from 'node:crypto';
+import { BroadcastOperator } from './broadcast.js';
+import type { Handshake } from './handshake.js';
+import { Listeners, type Listener } from './listeners.js';
+import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, SocketNamespace } from './roles.js';
+import { Rooms } from './rooms.js';
+import { Socket } from './socket.js';
+
+/** A connection middleware (`io.use`): `next()` admits the socket, `next(error)` refuses it. */
+export type Middleware = (socket: Socket, next: (error?: MiddlewareError) => void) => void;
+
+/** The `adapter` socket.io apps read: rooms and their socket ids, on this node. */
+export interface NamespaceAdapter {
+  readonly rooms: Map<string, Set<string>>;
+  readonly sids: Map<string, Set<string>>;
+}
+
+export class Namespace implements SocketNamespace {
+  readonly name: string;
+  readonly server: FrontEnd;
+  /** This namespace's connected sockets on this node, by id. */
+  readonly sockets = new Map<string, Socket>();
+  readonly #rooms = new Rooms<RemoteSocket>();
+  readonly #listeners: Listeners;
+  readonly #middlewares: Middleware[];
+  readonly #children = new Set<Namespace>();
+
+  /** A dynamic namespace's child shares its parent's middlewares and listeners. */
+  constructor(name: string, server: FrontEnd, parent?: Namespace) {
+    this.name = name;
+    this.server = server;
+    this.#listeners = parent ? parent.#listeners : new Listeners((error, event) => server.reportError(error, `listener of ${event}`));
+    this.#middlewares = parent ? parent.#middlewares : [];
+    if (parent) parent.#children.add(this);
+  }
+
+  /** Listens to `connection` (alias `connect`): a socket joined this namespace. */
+  on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
+    this.#listeners.on(event === 'connect' ? 'connection' : event, listener as Listener);
+    return this;
+  }
+
+  once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
+    this.#listeners.once(event === 'connect' ? 'connection' : event, listener as Listener);
+    return this;
+  }
+
+  off(event: 'connection' | 'connect', listener?: (socket: Socket) => void): this {
+    this.#listeners.off(event === 'connect' ? 'connection' : event, listener as Listener | undefined);
+    return this;
+  }
+
+  /** Adds a connection middleware; they run in order for each socket before `connection`. */
+  use(middleware: Middleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  to(room: string | readonly string[]): BroadcastOperator {
+    return this.#operator().to(room);
+  }
+
+  in(room: string | readonly string[]): BroadcastOperator {
+    return this.to(room);
+  }
+
+  except(room: string | readonly string[]): BroadcastOperator {
+    return this.#operator().except(room);
+  }
+
+  timeout(ms: number): BroadcastOperator {
+    return this.#operator().timeout(ms);
+  }
+
+  get volatile(): BroadcastOperator {
+    return this.#operator();
+  }
+
+  get local(): BroadcastOperator {
+    return this.#operator();
+  }
+
+  compress(_compress: boolean): BroadcastOperator {
+    return this.#operator();
+  }
+
+  /** Sends an event to every socket of the namespace. */
+  emit(event: string, ...args: unknown[]): boolean {
+    if (this.#children.size > 0) {
+      for (const child of this.#children) child.emit(event, ...args);
+      return true;
+    }
+    return this.#operator().emit(event, ...args);
+  }
+
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> {
+    return this.#operator().emitWithAck(event, ...args);
+  }
+
+  send(...args: unknown[]): this {
+    this.emit('message', ...args);
+    return this;
+  }
+
+  write(...args: unknown[]): this {
+    return this.send(...args);
+  }
+
+  fetchSockets(): Promise<RemoteSocket[]> {
+    return this.#operator().fetchSockets();
+  }
+
+  socketsJoin(room: string | readonly string[]): void {
+    this.#operator().socketsJoin(room);
+  }
+
+  socketsLeave(room: string | readonly string[]): void {
+    this.#operator().socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    this.#operator().disconnectSockets(close);
+  }
+
+  get adapter(): NamespaceAdapter {
+    const rooms = new Map<string, Set<string>>();
+    for (const [room, members] of this.#rooms.rooms) rooms.set(room, new Set([...members].map((socket) => socket.id)));
+    const sids = new Map<string, Set<string>>();
+    for (const socket of this.sockets.values()) sids.set(socket.id, this.#rooms.roomsOf(socket));
+    return { rooms, sids };
+  }
+
+  /**
+   * A client asks to join: runs the middlewares, then connects the socket and calls
+   * `connection` listeners, or answers CONNECT_ERROR with the middleware's error.
+   */
+  add(connection: ConnectionLink, handshake: Handshake, done: (socket: Socket | undefined) => void): void {
+    const socket = new Socket(randomBytes(15).toString('base64url'), this, connection, handshake);
+    this.#run(socket, 0, (error) => {
+      if (connection.engine.state !== 'open') {
+        done(undefined);
+        return;
+      }
+      if (error) {
+        connection.connectError(this.name, error);
+        done(undefined);
+        return;
+      }
+      this.sockets.set(socket.id, socket);
+      done(socket);
+      socket.onConnect();
+      this.#listeners.emit('connection', [socket]);
+    });
+  }
+
+  /** A socket left (see Socket#onClose). */
+  remove(socket: RemoteSocket): void {
+    for (const room of this.#rooms.roomsOf(socket)) this.leaveRoom(socket, room);
+    this.sockets.delete(socket.id);
+  }
+
+  joinRoom(socket: RemoteSocket, room: string): void {
+    if (this.sockets.get(socket.id) === socket) this.#rooms.join(socket, room);
+  }
+
+  leaveRoom(socket: RemoteSocket, room: string): void {
+    this.#rooms.leave(socket, room);
+  }
+
+  roomsOf(socket: RemoteSocket): Set<string> {
+    return this.#rooms.roomsOf(socket);
+  }
+
+  select(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Set<RemoteSocket> {
+    return this.#rooms.select(rooms, except, this.sockets.values());
+  }
+
+  /** Writes an encoded packet to the selected sockets of this node. */
+  broadcast(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
+    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded);
+  }
+
+  #operator(): BroadcastOperator {
+    return new BroadcastOperator(this, new Set(), new Set());
+  }
+
+  #run(socket: Socket, index: number, done: (error?: MiddlewareError) => void): void {
+    const middleware = this.#middlewares[index];
+    if (!middleware) {
+      done();
+      return;
+    }
+    let called = false;
+    const next = (error?: MiddlewareError): void => {
+      if (called) return;
+      called = true;
+      if (error) done(error instanceof Error ? error : Object.assign(new Error(String(error)), { data: undefined }));
+      else this.#run(socket, index + 1, done);
+    };
+    try {
+      const result = middleware(socket, next) as unknown;
+      if (result instanceof Promise) result.catch((error: unknown) => next(error instanceof Error ? error : new Error(String(error))));
+    } catch (error) {
+      next(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}

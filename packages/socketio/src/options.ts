@@ -1,0 +1,101 @@
+/**
+ * @module options
+ * The Socket.IO front-end's options. They keep socket.io's own names (`pingInterval`,
+ * `maxHttpBufferSize`…, all in ms or bytes as there), so that an app's `new Server(…)`
+ * options carry over unchanged.
+ */
+
+export const DEFAULT_PATH = '/socket.io/';
+export const DEFAULT_PING_INTERVAL_MS = 25_000;
+export const DEFAULT_PING_TIMEOUT_MS = 20_000;
+export const DEFAULT_UPGRADE_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 45_000;
+export const DEFAULT_MAX_HTTP_BUFFER_SIZE = 1_000_000;
+export const DEFAULT_MAX_ATTACHMENTS = 100;
+
+export interface ServerOptions {
+  /** The path Engine.IO is served on (a prefix: it ends with `/`). @default '/socket.io/' */
+  path?: string;
+  /** Ms between two server pings. @default 25000 */
+  pingInterval?: number;
+  /** Ms the client has to answer a ping before the connection closes. @default 20000 */
+  pingTimeout?: number;
+  /** Ms a WebSocket probe has to complete the upgrade. @default 10000 */
+  upgradeTimeout?: number;
+  /** Ms a new connection has to join a namespace before it is closed. @default 45000 */
+  connectTimeout?: number;
+  /** Largest message (WebSocket frame or polling POST body), in bytes. @default 1000000 */
+  maxHttpBufferSize?: number;
+  /** Largest number of binary attachments of one packet. @default 100 */
+  maxAttachments?: number;
+  /** Transports clients may use. @default ['polling', 'websocket'] */
+  transports?: Array<'polling' | 'websocket'>;
+  /** Whether polling connections may upgrade to WebSocket. @default true */
+  allowUpgrades?: boolean;
+  /**
+   * Cross-origin polling: `origin` is `'*'`, a list, or `true` (reflect any). Origins not on the
+   * relais node's `allowedOrigins` are refused whatever this says. @default reflect allowed origins
+   */
+  cors?: { origin?: string | string[] | boolean; credentials?: boolean };
+  /** Accepted for compatibility and ignored: relais does not serve the client bundle. */
+  serveClient?: boolean;
+}
+
+export interface ResolvedServerOptions {
+  path: string;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  upgradeTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxPayloadBytes: number;
+  maxAttachments: number;
+  transports: Array<'polling' | 'websocket'>;
+  allowUpgrades: boolean;
+  cors: { origin: string | string[] | boolean; credentials: boolean };
+}
+
+const KNOWN = new Set([
+  'path',
+  'pingInterval',
+  'pingTimeout',
+  'upgradeTimeout',
+  'connectTimeout',
+  'maxHttpBufferSize',
+  'maxAttachments',
+  'transports',
+  'allowUpgrades',
+  'cors',
+  'serveClient',
+]);
+
+function positive(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    throw new TypeError(`socket.io option ${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/** Checks and completes the options; throws a TypeError naming the bad one. */
+export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new TypeError(`unknown socket.io option ${key}`);
+  let path = options.path ?? DEFAULT_PATH;
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw new TypeError(`socket.io option path must start with /, got ${String(path)}`);
+  if (!path.endsWith('/')) path += '/';
+  const transports = options.transports ?? ['polling', 'websocket'];
+  if (!Array.isArray(transports) || transports.length === 0 || transports.some((name) => name !== 'polling' && name !== 'websocket')) {
+    throw new TypeError(`socket.io option transports must list 'polling' and/or 'websocket'`);
+  }
+  return {
+    path,
+    pingIntervalMs: positive('pingInterval', options.pingInterval, DEFAULT_PING_INTERVAL_MS),
+    pingTimeoutMs: positive('pingTimeout', options.pingTimeout, DEFAULT_PING_TIMEOUT_MS),
+    upgradeTimeoutMs: positive('upgradeTimeout', options.upgradeTimeout, DEFAULT_UPGRADE_TIMEOUT_MS),
+    connectTimeoutMs: positive('connectTimeout', options.connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS),
+    maxPayloadBytes: positive('maxHttpBufferSize', options.maxHttpBufferSize, DEFAULT_MAX_HTTP_BUFFER_SIZE),
+    maxAttachments: positive('maxAttachments', options.maxAttachments, DEFAULT_MAX_ATTACHMENTS),
+    transports,
+    allowUpgrades: options.allowUpgrades ?? true,
+    cors: { origin: options.cors?.origin ?? true, credentials: options.cors?.credentials ?? true },
+  };
+}

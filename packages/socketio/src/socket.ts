@@ -1,0 +1,337 @@
+/**
+ * @module socket
+ * One client's socket in one namespace: events in (with acks and `socket.use` middlewares),
+ * events out (`emit`, with ack callbacks and `timeout`), rooms, and disconnection.
+ */
+import { BroadcastOperator } from './broadcast.js';
+import type { Handshake } from './handshake.js';
+import { Listeners, type Listener } from './listeners.js';
+import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
+import { ACK_TIMEOUT_MESSAGE, type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
+
+/** Why a socket left its namespace, as Socket.IO names it. */
+export type DisconnectReason =
+  | 'server namespace disconnect'
+  | 'client namespace disconnect'
+  | 'server shutting down'
+  | 'ping timeout'
+  | 'transport close'
+  | 'transport error'
+  | 'parse error'
+  | 'forced close';
+
+/** A socket middleware (`socket.use`): sees each incoming event before its listeners. */
+export type EventMiddleware = (event: [string, ...unknown[]], next: (error?: Error) => void) => void;
+
+type Ack = (...args: unknown[]) => void;
+
+export class Socket implements RemoteSocket {
+  readonly id: string;
+  readonly nsp: SocketNamespace;
+  readonly handshake: Handshake;
+  /** Anything the app keeps with the socket (e.g. the user found by a middleware). */
+  data: Record<string, unknown> = {};
+  connected = false;
+  readonly #connection: ConnectionLink;
+  readonly #listeners: Listeners;
+  readonly #any: Listener[] = [];
+  readonly #middlewares: EventMiddleware[] = [];
+  readonly #acks = new Map<number, Ack>();
+  #nextAckId = 0;
+  #timeoutMs: number | undefined;
+
+  constructor(id: string, nsp: SocketNamespace, connection: ConnectionLink, handshake: Handshake) {
+    this.id = id;
+    this.nsp = nsp;
+    this.#connection = connection;
+    this.handshake = handshake;
+    this.#listeners = new Listeners((error, event) => nsp.server.reportError(error, `listener of ${event}`));
+  }
+
+  /** The underlying Engine.IO connection: its transport name and `close()`. */
+  get conn(): { readonly transport: { readonly name: string }; close(): void } {
+    const engine = this.#connection.engine;
+    return {
+      get transport() {
+        return { name: engine.transport.name };
+      },
+      close: () => engine.close(),
+    };
+  }
+
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** The rooms this socket is in, its own id included. */
+  get rooms(): Set<string> {
+    return this.nsp.roomsOf(this);
+  }
+
+  get broadcast(): BroadcastOperator {
+    return new BroadcastOperator(this.nsp, new Set(), new Set([this.id]));
+  }
+
+  /** Targets the sockets in `room` but this one. */
+  to(room: string | readonly string[]): BroadcastOperator {
+    return this.broadcast.to(room);
+  }
+
+  in(room: string | readonly string[]): BroadcastOperator {
+    return this.to(room);
+  }
+
+  except(room: string | readonly string[]): BroadcastOperator {
+    return this.broadcast.except(room);
+  }
+
+  /**
+   * Sends an event to this client. A function as last argument receives the client's ack
+   * (after `timeout(ms)`: `(error, ...args)`). Throws for a reserved event name.
+   */
+  emit(event: string, ...args: unknown[]): boolean {
+    if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
+    const packet: Packet = { type: 'EVENT', nsp: this.nsp.name, data: [event, ...args] };
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args.pop();
+      packet.data = [event, ...args];
+      packet.id = this.#registerAck(last as Ack);
+    }
+    this.#timeoutMs = undefined;
+    this.#write(packet);
+    return true;
+  }
+
+  /** Sends an event and resolves with the client's ack (rejects on timeout). */
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown> {
+    const withTimeout = this.#timeoutMs !== undefined;
+    return new Promise((resolve, reject) => {
+      const ack = withTimeout
+        ? (error: unknown, value: unknown) => (error ? reject(error) : resolve(value))
+        : (value: unknown) => resolve(value);
+      this.emit(event, ...args, ack);
+    });
+  }
+
+  send(...args: unknown[]): this {
+    this.emit('message', ...args);
+    return this;
+  }
+
+  write(...args: unknown[]): this {
+    return this.send(...args);
+  }
+
+  /** The next emit's ack gets `(error, ...args)`, the error after `ms` without an ack. */
+  timeout(ms: number): this {
+    this.#timeoutMs = ms;
+    return this;
+  }
+
+  /** Accepted for compatibility: relais does not compress per message. */
+  compress(_compress: boolean): this {
+    return this;
+  }
+
+  get volatile(): this {
+    return this;
+  }
+
+  join(rooms: string | readonly string[]): void {
+    for (const room of typeof rooms === 'string' ? [rooms] : rooms) this.nsp.joinRoom(this, room);
+  }
+
+  leave(room: string): void {
+    this.nsp.leaveRoom(this, room);
+  }
+
+  /** Leaves the namespace (the client gets a DISCONNECT); with `close`, closes the whole connection. */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.#connection.close('forced close');
+      return this;
+    }
+    this.#write({ type: 'DISCONNECT', nsp: this.nsp.name });
+    this.onClose('server namespace disconnect');
+    return this;
+  }
+
+  on(event: string, listener: Listener): this {
+    this.#listeners.on(event, listener);
+    return this;
+  }
+
+  once(event: string, listener: Listener): this {
+    this.#listeners.once(event, listener);
+    return this;
+  }
+
+  off(event: string, listener?: Listener): this {
+    this.#listeners.off(event, listener);
+    return this;
+  }
+
+  removeListener(event: string, listener: Listener): this {
+    return this.off(event, listener);
+  }
+
+  removeAllListeners(event?: string): this {
+    if (event === undefined) this.#listeners.clear();
+    else this.#listeners.off(event);
+    return this;
+  }
+
+  listeners(event: string): Listener[] {
+    return this.#listeners.listeners(event);
+  }
+
+  /** Listens to every incoming event: `(event, ...args)`. */
+  onAny(listener: Listener): this {
+    this.#any.push(listener);
+    return this;
+  }
+
+  prependAny(listener: Listener): this {
+    this.#any.unshift(listener);
+    return this;
+  }
+
+  offAny(listener?: Listener): this {
+    if (!listener) this.#any.length = 0;
+    else if (this.#any.includes(listener)) this.#any.splice(this.#any.indexOf(listener), 1);
+    return this;
+  }
+
+  listenersAny(): Listener[] {
+    return [...this.#any];
+  }
+
+  /** Adds a middleware for incoming events; `next(error)` drops the event and emits `error`. */
+  use(middleware: EventMiddleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  /** The namespace accepted the socket: it is in its own room and has its CONNECT reply. */
+  onConnect(): void {
+    this.connected = true;
+    this.join(this.id);
+    this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id } });
+  }
+
+  /** A packet from the client for this namespace. */
+  onPacket(packet: Packet): void {
+    if (!this.connected) return;
+    if (packet.type === 'EVENT') this.#onEvent(packet);
+    else if (packet.type === 'ACK') this.#onAck(packet);
+    else if (packet.type === 'DISCONNECT') this.onClose('client namespace disconnect');
+  }
+
+  /** Leaves the namespace: `disconnecting` (rooms still known), rooms left, `disconnect`. */
+  onClose(reason: DisconnectReason, description?: string): void {
+    if (!this.connected) return;
+    this.#listeners.emit('disconnecting', [reason, description]);
+    this.connected = false;
+    this.nsp.remove(this);
+    this.#connection.remove(this);
+    for (const ack of this.#acks.values()) (ack as { cancel?: () => void }).cancel?.();
+    this.#acks.clear();
+    this.#listeners.emit('disconnect', [reason, description]);
+  }
+
+  /** Sends an already encoded packet of this namespace (a broadcast). */
+  writeEncoded(encoded: readonly [string, ...Buffer[]]): void {
+    if (this.connected) this.#connection.write(encoded);
+  }
+
+  /** Registers an ack for an outgoing event, with the pending timeout if any; returns its id. */
+  registerAck(ack: Ack, timeoutMs: number | undefined): number {
+    const id = this.#nextAckId++;
+    if (timeoutMs === undefined) {
+      this.#acks.set(id, ack);
+      return id;
+    }
+    const timer = setTimeout(() => {
+      this.#acks.delete(id);
+      ack(new Error(ACK_TIMEOUT_MESSAGE));
+    }, timeoutMs);
+    timer.unref();
+    const timed = Object.assign(
+      (...args: unknown[]) => {
+        clearTimeout(timer);
+        ack(null, ...args);
+      },
+      { cancel: () => clearTimeout(timer) },
+    );
+    this.#acks.set(id, timed);
+    return id;
+  }
+
+  #registerAck(ack: Ack): number {
+    return this.registerAck(ack, this.#timeoutMs);
+  }
+
+  #write(packet: Packet): void {
+    if (this.connected || packet.type === 'DISCONNECT') this.#connection.write(encodePacket(packet));
+  }
+
+  #onEvent(packet: Packet): void {
+    const args = [...(packet.data as unknown[])];
+    if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
+    this.#runMiddlewares(args as [string, ...unknown[]], 0, () => {
+      if (!this.connected) return;
+      for (const listener of [...this.#any]) this.#listeners.call(listener, args, '*');
+      this.#listeners.emit(String(args[0]), args.slice(1));
+    });
+  }
+
+  #runMiddlewares(event: [string, ...unknown[]], index: number, done: () => void): void {
+    const middleware = this.#middlewares[index];
+    if (!middleware) {
+      done();
+      return;
+    }
+    let called = false;
+    const next = (error?: Error): void => {
+      if (called) return;
+      called = true;
+      if (error) {
+        // Deferred, as in socket.io: an `error` listener added after the middleware still hears it.
+        queueMicrotask(() => this.#listeners.emit('error', [error]));
+        return;
+      }
+      this.#runMiddlewares(event, index + 1, done);
+    };
+    try {
+      middleware(event, next);
+    } catch (error) {
+      next(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** The ack function handed to a listener: it sends one ACK, later calls do nothing. */
+  #ackFor(id: number): Ack {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent) return;
+      sent = true;
+      this.#write({ type: 'ACK', nsp: this.nsp.name, id, data: args });
+    };
+  }
+
+  #onAck(packet: Packet): void {
+    const ack = this.#acks.get(packet.id as number);
+    if (!ack) {
+      this.nsp.server.metrics.unknownAcks++;
+      return;
+    }
+    this.#acks.delete(packet.id as number);
+    try {
+      ack(...(packet.data as unknown[]));
+    } catch (error) {
+      this.nsp.server.reportError(error, 'ack callback');
+    }
+  }
+}
