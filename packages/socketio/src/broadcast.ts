@@ -3,7 +3,7 @@
  * `io.to(room).emit(...)` and friends: a selection of a namespace's sockets (rooms, minus
  * excepted rooms) and what can be done to them. The packet is encoded once for all of them.
  */
-import { encodePacket, RESERVED_EVENTS } from './parser.js';
+import { RESERVED_EVENTS } from './parser.js';
 import { ACK_TIMEOUT_MESSAGE, type BroadcastTarget, type RemoteSocket } from './roles.js';
 
 function roomList(room: string | readonly string[]): readonly string[] {
@@ -63,7 +63,7 @@ export class BroadcastOperator {
       this.#emitWithAcks(event, args.slice(0, -1), last as (error: Error | null, responses: unknown[]) => void);
       return true;
     }
-    this.#nsp.broadcast(encodePacket({ type: 'EVENT', nsp: this.#nsp.name, data: [event, ...args] }), this.#rooms, this.#except);
+    this.#nsp.broadcastEvent(event, args, this.#rooms, this.#except);
     return true;
   }
 
@@ -84,7 +84,7 @@ export class BroadcastOperator {
   }
 
   socketsJoin(room: string | readonly string[]): void {
-    for (const socket of this.#select()) socket.join(room);
+    for (const socket of this.#select()) void socket.join(room);
   }
 
   socketsLeave(room: string | readonly string[]): void {

@@ -10,6 +10,7 @@ export { Socket, type DisconnectReason, type EventMiddleware } from './socket.js
 export { BroadcastOperator } from './broadcast.js';
 export type { Handshake } from './handshake.js';
 export * from './options.js';
+export { ARGS_KEY, argsToData, dataToArgs, defaultRoomChannel, type RoomChannel } from './room-channels.js';
 export { Decoder, encodePacket, SocketIoProtocolError, type Packet, type PacketType } from './parser.js';
 export { attachEngine, type EngineEndpointOptions } from './engine-endpoint.js';
 export { EngineServer, ENGINE_ERRORS, type EngineServerOptions } from './engine/engine-server.js';

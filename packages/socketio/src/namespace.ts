@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { BroadcastOperator } from './broadcast.js';
 import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
+import { encodePacket, hasBinary } from './parser.js';
+import { LinkRefusedError, RelaisLink } from './relais-link.js';
 import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, SocketNamespace } from './roles.js';
 import { Rooms } from './rooms.js';
 import { Socket } from './socket.js';
@@ -142,20 +144,52 @@ export class Namespace implements SocketNamespace {
   add(connection: ConnectionLink, handshake: Handshake, done: (socket: Socket | undefined) => void): void {
     const socket = new Socket(randomBytes(15).toString('base64url'), this, connection, handshake);
     this.#run(socket, 0, (error) => {
-      if (connection.engine.state !== 'open') {
+      if (error || connection.engine.state !== 'open') {
+        if (error && connection.engine.state === 'open') connection.connectError(this.name, error);
         done(undefined);
         return;
       }
-      if (error) {
-        connection.connectError(this.name, error);
-        done(undefined);
-        return;
-      }
-      this.sockets.set(socket.id, socket);
-      done(socket);
-      socket.onConnect();
-      this.#listeners.emit('connection', [socket]);
+      this.#link(socket, connection).then(
+        () => {
+          if (connection.engine.state !== 'open') {
+            socket.link?.end();
+            done(undefined);
+            return;
+          }
+          this.sockets.set(socket.id, socket);
+          done(socket);
+          socket.onConnect();
+          this.#listeners.emit('connection', [socket]);
+        },
+        (refusal: Error) => {
+          if (connection.engine.state === 'open') {
+            const data = refusal instanceof LinkRefusedError ? { code: refusal.code } : undefined;
+            connection.connectError(this.name, Object.assign(new Error(refusal.message), { data }));
+          }
+          done(undefined);
+        },
+      );
     });
+  }
+
+  /**
+   * Opens the socket's relais connection with the handshake's token (`auth.token`, else the
+   * `token` query parameter): the node's verifier and connect hooks decide.
+   */
+  #link(socket: Socket, connection: ConnectionLink): Promise<void> {
+    const { auth, query, headers, address, url } = socket.handshake;
+    const token = typeof auth.token === 'string' ? auth.token : query.token;
+    const link = new RelaisLink(
+      this.server.relais,
+      { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url },
+      {
+        onPublication: (channel, event, data) => socket.onPublication(channel, event, data),
+        onClose: () => connection.close('forced close'),
+      },
+      () => connection.engine.transport.bufferedBytes,
+    );
+    socket.link = link;
+    return link.open(token);
   }
 
   /** A socket left (see Socket#onClose). */
@@ -164,12 +198,28 @@ export class Namespace implements SocketNamespace {
     this.sockets.delete(socket.id);
   }
 
-  joinRoom(socket: RemoteSocket, room: string): void {
-    if (this.sockets.get(socket.id) === socket) this.#rooms.join(socket, room);
+  /** Joins locally at once; resolves when the room's channel subscription is made. */
+  joinRoom(socket: RemoteSocket, room: string): Promise<void> | void {
+    const local = this.sockets.get(socket.id);
+    if (local !== socket || !this.#rooms.join(socket, room)) return;
+    const channels = this.server.roomChannels;
+    const channel = channels?.channelOf(this.name, room);
+    const client = local.link?.client;
+    if (!channels || channel === undefined || client === undefined) return;
+    local.roomsByChannel.set(channel, room);
+    return channels.subscribe(client, channel).then((subscribed) => {
+      if (!subscribed && local.connected)
+        this.server.logger.warn({ channel }, 'socket.io: the room channel was refused (is its namespace allowed?)');
+    });
   }
 
   leaveRoom(socket: RemoteSocket, room: string): void {
-    this.#rooms.leave(socket, room);
+    if (!this.#rooms.leave(socket, room)) return;
+    const local = this.sockets.get(socket.id);
+    const channel = this.server.roomChannels?.channelOf(this.name, room);
+    if (!local || channel === undefined || !local.roomsByChannel.delete(channel)) return;
+    const client = local.link?.client;
+    if (client !== undefined) this.server.roomChannels?.unsubscribe(client, channel);
   }
 
   roomsOf(socket: RemoteSocket): Set<string> {
@@ -180,8 +230,36 @@ export class Namespace implements SocketNamespace {
     return this.#rooms.select(rooms, except, this.sockets.values());
   }
 
+  /**
+   * Sends an event to the selected sockets on every node: to one room (but the sender), as a
+   * publication on the room's channel; otherwise (the whole namespace, several rooms, excepted
+   * rooms, binary data) to every node of the cluster, each writing to its own sockets.
+   */
+  broadcastEvent(event: string, args: unknown[], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
+    const channels = this.server.roomChannels;
+    const sender = except.size === 1 ? this.sockets.get([...except][0]!) : undefined;
+    const [room] = rooms;
+    const channel =
+      channels && rooms.size === 1 && (except.size === 0 || sender) && !hasBinary(args) ? channels.channelOf(this.name, room!) : undefined;
+    const everywhere = (): void => {
+      const encoded = encodePacket({ type: 'EVENT', nsp: this.name, data: [event, ...args] });
+      this.server.clusterBroadcast
+        .send(this.name, encoded, rooms, except)
+        .catch((error: unknown) => this.server.reportError(error, 'cluster broadcast'));
+    };
+    if (channel === undefined) {
+      everywhere();
+      return;
+    }
+    channels!.publish(channel, event, args, sender?.link?.client).catch((error: unknown) => {
+      // Data a channel cannot carry (see relais.publish): the cluster carries it instead.
+      this.server.logger.debug({ err: error, channel }, 'socket.io: room publish refused, broadcasting through the cluster');
+      everywhere();
+    });
+  }
+
   /** Writes an encoded packet to the selected sockets of this node. */
-  broadcast(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
+  deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
     for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded);
   }
 

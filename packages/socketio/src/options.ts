@@ -4,6 +4,7 @@
  * `maxHttpBufferSize`…, all in ms or bytes as there), so that an app's `new Server(…)`
  * options carry over unchanged.
  */
+import { defaultRoomChannel, type RoomChannel } from './room-channels.js';
 
 export const DEFAULT_PATH = '/socket.io/';
 export const DEFAULT_PING_INTERVAL_MS = 25_000;
@@ -37,8 +38,16 @@ export interface ServerOptions {
    * relais node's `allowedOrigins` are refused whatever this says. @default reflect allowed origins
    */
   cors?: { origin?: string | string[] | boolean; credentials?: boolean };
+  /**
+   * The relais channel of each room (see room-channels), or false to keep rooms off relais
+   * (broadcasts then go through the cluster only, and native clients do not see them).
+   * @default `sio:<room>` on `/`, `sio<nsp>:<room>` on other namespaces
+   */
+  roomChannel?: RoomChannel | false;
   /** Accepted for compatibility and ignored: relais does not serve the client bundle. */
   serveClient?: boolean;
+  /** Accepted for compatibility: Engine.IO v3 clients (socket.io 2.x) are refused whatever it says. */
+  allowEIO3?: boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -52,6 +61,7 @@ export interface ResolvedServerOptions {
   transports: Array<'polling' | 'websocket'>;
   allowUpgrades: boolean;
   cors: { origin: string | string[] | boolean; credentials: boolean };
+  roomChannel: RoomChannel | undefined;
 }
 
 const KNOWN = new Set([
@@ -66,6 +76,8 @@ const KNOWN = new Set([
   'allowUpgrades',
   'cors',
   'serveClient',
+  'roomChannel',
+  'allowEIO3',
 ]);
 
 function positive(name: string, value: unknown, fallback: number): number {
@@ -97,5 +109,13 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     transports,
     allowUpgrades: options.allowUpgrades ?? true,
     cors: { origin: options.cors?.origin ?? true, credentials: options.cors?.credentials ?? true },
+    roomChannel: roomChannelOf(options.roomChannel),
   };
+}
+
+function roomChannelOf(value: unknown): RoomChannel | undefined {
+  if (value === undefined) return defaultRoomChannel;
+  if (value === false) return undefined;
+  if (typeof value !== 'function') throw new TypeError('socket.io option roomChannel must be a function or false');
+  return value as RoomChannel;
 }

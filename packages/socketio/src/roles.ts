@@ -3,8 +3,11 @@
  * The small roles the Socket.IO objects see of each other, so that sockets, namespaces,
  * broadcasts and connections depend on contracts rather than on each other's classes.
  */
+import type { Logger, Relais } from '@relais/server';
+import type { ClusterBroadcast } from './cluster-broadcast.js';
 import type { EngineCloseReason, EngineSocket } from './engine/engine-socket.js';
 import type { Handshake } from './handshake.js';
+import type { RoomChannels } from './room-channels.js';
 
 /** The message of an ack that did not come in time (as socket.io words it). */
 export const ACK_TIMEOUT_MESSAGE = 'operation has timed out';
@@ -19,8 +22,13 @@ export interface SocketIoMetrics {
   refusedRequests: number;
 }
 
-/** What every Socket.IO object reports to: the Server. */
+/** What every Socket.IO object reports to and reaches the node through: the Server. */
 export interface FrontEnd {
+  readonly relais: Relais;
+  readonly logger: Logger;
+  /** Rooms as channels; undefined when the `roomChannel` option is false. */
+  readonly roomChannels: RoomChannels | undefined;
+  readonly clusterBroadcast: ClusterBroadcast;
   readonly metrics: SocketIoMetrics;
   /** Logs an error thrown by app code (a listener, a middleware, an ack callback). */
   reportError(error: unknown, where: string): void;
@@ -48,8 +56,8 @@ export interface BroadcastTarget {
   readonly name: string;
   /** Sockets in any of `rooms` (all when empty), minus those in any of `except`. */
   select(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Set<RemoteSocket>;
-  /** Writes an encoded packet to the selected sockets. */
-  broadcast(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void;
+  /** Sends an event to the selected sockets, on every node. */
+  broadcastEvent(event: string, args: unknown[], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void;
 }
 
 /** What a socket needs of its namespace. */
@@ -58,7 +66,7 @@ export interface SocketNamespace extends BroadcastTarget {
   /** Sends an event to every socket of the namespace. */
   emit(event: string, ...args: unknown[]): boolean;
   roomsOf(socket: RemoteSocket): Set<string>;
-  joinRoom(socket: RemoteSocket, room: string): void;
+  joinRoom(socket: RemoteSocket, room: string): Promise<void> | void;
   leaveRoom(socket: RemoteSocket, room: string): void;
   /** The socket left the namespace. */
   remove(socket: RemoteSocket): void;

@@ -7,12 +7,14 @@
 import type { Relais, Logger } from '@relais/server';
 import { silentLogger } from '@relais/server';
 import type { BroadcastOperator } from './broadcast.js';
+import { ClusterBroadcast } from './cluster-broadcast.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { EngineServer } from './engine/engine-server.js';
 import { addressOf, mountEngine } from './endpoint.js';
 import { handshakeOf } from './handshake.js';
 import { Namespace, type Middleware } from './namespace.js';
 import type { RemoteSocket, SocketIoMetrics } from './roles.js';
+import { RoomChannels } from './room-channels.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import type { Socket } from './socket.js';
 
@@ -27,12 +29,20 @@ export type NamespaceMatcher = (name: string, auth: Record<string, unknown>, nex
  * io.on('connection', (socket) => socket.on('hello', (name, ack) => ack(`hi ${name}`)));
  * await relais.listen({ port: 3000 });
  */
-export class Server implements ConnectionHost {
+// The type parameters are socket.io's (event maps, socket data); accepted so that typed apps compile, not checked.
+export class Server<
+  _ListenEvents = unknown,
+  _EmitEvents = unknown,
+  _ServerSideEvents = unknown,
+  _SocketData = unknown,
+> implements ConnectionHost {
   readonly relais: Relais;
   readonly options: ResolvedServerOptions;
   readonly engine: EngineServer;
   readonly logger: Logger;
   readonly metrics: SocketIoMetrics = { badPackets: 0, unknownAcks: 0, refusedRequests: 0 };
+  readonly roomChannels: RoomChannels | undefined;
+  readonly clusterBroadcast: ClusterBroadcast;
   readonly #namespaces = new Map<string, Namespace>();
   readonly #parents: Array<{
     match: (name: string, auth: Record<string, unknown>, next: (error: Error | null, allowed: boolean) => void) => void;
@@ -48,6 +58,10 @@ export class Server implements ConnectionHost {
     const { engine, unmount } = mountEngine(relais, this.options);
     this.engine = engine;
     this.#unmount = unmount;
+    this.roomChannels = this.options.roomChannel && new RoomChannels(relais, this.options.roomChannel);
+    this.clusterBroadcast = new ClusterBroadcast(relais, this.options.path, (nsp, encoded, rooms, except) =>
+      this.#namespaces.get(nsp)?.deliverLocal(encoded, rooms, except),
+    );
     engine.on('refused', () => this.metrics.refusedRequests++);
     engine.on('connection', (socket, req) => {
       const connection = new Connection(this, socket, handshakeOf(req, addressOf(relais, req)), this.options);
@@ -152,6 +166,7 @@ export class Server implements ConnectionHost {
   async close(): Promise<void> {
     this.#unmount();
     this.engine.close();
+    this.clusterBroadcast.close();
   }
 
   /** The namespace a CONNECT for `name` joins: a known one, or a dynamic child; undefined when none. */

@@ -7,6 +7,8 @@ import { BroadcastOperator } from './broadcast.js';
 import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
 import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
+import type { RelaisLink } from './relais-link.js';
+import { dataToArgs } from './room-channels.js';
 import { ACK_TIMEOUT_MESSAGE, type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
 
 /** Why a socket left its namespace, as Socket.IO names it. */
@@ -37,6 +39,10 @@ export class Socket implements RemoteSocket {
   readonly #any: Listener[] = [];
   readonly #middlewares: EventMiddleware[] = [];
   readonly #acks = new Map<number, Ack>();
+  /** This socket as a relais connection (set by its namespace before it connects). */
+  link: RelaisLink | undefined;
+  /** The rooms this socket holds as channels, by channel. */
+  readonly roomsByChannel = new Map<string, string>();
   #nextAckId = 0;
   #timeoutMs: number | undefined;
 
@@ -138,8 +144,10 @@ export class Socket implements RemoteSocket {
     return this;
   }
 
-  join(rooms: string | readonly string[]): void {
-    for (const room of typeof rooms === 'string' ? [rooms] : rooms) this.nsp.joinRoom(this, room);
+  /** Joins rooms; the returned promise resolves once their channel subscriptions are made (await it before a broadcast from another node). */
+  join(rooms: string | readonly string[]): Promise<void> {
+    const joined = (typeof rooms === 'string' ? [rooms] : rooms).map((room) => this.nsp.joinRoom(this, room));
+    return Promise.all(joined).then(() => undefined);
   }
 
   leave(room: string): void {
@@ -217,7 +225,7 @@ export class Socket implements RemoteSocket {
   /** The namespace accepted the socket: it is in its own room and has its CONNECT reply. */
   onConnect(): void {
     this.connected = true;
-    this.join(this.id);
+    void this.join(this.id);
     this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id } });
   }
 
@@ -238,7 +246,15 @@ export class Socket implements RemoteSocket {
     this.#connection.remove(this);
     for (const ack of this.#acks.values()) (ack as { cancel?: () => void }).cancel?.();
     this.#acks.clear();
+    this.link?.end();
     this.#listeners.emit('disconnect', [reason, description]);
+  }
+
+  /** A publication on a channel this socket holds as a room: the event goes to the client. */
+  onPublication(channel: string, event: string | undefined, data: unknown): void {
+    const name = event ?? 'message';
+    if (!this.connected || !this.roomsByChannel.has(channel) || RESERVED_EVENTS.has(name)) return;
+    this.#write({ type: 'EVENT', nsp: this.nsp.name, data: [name, ...dataToArgs(data)] });
   }
 
   /** Sends an already encoded packet of this namespace (a broadcast). */
