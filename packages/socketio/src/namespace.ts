@@ -186,7 +186,7 @@ export class Namespace implements SocketNamespace {
         onPublication: (channel, event, data) => socket.onPublication(channel, event, data),
         onClose: () => connection.close('forced close'),
       },
-      () => connection.engine.transport.bufferedBytes,
+      () => connection.engine.bufferedBytes,
     );
     socket.link = link;
     return link.open(token);

@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { io as connect, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server } from './server.js';
+import type { Socket } from './socket.js';
 
 const start = useTestNodes();
 const clients: ClientSocket[] = [];
@@ -182,5 +183,23 @@ describe('Socket.IO clients and the node', () => {
     const gone = nextEvent(socket, 'disconnect');
     expect(node.relais.disconnect({ client: server.link!.client! })).toBe(1);
     expect((await gone)[0]).toBe('transport close');
+  });
+
+  it('applies the slow-consumer limit to a polling client that stops polling', async () => {
+    const node = await start({ maxQueueBytes: 70_000 });
+    const io = await serve(node);
+    const url = (query = '') => `${node.base}/socket.io/?EIO=4&transport=polling${query}`;
+    const sid = (JSON.parse((await (await fetch(url())).text()).slice(1)) as { sid: string }).sid;
+    const connected = new Promise<Socket>((resolve) => io.once('connection', resolve));
+    await fetch(url(`&sid=${sid}`), { method: 'POST', body: '40' });
+    const socket = await connected;
+    const reason = new Promise((resolve) => socket.on('disconnect', resolve));
+    // Nobody polls: each publication to the socket's own room waits in its buffer, until the limit.
+    const big = 'x'.repeat(20_000);
+    for (let i = 0; i < 5; i++) await node.relais.publish(`sio:${socket.id}`, big, { event: 'big' });
+    expect(await reason).toBe('forced close');
+    // The session lingers for the client's next poll, which gets what was sent and the close packet.
+    expect((await (await fetch(url(`&sid=${sid}`))).text()).endsWith('\x1e1')).toBe(true);
+    expect(io.engine.size).toBe(0);
   });
 });

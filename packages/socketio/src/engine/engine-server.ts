@@ -146,7 +146,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     const upgrades = this.#options.allowUpgrades && this.#options.transports.includes('websocket') ? ['websocket'] : [];
     const session = new EngineSocket(sid, transport, { ...this.#options, upgrades });
     this.#sessions.set(sid, session);
-    session.once('close', () => this.#sessions.delete(sid));
+    session.once('released', () => this.#sessions.delete(sid));
     this.emit('connection', session, req);
   }
 

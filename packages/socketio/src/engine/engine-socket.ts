@@ -28,6 +28,8 @@ export interface EngineSocketEvents {
   close: [reason: EngineCloseReason, description: string];
   /** The session now runs on a WebSocket. */
   upgrade: [];
+  /** The session let go of its transport: after `close`, once the last packets went out (or could not). */
+  released: [];
 }
 
 export class EngineSocket extends EventEmitter<EngineSocketEvents> {
@@ -37,6 +39,8 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
   #probe: EngineTransport | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
   #buffer: EnginePacket[] = [];
+  /** Bytes of data in #buffer (message payloads). */
+  #bufferBytes = 0;
   #state: EngineSocketState = 'open';
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
@@ -69,10 +73,21 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
     return this.#transport;
   }
 
+  /**
+   * Bytes sent but not yet delivered: waiting for a poll, or in the WebSocket's buffer. The
+   * relais session of a Socket.IO socket reads it for its slow-consumer limit (maxQueueBytes).
+   */
+  get bufferedBytes(): number {
+    return this.#bufferBytes + this.#transport.bufferedBytes;
+  }
+
   /** Sends messages; they leave together (a Socket.IO packet and its attachments). */
   send(messages: ReadonlyArray<string | Buffer>): void {
     if (this.#state !== 'open') return;
-    for (const data of messages) this.#buffer.push({ type: 'message', data });
+    for (const data of messages) {
+      this.#buffer.push({ type: 'message', data });
+      this.#bufferBytes += typeof data === 'string' ? data.length : data.byteLength;
+    }
     this.#flush();
   }
 
@@ -91,10 +106,15 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
       this.#finish(reason, description);
       return;
     }
+    // The app sees the close now; the packets wait (at most pingTimeout) for the client's next poll.
+    this.#closeEmitted = true;
+    this.emit('close', reason, description);
     this.#lingerTimer = setTimeout(() => this.#finish(reason, description), this.#options.pingTimeoutMs);
     this.#lingerTimer.unref();
     this.#lingering = { reason, description };
   }
+
+  #closeEmitted = false;
 
   #lingering: { reason: EngineCloseReason; description: string } | undefined;
 
@@ -197,6 +217,7 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
   #fail(reason: EngineCloseReason, description: string): void {
     if (this.#state === 'closed') return;
     this.#buffer = [];
+    this.#bufferBytes = 0;
     if (this.#transport.writable) this.#transport.send([{ type: 'close' }]);
     this.#finish(reason, description);
   }
@@ -213,8 +234,13 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
     this.#stopHeartbeat();
     this.#closeProbe();
     this.#buffer = [];
+    this.#bufferBytes = 0;
     this.#transport.close();
-    this.emit('close', reason, description);
+    if (!this.#closeEmitted) {
+      this.#closeEmitted = true;
+      this.emit('close', reason, description);
+    }
+    this.emit('released');
   }
 
   #write(packet: EnginePacket): void {
@@ -226,6 +252,7 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
     if (this.#buffer.length === 0 || !this.#transport.writable) return;
     const packets = this.#buffer;
     this.#buffer = [];
+    this.#bufferBytes = 0;
     this.#transport.send(packets);
   }
 
