@@ -3,9 +3,10 @@
  * Mounts an EngineServer on a relais node: its path as a route, admission by the node's rules
  * (Origin allow-list) and CORS headers for cross-origin polling.
  */
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { clientAddress, originAllowed, type Relais } from '@relais/server';
 import { EngineServer, type EngineServerOptions } from './engine/engine-server.js';
+import { attachToHttpServer } from './http-attach.js';
 
 export interface EndpointOptions extends Omit<EngineServerOptions, 'admit' | 'corsHeaders'> {
   path: string;
@@ -25,8 +26,15 @@ function corsOrigin(origin: string, cors: EndpointOptions['cors']): string | und
   return allowed.includes(origin) ? origin : undefined;
 }
 
-/** Creates the engine and serves it on `options.path` of `relais`; returns it and the route's disposer. */
-export function mountEngine(relais: Relais, options: EndpointOptions): { engine: EngineServer; unmount: () => void } {
+/**
+ * Creates the engine and serves it on `options.path` of `relais`'s HTTP server (a route), or of
+ * `httpServer` when given; returns it and the disposer.
+ */
+export function mountEngine(
+  relais: Relais,
+  options: EndpointOptions,
+  httpServer?: HttpServer,
+): { engine: EngineServer; unmount: () => void } {
   const allowedOrigins = relais.options.allowedOrigins;
   const engine = new EngineServer({
     ...options,
@@ -46,6 +54,7 @@ export function mountEngine(relais: Relais, options: EndpointOptions): { engine:
         : { 'Access-Control-Allow-Origin': allowed, 'Access-Control-Allow-Credentials': String(options.cors.credentials), Vary: 'Origin' };
     },
   });
+  if (httpServer) return { engine, unmount: attachToHttpServer(httpServer, options.path, engine) };
   const unmount = relais.route({
     path: options.path,
     request: (req, res) => {

@@ -4,6 +4,7 @@
  * `maxHttpBufferSize`…, all in ms or bytes as there), so that an app's `new Server(…)`
  * options carry over unchanged.
  */
+import type { Relais } from '@relais/server';
 import { defaultRoomChannel, type RoomChannel } from './room-channels.js';
 
 export const DEFAULT_PATH = '/socket.io/';
@@ -15,6 +16,11 @@ export const DEFAULT_MAX_HTTP_BUFFER_SIZE = 1_000_000;
 export const DEFAULT_MAX_ATTACHMENTS = 100;
 
 export interface ServerOptions {
+  /**
+   * The relais node of `new Server(httpServer, { relais })`: its sessions, channels and engine.
+   * @default a node of its own (memory engine), closed by `io.close()`
+   */
+  relais?: Relais;
   /** The path Engine.IO is served on (a prefix: it ends with `/`). @default '/socket.io/' */
   path?: string;
   /** Ms between two server pings. @default 25000 */
@@ -78,6 +84,7 @@ const KNOWN = new Set([
   'serveClient',
   'roomChannel',
   'allowEIO3',
+  'relais',
 ]);
 
 function positive(name: string, value: unknown, fallback: number): number {

@@ -4,8 +4,8 @@
  * node's HTTP server, holds the namespaces (static, and dynamic ones created on demand by a
  * RegExp or a function), and forwards `io.emit`, `io.to`… to the main namespace.
  */
-import type { Relais, Logger } from '@relais/server';
-import { silentLogger } from '@relais/server';
+import { Server as HttpServer } from 'node:http';
+import { createRelais, silentLogger, type Logger, type Relais } from '@relais/server';
 import type { BroadcastOperator } from './broadcast.js';
 import { ClusterBroadcast } from './cluster-broadcast.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -22,7 +22,9 @@ import type { Socket } from './socket.js';
 export type NamespaceMatcher = (name: string, auth: Record<string, unknown>, next: (error: Error | null, allowed: boolean) => void) => void;
 
 /**
- * socket.io's `Server`, served by a relais node.
+ * socket.io's `Server`, served by a relais node: on the node's own HTTP server
+ * (`new Server(relais)`), or on an app's `http.Server` as socket.io is (`new Server(httpServer,
+ * { relais })`, with a node of its own when `relais` is not given).
  * @example
  * const relais = createRelais();
  * const io = new Server(relais, { pingInterval: 10_000 });
@@ -50,12 +52,18 @@ export class Server<
   }> = [];
   readonly #connections = new Set<Connection>();
   readonly #unmount: () => void;
+  /** The node this server created for itself (closed with it). */
+  readonly #ownRelais: Relais | undefined;
 
-  constructor(relais: Relais, options: ServerOptions = {}) {
+  constructor(target: Relais | HttpServer, options: ServerOptions = {}) {
+    const httpServer = target instanceof HttpServer ? target : undefined;
+    if (!httpServer && options.relais) throw new TypeError('the relais option is for new Server(httpServer, { relais })');
+    this.#ownRelais = httpServer && !options.relais ? createRelais() : undefined;
+    const relais = httpServer ? (options.relais ?? this.#ownRelais!) : (target as Relais);
     this.relais = relais;
     this.options = resolveServerOptions(options);
     this.logger = relais.options.logger ?? silentLogger;
-    const { engine, unmount } = mountEngine(relais, this.options);
+    const { engine, unmount } = mountEngine(relais, this.options, httpServer);
     this.engine = engine;
     this.#unmount = unmount;
     this.roomChannels = this.options.roomChannel && new RoomChannels(relais, this.options.roomChannel);
@@ -167,6 +175,7 @@ export class Server<
     this.#unmount();
     this.engine.close();
     this.clusterBroadcast.close();
+    await this.#ownRelais?.close();
   }
 
   /** The namespace a CONNECT for `name` joins: a known one, or a dynamic child; undefined when none. */
