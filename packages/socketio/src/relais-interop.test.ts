@@ -203,3 +203,16 @@ describe('Socket.IO clients and the node', () => {
     expect(io.engine.size).toBe(0);
   });
 });
+
+describe('rooms whose channel the node does not allow', () => {
+  it('stay off relais: broadcasts reach the room through the cluster', async () => {
+    const node = await start({ namespaces: { chat: {} } });
+    const io = await serve(node);
+    const socket = client(node.base);
+    await nextEvent(socket, 'connect');
+    await socket.emitWithAck('join', 'lobby');
+    const news = nextEvent(socket, 'news');
+    io.to('lobby').emit('news', 'still here');
+    expect(await news).toEqual(['still here']);
+  });
+});

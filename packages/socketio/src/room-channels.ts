@@ -8,6 +8,7 @@
  * An event travels as one publication: its name is the publication's `event`, its argument the
  * publication's `data`; several arguments travel as `{ "sio:args": [...] }`.
  */
+import { namespaceOf } from '@relais/protocol';
 import type { Relais } from '@relais/server';
 
 /** Maps a namespace's room to a channel; undefined keeps the room off relais (this node and the cluster only). */
@@ -37,7 +38,7 @@ function isArgsEnvelope(value: unknown): boolean {
 
 export class RoomChannels {
   readonly #relais: Relais;
-  readonly channelOf: RoomChannel;
+  readonly #mapping: RoomChannel;
   /** Subscriptions under way on this node, by channel: a broadcast waits for them. */
   readonly #pending = new Map<string, Set<Promise<unknown>>>();
   /** The last publish to each channel from this node: the next one goes after it. */
@@ -45,7 +46,18 @@ export class RoomChannels {
 
   constructor(relais: Relais, channelOf: RoomChannel) {
     this.#relais = relais;
-    this.channelOf = channelOf;
+    this.#mapping = channelOf;
+  }
+
+  /**
+   * The channel of a room, when the mapping gives one that the node's namespaces allow;
+   * otherwise the room stays off relais (its broadcasts go through the cluster).
+   */
+  channelOf(nsp: string, room: string): string | undefined {
+    const channel = this.#mapping(nsp, room);
+    if (channel === undefined) return undefined;
+    const { listed, others } = this.#relais.options.namespaces;
+    return !listed || listed.has(namespaceOf(channel)) || others ? channel : undefined;
   }
 
   /** Subscribes relais client `client` to `channel`; resolves false when the node refused it. */
