@@ -19,13 +19,17 @@ export interface ConnectionHost extends FrontEnd {
   connectionClosed(connection: Connection): void;
 }
 
+/** Packets a client may send for a namespace before its CONNECT is answered (the middlewares run). */
+const MAX_EARLY_PACKETS = 100;
+
 export class Connection implements ConnectionLink {
   readonly engine: EngineSocket;
   readonly #server: ConnectionHost;
   readonly #handshake: Omit<Handshake, 'auth'>;
   readonly #decoder: Decoder;
   readonly #sockets = new Map<string, Socket>();
-  readonly #connecting = new Set<string>();
+  /** Namespaces being joined, with the packets that came for them meanwhile (delivered once joined). */
+  readonly #connecting = new Map<string, Packet[]>();
   #connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -86,6 +90,14 @@ export class Connection implements ConnectionLink {
       this.#connect(packet);
     } else if (socket && packet.type !== 'CONNECT' && packet.type !== 'CONNECT_ERROR') {
       socket.onPacket(packet);
+    } else if (this.#connecting.has(packet.nsp) && packet.type !== 'CONNECT' && packet.type !== 'CONNECT_ERROR') {
+      const early = this.#connecting.get(packet.nsp)!;
+      if (early.length >= MAX_EARLY_PACKETS) {
+        this.#server.metrics.badPackets++;
+        this.engine.close('parse error', 'too many packets before the namespace was joined');
+      } else {
+        early.push(packet);
+      }
     } else if (!this.#connecting.has(packet.nsp)) {
       // A packet for a namespace this connection did not join, or a CONNECT_ERROR from a client.
       this.#server.metrics.badPackets++;
@@ -97,7 +109,7 @@ export class Connection implements ConnectionLink {
     const name = packet.nsp;
     if (this.#connecting.has(name)) return;
     const auth = (packet.data ?? {}) as Record<string, unknown>;
-    this.#connecting.add(name);
+    this.#connecting.set(name, []);
     this.#server.namespaceFor(name, auth, (nsp) => {
       if (!nsp) {
         this.#connecting.delete(name);
@@ -105,10 +117,13 @@ export class Connection implements ConnectionLink {
         return;
       }
       nsp.add(this, { ...this.#handshake, auth }, (socket) => {
+        const early = this.#connecting.get(name) ?? [];
         this.#connecting.delete(name);
         if (!socket) return;
         clearTimeout(this.#connectTimer);
         this.#sockets.set(name, socket);
+        // After the `connection` listeners ran (they register the event listeners).
+        if (early.length > 0) queueMicrotask(() => early.forEach((packet) => socket.onPacket(packet)));
       });
     });
   }
