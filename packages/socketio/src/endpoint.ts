@@ -38,6 +38,8 @@ export function mountEngine(
   const allowedOrigins = relais.options.allowedOrigins;
   const engine = new EngineServer({
     ...options,
+    // Polling requests for another node's session are forwarded to it: no sticky sessions.
+    cluster: { link: relais.cluster, path: options.path },
     admit: (req) => {
       const origin = req.headers.origin;
       if (allowedOrigins && !originAllowed(origin, allowedOrigins))

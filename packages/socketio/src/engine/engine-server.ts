@@ -10,6 +10,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { EngineSocket, type EngineSocketOptions } from './engine-socket.js';
+import { PollForwarding, type EngineCluster } from './forwarding.js';
 import { PollingTransport } from './polling.js';
 import { WebSocketTransport } from './websocket.js';
 
@@ -42,6 +43,11 @@ export interface EngineServerOptions extends Omit<EngineSocketOptions, 'upgrades
   admit?(req: IncomingMessage): EngineRefusal | undefined;
   /** CORS headers for a request (empty when none apply). */
   corsHeaders?(req: IncomingMessage): OutgoingHttpHeaders;
+  /**
+   * The cluster of nodes serving this path: polling requests for a session of another node are
+   * forwarded to it (no sticky sessions). Without it, sessions are this node's alone.
+   */
+  cluster?: { link: EngineCluster; path: string };
 }
 
 export interface EngineServerEvents {
@@ -65,10 +71,17 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   readonly #options: EngineServerOptions;
   readonly #sessions = new Map<string, EngineSocket>();
   readonly #wss: WebSocketServer;
+  readonly #forwarding: PollForwarding | undefined;
 
   constructor(options: EngineServerOptions) {
     super();
     this.#options = options;
+    this.#forwarding =
+      options.cluster &&
+      new PollForwarding(options.cluster.link, options.cluster.path, (sid) => this.#sessions.get(sid), {
+        pollTimeoutMs: options.pingIntervalMs + options.pingTimeoutMs + 5_000,
+        maxPayloadBytes: options.maxPayloadBytes,
+      });
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -94,6 +107,9 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     if ('code' in query) return this.#refuse(req, res, query);
     if (query.sid !== null) {
       const session = this.#sessions.get(query.sid);
+      const owner = session ? undefined : this.#forwarding?.ownerOf(query.sid);
+      if (owner !== undefined && query.transport === 'polling')
+        return this.#forwarding!.forward(req, res, owner, query.sid, this.#options.corsHeaders?.(req) ?? {});
       if (!session) return this.#refuse(req, res, ENGINE_ERRORS.UNKNOWN_SID);
       const transport = session.transport;
       if (query.transport !== 'polling' || !(transport instanceof PollingTransport))
@@ -138,11 +154,13 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
 
   /** Closes every session (reason `server shutting down`). */
   close(): void {
+    this.#forwarding?.close();
     for (const session of [...this.#sessions.values()]) session.close('server shutting down');
   }
 
   #open(transport: PollingTransport | WebSocketTransport, req: IncomingMessage): void {
-    const sid = randomBytes(15).toString('base64url');
+    const random = randomBytes(15).toString('base64url');
+    const sid = this.#forwarding ? this.#forwarding.sessionId(random) : random;
     const upgrades = this.#options.allowUpgrades && this.#options.transports.includes('websocket') ? ['websocket'] : [];
     const session = new EngineSocket(sid, transport, { ...this.#options, upgrades });
     this.#sessions.set(sid, session);

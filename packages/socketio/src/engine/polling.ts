@@ -8,6 +8,21 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { decodePayload, encodePayload, EngineProtocolError, type EnginePacket } from './packet.js';
 import { NO_EVENTS, type EngineTransport, type TransportEvents } from './transport.js';
 
+/** Where a poll's answer goes: an HTTP response here, or a node that forwarded the poll. */
+export interface PollResponder {
+  respond(status: number, body: string): void;
+  /** Calls `listener` if the client gives up before the answer. */
+  onAbort(listener: () => void): void;
+}
+
+/** What a POST's payload gets: `ok`, or an error status. */
+export interface PostAnswer {
+  status: number;
+  body: string;
+}
+
+const BAD_REQUEST = JSON.stringify({ code: 3, message: 'Bad request' });
+
 export interface PollingOptions {
   /** Largest POST body, in bytes. */
   maxPayloadBytes: number;
@@ -20,7 +35,7 @@ export class PollingTransport implements EngineTransport {
   readonly bufferedBytes = 0;
   events: TransportEvents = NO_EVENTS;
   readonly #options: PollingOptions;
-  #poll: { req: IncomingMessage; res: ServerResponse } | undefined;
+  #poll: PollResponder | undefined;
   #posting = false;
   #closed = false;
 
@@ -34,20 +49,39 @@ export class PollingTransport implements EngineTransport {
 
   /** A GET: waits for packets. A second one while one waits closes the session. */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
+    this.poll(httpResponder(req, res, this.#options.headers(req)));
+  }
+
+  /** A poll, from this node's HTTP server or forwarded by another node. */
+  poll(poll: PollResponder): void {
     if (this.#poll || this.#closed) {
-      respond(res, 400, this.#options.headers(req), JSON.stringify({ code: 3, message: 'Bad request' }));
+      poll.respond(400, BAD_REQUEST);
       this.events.onError('overlapping poll');
       return;
     }
-    const poll = { req, res };
     this.#poll = poll;
     // A poll the client gave up on (aborted, connection lost) ends the session, as in engine.io.
-    res.once('close', () => {
+    poll.onAbort(() => {
       if (this.#poll !== poll) return;
       this.#poll = undefined;
       this.events.onError('poll closed by the client');
     });
     this.events.onWritable();
+  }
+
+  /** A POST's payload, from this node or forwarded by another: decoded and fed to the session. */
+  receive(body: string): PostAnswer {
+    if (this.#closed) return { status: 400, body: BAD_REQUEST };
+    let packets: EnginePacket[];
+    try {
+      packets = decodePayload(body);
+    } catch (error) {
+      this.events.onError(error instanceof EngineProtocolError ? error.message : 'bad payload');
+      return { status: 400, body: BAD_REQUEST };
+    }
+    // Fed after the answer is on its way: a close packet must not race the POST's own answer.
+    queueMicrotask(() => this.events.onPackets(packets));
+    return { status: 200, body: 'ok' };
   }
 
   /** A POST: the client's packets. Answers `ok`, 400 for a malformed payload, 413 past maxPayload. */
@@ -62,16 +96,8 @@ export class PollingTransport implements EngineTransport {
     readBody(req, this.#options.maxPayloadBytes).then(
       (body) => {
         this.#posting = false;
-        let packets: EnginePacket[];
-        try {
-          packets = decodePayload(body);
-        } catch (error) {
-          respond(res, 400, headers, JSON.stringify({ code: 3, message: 'Bad request' }));
-          this.events.onError(error instanceof EngineProtocolError ? error.message : 'bad payload');
-          return;
-        }
-        respond(res, 200, { ...headers, 'Content-Type': 'text/html' }, 'ok');
-        this.events.onPackets(packets);
+        const answer = this.receive(body);
+        respond(res, answer.status, answer.status === 200 ? { ...headers, 'Content-Type': 'text/html' } : headers, answer.body);
       },
       (error: Error) => {
         this.#posting = false;
@@ -90,8 +116,7 @@ export class PollingTransport implements EngineTransport {
     const poll = this.#poll;
     if (!poll) throw new Error('no poll is waiting');
     this.#poll = undefined;
-    const headers = { ...this.#options.headers(poll.req), 'Content-Type': 'text/plain; charset=UTF-8' };
-    respond(poll.res, 200, headers, encodePayload(packets));
+    poll.respond(200, encodePayload(packets));
   }
 
   close(): void {
@@ -100,21 +125,30 @@ export class PollingTransport implements EngineTransport {
     const poll = this.#poll;
     this.#poll = undefined;
     // A poll still waiting is released with a noop, so that the client's GET does not hang.
-    if (poll) respond(poll.res, 200, { ...this.#options.headers(poll.req), 'Content-Type': 'text/plain; charset=UTF-8' }, '6');
+    if (poll) poll.respond(200, '6');
     this.events.onClose('transport close');
   }
 }
 
-class PayloadTooLargeError extends Error {}
+export class PayloadTooLargeError extends Error {}
 
-function respond(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: string): void {
+/** A poll answered on this node's HTTP response. */
+export function httpResponder(req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders): PollResponder {
+  return {
+    respond: (status, body) =>
+      respond(res, status, status === 200 ? { ...headers, 'Content-Type': 'text/plain; charset=UTF-8' } : headers, body),
+    onAbort: (listener) => res.once('close', () => !res.writableEnded && listener()),
+  };
+}
+
+export function respond(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: string): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'Content-Length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
 
 /** The request body as UTF-8, rejecting with PayloadTooLargeError past `maxBytes`. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > maxBytes) {
