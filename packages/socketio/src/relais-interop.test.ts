@@ -216,3 +216,21 @@ describe('rooms whose channel the node does not allow', () => {
     expect(await news).toEqual(['still here']);
   });
 });
+
+describe('the node rate limits on Socket.IO events', () => {
+  it('drops events over the per-connection rate, and closes a flood', async () => {
+    const node = await start({ limits: { perConnection: { commands: { perSecond: 1, burst: 5 } }, floodFactor: 2 } });
+    const io = new Server(node.relais);
+    servers.push(io);
+    let handled = 0;
+    io.on('connection', (socket) => socket.on('spam', () => handled++));
+    const socket = client(node.base, { transports: ['websocket'] });
+    await nextEvent(socket, 'connect');
+    const gone = nextEvent(socket, 'disconnect');
+    for (let i = 0; i < 100; i++) socket.emit('spam');
+    expect((await gone)[0]).toBe('transport close');
+    expect(handled).toBeGreaterThan(0);
+    expect(handled).toBeLessThan(10);
+    expect(io.metrics.limitedEvents).toBeGreaterThan(0);
+  });
+});

@@ -71,6 +71,15 @@ export class RelaisLink implements Transport {
     });
   }
 
+  /**
+   * Counts one inbound Socket.IO event against the node's rate limits of this connection and
+   * its user (`limits.perConnection/perUser.commands`): `limited` drops it, `flood` closes.
+   */
+  admit(): 'ok' | 'limited' | 'flood' {
+    const session = this.#session;
+    return session && session.state === 'connected' ? session.limiter.command(session.user) : 'ok';
+  }
+
   /** The Socket.IO side ended: the relais connection ends too. */
   end(): void {
     if (this.#closed) return;

@@ -20,6 +20,8 @@ export interface SocketIoMetrics {
   unknownAcks: number;
   /** Engine.IO requests refused (bad query, unknown sid, Origin). */
   refusedRequests: number;
+  /** Events and acks dropped by the node's rate limits (a flood closes the connection instead). */
+  limitedEvents: number;
 }
 
 /** What every Socket.IO object reports to and reaches the node through: the Server. */

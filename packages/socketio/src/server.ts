@@ -42,7 +42,7 @@ export class Server<
   readonly options: ResolvedServerOptions;
   readonly engine: EngineServer;
   readonly logger: Logger;
-  readonly metrics: SocketIoMetrics = { badPackets: 0, unknownAcks: 0, refusedRequests: 0 };
+  readonly metrics: SocketIoMetrics = { badPackets: 0, unknownAcks: 0, refusedRequests: 0, limitedEvents: 0 };
   readonly roomChannels: RoomChannels | undefined;
   readonly clusterBroadcast: ClusterBroadcast;
   readonly #namespaces = new Map<string, Namespace>();

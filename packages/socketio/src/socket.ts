@@ -232,6 +232,18 @@ export class Socket implements RemoteSocket {
   /** A packet from the client for this namespace. */
   onPacket(packet: Packet): void {
     if (!this.connected) return;
+    if (packet.type === 'EVENT' || packet.type === 'ACK') {
+      const verdict = this.link?.admit() ?? 'ok';
+      if (verdict === 'flood') {
+        this.nsp.server.metrics.limitedEvents++;
+        this.#connection.close('forced close');
+        return;
+      }
+      if (verdict === 'limited') {
+        this.nsp.server.metrics.limitedEvents++;
+        return;
+      }
+    }
     if (packet.type === 'EVENT') this.#onEvent(packet);
     else if (packet.type === 'ACK') this.#onAck(packet);
     else if (packet.type === 'DISCONNECT') this.onClose('client namespace disconnect');
