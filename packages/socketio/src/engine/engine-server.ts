@@ -155,7 +155,11 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   /** Closes every session (reason `server shutting down`). */
   close(): void {
     this.#forwarding?.close();
-    for (const session of [...this.#sessions.values()]) session.close('server shutting down');
+    for (const session of [...this.#sessions.values()]) {
+      // A waiting poll still gets the close packet; a session waiting for its next poll ends now.
+      session.close('server shutting down');
+      session.terminate();
+    }
   }
 
   #open(transport: PollingTransport | WebSocketTransport, req: IncomingMessage): void {

@@ -116,6 +116,11 @@ export class EngineSocket extends EventEmitter<EngineSocketEvents> {
 
   #closeEmitted = false;
 
+  /** Ends the session now, without waiting for a poll to take the last packets (shutdown). */
+  terminate(reason: EngineCloseReason = 'server shutting down'): void {
+    this.#finish(reason, reason);
+  }
+
   #lingering: { reason: EngineCloseReason; description: string } | undefined;
 
   /**
