@@ -116,7 +116,7 @@ export class Connection implements ConnectionLink {
         this.write(encodePacket({ type: 'CONNECT_ERROR', nsp: name, data: { message: 'Invalid namespace' } }));
         return;
       }
-      nsp.add(this, { ...this.#handshake, auth }, (socket) => {
+      const joined = (socket: Socket | undefined): void => {
         const early = this.#connecting.get(name) ?? [];
         this.#connecting.delete(name);
         if (!socket) return;
@@ -124,7 +124,12 @@ export class Connection implements ConnectionLink {
         this.#sockets.set(name, socket);
         // After the `connection` listeners ran (they register the event listeners).
         if (early.length > 0) queueMicrotask(() => early.forEach((packet) => socket.onPacket(packet)));
-      });
+      };
+      const join = (): void => nsp.add(this, { ...this.#handshake, auth }, joined);
+      // A client coming back after a cut: its socket resumes, or it starts anew.
+      if (this.#server.recovery && typeof auth.pid === 'string')
+        nsp.recover(auth.pid, auth.offset, this, (socket) => (socket ? joined(socket) : join()));
+      else join();
     });
   }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { BroadcastOperator } from './broadcast.js';
 import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
-import { encodePacket, hasBinary } from './parser.js';
+import { Decoder, encodePacket, hasBinary } from './parser.js';
 import { LinkRefusedError, RelaisLink } from './relais-link.js';
 import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, SocketNamespace } from './roles.js';
 import { Rooms } from './rooms.js';
@@ -31,6 +31,8 @@ export class Namespace implements SocketNamespace {
   readonly #listeners: Listeners;
   readonly #middlewares: Middleware[];
   readonly #children = new Set<Namespace>();
+  /** Sockets cut off and kept for their client to come back, by pid (connection state recovery). */
+  readonly #suspended = new Map<string, Socket>();
 
   /** A dynamic namespace's child shares its parent's middlewares and listeners. */
   constructor(name: string, server: FrontEnd, parent?: Namespace) {
@@ -142,7 +144,14 @@ export class Namespace implements SocketNamespace {
    * `connection` listeners, or answers CONNECT_ERROR with the middleware's error.
    */
   add(connection: ConnectionLink, handshake: Handshake, done: (socket: Socket | undefined) => void): void {
-    const socket = new Socket(randomBytes(15).toString('base64url'), this, connection, handshake);
+    const recovery = this.server.recovery;
+    const socket = new Socket(
+      randomBytes(15).toString('base64url'),
+      this,
+      connection,
+      handshake,
+      recovery && { pid: randomBytes(15).toString('base64url'), maxEvents: recovery.maxEvents },
+    );
     this.#run(socket, 0, (error) => {
       if (error || connection.engine.state !== 'open') {
         if (error && connection.engine.state === 'open') connection.connectError(this.name, error);
@@ -184,7 +193,7 @@ export class Namespace implements SocketNamespace {
       { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url },
       {
         onPublication: (channel, event, data) => socket.onPublication(channel, event, data),
-        onClose: () => connection.close('forced close'),
+        onClose: () => socket.closeConnection(),
       },
       () => connection.engine.bufferedBytes,
     );
@@ -195,7 +204,40 @@ export class Namespace implements SocketNamespace {
   /** A socket left (see Socket#onClose). */
   remove(socket: RemoteSocket): void {
     for (const room of this.#rooms.roomsOf(socket)) this.leaveRoom(socket, room);
+    if (this.sockets.get(socket.id) === socket) this.sockets.delete(socket.id);
+    const pid = socket instanceof Socket ? socket.pid : undefined;
+    if (pid !== undefined && this.#suspended.get(pid) === socket) this.#suspended.delete(pid);
+  }
+
+  /** A socket is cut off but kept, rooms included, for its client to come back. */
+  suspend(socket: RemoteSocket): void {
+    if (!(socket instanceof Socket) || socket.pid === undefined) return;
     this.sockets.delete(socket.id);
+    this.#suspended.set(socket.pid, socket);
+  }
+
+  /**
+   * A client coming back with `pid` and the offset of the last event it got: resumes its socket
+   * (after the middlewares unless skipMiddlewares), or answers undefined for a new session.
+   */
+  recover(pid: unknown, offset: unknown, connection: ConnectionLink, done: (socket: Socket | undefined) => void): void {
+    const socket = typeof pid === 'string' ? this.#suspended.get(pid) : undefined;
+    if (!socket || !this.server.recovery) {
+      done(undefined);
+      return;
+    }
+    const resume = (): void => {
+      if (this.#suspended.get(socket.pid!) !== socket || !socket.resume(connection, offset)) {
+        done(undefined);
+        return;
+      }
+      this.#suspended.delete(socket.pid!);
+      this.sockets.set(socket.id, socket);
+      done(socket);
+      this.#listeners.emit('connection', [socket]);
+    };
+    if (this.server.recovery.skipMiddlewares) resume();
+    else this.#run(socket, 0, (error) => (error ? done(undefined) : resume()));
   }
 
   /** Joins locally at once; resolves when the room's channel subscription is made. */
@@ -215,7 +257,7 @@ export class Namespace implements SocketNamespace {
 
   leaveRoom(socket: RemoteSocket, room: string): void {
     if (!this.#rooms.leave(socket, room)) return;
-    const local = this.sockets.get(socket.id);
+    const local = socket instanceof Socket ? socket : undefined;
     const channel = this.server.roomChannels?.channelOf(this.name, room);
     if (!local || channel === undefined || !local.roomsByChannel.delete(channel)) return;
     const client = local.link?.client;
@@ -226,8 +268,10 @@ export class Namespace implements SocketNamespace {
     return this.#rooms.roomsOf(socket);
   }
 
+  /** The selected sockets, the cut-off ones kept for recovery included (they keep their events). */
   select(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Set<RemoteSocket> {
-    return this.#rooms.select(rooms, except, this.sockets.values());
+    const everyone = this.#suspended.size === 0 ? this.sockets.values() : [...this.sockets.values(), ...this.#suspended.values()];
+    return this.#rooms.select(rooms, except, everyone);
   }
 
   /**
@@ -260,7 +304,10 @@ export class Namespace implements SocketNamespace {
 
   /** Writes an encoded packet to the selected sockets of this node. */
   deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
-    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded);
+    let event: unknown[] | undefined;
+    // Decoded once, and only for sockets that keep offsets (connection state recovery).
+    const decoded = (): unknown[] => (event ??= decodeEvent(encoded));
+    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded, decoded);
   }
 
   #operator(): BroadcastOperator {
@@ -287,4 +334,12 @@ export class Namespace implements SocketNamespace {
       next(error instanceof Error ? error : new Error(String(error)));
     }
   }
+}
+
+/** The `[name, ...args]` of an encoded EVENT packet (this node's own encoding). */
+function decodeEvent(encoded: readonly [string, ...Buffer[]]): unknown[] {
+  const decoder = new Decoder(encoded.length);
+  let packet = decoder.add(encoded[0]);
+  for (const attachment of encoded.slice(1)) packet = decoder.add(attachment as Buffer);
+  return (packet?.data as unknown[]) ?? [];
 }

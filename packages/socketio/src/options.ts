@@ -5,6 +5,7 @@
  * options carry over unchanged.
  */
 import type { Relais } from '@relais/server';
+import type { RecoveryOptions } from './recovery.js';
 import { defaultRoomChannel, type RoomChannel } from './room-channels.js';
 
 export const DEFAULT_PATH = '/socket.io/';
@@ -14,6 +15,9 @@ export const DEFAULT_UPGRADE_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 45_000;
 export const DEFAULT_MAX_HTTP_BUFFER_SIZE = 1_000_000;
 export const DEFAULT_MAX_ATTACHMENTS = 100;
+export const DEFAULT_MAX_DISCONNECTION_DURATION_MS = 120_000;
+/** Most events kept per socket for connection state recovery. */
+export const DEFAULT_MAX_RECOVERY_EVENTS = 1000;
 
 export interface ServerOptions {
   /**
@@ -50,6 +54,13 @@ export interface ServerOptions {
    * @default `sio:<room>` on `/`, `sio<nsp>:<room>` on other namespaces
    */
   roomChannel?: RoomChannel | false;
+  /**
+   * Connection state recovery: a client cut off (transport close or error, ping timeout) that
+   * comes back within `maxDisconnectionDuration` ms gets its socket back (id, rooms, data) and the
+   * events it missed, once (see docs/socketio.md). `maxEvents` (relais) bounds the events kept
+   * per socket. @default off; when given: 120000 ms, skipMiddlewares true, 1000 events
+   */
+  connectionStateRecovery?: { maxDisconnectionDuration?: number; skipMiddlewares?: boolean; maxEvents?: number };
   /** Accepted for compatibility and ignored: relais does not serve the client bundle. */
   serveClient?: boolean;
   /** Accepted for compatibility: Engine.IO v3 clients (socket.io 2.x) are refused whatever it says. */
@@ -68,6 +79,7 @@ export interface ResolvedServerOptions {
   allowUpgrades: boolean;
   cors: { origin: string | string[] | boolean; credentials: boolean };
   roomChannel: RoomChannel | undefined;
+  recovery: RecoveryOptions | undefined;
 }
 
 const KNOWN = new Set([
@@ -85,6 +97,7 @@ const KNOWN = new Set([
   'roomChannel',
   'allowEIO3',
   'relais',
+  'connectionStateRecovery',
 ]);
 
 function positive(name: string, value: unknown, fallback: number): number {
@@ -117,6 +130,21 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     allowUpgrades: options.allowUpgrades ?? true,
     cors: { origin: options.cors?.origin ?? true, credentials: options.cors?.credentials ?? true },
     roomChannel: roomChannelOf(options.roomChannel),
+    recovery: recoveryOf(options.connectionStateRecovery),
+  };
+}
+
+function recoveryOf(value: ServerOptions['connectionStateRecovery']): RecoveryOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new TypeError('socket.io option connectionStateRecovery must be an object');
+  return {
+    maxDisconnectionMs: positive(
+      'connectionStateRecovery.maxDisconnectionDuration',
+      value.maxDisconnectionDuration,
+      DEFAULT_MAX_DISCONNECTION_DURATION_MS,
+    ),
+    skipMiddlewares: value.skipMiddlewares ?? true,
+    maxEvents: positive('connectionStateRecovery.maxEvents', value.maxEvents, DEFAULT_MAX_RECOVERY_EVENTS),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Logger, Relais } from '@relais/server';
 import type { ClusterBroadcast } from './cluster-broadcast.js';
 import type { EngineCloseReason, EngineSocket } from './engine/engine-socket.js';
 import type { Handshake } from './handshake.js';
+import type { RecoveryOptions } from './recovery.js';
 import type { RoomChannels } from './room-channels.js';
 
 /** The message of an ack that did not come in time (as socket.io words it). */
@@ -32,6 +33,8 @@ export interface FrontEnd {
   readonly roomChannels: RoomChannels | undefined;
   readonly clusterBroadcast: ClusterBroadcast;
   readonly metrics: SocketIoMetrics;
+  /** Connection state recovery, when on. */
+  readonly recovery: RecoveryOptions | undefined;
   /** Logs an error thrown by app code (a listener, a middleware, an ack callback). */
   reportError(error: unknown, where: string): void;
 }
@@ -72,6 +75,8 @@ export interface SocketNamespace extends BroadcastTarget {
   leaveRoom(socket: RemoteSocket, room: string): void;
   /** The socket left the namespace. */
   remove(socket: RemoteSocket): void;
+  /** The socket is cut off but kept for its client to come back (connection state recovery). */
+  suspend(socket: RemoteSocket): void;
 }
 
 /** What a socket needs of its connection. */

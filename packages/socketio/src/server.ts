@@ -14,6 +14,7 @@ import { addressOf, mountEngine } from './endpoint.js';
 import { handshakeOf } from './handshake.js';
 import { Namespace, type Middleware } from './namespace.js';
 import type { RemoteSocket, SocketIoMetrics } from './roles.js';
+import type { RecoveryOptions } from './recovery.js';
 import { RoomChannels } from './room-channels.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import type { Socket } from './socket.js';
@@ -44,6 +45,7 @@ export class Server<
   readonly logger: Logger;
   readonly metrics: SocketIoMetrics = { badPackets: 0, unknownAcks: 0, refusedRequests: 0, limitedEvents: 0 };
   readonly roomChannels: RoomChannels | undefined;
+  readonly recovery: RecoveryOptions | undefined;
   readonly clusterBroadcast: ClusterBroadcast;
   readonly #namespaces = new Map<string, Namespace>();
   readonly #parents: Array<{
@@ -67,6 +69,7 @@ export class Server<
     this.engine = engine;
     this.#unmount = unmount;
     this.roomChannels = this.options.roomChannel && new RoomChannels(relais, this.options.roomChannel);
+    this.recovery = this.options.recovery;
     this.clusterBroadcast = new ClusterBroadcast(relais, this.options.path, (nsp, encoded, rooms, except) =>
       this.#namespaces.get(nsp)?.deliverLocal(encoded, rooms, except),
     );

@@ -8,6 +8,7 @@ import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
 import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
 import type { RelaisLink } from './relais-link.js';
+import { RECOVERABLE_REASONS, RecoveryBuffer } from './recovery.js';
 import { dataToArgs } from './room-channels.js';
 import { ACK_TIMEOUT_MESSAGE, type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
 
@@ -34,7 +35,14 @@ export class Socket implements RemoteSocket {
   /** Anything the app keeps with the socket (e.g. the user found by a middleware). */
   data: Record<string, unknown> = {};
   connected = false;
-  readonly #connection: ConnectionLink;
+  #connection: ConnectionLink;
+  /** With connection state recovery: the private session id and the events sent, by offset. */
+  readonly pid: string | undefined;
+  readonly #recovery: RecoveryBuffer | undefined;
+  /** Cut off, waiting for its client to come back (recovery). */
+  #suspended: NodeJS.Timeout | undefined;
+  /** Whether this socket came back after a cut (connection state recovery). */
+  recovered = false;
   readonly #listeners: Listeners;
   readonly #any: Listener[] = [];
   readonly #middlewares: EventMiddleware[] = [];
@@ -46,8 +54,16 @@ export class Socket implements RemoteSocket {
   #nextAckId = 0;
   #timeoutMs: number | undefined;
 
-  constructor(id: string, nsp: SocketNamespace, connection: ConnectionLink, handshake: Handshake) {
+  constructor(
+    id: string,
+    nsp: SocketNamespace,
+    connection: ConnectionLink,
+    handshake: Handshake,
+    recovery?: { pid: string; maxEvents: number },
+  ) {
     this.id = id;
+    this.pid = recovery?.pid;
+    this.#recovery = recovery && new RecoveryBuffer(recovery.maxEvents);
     this.nsp = nsp;
     this.#connection = connection;
     this.handshake = handshake;
@@ -105,7 +121,8 @@ export class Socket implements RemoteSocket {
       packet.id = this.#registerAck(last as Ack);
     }
     this.#timeoutMs = undefined;
-    this.#write(packet);
+    if (packet.id === undefined) this.deliverEvent(packet.data as unknown[]);
+    else this.#write(packet);
     return true;
   }
 
@@ -226,7 +243,36 @@ export class Socket implements RemoteSocket {
   onConnect(): void {
     this.connected = true;
     void this.join(this.id);
-    this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id } });
+    this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: this.pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.pid } });
+  }
+
+  /** Whether the socket is cut off and waiting for its client (connection state recovery). */
+  get suspended(): boolean {
+    return this.#suspended !== undefined;
+  }
+
+  /**
+   * The client came back on `connection` with the offset of the last event it got: the socket
+   * is connected again, with the same id, rooms and data, and gets the events it missed.
+   * Returns false when they cannot be told (an unknown offset): the client starts anew.
+   */
+  resume(connection: ConnectionLink, offset: unknown): boolean {
+    const missed = this.#recovery?.since(offset);
+    if (!this.#suspended || !missed) return false;
+    clearTimeout(this.#suspended);
+    this.#suspended = undefined;
+    this.#connection = connection;
+    this.connected = true;
+    this.recovered = true;
+    this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });
+    for (const data of missed) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data }));
+    return true;
+  }
+
+  /** The node closed this socket's relais connection: its Socket.IO connection closes too. */
+  closeConnection(): void {
+    if (this.#suspended) this.#forget();
+    else this.#connection.close('forced close');
   }
 
   /** A packet from the client for this namespace. */
@@ -254,24 +300,52 @@ export class Socket implements RemoteSocket {
     if (!this.connected) return;
     this.#listeners.emit('disconnecting', [reason, description]);
     this.connected = false;
-    this.nsp.remove(this);
     this.#connection.remove(this);
     for (const ack of this.#acks.values()) (ack as { cancel?: () => void }).cancel?.();
     this.#acks.clear();
-    this.link?.end();
+    const recovery = this.nsp.server.recovery;
+    if (this.#recovery && recovery && RECOVERABLE_REASONS.has(reason)) {
+      // Kept, rooms and subscriptions included, for the client to come back (see recovery).
+      this.#suspended = setTimeout(() => this.#forget(), recovery.maxDisconnectionMs);
+      this.#suspended.unref();
+      this.nsp.suspend(this);
+    } else {
+      this.nsp.remove(this);
+      this.link?.end();
+    }
     this.#listeners.emit('disconnect', [reason, description]);
+  }
+
+  /** A cut-off socket whose client did not come back in time: it leaves for good. */
+  #forget(): void {
+    clearTimeout(this.#suspended);
+    this.#suspended = undefined;
+    this.nsp.remove(this);
+    this.link?.end();
   }
 
   /** A publication on a channel this socket holds as a room: the event goes to the client. */
   onPublication(channel: string, event: string | undefined, data: unknown): void {
     const name = event ?? 'message';
-    if (!this.connected || !this.roomsByChannel.has(channel) || RESERVED_EVENTS.has(name)) return;
-    this.#write({ type: 'EVENT', nsp: this.nsp.name, data: [name, ...dataToArgs(data)] });
+    if (!this.roomsByChannel.has(channel) || RESERVED_EVENTS.has(name)) return;
+    this.deliverEvent([name, ...dataToArgs(data)]);
   }
 
-  /** Sends an already encoded packet of this namespace (a broadcast). */
-  writeEncoded(encoded: readonly [string, ...Buffer[]]): void {
-    if (this.connected) this.#connection.write(encoded);
+  /** Sends an already encoded packet of this namespace (a broadcast), or its event when recovery keeps offsets. */
+  writeEncoded(encoded: readonly [string, ...Buffer[]], event: () => unknown[]): void {
+    if (this.#recovery) this.deliverEvent(event());
+    else if (this.connected) this.#connection.write(encoded);
+  }
+
+  /** An event without ack for this client: kept with its offset under recovery, sent when connected. */
+  deliverEvent(data: unknown[]): void {
+    if (this.#recovery) {
+      if (!this.connected && !this.#suspended) return;
+      const offset = this.#recovery.add(data);
+      if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data: [...data, offset] }));
+      return;
+    }
+    if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data }));
   }
 
   /** Registers an ack for an outgoing event, with the pending timeout if any; returns its id. */
