@@ -10,7 +10,8 @@ import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
 import type { RelaisLink } from './relais-link.js';
 import { RECOVERABLE_REASONS, RecoveryBuffer } from './recovery.js';
 import { dataToArgs } from './room-channels.js';
-import { ACK_TIMEOUT_MESSAGE, type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
+import { PendingAcks, type Ack } from './pending-acks.js';
+import { type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
 
 /** Why a socket left its namespace, as Socket.IO names it. */
 export type DisconnectReason =
@@ -25,8 +26,6 @@ export type DisconnectReason =
 
 /** A socket middleware (`socket.use`): sees each incoming event before its listeners. */
 export type EventMiddleware = (event: [string, ...unknown[]], next: (error?: Error) => void) => void;
-
-type Ack = (...args: unknown[]) => void;
 
 export class Socket implements RemoteSocket {
   readonly id: string;
@@ -46,12 +45,11 @@ export class Socket implements RemoteSocket {
   readonly #listeners: Listeners;
   readonly #any: Listener[] = [];
   readonly #middlewares: EventMiddleware[] = [];
-  readonly #acks = new Map<number, Ack>();
+  readonly #acks = new PendingAcks();
   /** This socket as a relais connection (set by its namespace before it connects). */
   link: RelaisLink | undefined;
   /** The rooms this socket holds as channels, by channel. */
   readonly roomsByChannel = new Map<string, string>();
-  #nextAckId = 0;
   #timeoutMs: number | undefined;
 
   constructor(
@@ -301,7 +299,6 @@ export class Socket implements RemoteSocket {
     this.#listeners.emit('disconnecting', [reason, description]);
     this.connected = false;
     this.#connection.remove(this);
-    for (const ack of this.#acks.values()) (ack as { cancel?: () => void }).cancel?.();
     this.#acks.clear();
     const recovery = this.nsp.server.recovery;
     if (this.#recovery && recovery && RECOVERABLE_REASONS.has(reason)) {
@@ -348,31 +345,8 @@ export class Socket implements RemoteSocket {
     if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data }));
   }
 
-  /** Registers an ack for an outgoing event, with the pending timeout if any; returns its id. */
-  registerAck(ack: Ack, timeoutMs: number | undefined): number {
-    const id = this.#nextAckId++;
-    if (timeoutMs === undefined) {
-      this.#acks.set(id, ack);
-      return id;
-    }
-    const timer = setTimeout(() => {
-      this.#acks.delete(id);
-      ack(new Error(ACK_TIMEOUT_MESSAGE));
-    }, timeoutMs);
-    timer.unref();
-    const timed = Object.assign(
-      (...args: unknown[]) => {
-        clearTimeout(timer);
-        ack(null, ...args);
-      },
-      { cancel: () => clearTimeout(timer) },
-    );
-    this.#acks.set(id, timed);
-    return id;
-  }
-
   #registerAck(ack: Ack): number {
-    return this.registerAck(ack, this.#timeoutMs);
+    return this.#acks.add(ack, this.#timeoutMs);
   }
 
   #write(packet: Packet): void {
@@ -424,12 +398,11 @@ export class Socket implements RemoteSocket {
   }
 
   #onAck(packet: Packet): void {
-    const ack = this.#acks.get(packet.id as number);
+    const ack = this.#acks.take(packet.id as number);
     if (!ack) {
       this.nsp.server.metrics.unknownAcks++;
       return;
     }
-    this.#acks.delete(packet.id as number);
     try {
       ack(...(packet.data as unknown[]));
     } catch (error) {
