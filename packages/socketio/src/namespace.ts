@@ -209,6 +209,11 @@ export class Namespace implements SocketNamespace {
     if (pid !== undefined && this.#suspended.get(pid) === socket) this.#suspended.delete(pid);
   }
 
+  /** The server closes: sockets kept for recovery leave for good. */
+  forgetSuspended(): void {
+    for (const socket of [...this.#suspended.values()]) socket.forget();
+  }
+
   /** A socket is cut off but kept, rooms included, for its client to come back. */
   suspend(socket: RemoteSocket): void {
     if (!(socket instanceof Socket) || socket.pid === undefined) return;

@@ -113,3 +113,22 @@ describe('connection state recovery with socket.io-client', () => {
     expect(client.recovered).toBe(false);
   });
 });
+
+describe('closing a server with sockets kept for recovery', () => {
+  it('ends their relais connections', async () => {
+    const node = await start();
+    const io = new Server(node.relais, { connectionStateRecovery: {} });
+    const connected = new Promise<Socket>((resolve) => io.once('connection', resolve));
+    const client = connect(node.base, { forceNew: true, reconnection: false, transports: ['websocket'] });
+    clients.push(client);
+    const server = await connected;
+    const cut = new Promise((resolve) => server.on('disconnect', resolve));
+    client.io.engine.close();
+    await cut;
+    expect(server.suspended).toBe(true);
+    expect(node.relais.connections).toBe(1);
+    await io.close();
+    expect(server.suspended).toBe(false);
+    expect(node.relais.connections).toBe(0);
+  });
+});

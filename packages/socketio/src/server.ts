@@ -177,6 +177,7 @@ export class Server<
   async close(): Promise<void> {
     this.#unmount();
     this.engine.close();
+    for (const nsp of this.#namespaces.values()) nsp.forgetSuspended();
     this.clusterBroadcast.close();
     await this.#ownRelais?.close();
   }

@@ -313,7 +313,11 @@ export class Socket implements RemoteSocket {
     this.#listeners.emit('disconnect', [reason, description]);
   }
 
-  /** A cut-off socket whose client did not come back in time: it leaves for good. */
+  /** A cut-off socket leaves for good: its client did not come back in time, or the server closes. */
+  forget(): void {
+    if (this.#suspended) this.#forget();
+  }
+
   #forget(): void {
     clearTimeout(this.#suspended);
     this.#suspended = undefined;
