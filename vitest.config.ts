@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^@relais\/server$/, replacement: src('server') },
       { find: /^@relais\/redis$/, replacement: src('redis') },
       { find: /^@relais\/postgres$/, replacement: src('postgres') },
+      { find: /^@relais\/socketio$/, replacement: src('socketio') },
       { find: /^@relais\/client$/, replacement: src('client') },
       { find: /^@relais\/svelte$/, replacement: src('svelte') },
       { find: /^@relais\/app-chat\/server$/, replacement: appServer('chat') },

@@ -1,0 +1,350 @@
+/**
+ * @module namespace
+ * A Socket.IO namespace: its sockets on this node, its rooms, its connection middlewares
+ * (`use`) and `connection` listeners, and broadcasts to a selection of its sockets.
+ */
+import { randomBytes } from 'node:crypto';
+import { BroadcastOperator } from './broadcast.js';
+import type { Handshake } from './handshake.js';
+import { Listeners, type Listener } from './listeners.js';
+import { Decoder, encodePacket, hasBinary } from './parser.js';
+import { LinkRefusedError, RelaisLink } from './relais-link.js';
+import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, SocketNamespace } from './roles.js';
+import { Rooms } from './rooms.js';
+import { Socket } from './socket.js';
+
+/** A connection middleware (`io.use`): `next()` admits the socket, `next(error)` refuses it. */
+export type Middleware = (socket: Socket, next: (error?: MiddlewareError) => void) => void;
+
+/** The `adapter` socket.io apps read: rooms and their socket ids, on this node. */
+export interface NamespaceAdapter {
+  readonly rooms: Map<string, Set<string>>;
+  readonly sids: Map<string, Set<string>>;
+}
+
+export class Namespace implements SocketNamespace {
+  readonly name: string;
+  readonly server: FrontEnd;
+  /** This namespace's connected sockets on this node, by id. */
+  readonly sockets = new Map<string, Socket>();
+  readonly #rooms = new Rooms<RemoteSocket>();
+  readonly #listeners: Listeners;
+  readonly #middlewares: Middleware[];
+  readonly #children = new Set<Namespace>();
+  /** Sockets cut off and kept for their client to come back, by pid (connection state recovery). */
+  readonly #suspended = new Map<string, Socket>();
+
+  /** A dynamic namespace's child shares its parent's middlewares and listeners. */
+  constructor(name: string, server: FrontEnd, parent?: Namespace) {
+    this.name = name;
+    this.server = server;
+    this.#listeners = parent ? parent.#listeners : new Listeners((error, event) => server.reportError(error, `listener of ${event}`));
+    this.#middlewares = parent ? parent.#middlewares : [];
+    if (parent) parent.#children.add(this);
+  }
+
+  /** Listens to `connection` (alias `connect`): a socket joined this namespace. */
+  on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
+    this.#listeners.on(event === 'connect' ? 'connection' : event, listener as Listener);
+    return this;
+  }
+
+  once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
+    this.#listeners.once(event === 'connect' ? 'connection' : event, listener as Listener);
+    return this;
+  }
+
+  off(event: 'connection' | 'connect', listener?: (socket: Socket) => void): this {
+    this.#listeners.off(event === 'connect' ? 'connection' : event, listener as Listener | undefined);
+    return this;
+  }
+
+  /** Adds a connection middleware; they run in order for each socket before `connection`. */
+  use(middleware: Middleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  to(room: string | readonly string[]): BroadcastOperator {
+    return this.#operator().to(room);
+  }
+
+  in(room: string | readonly string[]): BroadcastOperator {
+    return this.to(room);
+  }
+
+  except(room: string | readonly string[]): BroadcastOperator {
+    return this.#operator().except(room);
+  }
+
+  timeout(ms: number): BroadcastOperator {
+    return this.#operator().timeout(ms);
+  }
+
+  get volatile(): BroadcastOperator {
+    return this.#operator();
+  }
+
+  get local(): BroadcastOperator {
+    return this.#operator();
+  }
+
+  compress(_compress: boolean): BroadcastOperator {
+    return this.#operator();
+  }
+
+  /** Sends an event to every socket of the namespace. */
+  emit(event: string, ...args: unknown[]): boolean {
+    if (this.#children.size > 0) {
+      for (const child of this.#children) child.emit(event, ...args);
+      return true;
+    }
+    return this.#operator().emit(event, ...args);
+  }
+
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> {
+    return this.#operator().emitWithAck(event, ...args);
+  }
+
+  send(...args: unknown[]): this {
+    this.emit('message', ...args);
+    return this;
+  }
+
+  write(...args: unknown[]): this {
+    return this.send(...args);
+  }
+
+  fetchSockets(): Promise<RemoteSocket[]> {
+    return this.#operator().fetchSockets();
+  }
+
+  socketsJoin(room: string | readonly string[]): void {
+    this.#operator().socketsJoin(room);
+  }
+
+  socketsLeave(room: string | readonly string[]): void {
+    this.#operator().socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    this.#operator().disconnectSockets(close);
+  }
+
+  get adapter(): NamespaceAdapter {
+    const rooms = new Map<string, Set<string>>();
+    for (const [room, members] of this.#rooms.rooms) rooms.set(room, new Set([...members].map((socket) => socket.id)));
+    const sids = new Map<string, Set<string>>();
+    for (const socket of this.sockets.values()) sids.set(socket.id, this.#rooms.roomsOf(socket));
+    return { rooms, sids };
+  }
+
+  /**
+   * A client asks to join: runs the middlewares, then connects the socket and calls
+   * `connection` listeners, or answers CONNECT_ERROR with the middleware's error.
+   */
+  add(connection: ConnectionLink, handshake: Handshake, done: (socket: Socket | undefined) => void): void {
+    const recovery = this.server.recovery;
+    const socket = new Socket(
+      randomBytes(15).toString('base64url'),
+      this,
+      connection,
+      handshake,
+      recovery && { pid: randomBytes(15).toString('base64url'), maxEvents: recovery.maxEvents },
+    );
+    this.#run(socket, 0, (error) => {
+      if (error || connection.engine.state !== 'open') {
+        if (error && connection.engine.state === 'open') connection.connectError(this.name, error);
+        done(undefined);
+        return;
+      }
+      this.#link(socket, connection).then(
+        () => {
+          if (connection.engine.state !== 'open') {
+            socket.link?.end();
+            done(undefined);
+            return;
+          }
+          this.sockets.set(socket.id, socket);
+          done(socket);
+          socket.onConnect();
+          this.#listeners.emit('connection', [socket]);
+        },
+        (refusal: Error) => {
+          if (connection.engine.state === 'open') {
+            const data = refusal instanceof LinkRefusedError ? { code: refusal.code } : undefined;
+            connection.connectError(this.name, Object.assign(new Error(refusal.message), { data }));
+          }
+          done(undefined);
+        },
+      );
+    });
+  }
+
+  /**
+   * Opens the socket's relais connection with the handshake's token (`auth.token`, else the
+   * `token` query parameter): the node's verifier and connect hooks decide.
+   */
+  #link(socket: Socket, connection: ConnectionLink): Promise<void> {
+    const { auth, query, headers, address, url } = socket.handshake;
+    const token = typeof auth.token === 'string' ? auth.token : query.token;
+    const link = new RelaisLink(
+      this.server.relais,
+      { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url },
+      {
+        onPublication: (channel, event, data) => socket.onPublication(channel, event, data),
+        onClose: () => socket.closeConnection(),
+      },
+      () => connection.engine.bufferedBytes,
+    );
+    socket.link = link;
+    return link.open(token);
+  }
+
+  /** A socket left (see Socket#onClose). */
+  remove(socket: RemoteSocket): void {
+    for (const room of this.#rooms.roomsOf(socket)) this.leaveRoom(socket, room);
+    if (this.sockets.get(socket.id) === socket) this.sockets.delete(socket.id);
+    const pid = socket instanceof Socket ? socket.pid : undefined;
+    if (pid !== undefined && this.#suspended.get(pid) === socket) this.#suspended.delete(pid);
+  }
+
+  /** The server closes: sockets kept for recovery leave for good. */
+  forgetSuspended(): void {
+    for (const socket of [...this.#suspended.values()]) socket.forget();
+  }
+
+  /** A socket is cut off but kept, rooms included, for its client to come back. */
+  suspend(socket: RemoteSocket): void {
+    if (!(socket instanceof Socket) || socket.pid === undefined) return;
+    this.sockets.delete(socket.id);
+    this.#suspended.set(socket.pid, socket);
+  }
+
+  /**
+   * A client coming back with `pid` and the offset of the last event it got: resumes its socket
+   * (after the middlewares unless skipMiddlewares), or answers undefined for a new session.
+   */
+  recover(pid: unknown, offset: unknown, connection: ConnectionLink, done: (socket: Socket | undefined) => void): void {
+    const socket = typeof pid === 'string' ? this.#suspended.get(pid) : undefined;
+    if (!socket || !this.server.recovery) {
+      done(undefined);
+      return;
+    }
+    const resume = (): void => {
+      if (this.#suspended.get(socket.pid!) !== socket || !socket.resume(connection, offset)) {
+        done(undefined);
+        return;
+      }
+      this.#suspended.delete(socket.pid!);
+      this.sockets.set(socket.id, socket);
+      done(socket);
+      this.#listeners.emit('connection', [socket]);
+    };
+    if (this.server.recovery.skipMiddlewares) resume();
+    else this.#run(socket, 0, (error) => (error ? done(undefined) : resume()));
+  }
+
+  /** Joins locally at once; resolves when the room's channel subscription is made. */
+  joinRoom(socket: RemoteSocket, room: string): Promise<void> | void {
+    const local = this.sockets.get(socket.id);
+    if (local !== socket || !this.#rooms.join(socket, room)) return;
+    const channels = this.server.roomChannels;
+    const channel = channels?.channelOf(this.name, room);
+    const client = local.link?.client;
+    if (!channels || channel === undefined || client === undefined) return;
+    local.roomsByChannel.set(channel, room);
+    return channels.subscribe(client, channel).then((subscribed) => {
+      if (!subscribed && local.connected)
+        this.server.logger.warn({ channel }, 'socket.io: the room channel was refused (is its namespace allowed?)');
+    });
+  }
+
+  leaveRoom(socket: RemoteSocket, room: string): void {
+    if (!this.#rooms.leave(socket, room)) return;
+    const local = socket instanceof Socket ? socket : undefined;
+    const channel = this.server.roomChannels?.channelOf(this.name, room);
+    if (!local || channel === undefined || !local.roomsByChannel.delete(channel)) return;
+    const client = local.link?.client;
+    if (client !== undefined) this.server.roomChannels?.unsubscribe(client, channel);
+  }
+
+  roomsOf(socket: RemoteSocket): Set<string> {
+    return this.#rooms.roomsOf(socket);
+  }
+
+  /** The selected sockets, the cut-off ones kept for recovery included (they keep their events). */
+  select(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Set<RemoteSocket> {
+    const everyone = this.#suspended.size === 0 ? this.sockets.values() : [...this.sockets.values(), ...this.#suspended.values()];
+    return this.#rooms.select(rooms, except, everyone);
+  }
+
+  /**
+   * Sends an event to the selected sockets on every node: to one room (but the sender), as a
+   * publication on the room's channel; otherwise (the whole namespace, several rooms, excepted
+   * rooms, binary data) to every node of the cluster, each writing to its own sockets.
+   */
+  broadcastEvent(event: string, args: unknown[], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
+    const channels = this.server.roomChannels;
+    const sender = except.size === 1 ? this.sockets.get([...except][0]!) : undefined;
+    const [room] = rooms;
+    const channel =
+      channels && rooms.size === 1 && (except.size === 0 || sender) && !hasBinary(args) ? channels.channelOf(this.name, room!) : undefined;
+    const everywhere = (): void => {
+      const encoded = encodePacket({ type: 'EVENT', nsp: this.name, data: [event, ...args] });
+      this.server.clusterBroadcast
+        .send(this.name, encoded, rooms, except)
+        .catch((error: unknown) => this.server.reportError(error, 'cluster broadcast'));
+    };
+    if (channel === undefined) {
+      everywhere();
+      return;
+    }
+    channels!.publish(channel, event, args, sender?.link?.client).catch((error: unknown) => {
+      // Data a channel cannot carry (see relais.publish): the cluster carries it instead.
+      this.server.logger.debug({ err: error, channel }, 'socket.io: room publish refused, broadcasting through the cluster');
+      everywhere();
+    });
+  }
+
+  /** Writes an encoded packet to the selected sockets of this node. */
+  deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
+    let event: unknown[] | undefined;
+    // Decoded once, and only for sockets that keep offsets (connection state recovery).
+    const decoded = (): unknown[] => (event ??= decodeEvent(encoded));
+    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded, decoded);
+  }
+
+  #operator(): BroadcastOperator {
+    return new BroadcastOperator(this, new Set(), new Set());
+  }
+
+  #run(socket: Socket, index: number, done: (error?: MiddlewareError) => void): void {
+    const middleware = this.#middlewares[index];
+    if (!middleware) {
+      done();
+      return;
+    }
+    let called = false;
+    const next = (error?: MiddlewareError): void => {
+      if (called) return;
+      called = true;
+      if (error) done(error instanceof Error ? error : Object.assign(new Error(String(error)), { data: undefined }));
+      else this.#run(socket, index + 1, done);
+    };
+    try {
+      const result = middleware(socket, next) as unknown;
+      if (result instanceof Promise) result.catch((error: unknown) => next(error instanceof Error ? error : new Error(String(error))));
+    } catch (error) {
+      next(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
+
+/** The `[name, ...args]` of an encoded EVENT packet (this node's own encoding). */
+function decodeEvent(encoded: readonly [string, ...Buffer[]]): unknown[] {
+  const decoder = new Decoder(encoded.length);
+  let packet = decoder.add(encoded[0]);
+  for (const attachment of encoded.slice(1)) packet = decoder.add(attachment as Buffer);
+  return (packet?.data as unknown[]) ?? [];
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, request, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RedisBroker } from '@relais/redis';
+import { createRelais, MemoryBroker, MemoryBus, type Broker, type Relais } from '@relais/server';
+import { Server } from '@relais/socketio';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const clients: ClientSocket[] = [];
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function nextEvent(emitter: { once(event: string, listener: (...args: never[]) => void): unknown }, event: string): Promise<unknown[]> {
+  return new Promise((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args)));
+}
+
+/** A balancer that sends each HTTP request to the next node in turn: no stickiness at all. */
+async function roundRobin(ports: number[]): Promise<{ url: string; hits: number[] }> {
+  const hits = ports.map(() => 0);
+  let next = 0;
+  const balancer: HttpServer = createServer((req, res) => {
+    const index = next++ % ports.length;
+    hits[index]!++;
+    const upstream = request(
+      { host: '127.0.0.1', port: ports[index], path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => balancer.close(() => resolve())));
+  cleanups.push(() => balancer.closeAllConnections());
+  return { url: `http://127.0.0.1:${(balancer.address() as AddressInfo).port}`, hits };
+}
+
+/** Two nodes of one engine, each with a Socket.IO server that echoes, joins rooms and broadcasts. */
+async function twoNodes(brokers: () => Broker) {
+  const nodes: Relais[] = [
+    createRelais({ nodeId: `a-${randomUUID()}`, engine: { broker: brokers() } }),
+    createRelais({ nodeId: `b-${randomUUID()}`, engine: { broker: brokers() } }),
+  ];
+  cleanups.push(() => Promise.all(nodes.map((relais) => relais.close())).then(() => undefined));
+  const ports = await Promise.all(nodes.map(async (relais) => (await relais.listen({ port: 0 })).port));
+  for (const relais of nodes) {
+    const io = new Server(relais);
+    cleanups.push(() => io.close());
+    io.on('connection', (socket) => {
+      socket.on('echo', (value: unknown, ack: (value: unknown) => void) => ack(value));
+      socket.on('join', async (room: string, ack: () => void) => {
+        await socket.join(room);
+        ack();
+      });
+      socket.on('shout', (room: string, text: string) => io.to(room).emit('heard', text));
+    });
+  }
+  // Both nodes know each other before the first request (heartbeats carry the node list).
+  await until(() => nodes.every((relais) => relais.cluster.nodes().length === 2));
+  return roundRobin(ports);
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+const engines: Array<[string, () => () => Broker]> = [
+  [
+    'memory',
+    () => {
+      const bus = new MemoryBus();
+      return () => new MemoryBroker({ bus });
+    },
+  ],
+  [
+    'Redis',
+    () => {
+      const prefix = `sio-test-${randomUUID()}`;
+      return () => new RedisBroker({ urls: [REDIS_URL], prefix });
+    },
+  ],
+];
+
+describe.each(engines)('polling without sticky sessions (%s engine)', (_name, makeEngine) => {
+  it('keeps a polling session whose requests alternate between two nodes', async () => {
+    const { url, hits } = await twoNodes(makeEngine());
+    const socket = connect(url, { forceNew: true, reconnection: false, transports: ['polling'] });
+    clients.push(socket);
+    await nextEvent(socket, 'connect');
+    for (let i = 0; i < 5; i++) expect(await socket.emitWithAck('echo', { i })).toEqual({ i });
+    await socket.emitWithAck('join', 'room');
+    const heard = nextEvent(socket, 'heard');
+    socket.emit('shout', 'room', 'over here');
+    expect(await heard).toEqual(['over here']);
+    expect(socket.connected).toBe(true);
+    expect(hits.every((count) => count > 3)).toBe(true);
+  });
+});
