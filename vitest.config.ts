@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@relais\/server\/testkit$/, replacement: src('server', 'testkit/index.ts') },
       { find: /^@relais\/server$/, replacement: src('server') },
       { find: /^@relais\/redis$/, replacement: src('redis') },
+      { find: /^@relais\/supabase$/, replacement: src('supabase') },
       { find: /^@relais\/client$/, replacement: src('client') },
       { find: /^@relais\/svelte$/, replacement: src('svelte') },
       { find: /^@relais\/app-chat\/server$/, replacement: appServer('chat') },

@@ -40,6 +40,11 @@ export { Cluster, ClusterError, type ControlHandler, type GatherReply, type Node
 export type { ControlLink } from './cluster/control-link.js';
 export { MemoryControlHub, MemoryControlLink } from './cluster/memory-control-link.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
+// For front-ends that admit their own connections (e.g. @relais/socketio) by the node's rules.
+export { clientAddress } from './auth/client-address.js';
+export { originAllowed } from './auth/origin.js';
 export type { MetricsSnapshot } from './metrics/metrics.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';
+// For front-ends with HTTP endpoints of their own (e.g. @relais/supabase's REST broadcast).
+export { BodyTooLarge, readBody } from './http-body.js';
