@@ -266,7 +266,8 @@ export class SupabaseChannel {
   }
 
   #onListenerClose(code: number, reason: string): void {
-    if (this.#state === 'closed') return;
+    // While joining, the join's own catch answers the phx_join with the reason.
+    if (this.#state !== 'joined') return;
     if (code === DISCONNECT_CODES.SHUTDOWN) {
       this.close();
       this.#host.nodeClosing();
