@@ -6,7 +6,7 @@
  * track/untrack, `access_token` (a token refresh), `phx_leave`.
  */
 import { randomUUID } from 'node:crypto';
-import { DISCONNECT_CODES, ERROR_CODES, shouldReconnect, type Push } from '@relais/protocol';
+import { DISCONNECT_CODES, ERROR_CODES, shouldReconnect, type PresenceResult, type Push } from '@relais/protocol';
 import type { Logger, Relais, TransportInfo } from '@relais/server';
 import { parseJoinPayload, type JoinConfig } from './join-config.js';
 import type { ResolvedSupabaseOptions } from './options.js';
@@ -186,8 +186,13 @@ export class SupabaseChannel {
     });
   }
 
-  /** A new relais connection carries the new meta; the previous one leaves once it is in (Phoenix's update: a join and a leave). */
+  /**
+   * A relais connection carries the tracked meta; tracking again replaces it: the previous one
+   * leaves before the new one joins. (realtime-js 2.x loses a key's older metas' phx_ref when a
+   * join for the key comes first, so a leave after it would never remove them.)
+   */
   async #track(meta: Record<string, unknown>): Promise<void> {
+    this.#untrack();
     const member = this.#link(
       () => undefined,
       () => {
@@ -205,9 +210,7 @@ export class SupabaseChannel {
       member.end();
       return;
     }
-    const previous = this.#member;
     this.#member = member;
-    previous?.end();
   }
 
   #untrack(): void {
@@ -237,7 +240,8 @@ export class SupabaseChannel {
   async #sendPresenceState(): Promise<void> {
     let state = {};
     try {
-      state = presenceState((await this.#listener!.call('presence', { channel: this.#channel })) as never);
+      const result = (await this.#listener!.call('presence', { channel: this.#channel })) as PresenceResult;
+      state = presenceState(result.clients);
     } catch (error) {
       this.#push('system', { status: 'error', extension: 'presence', channel: this.#channel, message: this.#reason(error) });
     }
