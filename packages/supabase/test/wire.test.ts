@@ -75,6 +75,17 @@ describe('Phoenix wire', () => {
     await subscribed(other);
   });
 
+  it('closes the socket (1001) when the node shuts down, so the client reconnects to another node', async () => {
+    const node = await start();
+    const client = await raw(node.base);
+    client.send(['1', '1', 'realtime:room', 'phx_join', { config: {}, access_token: await sign({ role: 'anon' }) }]);
+    expect((await client.reply('1'))[4]).toMatchObject({ status: 'ok' });
+    const closed = new Promise<number>((resolve) => client.ws.once('close', resolve));
+    await node.relais.close();
+    expect(await closed).toBe(1001);
+    expect(node.mounted.stats().sockets).toBe(0);
+  });
+
   it('leaves a channel on phx_leave (ok, then phx_close), and the client can join again', async () => {
     const node = await start();
     const channel = node.client().channel('room');
