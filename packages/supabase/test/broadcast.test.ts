@@ -77,4 +77,12 @@ describe('Supabase broadcast on relais (real @supabase/supabase-js)', () => {
     await subscribed(channel);
     expect(await channel.send({ type: 'broadcast', event: 'e', payload: {} })).toBe('error');
   });
+
+  it('refuses an event name relais cannot carry (over 64 characters) and keeps the channel', async () => {
+    const node = await start();
+    const channel = node.client().channel('long', { config: { broadcast: { ack: true } } });
+    await subscribed(channel);
+    expect(await channel.send({ type: 'broadcast', event: 'e'.repeat(65), payload: {} })).toBe('error');
+    expect(await channel.send({ type: 'broadcast', event: 'short', payload: {} })).toBe('ok');
+  });
 });

@@ -108,4 +108,11 @@ describe('Supabase presence on relais presence', () => {
     await subscribed(channel);
     expect(await channel.track('nope' as never)).toBe('error');
   });
+
+  it('refuses a presence join on a namespace without presence and join/leave, with the reason', async () => {
+    const node = await start({ namespaces: { supabase: {} } });
+    const channel = node.client().channel('plain');
+    channel.on('presence', { event: 'sync' }, () => undefined);
+    await expect(subscribed(channel)).rejects.toThrow('CHANNEL_ERROR: join/leave is not enabled in this namespace');
+  });
 });
