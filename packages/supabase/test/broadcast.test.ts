@@ -85,4 +85,27 @@ describe('Supabase broadcast on relais (real @supabase/supabase-js)', () => {
     expect(await channel.send({ type: 'broadcast', event: 'e'.repeat(65), payload: {} })).toBe('error');
     expect(await channel.send({ type: 'broadcast', event: 'short', payload: {} })).toBe('ok');
   });
+
+  it('a flood gets rate-limit errors, then the node ends the channel (3013) and realtime-js rejoins; other clients are unaffected', async () => {
+    const node = await start({ limits: { perConnection: { publishes: { perSecond: 1, burst: 2 } } } });
+    const flooder = node.client().channel('flood', { config: { broadcast: { ack: true } } });
+    const statuses: string[] = [];
+    const rejoined = new Promise<void>((resolve) => {
+      flooder.subscribe((status) => {
+        statuses.push(status);
+        if (statuses.filter((seen) => seen === 'SUBSCRIBED').length === 2) resolve();
+      });
+    });
+    const other = node.client().channel('flood', { config: { broadcast: { ack: true } } });
+    await subscribed(other);
+    await expect.poll(() => statuses).toEqual(['SUBSCRIBED']);
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) answers.push(await flooder.send({ type: 'broadcast', event: 'spam', payload: { i } }));
+    expect(answers).toEqual(['ok', 'ok', 'error']);
+    // Refused beyond floodFactor (2) × burst (2): the node closes the channel's connection with 3013.
+    for (let i = 0; i < 4; i++) void flooder.send({ type: 'broadcast', event: 'spam', payload: { i } });
+    await rejoined;
+    expect(statuses).toEqual(['SUBSCRIBED', 'CHANNEL_ERROR', 'SUBSCRIBED']);
+    expect(await other.send({ type: 'broadcast', event: 'still', payload: {} })).toBe('ok');
+  });
 });
