@@ -29,12 +29,12 @@ export interface PostgresChanges {
 
 export const POSTGRES_CHANGES_DISABLED = 'postgres_changes is not enabled on this server';
 
-/** The stand-in until the Postgres feed: ids for the bindings, then one `system` error. */
+/** The stand-in until the Postgres feed: ids for the bindings, then one `system` error (none for a join without bindings). */
 export const disabledPostgresChanges: PostgresChanges = {
   join(bindings) {
     return {
       bindings: bindings.map((binding, index) => ({ ...binding, id: index + 1 })),
-      system: [{ status: 'error', extension: 'postgres_changes', message: POSTGRES_CHANGES_DISABLED }],
+      system: bindings.length === 0 ? [] : [{ status: 'error', extension: 'postgres_changes', message: POSTGRES_CHANGES_DISABLED }],
     };
   },
 };

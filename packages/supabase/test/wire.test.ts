@@ -137,6 +137,18 @@ describe('auth', () => {
   });
 });
 
+describe('token expiry', () => {
+  it('ends a channel whose token expires unrefreshed (3005): a system error, then phx_error', async () => {
+    const node = await start();
+    const client = node.client();
+    await client.realtime.setAuth(await sign({ sub: 'user-1', role: 'authenticated' }, 1));
+    const channel = client.channel('expiring');
+    const system = next<{ status: string; message: string }>((cb) => channel.on('system', {}, cb));
+    await subscribed(channel);
+    expect(await system).toMatchObject({ status: 'error', message: expect.stringContaining('(3005)') });
+  });
+});
+
 describe('postgres_changes', () => {
   it('answers the bindings and then a system error: the feed is not on this server', async () => {
     const node = await start();
