@@ -30,8 +30,12 @@ export interface ChannelHost {
   send(message: PhoenixMessage): void;
   /** The channel ended on its own (the node closed its connection). */
   ended(channel: SupabaseChannel): void;
-  /** The node is shutting down: the whole socket closes, so that the client reconnects elsewhere. */
-  nodeClosing(): void;
+  /**
+   * The node ended the connection for a reason that is the socket's, not the channel's: it shuts
+   * down (3001), or the socket does not read fast enough (3008, its buffer is the socket's). The
+   * whole socket closes and realtime-js reconnects (to another node behind a balancer).
+   */
+  closeSocket(code: 1001 | 1013, reason: string): void;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -272,9 +276,12 @@ export class SupabaseChannel {
   #onListenerClose(code: number, reason: string): void {
     // While joining, the join's own catch answers the phx_join with the reason.
     if (this.#state !== 'joined') return;
-    if (code === DISCONNECT_CODES.SHUTDOWN) {
+    if (code === DISCONNECT_CODES.SHUTDOWN || code === DISCONNECT_CODES.SLOW) {
       this.close();
-      this.#host.nodeClosing();
+      this.#host.closeSocket(
+        code === DISCONNECT_CODES.SHUTDOWN ? 1001 : 1013,
+        code === DISCONNECT_CODES.SHUTDOWN ? 'server shutting down' : 'slow consumer',
+      );
       return;
     }
     this.#ended(shouldReconnect(code) ? 'phx_error' : 'phx_close', `${reason || 'connection closed'} (${code})`, shouldReconnect(code));

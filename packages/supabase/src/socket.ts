@@ -55,7 +55,7 @@ export class SupabaseSocket {
       bufferedBytes: () => this.#ws.bufferedAmount,
       send: (message) => this.send(message),
       ended: (channel) => this.#ended(channel),
-      nodeClosing: () => this.close(1001, 'server shutting down'),
+      closeSocket: (code, reason) => this.close(code, reason),
     };
     ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
     ws.on('close', () => this.#onClose());

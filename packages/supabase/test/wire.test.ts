@@ -86,6 +86,20 @@ describe('Phoenix wire', () => {
     expect(node.mounted.stats().sockets).toBe(0);
   });
 
+  it("closes a socket that does not read (1013): the slow-consumer limit of its channels is the socket's", async () => {
+    const node = await start({ maxQueueBytes: 65_536 });
+    const client = await raw(node.base);
+    client.send(['1', '1', 'realtime:big', 'phx_join', { config: {}, access_token: await sign({ role: 'anon' }) }]);
+    expect((await client.reply('1'))[4]).toMatchObject({ status: 'ok' });
+    const tcp = (client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    tcp.pause();
+    const closed = new Promise<number>((resolve) => client.ws.once('close', resolve));
+    const big = 'x'.repeat(60_000);
+    for (let i = 0; i < 400 && node.mounted.stats().sockets > 0; i++) await node.relais.publish('supabase:big', { big });
+    tcp.resume();
+    expect(await closed).toBe(1013);
+  });
+
   it('leaves a channel on phx_leave (ok, then phx_close), and the client can join again', async () => {
     const node = await start();
     const channel = node.client().channel('room');
