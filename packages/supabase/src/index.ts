@@ -9,3 +9,4 @@ export { disabledPostgresChanges, POSTGRES_CHANGES_DISABLED } from './postgres-c
 export type { PostgresChanges, PostgresChangesAnswer, PostgresChangesBinding } from './postgres-changes.js';
 export { LINK_TRANSPORT_NAME } from './relais-link.js';
 export { channelOfTopic, TOPIC_PREFIX } from './topics.js';
+export { withSupabaseNamespaces } from './namespaces.js';

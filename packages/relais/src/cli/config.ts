@@ -3,6 +3,7 @@
  * Resolves the `relais serve` configuration: defaults < config file < environment < flags.
  */
 import { readFile } from 'node:fs/promises';
+import { resolveSupabaseOptions, type ResolvedSupabaseOptions, type SupabaseOptions } from '@relais/supabase';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
 import { applyApiConfig } from './api-config.js';
 import { applyAuthConfig } from './auth-config.js';
@@ -44,6 +45,11 @@ export interface ServeConfig {
    * @default on without a config file; off (and no apps) with one, unless it sets `demo`
    */
   demo?: Record<string, unknown> | false;
+  /**
+   * Options of the Supabase Realtime front-end, checked; absent: not served. The file's
+   * `supabase: true` (or an object of its options) serves it (docs/supabase.md).
+   */
+  supabase?: ResolvedSupabaseOptions;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -96,7 +102,7 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host`, `logLevel`, `engine`, `apps` and `demo` are read here; every other
+ * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo` and `supabase` are read here; every other
  * key goes to createRelais.
  */
 export async function resolveServeConfig(
@@ -106,7 +112,16 @@ export async function resolveServeConfig(
 ): Promise<ServeConfig> {
   const configPath = args.config ?? env.RELAIS_CONFIG;
   const file = configPath ? await loadFile(configPath, read) : {};
-  const { port: filePort, host: fileHost, logLevel: fileLogLevel, engine: fileEngine, apps: fileApps, demo: fileDemo, ...options } = file;
+  const {
+    port: filePort,
+    host: fileHost,
+    logLevel: fileLogLevel,
+    engine: fileEngine,
+    apps: fileApps,
+    demo: fileDemo,
+    supabase: fileSupabase,
+    ...options
+  } = file;
   const source = configPath ?? '';
 
   let port = DEFAULT_PORT;
@@ -163,5 +178,17 @@ export async function resolveServeConfig(
     config.apps ??= false;
   }
   if (args.demo === false) config.demo = false;
+  if (fileSupabase !== undefined) {
+    if (typeof fileSupabase !== 'boolean' && (typeof fileSupabase !== 'object' || fileSupabase === null || Array.isArray(fileSupabase))) {
+      throw new UsageError(`${source}: supabase must be an object of Supabase front-end options, true or false`);
+    }
+    if (fileSupabase !== false) {
+      try {
+        config.supabase = resolveSupabaseOptions(fileSupabase === true ? {} : (fileSupabase as SupabaseOptions));
+      } catch (cause) {
+        throw new UsageError(`${source}: ${(cause as Error).message}`, { cause });
+      }
+    }
+  }
   return config;
 }
