@@ -100,6 +100,39 @@ describe('Phoenix wire', () => {
     expect(await closed).toBe(1013);
   });
 
+  it('refuses joins beyond maxChannelsPerSocket', async () => {
+    const node = await start({}, { maxChannelsPerSocket: 1 });
+    const client = await raw(node.base);
+    const token = await sign({ role: 'anon' });
+    client.send(['1', '1', 'realtime:one', 'phx_join', { access_token: token }]);
+    expect((await client.reply('1'))[4]).toMatchObject({ status: 'ok' });
+    client.send(['2', '2', 'realtime:two', 'phx_join', { access_token: token }]);
+    expect((await client.reply('2'))[4]).toEqual({ status: 'error', response: { reason: 'too many channels: at most 1 per connection' } });
+    client.ws.close();
+  });
+
+  it("refuses an upgrade from an origin outside the node's allowedOrigins (403)", async () => {
+    const node = await start({ allowedOrigins: ['https://app.example'] });
+    const url = `${node.base.replace('http', 'ws')}/realtime/v1/websocket?vsn=2.0.0`;
+    const refused = new WebSocket(url, { origin: 'https://evil.example' });
+    await expect(new Promise((resolve, reject) => refused.once('open', resolve).once('error', reject))).rejects.toThrow(
+      'Unexpected server response: 403',
+    );
+    const allowed = new WebSocket(url, { origin: 'https://app.example' });
+    await new Promise((resolve, reject) => allowed.once('open', resolve).once('error', reject));
+    allowed.close();
+  });
+
+  it('unmount closes the sockets (1001) and frees the routes', async () => {
+    const node = await start();
+    const client = await raw(node.base);
+    const closed = new Promise<number>((resolve) => client.ws.once('close', resolve));
+    node.mounted.unmount();
+    expect(await closed).toBe(1001);
+    expect((await fetch(`${node.base}/realtime/v1/api/broadcast`, { method: 'POST', body: '{}' })).status).toBe(404);
+    await expect(raw(node.base)).rejects.toThrow('Unexpected server response: 404');
+  });
+
   it('leaves a channel on phx_leave (ok, then phx_close), and the client can join again', async () => {
     const node = await start();
     const channel = node.client().channel('room');
