@@ -112,7 +112,7 @@ export class SupabaseChannel {
     const postgres = this.#host.postgresChanges.join(config.postgresChanges);
     this.#reply(ref, 'ok', { postgres_changes: postgres.bindings });
     if (config.presenceEnabled) await this.#sendPresenceState();
-    for (const system of postgres.system) this.#push('system', { ...system, channel: this.topic.replace(/^realtime:/, '') });
+    for (const system of postgres.system) this.#push('system', { ...system, channel: this.#subTopic });
   }
 
   /** One Phoenix message on this topic, after the join. */
@@ -145,6 +145,11 @@ export class SupabaseChannel {
     this.#listener?.end();
     this.#member?.end();
     this.#member = undefined;
+  }
+
+  /** The topic without its `realtime:` prefix, as `system` messages name it. */
+  get #subTopic(): string {
+    return this.topic.replace(/^realtime:/, '');
   }
 
   #link(onPush: (push: Push) => void, onClose: (code: number, reason: string) => void): RelaisLink {
@@ -247,7 +252,7 @@ export class SupabaseChannel {
       const result = (await this.#listener!.call('presence', { channel: this.#channel })) as PresenceResult;
       state = presenceState(result.clients);
     } catch (error) {
-      this.#push('system', { status: 'error', extension: 'presence', channel: this.#channel, message: this.#reason(error) });
+      this.#push('system', { status: 'error', extension: 'presence', channel: this.#subTopic, message: this.#reason(error) });
     }
     if (this.#state !== 'joined') return;
     const held = this.#heldDiffs ?? [];
@@ -290,7 +295,7 @@ export class SupabaseChannel {
   /** The node ended the channel: a `system` error, then phx_error (the client rejoins) or phx_close. */
   #ended(event: 'phx_error' | 'phx_close', message: string, temporary: boolean): void {
     this.close();
-    this.#push('system', { status: 'error', extension: 'system', channel: this.topic.replace(/^realtime:/, ''), message });
+    this.#push('system', { status: 'error', extension: 'system', channel: this.#subTopic, message });
     this.#push(event, temporary ? { reason: message } : {});
     this.#host.ended(this);
   }
