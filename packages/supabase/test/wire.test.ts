@@ -100,6 +100,20 @@ describe('Phoenix wire', () => {
     expect(await closed).toBe(1013);
   });
 
+  it('a second phx_join of a joined topic replaces the first (one listening connection)', async () => {
+    const node = await start();
+    const client = await raw(node.base);
+    const token = await sign({ role: 'anon' });
+    client.send(['1', '1', 'realtime:dup', 'phx_join', { access_token: token }]);
+    expect((await client.reply('1'))[4]).toMatchObject({ status: 'ok' });
+    client.send(['2', '2', 'realtime:dup', 'phx_join', { access_token: token, config: { broadcast: { ack: true } } }]);
+    expect(await client.reply('2')).toEqual(['2', '2', 'realtime:dup', 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]);
+    client.send(['2', '3', 'realtime:dup', 'broadcast', { type: 'broadcast', event: 'e', payload: {} }]);
+    expect((await client.reply('3'))[4]).toEqual({ status: 'ok', response: {} });
+    expect(Object.keys(await node.relais.presence('supabase:dup'))).toHaveLength(1);
+    client.ws.close();
+  });
+
   it('refuses joins beyond maxChannelsPerSocket', async () => {
     const node = await start({}, { maxChannelsPerSocket: 1 });
     const client = await raw(node.base);
