@@ -46,3 +46,5 @@ export { originAllowed } from './auth/origin.js';
 export type { MetricsSnapshot } from './metrics/metrics.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';
+// For front-ends with HTTP endpoints of their own (e.g. @relais/supabase's REST broadcast).
+export { BodyTooLarge, readBody } from './http-body.js';

@@ -3,6 +3,7 @@
  * Resolves the `relais serve` configuration: defaults < config file < environment < flags.
  */
 import { readFile } from 'node:fs/promises';
+import { resolveSupabaseOptions, type ResolvedSupabaseOptions, type SupabaseOptions } from '@relais/supabase';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
 import { applyApiConfig } from './api-config.js';
 import { applyAuthConfig } from './auth-config.js';
@@ -47,6 +48,11 @@ export interface ServeConfig {
   demo?: Record<string, unknown> | false;
   /** Options of the Postgres change feed (the file's `postgres`, RELAIS_POSTGRES_URL); absent: no feed. */
   postgres?: Record<string, unknown>;
+  /**
+   * Options of the Supabase Realtime front-end, checked; absent: not served. The file's
+   * `supabase: true` (or an object of its options) serves it (docs/supabase.md).
+   */
+  supabase?: ResolvedSupabaseOptions;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -99,7 +105,7 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo` and `postgres` are read here; every other
+ * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo`, `postgres` and `supabase` are read here; every other
  * key goes to createRelais.
  */
 export async function resolveServeConfig(
@@ -117,6 +123,7 @@ export async function resolveServeConfig(
     apps: fileApps,
     demo: fileDemo,
     postgres: filePostgres,
+    supabase: fileSupabase,
     ...options
   } = file;
   const source = configPath ?? '';
@@ -177,5 +184,17 @@ export async function resolveServeConfig(
     config.apps ??= false;
   }
   if (args.demo === false) config.demo = false;
+  if (fileSupabase !== undefined) {
+    if (typeof fileSupabase !== 'boolean' && (typeof fileSupabase !== 'object' || fileSupabase === null || Array.isArray(fileSupabase))) {
+      throw new UsageError(`${source}: supabase must be an object of Supabase front-end options, true or false`);
+    }
+    if (fileSupabase !== false) {
+      try {
+        config.supabase = resolveSupabaseOptions(fileSupabase === true ? {} : (fileSupabase as SupabaseOptions));
+      } catch (cause) {
+        throw new UsageError(`${source}: ${(cause as Error).message}`, { cause });
+      }
+    }
+  }
   return config;
 }

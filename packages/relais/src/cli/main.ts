@@ -7,6 +7,7 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
 import { createRelais, type NamespaceOptions } from '@relais/server';
+import { mountSupabase, withSupabaseNamespaces } from '@relais/supabase';
 import { installDemo } from '../demo.js';
 import { createStaticHandler } from '../static/static-handler.js';
 import { findApps } from './apps.js';
@@ -68,14 +69,17 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const mounts = await findApps(config.apps);
   // Checked before the node exists, so that bad demo options leave nothing running.
   const demo = config.demo === false ? undefined : resolveDemoOptions(config.demo ?? {});
+  const supabase = config.supabase;
   const options = { ...config.options };
   if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
   const changesNamespace = typeof config.postgres?.namespace === 'string' ? config.postgres.namespace : 'pg';
   if (config.postgres)
     options.namespaces = withChangesNamespace(options.namespaces as Record<string, NamespaceOptions> | undefined, changesNamespace);
+  if (supabase) options.namespaces = withSupabaseNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, supabase);
   const engine = await createEngine(config.engine, logger, io.loadRedis);
   const relais = createRelais({ ...options, logger, ...(engine && { engine }) });
   if (demo) installDemo(relais, demo);
+  if (supabase) mountSupabase(relais, supabase);
   const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
   let address: { port: number; host: string };
   let changes: PostgresChanges | undefined;
