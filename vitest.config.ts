@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^@relais\/svelte$/, replacement: src('svelte') },
       { find: /^@relais\/app-chat\/server$/, replacement: appServer('chat') },
       { find: /^@relais\/app-counter\/server$/, replacement: appServer('counter') },
+      { find: /^@relais\/app-transports\/server$/, replacement: appServer('transports') },
     ],
   },
   test: {

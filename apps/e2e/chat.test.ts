@@ -224,6 +224,56 @@ describe('the chat in Chromium', () => {
     },
   );
 
+  it(
+    'works over HTTP streaming where WebSockets are unavailable: messages, presence, typing, recovery after a restart',
+    { timeout: 120_000 },
+    async () => {
+      let relais = await server();
+      const { port, base } = relais;
+      const { context } = await browser();
+      const ada = await context.newPage();
+      const bob = await context.newPage();
+      // Bob's browser has no WebSocket at all (a proxy that strips upgrades looks the same to it).
+      await bob.addInitScript(() => {
+        delete (window as { WebSocket?: unknown }).WebSocket;
+      });
+      const violations = [ada, bob].map(cspViolations);
+      await signIn(ada, base, 'Ada', 'lobby');
+      await signIn(bob, base, 'Bob', 'lobby');
+      await expect.poll(() => bob.getByTestId('stats-transport').getAttribute('data-transport')).toBe('http_stream');
+      await expect.poll(() => ada.getByTestId('stats-transport').getAttribute('data-transport')).toBe('websocket');
+      for (const page of [ada, bob]) {
+        await inRoom(page, 'lobby');
+        await expect.poll(() => online(page), SOON).toEqual(['Ada', 'Bob']);
+      }
+      await send(bob, 'Hello over HTTP');
+      await message(ada, 'Hello over HTTP').waitFor();
+      await send(ada, 'Hello over WebSocket');
+      await message(bob, 'Hello over WebSocket').waitFor();
+      await draft(bob, 'typing over HTTP');
+      await expect.poll(() => typing(ada), SOON).toBe('Bob is typing…');
+      await bob.getByTestId('message-input').press('Enter');
+      await message(ada, 'typing over HTTP').waitFor();
+      await screenshot(bob, 'chat-http-stream.png');
+
+      // A restart: the stream ends, Bob reconnects over HTTP, the room reloads what the server has.
+      await relais.kill();
+      await expect.poll(() => status(bob).getAttribute('data-state'), { timeout: 20_000 }).not.toBe('connected');
+      await send(bob, 'queued while down');
+      relais = await server(port);
+      for (const page of [ada, bob]) {
+        await expect.poll(() => status(page).getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+        await inRoom(page, 'lobby');
+      }
+      await message(ada, 'queued while down').waitFor();
+      await send(ada, 'after the restart');
+      await message(bob, 'after the restart').waitFor();
+      expect((await conversation(bob)).filter(([, text]) => text === 'queued while down')).toHaveLength(1);
+      expect(await bob.getByTestId('stats-transport').getAttribute('data-transport')).toBe('http_stream');
+      expect(violations.flat()).toEqual([]);
+    },
+  );
+
   it('recovers what a page missed while its connection was down, without reloading', { timeout: 120_000 }, async () => {
     const { base } = await server();
     const { context } = await browser();

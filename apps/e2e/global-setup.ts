@@ -21,6 +21,7 @@ const RELAIS_SOURCES: Record<string, string> = {
   '@relais/postgres': 'packages/postgres/src/index.ts',
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
+  '@relais/app-transports/server': 'apps/transports/server/index.ts',
 };
 
 function newestMtime(path: string): number {
@@ -56,7 +57,7 @@ function viteBuild(app: string): Promise<void> {
 }
 
 export default async function setup(): Promise<void> {
-  for (const app of ['chat', 'counter']) {
+  for (const app of ['chat', 'counter', 'transports']) {
     if (isStale(app)) await viteBuild(app);
   }
   await build({

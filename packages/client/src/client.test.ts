@@ -69,8 +69,15 @@ describe('Client', () => {
       await expect(ready).resolves.toBeUndefined();
     });
 
-    it('fails early without a WebSocket constructor', () => {
-      expect(() => fakeClient(fake.server, { websocket: undefined })).toThrow(InvalidOptionsError);
+    it('fails early when none of its transports can run here', () => {
+      expect(() => fakeClient(fake.server, { websocket: undefined })).toThrow(
+        new InvalidOptionsError(
+          "no transport can run in this runtime: websocket needs options.websocket (in Node: import WebSocket from 'ws')",
+        ),
+      );
+      expect(() => fakeClient(fake.server, { transports: [] })).toThrow('transports must be a non-empty list of distinct');
+      expect(() => fakeClient(fake.server, { transports: ['websocket', 'websocket'] })).toThrow('transports must be a non-empty list');
+      expect(() => fakeClient(fake.server, { transports: ['carrier-pigeon' as never] })).toThrow('transports must be a non-empty list');
     });
   });
 
@@ -161,7 +168,7 @@ describe('Client with a bad URL', () => {
         throw new SyntaxError('invalid url');
       }
     } as never;
-    const client = new Client('nope', { websocket: Throwing, window: null, document: null });
+    const client = new Client('nope', { websocket: Throwing, transports: ['websocket'], window: null, document: null });
     const errors = recorder<unknown>();
     client.on('error', errors);
     client.connect();

@@ -48,7 +48,8 @@ import { Subscription, type PublishOptions, type SubscribeOptions, type Subscrip
 import { createSubscriptionHost } from './subscription-host.js';
 import { defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
-import type { WebSocketConstructor } from './transports/websocket.js';
+import type { TransportKind } from './transports/client-transport.js';
+import { TransportLadder } from './transports/ladder.js';
 
 /**
  * @example
@@ -61,7 +62,7 @@ export class Client {
   readonly url: string;
   readonly #o: ResolvedOptions;
   readonly #timers: Timers;
-  readonly #websocket: WebSocketConstructor;
+  readonly #ladder: TransportLadder;
   readonly #logger: Logger;
   readonly #emitter: Emitter<ClientEvents>;
   readonly #dispatcher: Dispatcher;
@@ -81,13 +82,9 @@ export class Client {
 
   constructor(url: string, options: ClientOptions = {}) {
     this.#o = resolveOptions(options);
-    const websocket = this.#o.websocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!websocket) {
-      throw new InvalidOptionsError("no WebSocket in this runtime: pass options.websocket (in Node: import WebSocket from 'ws')");
-    }
     this.url = url;
-    this.#websocket = websocket;
     this.#timers = this.#o.timers ?? defaultTimers;
+    this.#ladder = new TransportLadder(url, this.#o, this.#timers);
     this.#reconnect = new ReconnectSchedule(this.#timers, this.#o);
     this.#logger = this.#o.logger ?? (globalThis.console as Logger);
     this.#debug = this.#o.debug;
@@ -117,6 +114,11 @@ export class Client {
 
   get state(): ClientState {
     return this.#state;
+  }
+
+  /** The transport of the current connection attempt or session (`websocket`, `http_stream`, `sse`). */
+  get transport(): TransportKind {
+    return this.#ladder.current;
   }
 
   /** The latest connect result (client id, user, server limits); undefined before the first. */
@@ -150,6 +152,7 @@ export class Client {
     this.#generation++;
     this.#reconnect.stop();
     this.#refresher.stop();
+    this.#ladder.stopProbe();
     this.#dispatcher.detach(this.#connection?.close() ?? []);
     this.#connection = undefined;
     this.#stats.disconnected();
@@ -291,17 +294,19 @@ export class Client {
       this.#connection = this.#openConnection(connectParams);
     } catch (cause) {
       // A malformed URL or a refused scheme: retrying cannot help.
-      const error = new TransportError(`cannot open a WebSocket to ${this.url}: ${String(cause)}`, { cause });
+      const error = new TransportError(`cannot open ${this.#ladder.current} to ${this.url}: ${String(cause)}`, { cause });
       this.#emitter.emit('error', error);
       this.#halt({ reason: error.message, error });
     }
   }
 
   #openConnection(connectParams: ConnectParams): Connection {
+    // HTTP transports carry JSON whatever the encoding option says.
+    const msgpack = this.#o.encoding === 'msgpack' && this.#ladder.current === 'websocket';
+    const codec = CODECS.get(msgpack ? MSGPACK_SUBPROTOCOL : JSON_SUBPROTOCOL)!;
     return new Connection({
-      url: this.url,
-      codec: CODECS.get(this.#o.encoding === 'msgpack' ? MSGPACK_SUBPROTOCOL : JSON_SUBPROTOCOL)!,
-      websocket: this.#websocket,
+      codec,
+      transport: this.#ladder.opener(codec.subprotocol),
       timers: this.#timers,
       stats: this.#stats,
       connectTimeoutMs: this.#o.connectTimeoutMs,
@@ -336,6 +341,7 @@ export class Client {
         if (this.#connection === connection) this.#dispatcher.flush();
       });
     }
+    this.#ladder.connected(() => this.#moveBackUp(connection));
     if (this.#token.renewable) this.#refresher.schedule(result.expiresInMs);
     else if (result.expiresInMs !== undefined) this.#log('the token expires and there is no getToken to renew it');
     this.#log('connected', result);
@@ -343,7 +349,20 @@ export class Client {
     this.#emitter.emit('connected', result);
   }
 
+  /** A WebSocket opens again while `connection` runs on a fallback: reconnect over it now. */
+  #moveBackUp(connection: Connection): void {
+    if (this.#connection !== connection || this.#state !== 'connected') return;
+    this.#log('a WebSocket opens again: moving back to it');
+    this.#refresher.stop();
+    this.#stats.disconnected();
+    this.#dispatcher.detach(connection.close(1000, 'moving to websocket'));
+    this.#connection = undefined;
+    for (const sub of [...this.#subs.values()]) sub.handleDisconnected('moving to websocket');
+    void this.#startConnecting();
+  }
+
   #onLost(reason: LostReason, retry: Request[]): void {
+    this.#ladder.lost();
     this.#connection = undefined;
     this.#refresher.stop();
     this.#reconnect.disconnected();
@@ -357,6 +376,7 @@ export class Client {
   }
 
   #onRefused(error: ServerError, retry: Request[]): void {
+    this.#ladder.lost();
     this.#connection = undefined;
     this.#refresher.stop();
     this.#dispatcher.detach(retry);

@@ -1,6 +1,6 @@
 /**
  * @module connection
- * One WebSocket session: the connect handshake, commands in flight matched to replies by id,
+ * One session over one transport: the connect handshake, commands in flight matched to replies by id,
  * heartbeats (ping push -> ping command, RTT) and dead-peer detection. It ends exactly once,
  * through `handlers.lost`, unless its owner ends it with `close()`.
  */
@@ -28,7 +28,7 @@ import {
 import type { Request } from './request.js';
 import type { StatsCollector } from './stats.js';
 import { Timeout, type Timers } from './timer.js';
-import { WebSocketTransport, frameBytes, type WebSocketConstructor } from './transports/websocket.js';
+import { frameBytes, type ClientTransport, type OpenTransport } from './transports/client-transport.js';
 
 /** Why a connection ended: a close code from the server, and/or a local error. */
 export interface LostReason {
@@ -53,9 +53,9 @@ export interface ConnectionHandlers {
 }
 
 export interface ConnectionParams {
-  url: string;
   codec: Codec;
-  websocket: WebSocketConstructor;
+  /** Opens the transport (WebSocket, HTTP stream, SSE) this session runs on. */
+  transport: OpenTransport;
   timers: Timers;
   stats: StatsCollector;
   connectTimeoutMs: number;
@@ -65,7 +65,7 @@ export interface ConnectionParams {
 
 export class Connection {
   readonly #p: ConnectionParams;
-  readonly #transport: WebSocketTransport;
+  readonly #transport: ClientTransport;
   readonly #inflight = new Map<number, Request>();
   readonly #pings = new Map<number, number>();
   readonly #connectTimer: Timeout;
@@ -79,7 +79,7 @@ export class Connection {
     this.#connectTimer = new Timeout(params.timers);
     this.#heartbeat = new Timeout(params.timers);
     // The constructor throws on a malformed URL: let it, before any timer is started.
-    this.#transport = new WebSocketTransport(params.websocket, params.url, params.codec.subprotocol, {
+    this.#transport = params.transport({
       open: () => this.#onOpen(),
       message: (frame, bytes) => this.#onMessage(frame, bytes),
       close: (code, reason) => this.#end({ code, reason: reason || `closed with ${code}` }, false),

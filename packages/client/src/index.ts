@@ -37,3 +37,5 @@ export type {
 export type { Timers, TimerHandle } from './timer.js';
 export type { EnvironmentTarget, VisibilityTarget } from './environment.js';
 export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';
+export type { TransportKind } from './transports/client-transport.js';
+export type { EventSourceConstructor, EventSourceLike, FetchLike, ResponseLike } from './transports/fetch.js';

@@ -8,6 +8,8 @@ import type { Backoff } from './backoff.js';
 import { InvalidOptionsError } from './errors.js';
 import type { Timers } from './timer.js';
 import type { EnvironmentTarget, VisibilityTarget } from './environment.js';
+import { TRANSPORT_KINDS, type TransportKind } from './transports/client-transport.js';
+import type { EventSourceConstructor, FetchLike } from './transports/fetch.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
 
 export const DEFAULT_ENCODING: EncodingName = 'json';
@@ -22,6 +24,8 @@ export const DEFAULT_MAX_QUEUE_SIZE = 1_000;
 export const DEFAULT_REFRESH_MARGIN_MS = 10_000;
 export const DEFAULT_CLIENT_NAME = 'relais-js';
 export const CLIENT_VERSION = '0.1.0';
+export const DEFAULT_TRANSPORTS: readonly TransportKind[] = TRANSPORT_KINDS;
+export const DEFAULT_TRANSPORT_RETRY_MS = 60_000;
 
 /** Where debug lines go. `console` fits. */
 export interface Logger {
@@ -49,6 +53,22 @@ export interface ClientOptions {
   name?: string;
   /** The WebSocket constructor. @default globalThis.WebSocket (pass `ws` in Node 20) */
   websocket?: WebSocketConstructor;
+  /**
+   * The transports to try, in order, when one cannot connect (blocked, or closed before the
+   * connect reply): `websocket`, `http_stream` (fetch streaming), `sse` (EventSource),
+   * `long_poll`. Those the runtime lacks are skipped. HTTP transports carry JSON whatever
+   * `encoding` says. @default ['websocket', 'http_stream', 'sse', 'long_poll']
+   */
+  transports?: TransportKind[];
+  /** `fetch`, for the HTTP transports. @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** The EventSource constructor, for `sse`. @default globalThis.EventSource */
+  EventSource?: EventSourceConstructor;
+  /**
+   * While connected over a fallback, how often a WebSocket is tried again; when one opens, the
+   * client moves back to it (subscriptions recover what they missed), in ms. @default 60000
+   */
+  transportRetryMs?: number;
   /** Timers and clock. @default globalThis.setTimeout/clearTimeout and Date.now */
   timers?: Timers;
   /** Uniform random source in [0, 1) for jitter. @default Math.random */
@@ -90,6 +110,10 @@ export interface ResolvedOptions {
   data: unknown;
   name: string;
   websocket: WebSocketConstructor | undefined;
+  transports: readonly TransportKind[];
+  fetch: FetchLike | undefined;
+  EventSource: EventSourceConstructor | undefined;
+  transportRetryMs: number;
   timers: Timers | undefined;
   random: () => number;
   window: EnvironmentTarget | null | undefined;
@@ -130,6 +154,10 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     data: options.data,
     name: options.name ?? DEFAULT_CLIENT_NAME,
     websocket: options.websocket,
+    transports: options.transports ?? DEFAULT_TRANSPORTS,
+    fetch: options.fetch,
+    EventSource: options.EventSource,
+    transportRetryMs: options.transportRetryMs ?? DEFAULT_TRANSPORT_RETRY_MS,
     timers: options.timers,
     random: options.random ?? Math.random,
     window: options.window,
@@ -177,6 +205,18 @@ function validate(o: ResolvedOptions, given: ClientOptions): void {
   if (o.maxReconnectAttempts !== Infinity && (!Number.isInteger(o.maxReconnectAttempts) || o.maxReconnectAttempts < 0)) {
     throw new InvalidOptionsError(`maxReconnectAttempts must be a non-negative integer or Infinity, got ${o.maxReconnectAttempts}`);
   }
+  const kinds = o.transports as unknown;
+  if (
+    !Array.isArray(kinds) ||
+    kinds.length === 0 ||
+    kinds.some((kind) => !(TRANSPORT_KINDS as readonly unknown[]).includes(kind)) ||
+    new Set(kinds).size !== kinds.length
+  ) {
+    throw new InvalidOptionsError(
+      `transports must be a non-empty list of distinct ${TRANSPORT_KINDS.join(', ')}, got ${JSON.stringify(kinds)}`,
+    );
+  }
+  positive('transportRetryMs', o.transportRetryMs);
   positive('stableConnectionMs', o.stableConnectionMs);
   positive('refreshMarginMs', o.refreshMarginMs);
   positive('connectTimeoutMs', o.connectTimeoutMs);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { createRelais, type Relais } from '@relais/server';
-import { Client, type ClientOptions, type Publication, type StateChange } from '@relais/client';
+import { Client, type ClientOptions, type Publication, type StateChange, type TransportKind } from '@relais/client';
 
 const SECRET = 'an-end-to-end-secret-of-at-least-32-bytes';
 
@@ -32,8 +32,11 @@ async function start(): Promise<string> {
   return `ws://127.0.0.1:${port}/connection/websocket`;
 }
 
+/** The transport the tests of this file run on (each describe block sets it). */
+let transport: TransportKind = 'websocket';
+
 function client(url: string, options: ClientOptions): Client {
-  const c = new Client(url, { websocket: WebSocket, window: null, document: null, ...options });
+  const c = new Client(url, { websocket: WebSocket, transports: [transport], window: null, document: null, ...options });
   clients.push(c);
   return c;
 }
@@ -60,7 +63,11 @@ afterEach(async () => {
   relais = undefined;
 });
 
-describe('token refresh against a real node', () => {
+describe.each(['websocket', 'http_stream', 'long_poll'] as const)('token refresh against a real node (%s)', (kind) => {
+  beforeEach(() => {
+    transport = kind;
+  });
+
   it('refreshes the connection token in band before it expires, and stays on the same connection', async () => {
     const url = await start();
     const getToken = vi.fn(() => token({ sub: 'ada' }, 60));

@@ -73,6 +73,11 @@ export class RedisBroker implements Broker {
     return shardOf(channel, this.shardCount);
   }
 
+  /** Whether every shard is reachable now (both of its connections up): the node's `/ready`. */
+  reachable(): boolean {
+    return this.#state === 'running' && this.#links.every((link) => link.reachable);
+  }
+
   /** Connects to every shard; rejects (and releases every connection) when one is unreachable. */
   async start(handler: BrokerEventHandler): Promise<void> {
     if (this.#state === 'closed') throw new Error('RedisBroker is closed');

@@ -73,6 +73,11 @@ export class ShardLink {
     });
   }
 
+  /** Whether both connections are up now. */
+  get reachable(): boolean {
+    return this.command.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
   /** Connects both connections; rejects when either cannot reach Redis in time. */
   async connect(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

@@ -1,10 +1,11 @@
 /**
  * @module demo
  * The demo apps' server halves as `relais serve` installs them: the chat (whose options are the
- * config file's `demo`) and the counter.
+ * config file's `demo`), the counter, and the transports page's ticks.
  */
 import { installChat, resolveDemoOptions, type DemoOptions } from '@relais/app-chat/server';
 import { installCounter } from '@relais/app-counter/server';
+import { installTicks } from '@relais/app-transports/server';
 import type { Relais } from '@relais/server';
 
 /**
@@ -15,7 +16,7 @@ import type { Relais } from '@relais/server';
  */
 export function installDemo(relais: Relais, options: DemoOptions = {}): () => void {
   const resolved = resolveDemoOptions(options);
-  const disposers = [installChat(relais, resolved), installCounter(relais)];
+  const disposers = [installChat(relais, resolved), installCounter(relais), installTicks(relais)];
   return () => {
     for (const dispose of disposers) dispose();
   };

@@ -23,6 +23,11 @@ export class BrokerSubscriptions {
     return this.#wanted.size;
   }
 
+  /** The channels with local holders. */
+  channels(): IterableIterator<string> {
+    return this.#wanted.keys();
+  }
+
   /** One more local holder; resolves once the broker is subscribed. */
   acquire(channel: string): Promise<void> {
     this.#wanted.set(channel, (this.#wanted.get(channel) ?? 0) + 1);

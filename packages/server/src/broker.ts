@@ -160,4 +160,9 @@ export interface Broker {
    * aimed at another node's connections, heartbeats). Without it the node is a cluster of one.
    */
   controlLink?(): ControlLink;
+  /**
+   * Whether the backend is reachable now: false while a connection to it is lost (the node's
+   * `/ready` answers 503 then). Without it the engine counts as reachable once started.
+   */
+  reachable?(): boolean;
 }

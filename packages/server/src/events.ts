@@ -50,6 +50,11 @@ export interface ConnectHookResult {
   data?: unknown;
   /** Server-side subscriptions made before the reply, listed in ConnectResult.channels. */
   channels?: string[];
+  /**
+   * When the connection must be refreshed (ms since the epoch), replacing the token's `exp`:
+   * then onRefresh hooks run, and without them, or if they give no new deadline, it closes with 3005.
+   */
+  expiresAt?: number;
 }
 
 export type ConnectingHook = (event: ConnectEvent) => Awaitable<ConnectHookResult | void>;
@@ -70,7 +75,25 @@ export interface SubscribeEvent {
 export interface SubscribeHookResult {
   /** Sent back in SubscribeResult.data. */
   data?: unknown;
+  /**
+   * When the subscription must be refreshed (ms since the epoch): then onSubRefresh hooks run,
+   * and without them, or if they give no new deadline, it ends with an `unsubscribe` push 109.
+   */
+  expiresAt?: number;
 }
+
+/** A subscription's deadline (an onSubscribe hook's `expiresAt`) passed. */
+export interface SubRefreshEvent {
+  client: ClientDetails;
+  channel: string;
+}
+
+/**
+ * Decides whether a subscription whose deadline passed lives on: as RefreshHook, but ending
+ * only the subscription (unsubscribe push 109, the SDK subscribes again) when it returns nothing
+ * or `expired`.
+ */
+export type SubRefreshHook = (event: SubRefreshEvent) => Awaitable<RefreshHookResult | void>;
 
 export type SubscribeHook = (event: SubscribeEvent) => Awaitable<SubscribeHookResult | void>;
 
@@ -90,6 +113,25 @@ export interface PublishHookResult {
 }
 
 export type PublishHook = (event: PublishEvent) => Awaitable<PublishHookResult | void>;
+
+/** A connection's deadline (token `exp`, or a connect hook's `expiresAt`) passed without a client `refresh`. */
+export interface RefreshEvent {
+  client: ClientDetails;
+}
+
+export interface RefreshHookResult {
+  /** The new deadline (ms since the epoch); absent: the connection has none any more. */
+  expiresAt?: number;
+  /** True: the connection is over, close it with 3005. */
+  expired?: boolean;
+}
+
+/**
+ * Decides whether a connection whose deadline passed lives on. Returning nothing (or
+ * `expired`) closes it with 3005; throwing a Disconnect closes it with that code; any other
+ * throw (a backend down) is logged and the question is asked again in REFRESH_RETRY_MS.
+ */
+export type RefreshHook = (event: RefreshEvent) => Awaitable<RefreshHookResult | void>;
 
 /** A client sent data to the server (`send`). Security: `data` is client payload. */
 export interface ClientMessageEvent {

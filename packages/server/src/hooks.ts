@@ -2,7 +2,7 @@
  * @module hooks
  * Registries of application hooks; every registration returns a disposer.
  */
-import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
+import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
 
 /** An ordered list of hooks; they run in registration order. */
 export class HookList<H> {
@@ -27,7 +27,10 @@ export class Hooks {
   readonly subscribe = new HookList<SubscribeHook>();
   readonly publish = new HookList<PublishHook>();
   readonly message = new HookList<MessageHook>();
+  readonly refresh = new HookList<RefreshHook>();
+  readonly subRefresh = new HookList<SubRefreshHook>();
   readonly #rpc = new Map<string, RpcHandler>();
+  #rpcRoutes: { pattern: RegExp; handler: RpcHandler }[] = [];
 
   /** Registers the handler of an RPC method; a second handler for the same method throws. */
   addRpc(method: string, handler: RpcHandler): () => void {
@@ -39,7 +42,17 @@ export class Hooks {
     };
   }
 
+  /** Registers a handler for the methods `pattern` matches that have no handler of their own. */
+  addRpcRoute(pattern: RegExp, handler: RpcHandler): () => void {
+    const route = { pattern, handler };
+    this.#rpcRoutes = [...this.#rpcRoutes, route];
+    return () => {
+      this.#rpcRoutes = this.#rpcRoutes.filter((r) => r !== route);
+    };
+  }
+
+  /** The handler of `method`: its own, else the first route that matches. */
   rpc(method: string): RpcHandler | undefined {
-    return this.#rpc.get(method);
+    return this.#rpc.get(method) ?? this.#rpcRoutes.find((route) => route.pattern.test(method))?.handler;
   }
 }

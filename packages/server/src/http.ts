@@ -1,6 +1,6 @@
 /**
  * @module http
- * The node's HTTP server: its own endpoint (GET /health), the routes features claim (see
+ * The node's HTTP server: its own endpoints (GET /health, live; GET /ready, ready for traffic), the routes features claim (see
  * http-routes), an optional fallback for the rest (e.g. the static apps of `relais serve`) or
  * 404, and upgrades routed by path to the transports that take them.
  */
@@ -17,7 +17,15 @@ export interface HealthSource {
   connections(): number;
   /** Whether the node is shutting down (health answers 503 then). */
   isClosing(): boolean;
+  /** Whether the node should get traffic (GET /ready); without it, ready unless closing. */
+  readiness?(): Readiness;
 }
+
+/** Whether a node should get new connections, and why not. */
+export type Readiness = { ready: true } | { ready: false; reason: NotReadyReason };
+
+/** Why a node is not ready: shutting down, its engine not started yet, failed, or lost. */
+export type NotReadyReason = 'draining' | 'engine starting' | 'engine failed' | 'engine unreachable';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -55,7 +63,7 @@ function serveWith(
     );
 }
 
-/** A `request` listener serving /health, then the route of the path, then `fallback`, then 404. */
+/** A `request` listener serving /health and /ready, then the route of the path, then `fallback`, then 404. */
 export function createHttpHandler(
   node: HealthSource,
   version: string,
@@ -74,6 +82,11 @@ export function createHttpHandler(
         version,
         uptimeMs: Date.now() - startedAt,
       });
+      return;
+    }
+    if (path === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const readiness = node.readiness?.() ?? (node.isClosing() ? { ready: false, reason: 'draining' } : { ready: true });
+      sendJson(res, readiness.ready ? 200 : 503, readiness.ready ? { status: 'ready' } : { status: 'not ready', reason: readiness.reason });
       return;
     }
     const route = routes?.match(path)?.request;
@@ -119,6 +132,17 @@ export interface NodeServerOptions {
   handshakeTimeoutMs: number;
 }
 
+/** The pending set each socket of a node server is counted in, while it is not a connection. */
+const pendingOf = new WeakMap<Duplex, Set<Duplex>>();
+
+/**
+ * A plain HTTP request became a long-lived relais connection (an HTTP stream): its socket
+ * leaves the cap of sockets that are not connections yet (maxConnections counts it now).
+ */
+export function adoptSocket(socket: Duplex): void {
+  pendingOf.get(socket)?.delete(socket);
+}
+
 /** An HTTP server serving the node's endpoints and routing upgrades by path (not listening yet). */
 export function createNodeServer(options: NodeServerOptions): Server {
   const timeoutMs = options.handshakeTimeoutMs;
@@ -142,6 +166,7 @@ export function createNodeServer(options: NodeServerOptions): Server {
       return;
     }
     pending.add(socket);
+    pendingOf.set(socket, pending);
     socket.once('close', () => pending.delete(socket));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

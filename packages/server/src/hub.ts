@@ -6,6 +6,7 @@
 import type { Codec, Frame, PublicationPush, Push } from '@relais/protocol';
 import type { BrokerEventHandler, Publication } from './broker.js';
 import { silentLogger, type Logger } from './logger.js';
+import { frameBytes } from './transport.js';
 
 /** What the Hub needs from a connection. */
 export interface HubMember {
@@ -41,17 +42,38 @@ export function publicationPush(pub: Publication): PublicationPush {
   return push;
 }
 
+/** The members of one fan-out that use one codec: its frame (undefined: it could not encode the push). */
+interface CodecGroup {
+  readonly frame: Frame | undefined;
+  members: number;
+}
+
+function groupBytes(group: CodecGroup | undefined): number {
+  return group?.frame === undefined ? 0 : group.members * frameBytes(group.frame);
+}
+
 /** Publications held for one member during one subscribe, at most (see `hold`). */
 export const DEFAULT_MAX_HELD = 10_000;
 
 /** `take`'s answer when more publications arrived during the subscribe than could be held. */
 export const HELD_OVERFLOW = Symbol('held overflow');
 
+/**
+ * Counts what a fan-out queued: called once per fan-out (never per member), with the number
+ * of members written to and the bytes of all their frames. `channel` is undefined for pushes
+ * to chosen members (sendToUser).
+ */
+export interface FanOutMeter {
+  fannedOut(channel: string | undefined, kind: 'publication' | 'push', count: number, bytes: number): void;
+}
+
 export interface HubOptions {
   /** Publications held per member during one subscribe before giving up on it. @default 10000 */
   maxHeld?: number;
   /** Where a push that cannot be encoded is reported. @default silentLogger */
   logger?: Logger;
+  /** Counts every fan-out. @default none */
+  meter?: FanOutMeter;
 }
 
 export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHandler, 'handlePublication'> {
@@ -62,10 +84,15 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   readonly #held = new Map<string, Map<M, Publication[] | typeof HELD_OVERFLOW>>();
   readonly #maxHeld: number;
   readonly #logger: Logger;
+  readonly #meter: FanOutMeter | undefined;
+  /** The codec groups of the last #fanOut: the only one, or all of them when there were several. */
+  #lastGroup: CodecGroup | undefined;
+  #lastGroups: Map<Codec, CodecGroup> | undefined;
 
-  constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger }: HubOptions = {}) {
+  constructor({ maxHeld = DEFAULT_MAX_HELD, logger = silentLogger, meter }: HubOptions = {}) {
     this.#maxHeld = maxHeld;
     this.#logger = logger;
+    this.#meter = meter;
   }
 
   /** Registers a connected member under its client id and user. */
@@ -148,6 +175,11 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     return this.#byChannel.get(channel)?.size ?? 0;
   }
 
+  /** Every channel with subscribers on this node, and how many. */
+  *channelCounts(): IterableIterator<[channel: string, subscribers: number]> {
+    for (const [channel, members] of this.#byChannel) yield [channel, members.size];
+  }
+
   /**
    * Writes `push` to every subscriber of `channel` except `excludeClient`. The push is encoded
    * lazily, at most once per codec, and the same frame goes to every subscriber using it. A
@@ -157,12 +189,17 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   broadcast(channel: string, push: Push, excludeClient?: string): number {
     const members = this.#byChannel.get(channel);
     if (!members) return 0;
-    return this.#fanOut(members, push, excludeClient);
+    const count = this.#fanOut(members, push, excludeClient);
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
+    return count;
   }
 
   /** Writes `push` to each of `members`, encoding once per codec. */
   fanOut(members: Iterable<M>, push: Push): number {
-    return this.#fanOut(members, push, undefined);
+    const count = this.#fanOut(members, push, undefined);
+    const channel = 'channel' in push ? push.channel : undefined;
+    this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
+    return count;
   }
 
   handlePublication(pub: Publication): void {
@@ -178,26 +215,47 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   }
 
   #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
-    // Almost every member uses the same codec: the last one used and its frame are kept at
-    // hand, and a map is made only when members use several.
+    // Almost every member uses the same codec: the last one used and its group (frame and
+    // member count) are kept at hand, and a map is made only when members use several. A group
+    // counts its members run by run, at codec changes only: the metrics cost nothing per member.
     // A frame of undefined: this codec could not encode the push.
     let lastCodec: Codec | undefined;
     let lastFrame: Frame | undefined;
-    let frames: Map<Codec, Frame | undefined> | undefined;
+    let lastGroup: CodecGroup | undefined;
+    let groups: Map<Codec, CodecGroup> | undefined;
     let count = 0;
+    let runStart = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
       const codec = member.codec;
       if (codec !== lastCodec) {
-        if (lastCodec !== undefined) (frames ??= new Map()).set(lastCodec, lastFrame);
-        lastFrame = frames?.has(codec) ? frames.get(codec) : this.#encode(codec, push);
+        if (lastGroup !== undefined) lastGroup.members += count - runStart;
+        runStart = count;
+        let group = groups?.get(codec);
+        if (group === undefined) {
+          group = { frame: this.#encode(codec, push), members: 0 };
+          if (lastGroup !== undefined) (groups ??= new Map([[lastCodec as Codec, lastGroup]])).set(codec, group);
+        }
+        lastGroup = group;
         lastCodec = codec;
+        lastFrame = group.frame;
       }
       if (lastFrame === undefined) continue;
       member.enqueueFrame(lastFrame);
       count++;
     }
+    if (lastGroup !== undefined) lastGroup.members += count - runStart;
+    this.#lastGroup = lastGroup;
+    this.#lastGroups = groups;
     return count;
+  }
+
+  /** Bytes the last fan-out queued over all its members. */
+  #fanOutBytes(): number {
+    if (this.#lastGroups === undefined) return groupBytes(this.#lastGroup);
+    let bytes = 0;
+    for (const group of this.#lastGroups.values()) bytes += groupBytes(group);
+    return bytes;
   }
 
   #encode(codec: Codec, push: Push): Frame | undefined {

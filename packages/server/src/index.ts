@@ -2,16 +2,21 @@
  * @module @relais/server
  * The relais server node. Public exports only.
  */
-export { createRelais, Relais, SERVER_UNSUBSCRIBE_CODE } from './node.js';
+export { createRelais, METRICS_PATH, Relais, SERVER_UNSUBSCRIBE_CODE } from './node.js';
 // The wire errors hooks throw, so that an app needs only this package.
 export { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
 export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './node.js';
 export * from './options.js';
+export { DEFAULT_API_MAX_BODY_BYTES, DEFAULT_API_TIMEOUT_MS, type ResolvedApiOptions } from './api/api-options.js';
+export type { ApiStatsSnapshot } from './api/api-stats.js';
+export { OPENAPI_DOCUMENT } from './api/openapi.js';
 // The shared option checks, for engine packages' own options (e.g. @relais/redis).
 export { MAX_TIMER_MS, durationMs, isRecord, positiveInteger, rejectUnknownKeys } from './option-checks.js';
 export { CATCH_ALL_NAMESPACE, DEFAULT_HISTORY_MAX_BYTES, type ChannelRules, type NamespaceRules } from './channels.js';
 export type { Access, AccessAction } from './auth/access.js';
-export type { AuthOptions, ResolvedAuthOptions } from './auth/options.js';
+export { resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
+// For tools that check tokens as the node does (`relais tokens verify`).
+export { TokenRejectedError, TokenVerifier, type TokenClaims, type VerifiedToken } from './auth/verifier.js';
 export type { LimitsOptions, ResolvedLimits, ScopeLimits } from './rate-limit/options.js';
 export type {
   Broker,
@@ -35,6 +40,6 @@ export { Cluster, ClusterError, type ControlHandler, type GatherReply, type Node
 export type { ControlLink } from './cluster/control-link.js';
 export { MemoryControlHub, MemoryControlLink } from './cluster/memory-control-link.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
-export type { MetricsSnapshot } from './metrics.js';
+export type { MetricsSnapshot } from './metrics/metrics.js';
 export { SERVER_VERSION } from './version.js';
-export type { HttpFallback, HttpRoute, RequestHandler, UpgradeHandler } from './http.js';
+export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';

@@ -13,7 +13,8 @@ import { Hub } from './hub.js';
 import { silentLogger } from './logger.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryPresenceStore } from './memory/memory-presence-store.js';
-import { Metrics } from './metrics.js';
+import { instrumentBroker, instrumentPresenceStore } from './metrics/instrumented-engine.js';
+import { Metrics } from './metrics/metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { PresenceKeeper } from './presence/presence-keeper.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -21,20 +22,23 @@ import { RateLimiter } from './rate-limit/rate-limiter.js';
 /** The shared parts of a node; `sessionClosed` is called once per session that reaches `closed`. */
 export function createNodeServices(options: ResolvedOptions, sessionClosed: NodeServices['sessionClosed']): NodeServices {
   const logger = options.logger ?? silentLogger;
-  const metrics = new Metrics();
-  const broker = options.engine?.broker ?? new MemoryBroker();
+  const metrics = new Metrics(options.namespaces.listed?.keys());
+  const broker = instrumentBroker(options.engine?.broker ?? new MemoryBroker(), metrics);
+  const store = instrumentPresenceStore(options.engine?.presence ?? new MemoryPresenceStore(), metrics);
+  const subscriptions = new BrokerSubscriptions(broker);
+  metrics.watchChannels(() => subscriptions.channels());
   return {
     options,
     logger,
     metrics,
-    hub: new Hub({ logger }),
+    hub: new Hub({ logger, meter: metrics }),
     hooks: new Hooks(),
     channels: new Channels(options.namespaces),
     broker,
-    subscriptions: new BrokerSubscriptions(broker),
+    subscriptions,
     auth: options.auth && new TokenVerifier(options.auth),
     limiter: new RateLimiter(options.limits, metrics),
-    presence: new PresenceKeeper(options.engine?.presence ?? new MemoryPresenceStore(), options.presenceTtlMs, logger),
+    presence: new PresenceKeeper(store, options.presenceTtlMs, logger),
     sessionClosed,
   };
 }

@@ -4,20 +4,38 @@
  */
 import type { Server } from 'node:http';
 import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
+import type { ApiStatsSnapshot } from './api/api-stats.js';
+import { ServerApi } from './api/install.js';
 import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
 import { Cluster } from './cluster/cluster.js';
 import { MemoryControlLink } from './cluster/memory-control-link.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
-import type { ConnectingHook, MessageHook, PublishHook, RpcHandler, SubscribeHook } from './events.js';
-import { HttpRoutes, closeServer, createNodeServer, listenOn, pathOf, type HealthSource, type HttpRoute } from './http.js';
-import type { MetricsSnapshot } from './metrics.js';
+import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
+import { installProxy } from './proxy/proxy-hooks.js';
+import {
+  HttpRoutes,
+  closeServer,
+  createNodeServer,
+  listenOn,
+  pathOf,
+  type HealthSource,
+  type HttpRoute,
+  type Readiness,
+  type RequestHandler,
+} from './http.js';
+import type { MetricsSnapshot } from './metrics/metrics.js';
+import { engineName } from './metrics/instrumented-engine.js';
+import { metricsHandler } from './metrics/metrics-route.js';
+import { ProcessMetrics } from './metrics/process-metrics.js';
 import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
 import { Session } from './session.js';
+import { frameBytes } from './transport.js';
 import type { Transport } from './transport.js';
+import { HttpStreams } from './transports/http-streams.js';
 import { WsEndpoint } from './transports/ws.js';
 import {
   SERVER_UNSUBSCRIBE_CODE,
@@ -33,6 +51,11 @@ export { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, typ
 import { SERVER_VERSION } from './version.js';
 
 type NodeState = 'running' | 'closing' | 'closed';
+
+/** The path of the Prometheus endpoint, when the `metrics` option is on. */
+export const METRICS_PATH = '/metrics';
+/** How long a command sent over HTTP to another node's stream waits for that node, in ms. */
+const FORWARD_TIMEOUT_MS = 5_000;
 
 /**
  * A relais node. Create it with `createRelais`.
@@ -54,9 +77,14 @@ export class Relais {
   readonly #endpoint: WsEndpoint;
   readonly #started: Promise<void>;
   readonly #routes = new HttpRoutes();
+  readonly #api: ServerApi;
   #server: Server | undefined;
   #state: NodeState = 'running';
+  #engine: 'starting' | 'started' | 'failed' = 'starting';
+  readonly #process: ProcessMetrics | undefined;
   #closed: Promise<void> | undefined;
+  /** Removes the backend hooks of the `proxy` option and closes their connections. */
+  readonly #uninstallProxy: (() => void) | undefined;
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
@@ -76,8 +104,17 @@ export class Relais {
       logger,
     });
     this.#started = broker.start(new LocalDelivery(this.#services.hub, this.#sessions, logger)).then(() => this.cluster.start());
-    this.#started.catch((error: unknown) => this.#services.logger.error({ err: error }, 'engine failed to start'));
-    const { limiter } = this.#services;
+    this.#started.then(
+      () => {
+        this.#engine = 'started';
+      },
+      (error: unknown) => {
+        this.#engine = 'failed';
+        this.#services.logger.error({ err: error }, 'engine failed to start');
+      },
+    );
+    const { limiter, hooks, metrics } = this.#services;
+    if (this.options.proxy) this.#uninstallProxy = installProxy({ hooks, logger, metrics }, this.options.proxy);
     this.#endpoint = new WsEndpoint({
       maxMessageBytes: this.options.maxMessageBytes,
       compression: this.options.compression,
@@ -88,9 +125,68 @@ export class Relais {
       isClosing: () => this.#state !== 'running',
       accept: (transport) => this.accept(transport),
     });
+    if (this.options.httpTransports) {
+      const streams = new HttpStreams({
+        nodeId: this.options.nodeId,
+        maxMessageBytes: this.options.maxMessageBytes,
+        trustedProxies: this.options.trustedProxies,
+        admission: { allowedOrigins: this.options.allowedOrigins, admitConnection: (address) => limiter.admitConnection(address) },
+        logger,
+        metrics: this.#services.metrics,
+        isClosing: () => this.#state !== 'running',
+        accept: (transport) => this.accept(transport),
+        cluster: this.cluster,
+        forwardTimeoutMs: FORWARD_TIMEOUT_MS,
+      });
+      for (const route of streams.routes()) this.#routes.add(route);
+    }
     const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
     this.#routes.add({ path: this.options.path, upgrade: websocket });
     if (this.options.path !== '/') this.#routes.add({ path: '/', upgrade: websocket });
+    this.#api = new ServerApi({
+      node: this,
+      hub: this.#services.hub,
+      services: this.#services,
+      cluster: this.cluster,
+      routes: this.#routes,
+      rules: (channel) => this.#services.channels.find(channel),
+      options: this.options,
+      logger,
+      isClosing: () => this.#state !== 'running',
+      registry: this.#services.metrics.registry,
+    });
+    if (this.options.metrics) {
+      const { metrics } = this.#services;
+      metrics.nodeInfo(this.options.nodeId, SERVER_VERSION, engineName(this.options.engine?.broker));
+      this.#process = new ProcessMetrics(metrics.registry);
+      this.#process.start();
+      this.#routes.add({ path: METRICS_PATH, request: this.metricsHandler() });
+    }
+  }
+
+  /**
+   * The handler of `GET /metrics` (Prometheus text format, behind `metrics.token` when set): the
+   * node mounts it at /metrics when the `metrics` option is on; mount it on another HttpRoutes
+   * or server to serve it elsewhere.
+   */
+  metricsHandler(): RequestHandler {
+    const { metrics } = this.#services;
+    return metricsHandler({
+      render: () => metrics.registry.render(),
+      token: this.options.metrics ? this.options.metrics.token : undefined,
+    });
+  }
+
+  /**
+   * Whether the node should get new connections (what `GET /ready` answers): not while it
+   * shuts down, nor while its engine is starting, failed to start, or is unreachable.
+   */
+  readiness(): Readiness {
+    if (this.#state !== 'running') return { ready: false, reason: 'draining' };
+    if (this.#engine === 'starting') return { ready: false, reason: 'engine starting' };
+    if (this.#engine === 'failed') return { ready: false, reason: 'engine failed' };
+    if (this.#services.broker.reachable?.() === false) return { ready: false, reason: 'engine unreachable' };
+    return { ready: true };
   }
 
   /** Open connections (connecting and connected). */
@@ -109,8 +205,16 @@ export class Relais {
     return this.#routes.add(route);
   }
 
-  /** Starts an HTTP server serving /health, the routes, `fallback`, and WebSocket upgrades on `path` and `/`. */
-  async listen({ port, host = '127.0.0.1', fallback }: ListenOptions): Promise<{ port: number; host: string }> {
+  /**
+   * Starts an HTTP server serving /health, /ready, the routes (/metrics with the `metrics`
+   * option), `fallback`, and WebSocket upgrades on `path` and `/`; with option `apiPort`, a
+   * second one serving the server API (its address is `api` in the result).
+   */
+  async listen({
+    port,
+    host = '127.0.0.1',
+    fallback,
+  }: ListenOptions): Promise<{ port: number; host: string; api?: { port: number; host: string } }> {
     if (this.#server) throw new Error('relais is already listening');
     if (this.#state !== 'running') throw new Error('relais is closed');
     await this.#started;
@@ -120,12 +224,14 @@ export class Relais {
       fallback,
       onError: (error) => this.#services.logger.error({ err: error }, 'http fallback failed'),
       routes: this.#routes,
-      onRefusedUpgrade: (reason) => this.#services.metrics.refusedUpgrade(reason),
+      onRefusedUpgrade: (reason) => this.#services.metrics.refused(reason),
       maxPendingConnections: this.options.limits.maxPendingConnections,
       handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
     });
     this.#server = server;
-    return listenOn(server, port, host);
+    const address = await listenOn(server, port, host);
+    const api = await this.#api.listen(host);
+    return api ? { ...address, api } : address;
   }
 
   /**
@@ -151,13 +257,12 @@ export class Relais {
     }
     if (this.#sessions.size >= this.options.maxConnections) {
       this.#services.metrics.disconnect(DISCONNECT_CODES.CONNECTION_LIMIT);
+      this.#services.metrics.refused('connection_limit');
       transport.close(DISCONNECT_CODES.CONNECTION_LIMIT, 'connection limit reached');
       return undefined;
     }
     const session = new Session(transport, this.#services);
     this.#sessions.add(session);
-    this.#services.metrics.connections = this.#sessions.size;
-    this.#services.metrics.connectionsTotal++;
     return session;
   }
 
@@ -173,7 +278,9 @@ export class Relais {
     const publish: BrokerPublishOptions = { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs };
     const history = this.#services.channels.find(channel)?.history;
     if (history && !options.ephemeral) publish.history = history;
-    return this.#services.broker.publish(pub, publish);
+    const result = await this.#services.broker.publish(pub, publish);
+    this.#services.metrics.published(channel, 'server');
+    return result;
   }
 
   /**
@@ -186,6 +293,15 @@ export class Relais {
       throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
     await this.#started;
     return this.#services.broker.history(channel, query);
+  }
+
+  /** Drops the kept publications of a channel; its offset and epoch stay (namespaces with history). */
+  async removeHistory(channel: string): Promise<void> {
+    checkChannel(channel);
+    if (!this.#services.channels.find(channel)?.history)
+      throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
+    await this.#started;
+    await this.#services.broker.removeHistory(channel);
   }
 
   /** Who is in a channel, across the cluster, keyed by client id (namespaces with presence). */
@@ -242,6 +358,7 @@ export class Relais {
       if (session.state === 'closed') return false;
       throw error;
     }
+    this.#services.metrics.frameSent('push', channel, frameBytes(push));
     session.enqueueFrame(push);
     session.channels.activate(channel);
     return true;
@@ -272,18 +389,30 @@ export class Relais {
     return this.#services.hooks.message.add(hook);
   }
 
+  /** Runs when a connection's deadline passes without a client `refresh`. See RefreshHook. */
+  onRefresh(hook: RefreshHook): () => void {
+    return this.#services.hooks.refresh.add(hook);
+  }
+
+  /** Runs when a subscription's deadline (an onSubscribe hook's `expiresAt`) passes. See SubRefreshHook. */
+  onSubRefresh(hook: SubRefreshHook): () => void {
+    return this.#services.hooks.subRefresh.add(hook);
+  }
+
   /** Registers the handler of RPC `method` (one per method). */
   rpc(method: string, handler: RpcHandler): () => void {
     return this.#services.hooks.addRpc(method, handler);
   }
 
-  stats(): MetricsSnapshot {
+  /** The node's counters; `api` (server API calls and errors) when the server API is on. */
+  stats(): MetricsSnapshot & { api?: ApiStatsSnapshot } {
     const resources = {
       holds: this.#services.hub.holds,
       brokerChannels: this.#services.subscriptions.size,
       presenceEntries: this.#services.presence.size,
     };
-    return { ...this.#services.metrics.snapshot(resources), connections: this.#sessions.size };
+    const api = this.#api.stats();
+    return { ...this.#services.metrics.snapshot(resources), connections: this.#sessions.size, ...(api && { api }) };
   }
 
   /**
@@ -300,7 +429,9 @@ export class Relais {
     this.#state = 'closing';
     for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
     await this.#endpoint.drain(this.options.closeTimeoutMs);
+    this.#uninstallProxy?.();
     this.#services.presence.stop();
+    this.#process?.stop();
     for (const [name, part] of [
       ['cluster link', this.cluster],
       ['broker', this.#services.broker],
@@ -313,11 +444,12 @@ export class Relais {
       }
     }
     if (this.#server) await closeServer(this.#server);
+    await this.#api.close();
     this.#state = 'closed';
   }
 
   #healthSource(): HealthSource {
-    return { connections: () => this.#sessions.size, isClosing: () => this.#state !== 'running' };
+    return { connections: () => this.#sessions.size, isClosing: () => this.#state !== 'running', readiness: () => this.readiness() };
   }
 
   #checkPresence(channel: string): void {
@@ -328,7 +460,6 @@ export class Relais {
 
   #sessionClosed(session: CommandSession, code: number): void {
     this.#sessions.delete(session);
-    this.#services.metrics.connections = this.#sessions.size;
     this.#services.metrics.disconnect(code);
     this.#services.logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }

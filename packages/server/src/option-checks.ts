@@ -48,3 +48,10 @@ export function rejectUnknownKeys(where: string, value: Record<string, unknown>,
     if (!known.has(key)) throw new OptionsError(`${where}: unknown option ${JSON.stringify(key)}`);
   }
 }
+
+/** A boolean option, or `fallback` when absent. */
+export function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new OptionsError(`option ${name} must be true or false, got ${show(value)}`);
+  return value;
+}

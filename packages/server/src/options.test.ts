@@ -44,6 +44,15 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ compression: true }).compression).toEqual({ thresholdBytes: 1024, level: 1 });
   });
 
+  it('parses the metrics option: off by default, true, or a bearer token', () => {
+    expect(resolveOptions().metrics).toBe(false);
+    expect(resolveOptions({ metrics: true }).metrics).toEqual({ token: undefined });
+    expect(resolveOptions({ metrics: { token: 's3cret' } }).metrics).toEqual({ token: 's3cret' });
+    for (const bad of ['yes', { token: '' }, { token: 'two words' }, { token: 7 }, { tokn: 'x' }]) {
+      expect(() => resolveOptions({ metrics: bad } as RelaisOptions), JSON.stringify(bad)).toThrow(OptionsError);
+    }
+  });
+
   it('gives unlisted namespaces open rules without a namespaces option, and the "*" rules with one', () => {
     expect(resolveOptions().namespaces).toMatchObject({ listed: undefined, others: { presence: false } });
     const resolved = resolveOptions({ namespaces: { chat: {}, '*': { presence: true } } });

@@ -4,12 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_DATA_DEPTH } from '@relais/protocol';
+import { resolveApiOptions, type ResolvedApiOptions } from './api/api-options.js';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
+import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy/options.js';
 import type { Broker } from './broker.js';
 import { resolveNamespaces, type NamespaceOptions, type NamespaceRules } from './channels.js';
 import type { Logger } from './logger.js';
-import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show, MAX_TIMER_MS } from './option-checks.js';
+import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show, MAX_TIMER_MS, checkBoolean } from './option-checks.js';
 import type { PresenceStore } from './presence.js';
 import { resolveLimits, type LimitsOptions, type ResolvedLimits } from './rate-limit/options.js';
 
@@ -52,10 +54,18 @@ const KNOWN_KEYS = new Set<string>([
   'trustedProxies',
   'limits',
   'compression',
+  'httpTransports',
   'maxDataDepth',
   'maxPageBytes',
   'nodeId',
   'clusterHeartbeatMs',
+  'proxy',
+  'apiKeys',
+  'apiPort',
+  'apiHost',
+  'apiMaxBodyBytes',
+  'apiTimeoutMs',
+  'metrics',
   ...DURATION_KEYS,
   ...COUNT_KEYS,
 ]);
@@ -70,6 +80,18 @@ export interface CompressionOptions {
   /** zlib level, 0–9. @default 1 */
   level?: number;
 }
+
+/** The Prometheus endpoint `GET /metrics` (see docs/observability.md). */
+export interface MetricsOptions {
+  /**
+   * A secret that scrapers send as `Authorization: Bearer <token>`; other requests get 401.
+   * @default undefined: anyone who reaches the port may read the metrics
+   */
+  token?: string;
+}
+
+/** `metrics` once parsed: false, or the endpoint's settings. */
+export type ResolvedMetrics = false | { readonly token: string | undefined };
 
 /** The engine moves publications between nodes, keeps history and presence. */
 export interface EngineOptions {
@@ -134,6 +156,8 @@ export interface RelaisOptions {
   namespaces?: Record<string, NamespaceOptions>;
   /** Token verification (JWT). @default undefined: no verification, onConnecting hooks decide */
   auth?: AuthOptions;
+  /** Backend hooks over HTTP: connect, refresh, subscribe, publish, rpc (docs/api.md). @default none */
+  proxy?: ProxyOptions;
   /**
    * Origins allowed to open WebSocket connections (`https://app.example.com`,
    * `https://*.example.com`, `*`); others get HTTP 403. Upgrades without `Origin` (non-browser
@@ -151,6 +175,37 @@ export interface RelaisOptions {
   limits?: LimitsOptions;
   /** Negotiate permessage-deflate (true for defaults). @default false */
   compression?: boolean | CompressionOptions;
+  /**
+   * Serve connections over plain HTTP too, for networks that break WebSockets: SSE at
+   * `/connection/sse`, HTTP streaming at `/connection/http_stream`, long-polling at
+   * `/connection/long_poll` and `/connection/poll`, commands at `/connection/emulation`
+   * (docs/protocol.md §1). @default true
+   */
+  httpTransports?: boolean;
+  /**
+   * Keys of the HTTP server API (`POST /api/<method>`, docs/api.md): a request must carry one
+   * (`Authorization: apikey <key>` or `X-API-Key`). Several keys allow rotation.
+   * @default undefined: the server API is off
+   */
+  apiKeys?: string[];
+  /**
+   * A port of its own for the server API (0 picks a free one), opened by `listen`; the node's
+   * port then does not serve it. @default undefined: the API is on the node's port
+   */
+  apiPort?: number;
+  /** Address the API's own port binds (with apiPort). @default the host given to listen */
+  apiHost?: string;
+  /** Largest server API request body, in bytes (else 413). @default 1048576 */
+  apiMaxBodyBytes?: number;
+  /** How long a cluster-wide API method waits for each node's answer, in ms (else 114). @default 5000 */
+  apiTimeoutMs?: number;
+  /**
+   * Serve Prometheus metrics at `GET /metrics` of the node's HTTP server (`true`, or
+   * `{token}` to require `Authorization: Bearer <token>`). Off by default: the metrics show
+   * traffic and namespace names to whoever reaches the port. Counting is always on (`stats()`).
+   * @default false
+   */
+  metrics?: boolean | MetricsOptions;
 }
 
 /** permessage-deflate settings with their defaults applied. */
@@ -173,12 +228,18 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   /** Rules of every namespace, parsed. */
   readonly namespaces: NamespaceRules;
   readonly auth: ResolvedAuthOptions | undefined;
+  readonly proxy: ResolvedProxyOptions | undefined;
   readonly allowedOrigins: readonly string[] | undefined;
   /** Normalized addresses of the trusted proxies. */
   readonly trustedProxies: ReadonlySet<string> | undefined;
   readonly limits: ResolvedLimits;
   /** false: permessage-deflate is not offered. */
   readonly compression: ResolvedCompression | false;
+  readonly httpTransports: boolean;
+  /** The server API; undefined when it is off (no apiKeys). */
+  readonly api: ResolvedApiOptions | undefined;
+  /** false: no /metrics route. */
+  readonly metrics: ResolvedMetrics;
 };
 
 export const DEFAULT_OPTIONS = {
@@ -222,6 +283,17 @@ function pageBytes(value: unknown, maxQueueBytes: number): number {
     );
   }
   return bytes;
+}
+
+function metrics(value: unknown): ResolvedMetrics {
+  if (value === undefined || value === false) return false;
+  if (value === true) return { token: undefined };
+  if (!isRecord(value)) throw new OptionsError(`option metrics must be a boolean or {token?}, got ${show(value)}`);
+  rejectUnknownKeys('option metrics', value, new Set(['token']));
+  const { token } = value;
+  if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /\s/.test(token)))
+    throw new OptionsError('option metrics.token must be a non-empty string without spaces');
+  return { token };
 }
 
 function checkEngine(engine: unknown): EngineOptions | undefined {
@@ -306,9 +378,13 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     logger,
     namespaces,
     auth,
+    proxy: given.proxy === undefined ? undefined : resolveProxyOptions(given.proxy),
     allowedOrigins: given.allowedOrigins as string[] | undefined,
     trustedProxies,
     limits,
     compression: compression(given.compression),
+    httpTransports: checkBoolean('httpTransports', given.httpTransports, true),
+    api: resolveApiOptions(given),
+    metrics: metrics(given.metrics),
   };
 }

@@ -13,7 +13,7 @@ import type { BrokerSubscriptions } from './broker-subscriptions.js';
 import type { Channels } from './channels.js';
 import { HELD_OVERFLOW, publicationPush, type Hub, type HubMember } from './hub.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from './metrics/metrics.js';
 import type { PresenceKeeper } from './presence/presence-keeper.js';
 import { liveAfter } from './recovery/recover.js';
 
@@ -45,6 +45,8 @@ interface ChannelHold {
   joinLeave: boolean;
   /** Deadline of the subscription token; set when the channel was subscribed with one. */
   token: ExpiryTimer | undefined;
+  /** Deadline an onSubscribe hook gave (onSubRefresh decides there); not the client's to move. */
+  deadline?: ExpiryTimer;
 }
 
 export class SessionChannels {
@@ -124,7 +126,7 @@ export class SessionChannels {
     for (const pub of liveAfter(held, deliveredUpTo)) member.enqueue(publicationPush(pub));
     hold.state = 'active';
     if (!node.hub.subscribe(channel, member)) return;
-    node.metrics.subscriptions++;
+    node.metrics.subscribed(channel);
     if (node.channels.find(channel)?.joinLeave) {
       node.broker.publishJoin(channel, member.clientInfo()).catch((error: unknown) => {
         node.logger.error({ err: error, channel }, 'join publish failed');
@@ -143,9 +145,13 @@ export class SessionChannels {
       hold.token.stop();
       node.metrics.tokenTimers--;
     }
+    if (hold.deadline) {
+      hold.deadline.stop();
+      node.metrics.tokenTimers--;
+    }
     node.hub.drop(channel, member);
     const wasActive = node.hub.unsubscribe(channel, member);
-    if (wasActive) node.metrics.subscriptions--;
+    if (wasActive) node.metrics.unsubscribed(channel);
     const rules = node.channels.find(channel);
     if (rules?.presence) node.presence.leave(channel, member.client);
     if (wasActive && rules?.joinLeave) {
@@ -187,6 +193,29 @@ export class SessionChannels {
   /** Whether `channel` is held with a subscription token (so `sub_refresh` applies). */
   hasToken(channel: string): boolean {
     return this.#holds?.get(channel)?.token !== undefined;
+  }
+
+  /**
+   * Watches the deadline a hook gave a held channel (see onSubRefresh): `expired` runs when it
+   * passes; undefined removes it. Returns false when the channel is not held (anymore).
+   */
+  watchDeadline(channel: string, expiresAt: number | undefined, expired: () => void): boolean {
+    const hold = this.#holds?.get(channel);
+    if (!hold) return false;
+    if (expiresAt === undefined) {
+      if (hold.deadline) {
+        hold.deadline.stop();
+        hold.deadline = undefined;
+        this.#node.metrics.tokenTimers--;
+      }
+      return true;
+    }
+    if (!hold.deadline) {
+      hold.deadline = new ExpiryTimer();
+      this.#node.metrics.tokenTimers++;
+    }
+    hold.deadline.start(expiresAt, Date.now, expired);
+    return true;
   }
 
   /**

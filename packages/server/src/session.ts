@@ -4,6 +4,7 @@
  * coalesced outbound writes and the heartbeat. Commands live in commands/.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   DISCONNECT_CODES,
   DISCONNECT_REASONS,
@@ -17,6 +18,7 @@ import {
   type Method,
   type ParsedCommand,
   type ClientInfo,
+  type Push,
 } from '@relais/protocol';
 import { SessionAuth } from './auth/session-auth.js';
 import { answer, fail, type AnsweredSession } from './commands/answer.js';
@@ -25,6 +27,7 @@ import type { CommandHandler, NodeServices, SessionState } from './commands/cont
 import type { ClientDetails } from './events.js';
 import { sharedFlushQueue, type Flushable } from './flush-queue.js';
 import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
+import type { ConnectionMeter } from './metrics/metrics.js';
 import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
 import { SessionChannels } from './session-channels.js';
 import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
@@ -45,6 +48,8 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;
+  /** The transport counters of this connection's transport and encoding (shared), resolved once. */
+  readonly #meter: ConnectionMeter;
   // Created on first use: most connections never need them, and an empty Set costs ~150 bytes.
   #stateListeners: Set<(state: SessionState) => void> | undefined;
   #state: SessionState = 'connecting';
@@ -60,6 +65,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
     this.#node = node;
+    this.#meter = node.metrics.connection(transport.info.name, transport.codec.name);
     this.limiter = node.limiter.forConnection();
     this.channels = new SessionChannels(this, node);
     this.#heartbeat = new Heartbeat(node.options, this);
@@ -113,6 +119,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     this.#user = user;
     this.#info = info;
     this.#setState('connected');
+    this.#node.metrics.connected();
     this.#node.hub.add(this);
     this.#heartbeat.start();
     const queued = this.#afterConnect ?? [];
@@ -124,7 +131,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   handleMessage(message: Frame): void {
     if (this.#state === 'closed') return;
     const bytes = frameBytes(message);
-    this.#node.metrics.inbound(bytes);
+    const meter = this.#meter;
+    meter.received++;
+    meter.receivedBytes += bytes;
     this.#heartbeat.seen();
     let parsed: ParsedCommand[];
     try {
@@ -153,10 +162,23 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     this.#teardown(code);
   }
 
-  /** Encodes and queues one reply or push. */
-  enqueue(value: unknown): void {
+  /** Encodes and queues one push. */
+  enqueue(value: Push): void {
     if (this.#state === 'closed') return;
-    this.enqueueFrame(this.codec.encode(value));
+    const frame = this.codec.encode(value);
+    this.#node.metrics.frameSent(
+      value.type === 'publication' ? 'publication' : 'push',
+      'channel' in value ? value.channel : undefined,
+      frameBytes(frame),
+    );
+    this.enqueueFrame(frame);
+  }
+
+  /** Queues an encoded reply (counted as one). */
+  enqueueReply(frame: Frame): void {
+    if (this.#state === 'closed') return;
+    this.#node.metrics.frameSent('reply', undefined, frameBytes(frame));
+    this.enqueueFrame(frame);
   }
 
   /**
@@ -258,15 +280,18 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     // The table maps each method to its handler; TS cannot correlate the union, hence the cast.
     const handler = COMMAND_HANDLERS[command.method] as CommandHandler<Method>;
     this.#pending++;
+    const startedAt = performance.now();
     // One reaction per command (not a .finally/.then/.catch chain): commands are the hot path.
     handler(this, command.params, this.#node).then(
       (handled) => {
         this.#pending--;
         answer(this, command, handled, this.#node);
+        this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
       },
       (error: unknown) => {
         this.#pending--;
         fail(this, command, error, this.#node.logger);
+        this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
       },
     );
   }
@@ -274,11 +299,12 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   /** @internal Answers command `id` with `error` (counted in the metrics). */
   replyError(id: number, error: ReplyError): void {
     this.#node.metrics.error(error.code);
-    this.enqueue({ id, error: error.toJSON() });
+    if (this.#state === 'closed') return;
+    this.enqueueReply(this.codec.encode({ id, error: error.toJSON() }));
   }
 
   #protocolViolation(error: unknown): void {
-    this.#node.metrics.badFrames++;
+    this.#node.metrics.badFrame();
     if (!(error instanceof ProtocolError)) {
       this.#node.logger.error({ err: error, client: this.client }, 'unexpected error while decoding');
       this.close(DISCONNECT_CODES.SERVER_ERROR);
@@ -302,7 +328,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     }
     try {
       this.#transport.write(message);
-      this.#node.metrics.outbound(bytes);
+      const meter = this.#meter;
+      meter.sent++;
+      meter.sentBytes += bytes;
     } catch (error) {
       this.#node.logger.warn({ err: error, client: this.client }, 'transport write failed');
       this.close(DISCONNECT_CODES.WRITE_ERROR);
@@ -317,11 +345,15 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   }
 
   #teardown(code: number): void {
+    // A connect refused (hooks, token): the handshake's end, counted with the upgrade refusals.
+    if (this.#state === 'connecting' && (code === DISCONNECT_CODES.CONNECTION_REFUSED || code === DISCONNECT_CODES.INVALID_TOKEN))
+      this.#node.metrics.refused('auth');
     this.#outbox = [];
     this.#afterConnect = undefined;
     this.#heartbeat.stop();
     this.auth.stop();
     this.#setState('closed');
+    this.#meter.open--;
     this.#node.hub.remove(this);
     this.channels.releaseAll();
     this.#node.sessionClosed(this, code);

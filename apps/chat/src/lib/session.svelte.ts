@@ -3,7 +3,7 @@
  * One chat session of this tab: the relais client (connected with the display name), the room
  * list, the joined rooms and the active one, and the numbers of the stats panel.
  */
-import { Client, type ClientStats, type Disposer, type Subscription } from '@relais/client';
+import { Client, type ClientStats, type Disposer, type Subscription, type TransportKind } from '@relais/client';
 import { connectionState, type ConnectionStateValue } from '@relais/svelte';
 import type { Readable } from 'svelte/store';
 import { errorText, normalizeRoomName } from './format.js';
@@ -26,6 +26,8 @@ export class ChatSession {
   joined = $state<Record<string, Room>>({});
   activeName = $state<string | undefined>(undefined);
   stats = $state<ClientStats | undefined>(undefined);
+  /** The transport the connection runs on (websocket, or an HTTP fallback). */
+  transport = $state<TransportKind | undefined>(undefined);
   /** Clock for the retry countdown, refreshed every TICK_MS. */
   now = $state(Date.now());
   /** True once a first connection succeeded: later ones are reconnections. */
@@ -60,8 +62,10 @@ export class ChatSession {
     this.#tick = setInterval(() => {
       this.now = Date.now();
       this.stats = this.client.stats();
+      this.transport = this.client.transport;
     }, TICK_MS);
     this.stats = this.client.stats();
+    this.transport = this.client.transport;
     this.client.connect();
   }
 

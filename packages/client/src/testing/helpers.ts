@@ -35,7 +35,7 @@ export class FakeEnvironment implements EnvironmentTarget, VisibilityTarget {
 
 /** A client wired to `server`, with no window/document unless given. */
 export function fakeClient(server: FakeServer, options: ClientOptions = {}): Client {
-  return new Client(FAKE_URL, { websocket: server.WebSocket, window: null, document: null, ...options });
+  return new Client(FAKE_URL, { websocket: server.WebSocket, transports: ['websocket'], window: null, document: null, ...options });
 }
 
 /** Collects every value passed to the returned function. */

@@ -4,6 +4,9 @@
  * Knows nothing of the protocol: bytes in, bytes out, one close.
  */
 import type { Frame } from '@relais/protocol';
+import { frameBytes, type ClientTransport, type TransportHandlers } from './client-transport.js';
+
+export { frameBytes, type TransportHandlers } from './client-transport.js';
 
 /**
  * An event handler property, checked bivariantly in its parameter like a method. The browser's
@@ -29,21 +32,7 @@ export interface WebSocketLike {
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
-export interface TransportHandlers {
-  open(): void;
-  message(frame: Frame, sizeBytes: number): void;
-  /** Called once, whoever closed. */
-  close(code: number, reason: string): void;
-  error(cause: unknown): void;
-}
-
 const OPEN = 1;
-const encoder = new TextEncoder();
-
-/** UTF-8 size of a text frame, byte length of a binary one. */
-export function frameBytes(frame: Frame): number {
-  return typeof frame === 'string' ? encoder.encode(frame).byteLength : frame.byteLength;
-}
 
 function toFrame(data: unknown): Frame {
   if (typeof data === 'string') return data;
@@ -53,7 +42,7 @@ function toFrame(data: unknown): Frame {
   throw new TypeError('unsupported WebSocket message data');
 }
 
-export class WebSocketTransport {
+export class WebSocketTransport implements ClientTransport {
   readonly #socket: WebSocketLike;
   #closed = false;
 

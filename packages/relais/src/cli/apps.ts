@@ -1,6 +1,7 @@
 /**
  * @module cli/apps
- * Finds the built demo apps `relais serve` serves: the chat at `/`, the counter at `/counter`.
+ * Finds the built demo apps `relais serve` serves: the chat at `/`, the counter at `/counter`,
+ * the transports page at `/transports`.
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ export const REPO_APPS_DIR = fileURLToPath(new URL('../../../../apps/', import.m
 export const APPS: readonly { name: string; prefix: string }[] = [
   { name: 'chat', prefix: '/' },
   { name: 'counter', prefix: '/counter' },
+  { name: 'transports', prefix: '/transports' },
 ];
 
 /**
@@ -41,7 +43,9 @@ export async function findApps(dir: string | false | undefined): Promise<StaticM
     if (await isBuiltApp(appDir)) mounts.push({ prefix: app.prefix, dir: appDir, headers: APP_HEADERS });
   }
   if (mounts.length === 0 && dir !== undefined) {
-    throw new UsageError(`no built app in ${dir} (expected chat/dist/index.html or counter/dist/index.html; run npm run build)`);
+    throw new UsageError(
+      `no built app in ${dir} (expected chat/dist/index.html, counter/dist/index.html or transports/dist/index.html; run npm run build)`,
+    );
   }
   return mounts;
 }

@@ -39,8 +39,15 @@ describe('parseArgs', () => {
     expect(USAGE).toContain('RELAIS_REDIS_URL');
   });
 
+  it('hands everything after tokens to its own parser, --help included', () => {
+    expect(parseArgs(['tokens', 'connect', '--sub', '42', '--help'])).toEqual({
+      command: 'tokens',
+      rest: ['connect', '--sub', '42', '--help'],
+    });
+  });
+
   it('rejects an unknown command', () => {
-    expect(() => parseArgs(['srve'])).toThrow(new UsageError('unknown command "srve" (try: relais serve, relais --help)'));
+    expect(() => parseArgs(['srve'])).toThrow(new UsageError('unknown command "srve" (try: relais serve, relais tokens, relais --help)'));
   });
 
   it('rejects an unknown option', () => {

@@ -7,6 +7,10 @@ export const USAGE = `relais — realtime messaging server
 
 Usage:
   relais serve [options]     start a server node
+  relais tokens <connect|subscribe|verify> [options]
+                             sign or check JWTs with the node's key (relais tokens --help)
+  relais publish <channel> <json|-> [--api URL] [--api-key KEY] [--user ID]
+                             publish through a node's server API (relais publish --help)
   relais --help              show this help
   relais --version           print the version
 
@@ -26,15 +30,20 @@ Options for serve:
                          shard channels over several Redis instances (env RELAIS_REDIS_URL,
                          comma-separated; key prefix: env RELAIS_REDIS_PREFIX, default relais)
 
+Server API (see docs/api.md): RELAIS_API_KEY (comma-separated keys) turns on POST /api/<method>;
+RELAIS_API_PORT and RELAIS_API_HOST give it a listener of its own; RELAIS_API_MAX_BODY_BYTES.
+
 Security (see docs/security.md): the config file's "auth", "allowedOrigins", "limits" and
 namespace access rules; secrets from the environment: RELAIS_AUTH_HMAC_SECRET,
 RELAIS_AUTH_PUBLIC_KEY_FILE or RELAIS_AUTH_JWKS_URL; RELAIS_ALLOWED_ORIGINS (comma-separated).
 
 Precedence: defaults < config file < environment < command-line flags.
-Health: GET /health on the same port. WebSocket endpoint: /connection/websocket.
+Probes: GET /health (live) and GET /ready (ready for traffic) on the same port. Metrics: GET
+/metrics when the file's "metrics" or env RELAIS_METRICS=true (RELAIS_METRICS_TOKEN: behind a
+bearer token; see docs/observability.md). WebSocket endpoint: /connection/websocket.
 `;
 
-export type CliCommand = 'serve' | 'help' | 'version';
+export type CliCommand = 'serve' | 'tokens' | 'help' | 'version';
 
 export interface CliArgs {
   command: CliCommand;
@@ -49,6 +58,8 @@ export interface CliArgs {
   engine?: string;
   /** Every --redis-url, in order (one per shard). */
   redisUrls?: string[];
+  /** The arguments after a subcommand with its own parser (`tokens`). */
+  rest?: string[];
 }
 
 /** A command line that cannot be run; its message is meant for the terminal. */
@@ -93,13 +104,15 @@ export function checkLogLevel(level: string, source: string): string {
  * @example parseArgs(['serve', '--port', '9000']) // { command: 'serve', port: 9000 }
  */
 export function parseArgs(argv: readonly string[]): CliArgs {
+  // `tokens` parses its own flags (and has its own --help).
+  if (argv[0] === 'tokens') return { command: 'tokens', rest: argv.slice(1) };
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
     return { command: 'help' };
   }
   if (argv.includes('--version') || argv.includes('-v')) return { command: 'version' };
   const [command, ...rest] = argv;
   if (command !== 'serve') {
-    throw new UsageError(`unknown command ${JSON.stringify(command)} (try: relais serve, relais --help)`);
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (try: relais serve, relais tokens, relais --help)`);
   }
   const args: CliArgs = { command: 'serve' };
   for (let i = 0; i < rest.length; i++) {

@@ -131,4 +131,19 @@ describe('resolveServeConfig', () => {
     const withApps = await resolveServeConfig({ command: 'serve', config: 'c' }, { RELAIS_APPS: '/srv/apps' }, files({ c: '{}' }));
     expect(withApps).toMatchObject({ demo: false, apps: '/srv/apps' });
   });
+
+  it('turns /metrics on from the environment, behind a token kept out of the file', async () => {
+    const read = files({ 'm.json': JSON.stringify({ metrics: true }) });
+    expect((await resolveServeConfig({ command: 'serve' }, { RELAIS_METRICS: 'true' }, read)).options).toEqual({ metrics: true });
+    expect((await resolveServeConfig({ command: 'serve', config: 'm.json' }, { RELAIS_METRICS: 'false' }, read)).options).toEqual({
+      metrics: false,
+    });
+    expect((await resolveServeConfig({ command: 'serve', config: 'm.json' }, { RELAIS_METRICS_TOKEN: 't0k' }, read)).options).toEqual({
+      metrics: { token: 't0k' },
+    });
+    await expect(resolveServeConfig({ command: 'serve' }, { RELAIS_METRICS: 'yes' }, read)).rejects.toThrow(UsageError);
+    await expect(resolveServeConfig({ command: 'serve' }, { RELAIS_METRICS: 'false', RELAIS_METRICS_TOKEN: 't' }, read)).rejects.toThrow(
+      /metrics are off/,
+    );
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError, checkLogLevel, parsePort, type CliArgs } from './args.js';
+import { applyApiConfig } from './api-config.js';
 import { applyAuthConfig } from './auth-config.js';
 import { resolveEngine, type EngineConfig } from './engine.js';
 import { resolvePostgresConfig } from './postgres.js';
@@ -25,6 +26,7 @@ export const NUMERIC_ENV_OPTIONS: Readonly<Record<string, string>> = {
   RELAIS_PRESENCE_TTL_MS: 'presenceTtlMs',
   RELAIS_MAX_DATA_DEPTH: 'maxDataDepth',
   RELAIS_MAX_PAGE_BYTES: 'maxPageBytes',
+  RELAIS_API_MAX_BODY_BYTES: 'apiMaxBodyBytes',
 };
 
 /** Everything `relais serve` needs: where to listen, how to log, and the node's options. */
@@ -67,6 +69,24 @@ async function loadFile(path: string, read: ReadText): Promise<Record<string, un
     throw new UsageError(`config file ${path} must contain a JSON object`);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * `RELAIS_METRICS` (`true` or `false`) turns GET /metrics on or off; `RELAIS_METRICS_TOKEN` turns
+ * it on behind that bearer token (kept out of config files). Mutates `options`.
+ */
+function applyMetricsEnv(options: Record<string, unknown>, env: Env): void {
+  const flag = env.RELAIS_METRICS;
+  if (flag !== undefined && flag !== '') {
+    if (flag !== 'true' && flag !== 'false') throw new UsageError(`RELAIS_METRICS must be true or false, got ${JSON.stringify(flag)}`);
+    options.metrics = flag === 'true';
+  }
+  const token = env.RELAIS_METRICS_TOKEN;
+  if (token !== undefined && token !== '') {
+    if (options.metrics === false) throw new UsageError('RELAIS_METRICS_TOKEN is set but metrics are off');
+    const file = typeof options.metrics === 'object' && options.metrics !== null ? options.metrics : {};
+    options.metrics = { ...file, token };
+  }
 }
 
 function numberFromEnv(name: string, text: string): number {
@@ -124,6 +144,15 @@ export async function resolveServeConfig(
     if (text !== undefined) options[option] = numberFromEnv(name, text);
   }
   await applyAuthConfig(options, env, read, source);
+  if (env.RELAIS_PROXY_SECRET) {
+    // The backend hooks' signing secret stays out of config files, like the auth secrets.
+    if (typeof options.proxy !== 'object' || options.proxy === null) {
+      throw new UsageError('RELAIS_PROXY_SECRET is set but the config file has no "proxy" section');
+    }
+    options.proxy = { ...options.proxy, secret: env.RELAIS_PROXY_SECRET };
+  }
+  applyApiConfig(options, env);
+  applyMetricsEnv(options, env);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
   const postgres = resolvePostgresConfig(filePostgres, source, env);

@@ -15,6 +15,8 @@ import { resolveServeConfig, type ServeConfig } from './config.js';
 import { createEngine, type LoadRedis } from './engine.js';
 import { withChangesNamespace } from './postgres.js';
 import type { PostgresChanges, PostgresChangesOptions } from '@relais/postgres';
+import { runTokens } from './tokens.js';
+import { parsePublishArgs, runPublish } from './publish.js';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
 export interface CliIo {
@@ -27,6 +29,8 @@ export interface CliIo {
   logStream?: NodeJS.WritableStream;
   /** Gives the @relais/redis classes for `--engine redis`. @default the imported package */
   loadRedis?: LoadRedis;
+  /** Reads all of stdin (`relais publish <channel> -`). @default process.stdin */
+  stdin?: () => Promise<string>;
 }
 
 /** The node could not start (engine unreachable, port taken, …); the message says why. */
@@ -119,6 +123,14 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number | Served> {
   try {
+    if (argv[0] === 'publish') {
+      const publish = parsePublishArgs(argv.slice(1));
+      if (publish.command === 'help') {
+        io.out(publish.usage);
+        return 0;
+      }
+      return await runPublish(publish, io);
+    }
     const args = parseArgs(argv);
     if (args.command === 'help') {
       io.out(USAGE);
@@ -128,6 +140,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number |
       io.out(`${version()}\n`);
       return 0;
     }
+    if (args.command === 'tokens') return await runTokens(args.rest ?? [], io);
     const config = await resolveServeConfig(args, io.env);
     return await serve(config, io);
   } catch (error) {

@@ -1,10 +1,11 @@
-import { ERROR_CODES } from '@relais/protocol';
+import { Disconnect, ERROR_CODES } from '@relais/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRelais, type Relais } from '../node.js';
 import type { RelaisOptions } from '../options.js';
 import type { Session } from '../session.js';
 import { FakeTransport } from '../testkit/fake-transport.js';
 import { openSession, sendCommands as send, type OpenedSession } from '../testkit/sessions.js';
+import { REFRESH_RETRY_MS } from './connect-auth.js';
 import { SECRET, sign } from './tokens.e2e-helpers.js';
 
 let relais: Relais | undefined;
@@ -132,6 +133,33 @@ describe('connection tokens', () => {
     expect((await closed(bad.transport)).code).toBe(3500);
   });
 
+  it('takes connection info and server-side subscriptions from the info and channels claims', async () => {
+    const token = await sign({ sub: '42', info: { name: 'Ada' }, channels: ['chat:news', 'chat:alerts'] });
+    const { transport, session, result } = await connect(token);
+    expect(result.channels).toEqual(['chat:news', 'chat:alerts']);
+    expect(session.details().info).toEqual({ name: 'Ada' });
+    await relais!.publish('chat:news', 'hello');
+    await vi.waitFor(() => expect(transport.values().some((frame) => JSON.stringify(frame).includes('hello'))).toBe(true));
+  });
+
+  it('lets onConnecting hooks override the claims key by key', async () => {
+    const token = await sign({ sub: '42', info: { name: 'Ada' }, channels: ['chat:news'] });
+    const { transport, session } = open();
+    relais!.onConnecting(() => ({ info: { name: 'Grace' } }));
+    send(session, { id: 1, method: 'connect', params: { token } });
+    expect(((await reply(transport, 1)).result as Record<string, unknown>).channels).toEqual(['chat:news']);
+    expect(session.details().info).toEqual({ name: 'Grace' });
+  });
+
+  it('refuses a token whose channels claim is not a list of channel names with 3500', async () => {
+    for (const channels of ['chat:news', [1], ['']]) {
+      const { transport, session } = open();
+      send(session, { id: 1, method: 'connect', params: { token: await sign({ sub: '42', channels }) } });
+      expect(await closed(transport)).toEqual({ code: 3500, reason: 'invalid token: channels claim must be an array of channel names' });
+      await relais!.close();
+    }
+  });
+
   it('answers an expired token with 109 and closes, so the client fetches a new one', async () => {
     const { transport, session } = open();
     send(session, { id: 1, method: 'connect', params: { token: await sign({ sub: '1' }, { expiresInS: -60 }) } });
@@ -179,6 +207,88 @@ describe('connection tokens', () => {
     const { transport, session } = open({});
     send(session, { id: 1, method: 'connect' }, { id: 2, method: 'refresh', params: { token: 't' } });
     expect((await reply(transport, 2)).error).toMatchObject({ code: 108 });
+  });
+});
+
+describe('server-side refresh (onRefresh)', () => {
+  /** A node without auth whose onConnecting hook sets a deadline 60 s ahead. */
+  let deadline = 0;
+
+  async function connected(): Promise<{ transport: FakeTransport; session: Session }> {
+    vi.useFakeTimers();
+    const { transport, session } = open({ ...QUIET });
+    relais!.onConnecting(() => ({ user: '7', expiresAt: (deadline = Date.now() + 60_000) }));
+    send(session, { id: 1, method: 'connect' });
+    const result = (await reply(transport, 1)).result as Record<string, unknown>;
+    // The deadline is the server's to refresh: the client is not asked to.
+    expect(result).not.toHaveProperty('expiresInMs');
+    return { transport, session };
+  }
+
+  it('closes with 3005 at a hook deadline when no onRefresh hook extends it', async () => {
+    const { transport } = await connected();
+    // Waiting for the reply moved the fake clock a little.
+    await vi.advanceTimersByTimeAsync(deadline - Date.now() - 1);
+    expect(transport.closed).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.closed).toEqual({ code: 3005, reason: 'token expired' });
+  });
+
+  it('moves the deadline by what onRefresh answers, and closes when it answers expired', async () => {
+    const { transport, session } = await connected();
+    const asked: string[] = [];
+    let extend = true;
+    relais!.onRefresh(({ client }) => {
+      asked.push(client.user);
+      return extend ? { expiresAt: Date.now() + 60_000 } : { expired: true };
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toEqual(['7']);
+    expect(session.state).toBe('connected');
+    extend = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toEqual(['7', '7']);
+    expect(transport.closed?.code).toBe(3005);
+  });
+
+  it('ends a subscription at its onSubscribe deadline unless onSubRefresh extends it', async () => {
+    const { transport, session } = await connected();
+    relais!.onRefresh(() => ({ expiresAt: Date.now() + 3_600_000 }));
+    let subDeadline = 0;
+    relais!.onSubscribe(() => ({ expiresAt: (subDeadline = Date.now() + 30_000) }));
+    const asked: string[] = [];
+    let extend = true;
+    relais!.onSubRefresh(({ channel }) => {
+      asked.push(channel);
+      return extend ? { expiresAt: Date.now() + 30_000 } : undefined;
+    });
+    send(session, { id: 2, method: 'subscribe', params: { channel: 'chat:a' } });
+    await reply(transport, 2);
+    expect(relais!.stats().resources.tokenTimers).toBe(1);
+    await vi.advanceTimersByTimeAsync(subDeadline - Date.now());
+    expect(asked).toEqual(['chat:a']);
+    extend = false;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(asked).toEqual(['chat:a', 'chat:a']);
+    expect(transport.values()).toContainEqual({ type: 'unsubscribe', channel: 'chat:a', code: 109, reason: 'subscription expired' });
+    expect(session.state).toBe('connected');
+    expect(relais!.stats().resources.tokenTimers).toBe(0);
+  });
+
+  it('asks again after a failed onRefresh, and closes with the code of a Disconnect', async () => {
+    const { transport, session } = await connected();
+    let calls = 0;
+    relais!.onRefresh(() => {
+      calls++;
+      if (calls === 1) throw new Error('backend down');
+      throw new Disconnect(4503, 'banned');
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toBe(1);
+    expect(session.state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(REFRESH_RETRY_MS);
+    expect(calls).toBe(2);
+    expect(transport.closed).toEqual({ code: 4503, reason: 'banned' });
   });
 });
 

@@ -28,7 +28,7 @@ const node: AccessNode = {
 };
 
 function subject(user: string, ...channels: string[]): AccessSubject {
-  return { user, channels: new Set(channels) };
+  return { user, client: 'c-1', channels: new Set(channels) };
 }
 
 async function code(action: AccessAction, who: AccessSubject, channel: string, token?: string): Promise<number | 'ok'> {
@@ -111,6 +111,13 @@ describe('checkAccess', () => {
       const forged = await sign({ sub: '42', channel: 'secret:plans' }, { key: new TextEncoder().encode(`${SECRET}-x`) });
       for (const token of [other, stolen, forged, 'garbage'])
         expect(await code('subscribe', subject('42'), 'secret:plans', token)).toBe(DENIED);
+    });
+
+    it('binds a token with a client claim to that connection only', async () => {
+      const bound = await sign({ sub: '42', channel: 'secret:plans', client: 'c-1' });
+      expect(await code('subscribe', subject('42'), 'secret:plans', bound)).toBe('ok');
+      const elsewhere = await sign({ sub: '42', channel: 'secret:plans', client: 'c-2' });
+      expect(await code('subscribe', subject('42'), 'secret:plans', elsewhere)).toBe(DENIED);
     });
 
     it('answers 109 for an expired subscription token', async () => {

@@ -16,6 +16,8 @@ export interface AccessNode {
 /** What `checkAccess` needs from the connection. */
 export interface AccessSubject {
   readonly user: string;
+  /** The connection's client id (a subscription token's `client` claim must match it). */
+  readonly client: string;
   /** Channels the connection holds. */
   readonly channels: { has(channel: string): boolean };
 }
@@ -40,7 +42,7 @@ async function checkToken(
 ): Promise<{ expiresAt: number | undefined; claims: TokenClaims }> {
   if (token === undefined) throw denied('permission denied: subscription token required');
   try {
-    const verified = await node.auth!.verify(token, { channel, user: subject.user });
+    const verified = await node.auth!.verify(token, { channel, user: subject.user, client: subject.client });
     return { expiresAt: verified.expiresAt, claims: verified.claims };
   } catch (error) {
     if (error instanceof TokenRejectedError && error.reason === 'expired') throw new ReplyError(ERROR_CODES.TOKEN_EXPIRED);

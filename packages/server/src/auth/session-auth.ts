@@ -26,6 +26,11 @@ export class SessionAuth {
     else (this.#connection ??= new ExpiryTimer()).start(expiresAt, this.#now, expired);
   }
 
+  /** The clock deadlines are read against (ms since the epoch). */
+  now(): number {
+    return this.#now();
+  }
+
   /** Milliseconds until `expiresAt`, for results (never negative). */
   remainingMs(expiresAt: number): number {
     return Math.max(0, Math.round(expiresAt - this.#now()));

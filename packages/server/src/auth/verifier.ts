@@ -38,6 +38,8 @@ export interface ChannelExpectation {
   channel: string;
   /** The connection's user: the token's `sub` must be the same ('' matches an absent `sub`). */
   user: string;
+  /** The connection's client id: a token with a `client` claim is valid for that connection only. */
+  client?: string;
 }
 
 type Key = Uint8Array | KeyObject | JWTVerifyGetKey;
@@ -126,6 +128,8 @@ export class TokenVerifier {
     if (expect) {
       if (claims.channel !== expect.channel) throw new TokenRejectedError('invalid', 'subscription token is for another channel');
       if (user !== expect.user) throw new TokenRejectedError('invalid', 'subscription token is for another user');
+      if (claims.client !== undefined && claims.client !== expect.client)
+        throw new TokenRejectedError('invalid', 'subscription token is for another connection');
     } else if (claims.channel !== undefined) {
       // The two kinds are told apart by the claim: a subscription token grants one channel,
       // and must never open (or refresh) a connection of its user.

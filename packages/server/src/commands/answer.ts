@@ -15,6 +15,8 @@ import type { CommandSession, Handled, NodeServices } from './context.js';
 export interface AnsweredSession extends CommandSession {
   /** Bytes waiting to be sent on the connection. */
   queuedBytes(): number;
+  /** Queues an encoded reply. */
+  enqueueReply(frame: Frame): void;
   /** Answers command `id` with `error`. */
   replyError(id: number, error: ReplyError): void;
 }
@@ -43,7 +45,7 @@ export function answer(
     }
     return;
   }
-  session.enqueueFrame(frame);
+  session.enqueueReply(frame);
   runSafely(session, command, afterReply, node.logger);
 }
 

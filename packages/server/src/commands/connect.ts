@@ -5,7 +5,7 @@
  * with 3505 (see Session); a hook's Disconnect closes it with its own code.
  */
 import { PROTOCOL_VERSION, channelError, type ClientInfo, type ConnectResult } from '@relais/protocol';
-import { authenticate, watchExpiry } from '../auth/connect-auth.js';
+import { authenticate, tokenGrants, watchExpiry } from '../auth/connect-auth.js';
 import { checkData, identityError } from '../data-checks.js';
 import type { ConnectEvent, ConnectHookResult } from '../events.js';
 import { SERVER_VERSION } from '../version.js';
@@ -15,6 +15,9 @@ import type { CommandHandler } from './context.js';
 function checkHookResult(result: ConnectHookResult, maxDataDepth: number): string[] {
   if (result.user !== undefined && typeof result.user !== 'string') {
     throw new TypeError('onConnecting hook returned a non-string user');
+  }
+  if (result.expiresAt !== undefined && (typeof result.expiresAt !== 'number' || !Number.isFinite(result.expiresAt))) {
+    throw new TypeError('onConnecting hook returned an expiresAt that is not a time in ms');
   }
   const problem = identityError(result.user ?? '', result.info, maxDataDepth);
   if (problem) throw new TypeError(`onConnecting hook returned an identity that cannot be delivered: ${problem}`);
@@ -32,7 +35,8 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
   const event: ConnectEvent = { client: session.client, transport: session.transport, ...params };
   if (node.auth) event.user = verified?.user ?? '';
   if (verified) event.claims = verified.claims;
-  let merged: ConnectHookResult = { user: event.user };
+  // The token's info and channels claims, then whatever the hooks return, key by key.
+  let merged: ConnectHookResult = { user: event.user, ...tokenGrants(verified, node.options.maxDataDepth) };
   for (const hook of node.hooks.connecting.list()) {
     const result = await hook(event);
     if (result) merged = { ...merged, ...result };
@@ -57,13 +61,14 @@ export const handleConnect: CommandHandler<'connect'> = async (session, params, 
   };
   if (merged.data !== undefined) result.data = merged.data;
   if (channels.length > 0) result.channels = channels;
-  const expiresAt = verified?.expiresAt;
-  if (expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(expiresAt);
+  // A hook's deadline is the server's to refresh (onRefresh); the token's is the client's.
+  const expiresAt = merged.expiresAt ?? verified?.expiresAt;
+  if (merged.expiresAt === undefined && expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(expiresAt);
   return {
     result,
     afterReply: () => {
       session.auth.claims = verified?.claims;
-      watchExpiry(session, expiresAt);
+      watchExpiry(session, expiresAt, node);
       session.establish(user, merged.info);
       for (const channel of channels) session.channels.activate(channel);
     },

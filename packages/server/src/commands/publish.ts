@@ -48,5 +48,6 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
   }
   if (rules.history && !params.ephemeral) options.history = rules.history;
   const result = await node.broker.publish(pub, options);
+  node.metrics.published(channel, 'client');
   return { result };
 };

@@ -20,7 +20,7 @@ export const handleRefresh: CommandHandler<'refresh'> = async (session, params, 
   }
   if (verified.user !== session.user) throw new Disconnect(DISCONNECT_CODES.INVALID_TOKEN, 'invalid token: another user');
   session.auth.claims = verified.claims;
-  watchExpiry(session, verified.expiresAt);
+  watchExpiry(session, verified.expiresAt, node);
   const result: RefreshResult = {};
   if (verified.expiresAt !== undefined) result.expiresInMs = session.auth.remainingMs(verified.expiresAt);
   return { result };

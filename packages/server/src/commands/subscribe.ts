@@ -8,6 +8,7 @@
  */
 import { ERROR_CODES, ReplyError, type SubscribeParams, type SubscribeResult } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
+import { watchSubscriptionDeadline } from '../auth/subscription-deadline.js';
 import type { ChannelRules } from '../channels.js';
 import { checkData } from '../data-checks.js';
 import type { SubscribeEvent } from '../events.js';
@@ -54,9 +55,14 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
   if (params.token !== undefined) event.token = params.token;
   if (grant.claims !== undefined) event.claims = grant.claims;
   const result: SubscribeResult = {};
+  let deadline: number | undefined;
   for (const hook of node.hooks.subscribe.list()) {
     const answer = await hook(event);
     if (answer && answer.data !== undefined) result.data = answer.data;
+    if (answer && answer.expiresAt !== undefined) deadline = answer.expiresAt;
+  }
+  if (deadline !== undefined && (typeof deadline !== 'number' || !Number.isFinite(deadline))) {
+    throw new TypeError('onSubscribe hook returned an expiresAt that is not a time in ms');
   }
   checkData('onSubscribe hook returned data that cannot be sent', result.data, node.options.maxDataDepth, false);
   // Checked again: another subscribe of this connection may have won the race during hooks.
@@ -76,7 +82,10 @@ export const handleSubscribe: CommandHandler<'subscribe'> = async (session, para
     result,
     fit: (queuedBytes) => pageRecovery(result, params.paged === true, session.codec, node.options, queuedBytes),
     afterReply: () => {
+      // Counted once the page was cut: a recovery too large for the queue is not recovered.
+      if (params.since !== undefined) node.metrics.recovery(channel, result.recovered === true);
       if (withToken) session.channels.watchToken(channel, grant.expiresAt);
+      if (deadline !== undefined) watchSubscriptionDeadline(session, channel, deadline, node);
       session.channels.activate(channel, deliveredUpTo);
     },
     undo: () => session.channels.release(channel),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../metrics.js';
+import { Metrics } from '../metrics/metrics.js';
 import { resolveLimits, type LimitsOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import { TokenBucket } from './token-bucket.js';

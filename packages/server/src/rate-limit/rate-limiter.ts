@@ -5,7 +5,7 @@
  * Each limit has an overflow bucket: requests refused by the limit drain it, and once it is
  * empty the sender is flooding (Disconnect 3013) rather than merely fast (ReplyError 111).
  */
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ResolvedLimits, ResolvedScope } from './options.js';
 import { TokenBucket, type Rate } from './token-bucket.js';
 

@@ -13,7 +13,7 @@ export interface UpgradeRefusal {
   statusText: string;
   body: string;
   /** Counted in stats().refusedUpgrades under this name. */
-  reason: string;
+  reason: 'origin' | 'rate';
 }
 
 export interface AdmissionRules {

@@ -12,7 +12,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { clientAddress } from '../auth/client-address.js';
 import { refuseUpgrade } from '../http.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ResolvedCompression } from '../options.js';
 import type { Transport, TransportInfo } from '../transport.js';
 import { admit, type AdmissionRules } from './admission.js';
@@ -113,7 +113,7 @@ export class WsEndpoint {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { metrics } = this.#options;
     if (this.#options.isClosing()) {
-      metrics.refusedUpgrade('closing');
+      metrics.refused('closing');
       refuseUpgrade(socket, 503, 'Service Unavailable', 'relais node is shutting down');
       return;
     }
@@ -121,13 +121,13 @@ export class WsEndpoint {
     const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#options.trustedProxies);
     const refusal = admit(this.#options.admission, req, address);
     if (refusal) {
-      metrics.refusedUpgrade(refusal.reason);
+      metrics.refused(refusal.reason);
       refuseUpgrade(socket, refusal.status, refusal.statusText, refusal.body);
       return;
     }
     const negotiated = negotiateSubprotocol(offeredSubprotocols(req));
     if (!negotiated) {
-      metrics.refusedUpgrade('subprotocol');
+      metrics.refused('subprotocol');
       refuseUpgrade(socket, 400, 'Bad Request', 'unsupported WebSocket subprotocol: offer relais.v1.json or relais.v1.msgpack');
       return;
     }
@@ -149,7 +149,7 @@ export class WsEndpoint {
     // Listeners are attached in the same tick, before ws can emit anything.
     const session = this.#options.accept(transport);
     ws.on('error', (error: Error & { code?: string }) => {
-      if (error.code === WS_ERR_TOO_LARGE) metrics.badFrames++;
+      if (error.code === WS_ERR_TOO_LARGE) metrics.badFrame();
       logger.debug({ err: error, client: session?.client }, 'websocket error');
     });
     ws.on('close', (code: number) => {

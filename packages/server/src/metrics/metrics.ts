@@ -1,0 +1,396 @@
+/**
+ * @module metrics/metrics
+ * The instruments of one node: Prometheus families (see metrics/prometheus) that the node's
+ * parts bump, and the plain snapshot `relais.stats()` reads from the same counts. Every label
+ * is bounded (transports, encodings, codes, methods, namespaces through NamespaceLabels); the
+ * hot paths keep pre-resolved children (one per connection, per namespace, per method).
+ */
+import { Counter, Gauge, Histogram, Registry, type CounterChild, type GaugeChild, type HistogramChild } from './prometheus.js';
+import { NamespaceLabels } from './namespace-labels.js';
+import type { EngineOpCounters } from './instrumented-engine.js';
+import type { MetricsSnapshot, NodeResources } from './snapshot.js';
+
+export type { MetricsSnapshot, NodeResources } from './snapshot.js';
+
+/** Why a connection was refused before it was established (`relais_handshake_refusals_total`). */
+export type RefusalReason = 'origin' | 'rate' | 'path' | 'subprotocol' | 'closing' | 'pending' | 'connection_limit' | 'auth';
+
+/** Refusals that happen before a WebSocket exists; `stats().refusedUpgrades` lists only these. */
+const UPGRADE_REFUSALS = new Set<string>(['origin', 'rate', 'path', 'subprotocol', 'closing', 'pending']);
+
+/** What a frame is (`kind` label): a publication to a subscriber, another push, or a reply. */
+export type FrameKind = 'publication' | 'push' | 'reply';
+
+/** Upper bounds of the command latency histograms, in seconds. */
+export const COMMAND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+/** Upper bounds of the engine round-trip histograms, in seconds. */
+export const ENGINE_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+
+/**
+ * The counts of the connections of one transport and encoding: every session of the pair
+ * bumps the same meter's plain fields on its hot path (no call, no lookup); the Prometheus
+ * families read them when rendered.
+ */
+export class ConnectionMeter {
+  /** Open connections of the pair. */
+  open = 0;
+  /** Inbound transport messages and their bytes. */
+  received = 0;
+  receivedBytes = 0;
+  /** Outbound transport messages (after coalescing) and their bytes. */
+  sent = 0;
+  sentBytes = 0;
+}
+
+interface ConnectionChildren {
+  meter: ConnectionMeter;
+  open: GaugeChild;
+  received: CounterChild;
+  receivedBytes: CounterChild;
+  sent: CounterChild;
+  sentBytes: CounterChild;
+}
+
+/** A close code as a bounded label: WebSocket codes 1000–1015 and relais/app codes 3000–4999. */
+function codeLabel(code: number): string {
+  return Number.isInteger(code) && ((code >= 1000 && code <= 1015) || (code >= 3000 && code <= 4999)) ? String(code) : 'other';
+}
+
+interface NamespaceChildren {
+  subscriptions: GaugeChild;
+  clientPublications: CounterChild;
+  serverPublications: CounterChild;
+  publicationFrames: CounterChild;
+  publicationBytes: CounterChild;
+  pushFrames: CounterChild;
+  pushBytes: CounterChild;
+}
+
+/** Mutable counters; one instance per node. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly namespaces: NamespaceLabels;
+  /** Subscriptions held with a subscription token (each watched by a timer). */
+  tokenTimers = 0;
+  /** Subscriptions held now, over all connections. */
+  subscriptions = 0;
+
+  readonly #connections = this.#gauge('relais_connections', 'Open connections (connecting and connected).', ['transport', 'encoding']);
+  readonly #opened = this.#counter('relais_connections_opened_total', 'Connections accepted.', ['transport', 'encoding']);
+  readonly #connects = this.#counter('relais_connects_total', 'Connections established by a successful connect command.');
+  readonly #disconnects = this.#counter('relais_disconnects_total', 'Connections closed, by close code.', ['code']);
+  readonly #refusals = this.#counter('relais_handshake_refusals_total', 'Connections refused before they were established, by reason.', [
+    'reason',
+  ]);
+  readonly #slow = this.#counter('relais_slow_consumer_closes_total', 'Connections closed because their send queue was full (3008).');
+  readonly #flood = this.#counter('relais_flood_closes_total', 'Connections closed for flooding past a rate limit (3013).');
+  readonly #subscriptions = this.#gauge('relais_subscriptions', 'Subscriptions held by connections of this node.', ['namespace']);
+  readonly #channels = this.#gauge('relais_channels', 'Channels the engine delivers to this node (with local subscribers).', ['namespace']);
+  #channelSource: () => Iterable<string> = () => [];
+  readonly #received = this.#counter('relais_transport_messages_received_total', 'Inbound transport messages.', ['transport', 'encoding']);
+  readonly #receivedBytes = this.#counter('relais_transport_received_bytes_total', 'Bytes of inbound transport messages.', [
+    'transport',
+    'encoding',
+  ]);
+  readonly #sent = this.#counter('relais_transport_messages_sent_total', 'Outbound transport messages, after coalescing.', [
+    'transport',
+    'encoding',
+  ]);
+  readonly #sentBytes = this.#counter('relais_transport_sent_bytes_total', 'Bytes of outbound transport messages.', [
+    'transport',
+    'encoding',
+  ]);
+  readonly #frames = this.#counter(
+    'relais_frames_sent_total',
+    'Frames queued to connections (publication deliveries, other pushes, replies).',
+    ['namespace', 'kind'],
+  );
+  readonly #frameBytes = this.#counter('relais_frames_sent_bytes_total', 'Bytes of the frames queued to connections.', [
+    'namespace',
+    'kind',
+  ]);
+  readonly #publications = this.#counter('relais_publications_total', 'Publications this node had the engine accept, by source.', [
+    'namespace',
+    'source',
+  ]);
+  readonly #commands = this.#counter('relais_commands_total', 'Commands received, by method.', ['method']);
+  readonly #commandSeconds = this.registry.register(
+    new Histogram(
+      'relais_command_duration_seconds',
+      'Time from a command handler start to its answer, by method.',
+      ['method'],
+      COMMAND_SECONDS_BUCKETS,
+    ),
+  );
+  readonly #errors = this.#counter('relais_errors_total', 'Reply errors sent, by code.', ['code']);
+  readonly #badFrames = this.#counter(
+    'relais_protocol_violations_total',
+    'Inbound messages that broke the protocol (malformed, oversized).',
+  );
+  readonly #limited = this.#counter('relais_rate_limited_total', 'Requests refused by a rate limit or cap, by limit.', ['limit']);
+  readonly #recoveries = this.#counter('relais_recoveries_total', 'Subscribes with a position to recover from, by outcome.', [
+    'namespace',
+    'outcome',
+  ]);
+  readonly #engineRequests = this.#counter(
+    'relais_engine_requests_total',
+    'Calls to the engine (broker and presence store), by operation.',
+    ['op'],
+  );
+  readonly #engineErrors = this.#counter('relais_engine_errors_total', 'Engine calls that failed, by operation.', ['op']);
+  readonly #engineSeconds = this.registry.register(
+    new Histogram('relais_engine_request_duration_seconds', 'Engine call round trips, by operation.', ['op'], ENGINE_SECONDS_BUCKETS),
+  );
+  readonly #proxyCalls = this.#counter('relais_proxy_calls_total', 'Backend calls of the proxy option, by hook and outcome.', [
+    'hook',
+    'outcome',
+  ]);
+  readonly #proxySeconds = this.registry.register(
+    new Histogram(
+      'relais_proxy_call_duration_seconds',
+      'Backend call times of the proxy option, by hook.',
+      ['hook'],
+      COMMAND_SECONDS_BUCKETS,
+    ),
+  );
+  readonly #byNamespace = new Map<string, NamespaceChildren>();
+  readonly #connectionMeters = new Map<string, ConnectionChildren>();
+  /** The channel of the last fan-out and its children: a busy channel resolves its label once. */
+  #lastChannel: string | undefined;
+  #lastChildren: NamespaceChildren | undefined;
+  readonly #engineChildren = new Map<string, EngineOpCounters>();
+  readonly #reply: { frames: CounterChild; bytes: CounterChild };
+  readonly #commandChildren = new Map<string, { count: CounterChild; seconds: HistogramChild }>();
+
+  /** `namespaces`: the names of the `namespaces` option (their labels are always their own). */
+  constructor(namespaces: Iterable<string> = []) {
+    this.namespaces = new NamespaceLabels(namespaces);
+    this.#reply = { frames: this.#frames.labels('', 'reply'), bytes: this.#frameBytes.labels('', 'reply') };
+    this.registry.beforeRender(() => {
+      this.#syncConnections();
+      this.#countChannels();
+    });
+  }
+
+  /** Where `relais_channels` reads the channels the engine delivers to this node, at render. */
+  watchChannels(channels: () => Iterable<string>): void {
+    this.#channelSource = channels;
+  }
+
+  /** Adds `relais_node_info` (always 1) with the node's id, version and engine. */
+  nodeInfo(nodeId: string, version: string, engine: string): void {
+    this.#gauge('relais_node_info', 'This node: its id, version and engine (value 1).', ['node_id', 'version', 'engine'])
+      .labels(nodeId, version, engine)
+      .set(1);
+  }
+
+  #countChannels(): void {
+    for (const { child } of this.#channels.children()) child.set(0);
+    for (const channel of this.#channelSource()) this.#channels.labels(this.namespaces.of(channel)).inc();
+  }
+
+  #counter(name: string, help: string, labels: readonly string[] = []): Counter {
+    return this.registry.register(new Counter(name, help, labels));
+  }
+
+  #gauge(name: string, help: string, labels: readonly string[] = []): Gauge {
+    return this.registry.register(new Gauge(name, help, labels));
+  }
+
+  /** A new connection over `transport` (its name) in `encoding`; keep the meter for its life. */
+  connection(transport: string, encoding: string): ConnectionMeter {
+    const key = `${transport}\u0000${encoding}`;
+    let entry = this.#connectionMeters.get(key);
+    if (!entry) {
+      entry = {
+        meter: new ConnectionMeter(),
+        open: this.#connections.labels(transport, encoding),
+        received: this.#received.labels(transport, encoding),
+        receivedBytes: this.#receivedBytes.labels(transport, encoding),
+        sent: this.#sent.labels(transport, encoding),
+        sentBytes: this.#sentBytes.labels(transport, encoding),
+      };
+      this.#connectionMeters.set(key, entry);
+    }
+    entry.meter.open++;
+    this.#opened.labels(transport, encoding).inc();
+    return entry.meter;
+  }
+
+  /** Copies the connection meters' counts into their families. */
+  #syncConnections(): void {
+    for (const { meter, open, received, receivedBytes, sent, sentBytes } of this.#connectionMeters.values()) {
+      open.set(meter.open);
+      received.value = meter.received;
+      receivedBytes.value = meter.receivedBytes;
+      sent.value = meter.sent;
+      sentBytes.value = meter.sentBytes;
+    }
+  }
+
+  /** The children of one namespace label, resolved once. */
+  #namespace(channel: string | undefined): NamespaceChildren {
+    const label = channel === undefined ? '' : this.namespaces.of(channel);
+    let children = this.#byNamespace.get(label);
+    if (!children) {
+      children = {
+        subscriptions: this.#subscriptions.labels(label),
+        clientPublications: this.#publications.labels(label, 'client'),
+        serverPublications: this.#publications.labels(label, 'server'),
+        publicationFrames: this.#frames.labels(label, 'publication'),
+        publicationBytes: this.#frameBytes.labels(label, 'publication'),
+        pushFrames: this.#frames.labels(label, 'push'),
+        pushBytes: this.#frameBytes.labels(label, 'push'),
+      };
+      this.#byNamespace.set(label, children);
+    }
+    return children;
+  }
+
+  /** `count` connections were each queued one frame of `bytes` about `channel` (one fan-out). */
+  fannedOut(channel: string | undefined, kind: 'publication' | 'push', count: number, bytes: number): void {
+    if (count === 0) return;
+    let children = this.#lastChildren;
+    if (channel !== this.#lastChannel || !children) {
+      children = this.#namespace(channel);
+      this.#lastChannel = channel;
+      this.#lastChildren = children;
+    }
+    if (kind === 'publication') {
+      children.publicationFrames.value += count;
+      children.publicationBytes.value += bytes;
+    } else {
+      children.pushFrames.value += count;
+      children.pushBytes.value += bytes;
+    }
+  }
+
+  /** One frame of `bytes` queued to one connection. */
+  frameSent(kind: FrameKind, channel: string | undefined, bytes: number): void {
+    if (kind === 'reply') {
+      this.#reply.frames.value++;
+      this.#reply.bytes.value += bytes;
+    } else {
+      this.fannedOut(channel, kind, 1, bytes);
+    }
+  }
+
+  /** A publication to `channel` was accepted by the engine. */
+  published(channel: string, source: 'client' | 'server'): void {
+    const children = this.#namespace(channel);
+    (source === 'client' ? children.clientPublications : children.serverPublications).value++;
+  }
+
+  subscribed(channel: string): void {
+    this.subscriptions++;
+    this.#namespace(channel).subscriptions.inc();
+  }
+
+  unsubscribed(channel: string): void {
+    this.subscriptions--;
+    this.#namespace(channel).subscriptions.dec();
+  }
+
+  /** A subscribe with `since` answered recovered or not. */
+  recovery(channel: string, recovered: boolean): void {
+    this.#recoveries.labels(this.namespaces.of(channel), recovered ? 'recovered' : 'not_recovered').inc();
+  }
+
+  #method(method: string): { count: CounterChild; seconds: HistogramChild } {
+    let children = this.#commandChildren.get(method);
+    if (!children) {
+      children = { count: this.#commands.labels(method), seconds: this.#commandSeconds.labels(method) };
+      this.#commandChildren.set(method, children);
+    }
+    return children;
+  }
+
+  /** A command of `method` was received (parsed). */
+  command(method: string): void {
+    this.#method(method).count.value++;
+  }
+
+  /** A command of `method` was answered `seconds` after its handler started. */
+  commandDone(method: string, seconds: number): void {
+    this.#method(method).seconds.observe(seconds);
+  }
+
+  /** The counters of engine operation `op` (the engine wrappers keep them). */
+  engineOp(op: string): EngineOpCounters {
+    let children = this.#engineChildren.get(op);
+    if (!children) {
+      children = {
+        requests: this.#engineRequests.labels(op),
+        errors: this.#engineErrors.labels(op),
+        seconds: this.#engineSeconds.labels(op),
+      };
+      this.#engineChildren.set(op, children);
+    }
+    return children;
+  }
+
+  /** A backend call of the `proxy` option ended (see proxy/backend-caller); both labels are from fixed sets. */
+  proxyCall(hook: string, outcome: string, seconds: number): void {
+    this.#proxyCalls.labels(hook, outcome).inc();
+    this.#proxySeconds.labels(hook).observe(seconds);
+  }
+
+  limited(limit: string): void {
+    this.#limited.labels(limit).inc();
+  }
+
+  refused(reason: RefusalReason): void {
+    this.#refusals.labels(reason).inc();
+  }
+
+  /** An inbound message broke the protocol. */
+  badFrame(): void {
+    this.#badFrames.inc();
+  }
+
+  error(code: number): void {
+    this.#errors.labels(String(code)).inc();
+  }
+
+  /** A connection was established by its connect command. */
+  connected(): void {
+    this.#connects.inc();
+  }
+
+  disconnect(code: number): void {
+    this.#disconnects.labels(codeLabel(code)).inc();
+    if (code === 3008) this.#slow.inc();
+    else if (code === 3013) this.#flood.inc();
+  }
+
+  /** The counters; `resources` is filled in by the node (the counts live where the resources are). */
+  snapshot(resources: Omit<NodeResources, 'tokenTimers'> = { holds: 0, brokerChannels: 0, presenceEntries: 0 }): MetricsSnapshot {
+    this.#syncConnections();
+    const refused = this.#refusals.byFirstLabel();
+    return {
+      resources: { ...resources, tokenTimers: this.tokenTimers },
+      connections: this.#connectionsNow(),
+      connectionsTotal: this.#opened.total(),
+      subscriptions: this.subscriptions,
+      commands: this.#commands.byFirstLabel(),
+      messagesIn: this.#received.total(),
+      bytesIn: this.#receivedBytes.total(),
+      messagesOut: this.#sent.total(),
+      bytesOut: this.#sentBytes.total(),
+      errors: this.#errors.byFirstLabel(),
+      disconnects: this.#disconnects.byFirstLabel(),
+      badFrames: this.#badFrames.total(),
+      rateLimited: this.#limited.byFirstLabel(),
+      refusedUpgrades: Object.fromEntries(Object.entries(refused).filter(([reason]) => UPGRADE_REFUSALS.has(reason))),
+      proxyCalls: Object.fromEntries([...this.#proxyCalls.children()].map(({ values, child }) => [values.join(':'), child.value])),
+      proxySeconds: Object.fromEntries([...this.#proxySeconds.children()].map(({ values, child }) => [values[0], child.sum])),
+    };
+  }
+
+  #connectionsNow(): number {
+    let open = 0;
+    for (const { child } of this.#connections.children()) open += child.value;
+    return open;
+  }
+}
