@@ -17,6 +17,7 @@ const SOURCES: Record<string, string> = {
   '@relais/protocol': 'packages/protocol/src/index.ts',
   '@relais/server': 'packages/server/src/index.ts',
   '@relais/redis': 'packages/redis/src/index.ts',
+  '@relais/postgres': 'packages/postgres/src/index.ts',
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',

@@ -13,10 +13,10 @@ import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
 import { createEngine, type LoadRedis } from './engine.js';
-import { withChangesNamespace } from './postgres.js';
-import type { PostgresChanges, PostgresChangesOptions } from '@relais/postgres';
 import { runTokens } from './tokens.js';
 import { parsePublishArgs, runPublish } from './publish.js';
+import { withChangesNamespace } from './postgres.js';
+import type { PostgresChanges, PostgresChangesOptions } from '@relais/postgres';
 
 /** Where the CLI writes, and what it reads; injectable for tests. */
 export interface CliIo {
