@@ -4,23 +4,38 @@
  * the slot over and resumes from it, with nothing lost or doubled.
  */
 import type { PublicationPush, Push } from '@relais/protocol';
-import { MemoryBroker, MemoryBus } from '@relais/server';
+import { RedisBroker } from '@relais/redis';
+import { MemoryBroker, MemoryBus, type Broker } from '@relais/server';
 import { useTestNodes } from '@relais/server/testkit';
 import { describe, expect, it } from 'vitest';
 import { PostgresChanges, type PostgresChangesOptions, type RowChange } from '../src/index.js';
+import { deleteKeys, REDIS_URL, uniquePrefix } from '../../redis/test/redis-helpers.js';
 import { DATABASE_URL, usePostgres } from './pg-helpers.js';
 
 const start = useTestNodes();
 const pg = usePostgres();
 
-describe('two nodes on one slot', () => {
+/** Brokers of one cluster: on a shared memory bus, or on the real Redis. */
+const engines: Record<string, () => () => Broker> = {
+  memory: () => {
+    const bus = new MemoryBus();
+    return () => new MemoryBroker({ bus });
+  },
+  redis: () => {
+    const prefix = uniquePrefix('pg-nodes');
+    pg.onCleanup(() => deleteKeys(REDIS_URL, prefix));
+    return () => new RedisBroker({ urls: [REDIS_URL], prefix });
+  },
+};
+
+describe.each(Object.keys(engines))('two nodes on one slot (%s engine)', (engine) => {
   it('serves subscribers of the standby node, and it takes over under writes when the streaming node stops', async () => {
     const names = pg.names();
     await pg.sql(`CREATE TABLE "${names.table}" (id int PRIMARY KEY)`);
-    const bus = new MemoryBus();
+    const broker = engines[engine]!();
     const node = () =>
       start({
-        engine: { broker: new MemoryBroker({ bus }) },
+        engine: { broker: broker() },
         namespaces: { pg: { publishAccess: 'nobody', historySize: 1000, historyTtlMs: 60_000 } },
       });
     const [a, b] = await Promise.all([node(), node()]);
