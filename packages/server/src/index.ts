@@ -36,5 +36,6 @@ export type { ControlLink } from './cluster/control-link.js';
 export { MemoryControlHub, MemoryControlLink } from './cluster/memory-control-link.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export type { MetricsSnapshot } from './metrics/metrics.js';
+export { ENGINE_TIMING_SAMPLE } from './metrics/instrumented-engine.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';
