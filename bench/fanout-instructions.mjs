@@ -10,10 +10,11 @@
  *
  * RELAIS_SERVER=<path to a build's dist/index.js> runs another build of @relais/server (e.g.
  * the one before a change). `--metrics` turns the node's `metrics` option on (GET /metrics,
- * process metrics); counting itself is always on. Run it under
- * `valgrind --tool=callgrind --dump-before=uv_get_free_memory`: the second of the dumps counts
- * the measured publications only (see below), so their instructions divided by PUBLICATIONS is
- * the cost of one fan-out. docs/observability.md has the command and the figures.
+ * process metrics); counting itself is always on. Run it as
+ * `valgrind --tool=callgrind --dump-before=uv_get_free_memory node --predictable --no-opt …`:
+ * the second of the dumps counts the measured publications only (see below), and without the
+ * optimizing compiler the count is the same from run to run. docs/observability.md has the
+ * command, the figures, and why counts with TurboFan on do not settle a few per cent.
  */
 import { freemem } from 'node:os';
 import { pathToFileURL } from 'node:url';

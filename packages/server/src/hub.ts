@@ -234,7 +234,13 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
         let group = groups?.get(codec);
         if (group === undefined) {
           group = { frame: this.#encode(codec, push), members: 0 };
-          if (lastGroup !== undefined) (groups ??= new Map([[lastCodec as Codec, lastGroup]])).set(codec, group);
+          if (lastGroup !== undefined) {
+            if (groups === undefined) {
+              groups = new Map();
+              groups.set(lastCodec as Codec, lastGroup);
+            }
+            groups.set(codec, group);
+          }
         }
         lastGroup = group;
         lastCodec = codec;

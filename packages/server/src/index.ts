@@ -44,6 +44,7 @@ export { silentLogger, type Logger, type LogFn } from './logger.js';
 export { clientAddress } from './auth/client-address.js';
 export { originAllowed } from './auth/origin.js';
 export type { MetricsSnapshot } from './metrics/metrics.js';
+export { ENGINE_TIMING_SAMPLE } from './metrics/instrumented-engine.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';
 // For front-ends with HTTP endpoints of their own (e.g. @relais/supabase's REST broadcast).

@@ -48,16 +48,19 @@ async function timedCall<A extends unknown[], R>(counters: EngineOpCounters, cal
  */
 function timed<A extends unknown[], R>(meter: EngineMeter, op: string, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   const counters = meter.engineOp(op);
-  const failed = (error: unknown): never => {
+  // Observes a rejection without rethrowing: the caller gets the engine's own promise (no extra
+  // hop). Every caller handles engine rejections; this handler only counts them.
+  const failed = (): void => {
     counters.errors.value++;
-    throw error;
   };
   let calls = 0;
   return (...args) => {
     counters.requests.value++;
     if (++calls % ENGINE_TIMING_SAMPLE === 0) return timedCall(counters, call, args);
     try {
-      return call(...args).then(undefined, failed);
+      const promise = call(...args);
+      promise.then(undefined, failed);
+      return promise;
     } catch (error) {
       counters.errors.value++;
       return Promise.reject(error);
