@@ -29,6 +29,8 @@ export interface ApiContext {
   maxDataDepth: number;
   /** How long cluster-wide methods wait for each node, in ms. */
   timeoutMs: number;
+  /** Counts the error of one item of a `broadcast` or `batch` (their call itself succeeds). */
+  itemError?(code: number): void;
 }
 
 /** One method: its params as parsed from the body (undefined for an empty body) → its result. */

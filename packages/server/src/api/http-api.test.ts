@@ -113,6 +113,11 @@ describe('the HTTP server API', () => {
     await callApi(base, 'publish', { channel: 'chat:a', data: 1 });
     await callApi(base, 'no_such_method', {}, { key: KEY });
     expect(relais.stats().api).toEqual({ calls: { publish: 2 }, errors: { '101': 1, '104': 1, '107': 1 } });
+    // The errors of a batch's or a broadcast's items count too, though their call succeeds.
+    const batch = { commands: [{ method: 'publish', params: { channel: 'chat:a' } }, { method: 'nope' }] };
+    expect((await callApi(base, 'batch', batch, { key: KEY })).status).toBe(200);
+    expect((await callApi(base, 'broadcast', { channels: ['chat:a', 'bad channel\u0000'], data: 1 }, { key: KEY })).status).toBe(200);
+    expect(relais.stats().api?.errors).toEqual({ '101': 1, '104': 2, '107': 3 });
     const off = await start();
     expect(off.relais.stats()).not.toHaveProperty('api');
   });

@@ -58,7 +58,14 @@ export class ServerApi {
     if (!api) return;
     if (api.port !== undefined) this.#ownRoutes = new HttpRoutes();
     this.#stats = new ApiStats(wiring.registry);
-    const methods = createApiMethods({ node, rules: wiring.rules, maxDataDepth: options.maxDataDepth, timeoutMs: api.timeoutMs });
+    const stats = this.#stats;
+    const methods = createApiMethods({
+      node,
+      rules: wiring.rules,
+      maxDataDepth: options.maxDataDepth,
+      timeoutMs: api.timeoutMs,
+      itemError: (code) => stats.error(code),
+    });
     const request = createApiHandler({
       keys: api.keys,
       maxBodyBytes: api.maxBodyBytes,

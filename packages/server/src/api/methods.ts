@@ -51,11 +51,13 @@ async function publishTo(ctx: ApiContext, channel: string, data: unknown, option
 }
 
 /** Runs `call`, turning its failure into an item's error (bad input and engine errors alike). */
-async function itemReply(call: () => Promise<unknown>): Promise<ItemReply> {
+async function itemReply(ctx: ApiContext, call: () => Promise<unknown>): Promise<ItemReply> {
   try {
     return { result: await call() };
   } catch (error) {
-    return { error: toApiError(error).error.toJSON() };
+    const shape = toApiError(error).error.toJSON();
+    ctx.itemError?.(shape.code);
+    return { error: shape };
   }
 }
 
@@ -90,7 +92,7 @@ function localMethods(ctx: ApiContext): Record<string, ApiMethod> {
       const data = dataField(params, ctx.maxDataDepth);
       const options = publishOptions(params);
       const responses = await Promise.all(
-        channels.map((channel) => itemReply(async () => publishTo(ctx, channelField({ channel }, 'channel'), data, options))),
+        channels.map((channel) => itemReply(ctx, async () => publishTo(ctx, channelField({ channel }, 'channel'), data, options))),
       );
       return { responses };
     },
@@ -145,14 +147,14 @@ function historyChannel(ctx: ApiContext, params: Params): string {
 }
 
 /** `batch {commands: [{method, params}]}`: each command run in order, each answered on its own. */
-function batchMethod(methods: ReadonlyMap<string, ApiMethod>): ApiMethod {
+function batchMethod(ctx: ApiContext, methods: ReadonlyMap<string, ApiMethod>): ApiMethod {
   return async (raw) => {
     const params = paramsOf('batch', raw, ['commands']);
     const commands = arrayField(params, 'commands', MAX_BATCH_COMMANDS);
     const replies: ItemReply[] = [];
     for (const [i, command] of commands.entries()) {
       replies.push(
-        await itemReply(async () => {
+        await itemReply(ctx, async () => {
           const { method, params: commandParams } = paramsOf(`batch: commands[${i}]`, command, ['method', 'params']);
           if (typeof method !== 'string') throw badRequest(`commands[${i}].method must be a string, got ${typeName(method)}`);
           const run = method === 'batch' ? undefined : methods.get(method);
@@ -168,6 +170,6 @@ function batchMethod(methods: ReadonlyMap<string, ApiMethod>): ApiMethod {
 /** The table of every method, by name (as in `POST /api/<name>`). */
 export function createApiMethods(ctx: ApiContext): ApiMethods {
   const methods = new Map<string, ApiMethod>(Object.entries({ ...localMethods(ctx), ...clusterMethods(ctx) }));
-  methods.set('batch', batchMethod(methods));
+  methods.set('batch', batchMethod(ctx, methods));
   return methods;
 }
