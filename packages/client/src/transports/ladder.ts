@@ -3,8 +3,10 @@
  * Which transport the next connection attempt uses. The client starts at the first of its
  * `transports` the runtime has; an attempt that ends before the connect reply (a blocked
  * WebSocket, a proxy that kills the upgrade) moves it one step down. A transport that connected
- * is kept; while it is a fallback, a WebSocket is tried every `transportRetryMs`, and when one
- * opens the client moves back up (its subscriptions recover what the switch missed).
+ * is kept through failures (the server is more likely down than the transport blocked) until
+ * FAILURES_BEFORE_DEMOTION attempts in a row failed; while it is a fallback, a WebSocket is tried
+ * every `transportRetryMs`, and when one opens the client moves back up (its subscriptions
+ * recover what the switch missed).
  */
 import { InvalidOptionsError } from '../errors.js';
 import { Timeout, type Timers } from '../timer.js';
@@ -48,6 +50,9 @@ const NEEDS: Record<TransportKind, (r: Runtime) => string | undefined> = {
   long_poll: (r) => (r.fetch ? undefined : 'options.fetch'),
 };
 
+/** Failed attempts in a row after which a transport that once connected is no longer trusted. */
+export const FAILURES_BEFORE_DEMOTION = 5;
+
 export class TransportLadder {
   readonly #url: string;
   readonly #options: LadderOptions;
@@ -56,6 +61,9 @@ export class TransportLadder {
   readonly #probe: Timeout;
   #index = 0;
   #connected = false;
+  /** Transports that connected in this client's life, and the failures in a row since. */
+  readonly #worked = new Set<TransportKind>();
+  #failures = 0;
   #probing: WebSocketTransport | undefined;
 
   /** Throws InvalidOptionsError when none of `transports` can run here. */
@@ -96,6 +104,8 @@ export class TransportLadder {
   /** The attempt connected: keep this transport; on a fallback, try a WebSocket now and then. */
   connected(moveBackUp: () => void): void {
     this.#connected = true;
+    this.#worked.add(this.current);
+    this.#failures = 0;
     if (this.#index === 0 || !this.#kinds.includes('websocket') || this.#kinds[0] !== 'websocket') return;
     this.#scheduleProbe(moveBackUp);
   }
@@ -103,8 +113,14 @@ export class TransportLadder {
   /** The connection ended: one that never connected moves the next attempt one transport down. */
   lost(): void {
     this.stopProbe();
-    if (!this.#connected && this.#kinds.length > 1) this.#index = (this.#index + 1) % this.#kinds.length;
+    const failed = !this.#connected;
     this.#connected = false;
+    if (!failed || this.#kinds.length === 1) return;
+    this.#failures += 1;
+    if (this.#worked.has(this.current) && this.#failures < FAILURES_BEFORE_DEMOTION) return;
+    this.#worked.delete(this.current);
+    this.#failures = 0;
+    this.#index = (this.#index + 1) % this.#kinds.length;
   }
 
   stopProbe(): void {

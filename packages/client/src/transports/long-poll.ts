@@ -5,93 +5,52 @@
  * again and again takes what the server queued, each waiting up to the server's bound when
  * nothing is. Commands go by the emulation POST.
  */
-import type { Frame } from '@relais/protocol';
-import { ABNORMAL_CLOSE, disconnectOf, frameBytes, type ClientTransport, type TransportHandlers } from './client-transport.js';
-import { EmulationSender, SESSION_HEADER } from './emulation.js';
-import type { FetchLike, ResponseLike } from './fetch.js';
+import { disconnectOf, type TransportHandlers } from './client-transport.js';
+import { SESSION_HEADER } from './emulation.js';
+import type { FetchLike } from './fetch.js';
+import { HttpTransport } from './http-transport.js';
 
-export class LongPollTransport implements ClientTransport {
-  readonly #handlers: TransportHandlers;
+export class LongPollTransport extends HttpTransport {
   readonly #abort = new AbortController();
-  readonly #sender: EmulationSender;
-  readonly #fetch: FetchLike;
-  #open = false;
-  #closed = false;
 
   constructor(fetch: FetchLike, urls: { longPoll: string; poll: string; emulation: string }, handlers: TransportHandlers) {
-    this.#handlers = handlers;
-    this.#fetch = fetch;
-    this.#sender = new EmulationSender(fetch, urls.emulation, (reason) => this.#end(ABNORMAL_CLOSE, reason));
-    void this.#run(urls);
+    super(fetch, urls.emulation, handlers);
+    void this.#run(fetch, urls);
   }
 
-  get isOpen(): boolean {
-    return this.#open && !this.#closed;
-  }
-
-  send(frame: Frame): void {
-    if (typeof frame !== 'string') throw new TypeError('HTTP transports carry JSON frames only');
-    this.#sender.send(frame);
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#sender.stop();
+  protected stop(): void {
     this.#abort.abort();
   }
 
-  async #run(urls: { longPoll: string; poll: string }): Promise<void> {
+  async #run(fetch: FetchLike, urls: { longPoll: string; poll: string }): Promise<void> {
     const signal = this.#abort.signal;
     try {
-      let response = await this.#fetch(urls.longPoll, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '',
-        signal,
-      });
+      let response = await fetch(urls.longPoll, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '', signal });
       const session = response.headers.get(SESSION_HEADER);
       if (response.status !== 200 || !session) {
-        this.#end(ABNORMAL_CLOSE, `long-polling refused: ${response.status}`);
+        this.end(undefined, `long-polling refused: ${response.status}`);
         return;
       }
-      this.#sender.start(session);
-      this.#open = true;
-      this.#handlers.open();
+      this.opened(session);
       for (;;) {
-        const ended = await this.#deliver(response);
-        if (this.#closed) return;
-        if (ended) {
-          this.#end(ended.code, ended.reason);
+        const lines = (await response.text()).split('\n');
+        for (const line of lines) this.deliver(line);
+        if (this.closed) return;
+        // The last answer of an ended session carries its disconnect push.
+        if (lines.some((line) => disconnectOf(line) !== undefined)) {
+          this.end();
           return;
         }
-        response = await this.#fetch(urls.poll, { method: 'POST', headers: { [SESSION_HEADER]: session }, body: '', signal });
+        response = await fetch(urls.poll, { method: 'POST', headers: { [SESSION_HEADER]: session }, body: '', signal });
         if (response.status !== 200) {
-          this.#end(ABNORMAL_CLOSE, `poll answered ${response.status}`);
+          this.end(undefined, `poll answered ${response.status}`);
           return;
         }
       }
     } catch (cause) {
-      if (this.#closed) return;
-      this.#handlers.error(cause);
-      this.#end(ABNORMAL_CLOSE, 'long-polling failed');
+      if (this.closed) return;
+      this.handlers.error(cause);
+      this.end(undefined, 'long-polling failed');
     }
-  }
-
-  /** Hands one poll's frames to the connection; the disconnect push among them, if any. */
-  async #deliver(response: ResponseLike): Promise<{ code: number; reason: string } | undefined> {
-    let ended: { code: number; reason: string } | undefined;
-    for (const line of (await response.text()).split('\n')) {
-      if (line === '' || this.#closed) continue;
-      ended = disconnectOf(line) ?? ended;
-      this.#handlers.message(line, frameBytes(line));
-    }
-    return ended;
-  }
-
-  #end(code: number, reason: string): void {
-    if (this.#closed) return;
-    this.close();
-    this.#handlers.close(code, reason);
   }
 }

@@ -113,7 +113,7 @@ describe('connections over HTTP (SSE, HTTP streaming, emulation)', () => {
   it('can be turned off', async () => {
     const { base } = await start({ httpTransports: false });
     expect((await send(base, 'GET', SSE_PATH)).status).toBe(404);
-    expect(() => start({ httpTransports: 'yes' as never })).rejects.toThrow('option httpTransports must be true or false, got "yes"');
+    await expect(start({ httpTransports: 'yes' as never })).rejects.toThrow('option httpTransports must be true or false, got "yes"');
   });
 });
 

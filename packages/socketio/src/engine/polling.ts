@@ -4,6 +4,7 @@
  * carry the client's. At most one of each at a time: a second concurrent GET or POST is a
  * protocol error that closes the session.
  */
+import { BodyTooLarge, readBody as readRequestBody } from '@relais/server';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { decodePayload, encodePayload, EngineProtocolError, type EnginePacket } from './packet.js';
 import { NO_EVENTS, type EngineTransport, type TransportEvents } from './transport.js';
@@ -149,28 +150,10 @@ export function respond(res: ServerResponse, status: number, headers: OutgoingHt
 
 /** The request body as UTF-8, rejecting with PayloadTooLargeError past `maxBytes`. */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > maxBytes) {
-      reject(new PayloadTooLargeError());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.off('data', onData);
-        reject(new PayloadTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
-    req.once('close', () => {
-      if (!req.complete) reject(new Error('request aborted'));
-    });
-  });
+  return readRequestBody(req, maxBytes).then(
+    (body) => body.toString('utf8'),
+    (error: unknown) => {
+      throw error instanceof BodyTooLarge ? new PayloadTooLargeError() : error;
+    },
+  );
 }
