@@ -2,7 +2,7 @@
  * @module apps/vite.shared
  * Vite config shared by the demo apps: Svelte 5, the relais packages taken from their TypeScript
  * sources (the apps build without building the packages first), and a dev proxy to a local
- * `relais serve` for the WebSocket.
+ * `relais serve` for the WebSocket (and Socket.IO).
  */
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -26,7 +26,11 @@ export function appConfig({ base }: { base: string }): UserConfig {
     },
     build: { target: 'es2022', outDir: 'dist', emptyOutDir: true },
     server: {
-      proxy: { '/connection': { target: `ws://127.0.0.1:${DEV_RELAIS_PORT}`, ws: true } },
+      proxy: {
+        '/connection': { target: `ws://127.0.0.1:${DEV_RELAIS_PORT}`, ws: true },
+        // The counter's Socket.IO page: polling requests and the WebSocket upgrade.
+        '/socket.io': { target: `http://127.0.0.1:${DEV_RELAIS_PORT}`, ws: true },
+      },
     },
     logLevel: 'warn',
   };

@@ -20,6 +20,7 @@ const RELAIS_SOURCES: Record<string, string> = {
   '@relais/redis': 'packages/redis/src/index.ts',
   '@relais/postgres': 'packages/postgres/src/index.ts',
   '@relais/supabase': 'packages/supabase/src/index.ts',
+  '@relais/socketio': 'packages/socketio/src/index.ts',
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',
@@ -37,7 +38,14 @@ function newestMtime(path: string): number {
 function isStale(app: string): boolean {
   const index = join(REPO_ROOT, 'apps', app, 'dist', 'index.html');
   if (!existsSync(index)) return true;
-  const sources = [...APP_SOURCES, `apps/${app}/src`, `apps/${app}/shared`, `apps/${app}/index.html`, `apps/${app}/vite.config.ts`];
+  const sources = [
+    ...APP_SOURCES,
+    `apps/${app}/src`,
+    `apps/${app}/shared`,
+    `apps/${app}/index.html`,
+    `apps/${app}/socketio.html`,
+    `apps/${app}/vite.config.ts`,
+  ];
   return Math.max(...sources.map((s) => newestMtime(join(REPO_ROOT, s)))) > statSync(index).mtimeMs;
 }
 

@@ -19,6 +19,7 @@ const SOURCES: Record<string, string> = {
   '@relais/redis': 'packages/redis/src/index.ts',
   '@relais/postgres': 'packages/postgres/src/index.ts',
   '@relais/supabase': 'packages/supabase/src/index.ts',
+  '@relais/socketio': 'packages/socketio/src/index.ts',
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',
