@@ -27,14 +27,17 @@ export interface AddMood {
   author: string;
 }
 
-/** One row of the moods table, as the change feed types it (`id` is an int8: a string). */
-export interface MoodRow {
+/**
+ * One row of the moods table, as the change feed types it (`id` is an int8: a string). A type,
+ * not an interface, so that it fits the SDK's `Record<string, unknown>` rows.
+ */
+export type MoodRow = {
   id: string;
   emoji: string;
   author: string;
   /** ISO 8601, UTC. */
   created_at: string;
-}
+};
 
 export function isMood(value: unknown): value is Mood {
   return typeof value === 'string' && (MOODS as readonly string[]).includes(value);
