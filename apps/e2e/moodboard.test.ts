@@ -48,7 +48,8 @@ async function boardConfig(db: pg.Client): Promise<{ path: string; table: string
   const path = join(dir, 'relais.json');
   const config = {
     demo: true,
-    postgres: { url: DATABASE_URL, tables: [names.table], slot: names.slot, publication: names.publication, registryTable: names.registry },
+    // No tables: the board adds its own.
+    postgres: { url: DATABASE_URL, slot: names.slot, publication: names.publication, registryTable: names.registry },
     moodboard: { table: names.table },
   };
   await writeFile(path, JSON.stringify(config));

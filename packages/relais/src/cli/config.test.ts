@@ -23,6 +23,15 @@ describe('resolveServeConfig', () => {
     expect((await resolveServeConfig({ command: 'serve' }, {}, files({}))).moodboard).toBeUndefined();
   });
 
+  it('lets postgres.tables be left out only when the mood board runs (the demo on, the board not off)', async () => {
+    const serve = (config: object) =>
+      resolveServeConfig({ command: 'serve', config: 'p.json' }, {}, files({ 'p.json': JSON.stringify(config) }));
+    const url = 'postgres://h/db';
+    expect((await serve({ demo: true, postgres: { url } })).postgres).toEqual({ url, tables: [] });
+    await expect(serve({ postgres: { url } })).rejects.toThrow('p.json: postgres.tables must list at least one table');
+    await expect(serve({ demo: true, moodboard: false, postgres: { url } })).rejects.toThrow(/postgres.tables must list/);
+  });
+
   it('uses the defaults with nothing else given', async () => {
     expect(await resolveServeConfig({ command: 'serve' }, {}, files({}))).toEqual({
       port: 8080,

@@ -169,8 +169,6 @@ export async function resolveServeConfig(
   applyMetricsEnv(options, env);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
-  const postgres = resolvePostgresConfig(filePostgres, source, env);
-  if (postgres) config.postgres = postgres;
   if (fileApps !== undefined) {
     if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === ''))
       throw new UsageError(`${source}: apps must be a folder path or false`);
@@ -201,6 +199,10 @@ export async function resolveServeConfig(
       }
     } else throw new UsageError(`${source}: moodboard must be an object {table, keep}, true or false`);
   }
+  // The mood board adds its table to the feed's: with it, postgres.tables may be left out.
+  const moodboard = config.demo !== false && config.moodboard !== false;
+  const postgres = resolvePostgresConfig(filePostgres, source, env, { moodboard });
+  if (postgres) config.postgres = postgres;
   if (fileSupabase !== undefined) {
     if (typeof fileSupabase !== 'boolean' && (typeof fileSupabase !== 'object' || fileSupabase === null || Array.isArray(fileSupabase))) {
       throw new UsageError(`${source}: supabase must be an object of Supabase front-end options, true or false`);

@@ -39,6 +39,11 @@ describe('the postgres config key', () => {
     expect(() => resolvePostgresConfig({ tables: ['t'] }, 'f', {})).toThrow(/postgres.url must be/);
     expect(() => resolvePostgresConfig({ url: 'postgres://x', tables: [] }, 'f', {})).toThrow(/postgres.tables must list/);
     expect(() => resolvePostgresConfig(undefined, 'f', { RELAIS_POSTGRES_URL: 'postgres://x' })).toThrow(/no postgres key/);
+    // The mood board adds its own table: tables may be left out (or empty) when it runs.
+    expect(resolvePostgresConfig({ url: 'postgres://x' }, 'f', {}, { moodboard: true })).toEqual({ url: 'postgres://x', tables: [] });
+    expect(() => resolvePostgresConfig({ url: 'postgres://x', tables: 't' }, 'f', {}, { moodboard: true })).toThrow(
+      /postgres.tables must list/,
+    );
   });
 
   it('adds the change namespace unless the config sets it, keeping other namespaces open', () => {
