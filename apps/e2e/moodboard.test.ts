@@ -2,8 +2,9 @@
  * The mood board in headless Chromium, served by a real `relais serve` process whose change
  * feed reads the real PostgreSQL at DATABASE_URL (unique table, slot, publication and registry
  * names, dropped after the test): a mood posted on one page appears on the other, a page opened
- * later loads the moods from its snapshot, and after the server is killed and restarted both
- * pages say reconnecting, then live, and show the moods posted meanwhile.
+ * later loads the moods from its snapshot; after the server is killed and restarted both pages
+ * say reconnecting, then live, and show the moods posted meanwhile; when the server's feed loses
+ * Postgres, the page says reconnecting, then live.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 /** A config file for a node with the demo, a change feed and the board on names of its own; dropped after the test. */
-async function boardConfig(db: pg.Client): Promise<{ path: string; table: string }> {
+async function boardConfig(db: pg.Client): Promise<{ path: string; table: string; slot: string }> {
   const id = randomBytes(5).toString('hex');
   const names = { table: `humeur_e2e_${id}`, slot: `relais_s_${id}`, publication: `relais_p_${id}`, registry: `relais_r_${id}` };
   cleanup.push(async () => {
@@ -53,7 +54,7 @@ async function boardConfig(db: pg.Client): Promise<{ path: string; table: string
     moodboard: { table: names.table },
   };
   await writeFile(path, JSON.stringify(config));
-  return { path, table: names.table };
+  return { path, table: names.table, slot: names.slot };
 }
 
 function watch(page: Page): { csp: string[]; errors: string[] } {
@@ -81,7 +82,7 @@ describe('the mood board in Chromium', () => {
     const db = new pg.Client({ connectionString: DATABASE_URL });
     await db.connect();
     cleanup.push(() => db.end());
-    const { path, table } = await boardConfig(db);
+    const { path, table, slot } = await boardConfig(db);
     let relais = await startRelais(0, path);
     cleanup.push(() => relais.kill());
     const chromium = await launchChromium();
@@ -124,8 +125,27 @@ describe('the mood board in Chromium', () => {
       await expect.poll(() => status(page).getAttribute('data-state'), { timeout: 30_000 }).toBe('live');
       await expect.poll(() => moods(page)).toEqual(['😴 offline', '🚀 psql', '🤔 Bob', '🥳 Ada']);
     }
+
+    // The server's feed loses Postgres (its walsender is terminated): the page says reconnecting
+    // (the feed's STATUS), then live once the feed streams again. The feed may reconnect within
+    // milliseconds, so every state the status line takes is recorded.
+    await ada.getByTestId('board-status').evaluate((element) => {
+      const seen: string[] = [];
+      (window as unknown as { boardStates: string[] }).boardStates = seen;
+      new MutationObserver(() => seen.push(element.getAttribute('data-state') ?? '')).observe(element, { attributeFilter: ['data-state'] });
+    });
+    const states = () => ada.evaluate(() => (window as unknown as { boardStates: string[] }).boardStates);
+    const { rows: terminated } = await db.query<{ done: boolean }>(
+      'SELECT pg_terminate_backend(active_pid) AS done FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL',
+      [slot],
+    );
+    expect(terminated).toEqual([{ done: true }]);
+    await expect.poll(states, { timeout: 30_000 }).toEqual(['reconnecting', 'live']);
+    await db.query(`INSERT INTO "${table}" (emoji, author) VALUES ('🤯', 'after')`);
+    await expect.poll(() => moods(bob)).toEqual(['🤯 after', '😴 offline', '🚀 psql', '🤔 Bob', '🥳 Ada']);
+
     await post(bob, 'Bob', '😎');
-    await expect.poll(() => moods(ada)).toEqual(['😎 Bob', '😴 offline', '🚀 psql', '🤔 Bob', '🥳 Ada']);
+    await expect.poll(() => moods(ada)).toEqual(['😎 Bob', '🤯 after', '😴 offline', '🚀 psql', '🤔 Bob', '🥳 Ada']);
     expect(watched.flatMap((w) => [...w.csp, ...w.errors])).toEqual([]);
   });
 
