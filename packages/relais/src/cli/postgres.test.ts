@@ -101,4 +101,11 @@ describe('relais serve with postgres', () => {
       `channel registry table public.${names.registry} does not exist (set createIfMissing to create it)`,
     );
   });
+
+  it("exits with the reason when the mood board's table cannot be created", async () => {
+    const path = await configFile({ demo: true, postgres: { url: 'postgres://postgres@127.0.0.1:1/none' } });
+    const out = io();
+    expect(await main(['serve', '--config', path, '--port', '0', '--host', '127.0.0.1'], out)).toBe(1);
+    expect(out.errors.join('')).toContain('cannot start: moodboard: cannot create table public.humeur: ');
+  });
 });
