@@ -20,6 +20,7 @@ export default defineConfig({
       { find: /^@relais\/app-chat\/server$/, replacement: appServer('chat') },
       { find: /^@relais\/app-counter\/server$/, replacement: appServer('counter') },
       { find: /^@relais\/app-transports\/server$/, replacement: appServer('transports') },
+      { find: /^@relais\/app-moodboard\/server$/, replacement: appServer('moodboard') },
     ],
   },
   test: {

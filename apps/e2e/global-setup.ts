@@ -24,6 +24,7 @@ const RELAIS_SOURCES: Record<string, string> = {
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',
+  '@relais/app-moodboard/server': 'apps/moodboard/server/index.ts',
 };
 
 function newestMtime(path: string): number {
@@ -66,7 +67,7 @@ function viteBuild(app: string): Promise<void> {
 }
 
 export default async function setup(): Promise<void> {
-  for (const app of ['chat', 'counter', 'transports']) {
+  for (const app of ['chat', 'counter', 'transports', 'moodboard']) {
     if (isStale(app)) await viteBuild(app);
   }
   await build({

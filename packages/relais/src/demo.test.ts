@@ -1,8 +1,12 @@
 import { OptionsError } from '@relais/server';
 import { useTestNodes } from '@relais/server/testkit';
 import { io } from 'socket.io-client';
-import { describe, expect, it } from 'vitest';
-import { installDemo } from './demo.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { installDemo, installPostgresDemo } from './demo.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const start = useTestNodes();
 
@@ -40,5 +44,29 @@ describe('installDemo', () => {
   it('throws OptionsError on bad options', async () => {
     const { relais } = await start();
     expect(() => installDemo(relais, { maxRooms: 0 })).toThrow(OptionsError);
+  });
+});
+
+describe('installPostgresDemo', () => {
+  const made: string[] = [];
+  afterEach(async () => {
+    const db = new pg.Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    for (const table of made.splice(0)) await db.query(`DROP TABLE IF EXISTS "${table}"`);
+    await db.end();
+  });
+
+  it("creates the mood board's table and adds it to the feed's tables unless they list it", async () => {
+    const { relais } = await start();
+    const table = `humeur_${randomBytes(5).toString('hex')}`;
+    made.push(table);
+    const first = await installPostgresDemo(relais, { url: DATABASE_URL, tables: ['todos'] }, { table });
+    expect(first.tables).toEqual(['todos', `public.${table}`]);
+    await first.board.close();
+    for (const listed of [table, `public.${table}`, { table, hiddenColumns: ['author'] }]) {
+      const again = await installPostgresDemo(relais, { url: DATABASE_URL, tables: [listed] }, { table });
+      expect(again.tables).toEqual([listed]);
+      await again.board.close();
+    }
   });
 });

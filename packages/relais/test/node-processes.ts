@@ -23,6 +23,7 @@ const SOURCES: Record<string, string> = {
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',
+  '@relais/app-moodboard/server': 'apps/moodboard/server/index.ts',
 };
 
 /** @relais/* from their sources; every other package stays external. */

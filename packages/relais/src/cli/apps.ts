@@ -1,7 +1,8 @@
 /**
  * @module cli/apps
  * Finds the built demo apps `relais serve` serves: the chat at `/`, the counter at `/counter`,
- * the transports page at `/transports`.
+ * the transports page at `/transports`, and the mood board at `/moodboard` when the node runs it
+ * (a Postgres change feed is configured).
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -12,10 +13,11 @@ import { UsageError } from './args.js';
 export const REPO_APPS_DIR = fileURLToPath(new URL('../../../../apps/', import.meta.url));
 
 /** Each app: its URL prefix and its folder under the apps folder (built into `<name>/dist`). */
-export const APPS: readonly { name: string; prefix: string }[] = [
+export const APPS: readonly { name: string; prefix: string; needsPostgres?: boolean }[] = [
   { name: 'chat', prefix: '/' },
   { name: 'counter', prefix: '/counter' },
   { name: 'transports', prefix: '/transports' },
+  { name: 'moodboard', prefix: '/moodboard', needsPostgres: true },
 ];
 
 /**
@@ -32,13 +34,15 @@ const APP_HEADERS = { 'content-security-policy': APPS_CSP, 'referrer-policy': 's
 /**
  * The mounts for the built apps under `dir` (`false`: none). With `dir` undefined, the repository's
  * apps are used when they are built and skipped otherwise; a `dir` given explicitly must hold at
- * least one built app (UsageError).
+ * least one built app (UsageError). Apps that need Postgres (the mood board) are mounted only
+ * with `postgres`.
  */
-export async function findApps(dir: string | false | undefined): Promise<StaticMount[]> {
+export async function findApps(dir: string | false | undefined, { postgres = false }: { postgres?: boolean } = {}): Promise<StaticMount[]> {
   if (dir === false) return [];
   const base = dir ?? REPO_APPS_DIR;
   const mounts: StaticMount[] = [];
   for (const app of APPS) {
+    if (app.needsPostgres && !postgres) continue;
     const appDir = join(base, app.name, 'dist');
     if (await isBuiltApp(appDir)) mounts.push({ prefix: app.prefix, dir: appDir, headers: APP_HEADERS });
   }

@@ -9,6 +9,29 @@ const files = (content: Record<string, string>) => async (path: string) => {
 };
 
 describe('resolveServeConfig', () => {
+  it('reads the moodboard key: its options checked, false to turn it off', async () => {
+    const serve = (moodboard: unknown) =>
+      resolveServeConfig({ command: 'serve', config: 'm.json' }, {}, files({ 'm.json': JSON.stringify({ demo: true, moodboard }) }));
+    expect((await serve({ table: 'moods' })).moodboard).toEqual({ table: 'moods', keep: 200 });
+    expect((await serve(true)).moodboard).toEqual({ table: 'humeur', keep: 200 });
+    expect((await serve(false)).moodboard).toBe(false);
+    await expect(serve({ table: 'Moods; DROP' })).rejects.toThrow(
+      new UsageError('m.json: moodboard.table must be a lowercase SQL name (a-z, 0-9, _), got "Moods; DROP"'),
+    );
+    await expect(serve({ keep: -1 })).rejects.toThrow('m.json: moodboard.keep must be a positive integer, got -1');
+    await expect(serve('humeur')).rejects.toThrow('m.json: moodboard must be an object {table, keep}, true or false');
+    expect((await resolveServeConfig({ command: 'serve' }, {}, files({}))).moodboard).toBeUndefined();
+  });
+
+  it('lets postgres.tables be left out only when the mood board runs (the demo on, the board not off)', async () => {
+    const serve = (config: object) =>
+      resolveServeConfig({ command: 'serve', config: 'p.json' }, {}, files({ 'p.json': JSON.stringify(config) }));
+    const url = 'postgres://h/db';
+    expect((await serve({ demo: true, postgres: { url } })).postgres).toEqual({ url, tables: [] });
+    await expect(serve({ postgres: { url } })).rejects.toThrow('p.json: postgres.tables must list at least one table');
+    await expect(serve({ demo: true, moodboard: false, postgres: { url } })).rejects.toThrow(/postgres.tables must list/);
+  });
+
   it('uses the defaults with nothing else given', async () => {
     expect(await resolveServeConfig({ command: 'serve' }, {}, files({}))).toEqual({
       port: 8080,

@@ -9,6 +9,7 @@ import { applyApiConfig } from './api-config.js';
 import { applyAuthConfig } from './auth-config.js';
 import { resolveEngine, type EngineConfig } from './engine.js';
 import { resolvePostgresConfig } from './postgres.js';
+import { resolveMoodboardOptions } from '@relais/app-moodboard/server';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -48,6 +49,11 @@ export interface ServeConfig {
   demo?: Record<string, unknown> | false;
   /** Options of the Postgres change feed (the file's `postgres`, RELAIS_POSTGRES_URL); absent: no feed. */
   postgres?: Record<string, unknown>;
+  /**
+   * The mood board demo app (the file's `moodboard`: `{table, keep}`, checked; false: off). It
+   * runs when the demo is on and `postgres` is set.
+   */
+  moodboard?: { table: string; keep: number } | false;
   /**
    * Options of the Supabase Realtime front-end, checked; absent: not served. The file's
    * `supabase: true` (or an object of its options) serves it (docs/supabase.md).
@@ -105,7 +111,7 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo`, `postgres` and `supabase` are read here; every other
+ * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo`, `postgres`, `moodboard` and `supabase` are read here; every other
  * key goes to createRelais.
  */
 export async function resolveServeConfig(
@@ -124,6 +130,7 @@ export async function resolveServeConfig(
     demo: fileDemo,
     postgres: filePostgres,
     supabase: fileSupabase,
+    moodboard: fileMoodboard,
     ...options
   } = file;
   const source = configPath ?? '';
@@ -162,8 +169,6 @@ export async function resolveServeConfig(
   applyMetricsEnv(options, env);
   const engine = resolveEngine({ file: fileEngine, fileName: source, env, flagType: args.engine, flagUrls: args.redisUrls });
   const config: ServeConfig = { port, host, logLevel, engine, options };
-  const postgres = resolvePostgresConfig(filePostgres, source, env);
-  if (postgres) config.postgres = postgres;
   if (fileApps !== undefined) {
     if (fileApps !== false && (typeof fileApps !== 'string' || fileApps === ''))
       throw new UsageError(`${source}: apps must be a folder path or false`);
@@ -184,6 +189,20 @@ export async function resolveServeConfig(
     config.apps ??= false;
   }
   if (args.demo === false) config.demo = false;
+  if (fileMoodboard !== undefined) {
+    if (fileMoodboard === false) config.moodboard = false;
+    else if (fileMoodboard === true || (typeof fileMoodboard === 'object' && fileMoodboard !== null && !Array.isArray(fileMoodboard))) {
+      try {
+        config.moodboard = resolveMoodboardOptions(fileMoodboard === true ? {} : (fileMoodboard as Record<string, unknown>));
+      } catch (cause) {
+        throw new UsageError(`${source}: ${(cause as Error).message}`, { cause });
+      }
+    } else throw new UsageError(`${source}: moodboard must be an object {table, keep}, true or false`);
+  }
+  // The mood board adds its table to the feed's: with it, postgres.tables may be left out.
+  const moodboard = config.demo !== false && config.moodboard !== false;
+  const postgres = resolvePostgresConfig(filePostgres, source, env, { moodboard });
+  if (postgres) config.postgres = postgres;
   if (fileSupabase !== undefined) {
     if (typeof fileSupabase !== 'boolean' && (typeof fileSupabase !== 'object' || fileSupabase === null || Array.isArray(fileSupabase))) {
       throw new UsageError(`${source}: supabase must be an object of Supabase front-end options, true or false`);

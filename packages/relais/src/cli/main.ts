@@ -8,7 +8,8 @@ import pretty from 'pino-pretty';
 import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
 import { createRelais, type NamespaceOptions } from '@relais/server';
 import { mountSupabase, withSupabaseNamespaces } from '@relais/supabase';
-import { installDemo } from '../demo.js';
+import type { Moodboard } from '@relais/app-moodboard/server';
+import { installDemo, installPostgresDemo } from '../demo.js';
 import { createStaticHandler } from '../static/static-handler.js';
 import { findApps } from './apps.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
@@ -66,9 +67,11 @@ function httpUrl(host: string, port: number): string {
 /** Starts a node from a resolved config. */
 export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const logger = makeLogger(config.logLevel, io);
-  const mounts = await findApps(config.apps);
   // Checked before the node exists, so that bad demo options leave nothing running.
   const demo = config.demo === false ? undefined : resolveDemoOptions(config.demo ?? {});
+  // The mood board needs the change feed's database: without a Postgres URL it is not mounted.
+  const moodboard = demo && config.postgres && config.moodboard !== false ? (config.moodboard ?? {}) : undefined;
+  const mounts = await findApps(config.apps, { postgres: moodboard !== undefined });
   const supabase = config.supabase;
   const options = { ...config.options };
   if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
@@ -83,22 +86,32 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
   let address: { port: number; host: string };
   let changes: PostgresChanges | undefined;
+  let board: Moodboard | undefined;
   try {
     if (config.postgres) {
+      let postgres = config.postgres;
+      if (moodboard) {
+        // Its table exists before the feed starts, and the feed streams it.
+        const installed = await installPostgresDemo(relais, postgres as { url: string; tables: unknown[] }, moodboard);
+        board = installed.board;
+        postgres = { ...postgres, tables: installed.tables };
+      }
       // Live before the node listens: no subscribe waits for the feed.
       // Loaded only when configured: a node without a feed never loads pg.
       const { PostgresChanges } = await import('@relais/postgres');
-      changes = new PostgresChanges(relais, config.postgres as unknown as PostgresChangesOptions);
+      changes = new PostgresChanges(relais, postgres as unknown as PostgresChangesOptions);
       await changes.start();
     }
     address = await relais.listen({ port: config.port, host: config.host, fallback });
   } catch (error) {
     // Release the feed's and the engine's connections, or they would keep the process alive.
     await changes?.close();
+    await board?.close();
     await relais.close();
     throw new StartError(`cannot start: ${(error as Error).message}`, { cause: error });
   }
   if (changes) logger.info({ slot: changes.feed.options.slot, tables: changes.feed.tables.size }, 'postgres change feed live');
+  if (board) logger.info({ table: `${board.schema}.${board.table}` }, 'mood board installed');
   logger.info(
     { port: address.port, host: address.host, version: version(), engine: config.engine.type },
     `relais listening on ${httpUrl(address.host, address.port)}`,
@@ -117,6 +130,7 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
       logger.info('relais shutting down');
       await relais.close();
       await changes?.close();
+      await board?.close();
     },
   };
 }

@@ -39,6 +39,11 @@ describe('the postgres config key', () => {
     expect(() => resolvePostgresConfig({ tables: ['t'] }, 'f', {})).toThrow(/postgres.url must be/);
     expect(() => resolvePostgresConfig({ url: 'postgres://x', tables: [] }, 'f', {})).toThrow(/postgres.tables must list/);
     expect(() => resolvePostgresConfig(undefined, 'f', { RELAIS_POSTGRES_URL: 'postgres://x' })).toThrow(/no postgres key/);
+    // The mood board adds its own table: tables may be left out (or empty) when it runs.
+    expect(resolvePostgresConfig({ url: 'postgres://x' }, 'f', {}, { moodboard: true })).toEqual({ url: 'postgres://x', tables: [] });
+    expect(() => resolvePostgresConfig({ url: 'postgres://x', tables: 't' }, 'f', {}, { moodboard: true })).toThrow(
+      /postgres.tables must list/,
+    );
   });
 
   it('adds the change namespace unless the config sets it, keeping other namespaces open', () => {
@@ -95,5 +100,12 @@ describe('relais serve with postgres', () => {
     expect(out.errors.join('')).toContain(
       `channel registry table public.${names.registry} does not exist (set createIfMissing to create it)`,
     );
+  });
+
+  it("exits with the reason when the mood board's table cannot be created", async () => {
+    const path = await configFile({ demo: true, postgres: { url: 'postgres://postgres@127.0.0.1:1/none' } });
+    const out = io();
+    expect(await main(['serve', '--config', path, '--port', '0', '--host', '127.0.0.1'], out)).toBe(1);
+    expect(out.errors.join('')).toContain('cannot start: moodboard: cannot create table public.humeur: ');
   });
 });

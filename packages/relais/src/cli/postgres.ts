@@ -12,8 +12,16 @@ export const DEFAULT_CHANGES_NAMESPACE: NamespaceOptions = { publishAccess: 'nob
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Checks the shape of the `postgres` key (the feed checks its values when it starts). */
-export function resolvePostgresConfig(value: unknown, source: string, env: Env): Record<string, unknown> | undefined {
+/**
+ * Checks the shape of the `postgres` key (the feed checks its values when it starts). With
+ * `moodboard` (the mood board runs and adds its own table) `tables` may be left out.
+ */
+export function resolvePostgresConfig(
+  value: unknown,
+  source: string,
+  env: Env,
+  { moodboard = false }: { moodboard?: boolean } = {},
+): Record<string, unknown> | undefined {
   if (value === undefined && !env.RELAIS_POSTGRES_URL) return undefined;
   if (value === undefined)
     throw new UsageError('RELAIS_POSTGRES_URL is set but the config file has no postgres key (its tables are needed)');
@@ -23,7 +31,8 @@ export function resolvePostgresConfig(value: unknown, source: string, env: Env):
   if (env.RELAIS_POSTGRES_URL) config.url = env.RELAIS_POSTGRES_URL;
   if (typeof config.url !== 'string' || config.url === '')
     throw new UsageError(`${source}: postgres.url must be a postgres:// URL (or set RELAIS_POSTGRES_URL)`);
-  if (!Array.isArray(config.tables) || config.tables.length === 0)
+  if (moodboard && config.tables === undefined) config.tables = [];
+  if (!Array.isArray(config.tables) || (config.tables.length === 0 && !moodboard))
     throw new UsageError(`${source}: postgres.tables must list at least one table`);
   if ('logger' in config) throw new UsageError(`${source}: postgres.logger cannot be set in a config file`);
   return config;

@@ -96,4 +96,10 @@ describe('relais serve with apps', () => {
     expect(await findApps(dir)).toEqual([{ prefix: '/counter', dir: join(dir, 'counter', 'dist'), headers: expect.any(Object) }]);
     expect(await findApps(false)).toEqual([]);
   });
+
+  it('mounts the mood board only for a node with Postgres', async () => {
+    const dir = await appsDir(['counter', 'moodboard']);
+    expect((await findApps(dir)).map((mount) => mount.prefix)).toEqual(['/counter']);
+    expect((await findApps(dir, { postgres: true })).map((mount) => mount.prefix)).toEqual(['/counter', '/moodboard']);
+  });
 });
