@@ -291,6 +291,8 @@ export class SupabaseChannel {
       }
       const change = this.#postgres?.event(push.channel, push.data);
       if (change) this.#push('postgres_changes', change);
+      const notice = this.#postgres?.notice?.(push.channel, push.data);
+      if (notice) this.#push('system', { ...notice, channel: this.#subTopic });
     } else if (push.type === 'unsubscribe' && push.channel !== this.#channel) {
       // The node ended one change subscription: the channel lives on, its changes stop.
       this.#push('system', {

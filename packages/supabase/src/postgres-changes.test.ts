@@ -74,6 +74,12 @@ describe('feedPostgresChanges', () => {
     });
     expect(join.event('pg:public.humeur:INSERT:id=eq.1', change)?.ids).toEqual([2]);
     expect(join.event('pg:public.other', change)).toBeUndefined();
+    expect(join.notice!('pg:public.humeur', change)).toBeUndefined();
+    expect(join.notice!('pg:public.humeur', { schema: 'public', table: 'humeur', event: 'RESET', reason: 'slot invalidated' })).toEqual({
+      status: 'error',
+      extension: 'postgres_changes',
+      message: 'changes of public.humeur may have been lost (slot invalidated): reload the rows',
+    });
   });
 
   it('names every binding it could not subscribe, in order, with the reason', async () => {

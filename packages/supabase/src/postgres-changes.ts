@@ -52,6 +52,8 @@ export interface PostgresChangesJoin {
   channels: ReadonlySet<string>;
   /** The push for a publication on one of `channels`; undefined for what is not a row change. */
   event(channel: string, data: unknown): PostgresChangesEvent | undefined;
+  /** A `system` payload for a publication on one of `channels` that tells of lost changes (the feed's RESET). */
+  notice?(channel: string, data: unknown): PostgresChangesSystem | undefined;
 }
 
 /** Serves (or refuses) a join's postgres_changes entries. */
@@ -181,6 +183,15 @@ export function feedPostgresChanges(feed: ChangeChannels): PostgresChanges {
           const channelIds = ids.get(channel);
           const data = channelIds && supabaseChange(change);
           return data ? { ids: channelIds, data } : undefined;
+        },
+        notice(channel, change) {
+          if (!ids.has(channel) || !isRecord(change) || change.event !== 'RESET') return undefined;
+          const reason = typeof change.reason === 'string' ? change.reason : 'the change feed was reset';
+          return {
+            status: 'error',
+            extension: 'postgres_changes',
+            message: `changes of ${String(change.schema)}.${String(change.table)} may have been lost (${reason}): reload the rows`,
+          };
         },
       };
     },

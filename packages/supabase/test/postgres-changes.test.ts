@@ -198,6 +198,35 @@ describe('postgres_changes over the @relais/postgres feed', () => {
     await vi.waitFor(() => expect(good.map((change) => (change.new as Row).id)).toEqual([5]));
   });
 
+  it('tells the channel in a system error when the slot was lost (RESET), then streams on; STATUS changes are not events', async () => {
+    const { node, table, changes, slot } = await setup('', {}, { reconnectDelayMs: 400, random: () => 1 });
+    const all = listen(node, 'reset', { event: '*', table });
+    await subscribed(all.channel);
+    await vi.waitFor(() => expect(all.systems()).toHaveLength(1));
+    const reconnecting = new Promise<void>((resolve) => changes.feed.onState((state) => state === 'reconnecting' && resolve()));
+    await pg.sql('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [
+      slot,
+    ]);
+    await reconnecting;
+    // Dropped while the feed waits to reconnect (only an inactive slot can be dropped).
+    await vi.waitFor(async () => {
+      const [row] = await pg.sql<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      expect(row?.active).toBe(false);
+    });
+    await pg.sql('SELECT pg_drop_replication_slot($1)', [slot]);
+    await new Promise<void>((resolve) =>
+      changes.feed.state === 'live' ? resolve() : changes.feed.onState((state) => state === 'live' && resolve()),
+    );
+    await pg.sql(`INSERT INTO "${table}" (id) VALUES (5)`);
+    await vi.waitFor(() => expect(all.changes()).toHaveLength(1));
+    expect(
+      all.seen.map(([kind, payload]) => (kind === 'system' ? `system ${(payload as System).status}` : (payload as Change).eventType)),
+    ).toEqual(['system ok', 'system error', 'INSERT']);
+    expect(all.systems()[1]!.message).toBe(
+      `changes of public.${table} may have been lost (replication slot ${slot} lost): reload the rows`,
+    );
+  });
+
   it("applies the table's access rules once per subscription: authenticated users get changes, the anon key a system error", async () => {
     const { node, table } = await setup('', { subscribe: 'authenticated', rowFilter: 'id=eq.{sub}' });
     const anon = listen(node, 'mine', { event: '*', table, filter: 'id=eq.7' });
