@@ -196,6 +196,13 @@ describe('postgres_changes over the @relais/postgres feed', () => {
     // The binding that could subscribe still gets its changes.
     await pg.sql(`INSERT INTO "${table}" VALUES (5, 'five', false)`);
     await vi.waitFor(() => expect(good.map((change) => (change.new as Row).id)).toEqual([5]));
+    // The node ends that change subscription: a system error, and the channel lives on.
+    const entries = await node.relais.presence('supabase:errors');
+    const listener = Object.values(entries).find((entry) => (entry.info as { supabase?: string }).supabase === 'listener')!;
+    expect(node.relais.unsubscribe(listener.client, `pg:public.${table}:INSERT`)).toBe(true);
+    await vi.waitFor(() => expect(log.systems()).toHaveLength(2));
+    expect(log.systems()[1]!.message).toMatch(new RegExp(`^changes of pg:public\\.${table}:INSERT stopped: .* \\(\\d+\\)$`));
+    expect(channel.state).toBe('joined');
   });
 
   it('tells the channel in a system error when the slot was lost (RESET), then streams on; STATUS changes are not events', async () => {
