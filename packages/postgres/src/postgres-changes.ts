@@ -11,7 +11,8 @@
  */
 import pg from 'pg';
 import { ERROR_CODES, ReplyError, silentLogger, type Logger, type Relais } from '@relais/server';
-import { FilterError } from './filter.js';
+import { FilterError, parseFilters } from './filter.js';
+import { changeChannel, type ChangeEvent } from './channels.js';
 import { PostgresFeed, type PostgresFeedOptions } from './feed.js';
 import { slotActive, DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register, registryName } from './registry.js';
 import { PostgresFeedError } from './errors.js';
@@ -272,6 +273,22 @@ export class PostgresChanges {
     } finally {
       db.release();
     }
+  }
+
+  /**
+   * The change channel of this feed for a table, an event and an optional filter in the
+   * `column=op.value` syntax (several joined by `&`), as Supabase's `postgres_changes` bindings
+   * name them: `{schema: 'public', table: 'todos', event: 'UPDATE', filter: 'id=eq.7'}` →
+   * `pg:public.todos:UPDATE:id=eq.7`. Throws a FilterError for an event that is not INSERT,
+   * UPDATE, DELETE or `*` (any case) and for a malformed filter. Whether the table is streamed
+   * and the filter fits its columns is checked when the channel is subscribed (reply 102, 107).
+   */
+  channelFor(spec: { schema?: string; table: string; event: string; filter?: string }): string {
+    const event = spec.event.toUpperCase();
+    if (!['INSERT', 'UPDATE', 'DELETE', '*'].includes(event))
+      throw new FilterError(`event ${JSON.stringify(spec.event)} is not INSERT, UPDATE, DELETE or *`);
+    const filters = spec.filter ? parseFilters(spec.filter) : undefined;
+    return changeChannel(this.namespace, { schema: spec.schema || 'public', table: spec.table, event: event as ChangeEvent, filters });
   }
 
   /** Stops streaming (the slot keeps its position) and removes the hook. */

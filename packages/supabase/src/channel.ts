@@ -11,7 +11,7 @@ import type { Logger, Relais, TransportInfo } from '@relais/server';
 import { parseJoinPayload, type JoinConfig } from './join-config.js';
 import type { ResolvedSupabaseOptions } from './options.js';
 import type { PhoenixMessage } from './phoenix-message.js';
-import type { PostgresChanges } from './postgres-changes.js';
+import type { PostgresChanges, PostgresChangesJoin } from './postgres-changes.js';
 import { LISTENER_INFO, memberInfo, presenceDiff, presenceState } from './presence-map.js';
 import { LinkError, RelaisLink } from './relais-link.js';
 import { channelOfTopic } from './topics.js';
@@ -56,6 +56,10 @@ export class SupabaseChannel {
   #presenceOps: Promise<void> = Promise.resolve();
   /** Join/leave pushes held until presence_state is sent. */
   #heldDiffs: Push[] | undefined;
+  /** What the join's postgres_changes entries became (once answered). */
+  #postgres: PostgresChangesJoin | undefined;
+  /** Publications of change channels held until the join reply and its `system` messages are sent. */
+  #heldChanges: Push[] | undefined;
   #state: 'joining' | 'joined' | 'closed' = 'joining';
 
   constructor(host: ChannelHost, topic: string, joinRef: string | null) {
@@ -107,12 +111,29 @@ export class SupabaseChannel {
       this.#fail(ref, this.#reason(error));
       return;
     }
+    // The reply waits for the change subscriptions: realtime-js reports SUBSCRIBED on it, and
+    // every change committed after it must reach the client.
+    this.#heldChanges = [];
+    const postgres = await this.#host.postgresChanges.join(config.postgresChanges, (channel) =>
+      listener.call('subscribe', { channel }).then(
+        () => undefined,
+        (error: unknown) => Promise.reject(new Error(this.#reason(error))),
+      ),
+    );
     if (this.#state === 'closed') return;
+    if (listener.closed) {
+      this.#fail(ref, 'connection closed');
+      return;
+    }
     this.#state = 'joined';
-    const postgres = this.#host.postgresChanges.join(config.postgresChanges);
+    this.#postgres = postgres;
     this.#reply(ref, 'ok', { postgres_changes: postgres.bindings });
     if (config.presenceEnabled) await this.#sendPresenceState();
+    if (this.#state !== 'joined') return;
     for (const system of postgres.system) this.#push('system', { ...system, channel: this.#subTopic });
+    const held = this.#heldChanges;
+    this.#heldChanges = undefined;
+    for (const push of held) this.#onListenerPush(push);
   }
 
   /** One Phoenix message on this topic, after the join. */
@@ -263,7 +284,24 @@ export class SupabaseChannel {
 
   #onListenerPush(push: Push): void {
     if (this.#state === 'closed') return;
-    if (push.type === 'publication') {
+    if (push.type === 'publication' && push.channel !== this.#channel) {
+      if (this.#heldChanges) {
+        this.#heldChanges.push(push);
+        return;
+      }
+      const change = this.#postgres?.event(push.channel, push.data);
+      if (change) this.#push('postgres_changes', change);
+      const notice = this.#postgres?.notice?.(push.channel, push.data);
+      if (notice) this.#push('system', { ...notice, channel: this.#subTopic });
+    } else if (push.type === 'unsubscribe' && push.channel !== this.#channel) {
+      // The node ended one change subscription: the channel lives on, its changes stop.
+      this.#push('system', {
+        status: 'error',
+        extension: 'postgres_changes',
+        channel: this.#subTopic,
+        message: `changes of ${push.channel} stopped: ${push.reason} (${push.code})`,
+      });
+    } else if (push.type === 'publication') {
       this.#push('broadcast', { type: 'broadcast', event: push.event ?? 'message', payload: push.data });
     } else if (push.type === 'join' || push.type === 'leave') {
       if (this.#heldDiffs) {

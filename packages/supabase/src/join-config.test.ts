@@ -46,6 +46,10 @@ describe('parseJoinPayload', () => {
     ],
     [{ config: { postgres_changes: [{ event: '*', table: 5 }] } }, 'config.postgres_changes[0].table must be a string'],
     [{ access_token: 12 }, 'access_token must be a string'],
+    [
+      { config: { postgres_changes: Array.from({ length: 101 }, () => ({ event: '*', table: 't' })) } },
+      'config.postgres_changes must hold at most 100 entries',
+    ],
   ])('refuses %j', (payload, message) => {
     expect(() => parseJoinPayload(payload as Record<string, unknown>)).toThrow(message);
   });

@@ -37,6 +37,9 @@ function section(config: Record<string, unknown>, key: string): Record<string, u
 
 const EVENTS = new Set(['*', 'INSERT', 'UPDATE', 'DELETE']);
 
+/** Most `postgres_changes` entries one join may hold (each is a subscription of the channel's connection). */
+export const MAX_POSTGRES_CHANGES = 100;
+
 function binding(value: unknown, index: number): PostgresChangesBinding {
   const path = `config.postgres_changes[${index}]`;
   if (!isRecord(value)) throw new TypeError(`${path} must be an object`);
@@ -63,6 +66,8 @@ export function parseJoinPayload(payload: Record<string, unknown>): JoinConfig {
   if (key.length > 255) throw new TypeError('config.presence.key must be at most 255 characters');
   const changes = config.postgres_changes ?? [];
   if (!Array.isArray(changes)) throw new TypeError('config.postgres_changes must be an array');
+  if (changes.length > MAX_POSTGRES_CHANGES)
+    throw new TypeError(`config.postgres_changes must hold at most ${MAX_POSTGRES_CHANGES} entries`);
   const token = payload.access_token;
   if (token !== undefined && token !== null && typeof token !== 'string') throw new TypeError('access_token must be a string');
   return {

@@ -33,7 +33,10 @@ export interface MountedSupabase {
 }
 
 export interface MountSupabaseOptions extends SupabaseOptions {
-  /** Serves the `postgres_changes` entries of joins. @default refuses them with a `system` error */
+  /**
+   * Serves the `postgres_changes` entries of joins: `feedPostgresChanges(changes)` with the
+   * @relais/postgres feed. @default refuses them with a `system` error
+   */
   postgresChanges?: PostgresChanges;
 }
 

@@ -7,7 +7,7 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
 import { createRelais, type NamespaceOptions } from '@relais/server';
-import { mountSupabase, withSupabaseNamespaces } from '@relais/supabase';
+import { feedPostgresChanges, mountSupabase, withSupabaseNamespaces } from '@relais/supabase';
 import type { Moodboard } from '@relais/app-moodboard/server';
 import { installDemo, installPostgresDemo } from '../demo.js';
 import { createStaticHandler } from '../static/static-handler.js';
@@ -82,10 +82,15 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const engine = await createEngine(config.engine, logger, io.loadRedis);
   const relais = createRelais({ ...options, logger, ...(engine && { engine }) });
   if (demo) installDemo(relais, demo);
-  if (supabase) mountSupabase(relais, supabase);
+  let changes: PostgresChanges | undefined;
+  if (supabase) {
+    // With the feed, Supabase postgres_changes subscribe to its change channels (the node does
+    // not listen before the feed is live, so no join comes before `changes` is set).
+    const postgresChanges = config.postgres ? feedPostgresChanges({ channelFor: (spec) => changes!.channelFor(spec) }) : undefined;
+    mountSupabase(relais, { ...supabase, ...(postgresChanges && { postgresChanges }) });
+  }
   const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
   let address: { port: number; host: string };
-  let changes: PostgresChanges | undefined;
   let board: Moodboard | undefined;
   try {
     if (config.postgres) {

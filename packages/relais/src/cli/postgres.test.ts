@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { PublicationPush } from '@relais/protocol';
 import { TestClient } from '@relais/server/testkit';
+import { createClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { DATABASE_URL, usePostgres } from '../../../postgres/test/pg-helpers.js';
 import { UsageError } from './args.js';
 import { main, type CliIo, type Served } from './main.js';
@@ -80,6 +82,41 @@ describe('relais serve with postgres', () => {
     expect(push).toMatchObject({ channel, data: { event: 'INSERT', new: { id: 7 } } });
     // Clients may not publish into change channels.
     expect((await client.command('publish', { channel, data: {} })) as unknown).toMatchObject({ error: { code: 103 } });
+  });
+
+  it('serves Supabase postgres_changes from the feed when supabase is configured too', async () => {
+    const names = pg.names();
+    await pg.sql(`CREATE TABLE "${names.table}" (id int PRIMARY KEY, title text)`);
+    const path = await configFile({
+      supabase: true,
+      postgres: {
+        url: DATABASE_URL,
+        tables: [names.table],
+        slot: names.slot,
+        publication: names.publication,
+        registryTable: names.registry,
+      },
+    });
+    const served = (await main(['serve', '--config', path, '--port', '0', '--host', '127.0.0.1'], io())) as Served;
+    pg.onCleanup(() => served.stop());
+    const supabase = createClient(`http://127.0.0.1:${served.port}`, 'anon', {
+      auth: { persistSession: false },
+      realtime: { transport: WebSocket as never },
+    });
+    pg.onCleanup(async () => {
+      await supabase.removeAllChannels();
+      supabase.realtime.disconnect();
+    });
+    const changes: unknown[] = [];
+    const channel = supabase
+      .channel('todos')
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: names.table }, (payload) => changes.push(payload));
+    await new Promise<void>((resolve, reject) =>
+      channel.subscribe((status) => (status === 'SUBSCRIBED' ? resolve() : reject(new Error(status)))),
+    );
+    await pg.sql(`INSERT INTO "${names.table}" VALUES (7, 'seven')`);
+    await expect.poll(() => changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ eventType: 'INSERT', schema: 'public', table: names.table, new: { id: 7, title: 'seven' } });
   });
 
   it('refuses to start when the database is not set up and cannot be, saying why', async () => {
