@@ -160,7 +160,9 @@ export class Relais {
       metrics.nodeInfo(this.options.nodeId, SERVER_VERSION, engineName(this.options.engine?.broker));
       this.#process = new ProcessMetrics(metrics.registry);
       this.#process.start();
-      this.#routes.add({ path: METRICS_PATH, request: this.metricsHandler() });
+      // With apiPort, the metrics are served there, beside the API, and not on the public port.
+      const route = { path: METRICS_PATH, request: this.metricsHandler() };
+      if (!this.#api.mount(route)) this.#routes.add(route);
     }
   }
 

@@ -6,7 +6,7 @@
 import type { RefreshNode } from '../auth/connect-auth.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { CommandSession } from '../commands/context.js';
-import { HttpRoutes } from '../http-routes.js';
+import { HttpRoutes, type HttpRoute } from '../http-routes.js';
 import type { Hub } from '../hub.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedOptions } from '../options.js';
@@ -98,6 +98,16 @@ export class ServerApi {
     const address = { port: this.#listener.port, host: this.#listener.host };
     logger.info(address, `server API on its own port ${address.port}`);
     return address;
+  }
+
+  /**
+   * Serves `route` on the API's own port (apiPort), for what belongs beside the API rather than
+   * on the public port (`/metrics`). False when the API has no port of its own.
+   */
+  mount(route: HttpRoute): boolean {
+    if (!this.#ownRoutes) return false;
+    this.#ownRoutes.add(route);
+    return true;
   }
 
   /** The API's counters; undefined when it is off. */

@@ -167,6 +167,21 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('GET /metrics with apiPort', () => {
+  it('is served on the API port, beside the API, and not on the public port', async () => {
+    const relais = createRelais({ metrics: true, apiKeys: ['key-of-the-test'], apiPort: 0 });
+    try {
+      const { port, api } = await relais.listen({ port: 0, host: '127.0.0.1' });
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      const res = await fetch(`http://127.0.0.1:${api!.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(parsePrometheusText(await res.text()).has('relais_node_info')).toBe(true);
+    } finally {
+      await relais.close();
+    }
+  });
+});
+
 describe('GET /ready', () => {
   it('answers 200 while the node runs, and 503 draining once it closes', async () => {
     const node = await start();
