@@ -10,22 +10,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { BUILD_TIMEOUT_MS, E2E_SERVER_BUNDLE, REPO_ROOT } from './paths.js';
+import { RELAIS_SOURCES } from '../../packages/relais/test/relais-sources.js';
 
 const APP_SOURCES = ['packages/protocol/src', 'packages/client/src', 'packages/svelte/src', 'apps/vite.shared.ts'];
-
-/** The sources of the @relais/* packages the CLI imports. */
-const RELAIS_SOURCES: Record<string, string> = {
-  '@relais/protocol': 'packages/protocol/src/index.ts',
-  '@relais/server': 'packages/server/src/index.ts',
-  '@relais/redis': 'packages/redis/src/index.ts',
-  '@relais/postgres': 'packages/postgres/src/index.ts',
-  '@relais/supabase': 'packages/supabase/src/index.ts',
-  '@relais/socketio': 'packages/socketio/src/index.ts',
-  '@relais/app-chat/server': 'apps/chat/server/index.ts',
-  '@relais/app-counter/server': 'apps/counter/server/index.ts',
-  '@relais/app-transports/server': 'apps/transports/server/index.ts',
-  '@relais/app-moodboard/server': 'apps/moodboard/server/index.ts',
-};
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

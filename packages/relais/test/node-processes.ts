@@ -11,20 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build, type Plugin } from 'esbuild';
+import { RELAIS_SOURCES as SOURCES } from './relais-sources.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const SOURCES: Record<string, string> = {
-  '@relais/protocol': 'packages/protocol/src/index.ts',
-  '@relais/server': 'packages/server/src/index.ts',
-  '@relais/redis': 'packages/redis/src/index.ts',
-  '@relais/postgres': 'packages/postgres/src/index.ts',
-  '@relais/supabase': 'packages/supabase/src/index.ts',
-  '@relais/socketio': 'packages/socketio/src/index.ts',
-  '@relais/app-chat/server': 'apps/chat/server/index.ts',
-  '@relais/app-counter/server': 'apps/counter/server/index.ts',
-  '@relais/app-transports/server': 'apps/transports/server/index.ts',
-  '@relais/app-moodboard/server': 'apps/moodboard/server/index.ts',
-};
 
 /** @relais/* from their sources; every other package stays external. */
 const relaisSources: Plugin = {
