@@ -7,7 +7,7 @@
  * `http://localhost:3000` (the page's Content-Security-Policy allows only its own origin), and it
  * also shows the seed's `click` counts and the connection state on the page (the seed only logs them).
  */
-import './socketio.css';
+import '../counter.css';
 import { io as connect, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 
 declare global {
