@@ -191,6 +191,17 @@ export class Relais {
     return { ready: true };
   }
 
+  /**
+   * Takes one connection from `address`'s per-IP budget (`limits.perIp.connections`), for
+   * front-ends that open connections of their own (Socket.IO, Supabase); false when it is spent,
+   * counted as a `rate` refusal. The node's WebSocket and HTTP transports do this themselves.
+   */
+  admitConnection(address: string | undefined): boolean {
+    if (this.#services.limiter.admitConnection(address)) return true;
+    this.#services.metrics.refused('rate');
+    return false;
+  }
+
   /** Open connections (connecting and connected). */
   get connections(): number {
     return this.#sessions.size;

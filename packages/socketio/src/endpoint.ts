@@ -44,6 +44,9 @@ export function mountEngine(
       const origin = req.headers.origin;
       if (allowedOrigins && !originAllowed(origin, allowedOrigins))
         return { status: 403, message: `origin ${JSON.stringify(origin)} is not allowed to connect` };
+      // The node's per-IP connection rate, as for its own connections.
+      if (!relais.admitConnection(addressOf(relais, req)))
+        return { status: 429, message: 'too many connection attempts from this address' };
       return undefined;
     },
     corsHeaders: (req): OutgoingHttpHeaders => {

@@ -82,6 +82,8 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
     if (allowed && !originAllowed(req.headers.origin, allowed)) return refuse(socket, 403, 'origin not allowed');
     const apikey = url.searchParams.get('apikey') ?? undefined;
     const transport = requestInfo(relais, req);
+    // The node's per-IP connection rate, as for its own connections.
+    if (!relais.admitConnection(transport.remoteAddress)) return refuse(socket, 429, 'too many connection attempts from this address');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(new SupabaseSocket(ws, { vsn, apikey: apikey || undefined, transport }, context));
     });
