@@ -57,7 +57,8 @@ function orderTerms(table: RestTable, text: string | null): OrderTerm[] {
   if (text === null) return [];
   return text.split(',').map((part) => {
     const match = /^(.+?)(?:\.(asc|desc))?(?:\.(nullsfirst|nullslast))?$/.exec(part.trim());
-    if (!match || /[()>]/.test(match[1]!)) throw badQuery(`"order=${text}" must be column.asc or column.desc`);
+    if (!match || /[()>]/.test(match[1]!) || (!match[1]!.startsWith('"') && match[1]!.includes('.')))
+      throw badQuery(`"order=${text}" must be column.asc or column.desc`);
     const term: OrderTerm = { column: known(table, columnName(match[1]!)), descending: match[2] === 'desc' };
     if (match[3]) term.nulls = match[3] === 'nullsfirst' ? 'first' : 'last';
     return term;
