@@ -151,6 +151,15 @@ describe('the PostgREST subset with supabase-js', () => {
     const type = await supabase.from(table).select('*').eq('score', 'abc');
     expect(type.status).toBe(400);
     expect(type.error).toMatchObject({ code: '22P02' });
+    const counted = await supabase.from(table).select('*', { count: 'exact' });
+    expect(counted.status).toBe(400);
+    expect(counted.error).toMatchObject({ code: 'PGRST100' });
+    const single = await supabase.from(table).select('*').eq('id', 1).single();
+    expect(single.status).toBe(406);
+    expect(single.error).toMatchObject({ code: 'PGRST107' });
+    const update = await supabase.from(table).update({ nom: 'y' }).eq('id', 1);
+    expect(update.status).toBe(405);
+    expect(update.error).toMatchObject({ code: 'PGRST117' });
     const insert = await supabase.from(table).insert({ nom: 'x' }).select();
     expect(insert.status).toBe(403);
     expect(insert.error).toMatchObject({ code: '42501' });

@@ -97,7 +97,7 @@ export function postgrestHandler(relais: Relais, options: ResolvedSupabaseOption
       }
       const profile = req.headers[req.method === 'GET' ? 'accept-profile' : 'content-profile'];
       const schema = typeof profile === 'string' && profile !== '' ? profile : 'public';
-      const table = name.includes('/') || name.startsWith('rpc') ? undefined : tables.table(schema, name);
+      const table = name.includes('/') || name === 'rpc' ? undefined : tables.table(schema, name);
       if (!table) throw new PostgrestError(404, 'PGRST205', `Could not find the table '${schema}.${name}' in the schema cache`);
       if (/vnd\.pgrst\.(object|plan)/.test(req.headers.accept ?? ''))
         throw new PostgrestError(
@@ -106,6 +106,7 @@ export function postgrestHandler(relais: Relais, options: ResolvedSupabaseOption
           'None of these media types are available: ' + req.headers.accept,
           'served: application/json',
         );
+      const prefer = preferences(req);
       if (req.method === 'GET') {
         const query = parseRead(table, url.searchParams);
         const body = await withClient(relais, req, table, async (conditions) => {
@@ -119,7 +120,6 @@ export function postgrestHandler(relais: Relais, options: ResolvedSupabaseOption
         res.setHeader('allow', 'GET, POST');
         throw new PostgrestError(405, 'PGRST117', `Unsupported HTTP method: ${req.method ?? ''}`, 'served: GET (select) and POST (insert)');
       }
-      const prefer = preferences(req);
       const raw = await readBody(req, options.maxBodyBytes);
       const query = parseInsert(table, url.searchParams, raw, prefer.missingDefault);
       const key = `${table.schema}.${table.table}`;
