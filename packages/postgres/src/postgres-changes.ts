@@ -16,6 +16,7 @@ import { changeChannel, type ChangeEvent } from './channels.js';
 import { PostgresFeed, type PostgresFeedOptions } from './feed.js';
 import { slotActive, DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register, registryName } from './registry.js';
 import { PostgresFeedError } from './errors.js';
+import { restTables } from './rest-tables.js';
 import { ChangeRouter } from './router.js';
 import { parseTableName, tableKey, type TableName } from './setup.js';
 import { readSnapshot, SnapshotTooLargeError, type Snapshot } from './snapshot.js';
@@ -289,6 +290,19 @@ export class PostgresChanges {
       throw new FilterError(`event ${JSON.stringify(spec.event)} is not INSERT, UPDATE, DELETE or *`);
     const filters = spec.filter ? parseFilters(spec.filter) : undefined;
     return changeChannel(this.namespace, { schema: spec.schema || 'public', table: spec.table, event: event as ChangeEvent, filters });
+  }
+
+  /**
+   * The configured tables for the PostgREST subset of @relais/supabase (`mountSupabase(relais,
+   * {restTables: changes.restTables()})`): visible columns, access rules, the feed's pool. Use after `start()`.
+   */
+  restTables(): ReturnType<typeof restTables> {
+    return restTables({
+      tables: () => this.feed.tables,
+      access: (key) => this.#access.get(key),
+      hidden: (key) => this.#hidden.get(key),
+      pool: () => this.#pool,
+    });
   }
 
   /** Stops streaming (the slot keeps its position) and removes the hook. */

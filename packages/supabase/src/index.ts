@@ -24,3 +24,4 @@ export type {
 export { LINK_TRANSPORT_NAME } from './relais-link.js';
 export { channelOfTopic, TOPIC_PREFIX } from './topics.js';
 export { withSupabaseNamespaces } from './namespaces.js';
+export type { RestColumn, RestCondition, RestDb, RestTable, RestTables } from './postgrest/tables.js';

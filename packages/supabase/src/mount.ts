@@ -13,6 +13,8 @@ import { resolveSupabaseOptions, type ResolvedSupabaseOptions, type SupabaseOpti
 import { DEFAULT_VSN, SUPPORTED_VSNS, type Vsn } from './phoenix-message.js';
 import { disabledPostgresChanges, type PostgresChanges } from './postgres-changes.js';
 import { LINK_TRANSPORT_NAME } from './relais-link.js';
+import { postgrestHandler } from './postgrest/handler.js';
+import type { RestTables } from './postgrest/tables.js';
 import { requestInfo } from './request-info.js';
 import { restBroadcastHandler } from './rest-broadcast.js';
 import { SupabaseSocket } from './socket.js';
@@ -38,6 +40,11 @@ export interface MountSupabaseOptions extends SupabaseOptions {
    * @relais/postgres feed. @default refuses them with a `system` error
    */
   postgresChanges?: PostgresChanges;
+  /**
+   * The change feed's tables for the PostgREST subset at `<restPath>/<table>`:
+   * `changes.restTables()` of the @relais/postgres feed. @default not served
+   */
+  restTables?: RestTables;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -59,7 +66,7 @@ function refuse(socket: Duplex, status: number, message: string): void {
  * // in the browser: createClient('http://localhost:8080', ANON_KEY).channel('room1').subscribe()
  */
 export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}): MountedSupabase {
-  const { postgresChanges = disabledPostgresChanges, ...rest } = options;
+  const { postgresChanges = disabledPostgresChanges, restTables, ...rest } = options;
   const resolved = resolveSupabaseOptions(rest);
   const logger = relais.options.logger ?? silentLogger;
   const sockets = new Set<SupabaseSocket>();
@@ -101,12 +108,17 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
     request: restBroadcastHandler(relais, resolved, logger),
   });
 
+  const removePostgrest = restTables
+    ? relais.route({ path: `${resolved.restPath}/`, request: postgrestHandler(relais, resolved, restTables, logger) })
+    : () => undefined;
+
   return {
     options: resolved,
     stats: () => ({ sockets: sockets.size, rejected: { ...rejected } }),
     unmount() {
       removeSocketRoute();
       removeRestRoute();
+      removePostgrest();
       removeHook();
       for (const socket of [...sockets]) socket.close(1001, 'server closing');
     },

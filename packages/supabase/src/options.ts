@@ -17,6 +17,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 1_048_576;
 export const DEFAULT_MAX_CHANNELS_PER_SOCKET = 100;
 /** Largest REST broadcast request body. */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+/** Where the PostgREST subset lives, as on a Supabase project URL. */
+export const DEFAULT_REST_PATH = '/rest/v1';
 
 export interface SupabaseOptions {
   /** Namespace of public topics' channels. @default 'supabase' */
@@ -33,6 +35,10 @@ export interface SupabaseOptions {
   maxChannelsPerSocket?: number;
   /** Largest REST broadcast body in bytes (413 beyond). @default 1048576 */
   maxBodyBytes?: number;
+  /** Path prefix of the PostgREST subset (`<restPath>/<table>`), served when a change feed is given. @default '/rest/v1' */
+  restPath?: string;
+  /** Feed tables (`table` or `schema.table`) that accept inserts (`POST <restPath>/<table>`); others answer 403. @default [] */
+  restInsert?: string[];
 }
 
 export type ResolvedSupabaseOptions = Required<SupabaseOptions>;
@@ -47,7 +53,17 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 
 /** Fills the defaults in and throws a TypeError naming the first bad field. */
 export function resolveSupabaseOptions(options: SupabaseOptions = {}): ResolvedSupabaseOptions {
-  const known = ['namespace', 'privateNamespace', 'basePath', 'idleTimeoutMs', 'maxFrameBytes', 'maxChannelsPerSocket', 'maxBodyBytes'];
+  const known = [
+    'namespace',
+    'privateNamespace',
+    'basePath',
+    'idleTimeoutMs',
+    'maxFrameBytes',
+    'maxChannelsPerSocket',
+    'maxBodyBytes',
+    'restPath',
+    'restInsert',
+  ];
   for (const key of Object.keys(options)) if (!known.includes(key)) throw new TypeError(`supabase: unknown option ${key}`);
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const privateNamespace = options.privateNamespace ?? DEFAULT_PRIVATE_NAMESPACE;
@@ -61,8 +77,16 @@ export function resolveSupabaseOptions(options: SupabaseOptions = {}): ResolvedS
   const basePath = options.basePath ?? DEFAULT_BASE_PATH;
   if (!/^\/[^?#\s]*[^/?#\s]$/.test(basePath))
     throw new TypeError(`supabase.basePath must start with / and not end with /, got ${JSON.stringify(basePath)}`);
+  const restPath = options.restPath ?? DEFAULT_REST_PATH;
+  if (!/^\/[^?#\s]*[^/?#\s]$/.test(restPath))
+    throw new TypeError(`supabase.restPath must start with / and not end with /, got ${JSON.stringify(restPath)}`);
+  const restInsert = options.restInsert ?? [];
+  if (!Array.isArray(restInsert) || restInsert.some((name) => typeof name !== 'string' || !/^[^.\s]+(\.[^.\s]+)?$/.test(name)))
+    throw new TypeError('supabase.restInsert must list tables as "table" or "schema.table"');
   return {
     namespace,
+    restPath,
+    restInsert: [...restInsert],
     privateNamespace,
     basePath,
     idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS),

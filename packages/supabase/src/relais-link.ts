@@ -7,7 +7,7 @@
  * the node's heartbeat pings are answered here.
  */
 import { jsonCodec, type Frame, type Push } from '@relais/protocol';
-import type { Relais, Session, Transport, TransportInfo } from '@relais/server';
+import type { ClientDetails, Relais, Session, Transport, TransportInfo } from '@relais/server';
 
 /** The name hooks see in `transport.name` for the front-end's connections. */
 export const LINK_TRANSPORT_NAME = 'supabase';
@@ -70,6 +70,11 @@ export class RelaisLink implements Transport {
     if (params.token !== undefined) connect.token = params.token;
     if (params.data !== undefined) connect.data = params.data;
     return this.call('connect', connect) as Promise<{ client: string; user: string }>;
+  }
+
+  /** Who the opened connection is (user, verified claims), as hooks see it; undefined before `open`. */
+  details(): ClientDetails | undefined {
+    return this.#session?.details();
   }
 
   /** Sends one command; resolves with its result, rejects with LinkError. */

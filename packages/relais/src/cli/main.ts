@@ -7,7 +7,7 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
 import { createRelais, type NamespaceOptions } from '@relais/server';
-import { feedPostgresChanges, mountSupabase, withSupabaseNamespaces } from '@relais/supabase';
+import { feedPostgresChanges, mountSupabase, withSupabaseNamespaces, type RestTables } from '@relais/supabase';
 import type { Moodboard } from '@relais/app-moodboard/server';
 import { installDemo, installPostgresDemo } from '../demo.js';
 import { createStaticHandler } from '../static/static-handler.js';
@@ -87,7 +87,14 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
     // With the feed, Supabase postgres_changes subscribe to its change channels (the node does
     // not listen before the feed is live, so no join comes before `changes` is set).
     const postgresChanges = config.postgres ? feedPostgresChanges({ channelFor: (spec) => changes!.channelFor(spec) }) : undefined;
-    mountSupabase(relais, { ...supabase, ...(postgresChanges && { postgresChanges }) });
+    // The PostgREST subset (`/rest/v1/<table>`) serves the feed's tables once it is started.
+    const restTables: RestTables | undefined = config.postgres
+      ? {
+          table: (schema, table) => changes?.restTables().table(schema, table),
+          transaction: (work) => changes!.restTables().transaction(work),
+        }
+      : undefined;
+    mountSupabase(relais, { ...supabase, ...(postgresChanges && { postgresChanges }), ...(restTables && { restTables }) });
   }
   const fallback = mounts.length > 0 ? createStaticHandler(mounts) : undefined;
   let address: { port: number; host: string };

@@ -119,6 +119,36 @@ describe('relais serve with postgres', () => {
     expect(changes[0]).toMatchObject({ eventType: 'INSERT', schema: 'public', table: names.table, new: { id: 7, title: 'seven' } });
   });
 
+  it('answers the PostgREST subset for the feed tables, inserting only into restInsert tables', async () => {
+    const names = pg.names();
+    const other = `${names.table}_ro`;
+    await pg.sql(`CREATE TABLE "${names.table}" (id int PRIMARY KEY, title text)`);
+    await pg.sql(`CREATE TABLE "${other}" (id int PRIMARY KEY)`);
+    pg.onCleanup(async () => void (await pg.sql(`DROP TABLE IF EXISTS "${other}"`)));
+    const path = await configFile({
+      supabase: { restInsert: [names.table] },
+      postgres: {
+        url: DATABASE_URL,
+        tables: [names.table, other],
+        slot: names.slot,
+        publication: names.publication,
+        registryTable: names.registry,
+      },
+    });
+    const served = (await main(['serve', '--config', path, '--port', '0', '--host', '127.0.0.1'], io())) as Served;
+    pg.onCleanup(() => served.stop());
+    const supabase = createClient(`http://127.0.0.1:${served.port}`, 'anon', {
+      auth: { persistSession: false },
+      realtime: { transport: WebSocket as never },
+    });
+    const inserted = await supabase.from(names.table).insert({ id: 1, title: 'one' }).select();
+    expect(inserted).toMatchObject({ status: 201, data: [{ id: 1, title: 'one' }] });
+    const read = await supabase.from(names.table).select('*').limit(1);
+    expect(read).toMatchObject({ status: 200, error: null, data: [{ id: 1, title: 'one' }] });
+    const refused = await supabase.from(other).insert({ id: 1 });
+    expect(refused).toMatchObject({ status: 403, error: { code: '42501' } });
+  });
+
   it('refuses to start when the database is not set up and cannot be, saying why', async () => {
     const names = pg.names();
     await pg.sql(`CREATE TABLE "${names.table}" (id int PRIMARY KEY)`);
