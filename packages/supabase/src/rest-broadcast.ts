@@ -15,6 +15,7 @@ import { LISTENER_INFO } from './presence-map.js';
 import { LinkError, RelaisLink } from './relais-link.js';
 import { requestInfo } from './request-info.js';
 import { channelOfTopic, subTopicOf, TOPIC_PREFIX } from './topics.js';
+import { handleCors } from './cors.js';
 
 interface RestMessage {
   topic: string;
@@ -129,6 +130,7 @@ export function restBroadcastHandler(relais: Relais, options: ResolvedSupabaseOp
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://relais');
     if (url.pathname !== path && !url.pathname.startsWith(`${path}/`)) return false;
+    if (handleCors(req, res, relais.options.allowedOrigins, 'POST')) return true;
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       answer(res, 405, { message: 'use POST' });

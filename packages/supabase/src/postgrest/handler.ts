@@ -16,6 +16,7 @@ import { fromDatabase, PostgrestError } from './errors.js';
 import { parseInsert, parseRead } from './query.js';
 import { insertStatement, selectStatement } from './sql.js';
 import type { RestCondition, RestTable, RestTables } from './tables.js';
+import { handleCors } from '../cors.js';
 
 function tokenOf(req: IncomingMessage): string | undefined {
   const authorization = req.headers.authorization;
@@ -88,6 +89,7 @@ export function postgrestHandler(relais: Relais, options: ResolvedSupabaseOption
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://relais');
     if (!url.pathname.startsWith(prefix)) return false;
+    if (handleCors(req, res, relais.options.allowedOrigins, 'GET, POST')) return true;
     try {
       let name: string;
       try {
