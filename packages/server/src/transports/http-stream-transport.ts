@@ -17,6 +17,21 @@ export function sseEvent(text: string, event?: string): string {
   return `${head}data: ${text.replaceAll('\n', '\ndata: ')}\n\n`;
 }
 
+/** The last frame written and its wrapping, per kind: a fan-out writes one frame to many streams. */
+let lastFrame: Frame | undefined;
+let lastKind: StreamKind | undefined;
+let lastWrapped = '';
+
+/** `frame` as one SSE event or one line of an HTTP stream, wrapped once per fan-out. */
+export function wrapped(frame: Frame, kind: StreamKind): string {
+  if (frame === lastFrame && kind === lastKind) return lastWrapped;
+  const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
+  lastFrame = frame;
+  lastKind = kind;
+  lastWrapped = kind === 'sse' ? sseEvent(text) : `${text}\n`;
+  return lastWrapped;
+}
+
 export class HttpStreamTransport implements Transport {
   readonly codec: Codec = jsonCodec;
   readonly info: TransportInfo;
@@ -41,8 +56,7 @@ export class HttpStreamTransport implements Transport {
 
   write(frame: Frame): void {
     if (this.closed) throw new Error('the stream is closed');
-    const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
-    this.#res.write(this.#kind === 'sse' ? sseEvent(text) : `${text}\n`);
+    this.#res.write(wrapped(frame, this.#kind));
   }
 
   /**

@@ -5,7 +5,7 @@
  * the poll's wait). The client's commands come by the emulation POST, as for HTTP streams.
  */
 import { jsonCodec, shouldReconnect, type Codec, type Frame } from '@relais/protocol';
-import type { Transport, TransportInfo } from '../transport.js';
+import { frameBytes, type Transport, type TransportInfo } from '../transport.js';
 
 /** What one poll answers: newline-separated frames ('' for none), and whether the session ended. */
 export interface PollAnswer {
@@ -39,7 +39,8 @@ export class LongPollTransport implements Transport {
     if (this.#closed) throw new Error('the session is closed');
     const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
     this.#queue.push(text);
-    this.#bytes += Buffer.byteLength(text) + 1;
+    // frameBytes measures a fan-out's frame once for all its subscribers.
+    this.#bytes += frameBytes(text) + 1;
     this.#wake();
   }
 
