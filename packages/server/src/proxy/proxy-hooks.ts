@@ -11,13 +11,14 @@ import { readConnect, readData, readRefresh, readSubscribe } from './answers.js'
 import { BackendCaller, type ProxyMetrics } from './backend-caller.js';
 import type { ResolvedChannelProxy, ResolvedProxyOptions } from './options.js';
 
+/** The transport fields a body carries (never the handshake's headers: those are forwarded as headers). */
+function transportOf(transport: ClientDetails['transport']): Record<string, unknown> {
+  return { name: transport.name, ...(transport.remoteAddress && { remoteAddress: transport.remoteAddress }) };
+}
+
 /** The client fields every hook's body carries. */
 function who(client: ClientDetails): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    client: client.client,
-    user: client.user,
-    transport: { name: client.transport.name, ...(client.transport.remoteAddress && { remoteAddress: client.transport.remoteAddress }) },
-  };
+  const body: Record<string, unknown> = { client: client.client, user: client.user, transport: transportOf(client.transport) };
   if (client.info !== undefined) body.info = client.info;
   return body;
 }
@@ -57,10 +58,7 @@ export function installProxy(host: ProxyHost, options: ResolvedProxyOptions): ()
   if (connect) {
     disposers.push(
       host.hooks.connecting.add(async (event) => {
-        const body: Record<string, unknown> = {
-          client: event.client,
-          transport: { name: event.transport.name, ...(event.transport.remoteAddress && { remoteAddress: event.transport.remoteAddress }) },
-        };
+        const body: Record<string, unknown> = { client: event.client, transport: transportOf(event.transport) };
         for (const key of ['name', 'version', 'data', 'token', 'user', 'claims'] as const) {
           if (event[key] !== undefined) body[key] = event[key];
         }
