@@ -1,7 +1,5 @@
-import { MemoryBroker, MemoryBus, MemoryPresenceStore, type RelaisOptions } from '@relais/server';
-import { RedisBroker, RedisPresenceStore } from '@relais/redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REDIS_URL, deleteKeys, uniquePrefix } from '../../redis/test/redis-helpers.js';
+import { sharedEngines } from './engines.js';
 import { next, subscribed, useSupabaseNodes, type SupabaseNode } from './harness.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -12,23 +10,7 @@ afterEach(async () => {
 const start = useSupabaseNodes();
 
 /** Engines of two nodes that share everything: a MemoryBus, or one Redis prefix. */
-const ENGINES: Array<[string, () => () => RelaisOptions['engine']]> = [
-  [
-    'memory',
-    () => {
-      const bus = new MemoryBus();
-      return () => ({ broker: new MemoryBroker({ bus }), presence: new MemoryPresenceStore({ bus }) });
-    },
-  ],
-  [
-    'redis',
-    () => {
-      const options = { urls: [REDIS_URL], prefix: uniquePrefix('supabase') };
-      cleanups.push(() => deleteKeys(REDIS_URL, options.prefix));
-      return () => ({ broker: new RedisBroker(options), presence: new RedisPresenceStore(options) });
-    },
-  ],
-];
+const ENGINES = sharedEngines('supabase', cleanups);
 
 describe.each(ENGINES)('two nodes on the %s engine', (_, shared) => {
   async function twoNodes(): Promise<[SupabaseNode, SupabaseNode]> {

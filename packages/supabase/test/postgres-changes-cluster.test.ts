@@ -1,9 +1,7 @@
-import { MemoryBroker, MemoryBus, MemoryPresenceStore, type RelaisOptions } from '@relais/server';
-import { RedisBroker, RedisPresenceStore } from '@relais/redis';
 import { PostgresChanges } from '@relais/postgres';
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REDIS_URL, deleteKeys, uniquePrefix } from '../../redis/test/redis-helpers.js';
+import { sharedEngines } from './engines.js';
 import { DATABASE_URL, usePostgres } from '../../postgres/test/pg-helpers.js';
 import { feedPostgresChanges } from '../src/index.js';
 import { NAMESPACES, subscribed, useSupabaseNodes, type SupabaseNode } from './harness.js';
@@ -19,23 +17,7 @@ const start = useSupabaseNodes();
 const pg = usePostgres();
 
 /** Engines of two nodes that share everything: a MemoryBus, or one Redis prefix. */
-const ENGINES: Array<[string, () => () => RelaisOptions['engine']]> = [
-  [
-    'memory',
-    () => {
-      const bus = new MemoryBus();
-      return () => ({ broker: new MemoryBroker({ bus }), presence: new MemoryPresenceStore({ bus }) });
-    },
-  ],
-  [
-    'redis',
-    () => {
-      const options = { urls: [REDIS_URL], prefix: uniquePrefix('supabase-pg') };
-      cleanups.push(() => deleteKeys(REDIS_URL, options.prefix));
-      return () => ({ broker: new RedisBroker(options), presence: new RedisPresenceStore(options) });
-    },
-  ],
-];
+const ENGINES = sharedEngines('supabase-pg', cleanups);
 
 describe.each(ENGINES)('postgres_changes on two nodes of the %s engine, one slot', (_, shared) => {
   it('serves Supabase clients of the streaming node and of the standing-by node alike', async () => {
