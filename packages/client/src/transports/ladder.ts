@@ -106,7 +106,8 @@ export class TransportLadder {
     this.#connected = true;
     this.#worked.add(this.current);
     this.#failures = 0;
-    if (this.#index === 0 || !this.#kinds.includes('websocket') || this.#kinds[0] !== 'websocket') return;
+    // Only a client whose first choice is a WebSocket moves back up to it.
+    if (this.#index === 0 || this.#kinds[0] !== 'websocket') return;
     this.#scheduleProbe(moveBackUp);
   }
 
