@@ -15,8 +15,10 @@ interface RealtimeManager {
   isConnected: boolean;
   maxReconnectAttempts: number;
   channel: RealtimeChannel;
+  reconnectAttempts: number;
   handleMessage(payload: Change): void;
   connect(): void;
+  scheduleReconnect(): void;
   disconnect(): void;
 }
 const RealtimeManager = SeedRealtimeManager as unknown as new (supabase: SupabaseClient) => RealtimeManager;
@@ -98,6 +100,22 @@ describe("seed 004's RealtimeManager, unchanged, gets the changes of public.hume
     const manager = new RealtimeManager(node.client());
     const received: Change[] = [];
     manager.handleMessage = (payload) => received.push(payload);
+    // The seed schedules each reconnection with a bare setTimeout: count those still to run, so
+    // that the test ends only once none is left (a late one would open a socket after the test).
+    let pendingReconnects = 0;
+    const { connect, scheduleReconnect } = {
+      connect: manager.connect.bind(manager),
+      scheduleReconnect: manager.scheduleReconnect.bind(manager),
+    };
+    manager.scheduleReconnect = () => {
+      const attempts = manager.reconnectAttempts;
+      scheduleReconnect();
+      if (manager.reconnectAttempts > attempts) pendingReconnects++;
+    };
+    manager.connect = () => {
+      if (pendingReconnects > 0) pendingReconnects--;
+      connect();
+    };
     manager.connect();
     await vi.waitFor(() => expect(manager.isConnected).toBe(true));
     await db.sql("INSERT INTO humeur (nom, emoji) VALUES ('Ada', '🚀')");
@@ -125,6 +143,7 @@ describe("seed 004's RealtimeManager, unchanged, gets the changes of public.hume
     await vi.waitFor(() => expect(received).toHaveLength(4));
     expect(received[3]).toMatchObject({ eventType: 'INSERT', new: { nom: 'Grace', emoji: '🌈' } });
 
+    await vi.waitFor(() => expect(pendingReconnects).toBe(0), { timeout: 5_000 });
     manager.maxReconnectAttempts = 0;
     manager.disconnect();
   });
