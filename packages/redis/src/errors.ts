@@ -6,8 +6,11 @@
 import { ERROR_CODES, ReplyError } from '@relais/protocol';
 import { ReplyError as RedisReplyError } from 'ioredis';
 
-/** Redis error replies that mean "not now" rather than "never": the server is not serving. */
-const TEMPORARY_REDIS_REPLIES = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|READONLY|NOREPLICAS)\b/;
+/**
+ * Redis error replies that mean "not now" rather than "never": the server is not serving, or
+ * (OOM) it is full under `noeviction` until history expires or is trimmed, or maxmemory is raised.
+ */
+const TEMPORARY_REDIS_REPLIES = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|READONLY|NOREPLICAS|OOM)\b/;
 
 /** Whether `error` says Redis could not be reached (or is not serving), as opposed to a bug. */
 export function isUnreachable(error: unknown): boolean {

@@ -11,7 +11,15 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-export function script(name: string, lua: string): LuaScript {
+/**
+ * `refusedWhenFull`: the script starts with a `#!lua` shebang (Redis 7+), so a Redis that is out
+ * of memory under `noeviction` refuses it before it runs (OOM, which the broker answers with 115)
+ * instead of letting it write: without a shebang Redis checks memory only at a script's first
+ * write command that may grow memory, and lets every write after one that cannot (a trim, a DEL)
+ * through, so a full Redis would keep storing publications.
+ */
+export function script(name: string, body: string, { refusedWhenFull = false } = {}): LuaScript {
+  const lua = refusedWhenFull ? `#!lua\n${body}` : body;
   return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
@@ -42,6 +50,7 @@ if redis.call('SET', KEYS[1], ARGV[4], 'NX', 'PX', ARGV[3]) then
   return false
 end
 return redis.call('GET', KEYS[1])`,
+  { refusedWhenFull: true },
 );
 
 /** Lua: the server's clock in ms (the same for every node, whatever their clocks say). */
@@ -171,6 +180,7 @@ if #KEYS >= 3 then
   if #KEYS == 4 then own_key(KEYS[4], KEYS[3], tonumber(ARGV[9]), ARGV[7]) end
 end
 return {top, epoch}`,
+  { refusedWhenFull: true },
 );
 
 /**
