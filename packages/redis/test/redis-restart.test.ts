@@ -192,7 +192,10 @@ describe('Redis restarted under load', () => {
     for (const watch of watches) {
       const missing = all.filter((i) => !watch.received.includes(i));
       const resubscribed = watch.subscribed.at(-1)!.at;
-      expect(missing.every((i) => i >= outageFrom && i < resubscribed)).toBe(true);
+      expect(
+        missing.every((i) => i >= outageFrom && i < resubscribed),
+        JSON.stringify({ missing, outageFrom, subscribed: watch.subscribed, interruptions: watch.interruptions, received: watch.received }),
+      ).toBe(true);
     }
   });
 });
