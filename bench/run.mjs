@@ -7,7 +7,8 @@
  *   --quick              small loads and short windows (about 3 minutes)
  *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload (default: all)
  *   --variants=a,b       relais, relais-redis, socketio, ws-naive, ws-frame (default: all;
- *                        relais-redis only when its Redis answers, see bench/lib/redis.mjs)
+ *                        relais-redis only when its Redis answers, see bench/lib/redis.mjs),
+ *                        and relais-metrics (relais with `metrics: true`; only when named)
  *   --reps=N             repetitions (default 3)
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
@@ -89,8 +90,8 @@ const { values: flags } = parseArgs({
   },
 });
 
-function list(value, known, what) {
-  if (value === undefined) return known;
+function list(value, known, what, defaults = known) {
+  if (value === undefined) return defaults;
   const picked = value
     .split(',')
     .map((item) => item.trim())
@@ -102,7 +103,13 @@ function list(value, known, what) {
 const mode = flags.quick ? 'quick' : 'full';
 const plan = PLANS[mode];
 const scenarios = list(flags.scenarios, SCENARIOS, 'scenario');
-let variants = list(flags.variants, Object.keys(VARIANTS), 'variant');
+// Opt-in variants (relais-metrics) run only when --variants names them.
+let variants = list(
+  flags.variants,
+  Object.keys(VARIANTS),
+  'variant',
+  Object.keys(VARIANTS).filter((name) => !VARIANTS[name].optIn),
+);
 const reps = flags.reps === undefined ? (flags.quick ? 1 : 3) : Number(flags.reps);
 if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps must be a positive integer');
 const root = fileURLToPath(new URL('..', import.meta.url));

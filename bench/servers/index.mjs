@@ -17,6 +17,15 @@ export const VARIANTS = {
     nodes: 1,
     start: async (options) => (await import('./relais.mjs')).start(options),
   },
+  // The same node with `metrics: true` (GET /metrics, the event-loop monitor, the GC observer):
+  // `--variants=relais,relais-metrics` measures what turning metrics on costs.
+  'relais-metrics': {
+    label: 'relais (memory, metrics on)',
+    protocol: 'relais',
+    nodes: 1,
+    optIn: true,
+    start: async (options) => (await import('./relais.mjs')).start({ ...options, metrics: true }),
+  },
   'relais-redis': {
     label: 'relais (Redis, 2 nodes)',
     protocol: 'relais',

@@ -6,8 +6,8 @@
  */
 import { createRelais } from '@relais/server';
 
-/** @param {{port?: number, engine?: unknown}} options */
-export async function start({ port = 0, engine } = {}) {
+/** @param {{port?: number, engine?: unknown, metrics?: boolean}} options */
+export async function start({ port = 0, engine, metrics = false } = {}) {
   const relais = createRelais({
     maxConnections: 100_000,
     maxChannelsPerConnection: 16,
@@ -15,6 +15,7 @@ export async function start({ port = 0, engine } = {}) {
     // scenario's back-to-back RPCs with 111. It is raised, not removed: its cost stays measured.
     limits: { perConnection: { commands: { perSecond: 1_000_000, burst: 1_000_000 } } },
     ...(engine ? { engine } : {}),
+    ...(metrics ? { metrics: true } : {}),
   });
   relais.rpc('echo', ({ data }) => data);
   const address = await relais.listen({ port, host: '127.0.0.1' });
