@@ -16,4 +16,14 @@ export {
   type ResolvedAdminOptions,
 } from './options.js';
 export { MAX_ADMIN_TRACES } from './trace-stream.js';
-export { ADMIN_API_PREFIX, ADMIN_PATH } from '../shared/protocol.js';
+export {
+  ADMIN_API_METHODS,
+  ADMIN_API_PREFIX,
+  ADMIN_COOKIE,
+  ADMIN_PATH,
+  type NodeRow,
+  type NodesAnswer,
+  type SessionInfo,
+  type TraceEvent,
+  type TracedFrame,
+} from '../shared/protocol.js';
