@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveAdminConfig } from './admin-config.js';
+import { USAGE } from './args.js';
 import { main, type CliIo, type Served } from './main.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -78,6 +79,13 @@ describe('relais serve and the admin dashboard', () => {
     const cli = io({ RELAIS_ADMIN_PASSWORD: PASSWORD });
     expect(await main(['serve', '--port', '0', '--host', '127.0.0.1', '--apps', await appsDir(['chat'])], cli)).toBe(2);
     expect(cli.errors.join('')).toContain('the admin dashboard is on but not built');
+  });
+});
+
+describe('relais --help', () => {
+  it('says how to turn the dashboard on', () => {
+    expect(USAGE).toContain('Admin dashboard at /admin/');
+    expect(USAGE).toContain('RELAIS_ADMIN_PASSWORD');
   });
 });
 
