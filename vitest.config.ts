@@ -21,6 +21,7 @@ export default defineConfig({
       { find: /^@relais\/app-counter\/server$/, replacement: appServer('counter') },
       { find: /^@relais\/app-transports\/server$/, replacement: appServer('transports') },
       { find: /^@relais\/app-moodboard\/server$/, replacement: appServer('moodboard') },
+      { find: /^@relais\/app-admin\/server$/, replacement: appServer('admin') },
     ],
   },
   test: {

@@ -54,7 +54,7 @@ function viteBuild(app: string): Promise<void> {
 }
 
 export default async function setup(): Promise<void> {
-  for (const app of ['chat', 'counter', 'transports', 'moodboard']) {
+  for (const app of ['chat', 'counter', 'transports', 'moodboard', 'admin']) {
     if (isStale(app)) await viteBuild(app);
   }
   await build({

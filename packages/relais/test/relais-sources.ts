@@ -15,4 +15,5 @@ export const RELAIS_SOURCES: Readonly<Record<string, string>> = {
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',
   '@relais/app-moodboard/server': 'apps/moodboard/server/index.ts',
+  '@relais/app-admin/server': 'apps/admin/server/index.ts',
 };

@@ -9,6 +9,17 @@ export type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './no
 export * from './options.js';
 export { DEFAULT_API_MAX_BODY_BYTES, DEFAULT_API_TIMEOUT_MS, type ResolvedApiOptions } from './api/api-options.js';
 export type { ApiStatsSnapshot } from './api/api-stats.js';
+export { ApiError, type ApiErrorShape } from './api/errors.js';
+export type { NodeStats, NodeStatsError } from './metrics/node-stats.js';
+export { checkTraceTarget, MAX_TRACED_FRAME_CHARS, type TraceFrame, type TraceTarget } from './trace/trace-frame.js';
+export type { TraceBatch } from './trace/tracer.js';
+export {
+  DEFAULT_TRACE_LEASE_MS,
+  MAX_TRACE_BATCH_FRAMES,
+  TRACE_FLUSH_MS,
+  type TraceHandle,
+  type TraceListener,
+} from './trace/trace-viewers.js';
 export { OPENAPI_DOCUMENT } from './api/openapi.js';
 // The shared option checks, for engine packages' own options (e.g. @relais/redis).
 export { MAX_TIMER_MS, durationMs, isRecord, positiveInteger, rejectUnknownKeys } from './option-checks.js';

@@ -18,9 +18,13 @@ import { Metrics } from './metrics/metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { PresenceKeeper } from './presence/presence-keeper.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
+import type { Tracer } from './trace/tracer.js';
 
-/** The shared parts of a node; `sessionClosed` is called once per session that reaches `closed`. */
-export function createNodeServices(options: ResolvedOptions, sessionClosed: NodeServices['sessionClosed']): NodeServices {
+/**
+ * The shared parts of a node; `sessionClosed` is called once per session that reaches `closed`;
+ * `tracer` is the node's (it sends through the cluster, which is built from these services).
+ */
+export function createNodeServices(options: ResolvedOptions, sessionClosed: NodeServices['sessionClosed'], tracer: Tracer): NodeServices {
   const logger = options.logger ?? silentLogger;
   const metrics = new Metrics(options.namespaces.listed?.keys());
   const broker = instrumentBroker(options.engine?.broker ?? new MemoryBroker(), metrics);
@@ -39,6 +43,7 @@ export function createNodeServices(options: ResolvedOptions, sessionClosed: Node
     auth: options.auth && new TokenVerifier(options.auth),
     limiter: new RateLimiter(options.limits, metrics),
     presence: new PresenceKeeper(store, options.presenceTtlMs, logger),
+    tracer,
     sessionClosed,
   };
 }

@@ -13,6 +13,7 @@ import type { CommandSession, NodeServices } from './commands/context.js';
 import { checkData } from './data-checks.js';
 import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
+import { silentLogger } from './logger.js';
 import { installProxy } from './proxy/proxy-hooks.js';
 import {
   HttpRoutes,
@@ -29,6 +30,7 @@ import type { MetricsSnapshot } from './metrics/metrics.js';
 import { engineName } from './metrics/instrumented-engine.js';
 import { metricsHandler } from './metrics/metrics-route.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
+import { EventLoopLag, NODE_STATS_MESSAGE, gatherNodeStats, type NodeStats, type NodeStatsError } from './metrics/node-stats.js';
 import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
@@ -49,6 +51,9 @@ import {
 
 export { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, type ServerPublishOptions } from './server-api.js';
 import { SERVER_VERSION } from './version.js';
+import { TRACE_MESSAGES, Tracer, type TraceStart } from './trace/tracer.js';
+import type { TraceTarget } from './trace/trace-frame.js';
+import { MAX_TRACE_BATCH_FRAMES, TRACE_FLUSH_MS, TraceViewers, type TraceHandle, type TraceListener } from './trace/trace-viewers.js';
 
 type NodeState = 'running' | 'closing' | 'closed';
 
@@ -83,14 +88,27 @@ export class Relais {
   #engine: 'starting' | 'started' | 'failed' = 'starting';
   readonly #process: ProcessMetrics | undefined;
   #closed: Promise<void> | undefined;
+  readonly #tracer: Tracer;
+  readonly #viewers: TraceViewers;
+  readonly #lag = new EventLoopLag();
   /** Removes the backend hooks of the `proxy` option and closes their connections. */
   readonly #uninstallProxy: (() => void) | undefined;
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
-    this.#services = createNodeServices(this.options, (session, code) => this.#sessionClosed(session, code));
+    const logger = this.options.logger ?? silentLogger;
+    // Sends through the cluster, which is built from the services below: used only once a trace runs.
+    this.#tracer = new Tracer({
+      nodeId: this.options.nodeId,
+      send: (to, type, body) => this.cluster.send(to, type, body),
+      sessions: () => this.#sessions,
+      flushMs: TRACE_FLUSH_MS,
+      maxBatchFrames: MAX_TRACE_BATCH_FRAMES,
+      logger,
+    });
+    this.#services = createNodeServices(this.options, (session, code) => this.#sessionClosed(session, code), this.#tracer);
     this.#services.presence.start();
-    const { broker, logger } = this.#services;
+    const { broker } = this.#services;
     this.cluster = new Cluster(broker.controlLink?.() ?? new MemoryControlLink(), {
       nodeId: this.options.nodeId,
       heartbeatMs: this.options.clusterHeartbeatMs,
@@ -103,6 +121,10 @@ export class Relais {
       }),
       logger,
     });
+    this.cluster.handle(TRACE_MESSAGES.start, (body) => this.#tracer.start(body as TraceStart));
+    this.cluster.handle(TRACE_MESSAGES.stop, (body) => this.#tracer.stop((body as { id: string }).id));
+    this.cluster.handle(NODE_STATS_MESSAGE, () => this.#nodeStats());
+    this.#viewers = new TraceViewers({ nodeId: this.options.nodeId, cluster: this.cluster, logger });
     this.#started = broker.start(new LocalDelivery(this.#services.hub, this.#sessions, logger)).then(() => this.cluster.start());
     this.#started.then(
       () => {
@@ -417,6 +439,39 @@ export class Relais {
     return this.#services.hooks.addRpc(method, handler);
   }
 
+  /**
+   * Runs server API method `method` (docs/api.md: `publish`, `channels`, `presence`, `history`,
+   * `disconnect`, `unsubscribe`, `info`, …) in-process, with the checks and cluster-wide reach of
+   * `POST /api/<method>` and without a key, whether or not `apiKeys` is set. For admin surfaces
+   * built on the node (the admin dashboard). Rejects with an ApiError (`code`, `status`, `message`).
+   * @example const { channels } = (await relais.callApi('channels', { pattern: 'chat:*' })) as { channels: Record<string, { subscribers: number }> };
+   */
+  callApi(method: string, params?: unknown): Promise<unknown> {
+    return this.#api.call(method, params);
+  }
+
+  /**
+   * Every node's live numbers (connections, subscriptions, message counters, event-loop lag),
+   * asked of each node through the cluster; nodes that do not answer within `timeoutMs` are in
+   * `errors`.
+   */
+  clusterStats(timeoutMs = 2_000): Promise<{ nodes: NodeStats[]; errors: NodeStatsError[] }> {
+    return gatherNodeStats(this.cluster, timeoutMs);
+  }
+
+  /**
+   * Traces the frames of `target` on every node of the cluster: `{user}` every frame in and out
+   * of that user's connections (commands, replies, pushes, connects, closes), `{channel}` the
+   * commands naming the channel, their replies and its pushes. Batches of each node reach
+   * `listener` every TRACE_FLUSH_MS, bounded (MAX_TRACE_BATCH_FRAMES each, the rest counted in
+   * `dropped`). Runs until `stop()`; a node stops by itself when this one stops renewing it.
+   * Throws a TypeError on a bad target.
+   * @example const trace = relais.trace({ user: 'alice' }, ({ frames }) => console.log(frames)); // later: trace.stop()
+   */
+  trace(target: TraceTarget, listener: TraceListener): TraceHandle {
+    return this.#viewers.open(target, listener);
+  }
+
   /** The node's counters; `api` (server API calls and errors) when the server API is on. */
   stats(): MetricsSnapshot & { api?: ApiStatsSnapshot } {
     const resources = {
@@ -440,6 +495,9 @@ export class Relais {
 
   async #shutdown(): Promise<void> {
     this.#state = 'closing';
+    this.#viewers.close();
+    this.#tracer.close();
+    this.#lag.stop();
     for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
     await this.#endpoint.drain(this.options.closeTimeoutMs);
     this.#uninstallProxy?.();
@@ -459,6 +517,29 @@ export class Relais {
     if (this.#server) await closeServer(this.#server);
     await this.#api.close();
     this.#state = 'closed';
+  }
+
+  #nodeStats(): NodeStats {
+    const stats = this.#services.metrics.snapshot();
+    const now = Date.now();
+    let channels = 0;
+    for (const _ of this.#services.hub.channelCounts()) channels++;
+    return {
+      id: this.options.nodeId,
+      version: SERVER_VERSION,
+      startedAt: this.#startedAt,
+      uptimeMs: Math.max(0, now - this.#startedAt),
+      at: now,
+      connections: this.#sessions.size,
+      subscriptions: stats.subscriptions,
+      channels,
+      messagesIn: stats.messagesIn,
+      messagesOut: stats.messagesOut,
+      bytesIn: stats.bytesIn,
+      bytesOut: stats.bytesOut,
+      eventLoopLagMs: this.#lag.read(),
+      traces: this.#tracer.size,
+    };
   }
 
   #healthSource(): HealthSource {

@@ -30,6 +30,7 @@ import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
 import type { ConnectionMeter } from './metrics/metrics.js';
 import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
 import { SessionChannels } from './session-channels.js';
+import type { SessionTap } from './trace/tracer.js';
 import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
 
 export type { SessionState } from './commands/context.js';
@@ -45,6 +46,11 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   readonly auth = new SessionAuth();
   /** This connection's rate limits (see rate-limit/). */
   readonly limiter: ConnectionLimiter;
+  /**
+   * @internal Set by the node's tracer while a trace follows this connection. Checked once per
+   * frame in and out: without traces, that check is all tracing costs.
+   */
+  tap: SessionTap | undefined = undefined;
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;
@@ -122,6 +128,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     this.#node.metrics.connected();
     this.#node.hub.add(this);
     this.#heartbeat.start();
+    if (this.#node.tracer.active) this.#node.tracer.established(this);
     const queued = this.#afterConnect ?? [];
     this.#afterConnect = undefined;
     for (const command of queued) this.#route(command);
@@ -135,6 +142,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     meter.received++;
     meter.receivedBytes += bytes;
     this.#heartbeat.seen();
+    if (this.tap !== undefined) this.tap.inbound(this, message);
     let parsed: ParsedCommand[];
     try {
       // Not .map(parseCommand): map would pass the index as the parse options.
@@ -188,6 +196,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
    */
   enqueueFrame(frame: Frame): void {
     if (this.#state === 'closed') return;
+    if (this.tap !== undefined) this.tap.outbound(this, frame);
     this.#outbox.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
@@ -348,6 +357,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     // A connect refused (hooks, token): the handshake's end, counted with the upgrade refusals.
     if (this.#state === 'connecting' && (code === DISCONNECT_CODES.CONNECTION_REFUSED || code === DISCONNECT_CODES.INVALID_TOKEN))
       this.#node.metrics.refused('auth');
+    if (this.tap !== undefined) this.tap.closed(this, code);
     this.#outbox = [];
     this.#afterConnect = undefined;
     this.#heartbeat.stop();

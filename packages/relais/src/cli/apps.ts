@@ -12,6 +12,9 @@ import { UsageError } from './args.js';
 /** The repository's `apps/` folder, seen from src/cli or dist/cli of packages/relais. */
 export const REPO_APPS_DIR = fileURLToPath(new URL('../../../../apps/', import.meta.url));
 
+/** The admin dashboard: its URL prefix and folder, mounted only when the dashboard is on. */
+export const ADMIN_APP = { name: 'admin', prefix: '/admin' } as const;
+
 /** Each app: its URL prefix and its folder under the apps folder (built into `<name>/dist`). */
 export const APPS: readonly { name: string; prefix: string; needsPostgres?: boolean }[] = [
   { name: 'chat', prefix: '/' },
@@ -52,4 +55,16 @@ export async function findApps(dir: string | false | undefined, { postgres = fal
     );
   }
   return mounts;
+}
+
+/**
+ * The mount of the admin dashboard's page, from `dir` (or the repository's apps folder when
+ * `dir` is not a folder: `apps: false` turns off the demo apps, not the dashboard). Throws a
+ * UsageError when it is not built.
+ */
+export async function findAdminApp(dir: string | false | undefined): Promise<StaticMount> {
+  const appDir = join(typeof dir === 'string' ? dir : REPO_APPS_DIR, ADMIN_APP.name, 'dist');
+  if (!(await isBuiltApp(appDir)))
+    throw new UsageError(`the admin dashboard is on but not built: no ${join(appDir, 'index.html')} (run npm run build)`);
+  return { prefix: ADMIN_APP.prefix, dir: appDir, headers: APP_HEADERS };
 }

@@ -41,6 +41,8 @@ Precedence: defaults < config file < environment < command-line flags.
 Probes: GET /health (live) and GET /ready (ready for traffic) on the same port. Metrics: GET
 /metrics when the file's "metrics" or env RELAIS_METRICS=true (RELAIS_METRICS_TOKEN: behind a
 bearer token; see docs/observability.md). WebSocket endpoint: /connection/websocket.
+Admin dashboard at /admin/ (see docs/admin.md): the file's "admin", or env RELAIS_ADMIN_PASSWORD
+(12+ characters) or RELAIS_ADMIN_JWT_SECRET (admin JWTs); off otherwise (/admin/ answers 404).
 `;
 
 export type CliCommand = 'serve' | 'tokens' | 'help' | 'version';

@@ -10,6 +10,8 @@ import { applyAuthConfig } from './auth-config.js';
 import { resolveEngine, type EngineConfig } from './engine.js';
 import { resolvePostgresConfig } from './postgres.js';
 import { resolveMoodboardOptions } from '@relais/app-moodboard/server';
+import type { ResolvedAdminOptions } from '@relais/app-admin/server';
+import { resolveAdminConfig } from './admin-config.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -59,6 +61,11 @@ export interface ServeConfig {
    * `supabase: true` (or an object of its options) serves it (docs/supabase.md).
    */
   supabase?: ResolvedSupabaseOptions;
+  /**
+   * The admin dashboard at /admin/ (the file's `admin`, RELAIS_ADMIN_PASSWORD,
+   * RELAIS_ADMIN_JWT_SECRET), checked; absent: off, and /admin/ answers 404 saying so.
+   */
+  admin?: ResolvedAdminOptions;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -111,7 +118,7 @@ function numberFromEnv(name: string, text: string): number {
 
 /**
  * Merges defaults, the config file, the environment and the flags.
- * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo`, `postgres`, `moodboard` and `supabase` are read here; every other
+ * The file's `port`, `host`, `logLevel`, `engine`, `apps`, `demo`, `postgres`, `moodboard`, `supabase` and `admin` are read here; every other
  * key goes to createRelais.
  */
 export async function resolveServeConfig(
@@ -131,6 +138,7 @@ export async function resolveServeConfig(
     postgres: filePostgres,
     supabase: fileSupabase,
     moodboard: fileMoodboard,
+    admin: fileAdmin,
     ...options
   } = file;
   const source = configPath ?? '';
@@ -215,5 +223,7 @@ export async function resolveServeConfig(
       }
     }
   }
+  const admin = resolveAdminConfig(fileAdmin, source, env);
+  if (admin) config.admin = admin;
   return config;
 }

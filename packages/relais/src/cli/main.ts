@@ -11,7 +11,9 @@ import { feedPostgresChanges, mountSupabase, withSupabaseNamespaces, type RestTa
 import type { Moodboard } from '@relais/app-moodboard/server';
 import { installDemo, installPostgresDemo } from '../demo.js';
 import { createStaticHandler } from '../static/static-handler.js';
-import { findApps } from './apps.js';
+import { findAdminApp, findApps } from './apps.js';
+import { installAdmin, type AdminDashboard } from '@relais/app-admin/server';
+import { adminOffRoute } from './admin-off.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 import { resolveServeConfig, type ServeConfig } from './config.js';
 import { createEngine, type LoadRedis } from './engine.js';
@@ -72,6 +74,7 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   // The mood board needs the change feed's database: without a Postgres URL it is not mounted.
   const moodboard = demo && config.postgres && config.moodboard !== false ? (config.moodboard ?? {}) : undefined;
   const mounts = await findApps(config.apps, { postgres: moodboard !== undefined });
+  if (config.admin) mounts.unshift(await findAdminApp(config.apps));
   const supabase = config.supabase;
   const options = { ...config.options };
   if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
@@ -82,6 +85,9 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   const engine = await createEngine(config.engine, logger, io.loadRedis);
   const relais = createRelais({ ...options, logger, ...(engine && { engine }) });
   if (demo) installDemo(relais, demo);
+  let admin: AdminDashboard | undefined;
+  if (config.admin) admin = installAdmin(relais, config.admin);
+  else relais.route(adminOffRoute());
   let changes: PostgresChanges | undefined;
   if (supabase) {
     // With the feed, Supabase postgres_changes subscribe to its change channels (the node does
@@ -117,6 +123,7 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
     address = await relais.listen({ port: config.port, host: config.host, fallback });
   } catch (error) {
     // Release the feed's and the engine's connections, or they would keep the process alive.
+    admin?.close();
     await changes?.close();
     await board?.close();
     await relais.close();
@@ -124,6 +131,11 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   }
   if (changes) logger.info({ slot: changes.feed.options.slot, tables: changes.feed.tables.size }, 'postgres change feed live');
   if (board) logger.info({ table: `${board.schema}.${board.table}` }, 'mood board installed');
+  if (admin)
+    logger.info(
+      { password: admin.options.password !== undefined, jwt: admin.options.jwtSecret !== undefined },
+      'admin dashboard on /admin/',
+    );
   logger.info(
     { port: address.port, host: address.host, version: version(), engine: config.engine.type },
     `relais listening on ${httpUrl(address.host, address.port)}`,
@@ -140,6 +152,7 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
     logger,
     async stop() {
       logger.info('relais shutting down');
+      admin?.close();
       await relais.close();
       await changes?.close();
       await board?.close();

@@ -3,6 +3,7 @@
  * Wires the server API into a node: the cluster commands every node answers, and, with
  * `apiKeys`, the `/api/` route on the node's port or on a port of its own (`apiPort`).
  */
+import { ERROR_CODES } from '@relais/protocol';
 import type { RefreshNode } from '../auth/connect-auth.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { CommandSession } from '../commands/context.js';
@@ -14,7 +15,9 @@ import type { Registry } from '../metrics/prometheus.js';
 import { listenRoutes, type RoutesListener } from '../routes-server.js';
 import { ApiStats, type ApiStatsSnapshot } from './api-stats.js';
 import { clusterCommands, type LocalNode } from './cluster-commands.js';
-import type { ApiContext, ApiNode } from './context.js';
+import { DEFAULT_API_TIMEOUT_MS } from './api-options.js';
+import type { ApiContext, ApiMethods, ApiNode } from './context.js';
+import { ApiError } from './errors.js';
 import { API_PREFIX, createApiHandler } from './http-api.js';
 import { createApiMethods } from './methods.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
@@ -44,6 +47,7 @@ export interface ApiWiring {
 export class ServerApi {
   readonly #wiring: ApiWiring;
   readonly #stats: ApiStats | undefined;
+  readonly #methods: ApiMethods;
   /** The routes of the API's own port; undefined when the API is on the node's port, or off. */
   readonly #ownRoutes: HttpRoutes | undefined;
   #listener: RoutesListener | undefined;
@@ -55,21 +59,21 @@ export class ServerApi {
     for (const [type, handler] of Object.entries(clusterCommands({ ...bind(node), hub, services: wiring.services })))
       cluster.handle(type, handler);
     const api = options.api;
-    if (!api) return;
-    if (api.port !== undefined) this.#ownRoutes = new HttpRoutes();
-    this.#stats = new ApiStats(wiring.registry);
-    const stats = this.#stats;
-    const methods = createApiMethods({
+    // The methods exist with or without keys: `relais.callApi` runs them in-process.
+    this.#methods = createApiMethods({
       node,
       rules: wiring.rules,
       maxDataDepth: options.maxDataDepth,
-      timeoutMs: api.timeoutMs,
-      itemError: (code) => stats.error(code),
+      timeoutMs: api?.timeoutMs ?? DEFAULT_API_TIMEOUT_MS,
+      itemError: (code) => this.#stats?.error(code),
     });
+    if (!api) return;
+    if (api.port !== undefined) this.#ownRoutes = new HttpRoutes();
+    this.#stats = new ApiStats(wiring.registry);
     const request = createApiHandler({
       keys: api.keys,
       maxBodyBytes: api.maxBodyBytes,
-      methods,
+      methods: this.#methods,
       openapi: OPENAPI_DOCUMENT,
       logger,
       isClosing: wiring.isClosing,
@@ -108,6 +112,17 @@ export class ServerApi {
     if (!this.#ownRoutes) return false;
     this.#ownRoutes.add(route);
     return true;
+  }
+
+  /**
+   * Runs server API method `method` with `params` in-process, as `POST /api/<method>` would (the
+   * same checks, cluster-wide reach and results), without a key; for embedders' own admin
+   * surfaces. Rejects with an ApiError (104 unknown method, 107 bad params, …).
+   */
+  async call(method: string, params: unknown): Promise<unknown> {
+    const run = this.#methods.get(method);
+    if (!run) throw new ApiError(ERROR_CODES.METHOD_NOT_FOUND, `unknown method ${JSON.stringify(method)}`);
+    return run(params);
   }
 
   /** The API's counters; undefined when it is off. */

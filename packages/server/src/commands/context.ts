@@ -14,6 +14,7 @@ import type { ConnectionLimiter, RateLimiter } from '../rate-limit/rate-limiter.
 import type { Hub } from '../hub.js';
 import type { ChannelServices, SessionChannels } from '../session-channels.js';
 import type { TransportInfo } from '../transport.js';
+import type { SessionTap, Tracer } from '../trace/tracer.js';
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
 
@@ -33,6 +34,8 @@ export interface CommandSession {
   readonly auth: SessionAuth;
   /** This connection's rate limits. */
   readonly limiter: ConnectionLimiter;
+  /** Where a trace following this connection gets its frames; undefined when none does (see trace/). */
+  tap: SessionTap | undefined;
   /** Who this connection is, as hooks see it. */
   details(): ClientDetails;
   /** Who this connection is, as publications, presence and join/leave show it. */
@@ -56,6 +59,8 @@ export interface NodeServices extends ChannelServices {
   /** Verifies tokens; undefined when the node has no `auth` option. */
   readonly auth: TokenVerifier | undefined;
   readonly limiter: RateLimiter;
+  /** The traces running on this node (see trace/tracer). */
+  readonly tracer: Tracer;
   /** Called exactly once when a session reaches `closed`, after it released its channels. */
   sessionClosed(session: CommandSession, code: number): void;
 }

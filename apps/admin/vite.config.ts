@@ -1,0 +1,4 @@
+import { defineConfig } from 'vite';
+import { appConfig } from '../vite.shared.js';
+
+export default defineConfig(appConfig({ base: '/admin/' }));
