@@ -22,7 +22,8 @@ Options:
       --rate <n>            publications per second over all channels, round-robin (default 100)
       --duration <d>        how long to publish: 500ms, 10s, 2m (default 10s, at most 1h)
       --encoding <e>        json or msgpack (default json; msgpack needs --transport websocket)
-      --transport <t>       websocket, http_stream, sse or long_poll (default websocket)
+      --transport <t>       websocket, http_stream, sse or long_poll (default websocket);
+                            sse needs an EventSource (Node 20: the eventsource package)
       --token <jwt>         connection token of every connection (env RELAIS_TOKEN)
       --payload-bytes <n>   padding in each publication (default 100, at most 1048576)
       --publishers <n>      publishing connections, extra to --connections

@@ -70,6 +70,7 @@ export interface BenchResult {
 }
 
 const n = (value: number): string => value.toLocaleString('en-US');
+const count = (value: number, noun: string): string => `${n(value)} ${noun}${value === 1 ? '' : 's'}`;
 const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
 
 /** The progress line: elapsed time, totals and the last second's deliveries and p99. */
@@ -90,8 +91,8 @@ export function formatProgress(
 export function formatBench(r: BenchResult): string {
   const lines = [
     `relais bench ${r.url} (${r.transport}, ${r.encoding})`,
-    `  load        ${n(r.connections)} subscribers in ${n(r.channels)} channels (${n(r.subscribersPerChannel)} each), ` +
-      `${n(r.publishers)} publishers, ${n(r.ratePerSecond)} publications/s of ${n(r.payloadBytes)} B padding for ${r.durationMs / 1000} s`,
+    `  load        ${count(r.connections, 'subscriber')} in ${count(r.channels, 'channel')} (${n(r.subscribersPerChannel)} each), ` +
+      `${count(r.publishers, 'publisher')}, ${n(r.ratePerSecond)} publications/s of ${n(r.payloadBytes)} B padding for ${r.durationMs / 1000} s`,
     `  connected   ${n(r.connected)}/${n(r.connections)} in ${(r.connectMs / 1000).toFixed(2)} s`,
     `  published   ${n(r.published)} (${n(r.publishedPerSecond)}/s): accepted ${n(r.accepted)}, failed ${n(r.failed)}, unanswered ${n(r.unsettled)}`,
     `  delivered   ${n(r.delivered)} of ${n(r.expected)} expected: missing ${n(r.missing)}, duplicated ${n(r.duplicated)}`,

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { SignJWT } from 'jose';
 import { ReplyError } from '@relais/protocol';
 import { createRelais, type Relais } from '@relais/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,10 +7,10 @@ import type { BenchResult } from './bench-report.js';
 import { main } from './main.js';
 
 /** Runs `relais bench <argv> --json` and parses what it printed. */
-async function bench(argv: string[]): Promise<{ status: number; result: BenchResult; progress: string }> {
+async function bench(argv: string[], env: Record<string, string> = {}): Promise<{ status: number; result: BenchResult; progress: string }> {
   let out = '';
   let progress = '';
-  const status = await main(['bench', ...argv, '--json'], { env: {}, out: (t) => (out += t), err: (t) => (progress += t), tty: false });
+  const status = await main(['bench', ...argv, '--json'], { env, out: (t) => (out += t), err: (t) => (progress += t), tty: false });
   if (typeof status !== 'number') throw new Error('expected an exit status');
   return { status, result: JSON.parse(out) as BenchResult, progress };
 }
@@ -32,8 +33,8 @@ describe('relais bench', () => {
   });
 
   /** A real node on port 0 that counts, on its side, the subscribers and accepted publications of each channel. */
-  async function node(refuse: (n: number) => boolean = () => false) {
-    relais = createRelais({ namespaces: { bench: {} } });
+  async function node(refuse: (n: number) => boolean = () => false, auth?: { hmacSecret: string }) {
+    relais = createRelais({ namespaces: { bench: {} }, ...(auth && { auth }) });
     const subscribers = new Map<string, number>();
     const accepted = new Map<string, number>();
     let publishes = 0;
@@ -102,6 +103,33 @@ describe('relais bench', () => {
     });
     expect(result.errorMessages).toEqual([{ message: 'publish: refused by the test (403)', count: result.failed }]);
     expect(status).toBe(1);
+  });
+
+  it('runs over an HTTP transport (long_poll) with the same exact counts', async () => {
+    const { url, accepted } = await node();
+    const { status, result } = await bench([url, '--connections', '2', '--rate', '20', '--duration', '500ms', '--transport', 'long_poll']);
+    expect([...accepted.values()]).toEqual([10]);
+    expect(result).toMatchObject({ transport: 'long_poll', connected: 2, accepted: 10, expected: 20, delivered: 20, missing: 0, ok: true });
+    expect(status).toBe(0);
+  });
+
+  it('connects with --token (or RELAIS_TOKEN) to a node that requires one, and counts the refusals without it', async () => {
+    const secret = 'bench-test-secret-that-is-at-least-32-bytes';
+    const { url } = await node(undefined, { hmacSecret: secret });
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('bench')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
+    const argv = [url, '--connections', '2', '--rate', '20', '--duration', '500ms'];
+    const withFlag = await bench([...argv, '--token', token]);
+    expect(withFlag.result).toMatchObject({ connected: 2, delivered: 20, ok: true });
+    const withEnv = await bench(argv, { RELAIS_TOKEN: token });
+    expect(withEnv.result).toMatchObject({ connected: 2, delivered: 20, ok: true });
+    const without = await bench(argv);
+    expect(without.result).toMatchObject({ connected: 0, published: 0, errors: { connect: 3 }, ok: false });
+    expect(without.result.errorMessages[0]!.message).toMatch(/^connect: /);
+    expect(without.status).toBe(1);
   });
 
   it('reports every connection failed when nothing listens, publishes nothing, and exits 1', async () => {
