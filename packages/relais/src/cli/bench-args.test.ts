@@ -19,6 +19,7 @@ describe('parseBenchArgs', () => {
       token: undefined,
       payloadBytes: 100,
       publishers: 1,
+      workers: 1,
       channelPrefix: 'bench:',
       drainMs: 5_000,
       json: false,
@@ -40,6 +41,8 @@ describe('parseBenchArgs', () => {
       'a.b.c',
       '--payload-bytes',
       '0',
+      '--workers',
+      '2',
       '--channel-prefix',
       'load:',
       '--drain',
@@ -56,6 +59,7 @@ describe('parseBenchArgs', () => {
       token: 'a.b.c',
       payloadBytes: 0,
       publishers: 3,
+      workers: 2,
       channelPrefix: 'load:',
       drainMs: 500,
       json: true,
@@ -98,6 +102,7 @@ describe('parseBenchArgs', () => {
     [[URL, '--transport', 'carrier-pigeon'], /--transport: one of websocket, http_stream, sse, long_poll/],
     [[URL, '--encoding', 'msgpack', '--transport', 'sse'], /--encoding msgpack needs --transport websocket: sse carries JSON/],
     [[URL, '--payload-bytes', '2000000'], /--payload-bytes: an integer from 0 to 1048576/],
+    [[URL, '--workers', '0'], /--workers: an integer from 1 to 64, got "0"/],
     [[URL, '--rate', '1000000', '--duration', '1h', '--subscribers', '10'], /deliveries, more than 1000000000: shorten --duration/],
   ])('rejects %j with a precise error', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(UsageError);

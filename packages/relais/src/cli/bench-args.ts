@@ -9,8 +9,8 @@ export const BENCH_USAGE = `relais bench — load a relais node and measure deli
 Usage:
   relais bench <url> [--connections 100] [--subscribers 10] [--rate 100] [--duration 10s]
                      [--encoding json|msgpack] [--transport websocket|http_stream|sse|long_poll]
-                     [--token JWT] [--payload-bytes 100] [--publishers N] [--channel-prefix bench:]
-                     [--drain 5s] [--json]
+                     [--token JWT] [--payload-bytes 100] [--publishers N] [--workers 1]
+                     [--channel-prefix bench:] [--drain 5s] [--json]
 
 <url> is the node's WebSocket endpoint, e.g. ws://127.0.0.1:8080/connection/websocket (a URL
 without a path gets /connection/websocket). HTTP transports use the endpoints next to it.
@@ -28,6 +28,8 @@ Options:
       --payload-bytes <n>   padding in each publication (default 100, at most 1048576)
       --publishers <n>      publishing connections, extra to --connections
                             (default: one per 500 publications/s)
+      --workers <n>         threads the subscribers are spread over (default 1: all in the main
+                            thread with the publishers); their raw samples are merged
       --channel-prefix <p>  channels are <p><run id>-<n> (default bench:); the node must let
                             clients subscribe and publish there
       --drain <d>           after publishing, how long to wait for deliveries in flight (default 5s)
@@ -55,6 +57,7 @@ export interface BenchArgs {
   token: string | undefined;
   payloadBytes: number;
   publishers: number;
+  workers: number;
   channelPrefix: string;
   drainMs: number;
   json: boolean;
@@ -73,6 +76,7 @@ export const MAX_BENCH_DRAIN_MS = 60_000;
 export const MAX_BENCH_CONNECTIONS = 100_000;
 export const MAX_BENCH_RATE = 1_000_000;
 export const MAX_BENCH_PAYLOAD_BYTES = 1_048_576;
+export const MAX_BENCH_WORKERS = 64;
 /** Deliveries one run may call for: the ledger keeps one bit for each. */
 export const MAX_BENCH_DELIVERIES = 1_000_000_000;
 
@@ -88,6 +92,7 @@ const VALUE_FLAGS = [
   '--token',
   '--payload-bytes',
   '--publishers',
+  '--workers',
   '--channel-prefix',
   '--drain',
 ] as const;
@@ -216,6 +221,7 @@ export function parseBenchArgs(
       1,
       MAX_BENCH_CONNECTIONS,
     ),
+    workers: integer(v['--workers'] ?? '1', '--workers', 1, MAX_BENCH_WORKERS),
     channelPrefix: v['--channel-prefix'] ?? 'bench:',
     drainMs: parseBenchDuration(v['--drain'] ?? `${DEFAULT_BENCH_DRAIN_MS}ms`, '--drain', MAX_BENCH_DRAIN_MS),
     json,

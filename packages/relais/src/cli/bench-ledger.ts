@@ -1,15 +1,17 @@
 /**
  * @module cli/bench-ledger
- * What `relais bench` sent and what arrived: publications by channel and index, their fate
- * (pending, accepted, failed), each subscriber's deliveries (duplicates found exactly, one bit
- * per delivery), and the raw latency samples. Pure: the caller stamps times.
+ * What `relais bench` sent and what arrived. A DeliveryBook sits with the subscribers (in this
+ * thread or a worker): each subscriber's deliveries, duplicates found exactly (one bit per
+ * delivery), how many subscribers got each publication, the raw latency samples. The
+ * BenchLedger sits with the publishers: each publication's fate (pending, accepted, failed),
+ * the books' counts merged in, and every raw sample. Pure: the caller stamps times.
  */
 
 const PENDING = 0;
 const ACCEPTED = 1;
 const FAILED = 2;
 
-/** A growable array of numbers, doubling as it fills. */
+/** A growable typed array, doubling as it fills. */
 class Grow<T extends Uint8Array | Uint32Array | Float64Array> {
   #array: T;
   length = 0;
@@ -31,13 +33,10 @@ class Grow<T extends Uint8Array | Uint32Array | Float64Array> {
     this.ensure(this.length + 1);
     this.#array[this.length++] = value;
   }
-}
-
-/** One channel's publications: their fate and how many subscribers got each. */
-interface ChannelBook {
-  subscribers: number;
-  fate: Grow<Uint8Array>;
-  delivered: Grow<Uint32Array>;
+  /** The filled part, copied. */
+  copy(): T {
+    return this.#array.slice(0, this.length) as T;
+  }
 }
 
 /** Nearest-rank percentile of sorted samples; 0 when there are none. */
@@ -67,27 +66,24 @@ export function summarize(samples: Float64Array): LatencySummary {
   };
 }
 
-export class BenchLedger {
-  readonly #channels: ChannelBook[];
-  /** Per subscriber: its channel and one bit per publication index of that channel. */
-  readonly #seen: { channel: number; bits: Grow<Uint8Array> }[] = [];
-  readonly #latencies = new Grow((n) => new Float64Array(n));
-  sent = 0;
-  accepted = 0;
-  failed = 0;
-  /** Deliveries of distinct publications to distinct subscribers. */
-  delivered = 0;
-  duplicated = 0;
-  /** Subscribers of accepted publications that have not had them yet. */
-  #missing = 0;
+/** What a book gathered since it was last taken. */
+export interface DeliveryTake {
+  delivered: number;
+  duplicated: number;
+  samples: Float64Array;
+}
 
-  /** `subscribers[c]`: how many subscribers channel c has. */
-  constructor(subscribers: readonly number[]) {
-    this.#channels = subscribers.map((count) => ({
-      subscribers: count,
-      fate: new Grow((n) => new Uint8Array(n)),
-      delivered: new Grow((n) => new Uint32Array(n)),
-    }));
+/** The subscribers' side: who got which publication of their channel, and how late. */
+export class DeliveryBook {
+  /** Per channel: how many of this book's subscribers got each publication index. */
+  readonly #counts: Grow<Uint32Array>[];
+  readonly #seen: { channel: number; bits: Grow<Uint8Array> }[] = [];
+  #samples = new Grow((n) => new Float64Array(n));
+  #delivered = 0;
+  #duplicated = 0;
+
+  constructor(channels: number) {
+    this.#counts = Array.from({ length: channels }, () => new Grow((n) => new Uint32Array(n)));
   }
 
   /** Registers a subscriber of `channel`; returns its index for `deliver`. */
@@ -96,44 +92,100 @@ export class BenchLedger {
     return this.#seen.length - 1;
   }
 
+  /** Subscriber `who` received publication `index` of its channel, `latencyMs` after it was sent. */
+  deliver(who: number, index: number, latencyMs: number): void {
+    const seen = this.#seen[who]!;
+    const byte = index >> 3;
+    const bit = 1 << (index & 7);
+    seen.bits.ensure(byte + 1);
+    if ((seen.bits.array[byte]! & bit) !== 0) {
+      this.#duplicated++;
+      return;
+    }
+    seen.bits.array[byte]! |= bit;
+    this.#delivered++;
+    this.#samples.push(latencyMs);
+    const counts = this.#counts[seen.channel]!;
+    counts.ensure(index + 1);
+    counts.length = Math.max(counts.length, index + 1);
+    counts.array[index]!++;
+  }
+
+  /** Counts and samples since the last take (the samples move to the caller). */
+  take(): DeliveryTake {
+    const taken = { delivered: this.#delivered, duplicated: this.#duplicated, samples: this.#samples.copy() };
+    this.#delivered = 0;
+    this.#duplicated = 0;
+    this.#samples = new Grow((n) => new Float64Array(n));
+    return taken;
+  }
+
+  /** Per channel, how many subscribers of this book got each publication index. */
+  counts(): Uint32Array[] {
+    return this.#counts.map((counts) => counts.copy());
+  }
+}
+
+/** The publishers' side, and the run's totals once the books are merged in. */
+export class BenchLedger {
+  readonly #subscribers: readonly number[];
+  readonly #fates: Grow<Uint8Array>[];
+  readonly #samples = new Grow((n) => new Float64Array(n));
+  sent = 0;
+  accepted = 0;
+  failed = 0;
+  /** Deliveries of distinct publications to distinct subscribers. */
+  delivered = 0;
+  duplicated = 0;
+  /** Deliveries the accepted publications call for (one per subscriber of their channel). */
+  expected = 0;
+  #missing: number | undefined;
+
+  /** `subscribers[c]`: how many subscribers channel c has. */
+  constructor(subscribers: readonly number[]) {
+    this.#subscribers = subscribers;
+    this.#fates = subscribers.map(() => new Grow((n) => new Uint8Array(n)));
+  }
+
   /** A publication goes out on `channel`; returns its index there. */
   send(channel: number): number {
-    const book = this.#channels[channel]!;
     this.sent++;
-    book.fate.push(PENDING);
-    book.delivered.push(0);
-    return book.fate.length - 1;
+    this.#fates[channel]!.push(PENDING);
+    return this.#fates[channel]!.length - 1;
   }
 
   /** The node accepted (`ok`) or refused publication `index` of `channel`. */
   settle(channel: number, index: number, ok: boolean): void {
-    const book = this.#channels[channel]!;
-    if (book.fate.array[index] !== PENDING) return;
-    book.fate.array[index] = ok ? ACCEPTED : FAILED;
+    const fates = this.#fates[channel]!;
+    if (fates.array[index] !== PENDING) return;
+    fates.array[index] = ok ? ACCEPTED : FAILED;
     if (!ok) {
       this.failed++;
       return;
     }
     this.accepted++;
-    this.#missing += Math.max(0, book.subscribers - book.delivered.array[index]!);
+    this.expected += this.#subscribers[channel]!;
   }
 
-  /** Subscriber `who` received publication `index` of its channel, `latencyMs` after it was sent. */
-  deliver(who: number, index: number, latencyMs: number): void {
-    const seen = this.#seen[who]!;
-    const book = this.#channels[seen.channel]!;
-    seen.bits.ensure((index >> 3) + 1);
-    const byte = index >> 3;
-    const bit = 1 << (index & 7);
-    if (index >= book.fate.length || (seen.bits.array[byte]! & bit) !== 0) {
-      this.duplicated++;
-      return;
-    }
-    seen.bits.array[byte]! |= bit;
-    this.delivered++;
-    this.#latencies.push(latencyMs);
-    book.delivered.array[index]!++;
-    if (book.fate.array[index] === ACCEPTED) this.#missing--;
+  /** Adds what a book gathered (counts and raw samples). */
+  add(take: DeliveryTake): void {
+    this.delivered += take.delivered;
+    this.duplicated += take.duplicated;
+    for (const sample of take.samples) this.#samples.push(sample);
+  }
+
+  /** Merges the books' per-channel counts: from then on `missing` is exact. */
+  merge(books: readonly (readonly Uint32Array[])[]): void {
+    let missing = 0;
+    this.#fates.forEach((fates, channel) => {
+      for (let index = 0; index < fates.length; index++) {
+        if (fates.array[index] !== ACCEPTED) continue;
+        let got = 0;
+        for (const counts of books) got += counts[channel]![index] ?? 0;
+        missing += Math.max(0, this.#subscribers[channel]! - got);
+      }
+    });
+    this.#missing = missing;
   }
 
   /** Publications neither accepted nor refused yet. */
@@ -141,32 +193,23 @@ export class BenchLedger {
     return this.sent - this.accepted - this.failed;
   }
 
-  /** Deliveries the accepted publications call for (one per subscriber of their channel). */
-  get expected(): number {
-    let total = 0;
-    for (const book of this.#channels) {
-      for (let i = 0; i < book.fate.length; i++) if (book.fate.array[i] === ACCEPTED) total += book.subscribers;
-    }
-    return total;
-  }
-
-  /** Subscribers of accepted publications still waiting for them. */
+  /** Subscribers of accepted publications that did not get them (exact after `merge`). */
   get missing(): number {
-    return this.#missing;
+    return this.#missing ?? Math.max(0, this.expected - this.delivered);
   }
 
-  /** Every publication settled and every accepted one delivered everywhere. */
+  /** Every publication settled and as many deliveries as the accepted ones call for. */
   get complete(): boolean {
-    return this.pending === 0 && this.#missing === 0;
+    return this.pending === 0 && this.delivered >= this.expected;
   }
 
   /** How many latency samples there are (to take windows of them). */
   get samples(): number {
-    return this.#latencies.length;
+    return this.#samples.length;
   }
 
   /** Samples from index `from` on (the raw values; copy before sorting). */
   latencies(from = 0): Float64Array {
-    return this.#latencies.array.subarray(from, this.#latencies.length);
+    return this.#samples.array.subarray(from, this.#samples.length);
   }
 }

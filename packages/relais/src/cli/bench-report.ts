@@ -11,6 +11,12 @@ const KINDS: readonly BenchErrorKind[] = ['connect', 'subscribe', 'publish', 'di
 /** Distinct error messages kept (the counts stay exact beyond it). */
 export const MAX_BENCH_ERROR_MESSAGES = 20;
 
+/** A BenchErrors as plain data (to cross from a worker). */
+export interface BenchErrorsSnapshot {
+  counts: Record<BenchErrorKind, number>;
+  messages: { message: string; count: number }[];
+}
+
 export class BenchErrors {
   readonly #counts = new Map<BenchErrorKind, number>(KINDS.map((kind) => [kind, 0]));
   readonly #messages = new Map<string, number>();
@@ -23,6 +29,23 @@ export class BenchErrors {
     const seen = this.#messages.get(message);
     if (seen !== undefined) this.#messages.set(message, seen + 1);
     else if (this.#messages.size < MAX_BENCH_ERROR_MESSAGES) this.#messages.set(message, 1);
+  }
+
+  /** Adds the counts and messages of another BenchErrors (a worker's). */
+  absorb(other: BenchErrorsSnapshot): void {
+    for (const kind of KINDS) {
+      this.#counts.set(kind, this.#counts.get(kind)! + other.counts[kind]);
+      this.total += other.counts[kind];
+    }
+    for (const { message, count } of other.messages) {
+      const seen = this.#messages.get(message);
+      if (seen !== undefined) this.#messages.set(message, seen + count);
+      else if (this.#messages.size < MAX_BENCH_ERROR_MESSAGES) this.#messages.set(message, count);
+    }
+  }
+
+  snapshot(): BenchErrorsSnapshot {
+    return { counts: this.counts(), messages: this.messages() };
   }
 
   counts(): Record<BenchErrorKind, number> {
@@ -42,6 +65,8 @@ export interface BenchResult {
   channels: number;
   subscribersPerChannel: number;
   publishers: number;
+  /** Threads the subscribers ran in. */
+  workers: number;
   ratePerSecond: number;
   durationMs: number;
   payloadBytes: number;
@@ -59,7 +84,7 @@ export interface BenchResult {
   delivered: number;
   missing: number;
   duplicated: number;
-  /** Deliveries over the time from the first publication to the last delivery. */
+  /** Deliveries over the time from the first publication until all had arrived (or the drain ended). */
   deliveriesPerSecond: number;
   /** From the publisher's stamp to the subscriber's receipt, over every delivery. */
   latencyMs: LatencySummary;
@@ -92,7 +117,7 @@ export function formatBench(r: BenchResult): string {
   const lines = [
     `relais bench ${r.url} (${r.transport}, ${r.encoding})`,
     `  load        ${count(r.connections, 'subscriber')} in ${count(r.channels, 'channel')} (${n(r.subscribersPerChannel)} each), ` +
-      `${count(r.publishers, 'publisher')}, ${n(r.ratePerSecond)} publications/s of ${n(r.payloadBytes)} B padding for ${r.durationMs / 1000} s`,
+      `${count(r.publishers, 'publisher')}, ${count(r.workers, 'subscriber thread')}, ${n(r.ratePerSecond)} publications/s of ${n(r.payloadBytes)} B padding for ${r.durationMs / 1000} s`,
     `  connected   ${n(r.connected)}/${n(r.connections)} in ${(r.connectMs / 1000).toFixed(2)} s`,
     `  published   ${n(r.published)} (${n(r.publishedPerSecond)}/s): accepted ${n(r.accepted)}, failed ${n(r.failed)}, unanswered ${n(r.unsettled)}`,
     `  delivered   ${n(r.delivered)} of ${n(r.expected)} expected: missing ${n(r.missing)}, duplicated ${n(r.duplicated)}`,

@@ -72,7 +72,7 @@ describe('relais bench', () => {
     });
     expect(result.latencyMs.samples).toBe(acceptedTotal * 3);
     expect(status).toBe(0);
-    expect(progress).toMatch(/^relais bench: 6\/6 subscribers and 1\/1 publishers connected/);
+    expect(progress).toMatch(/^relais bench: 6\/6 subscribers \(1 thread\) and 1\/1 publishers connected/);
   });
 
   it('counts refused publications as failed, expects nothing of them, and exits 1', async () => {

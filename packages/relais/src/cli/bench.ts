@@ -1,27 +1,28 @@
 /**
  * @module cli/bench
  * `relais bench <url>`: opens subscriber connections with @relais/client (any transport and
- * encoding it has), publishes at a fixed rate from extra connections, and reports what arrived
- * (BenchLedger) and how fast. Every connection lives in this process, so the publisher's stamp
- * and the subscriber's clock are the same `performance.now()`.
+ * encoding it has) in this thread or in `--workers` threads, publishes at a fixed rate from
+ * extra connections in this thread, and reports what arrived (BenchLedger) and how fast.
+ * Publications carry the generator's clock (benchNow); latency is read by the subscriber.
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
-import { Client, type ClientOptions, type EventSourceConstructor, type Subscription } from '@relais/client';
-import { msgpack } from '@relais/client/msgpack';
-import { UsageError } from './args.js';
+import { Client } from '@relais/client';
 import type { BenchArgs } from './bench-args.js';
+import { benchClientOptions, benchNow, type BenchBody } from './bench-clients.js';
+import { LocalGroup, watchDisconnects, type GroupPlan, type SubscriberGroup } from './bench-group.js';
 import { BenchLedger, summarize } from './bench-ledger.js';
 import { BenchErrors, formatBench, formatProgress, type BenchResult } from './bench-report.js';
+import { BenchWorkerError, WorkerGroup } from './bench-workers.js';
 
-/** Connections opened at the same time while ramping up. */
+/** Connections opened at the same time while ramping up, per group. */
 export const BENCH_CONNECT_CONCURRENCY = 64;
 /** No connection starts later than this after the first: the ramp is bounded too. */
 export const BENCH_MAX_RAMP_MS = 60_000;
 /** Publications a publisher has in flight at most (a node queues 1,024 commands per connection). */
 export const BENCH_MAX_INFLIGHT_PER_PUBLISHER = 1_000;
 const TICK_MS = 5;
+const TAKE_MS = 100;
 const PROGRESS_MS = 1_000;
 
 export interface BenchIo {
@@ -29,155 +30,86 @@ export interface BenchIo {
   err: (text: string) => void;
 }
 
-interface Body {
-  /** `performance.now()` of the publishing process when sent. */
-  t: number;
-  /** Index of the publication in its channel. */
-  k: number;
-  p?: string;
-}
-
-const silent = { debug() {}, error() {} };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventSource(): Promise<EventSourceConstructor> {
-  const global = (globalThis as { EventSource?: EventSourceConstructor }).EventSource;
-  if (global) return global;
-  try {
-    const module = (await import('eventsource')) as unknown as { EventSource: EventSourceConstructor };
-    return module.EventSource;
-  } catch {
-    throw new UsageError('--transport sse needs an EventSource: this Node has none; install the eventsource package');
-  }
-}
-
-async function clientOptions(args: BenchArgs): Promise<ClientOptions> {
-  const options: ClientOptions = {
-    websocket: WebSocket as unknown as ClientOptions['websocket'],
-    transports: [args.transport],
-    encoding: args.encoding === 'msgpack' ? msgpack : 'json',
-    // A bench counts a lost connection as an error rather than hiding it behind a reconnect.
-    maxReconnectAttempts: 0,
-    window: null,
-    document: null,
-    logger: silent,
-  };
-  if (args.token !== undefined) options.token = args.token;
-  if (args.transport === 'sse') options.EventSource = await eventSource();
-  return options;
-}
-
-type Failure = { kind: 'connect' | 'subscribe'; why: unknown };
-
-/** Resolves once `sub` is subscribed (undefined) or with why it failed for good. */
-function subscribed(client: Client, sub: Subscription<Body>): Promise<Failure | undefined> {
-  return new Promise((resolve) => {
-    const offs = [
-      sub.on('state', (change) => {
-        if (change.state === 'subscribed') done(undefined);
-        else if (change.state === 'unsubscribed') done({ kind: 'subscribe', why: change.error ?? change.reason ?? 'unsubscribed' });
-      }),
-      client.on('state', (change) => {
-        if (change.state === 'closed' || (change.state === 'disconnected' && change.nextRetryAt === undefined)) {
-          done({ kind: 'connect', why: change.error ?? change.reason ?? change.state });
-        }
-      }),
-    ];
-    function done(failure: Failure | undefined): void {
-      for (const off of offs) off();
-      resolve(failure);
-    }
-  });
-}
-
-/** Runs `work(i)` for i in [0, count), `concurrency` at a time. */
-async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(count, concurrency) }, async () => {
-    while (next < count) await work(next++);
-  });
-  await Promise.all(lanes);
+/** Subscriber i goes to group i % workers; subscribers fill channels in order. */
+function plans(args: BenchArgs, channelNames: string[]): GroupPlan[] {
+  const groups = Math.min(args.workers, args.connections);
+  const channels: number[][] = Array.from({ length: groups }, () => []);
+  for (let i = 0; i < args.connections; i++) channels[i % groups]!.push(Math.floor(i / args.subscribersPerChannel));
+  const { url, transport, encoding, token } = args;
+  return channels.map((members) => ({
+    args: { url, transport, encoding, token },
+    channelNames,
+    channels: members,
+    concurrency: BENCH_CONNECT_CONCURRENCY,
+    rampMs: BENCH_MAX_RAMP_MS,
+  }));
 }
 
 class BenchRun {
   readonly ledger: BenchLedger;
   readonly errors = new BenchErrors();
-  readonly clients: Client[] = [];
+  readonly publishers: Client[] = [];
   readonly channelNames: string[];
-  connected = 0;
+  readonly groups: SubscriberGroup[];
+  groupErrors = 0;
   #running = true;
-  lastDeliveryAt = 0;
+  #taking: Promise<void> = Promise.resolve();
 
-  constructor(
-    readonly args: BenchArgs,
-    readonly options: ClientOptions,
-  ) {
+  constructor(readonly args: BenchArgs) {
     const run = randomBytes(4).toString('hex');
     this.channelNames = Array.from({ length: args.channels }, (_, c) => `${args.channelPrefix}${run}-${c}`);
     const subscribers = this.channelNames.map((_, c) =>
       Math.min(args.subscribersPerChannel, args.connections - c * args.subscribersPerChannel),
     );
     this.ledger = new BenchLedger(subscribers);
+    const groupPlans = plans(args, this.channelNames);
+    this.groups = groupPlans.map((plan) => (args.workers > 1 ? new WorkerGroup(plan) : new LocalGroup(plan)));
   }
 
-  /** A client whose errors and (while the run lasts) lost connections are counted. */
-  #client(): Client {
-    const client = new Client(this.args.url, this.options);
-    this.clients.push(client);
-    let up = false;
-    client.on('state', (change) => {
-      if (change.state === 'connected') up = true;
-      else if (up && change.state === 'disconnected' && this.#running) {
-        up = false;
-        this.errors.add('disconnect', change.error ?? change.reason ?? 'disconnected');
+  async openPublishers(): Promise<void> {
+    const options = await benchClientOptions(this.args);
+    await Promise.all(
+      Array.from({ length: this.args.publishers }, async () => {
+        const client = new Client(this.args.url, options);
+        watchDisconnects(client, this.errors, () => this.#running);
+        client.connect();
+        try {
+          await client.ready();
+          this.publishers.push(client);
+        } catch (error) {
+          client.close();
+          this.errors.add('connect', error);
+        }
+      }),
+    );
+  }
+
+  /** Adds what every group gathered since the last take. */
+  take(): Promise<void> {
+    this.#taking = this.#taking.then(async () => {
+      for (const take of await Promise.all(this.groups.map((group) => group.take()))) {
+        this.ledger.add(take);
+        this.groupErrors += take.errors;
       }
     });
-    return client;
-  }
-
-  async subscriber(i: number, deadline: number): Promise<void> {
-    if (performance.now() > deadline) {
-      this.errors.add('connect', `not opened: the ramp took longer than ${BENCH_MAX_RAMP_MS / 1000} s`);
-      return;
-    }
-    const channel = Math.floor(i / this.args.subscribersPerChannel);
-    const client = this.#client();
-    const sub = client.subscribe<Body>(this.channelNames[channel]!);
-    const who = this.ledger.subscriber(channel);
-    sub.on('publication', ({ data }) => {
-      const at = performance.now();
-      this.lastDeliveryAt = at;
-      this.ledger.deliver(who, data.k, at - data.t);
-    });
-    client.connect();
-    const failure = await subscribed(client, sub);
-    if (failure) this.errors.add(failure.kind, failure.why);
-    else this.connected++;
-  }
-
-  async publisher(): Promise<Client | undefined> {
-    const client = this.#client();
-    client.connect();
-    try {
-      await client.ready();
-      return client;
-    } catch (error) {
-      this.errors.add('connect', error);
-      return undefined;
-    }
+    return this.#taking;
   }
 
   /**
    * Publishes rate × duration publications, evenly over the duration; resolves when the last one
    * is sent, with the time it took.
    */
-  async publish(publishers: Client[], progress: (elapsedMs: number) => void): Promise<number> {
+  async publish(progress: (elapsedMs: number) => void): Promise<number> {
     const { ratePerSecond, durationMs, channels, payloadBytes } = this.args;
+    const publishers = this.publishers;
     const padding = payloadBytes > 0 ? 'x'.repeat(payloadBytes) : undefined;
     const inflight = new Array<number>(publishers.length).fill(0);
     const total = Math.round((ratePerSecond * durationMs) / 1000);
     const start = performance.now();
     let nextProgress = PROGRESS_MS;
+    let nextTake = TAKE_MS;
     for (;;) {
       const elapsed = performance.now() - start;
       const due = Math.min(total, Math.floor((ratePerSecond * elapsed) / 1000));
@@ -186,7 +118,7 @@ class BenchRun {
         const p = channel % publishers.length;
         if (inflight[p]! >= BENCH_MAX_INFLIGHT_PER_PUBLISHER) break; // the generator falls behind: it shows in the rate
         const index = this.ledger.send(channel);
-        const body: Body = { t: performance.now(), k: index };
+        const body: BenchBody = { t: benchNow(), k: index };
         if (padding !== undefined) body.p = padding;
         inflight[p]!++;
         publishers[p]!.publish(this.channelNames[channel]!, body).then(
@@ -201,7 +133,12 @@ class BenchRun {
           },
         );
       }
+      if (elapsed >= nextTake) {
+        void this.take();
+        nextTake += TAKE_MS;
+      }
       if (elapsed >= nextProgress) {
+        await this.take();
         progress(elapsed);
         nextProgress += PROGRESS_MS;
       }
@@ -215,54 +152,85 @@ class BenchRun {
   /** Waits until every publication is settled and delivered, or `drainMs` passed. */
   async drain(): Promise<void> {
     const until = performance.now() + this.args.drainMs;
-    while (!this.ledger.complete && performance.now() < until) await sleep(TICK_MS);
+    for (;;) {
+      await this.take();
+      if (this.ledger.complete || performance.now() >= until) return;
+      await sleep(TICK_MS * 4);
+    }
   }
 
-  close(): void {
+  /** Closes every connection and merges the groups' totals. */
+  async close(): Promise<void> {
     this.#running = false;
-    for (const client of this.clients) client.close();
+    for (const client of this.publishers) client.close();
+    await this.#taking.catch(() => {});
+    const ends = await Promise.allSettled(this.groups.map((group) => group.close()));
+    const counts: Uint32Array[][] = [];
+    for (const end of ends) {
+      if (end.status === 'rejected') continue;
+      this.ledger.add(end.value.take);
+      this.errors.absorb(end.value.errors);
+      counts.push(end.value.counts);
+    }
+    this.ledger.merge(counts);
+    const failed = ends.find((end) => end.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }
 
 /** Runs the load; resolves with what was measured. Throws UsageError for an unusable setup. */
 export async function bench(args: BenchArgs, io: BenchIo): Promise<BenchResult> {
-  const run = new BenchRun(args, await clientOptions(args));
+  await benchClientOptions(args); // a transport this runtime lacks fails here, before any thread starts
+  const run = new BenchRun(args);
+  let connected = 0;
+  let connectMs = 0;
+  let publishedMs = 0;
+  let lastDeliveryAt = 0;
+  const publishStart = { at: 0 };
   try {
     const connectStart = performance.now();
-    const deadline = connectStart + BENCH_MAX_RAMP_MS;
-    await pool(args.connections, BENCH_CONNECT_CONCURRENCY, (i) => run.subscriber(i, deadline));
-    const publishers = (await Promise.all(Array.from({ length: args.publishers }, () => run.publisher()))).filter(
-      (client): client is Client => client !== undefined,
-    );
-    const connectMs = performance.now() - connectStart;
+    connected = (await Promise.all(run.groups.map((group) => group.open()))).reduce((a, b) => a + b, 0);
+    await run.openPublishers();
+    connectMs = performance.now() - connectStart;
     io.err(
-      `relais bench: ${run.connected}/${args.connections} subscribers and ${publishers.length}/${args.publishers} publishers connected in ${(connectMs / 1000).toFixed(2)} s\n`,
+      `relais bench: ${connected}/${args.connections} subscribers (${run.groups.length} ${run.groups.length === 1 ? 'thread' : 'worker threads'}) ` +
+        `and ${run.publishers.length}/${args.publishers} publishers connected in ${(connectMs / 1000).toFixed(2)} s\n`,
     );
-    let publishedMs = 0;
-    let windowFrom = 0;
-    let lastDelivered = 0;
-    const publishStart = performance.now();
-    if (run.connected > 0 && publishers.length === args.publishers) {
-      publishedMs = await run.publish(publishers, (elapsed) => {
+    if (connected > 0 && run.publishers.length === args.publishers) {
+      let windowFrom = 0;
+      let lastDelivered = 0;
+      publishStart.at = performance.now();
+      publishedMs = await run.publish((elapsed) => {
         const window = summarize(run.ledger.latencies(windowFrom));
         windowFrom = run.ledger.samples;
-        io.err(formatProgress(elapsed, run.ledger, run.ledger.delivered - lastDelivered, window, run.errors.total));
+        const errors = run.errors.total + run.groupErrors;
+        io.err(formatProgress(elapsed, run.ledger, run.ledger.delivered - lastDelivered, window, errors));
         lastDelivered = run.ledger.delivered;
       });
       await run.drain();
+      lastDeliveryAt = performance.now();
     }
-    const deliveringMs = Math.max(0, run.lastDeliveryAt - publishStart);
-    return result(args, run, connectMs, publishedMs, deliveringMs);
   } finally {
-    run.close();
+    await run.close();
   }
+  // Deliveries over the time from the first publication to the end of the drain (or the moment
+  // all had arrived, which ends it).
+  const deliveringMs = Math.max(0, lastDeliveryAt - publishStart.at);
+  return result(args, run, connected, connectMs, publishedMs, deliveringMs);
 }
 
-function result(args: BenchArgs, run: BenchRun, connectMs: number, publishedMs: number, deliveringMs: number): BenchResult {
+function result(
+  args: BenchArgs,
+  run: BenchRun,
+  connected: number,
+  connectMs: number,
+  publishedMs: number,
+  deliveringMs: number,
+): BenchResult {
   const { ledger, errors } = run;
   const perSecond = (count: number, ms: number): number => (ms > 0 ? Math.round((count * 1000) / ms) : 0);
   const ok =
-    run.connected === args.connections && errors.total === 0 && ledger.missing === 0 && ledger.duplicated === 0 && ledger.pending === 0;
+    connected === args.connections && errors.total === 0 && ledger.missing === 0 && ledger.duplicated === 0 && ledger.pending === 0;
   return {
     url: args.url,
     transport: args.transport,
@@ -271,10 +239,11 @@ function result(args: BenchArgs, run: BenchRun, connectMs: number, publishedMs: 
     channels: args.channels,
     subscribersPerChannel: args.subscribersPerChannel,
     publishers: args.publishers,
+    workers: run.groups.length,
     ratePerSecond: args.ratePerSecond,
     durationMs: args.durationMs,
     payloadBytes: args.payloadBytes,
-    connected: run.connected,
+    connected,
     connectMs: Math.round(connectMs),
     published: ledger.sent,
     accepted: ledger.accepted,
@@ -295,7 +264,14 @@ function result(args: BenchArgs, run: BenchRun, connectMs: number, publishedMs: 
 
 /** Runs `relais bench`; prints the result; resolves with the exit code (0 clean, 1 not). */
 export async function runBench(args: BenchArgs, io: BenchIo): Promise<number> {
-  const outcome = await bench(args, io);
+  let outcome: BenchResult;
+  try {
+    outcome = await bench(args, io);
+  } catch (error) {
+    if (!(error instanceof BenchWorkerError)) throw error;
+    io.err(`relais: ${error.message}\n`);
+    return 1;
+  }
   io.out(args.json ? `${JSON.stringify(outcome)}\n` : formatBench(outcome));
   return outcome.ok ? 0 : 1;
 }
