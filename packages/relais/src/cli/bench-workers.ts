@@ -27,6 +27,7 @@ export class WorkerGroup implements SubscriberGroup {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   #next = 0;
+  #dead: Error | undefined;
 
   constructor(plan: GroupPlan) {
     this.#worker = new Worker(new URL('./bench-worker.js', import.meta.url), { workerData: plan });
@@ -41,12 +42,14 @@ export class WorkerGroup implements SubscriberGroup {
   }
 
   #fail(error: Error): void {
+    this.#dead ??= error;
     for (const call of this.#pending.values()) call.reject(error);
     this.#pending.clear();
   }
 
   #call<T>(type: WorkerRequest['type']): Promise<T> {
     const id = this.#next++;
+    if (this.#dead) return Promise.reject(this.#dead);
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: never) => void, reject });
       this.#worker.postMessage({ id, type } satisfies WorkerRequest);

@@ -56,6 +56,8 @@ class BenchRun {
   groupErrors = 0;
   #running = true;
   #taking: Promise<void> = Promise.resolve();
+  /** The first failure of a group (a worker that died): the run stops and close() throws it. */
+  #failure: unknown;
 
   constructor(readonly args: BenchArgs) {
     const run = randomBytes(4).toString('hex');
@@ -86,14 +88,23 @@ class BenchRun {
     );
   }
 
-  /** Adds what every group gathered since the last take. */
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  /** Adds what every group gathered since the last take. Never rejects: a failure stops the run. */
   take(): Promise<void> {
-    this.#taking = this.#taking.then(async () => {
-      for (const take of await Promise.all(this.groups.map((group) => group.take()))) {
-        this.ledger.add(take);
-        this.groupErrors += take.errors;
-      }
-    });
+    this.#taking = this.#taking
+      .then(async () => {
+        if (this.failed) return;
+        for (const take of await Promise.all(this.groups.map((group) => group.take()))) {
+          this.ledger.add(take);
+          this.groupErrors += take.errors;
+        }
+      })
+      .catch((error: unknown) => {
+        this.#failure ??= error;
+      });
     return this.#taking;
   }
 
@@ -143,7 +154,7 @@ class BenchRun {
         nextProgress += PROGRESS_MS;
       }
       // Behind schedule (publishers at their in-flight cap) the run still ends on time.
-      if (this.ledger.sent >= total || elapsed >= durationMs + this.args.drainMs) break;
+      if (this.ledger.sent >= total || elapsed >= durationMs + this.args.drainMs || this.failed) break;
       await sleep(TICK_MS);
     }
     return performance.now() - start;
@@ -154,7 +165,7 @@ class BenchRun {
     const until = performance.now() + this.args.drainMs;
     for (;;) {
       await this.take();
-      if (this.ledger.complete || performance.now() >= until) return;
+      if (this.ledger.complete || this.failed || performance.now() >= until) return;
       await sleep(TICK_MS * 4);
     }
   }
@@ -163,7 +174,7 @@ class BenchRun {
   async close(): Promise<void> {
     this.#running = false;
     for (const client of this.publishers) client.close();
-    await this.#taking.catch(() => {});
+    await this.#taking;
     const ends = await Promise.allSettled(this.groups.map((group) => group.close()));
     const counts: Uint32Array[][] = [];
     for (const end of ends) {
@@ -174,6 +185,7 @@ class BenchRun {
     }
     this.ledger.merge(counts);
     const failed = ends.find((end) => end.status === 'rejected');
+    if (this.#failure !== undefined) throw this.#failure;
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }
