@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@relais\/postgres$/, replacement: src('postgres') },
       { find: /^@relais\/socketio$/, replacement: src('socketio') },
       { find: /^@relais\/supabase$/, replacement: src('supabase') },
+      { find: /^@relais\/client\/msgpack$/, replacement: src('client', 'msgpack.ts') },
       { find: /^@relais\/client$/, replacement: src('client') },
       { find: /^@relais\/svelte$/, replacement: src('svelte') },
       { find: /^@relais\/app-chat\/server$/, replacement: appServer('chat') },

@@ -391,6 +391,51 @@ function describe(scenario, plan) {
   return `${n(plan.rpc.calls)} sequential calls`;
 }
 
+/** The `relais bench` section: the same on every run (the tool, not its numbers). */
+const RELAIS_BENCH_SECTION = [
+  '## relais bench',
+  '',
+  '`npm run bench` above is the side-by-side comparison (relais, Socket.IO and `ws` in one run, on',
+  "pinned cores, with the servers' CPU counted). `relais bench` is the load tool to point at any",
+  'relais node, yours included: it opens subscriber connections with `@relais/client` over the',
+  'transport and encoding you pick, publishes at a fixed rate for a bounded time from extra',
+  'connections, and prints what arrived and how late.',
+  '',
+  '```sh',
+  'relais bench ws://127.0.0.1:8080/connection/websocket --connections 1000 --subscribers 100 --rate 200 --duration 30s',
+  'relais bench wss://rt.example.com/connection/websocket --encoding msgpack --token "$JWT" --json',
+  'relais bench ws://127.0.0.1:8080 --transport long_poll --connections 50 --rate 50   # HTTP fallbacks: http_stream, sse, long_poll',
+  'relais bench --help',
+  '```',
+  '',
+  '- **Load**: `--connections` subscribers, `--subscribers` of them per channel (channels',
+  '  `<--channel-prefix><run id>-<n>`, default prefix `bench:`: the node must let clients subscribe and',
+  '  publish there), `--rate` publications/s over all channels round-robin, each with',
+  '  `--payload-bytes` of padding, for `--duration` (at most 1 h), from `--publishers` connections',
+  '  (default one per 500/s: a node allows 1,000 commands/s per connection). Then it waits up to',
+  '  `--drain` for deliveries in flight and closes everything.',
+  '- **Counts**: publications sent, accepted (acked by the node), failed; deliveries expected (one',
+  '  per subscriber of each accepted publication), delivered (each distinct publication to each',
+  '  subscriber once), missing and duplicated (found exactly, not estimated). A lost connection is',
+  '  an error, not a reconnect.',
+  '- **Latency**: each publication carries the time it was sent, stamped by the load generator;',
+  '  the subscriber that receives it subtracts that from its own reading of the same clock.',
+  '  p50/p95/p99/max are nearest-rank percentiles over every raw sample of the run, never averages',
+  '  of percentiles.',
+  '- **Output**: a progress line on stderr every second; the result as text, or one JSON object',
+  '  with `--json`. Exit code 0 when every subscriber connected, nothing failed and every accepted',
+  '  publication reached every subscriber once; 1 otherwise; 2 for a bad command line (the message',
+  '  names the flag).',
+  '- The generator is one Node process: the publishers run in its main thread, the subscribers',
+  '  there too or, with `--workers N`, spread over N worker threads (their counts and raw samples',
+  '  are merged at the end; every thread reads the same clock, `performance.timeOrigin +',
+  '  performance.now()`). At high rates the generator is the bottleneck before the node is: watch',
+  '  its CPU, give it more threads on a machine with the cores for them, or run it on another',
+  "  machine. Its numbers include the client SDK's own work per message, unlike the raw-socket load",
+  '  generator of `npm run bench`. An example run is in',
+  '  [packages/relais/README.md](../packages/relais/README.md#relais-bench).',
+];
+
 export function renderMarkdown(run) {
   const summaries = Object.fromEntries(Object.entries(run.results).map(([key, runs]) => [key, summarize(runs)]));
   const m = run.machine;
@@ -507,6 +552,8 @@ export function renderMarkdown(run) {
   out.push('```');
   out.push('');
   out.push('Raw results of every run go to bench/results/ (not committed); the runs behind this page are in docs/benchmarks-data/.');
+  out.push('');
+  out.push(...RELAIS_BENCH_SECTION);
   out.push('');
   return out.join('\n');
 }

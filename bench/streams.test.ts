@@ -5,6 +5,7 @@
  * and order, never timing. The benchmark itself (bench/run.mjs) is not part of `npm test`.
  */
 import { Client, type Subscription } from '@relais/client';
+import { msgpack } from '@relais/client/msgpack';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -72,7 +73,7 @@ async function relaisStream(): Promise<unknown[]> {
   const { port } = await startVariant('relais');
   const url = `ws://127.0.0.1:${port}/connection/websocket`;
   const subscriber = new Client(url, { websocket: WebSocket });
-  const publisher = new Client(url, { websocket: WebSocket, encoding: 'msgpack' });
+  const publisher = new Client(url, { websocket: WebSocket, encoding: msgpack });
   cleanups.push(
     () => subscriber.close(),
     () => publisher.close(),

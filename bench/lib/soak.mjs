@@ -10,6 +10,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client } from '@relais/client';
+import { msgpack } from '@relais/client/msgpack';
 import { createRelais } from '@relais/server';
 import WebSocket from 'ws';
 import { runAttack } from './soak-attacks.mjs';
@@ -143,10 +144,10 @@ export async function runSoak({
   const baseline = await heap();
   log(`node on ${url} (${engine}); heap baseline ${(baseline / 1e6).toFixed(1)} MB`);
 
-  const subs = Array.from({ length: subscribers }, (_, i) => subscriber(sdkClient(url, sockets, i % 2 === 0 ? 'json' : 'msgpack')));
+  const subs = Array.from({ length: subscribers }, (_, i) => subscriber(sdkClient(url, sockets, i % 2 === 0 ? 'json' : msgpack)));
   const pubs = Array.from({ length: publishers }, (_, i) => ({
     p: i,
-    client: sdkClient(url, sockets, i % 2 === 0 ? 'msgpack' : 'json'),
+    client: sdkClient(url, sockets, i % 2 === 0 ? msgpack : 'json'),
     acked: 0,
   }));
   for (const { client } of [...subs, ...pubs]) client.connect();

@@ -3,6 +3,7 @@ import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient, recorder } from './testing/helpers.js';
 import type { StateChange } from './events.js';
 import { Client } from './client.js';
+import { msgpack as msgpackCodec } from './msgpack.js';
 import { ClientClosedError, InvalidOptionsError, TransportError } from './errors.js';
 
 describe('Client', () => {
@@ -38,7 +39,7 @@ describe('Client', () => {
     it('offers the json subprotocol by default and msgpack when asked', async () => {
       const json = fakeClient(fake.server);
       json.connect();
-      const msgpack = fakeClient(fake.server, { encoding: 'msgpack' });
+      const msgpack = fakeClient(fake.server, { encoding: msgpackCodec });
       msgpack.connect();
       await vi.advanceTimersByTimeAsync(0);
       expect(fake.server.connections.map((c) => c.socket.protocols)).toEqual([['relais.v1.json'], ['relais.v1.msgpack']]);

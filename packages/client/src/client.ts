@@ -5,12 +5,10 @@
  * WebSocket session at a time lives in a Connection; a ReconnectSchedule says when to retry.
  */
 import {
-  CODECS,
   DISCONNECT_CODES,
   ERROR_CODES,
-  JSON_SUBPROTOCOL,
-  MSGPACK_SUBPROTOCOL,
   channelError,
+  jsonCodec,
   shouldReconnect,
   type CommandParamsMap,
   type ConnectParams,
@@ -302,8 +300,7 @@ export class Client {
 
   #openConnection(connectParams: ConnectParams): Connection {
     // HTTP transports carry JSON whatever the encoding option says.
-    const msgpack = this.#o.encoding === 'msgpack' && this.#ladder.current === 'websocket';
-    const codec = CODECS.get(msgpack ? MSGPACK_SUBPROTOCOL : JSON_SUBPROTOCOL)!;
+    const codec = this.#ladder.current === 'websocket' ? this.#o.encoding : jsonCodec;
     return new Connection({
       codec,
       transport: this.#ladder.opener(codec.subprotocol),

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { exponentialBackoff } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { InvalidOptionsError } from './errors.js';
+import { jsonCodec } from '@relais/protocol';
 import { resolveOptions } from './options.js';
 import { useFakeServer } from './testing/use-fake-server.js';
 import { fakeClient } from './testing/helpers.js';
@@ -64,7 +65,7 @@ describe('Emitter', () => {
 describe('resolveOptions', () => {
   it('applies the documented defaults', () => {
     expect(resolveOptions({})).toMatchObject({
-      encoding: 'json',
+      encoding: jsonCodec,
       minReconnectDelayMs: 500,
       maxReconnectDelayMs: 20_000,
       reconnectFactor: 2,
@@ -84,7 +85,9 @@ describe('resolveOptions', () => {
     [{ backoff: () => 1, maxReconnectDelayMs: 10 }, /backoff replaces the built-in schedule: do not also set maxReconnectDelayMs/],
     [{ timeoutMs: 0 }, /timeoutMs must be a positive number/],
     [{ maxQueueSize: 1.5 }, /maxQueueSize must be a non-negative integer/],
-    [{ encoding: 'xml' as never }, /encoding must be 'json' or 'msgpack'/],
+    [{ encoding: 'xml' as never }, /encoding must be 'json' or a codec such as msgpack from '@relais\/client\/msgpack', got "xml"/],
+    [{ encoding: { name: 'msgpack' } as never }, /encoding must be 'json' or a codec/],
+    [{ encoding: 'msgpack' as never }, /encoding 'msgpack' is an opt-in import: import \{ msgpack \} from '@relais\/client\/msgpack'/],
   ])('rejects %o with a precise error', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(InvalidOptionsError);
     expect(() => resolveOptions(options)).toThrow(message);

@@ -3,7 +3,7 @@
  * Client options: DEFAULT_* constants, the options type, and validation that rejects
  * contradictory combinations early with a precise error.
  */
-import type { EncodingName } from '@relais/protocol';
+import { jsonCodec, type Codec } from '@relais/protocol';
 import type { Backoff } from './backoff.js';
 import { InvalidOptionsError } from './errors.js';
 import type { Timers } from './timer.js';
@@ -12,7 +12,7 @@ import { TRANSPORT_KINDS, type TransportKind } from './transports/client-transpo
 import type { EventSourceConstructor, FetchLike } from './transports/fetch.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
 
-export const DEFAULT_ENCODING: EncodingName = 'json';
+export const DEFAULT_ENCODING = 'json';
 export const DEFAULT_MIN_RECONNECT_DELAY_MS = 500;
 export const DEFAULT_MAX_RECONNECT_DELAY_MS = 20_000;
 export const DEFAULT_RECONNECT_FACTOR = 2;
@@ -35,8 +35,12 @@ export interface Logger {
 }
 
 export interface ClientOptions {
-  /** Wire encoding, chosen by WebSocket subprotocol. @default 'json' */
-  encoding?: EncodingName;
+  /**
+   * Wire encoding over WebSocket, chosen by subprotocol: `'json'`, or a codec imported on purpose,
+   * such as `msgpack` from `@relais/client/msgpack` (so JSON-only apps do not ship it).
+   * @default 'json'
+   */
+  encoding?: 'json' | Codec;
   /** Connection token (JWT) sent in `connect`. */
   token?: string;
   /**
@@ -103,7 +107,7 @@ export interface ClientOptions {
 
 /** Options after defaults are applied. */
 export interface ResolvedOptions {
-  encoding: EncodingName;
+  encoding: Codec;
   token: string | undefined;
   getToken: (() => string | Promise<string>) | undefined;
   refreshMarginMs: number;
@@ -147,7 +151,7 @@ function nonNegative(name: string, value: number): void {
 /** Applies defaults and checks the combination. Throws InvalidOptionsError. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = {
-    encoding: options.encoding ?? DEFAULT_ENCODING,
+    encoding: resolveEncoding(options.encoding ?? DEFAULT_ENCODING),
     token: options.token,
     getToken: options.getToken,
     refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
@@ -178,10 +182,33 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   return resolved;
 }
 
-function validate(o: ResolvedOptions, given: ClientOptions): void {
-  if (o.encoding !== 'json' && o.encoding !== 'msgpack') {
-    throw new InvalidOptionsError(`encoding must be 'json' or 'msgpack', got ${JSON.stringify(o.encoding)}`);
+function isCodec(value: unknown): value is Codec {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Partial<Record<keyof Codec, unknown>>;
+  return (
+    typeof c.name === 'string' &&
+    typeof c.subprotocol === 'string' &&
+    typeof c.encode === 'function' &&
+    typeof c.decode === 'function' &&
+    typeof c.join === 'function'
+  );
+}
+
+function resolveEncoding(encoding: unknown): Codec {
+  if (encoding === 'json') return jsonCodec;
+  if (isCodec(encoding)) return encoding;
+  if (encoding === 'msgpack') {
+    // Before 0.2 the string selected a codec bundled with every client (docs/client.md#migration).
+    throw new InvalidOptionsError(
+      "encoding 'msgpack' is an opt-in import: import { msgpack } from '@relais/client/msgpack' and pass encoding: msgpack",
+    );
   }
+  throw new InvalidOptionsError(
+    `encoding must be 'json' or a codec such as msgpack from '@relais/client/msgpack', got ${JSON.stringify(encoding)}`,
+  );
+}
+
+function validate(o: ResolvedOptions, given: ClientOptions): void {
   if (o.token !== undefined && typeof o.token !== 'string') throw new InvalidOptionsError('token must be a string');
   if (o.getToken !== undefined && typeof o.getToken !== 'function') throw new InvalidOptionsError('getToken must be a function');
   if (o.backoff !== undefined) {

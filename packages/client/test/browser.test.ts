@@ -15,7 +15,7 @@ import { killNode, startNode, until, type Node } from './nodes.js';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** The same ESM bundle as scripts/bundle.mjs, unminified, built in memory. */
+/** The same ESM bundle as scripts/bundle-size.mjs, unminified, built in memory. */
 async function bundleClient(): Promise<string> {
   const result = await build({
     entryPoints: [source('../src/index.ts')],

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Client, type ClientOptions, type Publication, type StateChange } from '@relais/client';
+import { msgpack } from '@relais/client/msgpack';
 import { killNode, startNode, until } from './nodes.js';
 
 describe('Client against a real relais node', () => {
@@ -79,7 +80,7 @@ describe('Client against a real relais node', () => {
   it('speaks msgpack to a real node: rpc error codes come back typed', async () => {
     const node = await startNode(0);
     cleanup.push(() => killNode(node));
-    const client = new Client(`ws://127.0.0.1:${node.port}/connection/websocket`, { ...options, encoding: 'msgpack' });
+    const client = new Client(`ws://127.0.0.1:${node.port}/connection/websocket`, { ...options, encoding: msgpack });
     cleanup.push(() => client.close());
     client.connect();
     await client.ready();

@@ -8,6 +8,7 @@
  * connection with 3008 and the SDK reconnected forever.
  */
 import { Client, type ClientOptions, type StateChange, type SubscriptionStateChange } from '@relais/client';
+import { msgpack } from '@relais/client/msgpack';
 import { JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL } from '@relais/protocol';
 import { createRelais, type EngineOptions, type Relais } from '@relais/server';
 import { TestClient } from '@relais/server/testkit';
@@ -76,7 +77,7 @@ describe.each(ENGINES)('a recovery larger than the send queue ($name engine)', (
     async (encoding) => {
       const { relais, url } = await start();
       const sockets = cuttableSockets();
-      const client = sdk(url, { websocket: sockets.WebSocket, encoding });
+      const client = sdk(url, { websocket: sockets.WebSocket, encoding: encoding === 'msgpack' ? msgpack : 'json' });
       const closes: (number | undefined)[] = [];
       client.on('state', (change: StateChange) => {
         if (change.state === 'disconnected') closes.push(change.code);

@@ -3,6 +3,7 @@
  * and receive as if they were on one node.
  */
 import { Client, type Subscription } from '@relais/client';
+import { msgpack } from '@relais/client/msgpack';
 import WebSocket from 'ws';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 function connect(node: NodeProcess): Client {
-  const client = new Client(node.url, { websocket: WebSocket, encoding: 'msgpack' });
+  const client = new Client(node.url, { websocket: WebSocket, encoding: msgpack });
   clients.push(client);
   client.connect();
   return client;

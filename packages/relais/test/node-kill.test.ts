@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, type Subscription } from '@relais/client';
+import { msgpack } from '@relais/client/msgpack';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../../redis/test/redis-helpers.js';
@@ -47,7 +48,7 @@ afterAll(async () => {
 function connect(url: string): Client {
   const client = new Client(url, {
     websocket: WebSocket,
-    encoding: 'msgpack',
+    encoding: msgpack,
     minReconnectDelayMs: 20,
     maxReconnectDelayMs: 200,
   });

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { RELAIS_SOURCES as SOURCES } from './relais-sources.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,16 +43,21 @@ export async function bundleCli(): Promise<CliBundle> {
   const dir = await mkdtemp(join(cache, 'relais-cli-'));
   // cli/main.ts reads the version from ../../package.json relative to its module.
   const cli = join(dir, 'dist', 'cli', 'cli.js');
-  await build({
-    entryPoints: [join(root, 'packages/relais/src/cli.ts')],
+  const options: BuildOptions = {
     absWorkingDir: root,
-    outfile: cli,
     bundle: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     logLevel: 'silent',
     plugins: [relaisSources],
+  };
+  await build({ ...options, entryPoints: [join(root, 'packages/relais/src/cli.ts')], outfile: cli });
+  // `relais bench --workers` starts threads on ./bench-worker.js beside the module of bench.ts (here, cli.js).
+  await build({
+    ...options,
+    entryPoints: [join(root, 'packages/relais/src/cli/bench-worker.ts')],
+    outfile: join(dir, 'dist', 'cli', 'bench-worker.js'),
   });
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'relais-test-bundle', version: '0.0.0-test', type: 'module' }));
   return { cli, dir, remove: () => rm(dir, { recursive: true, force: true }) };

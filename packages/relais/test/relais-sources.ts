@@ -11,6 +11,8 @@ export const RELAIS_SOURCES: Readonly<Record<string, string>> = {
   '@relais/postgres': 'packages/postgres/src/index.ts',
   '@relais/supabase': 'packages/supabase/src/index.ts',
   '@relais/socketio': 'packages/socketio/src/index.ts',
+  '@relais/client': 'packages/client/src/index.ts',
+  '@relais/client/msgpack': 'packages/client/src/msgpack.ts',
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',

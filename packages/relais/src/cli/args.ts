@@ -11,6 +11,8 @@ Usage:
                              sign or check JWTs with the node's key (relais tokens --help)
   relais publish <channel> <json|-> [--api URL] [--api-key KEY] [--user ID]
                              publish through a node's server API (relais publish --help)
+  relais bench <ws-url> [--connections N] [--subscribers N] [--rate N] [--duration 10s] …
+                             load a node, print deliveries/s and latency (relais bench --help)
   relais --help              show this help
   relais --version           print the version
 

@@ -19,6 +19,7 @@ import { resolveServeConfig, type ServeConfig } from './config.js';
 import { createEngine, type LoadRedis } from './engine.js';
 import { runTokens } from './tokens.js';
 import { parsePublishArgs, runPublish } from './publish.js';
+import { parseBenchArgs } from './bench-args.js';
 import { withChangesNamespace } from './postgres.js';
 import type { PostgresChanges, PostgresChangesOptions } from '@relais/postgres';
 
@@ -173,6 +174,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number |
         return 0;
       }
       return await runPublish(publish, io);
+    }
+    if (argv[0] === 'bench') {
+      const bench = parseBenchArgs(argv.slice(1), io.env);
+      if (bench.command === 'help') {
+        io.out(bench.usage);
+        return 0;
+      }
+      // Loaded only for bench: serve never loads the client SDK.
+      const { runBench } = await import('./bench.js');
+      return await runBench(bench, io);
     }
     const args = parseArgs(argv);
     if (args.command === 'help') {
