@@ -138,12 +138,22 @@ describe("seed 004's RealtimeManager, unchanged, gets the changes of public.hume
     const listener = Object.values(entries).find((entry) => (entry.info as { supabase?: string }).supabase === 'listener')!;
     expect(node.relais.unsubscribe(listener.client, 'supabase:humeur_realtime')).toBe(true);
     const CONNECTED = 'Connecté - Synchronisation temps réel';
-    await vi.waitFor(() => expect(shown).toEqual([CONNECTED, 'Erreur de connexion', CONNECTED]), { timeout: 5_000 });
+    // realtime-js may rejoin the old channel before the seed's own reconnection (1–2 s later)
+    // replaces it (removing the old one, which shows 'Déconnecté' once more): wait until that
+    // has run and the manager's channel is joined, so the next change is not committed while the
+    // old channel is being removed.
+    await vi.waitFor(
+      () => {
+        expect(shown.slice(0, 3)).toEqual([CONNECTED, 'Erreur de connexion', CONNECTED]);
+        expect(pendingReconnects).toBe(0);
+        expect(manager.channel.state).toBe('joined');
+      },
+      { timeout: 8_000 },
+    );
     await db.sql("INSERT INTO humeur (nom, emoji) VALUES ('Grace', '🌈')");
-    await vi.waitFor(() => expect(received).toHaveLength(4));
+    await vi.waitFor(() => expect(received).toHaveLength(4), { timeout: 5_000 });
     expect(received[3]).toMatchObject({ eventType: 'INSERT', new: { nom: 'Grace', emoji: '🌈' } });
 
-    await vi.waitFor(() => expect(pendingReconnects).toBe(0), { timeout: 5_000 });
     manager.maxReconnectAttempts = 0;
     manager.disconnect();
   });
