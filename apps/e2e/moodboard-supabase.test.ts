@@ -170,6 +170,16 @@ describe('the mood board as a Supabase page in Chromium', () => {
     await vote(native, 'Ada', '❤️');
     const all = ['❤️ Ada', '🤯 Sam', '😴 Ada', '🥳 Ada', '🚀 Sam'];
     for (const page of [native, sb]) await expect.poll(() => moods(page)).toEqual(all);
+
+    // A PostgREST insert the board's rules refuse (the table's CHECK constraints): PostgREST's error, no row.
+    const refused = await fetch(`${relais.base}/rest/v1/humeur`, {
+      method: 'POST',
+      headers: { apikey: 'anon', 'content-type': 'application/json' },
+      body: JSON.stringify({ emoji: '🐍', author: 'Eve' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: '23514' });
+    expect((await db.query('SELECT count(*)::int AS n FROM humeur')).rows).toEqual([{ n: all.length }]);
     expect(watched.flatMap((w) => w.problems)).toEqual([]);
   });
 });
