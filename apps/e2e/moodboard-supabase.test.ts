@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
+import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { launchChromium, startRelais } from './harness.js';
 
@@ -27,7 +28,7 @@ afterEach(async () => {
 });
 
 /** A database and a config file for a node with the demo, the change feed, the board and the Supabase front-end; dropped after the test. */
-async function supabaseBoardConfig(admin: pg.Client): Promise<{ path: string; db: pg.Client }> {
+async function supabaseBoardConfig(admin: pg.Client, extra: Record<string, unknown> = {}): Promise<{ path: string; db: pg.Client }> {
   const id = randomBytes(5).toString('hex');
   const database = `relais_sbmood_${id}`;
   const slot = `relais_sbmood_s_${id}`;
@@ -61,6 +62,7 @@ async function supabaseBoardConfig(admin: pg.Client): Promise<{ path: string; db
     postgres: { url: url.toString(), slot },
     // The board's table is the seed's, `humeur`; the Supabase page inserts into it.
     supabase: { restInsert: ['humeur'] },
+    ...extra,
   };
   await writeFile(path, JSON.stringify(config));
   return { path, db };
@@ -181,5 +183,35 @@ describe('the mood board as a Supabase page in Chromium', () => {
     expect(await refused.json()).toMatchObject({ code: '23514' });
     expect((await db.query('SELECT count(*)::int AS n FROM humeur')).rows).toEqual([{ n: all.length }]);
     expect(watched.flatMap((w) => w.problems)).toEqual([]);
+  });
+
+  it('takes the anon key from ?apikey= on a node with auth, and says so when the key is refused', { timeout: 60_000 }, async () => {
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    cleanup.push(() => admin.end());
+    const secret = randomBytes(32).toString('hex');
+    const { path } = await supabaseBoardConfig(admin, { auth: { hmacSecret: secret } });
+    const relais = await startRelais(0, path);
+    cleanup.push(() => relais.kill());
+    const chromium = await launchChromium();
+    cleanup.push(() => chromium.close());
+    const anonKey = await new SignJWT({ role: 'anon' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
+
+    const sb = await chromium.context.newPage();
+    const watched = watch(sb, relais.base);
+    await sb.goto(`${relais.base}/moodboard/supabase.html?apikey=${anonKey}`);
+    await expect.poll(() => sb.getByTestId('mode-text').textContent()).toBe(CONNECTED);
+    await vote(sb, 'Sam', '😎');
+    await expect.poll(() => moods(sb)).toEqual(['😎 Sam']);
+    expect(watched.problems).toEqual([]);
+
+    // Without it the page's key is `anon`, which this node's verifier refuses: the join fails.
+    const refused = await chromium.context.newPage();
+    await refused.goto(`${relais.base}/moodboard/supabase.html`);
+    await expect.poll(() => refused.getByTestId('mode-text').textContent()).toBe(ERROR);
+    await refused.close();
   });
 });
