@@ -1,12 +1,12 @@
 /**
  * @module metrics
  * The front-end's Prometheus families, `relais_supabase_*`: sockets, joins by outcome, Phoenix
- * messages by kind (received and sent), errors by reason. Added to the node's registry
+ * messages by kind (received and sent), errors by reason, REST requests by endpoint and status. Added to the node's registry
  * (`relais.addMetric`) by `mountSupabase` and removed by `unmount`; rendered at `/metrics` with
  * the node's `metrics` option. Every label comes from a fixed set: an event name a client makes
  * up is counted as `other`.
  */
-import { Counter, Gauge, type CounterChild, type Metric, type Relais } from '@relais/server';
+import { Counter, Gauge, type CounterChild, type Metric, type Relais, type RequestHandler } from '@relais/server';
 
 /** How a `phx_join` ended (`relais_supabase_joins_total`). */
 export type JoinOutcome = 'ok' | 'invalid' | 'refused' | 'closed' | 'too_many_channels';
@@ -24,6 +24,14 @@ export interface SupabaseCounts {
   joined(outcome: JoinOutcome): void;
   error(reason: SupabaseErrorReason): void;
 }
+
+/** An HTTP status as a bounded label. */
+function statusLabel(status: number): string {
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
+}
+
+/** The REST endpoints (`relais_supabase_rest_requests_total`). */
+export type RestEndpoint = 'broadcast' | 'postgrest';
 
 /** Events counted under their own name; any other is `other`. */
 export const RECEIVED_KINDS = ['heartbeat', 'phx_join', 'phx_leave', 'broadcast', 'presence', 'access_token'] as const;
@@ -56,6 +64,10 @@ export class SupabaseMetrics implements SupabaseCounts {
     'Frames, messages and upgrades the Supabase front-end refused, by reason.',
     ['reason'],
   );
+  readonly #rest = new Counter('relais_supabase_rest_requests_total', 'Requests answered by the REST endpoints, by endpoint and status.', [
+    'endpoint',
+    'status',
+  ]);
   readonly #families: Metric[];
   readonly #receivedKind = children(this.#received, RECEIVED_KINDS);
   readonly #sentKind = children(this.#sent, SENT_KINDS);
@@ -63,7 +75,7 @@ export class SupabaseMetrics implements SupabaseCounts {
   /** `sockets`: the Supabase sockets open now, read at render time. */
   constructor(sockets: () => number) {
     const open = new Gauge('relais_supabase_sockets', 'Supabase Realtime WebSockets open now.', [], () => [[[], sockets()]]);
-    this.#families = [open, this.#opened, this.#joins, this.#received, this.#sent, this.#errors];
+    this.#families = [open, this.#opened, this.#joins, this.#received, this.#sent, this.#errors, this.#rest];
   }
 
   /** Adds the families to the node's registry; returns a disposer that removes them. */
@@ -92,5 +104,18 @@ export class SupabaseMetrics implements SupabaseCounts {
 
   error(reason: SupabaseErrorReason): void {
     this.#errors.labels(reason).inc();
+  }
+
+  /** A request of `endpoint` was answered with `status` (CORS preflights included). */
+  rest(endpoint: RestEndpoint, status: number): void {
+    this.#rest.labels(endpoint, statusLabel(status)).inc();
+  }
+
+  /** `handler`, counting each answer it sends. */
+  countRest(endpoint: RestEndpoint, handler: RequestHandler): RequestHandler {
+    return (req, res) => {
+      res.once('finish', () => this.rest(endpoint, res.statusCode));
+      return handler(req, res);
+    };
   }
 }

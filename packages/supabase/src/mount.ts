@@ -122,11 +122,14 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
   const removeSocketRoute = relais.route({ path: `${resolved.basePath}/websocket`, upgrade });
   const removeRestRoute = relais.route({
     path: `${resolved.basePath}/api/broadcast/`,
-    request: restBroadcastHandler(relais, resolved, logger),
+    request: metrics.countRest('broadcast', restBroadcastHandler(relais, resolved, logger)),
   });
 
   const removePostgrest = restTables
-    ? relais.route({ path: `${resolved.restPath}/`, request: postgrestHandler(relais, resolved, restTables, logger) })
+    ? relais.route({
+        path: `${resolved.restPath}/`,
+        request: metrics.countRest('postgrest', postgrestHandler(relais, resolved, restTables, logger)),
+      })
     : () => undefined;
 
   return {

@@ -160,4 +160,28 @@ describe('relais_supabase_* metrics', () => {
     expect(sampleValue(families, 'relais_supabase_messages_sent_total', { kind: 'presence_diff' })).toBe(1);
     expect(sampleValue(families, 'relais_supabase_errors_total', { reason: 'malformed' })).toBe(0);
   });
+
+  it('count the REST requests by endpoint and status', async () => {
+    // A PostgREST subset over no table: every table is unknown (404 PGRST205), no database needed.
+    const restTables = { table: () => undefined, transaction: () => Promise.reject(new Error('no database')) };
+    const node = await start({ metrics: true }, { restTables });
+    const anon = await sign({ role: 'anon' });
+    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(`${node.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const messages = JSON.stringify({ messages: [{ topic: 'room', event: 'e', payload: {} }] });
+    expect((await post('/realtime/v1/api/broadcast', messages, { apikey: anon })).status).toBe(202);
+    expect((await post('/realtime/v1/api/broadcast', messages, { apikey: anon })).status).toBe(202);
+    expect((await post('/realtime/v1/api/broadcast', 'not json', { apikey: anon })).status).toBe(400);
+    expect((await post('/realtime/v1/api/broadcast', messages)).status).toBe(401);
+    expect((await fetch(`${node.base}/rest/v1/humeur?select=*`, { headers: { apikey: anon } })).status).toBe(404);
+    // Counted when each answer finished, which may be just after the client has it.
+    await vi.waitFor(async () =>
+      expect(supabaseSamples(await scrape(node)).filter((line) => line.startsWith('relais_supabase_rest_'))).toEqual([
+        'relais_supabase_rest_requests_total{endpoint="broadcast",status="202"} 2',
+        'relais_supabase_rest_requests_total{endpoint="broadcast",status="400"} 1',
+        'relais_supabase_rest_requests_total{endpoint="broadcast",status="401"} 1',
+        'relais_supabase_rest_requests_total{endpoint="postgrest",status="404"} 1',
+      ]),
+    );
+  });
 });
