@@ -9,7 +9,7 @@
  * SUBSCRIBED).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,6 +17,7 @@ import type { Page } from 'playwright-core';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { launchChromium, startRelais } from './harness.js';
+import { SCREENSHOTS_DIR } from './paths.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTED = 'Connecté - Synchronisation temps réel';
@@ -134,6 +135,9 @@ describe('the mood board as a Supabase page in Chromium', () => {
     for (const page of [native, sb]) await expect.poll(() => moods(page)).toEqual(['🥳 Ada', '🚀 Sam']);
     const { rows } = await db.query<{ author: string }>('SELECT author FROM humeur ORDER BY id');
     expect(rows.map((r) => r.author)).toEqual(['Sam', 'Ada']);
+
+    await mkdir(SCREENSHOTS_DIR, { recursive: true });
+    await sb.screenshot({ path: join(SCREENSHOTS_DIR, 'moodboard-supabase.png'), fullPage: true });
 
     // Every text the seed's status line shows from now on.
     await sb.getByTestId('mode-text').evaluate((element) => {
