@@ -2,6 +2,7 @@ import { createRelais } from '@relais/server';
 import { parsePrometheusText, sampleValue } from '@relais/server/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SupabaseMetrics } from './metrics.js';
+import { mountSupabase } from './mount.js';
 
 const nodes: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -54,6 +55,14 @@ describe('SupabaseMetrics', () => {
     expect(sampleValue(families, 'relais_supabase_errors_total', { reason: 'malformed' })).toBe(1);
     const kinds = families.get('relais_supabase_messages_received_total')!.samples.map((s) => s.labels.kind);
     expect(kinds).not.toContain('made-up-event');
+  });
+
+  it('leaves nothing registered when a second front-end is mounted on the node', async () => {
+    const relais = node();
+    const first = mountSupabase(relais);
+    expect(() => mountSupabase(relais)).toThrow('metric relais_supabase_sockets is already registered');
+    first.unmount();
+    mountSupabase(relais).unmount();
   });
 
   it('removes its families on dispose, so that the front-end can be mounted again', async () => {

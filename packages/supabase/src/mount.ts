@@ -73,6 +73,8 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
   const sockets = new Set<SupabaseSocket>();
   const rejected = { malformed: 0, unknown_event: 0, unmatched_topic: 0 };
   const metrics = new SupabaseMetrics(() => sockets.size);
+  // First: a second mount on the node throws here (the names are taken), before anything is registered.
+  const removeMetrics = metrics.install(relais);
   const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxFrameBytes, clientTracking: false });
   const context = {
     relais,
@@ -118,7 +120,6 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
     if (transport.name === LINK_TRANSPORT_NAME && isRecord(data) && typeof data.supabase === 'string') return { info: data };
     return undefined;
   });
-  const removeMetrics = metrics.install(relais);
   const removeSocketRoute = relais.route({ path: `${resolved.basePath}/websocket`, upgrade });
   const removeRestRoute = relais.route({
     path: `${resolved.basePath}/api/broadcast/`,
