@@ -63,6 +63,33 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // Seed 004's client code, kept as the seed wrote it: a classic script of the mood board's
+    // Supabase page, using the globals the page defines (supabase, humeurs, the display functions).
+    files: ['apps/moodboard/public/supabase/seed-004-client.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'supabase',
+          'document',
+          'console',
+          'setTimeout',
+          'setInterval',
+          'clearInterval',
+          'updateDisplay',
+          'updateStats',
+          'highlightNewPost',
+          'highlightUpdatedPost',
+          'showNewPostNotification',
+          'animatePostRemoval',
+        ]
+          .map((name) => [name, 'readonly'])
+          .concat([['humeurs', 'writable']]),
+      ),
+    },
+    rules: { 'no-console': 'off', '@typescript-eslint/no-unused-vars': 'off' },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**', 'scripts/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-console': 'off' },
   },

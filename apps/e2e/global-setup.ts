@@ -32,6 +32,8 @@ function isStale(app: string): boolean {
     `apps/${app}/shared`,
     `apps/${app}/index.html`,
     `apps/${app}/socketio.html`,
+    `apps/${app}/supabase.html`,
+    `apps/${app}/public`,
     `apps/${app}/vite.config.ts`,
   ];
   return Math.max(...sources.map((s) => newestMtime(join(REPO_ROOT, s)))) > statSync(index).mtimeMs;

@@ -84,6 +84,20 @@ describe('the mood board on a node', () => {
       [made.table],
     );
     expect(columns.map((c) => c.column_name)).toEqual(['id', 'emoji', 'author', 'created_at']);
+    // The RPC's rules hold for rows written otherwise too (the Supabase page's PostgREST inserts).
+    for (const [emoji, author] of [
+      ['🐍', 'Ada'],
+      ['🚀', ''],
+      ['🚀', ' Ada'],
+      ['🚀', 'x'.repeat(33)],
+      ['🚀', 'a\u0007b'],
+    ]) {
+      await expect(db.query(`INSERT INTO "${made.table}" (emoji, author) VALUES ($1, $2)`, [emoji, author])).rejects.toMatchObject({
+        code: '23514',
+      });
+    }
+    await db.query(`INSERT INTO "${made.table}" (emoji, author) VALUES ('❤️', $1)`, ['é'.repeat(32)]);
+    await db.query(`DELETE FROM "${made.table}"`);
     const changes = new PostgresChanges(relais, {
       url: DATABASE_URL,
       tables: [made.table],

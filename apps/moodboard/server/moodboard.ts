@@ -59,12 +59,23 @@ export function checkAddMood(data: unknown): { emoji: string; author: string } {
   return { emoji, author: trimmed };
 }
 
+/**
+ * The table, with the rules of `checkAddMood` as CHECK constraints: rows that do not come through
+ * the RPC (the Supabase page's PostgREST inserts, SQL) meet them too. The moods are constants of
+ * the contract (no quote in them), so they are written into the statement as they are.
+ */
+function createTableSql(table: string): string {
+  const moods = MOODS.map((mood) => `'${mood}'`).join(', ');
+  return (
+    `CREATE TABLE IF NOT EXISTS public."${table}" (id bigserial PRIMARY KEY, emoji text NOT NULL CHECK (emoji IN (${moods})), ` +
+    `author text NOT NULL CHECK (author = btrim(author) AND char_length(author) BETWEEN 1 AND ${MAX_AUTHOR_LENGTH} AND author !~ '[[:cntrl:]]'), ` +
+    'created_at timestamptz NOT NULL DEFAULT now())'
+  );
+}
+
 async function createTable(pool: Pool, table: string): Promise<void> {
   try {
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS public."${table}" (id bigserial PRIMARY KEY, emoji text NOT NULL, author text NOT NULL, ` +
-        'created_at timestamptz NOT NULL DEFAULT now())',
-    );
+    await pool.query(createTableSql(table));
   } catch (error) {
     // Two nodes creating it at once: one wins, the other sees the table (or its type) exist.
     const code = (error as { code?: string }).code;

@@ -55,6 +55,8 @@ export { silentLogger, type Logger, type LogFn } from './logger.js';
 export { clientAddress } from './auth/client-address.js';
 export { originAllowed } from './auth/origin.js';
 export type { MetricsSnapshot } from './metrics/metrics.js';
+// For front-ends and embedders with metrics of their own (relais.addMetric).
+export { Counter, CounterChild, Gauge, GaugeChild, type Metric } from './metrics/prometheus.js';
 export { ENGINE_TIMING_SAMPLE } from './metrics/instrumented-engine.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';

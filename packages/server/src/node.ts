@@ -29,6 +29,7 @@ import {
 import type { MetricsSnapshot } from './metrics/metrics.js';
 import { engineName } from './metrics/instrumented-engine.js';
 import { metricsHandler } from './metrics/metrics-route.js';
+import type { Metric } from './metrics/prometheus.js';
 import { ProcessMetrics } from './metrics/process-metrics.js';
 import { EventLoopLag, NODE_STATS_MESSAGE, gatherNodeStats, type NodeStats, type NodeStatsError } from './metrics/node-stats.js';
 import { createNodeServices } from './node-services.js';
@@ -227,6 +228,19 @@ export class Relais {
   /** Open connections (connecting and connected). */
   get connections(): number {
     return this.#sessions.size;
+  }
+
+  /**
+   * Adds a metric family (a `Counter` or `Gauge` of `@relais/server`, or any `Metric`) to the
+   * node's registry, rendered at `/metrics` with the `metrics` option, for front-ends and
+   * embedders (e.g. `relais_supabase_*` of @relais/supabase). Throws a TypeError when its name is
+   * taken. Returns a disposer that removes it.
+   * @example const hits = new Counter('app_hits_total', 'Hits.'); const remove = relais.addMetric(hits);
+   */
+  addMetric(metric: Metric): () => void {
+    const { registry } = this.#services.metrics;
+    registry.register(metric);
+    return () => registry.remove(metric);
   }
 
   /**

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DISCONNECT_CODES, ERROR_CODES, shouldReconnect, type PresenceResult, type Push } from '@relais/protocol';
 import type { Logger, Relais, TransportInfo } from '@relais/server';
 import { parseJoinPayload, type JoinConfig } from './join-config.js';
+import type { JoinOutcome, SupabaseCounts } from './metrics.js';
 import type { ResolvedSupabaseOptions } from './options.js';
 import type { PhoenixMessage } from './phoenix-message.js';
 import type { PostgresChanges, PostgresChangesJoin } from './postgres-changes.js';
@@ -22,6 +23,8 @@ export interface ChannelHost {
   readonly options: ResolvedSupabaseOptions;
   readonly postgresChanges: PostgresChanges;
   readonly logger: Logger;
+  /** The `relais_supabase_*` counts (joins by outcome). */
+  readonly metrics: SupabaseCounts;
   /** Transport info of the socket (address, headers, url) for the relais connections. */
   readonly transport: Omit<TransportInfo, 'name'>;
   /** The socket's `apikey`: the token of a join that carries no access_token. */
@@ -30,6 +33,8 @@ export interface ChannelHost {
   send(message: PhoenixMessage): void;
   /** The channel ended on its own (the node closed its connection). */
   ended(channel: SupabaseChannel): void;
+  /** An event no handler knows on a joined topic (counted as the socket counts its own). */
+  unknownEvent(): void;
   /**
    * The node ended the connection for a reason that is the socket's, not the channel's: it shuts
    * down (3001), or the socket does not read fast enough (3008, its buffer is the socket's). The
@@ -83,12 +88,12 @@ export class SupabaseChannel {
     try {
       config = parseJoinPayload(payload);
     } catch (error) {
-      this.#fail(ref, (error as Error).message);
+      this.#fail(ref, (error as Error).message, 'invalid');
       return;
     }
     const mapped = channelOfTopic(this.topic, config.private, this.#host.options);
     if ('error' in mapped) {
-      this.#fail(ref, mapped.error);
+      this.#fail(ref, mapped.error, 'invalid');
       return;
     }
     this.#config = config;
@@ -107,8 +112,10 @@ export class SupabaseChannel {
       if (config.presenceEnabled) this.#heldDiffs = [];
       await listener.call('subscribe', { channel: this.#channel, ...(config.presenceEnabled ? { joinLeave: true } : {}) });
     } catch (error) {
+      // Closed while joining (a second join of the topic, the socket gone): not a refusal.
+      const outcome = this.#state === 'closed' ? 'closed' : 'refused';
       listener.end();
-      this.#fail(ref, this.#reason(error));
+      this.#fail(ref, this.#reason(error), outcome);
       return;
     }
     // The reply waits for the change subscriptions: realtime-js reports SUBSCRIBED on it, and
@@ -120,12 +127,16 @@ export class SupabaseChannel {
         (error: unknown) => Promise.reject(new Error(this.#reason(error))),
       ),
     );
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed') {
+      this.#host.metrics.joined('closed');
+      return;
+    }
     if (listener.closed) {
-      this.#fail(ref, 'connection closed');
+      this.#fail(ref, 'connection closed', 'closed');
       return;
     }
     this.#state = 'joined';
+    this.#host.metrics.joined('ok');
     this.#postgres = postgres;
     this.#reply(ref, 'ok', { postgres_changes: postgres.bindings });
     if (config.presenceEnabled) await this.#sendPresenceState();
@@ -155,6 +166,7 @@ export class SupabaseChannel {
         this.#push('phx_close', {});
         break;
       default:
+        this.#host.unknownEvent();
         this.#reply(message.ref, 'error', { reason: `unknown event ${JSON.stringify(message.event)} on ${this.topic}` });
     }
   }
@@ -338,7 +350,8 @@ export class SupabaseChannel {
     this.#host.ended(this);
   }
 
-  #fail(ref: string | null, reason: string): void {
+  #fail(ref: string | null, reason: string, outcome: JoinOutcome): void {
+    this.#host.metrics.joined(outcome);
     this.close();
     this.#reply(ref, 'error', { reason });
     this.#host.ended(this);

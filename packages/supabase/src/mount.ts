@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { resolveSupabaseOptions, type ResolvedSupabaseOptions, type SupabaseOptions } from './options.js';
 import { DEFAULT_VSN, SUPPORTED_VSNS, type Vsn } from './phoenix-message.js';
 import { disabledPostgresChanges, type PostgresChanges } from './postgres-changes.js';
+import { SupabaseMetrics } from './metrics.js';
 import { LINK_TRANSPORT_NAME } from './relais-link.js';
 import { postgrestHandler } from './postgrest/handler.js';
 import type { RestTables } from './postgrest/tables.js';
@@ -30,7 +31,7 @@ export interface SupabaseStats {
 export interface MountedSupabase {
   readonly options: ResolvedSupabaseOptions;
   stats(): SupabaseStats;
-  /** Removes the routes and the hook and closes every Supabase socket (1001). */
+  /** Removes the routes, the hook and the `relais_supabase_*` metrics, and closes every Supabase socket (1001). */
   unmount(): void;
 }
 
@@ -71,27 +72,44 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
   const logger = relais.options.logger ?? silentLogger;
   const sockets = new Set<SupabaseSocket>();
   const rejected = { malformed: 0, unknown_event: 0, unmatched_topic: 0 };
+  const metrics = new SupabaseMetrics(() => sockets.size);
+  // First: a second mount on the node throws here (the names are taken), before anything is registered.
+  const removeMetrics = metrics.install(relais);
   const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxFrameBytes, clientTracking: false });
   const context = {
     relais,
     options: resolved,
     postgresChanges,
     logger,
-    rejected: (reason: keyof typeof rejected) => rejected[reason]++,
+    metrics,
+    rejected: (reason: keyof typeof rejected) => {
+      rejected[reason]++;
+      metrics.error(reason);
+    },
     closed: (socket: SupabaseSocket) => sockets.delete(socket),
   };
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://relais');
     const vsn = (url.searchParams.get('vsn') ?? DEFAULT_VSN) as Vsn;
-    if (!SUPPORTED_VSNS.includes(vsn)) return refuse(socket, 400, `unsupported vsn ${JSON.stringify(vsn)}: use 1.0.0 or 2.0.0`);
+    if (!SUPPORTED_VSNS.includes(vsn)) {
+      metrics.error('upgrade_vsn');
+      return refuse(socket, 400, `unsupported vsn ${JSON.stringify(vsn)}: use 1.0.0 or 2.0.0`);
+    }
     const allowed = relais.options.allowedOrigins;
-    if (allowed && !originAllowed(req.headers.origin, allowed)) return refuse(socket, 403, 'origin not allowed');
+    if (allowed && !originAllowed(req.headers.origin, allowed)) {
+      metrics.error('upgrade_origin');
+      return refuse(socket, 403, 'origin not allowed');
+    }
     const apikey = url.searchParams.get('apikey') ?? undefined;
     const transport = requestInfo(relais, req);
     // The node's per-IP connection rate, as for its own connections.
-    if (!relais.admitConnection(transport.remoteAddress)) return refuse(socket, 429, 'too many connection attempts from this address');
+    if (!relais.admitConnection(transport.remoteAddress)) {
+      metrics.error('upgrade_rate');
+      return refuse(socket, 429, 'too many connection attempts from this address');
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      metrics.socketOpened();
       sockets.add(new SupabaseSocket(ws, { vsn, apikey: apikey || undefined, transport }, context));
     });
   };
@@ -105,11 +123,14 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
   const removeSocketRoute = relais.route({ path: `${resolved.basePath}/websocket`, upgrade });
   const removeRestRoute = relais.route({
     path: `${resolved.basePath}/api/broadcast/`,
-    request: restBroadcastHandler(relais, resolved, logger),
+    request: metrics.countRest('broadcast', restBroadcastHandler(relais, resolved, logger)),
   });
 
   const removePostgrest = restTables
-    ? relais.route({ path: `${resolved.restPath}/`, request: postgrestHandler(relais, resolved, restTables, logger) })
+    ? relais.route({
+        path: `${resolved.restPath}/`,
+        request: metrics.countRest('postgrest', postgrestHandler(relais, resolved, restTables, logger)),
+      })
     : () => undefined;
 
   return {
@@ -120,6 +141,7 @@ export function mountSupabase(relais: Relais, options: MountSupabaseOptions = {}
       removeRestRoute();
       removePostgrest();
       removeHook();
+      removeMetrics();
       for (const socket of [...sockets]) socket.close(1001, 'server closing');
     },
   };

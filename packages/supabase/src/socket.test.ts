@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createRelais, silentLogger } from '@relais/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
+import { SupabaseMetrics } from './metrics.js';
 import { resolveSupabaseOptions } from './options.js';
 import { disabledPostgresChanges } from './postgres-changes.js';
 import { SupabaseSocket } from './socket.js';
@@ -37,6 +38,7 @@ function socket(ws: FakeWs, idleTimeoutMs = 1000): SupabaseSocket {
       options: resolveSupabaseOptions({ idleTimeoutMs }),
       postgresChanges: disabledPostgresChanges,
       logger: silentLogger,
+      metrics: new SupabaseMetrics(() => 0),
       rejected: () => undefined,
       closed: () => void relais.close(),
     },

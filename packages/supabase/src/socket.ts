@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import { SupabaseChannel, type ChannelHost } from './channel.js';
 import type { ResolvedSupabaseOptions } from './options.js';
 import { decodeBinary, decodeText, encodeMessage, PhoenixFrameError, type PhoenixMessage, type Vsn } from './phoenix-message.js';
+import type { SupabaseCounts } from './metrics.js';
 import type { PostgresChanges } from './postgres-changes.js';
 
 /** What a socket needs of its endpoint. */
@@ -17,6 +18,8 @@ export interface SocketContext {
   options: ResolvedSupabaseOptions;
   postgresChanges: PostgresChanges;
   logger: Logger;
+  /** The `relais_supabase_*` counts. */
+  metrics: SupabaseCounts;
   /** Counts a frame or message the socket could not take. */
   rejected(reason: 'malformed' | 'unknown_event' | 'unmatched_topic'): void;
   closed(socket: SupabaseSocket): void;
@@ -50,16 +53,22 @@ export class SupabaseSocket {
       options: context.options,
       postgresChanges: context.postgresChanges,
       logger: context.logger,
+      metrics: context.metrics,
       transport: params.transport,
       apikey: params.apikey,
       bufferedBytes: () => this.#ws.bufferedAmount,
       send: (message) => this.send(message),
       ended: (channel) => this.#ended(channel),
+      unknownEvent: () => context.rejected('unknown_event'),
       closeSocket: (code, reason) => this.close(code, reason),
     };
     ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
     ws.on('close', () => this.#onClose());
-    ws.on('error', (error) => this.logger.debug({ err: error }, 'supabase: socket error'));
+    ws.on('error', (error) => {
+      // ws closes the socket (1009) on a frame larger than maxFrameBytes.
+      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') context.metrics.error('frame_too_large');
+      this.logger.debug({ err: error }, 'supabase: socket error');
+    });
     this.#touch();
   }
 
@@ -71,6 +80,7 @@ export class SupabaseSocket {
   send(message: PhoenixMessage): void {
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
     this.#ws.send(encodeMessage(message, this.#vsn));
+    this.#context.metrics.sent(message.event);
   }
 
   /** Closes the socket (the node shuts down, or the endpoint is unmounted). */
@@ -98,9 +108,11 @@ export class SupabaseSocket {
       this.send({ join_ref: null, ref: null, topic: 'phoenix', event: 'phx_reply', payload: { status: 'error', response: { reason } } });
       return;
     }
+    this.#context.metrics.received(message.event);
     try {
       this.#onMessage(message);
     } catch (error) {
+      this.#context.metrics.error('internal');
       this.logger.error({ err: error, topic: message.topic, event: message.event }, 'supabase: message handling failed');
       this.#reply(message, 'error', { reason: 'internal server error' });
     }
@@ -136,6 +148,7 @@ export class SupabaseSocket {
       previous.close();
     }
     if (this.#channels.size >= this.options.maxChannelsPerSocket) {
+      this.#context.metrics.joined('too_many_channels');
       this.#reply(message, 'error', { reason: `too many channels: at most ${this.options.maxChannelsPerSocket} per connection` });
       return;
     }

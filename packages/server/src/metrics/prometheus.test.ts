@@ -82,6 +82,18 @@ describe('Registry', () => {
     expect(registry.render()).toContain('relais_collected{k="x"} 4\n');
   });
 
+  it('removes a metric it holds, and only that one', () => {
+    const registry = new Registry();
+    const first = registry.register(new Counter('relais_removable_total', 'x'));
+    registry.remove(new Counter('relais_removable_total', 'another of the same name'));
+    expect(registry.render()).toContain('relais_removable_total 0\n');
+    registry.remove(first);
+    expect(registry.render()).toBe('');
+    // The name is free again.
+    registry.register(new Counter('relais_removable_total', 'x'));
+    expect(registry.render()).toContain('relais_removable_total 0\n');
+  });
+
   it('writes special values as the format spells them', () => {
     expect([Infinity, -Infinity, NaN, 0.5, 12].map(formatValue)).toEqual(['+Inf', '-Inf', 'NaN', '0.5', '12']);
     expect(escapeLabelValue('plain')).toBe('plain');

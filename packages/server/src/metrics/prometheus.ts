@@ -252,6 +252,11 @@ export class Registry {
     return metric;
   }
 
+  /** Removes `metric` (when it is the one registered under its name). */
+  remove(metric: Metric): void {
+    if (this.#metrics.get(metric.name) === metric) this.#metrics.delete(metric.name);
+  }
+
   /** Every metric in the text format, ending with a line feed. */
   render(): string {
     for (const collect of this.#collectors) collect();
