@@ -14,8 +14,12 @@ import { PostgresFeedError } from './errors.js';
 export interface TableAccess {
   /** `table` (schema public) or `schema.table`. */
   table: string;
-  /** Who may subscribe: `everyone`, `authenticated` (a user id), or a claim that must hold a value. @default 'everyone' */
-  subscribe?: 'everyone' | 'authenticated' | { claim: string; equals: string | number | boolean };
+  /**
+   * Who may subscribe: `everyone`, `authenticated` (a user id), a claim that must hold a value, or
+   * `proxy`: the node's subscribe backend hook (its `proxy` option, docs/proxy.md) decides, which
+   * must then be configured for the change namespace. @default 'everyone'
+   */
+  subscribe?: 'everyone' | 'authenticated' | 'proxy' | { claim: string; equals: string | number | boolean };
   /**
    * A filter every subscription to this table must have (others may be added), `{claim}` standing for that claim of
    * the connection's token (`{sub}`: the user id), e.g. `owner_id=eq.{sub}`.
@@ -35,13 +39,13 @@ const PLACEHOLDER = /\{([A-Za-z_][\w.-]*)\}/g;
 /** Checks the shape of a table's rules at startup. */
 export function checkTableAccess(rule: TableAccess): void {
   const { subscribe } = rule;
-  if (subscribe !== undefined && subscribe !== 'everyone' && subscribe !== 'authenticated') {
+  if (subscribe !== undefined && subscribe !== 'everyone' && subscribe !== 'authenticated' && subscribe !== 'proxy') {
     if (
       typeof subscribe !== 'object' ||
       typeof subscribe.claim !== 'string' ||
       !['string', 'number', 'boolean'].includes(typeof subscribe.equals)
     ) {
-      throw new PostgresFeedError(`table ${rule.table}: subscribe must be 'everyone', 'authenticated' or {claim, equals}`);
+      throw new PostgresFeedError(`table ${rule.table}: subscribe must be 'everyone', 'authenticated', 'proxy' or {claim, equals}`);
     }
   }
   if (rule.rowFilter !== undefined) {
@@ -79,6 +83,7 @@ export function authorize(rule: TableAccess, client: ClientDetails, spec: Change
   // A hidden column is as unknown to filters as to rows.
   const hidden = spec.filters?.find((filter) => rule.hiddenColumns?.includes(filter.column));
   if (hidden) throw new FilterError(`unknown column ${JSON.stringify(hidden.column)}`);
+  // 'proxy': the node's subscribe backend hook runs before this one and has let the subscribe through.
   const { subscribe = 'everyone' } = rule;
   if (subscribe === 'authenticated' && client.user === '')
     throw new AccessError(`subscribing to ${rule.table} needs an authenticated connection`);

@@ -109,6 +109,7 @@ export class PostgresChanges {
       this.#access.set(key, rule);
       if (rule.hiddenColumns?.length) this.#hidden.set(key, new Set(rule.hiddenColumns));
     }
+    checkProxyRules(relais, this.namespace, tables);
     this.router = new ChangeRouter(relais, () => this.feed.tables, {
       namespace: this.namespace,
       hidden: (key) => this.#hidden.get(key),
@@ -385,4 +386,19 @@ function nonNegative(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new PostgresFeedError(`option ${name} must be a whole number of ms, 0 or more, got ${String(value)}`);
   return value;
+}
+
+/**
+ * Tables whose subscribes the backend decides (`subscribe: 'proxy'`) need the node's subscribe
+ * hook for the change namespace: without it they would be open to everyone.
+ */
+function checkProxyRules(relais: Relais, namespace: string, tables: readonly TableAccess[]): void {
+  const decided = tables.filter((rule) => rule.subscribe === 'proxy').map((rule) => rule.table);
+  if (decided.length === 0) return;
+  const proxy = relais.options.proxy;
+  const hooks = proxy && (proxy.namespaces.get(namespace) ?? proxy.channels);
+  if (!hooks?.subscribe)
+    throw new PostgresFeedError(
+      `table ${decided.join(', ')}: subscribe 'proxy' needs the node's proxy.subscribe (or proxy.namespaces.${namespace}.subscribe) URL`,
+    );
 }
