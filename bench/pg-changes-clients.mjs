@@ -18,6 +18,7 @@ const clients = [];
 let subscribed = 0;
 /** Connections lost during the run (a slow subscriber closed by the server, say): their changes may be missing. */
 let disconnects = 0;
+let causes = {};
 
 for (let i = 0; i < count; i++) {
   const client = new Client(`ws://127.0.0.1:${port}/`, { websocket: WebSocket });
@@ -33,8 +34,11 @@ for (let i = 0; i < count; i++) {
     if (state === 'subscribed') subscribed++;
     else if (previous === 'subscribed') subscribed--;
   });
-  client.on('state', ({ state }) => {
-    if (state === 'disconnected') disconnects++;
+  client.on('state', ({ state, code, reason, error }) => {
+    if (state !== 'disconnected') return;
+    disconnects++;
+    const cause = `${code ?? ''} ${reason ?? error?.message ?? ''}`.trim();
+    causes[cause] = (causes[cause] ?? 0) + 1;
   });
   sub.on('error', (error) => console.error('subscription error', error.message));
   client.connect();
@@ -43,11 +47,12 @@ for (let i = 0; i < count; i++) {
 }
 
 serve({
-  stats: () => ({ subscribed, disconnects, deliveries, lastAtMs, latency: histogram.summary(), cpu: process.cpuUsage() }),
+  stats: () => ({ subscribed, disconnects, causes, deliveries, lastAtMs, latency: histogram.summary(), cpu: process.cpuUsage() }),
   reset: () => {
     histogram.reset();
     deliveries = 0;
     disconnects = 0;
+    causes = {};
     lastAtMs = 0;
   },
   close: () => {
