@@ -5,7 +5,7 @@
  * or a claim's value), a row rule (a filter bound to the claims, e.g. `user_id=eq.{sub}`, that
  * every subscription must have among its filters), and columns hidden from every change and snapshot.
  */
-import type { ClientDetails } from '@relais/server';
+import type { ClientDetails, Relais } from '@relais/server';
 import { FilterError, formatFilter, parseFilter, type FilterSpec } from './filter.js';
 import type { ChangeSpec } from './channels.js';
 import { PostgresFeedError } from './errors.js';
@@ -104,4 +104,19 @@ export function withoutHidden(row: Record<string, unknown> | undefined, hidden: 
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) if (!hidden.has(key)) out[key] = value;
   return out;
+}
+
+/**
+ * Tables whose subscribes the backend decides (`subscribe: 'proxy'`) need the node's subscribe
+ * hook for the change namespace: without it they would be open to everyone.
+ */
+export function checkProxyRules(relais: Relais, namespace: string, tables: readonly TableAccess[]): void {
+  const decided = tables.filter((rule) => rule.subscribe === 'proxy').map((rule) => rule.table);
+  if (decided.length === 0) return;
+  const proxy = relais.options.proxy;
+  const hooks = proxy && (proxy.namespaces.get(namespace) ?? proxy.channels);
+  if (!hooks?.subscribe)
+    throw new PostgresFeedError(
+      `table ${decided.join(', ')}: subscribe 'proxy' needs the node's proxy.subscribe (or proxy.namespaces.${namespace}.subscribe) URL`,
+    );
 }

@@ -21,7 +21,7 @@ import { forget, subscribedChannels, UnusedChannels } from './unused-channels.js
 import { ChangeRouter } from './router.js';
 import { parseTableName, tableKey, type TableName } from './setup.js';
 import { readSnapshot, SnapshotTooLargeError, type Snapshot } from './snapshot.js';
-import { AccessError, authorize, checkTableAccess, withoutHidden, type TableAccess } from './access.js';
+import { AccessError, authorize, checkProxyRules, checkTableAccess, withoutHidden, type TableAccess } from './access.js';
 import type { ClientDetails } from '@relais/server';
 
 /** The RPC method a subscriber calls for the current rows of a change channel it subscribed to with `{snapshot: true}`. */
@@ -386,19 +386,4 @@ function nonNegative(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new PostgresFeedError(`option ${name} must be a whole number of ms, 0 or more, got ${String(value)}`);
   return value;
-}
-
-/**
- * Tables whose subscribes the backend decides (`subscribe: 'proxy'`) need the node's subscribe
- * hook for the change namespace: without it they would be open to everyone.
- */
-function checkProxyRules(relais: Relais, namespace: string, tables: readonly TableAccess[]): void {
-  const decided = tables.filter((rule) => rule.subscribe === 'proxy').map((rule) => rule.table);
-  if (decided.length === 0) return;
-  const proxy = relais.options.proxy;
-  const hooks = proxy && (proxy.namespaces.get(namespace) ?? proxy.channels);
-  if (!hooks?.subscribe)
-    throw new PostgresFeedError(
-      `table ${decided.join(', ')}: subscribe 'proxy' needs the node's proxy.subscribe (or proxy.namespaces.${namespace}.subscribe) URL`,
-    );
 }
