@@ -22,13 +22,13 @@ export function pin(pid, core) {
   }
 }
 
-/** Forks `script` (relative to bench/), pins it, and waits for its `{ready}` message. */
+/** Forks `script` (relative to bench/), pins it to `core` (unless undefined), and waits for its `{ready}` message. */
 export async function spawn(script, args, { core, execArgv = [] }) {
   const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
   const child = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  pin(child.pid, core);
+  if (core !== undefined) pin(child.pid, core);
   const ready = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start within 30 s`)), 30_000);
     child.once('message', (message) => {

@@ -5,7 +5,7 @@
  * or a claim's value), a row rule (a filter bound to the claims, e.g. `user_id=eq.{sub}`, that
  * every subscription must have among its filters), and columns hidden from every change and snapshot.
  */
-import type { ClientDetails } from '@relais/server';
+import type { ClientDetails, Relais } from '@relais/server';
 import { FilterError, formatFilter, parseFilter, type FilterSpec } from './filter.js';
 import type { ChangeSpec } from './channels.js';
 import { PostgresFeedError } from './errors.js';
@@ -14,8 +14,12 @@ import { PostgresFeedError } from './errors.js';
 export interface TableAccess {
   /** `table` (schema public) or `schema.table`. */
   table: string;
-  /** Who may subscribe: `everyone`, `authenticated` (a user id), or a claim that must hold a value. @default 'everyone' */
-  subscribe?: 'everyone' | 'authenticated' | { claim: string; equals: string | number | boolean };
+  /**
+   * Who may subscribe: `everyone`, `authenticated` (a user id), a claim that must hold a value, or
+   * `proxy`: the node's subscribe backend hook (its `proxy` option, docs/proxy.md) decides, which
+   * must then be configured for the change namespace. @default 'everyone'
+   */
+  subscribe?: 'everyone' | 'authenticated' | 'proxy' | { claim: string; equals: string | number | boolean };
   /**
    * A filter every subscription to this table must have (others may be added), `{claim}` standing for that claim of
    * the connection's token (`{sub}`: the user id), e.g. `owner_id=eq.{sub}`.
@@ -35,13 +39,13 @@ const PLACEHOLDER = /\{([A-Za-z_][\w.-]*)\}/g;
 /** Checks the shape of a table's rules at startup. */
 export function checkTableAccess(rule: TableAccess): void {
   const { subscribe } = rule;
-  if (subscribe !== undefined && subscribe !== 'everyone' && subscribe !== 'authenticated') {
+  if (subscribe !== undefined && subscribe !== 'everyone' && subscribe !== 'authenticated' && subscribe !== 'proxy') {
     if (
       typeof subscribe !== 'object' ||
       typeof subscribe.claim !== 'string' ||
       !['string', 'number', 'boolean'].includes(typeof subscribe.equals)
     ) {
-      throw new PostgresFeedError(`table ${rule.table}: subscribe must be 'everyone', 'authenticated' or {claim, equals}`);
+      throw new PostgresFeedError(`table ${rule.table}: subscribe must be 'everyone', 'authenticated', 'proxy' or {claim, equals}`);
     }
   }
   if (rule.rowFilter !== undefined) {
@@ -79,6 +83,7 @@ export function authorize(rule: TableAccess, client: ClientDetails, spec: Change
   // A hidden column is as unknown to filters as to rows.
   const hidden = spec.filters?.find((filter) => rule.hiddenColumns?.includes(filter.column));
   if (hidden) throw new FilterError(`unknown column ${JSON.stringify(hidden.column)}`);
+  // 'proxy': the node's subscribe backend hook runs before this one and has let the subscribe through.
   const { subscribe = 'everyone' } = rule;
   if (subscribe === 'authenticated' && client.user === '')
     throw new AccessError(`subscribing to ${rule.table} needs an authenticated connection`);
@@ -99,4 +104,19 @@ export function withoutHidden(row: Record<string, unknown> | undefined, hidden: 
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) if (!hidden.has(key)) out[key] = value;
   return out;
+}
+
+/**
+ * Tables whose subscribes the backend decides (`subscribe: 'proxy'`) need the node's subscribe
+ * hook for the change namespace: without it they would be open to everyone.
+ */
+export function checkProxyRules(relais: Relais, namespace: string, tables: readonly TableAccess[]): void {
+  const decided = tables.filter((rule) => rule.subscribe === 'proxy').map((rule) => rule.table);
+  if (decided.length === 0) return;
+  const proxy = relais.options.proxy;
+  const hooks = proxy && (proxy.namespaces.get(namespace) ?? proxy.channels);
+  if (!hooks?.subscribe)
+    throw new PostgresFeedError(
+      `table ${decided.join(', ')}: subscribe 'proxy' needs the node's proxy.subscribe (or proxy.namespaces.${namespace}.subscribe) URL`,
+    );
 }

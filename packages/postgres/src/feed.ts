@@ -109,6 +109,8 @@ export class PostgresFeed {
   #done = { lsn: 0n, seq: Number.MAX_SAFE_INTEGER };
   #stream: ReplicationStream | undefined;
   #slotCreated = false;
+  /** The sink heard of the lost slot since the feed last streamed: retries without a slot do not tell it again. */
+  #lossTold = false;
 
   constructor(options: PostgresFeedOptions, sink: ChangeSink) {
     if (!Array.isArray(options.tables) || options.tables.length === 0) throw new TypeError('postgres.tables must list at least one table');
@@ -183,6 +185,7 @@ export class PostgresFeed {
         signal.addEventListener('abort', stop, { once: true });
         if (signal.aborted) stop();
         this.#setState('live');
+        this.#lossTold = false;
         attempt = 0;
         try {
           await this.#consume(stream);
@@ -229,7 +232,8 @@ export class PostgresFeed {
           await db.end();
         }
       }
-      await this.#sink.reset?.(`replication slot ${slot} lost`);
+      if (!this.#lossTold) await this.#sink.reset?.(`replication slot ${slot} lost`);
+      this.#lossTold = true;
     } catch (cause) {
       logger.warn({ err: cause, slot }, 'replication slot recovery failed; retrying');
     }

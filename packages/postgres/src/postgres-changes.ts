@@ -17,10 +17,11 @@ import { PostgresFeed, type PostgresFeedOptions } from './feed.js';
 import { slotActive, DEFAULT_REGISTRY_TABLE, ensureRegistry, readRegistry, register, registryName } from './registry.js';
 import { PostgresFeedError } from './errors.js';
 import { restTables } from './rest-tables.js';
+import { forget, subscribedChannels, UnusedChannels } from './unused-channels.js';
 import { ChangeRouter } from './router.js';
 import { parseTableName, tableKey, type TableName } from './setup.js';
 import { readSnapshot, SnapshotTooLargeError, type Snapshot } from './snapshot.js';
-import { AccessError, authorize, checkTableAccess, withoutHidden, type TableAccess } from './access.js';
+import { AccessError, authorize, checkProxyRules, checkTableAccess, withoutHidden, type TableAccess } from './access.js';
 import type { ClientDetails } from '@relais/server';
 
 /** The RPC method a subscriber calls for the current rows of a change channel it subscribed to with `{snapshot: true}`. */
@@ -41,6 +42,10 @@ export interface PostgresChangesOptions extends Omit<PostgresFeedOptions, 'table
   snapshotGrantMs?: number;
   /** Table keeping the change channels in use, `table` or `schema.table` (see docs/postgres.md). @default 'relais_change_channels' */
   registryTable?: string;
+  /** How long a change channel may have no subscriber on any node before it is forgotten (its route and registry row removed). @default 600000 */
+  idleChannelMs?: number;
+  /** How often the streaming node looks for unused channels; 0 never. @default 60000 */
+  idleSweepIntervalMs?: number;
 }
 
 export const DEFAULT_NAMESPACE = 'pg';
@@ -48,6 +53,8 @@ export const DEFAULT_MAX_CHANNELS = 10_000;
 export const DEFAULT_LIVE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_SNAPSHOT_ROWS = 10_000;
 export const DEFAULT_SNAPSHOT_GRANT_MS = 60_000;
+export const DEFAULT_IDLE_CHANNEL_MS = 600_000;
+export const DEFAULT_IDLE_SWEEP_INTERVAL_MS = 60_000;
 /** How often a standby node checks, while answering a subscribe, whether some node streams the slot. */
 const STANDBY_POLL_MS = 50;
 /** Snapshot grants kept at most (the oldest go first): bounds what clients that never ask cost. */
@@ -74,6 +81,14 @@ export class PostgresChanges {
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
   #disposeHook: (() => void) | undefined;
+  readonly #idleChannelMs: number;
+  readonly #idleSweepIntervalMs: number;
+  readonly #unused = new UnusedChannels();
+  /** When this node last answered a subscribe to each channel: one answered may not be counted by the hub yet. */
+  readonly #answeredAt = new Map<string, number>();
+  /** A sweep in progress: subscribes on this node wait for it, so none is answered on a route it then removes. */
+  #sweeping: Promise<void> | undefined;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(relais: Relais, options: PostgresChangesOptions) {
     this.#relais = relais;
@@ -84,6 +99,8 @@ export class PostgresChanges {
     this.#registry = parseTableName(options.registryTable ?? DEFAULT_REGISTRY_TABLE);
     this.#maxSnapshotRows = options.maxSnapshotRows ?? DEFAULT_MAX_SNAPSHOT_ROWS;
     this.#grantMs = options.snapshotGrantMs ?? DEFAULT_SNAPSHOT_GRANT_MS;
+    this.#idleChannelMs = nonNegative(options.idleChannelMs ?? DEFAULT_IDLE_CHANNEL_MS, 'idleChannelMs');
+    this.#idleSweepIntervalMs = nonNegative(options.idleSweepIntervalMs ?? DEFAULT_IDLE_SWEEP_INTERVAL_MS, 'idleSweepIntervalMs');
     if (!Array.isArray(options.tables)) throw new TypeError('tables must list the tables to stream');
     const tables = options.tables.map((entry) => (typeof entry === 'string' ? { table: entry } : entry));
     for (const rule of tables) {
@@ -92,6 +109,7 @@ export class PostgresChanges {
       this.#access.set(key, rule);
       if (rule.hiddenColumns?.length) this.#hidden.set(key, new Set(rule.hiddenColumns));
     }
+    checkProxyRules(relais, this.namespace, tables);
     this.router = new ChangeRouter(relais, () => this.feed.tables, {
       namespace: this.namespace,
       hidden: (key) => this.#hidden.get(key),
@@ -121,6 +139,12 @@ export class PostgresChanges {
     await this.#setUp();
     this.#watchStatus();
     this.#running = this.feed.run(this.#abort.signal);
+    if (this.#idleSweepIntervalMs > 0) {
+      this.#sweepTimer = setInterval(() => {
+        this.forgetUnused().catch((error: unknown) => this.#logger.warn({ err: error }, 'unused change channels not swept'));
+      }, this.#idleSweepIntervalMs);
+      this.#sweepTimer.unref();
+    }
     const deadline = Date.now() + this.#liveTimeoutMs;
     // Live, or standing by while another node streams the slot.
     for (;;) {
@@ -213,6 +237,9 @@ export class PostgresChanges {
     const notLive = () => new ReplyError(ERROR_CODES.NOT_AVAILABLE, 'the change feed is not live', { temporary: true });
     // This node streams: it routes once the registration comes through its stream.
     if (this.feed.state === 'live') {
+      // A sweep may be removing this channel's route: answer once it is done, from the route left.
+      if (this.#sweeping) await this.#sweeping;
+      this.#answeredAt.set(channel, Date.now());
       if (this.router.has(channel)) return;
       await this.#register(channel);
       if (!(await this.router.whenRouted(channel, this.#liveTimeoutMs))) throw notLive();
@@ -228,6 +255,43 @@ export class PostgresChanges {
       if (Date.now() >= deadline) throw notLive();
       await new Promise((resolve) => setTimeout(resolve, STANDBY_POLL_MS).unref());
     }
+  }
+
+  /**
+   * Forgets the change channels that had no subscriber on any node for `idleChannelMs` (the
+   * streaming node does it every `idleSweepIntervalMs`): deletes their registry rows, stops
+   * routing to them and publishes a RESET into each, so that a client recovering from its
+   * history later hears that changes after it are missing. Returns the channels forgotten;
+   * nothing when this node does not stream or some node did not say what its clients hold.
+   */
+  async forgetUnused(): Promise<string[]> {
+    if (this.feed.state !== 'live' || !this.#pool || this.#sweeping) return [];
+    let done = (): void => {};
+    this.#sweeping = new Promise((resolve) => (done = resolve));
+    try {
+      return await this.#sweep(this.#pool);
+    } finally {
+      this.#sweeping = undefined;
+      done();
+    }
+  }
+
+  async #sweep(pool: pg.Pool): Promise<string[]> {
+    const { rows } = await pool.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+    const subscribed = await subscribedChannels(this.#relais.cluster, this.namespace, this.#liveTimeoutMs);
+    if (!subscribed) return [];
+    const now = Date.now();
+    for (const [channel, at] of this.#answeredAt) if (now - at >= this.#liveTimeoutMs) this.#answeredAt.delete(channel);
+    const idle = this.#unused
+      .update(this.router.channels(), subscribed, now, this.#idleChannelMs)
+      .filter((channel) => !this.#answeredAt.has(channel));
+    if (idle.length === 0) return [];
+    // A subscribe on another node writes its row, then may take up to liveTimeoutMs to be answered and counted.
+    const before = new Date(rows[0]!.now.getTime() - this.#liveTimeoutMs);
+    const forgotten = await forget(pool, this.#registry, idle, before);
+    for (const channel of forgotten) await this.router.forget(channel, 'change channel unused: changes were no longer routed to it');
+    if (forgotten.length > 0) this.#logger.info({ channels: forgotten.length }, 'forgot unused change channels');
+    return forgotten;
   }
 
   async #register(channel: string): Promise<void> {
@@ -307,6 +371,7 @@ export class PostgresChanges {
 
   /** Stops streaming (the slot keeps its position) and removes the hook. */
   async close(): Promise<void> {
+    clearInterval(this.#sweepTimer);
     this.#disposeHook?.();
     this.#disposeRpc?.();
     this.#disposeStatus?.();
@@ -315,4 +380,10 @@ export class PostgresChanges {
     await this.#pool?.end();
     this.#pool = undefined;
   }
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new PostgresFeedError(`option ${name} must be a whole number of ms, 0 or more, got ${String(value)}`);
+  return value;
 }

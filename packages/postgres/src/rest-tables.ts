@@ -34,6 +34,11 @@ export function restTables(source: RestTablesSource) {
         table: info.table,
         columns: info.columns.filter((column) => !hidden?.has(column.name)),
         authorize(client: ClientDetails): { conditions: FilterSpec[] } | { refused: string } {
+          // The backend's subscribe hook decides subscriptions only: no request of the REST subset asks it.
+          if (rule.subscribe === 'proxy')
+            return {
+              refused: `reading or writing ${rule.table} is not allowed: its subscriptions are decided by the backend's subscribe hook`,
+            };
           try {
             const bound = boundRowFilter(rule, client);
             // The subscribe rule, checked as for a subscription carrying the row rule.

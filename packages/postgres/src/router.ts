@@ -174,6 +174,21 @@ export class ChangeRouter implements ChangeSink {
     }
   }
 
+  /**
+   * Stops routing to `channel` and publishes a RESET into it (kept in history): a subscriber
+   * recovering from before this point learns that changes after it are missing.
+   */
+  async forget(channel: string, reason: string): Promise<void> {
+    let route: Route | undefined;
+    for (const routes of this.#routes.values()) route ??= routes.get(channel);
+    if (!route) return;
+    this.remove(channel);
+    const at = new Date().toISOString();
+    const { schema, table } = route.spec;
+    const change: RowChange = { schema, table, event: 'RESET', reason, commitTimestamp: at, lsn: '0/0', seq: 0, xid: 0 };
+    await this.#publisher.publish(channel, change, { idempotencyKey: `forget:${at}` });
+  }
+
   /** Tells every routed channel that changes may be missing: a RESET change. */
   async reset(reason: string): Promise<void> {
     const at = new Date().toISOString();

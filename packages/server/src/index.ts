@@ -48,6 +48,7 @@ export type * from './events.js';
 export type { Transport, TransportInfo } from './transport.js';
 export type { Session, SessionState } from './session.js';
 export { Cluster, ClusterError, type ControlHandler, type GatherReply, type NodeInfo } from './cluster/cluster.js';
+export { CLUSTER_COMMANDS, type ChannelCount } from './api/cluster-commands.js';
 export type { ControlLink } from './cluster/control-link.js';
 export { MemoryControlHub, MemoryControlLink } from './cluster/memory-control-link.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
