@@ -13,11 +13,18 @@ import { killNode, startNode, until, type Node } from './nodes.js';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-async function bundle(entry: string): Promise<string> {
+/** The share entry point as an ES module for the pages; `worker` is the SharedWorker's script. */
+async function bundle(entry: 'page' | 'worker'): Promise<string> {
+  const share = JSON.stringify(source('../src/share/index.ts'));
+  const contents =
+    entry === 'page'
+      ? `export * from ${share};`
+      : `import { serveSharedWorker } from ${share};
+         serveSharedWorker('ws://' + self.location.host + '/connection/websocket', { transports: ['websocket'] });`;
   const result = await build({
-    entryPoints: [source(entry)],
+    stdin: { contents, resolveDir: source('.'), loader: 'ts' },
     bundle: true,
-    format: 'esm',
+    format: entry === 'page' ? 'esm' : 'iife',
     platform: 'browser',
     target: 'es2022',
     write: false,
@@ -34,8 +41,9 @@ const PAGE = `<!doctype html>
   import { SharedClient } from '/relais-share.js';
   const t = { states: [], received: [], leader: false, subState: 'unsubscribed' };
   window.shareProbe = t;
+  const worker = new URLSearchParams(location.search).has('worker') ? () => new SharedWorker('/relais-worker.js') : undefined;
   const client = new SharedClient('ws://' + location.host + '/connection/websocket', {
-    share: true, minReconnectDelayMs: 50, maxReconnectDelayMs: 200,
+    share: true, worker, minReconnectDelayMs: 50, maxReconnectDelayMs: 200,
   });
   client.on('state', ({ state }) => t.states.push(state));
   client.on('leader', (leader) => { t.leader = leader; });
@@ -61,20 +69,23 @@ declare global {
 describe('@relais/client/share in Chromium', () => {
   let browser: Browser;
   let script: string;
+  let workerScript: string;
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === '/relais-share.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else if (req.url === '/relais-worker.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(workerScript);
+    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+  };
+  const namespaces = { room: { historySize: 100, historyTtlMs: 60_000 } };
 
   beforeAll(async () => {
-    [browser, script] = await Promise.all([launchChromium(), bundle('../src/share/index.ts')]);
+    [browser, script, workerScript] = await Promise.all([launchChromium(), bundle('page'), bundle('worker')]);
   });
   afterAll(async () => {
     await browser?.close();
   });
 
   it('shares one connection between 3 tabs and loses or repeats nothing when the leader tab closes', async () => {
-    const serve = (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url === '/relais-share.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-      else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
-    };
-    const node: Node = await startNode(0, { namespaces: { room: { historySize: 100, historyTtlMs: 60_000 } } }, serve);
+    const node: Node = await startNode(0, { namespaces }, serve);
     let context: BrowserContext | undefined;
     try {
       context = await browser.newContext();
@@ -108,6 +119,36 @@ describe('@relais/client/share in Chromium', () => {
       await until(() => node.relais.stats().connections === 1, 'one connection after the handover');
       // Nothing late: a duplicate would have arrived with the recovery, before the last live ones.
       for (const page of rest) expect(await page.evaluate(() => window.shareProbe.received.length)).toBe(all.length);
+    } finally {
+      await context?.close();
+      await killNode(node);
+    }
+  });
+
+  it('holds the connection in a SharedWorker: one for 3 tabs, kept when a tab closes', async () => {
+    const node: Node = await startNode(0, { namespaces }, serve);
+    let context: BrowserContext | undefined;
+    try {
+      context = await browser.newContext();
+      const pages: Page[] = [];
+      for (let i = 0; i < 3; i++) {
+        const page = await context.newPage();
+        await page.goto(`http://127.0.0.1:${node.port}/?worker`);
+        await page.waitForFunction(() => window.shareProbe?.subState === 'subscribed');
+        pages.push(page);
+      }
+      expect(node.relais.stats().connections).toBe(1);
+      expect(await Promise.all(pages.map((p) => p.evaluate(() => window.shareProbe.leader)))).toEqual([false, false, false]);
+      for (let n = 1; n <= 5; n++) await node.relais.publish('room:share', { n });
+      await pages[0]!.waitForFunction(() => window.shareProbe.received.length >= 5);
+      await pages[0]!.close();
+      for (let n = 6; n <= 10; n++) await node.relais.publish('room:share', { n });
+      const all = Array.from({ length: 10 }, (_, i) => i + 1);
+      for (const page of pages.slice(1)) {
+        await page.waitForFunction((count) => window.shareProbe.received.length >= count, all.length);
+        expect(await page.evaluate(() => window.shareProbe.received)).toEqual(all);
+      }
+      expect(node.relais.stats().connections).toBe(1);
     } finally {
       await context?.close();
       await killNode(node);

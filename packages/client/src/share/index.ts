@@ -8,9 +8,11 @@ export {
   shareChannelName,
   type SharedClientEvents,
   type SharedClientOptions,
+  type SharedWorkerLike,
   type SharedStateChange,
 } from './shared-client.js';
 export { SharedSubscription } from './shared-subscription.js';
+export { serveSharedWorker, type MessagePortLike, type SharedWorkerOptions, type SharedWorkerScopeLike } from './shared-worker.js';
 export { electLeader, type LockManagerLike } from './election.js';
 export { ShareHub } from './hub.js';
 export type { ChannelLike, LeaderMessage, SharedCall, SharedSubscribeOptions, TabMessage } from './messages.js';

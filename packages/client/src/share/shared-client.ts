@@ -18,6 +18,7 @@ import { defaultLocks, electLeader, type LockManagerLike } from './election.js';
 import { ShareHub } from './hub.js';
 import { fromErrorData, type ChannelLike, type LeaderMessage, type SharedCall, type ShareMessage, type TabMessage } from './messages.js';
 import { SharedSubscription, type SharedSubscriptionHost } from './shared-subscription.js';
+import { tabLockName, type MessagePortLike } from './shared-worker.js';
 
 export interface SharedClientOptions extends ClientOptions {
   /**
@@ -29,6 +30,17 @@ export interface SharedClientOptions extends ClientOptions {
   channel?: (name: string) => ChannelLike;
   /** Elects the leader tab. @default navigator.locks */
   locks?: LockManagerLike;
+  /**
+   * Starts the SharedWorker that holds the connection (its script calls `serveSharedWorker`),
+   * used instead of a leader tab where the runtime has SharedWorker; called once per tab.
+   * @example () => new SharedWorker('/relais-worker.js')
+   */
+  worker?: () => SharedWorkerLike;
+}
+
+/** The part of a SharedWorker a tab uses. */
+export interface SharedWorkerLike {
+  readonly port: MessagePortLike;
 }
 
 export interface SharedStateChange {
@@ -74,6 +86,7 @@ export class SharedClient {
   readonly #share: boolean;
   readonly #openChannel: ((name: string) => ChannelLike) | undefined;
   readonly #locks: LockManagerLike | undefined;
+  readonly #worker: (() => SharedWorkerLike) | undefined;
   readonly #emitter = new Emitter<SharedClientEvents>((error, event) => this.#listenerError(error, String(event)));
   readonly #subs = new Map<string, SharedSubscription>();
   readonly #calls = new Map<number, PendingCall>();
@@ -86,7 +99,7 @@ export class SharedClient {
   #leader: string | undefined;
 
   constructor(url: string, options: SharedClientOptions = {}) {
-    const { share = false, channel, locks, ...clientOptions } = options;
+    const { share = false, channel, locks, worker, ...clientOptions } = options;
     resolveOptions(clientOptions); // the same checks as Client, before any tab is contacted
     if (typeof share !== 'boolean') throw new InvalidOptionsError(`share must be a boolean, got ${JSON.stringify(share)}`);
     this.url = url;
@@ -94,6 +107,10 @@ export class SharedClient {
     this.#share = share;
     this.#openChannel = channel ?? defaultChannel();
     this.#locks = locks ?? defaultLocks();
+    if (worker !== undefined && typeof worker !== 'function')
+      throw new InvalidOptionsError('worker must be a function that starts a SharedWorker');
+    // Where the runtime has no SharedWorker (Chrome on Android), a leader tab holds the socket.
+    this.#worker = worker && typeof (globalThis as { SharedWorker?: unknown }).SharedWorker === 'function' ? worker : undefined;
     if (share && !this.#openChannel) throw new InvalidOptionsError('share: true needs BroadcastChannel (or the channel option)');
     if (share && !this.#locks) throw new InvalidOptionsError('share: true needs the Web Locks API, navigator.locks (or the locks option)');
   }
@@ -126,10 +143,17 @@ export class SharedClient {
       this.#lead();
       return;
     }
-    const channel = this.#openChannel!(shareChannelName(this.url));
+    const channel = this.#worker ? portChannel(this.#worker().port) : this.#openChannel!(shareChannelName(this.url));
     channel.onmessage = (event) => this.#receive(event.data as ShareMessage);
     this.#channel = channel;
-    this.#toLeader({ type: 'hello', tab: this.tab });
+    const hello = () => this.#toLeader({ type: 'hello', tab: this.tab });
+    if (this.#worker) {
+      // This tab holds a lock named after it while it lives, and says hello once it holds it:
+      // the worker then asks for the same lock, granted when this tab is gone.
+      this.#resign = electLeader(this.#locks!, tabLockName(this.tab), hello);
+      return;
+    }
+    hello();
     this.#resign = electLeader(this.#locks!, shareChannelName(this.url), () => this.#lead());
   }
 
@@ -327,6 +351,18 @@ export class SharedClient {
     const logger = this.#options.logger ?? globalThis.console;
     (logger.error ?? logger.debug).call(logger, `relais: a '${event}' listener threw`, error);
   }
+}
+
+/** A SharedWorker's port as a channel: messages to and from the worker only. */
+function portChannel(port: MessagePortLike): ChannelLike {
+  const channel: ChannelLike = {
+    postMessage: (message) => port.postMessage(message),
+    onmessage: null,
+    close: () => port.close(),
+  };
+  port.onmessage = (event) => channel.onmessage?.(event);
+  port.start?.();
+  return channel;
 }
 
 function defaultChannel(): ((name: string) => ChannelLike) | undefined {
