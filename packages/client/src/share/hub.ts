@@ -11,6 +11,9 @@ import { InvalidOptionsError } from '../errors.js';
 import type { Subscription } from '../subscription.js';
 import { errorData, type LeaderMessage, type SharedCall, type SharedSubscribeOptions, type TabMessage } from './messages.js';
 
+/** Calls `gone` once `tab` no longer exists; the disposer stops watching. */
+export type TabWatch = (tab: string, gone: () => void) => Disposer;
+
 interface HubChannel {
   sub: Subscription;
   tabs: Set<string>;
@@ -29,13 +32,19 @@ export class ShareHub {
   readonly #broadcast: (message: LeaderMessage) => void;
   readonly #channels = new Map<string, HubChannel>();
   readonly #off: Disposer[] = [];
+  readonly #watch: TabWatch | undefined;
+  readonly #watched = new Map<string, Disposer>();
   #closed = false;
 
-  /** `tab` is the leader tab's id; `broadcast` reaches every tab, the leader's own included. */
-  constructor(client: Client, tab: string, broadcast: (message: LeaderMessage) => void) {
+  /**
+   * `tab` is the leader's id; `broadcast` reaches every tab, the leader's own included; `watch`
+   * calls `gone` when a tab has gone without a `bye` (closed, crashed).
+   */
+  constructor(client: Client, tab: string, broadcast: (message: LeaderMessage) => void, watch?: TabWatch) {
     this.#client = client;
     this.#tab = tab;
     this.#broadcast = broadcast;
+    this.#watch = watch;
   }
 
   /** Channels with a shared subscription, and how many tabs hold each. */
@@ -58,11 +67,14 @@ export class ShareHub {
 
   handle(message: TabMessage): void {
     if (this.#closed) return;
+    if (message.type !== 'bye') this.#watchTab(message.tab);
     switch (message.type) {
       case 'hello':
         this.#broadcast({ type: 'leader', tab: this.#tab, state: this.#client.state });
         return;
       case 'bye':
+        this.#watched.get(message.tab)?.();
+        this.#watched.delete(message.tab);
         for (const channel of [...this.#channels.keys()]) this.#release(message.tab, channel);
         return;
       case 'subscribe':
@@ -81,10 +93,21 @@ export class ShareHub {
     if (this.#closed) return;
     this.#closed = true;
     for (const off of this.#off.splice(0)) off();
+    for (const stop of this.#watched.values()) stop();
+    this.#watched.clear();
     for (const entry of this.#channels.values()) for (const off of entry.off) off();
     this.#channels.clear();
     this.#client.close();
     this.#broadcast({ type: 'state', state: 'connecting', reason: 'the leader tab left' });
+  }
+
+  /** A tab seen for the first time: release what it holds once it is gone. */
+  #watchTab(tab: string): void {
+    if (!this.#watch || tab === this.#tab || this.#watched.has(tab)) return;
+    this.#watched.set(
+      tab,
+      this.#watch(tab, () => this.handle({ type: 'bye', tab })),
+    );
   }
 
   #subscribe(tab: string, channel: string, options: SharedSubscribeOptions, since: StreamPosition | undefined): void {

@@ -201,4 +201,43 @@ describe('SharedClient', () => {
   it('names its channel after the URL', () => {
     expect(shareChannelName('ws://a/connection/websocket')).toBe('relais-share:ws://a/connection/websocket');
   });
+
+  it('releases the subscriptions of a tab that crashed without saying bye', async () => {
+    const locks = new FakeLocks();
+    const channels = new FakeChannels();
+    const tabLocks = [locks.forTab(), locks.forTab(), locks.forTab()];
+    const opened: ReturnType<typeof channels.open>[] = [];
+    const [a, b, c] = tabLocks.map(
+      (tabLock) =>
+        new SharedClient(FAKE_URL, {
+          share: true,
+          locks: tabLock,
+          channel: (name) => {
+            const channel = channels.open(name);
+            opened.push(channel);
+            return channel;
+          },
+          websocket: fake.server.WebSocket,
+          transports: ['websocket'],
+          window: null,
+          document: null,
+        }),
+    ) as [SharedClient, SharedClient, SharedClient];
+    for (const t of [a, b, c]) {
+      t.subscribe('room:1');
+      t.connect();
+    }
+    await settle();
+    expect(a.hub!.refcounts.get('room:1')).toBe(3);
+    // Tab c dies: its channel goes silent and the browser drops its locks; no bye is sent.
+    opened[2]!.close();
+    tabLocks[2]!.crash();
+    await settle();
+    expect(a.hub!.refcounts.get('room:1')).toBe(2);
+    b.close();
+    await settle();
+    expect(a.hub!.refcounts.get('room:1')).toBe(1);
+    expect(fake.server.commands('unsubscribe')).toHaveLength(0);
+    a.close();
+  });
 });

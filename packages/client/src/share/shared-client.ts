@@ -18,7 +18,7 @@ import { defaultLocks, electLeader, type LockManagerLike } from './election.js';
 import { ShareHub } from './hub.js';
 import { fromErrorData, type ChannelLike, type LeaderMessage, type SharedCall, type ShareMessage, type TabMessage } from './messages.js';
 import { SharedSubscription, type SharedSubscriptionHost } from './shared-subscription.js';
-import { tabLockName, type MessagePortLike } from './shared-worker.js';
+import { tabLockName, watchTabs, type MessagePortLike } from './shared-worker.js';
 
 export interface SharedClientOptions extends ClientOptions {
   /**
@@ -146,15 +146,12 @@ export class SharedClient {
     const channel = this.#worker ? portChannel(this.#worker().port) : this.#openChannel!(shareChannelName(this.url));
     channel.onmessage = (event) => this.#receive(event.data as ShareMessage);
     this.#channel = channel;
+    // This tab holds a lock named after it while it lives, and says hello once it holds it: the
+    // worker or leader tab then asks for the same lock, granted when this tab is gone.
     const hello = () => this.#toLeader({ type: 'hello', tab: this.tab });
-    if (this.#worker) {
-      // This tab holds a lock named after it while it lives, and says hello once it holds it:
-      // the worker then asks for the same lock, granted when this tab is gone.
-      this.#resign = electLeader(this.#locks!, tabLockName(this.tab), hello);
-      return;
-    }
-    hello();
-    this.#resign = electLeader(this.#locks!, shareChannelName(this.url), () => this.#lead());
+    const stops = [electLeader(this.#locks!, tabLockName(this.tab), hello)];
+    if (!this.#worker) stops.push(electLeader(this.#locks!, shareChannelName(this.url), () => this.#lead()));
+    this.#resign = () => stops.forEach((stop) => stop());
   }
 
   /** Leaves for good: pending calls reject with ClientClosedError; a leader hands over. */
@@ -259,7 +256,8 @@ export class SharedClient {
   #lead(): void {
     if (this.#state === 'closed') return;
     const client = new Client(this.url, this.#options);
-    this.#hub = new ShareHub(client, this.tab, (message) => this.#broadcast(message));
+    const watch = this.#share ? watchTabs(this.#locks!) : undefined;
+    this.#hub = new ShareHub(client, this.tab, (message) => this.#broadcast(message), watch);
     this.#emitter.emit('leader', true);
     this.#hub.start();
   }

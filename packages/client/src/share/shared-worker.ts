@@ -9,7 +9,7 @@ import { Client } from '../client.js';
 import { idempotencyKey } from '../ids.js';
 import type { ClientOptions } from '../options.js';
 import { defaultLocks, electLeader, type LockManagerLike } from './election.js';
-import { ShareHub } from './hub.js';
+import { ShareHub, type TabWatch } from './hub.js';
 import type { TabMessage } from './messages.js';
 
 /** The part of a MessagePort the share uses. */
@@ -38,6 +38,18 @@ export function tabLockName(tab: string): string {
 }
 
 /**
+ * Watches tabs through the lock each holds while it lives (`tabLockName`): asking for it, the
+ * watcher is granted it once the tab is gone. `left` runs before the hub hears of it.
+ */
+export function watchTabs(locks: LockManagerLike, left: (tab: string) => void = () => {}): TabWatch {
+  return (tab, gone) =>
+    electLeader(locks, tabLockName(tab), () => {
+      left(tab);
+      gone();
+    });
+}
+
+/**
  * Serves the tabs that connect to this SharedWorker with one connection to `url`. Call it once
  * in the worker script; tabs use `new SharedClient(url, { share: true, worker })`.
  * @example
@@ -48,25 +60,30 @@ export function tabLockName(tab: string): string {
 export function serveSharedWorker(url: string, options: SharedWorkerOptions = {}): { hub: ShareHub; close(): void } {
   const { scope = globalThis as unknown as SharedWorkerScopeLike, locks = defaultLocks(), ...clientOptions } = options;
   const ports = new Set<MessagePortLike>();
+  const portOf = new Map<string, MessagePortLike>();
   const client = new Client(url, { window: null, document: null, ...clientOptions });
-  const hub = new ShareHub(client, `shared-worker:${idempotencyKey()}`, (message) => {
-    for (const port of ports) port.postMessage(message);
-  });
-  const watches: (() => void)[] = [];
-  const gone = (tab: string, port: MessagePortLike): void => {
-    ports.delete(port);
-    hub.handle({ type: 'bye', tab });
-  };
+  const watch =
+    locks &&
+    watchTabs(locks, (tab) => {
+      const port = portOf.get(tab);
+      if (port) ports.delete(port);
+      portOf.delete(tab);
+    });
+  const hub = new ShareHub(
+    client,
+    `shared-worker:${idempotencyKey()}`,
+    (message) => {
+      for (const port of ports) port.postMessage(message);
+    },
+    watch,
+  );
   scope.onconnect = (event) => {
     const port = event.ports[0];
     if (!port) return;
     ports.add(port);
     port.onmessage = ({ data }) => {
       const message = data as TabMessage;
-      if (message.type === 'hello' && locks) {
-        // Granted once the tab no longer holds it: that tab is gone.
-        watches.push(electLeader(locks, tabLockName(message.tab), () => gone(message.tab, port)));
-      }
+      portOf.set(message.tab, port);
       if (message.type === 'bye') ports.delete(port);
       hub.handle(message);
     };
@@ -77,7 +94,6 @@ export function serveSharedWorker(url: string, options: SharedWorkerOptions = {}
     hub,
     close: () => {
       scope.onconnect = null;
-      for (const stop of watches.splice(0)) stop();
       hub.close();
       for (const port of ports) port.close();
       ports.clear();

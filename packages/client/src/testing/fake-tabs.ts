@@ -12,6 +12,35 @@ interface LockRequest {
   callback: (lock: unknown) => Promise<void>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  owner: FakeTabLocks | undefined;
+}
+
+/** One tab's view of the lock manager; `crash()` drops its locks as a dying tab's are. */
+export class FakeTabLocks implements LockManagerLike {
+  readonly #locks: FakeLocks;
+  crashed = false;
+  readonly #onCrash = new Set<() => void>();
+
+  constructor(locks: FakeLocks) {
+    this.#locks = locks;
+  }
+
+  request(name: string, options: { signal?: AbortSignal }, callback: (lock: unknown) => Promise<void>): Promise<unknown> {
+    if (this.crashed) return new Promise(() => {});
+    return this.#locks.requestAs(this, name, options, callback);
+  }
+
+  /** The tab dies: its held locks are released and its waiting requests withdrawn. */
+  crash(): void {
+    this.crashed = true;
+    for (const release of [...this.#onCrash]) release();
+  }
+
+  /** @internal */
+  onCrash(release: () => void): () => void {
+    this.#onCrash.add(release);
+    return () => this.#onCrash.delete(release);
+  }
 }
 
 /** Exclusive locks by name, granted in request order. */
@@ -20,8 +49,23 @@ export class FakeLocks implements LockManagerLike {
   readonly #held = new Map<string, LockRequest>();
 
   request(name: string, options: { signal?: AbortSignal }, callback: (lock: unknown) => Promise<void>): Promise<unknown> {
+    return this.requestAs(undefined, name, options, callback);
+  }
+
+  /** A view for one tab, whose locks `crash()` releases. */
+  forTab(): FakeTabLocks {
+    return new FakeTabLocks(this);
+  }
+
+  /** @internal */
+  requestAs(
+    owner: FakeTabLocks | undefined,
+    name: string,
+    options: { signal?: AbortSignal },
+    callback: (lock: unknown) => Promise<void>,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const request: LockRequest = { callback, resolve, reject };
+      const request: LockRequest = { callback, resolve, reject, owner };
       const queue = this.#queues.get(name) ?? [];
       this.#queues.set(name, queue);
       queue.push(request);
@@ -30,6 +74,10 @@ export class FakeLocks implements LockManagerLike {
         if (at < 0) return;
         queue.splice(at, 1);
         reject(new Error('AbortError: the lock request was withdrawn'));
+      });
+      owner?.onCrash(() => {
+        const at = queue.indexOf(request);
+        if (at >= 0) queue.splice(at, 1);
       });
       this.#grant(name);
     });
@@ -45,10 +93,14 @@ export class FakeLocks implements LockManagerLike {
     const request = this.#queues.get(name)?.shift();
     if (!request) return;
     this.#held.set(name, request);
-    void Promise.resolve()
-      .then(() => request.callback({ name }))
+    let stopWatching = () => {};
+    const crashed = new Promise<void>((resolve) => {
+      stopWatching = request.owner?.onCrash(resolve) ?? stopWatching;
+    });
+    void Promise.race([Promise.resolve().then(() => request.callback({ name })), crashed])
       .then(request.resolve, request.reject)
       .finally(() => {
+        stopWatching();
         this.#held.delete(name);
         this.#grant(name);
       });

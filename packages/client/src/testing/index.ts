@@ -5,4 +5,4 @@
  */
 export * from './fake-server.js';
 export * from './helpers.js';
-export { FakeChannels, FakeLocks } from './fake-tabs.js';
+export { FakeChannels, FakeLocks, FakeTabLocks } from './fake-tabs.js';
