@@ -126,8 +126,27 @@ export class ShareHub {
       this.#channels.set(channel, entry);
     }
     entry.tabs.add(tab);
+    if (entry.sub.state !== 'subscribed') return;
     // Tell the newcomer where the stream is; tabs already there ignore it.
-    if (entry.sub.state === 'subscribed') this.#broadcast({ type: 'sub-state', channel, state: 'subscribed', ...position(entry.sub) });
+    this.#broadcast({ type: 'sub-state', channel, state: 'subscribed', ...position(entry.sub) });
+    const at = entry.sub.position;
+    if (since && at && since.epoch === at.epoch && since.offset < at.offset) void this.#catchUp(tab, channel, entry.sub, since);
+  }
+
+  /**
+   * The tab is behind the shared subscription (it asked a new leader whose socket was already
+   * open): it holds live publications back while the missed ones are read from history.
+   */
+  async #catchUp(tab: string, channel: string, sub: Subscription, since: StreamPosition): Promise<void> {
+    this.#broadcast({ type: 'catch-up', tab, channel, done: false });
+    let message: LeaderMessage;
+    try {
+      const { publications } = await sub.history({ since });
+      message = { type: 'catch-up', tab, channel, done: true, publications };
+    } catch (error) {
+      message = { type: 'catch-up', tab, channel, done: true, publications: [], error: errorData(error) };
+    }
+    if (!this.#closed) this.#broadcast(message);
   }
 
   #open(channel: string, options: SharedSubscribeOptions, since: StreamPosition | undefined): HubChannel {

@@ -69,6 +69,11 @@ export type LeaderMessage =
   | { type: 'publication'; channel: string; publication: Publication }
   | { type: 'presence'; channel: string; kind: 'join' | 'leave'; info: ClientInfo }
   | { type: 'message'; data: unknown }
+  /**
+   * A tab behind the shared subscription is caught up from history: `done: false` first (the
+   * tab holds live publications back), then `done: true` with what it missed.
+   */
+  | { type: 'catch-up'; tab: string; channel: string; done: boolean; publications?: Publication[]; error?: ErrorData }
   | { type: 'reply'; tab: string; id: number; result?: unknown; error?: ErrorData };
 
 export type ShareMessage = TabMessage | LeaderMessage;

@@ -304,6 +304,9 @@ export class SharedClient {
       case 'message':
         this.#emitter.emit('message', message.data);
         return;
+      case 'catch-up':
+        if (message.tab === this.tab) this.#subs.get(message.channel)?.handle(message);
+        return;
       default:
         this.#subs.get(message.channel)?.handle(message);
     }

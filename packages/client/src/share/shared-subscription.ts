@@ -34,6 +34,8 @@ export class SharedSubscription<T = unknown> {
   readonly #emitter: Emitter<SubscriptionEvents<T>>;
   #state: SubscriptionState = 'unsubscribed';
   #position: StreamPosition | undefined;
+  /** Live publications held back while a catch-up is read. */
+  #held: Publication<T>[] | undefined;
 
   /** @internal Created by `SharedClient.subscribe()`. */
   constructor(host: SharedSubscriptionHost, channel: string, options: SharedSubscribeOptions) {
@@ -90,7 +92,10 @@ export class SharedSubscription<T = unknown> {
   /** @internal The leader's news about this channel. */
   handle(message: LeaderMessage): void {
     if (this.#state === 'unsubscribed') return;
-    if (message.type === 'publication') this.#deliver(message.publication as Publication<T>);
+    if (message.type === 'publication') {
+      if (this.#held) this.#held.push(message.publication as Publication<T>);
+      else this.#deliver(message.publication as Publication<T>);
+    } else if (message.type === 'catch-up') this.#onCatchUp(message);
     else if (message.type === 'presence') this.#emitter.emit(message.kind, message.info);
     else if (message.type === 'sub-state') this.#onState(message);
   }
@@ -98,6 +103,19 @@ export class SharedSubscription<T = unknown> {
   /** @internal The SharedClient closed. */
   handleClosed(): void {
     if (this.#state !== 'unsubscribed') this.#setState({ state: 'unsubscribed', reason: 'client closed' });
+  }
+
+  /** What this tab missed comes first, then the live publications held meanwhile; duplicates dropped. */
+  #onCatchUp(message: Extract<LeaderMessage, { type: 'catch-up' }>): void {
+    if (!message.done) {
+      this.#held ??= [];
+      return;
+    }
+    if (message.error) this.#emitter.emit('error', fromErrorData(message.error));
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const pub of message.publications ?? []) this.#deliver({ ...pub, channel: this.channel } as Publication<T>);
+    for (const pub of held) this.#deliver(pub);
   }
 
   #onState(message: Extract<LeaderMessage, { type: 'sub-state' }>): void {
