@@ -8,7 +8,7 @@
 import type { PublishResult } from '@relais/protocol';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
 import type { ClientState } from '../events.js';
-import { ClientClosedError, InvalidOptionsError, MessageTooLargeError, RelaisError, ServerError } from '../errors.js';
+import { ClientClosedError, InvalidOptionsError, RelaisError, ServerError } from '../errors.js';
 import { idempotencyKey } from '../ids.js';
 import type { PublishOptions } from '../subscription-types.js';
 import { OutboxExpiredError } from './errors.js';
@@ -198,10 +198,14 @@ export class Outbox {
   }
 }
 
-/** A refusal that a resend cannot change: permanent server errors, too large, bad options. */
+/**
+ * A refusal that a resend cannot change: permanent server errors, too large, bad options. By
+ * code, as errors from a SharedClient's leader are rebuilt in this tab.
+ */
 function refusedForGood(error: unknown): boolean {
   if (error instanceof ServerError) return !error.temporary;
-  return error instanceof MessageTooLargeError || error instanceof InvalidOptionsError || !(error instanceof RelaisError);
+  if (!(error instanceof RelaisError)) return true;
+  return error.code === 'RELAIS_ERR_MESSAGE_TOO_LARGE' || error.code === 'RELAIS_ERR_INVALID_OPTIONS';
 }
 
 function isStore(value: unknown): value is OutboxStore {

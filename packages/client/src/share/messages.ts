@@ -6,7 +6,19 @@
  */
 import type { ClientInfo, StreamPosition } from '@relais/protocol';
 import type { ClientState } from '../events.js';
-import { ConnectionLostError, RelaisError, ServerError, TimeoutError, type RelaisErrorCode } from '../errors.js';
+import {
+  ClientClosedError,
+  ConnectionLostError,
+  DisconnectedError,
+  InvalidOptionsError,
+  MessageTooLargeError,
+  NotConnectedError,
+  QueueFullError,
+  RelaisError,
+  ServerError,
+  TimeoutError,
+  type RelaisErrorCode,
+} from '../errors.js';
 import type { Publication, SubscriptionState } from '../subscription-types.js';
 
 /** The subscribe options that can cross to another tab (no functions). */
@@ -108,6 +120,18 @@ export function fromErrorData(data: ErrorData): RelaisError {
   if (data.code === 'RELAIS_ERR_CONNECTION_LOST')
     return new ConnectionLostError(/before the (\S+) reply/.exec(data.message)?.[1] ?? 'call');
   const error = new RelaisError(data.code, data.message);
+  // The class, for `instanceof` (its extra fields, like QueueFullError's maxQueueSize, stay behind).
+  const prototype = PROTOTYPES[data.code];
+  if (prototype) Object.setPrototypeOf(error, prototype);
   Object.defineProperty(error, 'name', { value: data.name });
   return error;
 }
+
+const PROTOTYPES: Partial<Record<RelaisErrorCode, object>> = {
+  RELAIS_ERR_INVALID_OPTIONS: InvalidOptionsError.prototype,
+  RELAIS_ERR_CLIENT_CLOSED: ClientClosedError.prototype,
+  RELAIS_ERR_DISCONNECTED: DisconnectedError.prototype,
+  RELAIS_ERR_QUEUE_FULL: QueueFullError.prototype,
+  RELAIS_ERR_MESSAGE_TOO_LARGE: MessageTooLargeError.prototype,
+  RELAIS_ERR_NOT_CONNECTED: NotConnectedError.prototype,
+};

@@ -96,6 +96,7 @@ describe('SharedClient', () => {
     const error = await b.rpc('boom').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).serverCode).toBe(103);
+    await expect(b.publish('room:1', 1, { idempotencyKey: '' })).rejects.toBeInstanceOf(InvalidOptionsError);
     await b.publish('room:1', { n: 1 });
     expect(fake.server.published).toEqual([{ channel: 'room:1', data: { n: 1 }, idempotencyKey: expect.any(String) }]);
     a.close();
