@@ -146,7 +146,7 @@ describe('SharedClient', () => {
     c.close();
   });
 
-  it('resends a publish in flight to the new leader with the same key, and fails an rpc in flight', async () => {
+  it('resends a publish in flight to the new leader with the same key, and fails an rpc and an ephemeral publish in flight', async () => {
     const { tab } = browser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
@@ -162,17 +162,19 @@ describe('SharedClient', () => {
       return undefined;
     });
     const publish = b.publish('room:1', 'x');
+    const typing = b.publish('room:1', 'typing', { ephemeral: true });
     const rpc = b.rpc('slow');
     await settle();
-    expect(held).toBe(2);
+    expect(held).toBe(3);
     off();
     a.close();
     await expect(rpc).rejects.toBeInstanceOf(ConnectionLostError);
+    await expect(typing).rejects.toBeInstanceOf(ConnectionLostError);
     await expect(publish).resolves.toBeDefined();
-    const keys = fake.server.commands('publish').map((c) => c.params.idempotencyKey);
+    const keys = fake.server.commands('publish').flatMap((c) => (c.params.ephemeral ? [] : [c.params.idempotencyKey]));
     expect(keys).toHaveLength(2);
     expect(keys[0]).toBe(keys[1]);
-    expect(fake.server.published).toHaveLength(1);
+    expect(fake.server.published.filter((p) => p.data === 'x')).toHaveLength(1);
     b.close();
   });
 

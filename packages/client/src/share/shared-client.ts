@@ -314,8 +314,9 @@ export class SharedClient {
 
   /**
    * A leader announced itself. When it is a new one, this tab resubscribes from its own
-   * positions, resends its publishes in flight (same idempotency keys: delivered once) and
-   * fails its other calls in flight with ConnectionLostError, as a reconnecting Client would.
+   * positions, resends its publishes (same idempotency keys: delivered once) and reads in
+   * flight, and fails its other calls in flight (rpc, send, ephemeral publishes) with
+   * ConnectionLostError, as a reconnecting Client would.
    */
   #onLeader(tab: string, state: ClientState): void {
     if (tab === this.#leader) return;
@@ -323,7 +324,7 @@ export class SharedClient {
     this.#setState(state === 'disconnected' ? 'connecting' : state);
     for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
     for (const [id, pending] of this.#calls) {
-      if (pending.sentTo !== undefined && pending.call.method !== 'publish') {
+      if (pending.sentTo !== undefined && !resendable(pending.call)) {
         this.#calls.delete(id);
         pending.reject(new ConnectionLostError(pending.call.method));
         continue;
@@ -352,6 +353,12 @@ export class SharedClient {
     const logger = this.#options.logger ?? globalThis.console;
     (logger.error ?? logger.debug).call(logger, `relais: a '${event}' listener threw`, error);
   }
+}
+
+/** Calls sent again to a new leader: keyed publishes (delivered once) and reads, as a Client would. */
+function resendable(call: SharedCall): boolean {
+  if (call.method === 'publish') return call.idempotencyKey !== undefined;
+  return call.method === 'history' || call.method === 'presence';
 }
 
 /** A SharedWorker's port as a channel: messages to and from the worker only. */
