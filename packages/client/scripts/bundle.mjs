@@ -67,3 +67,19 @@ out(`socket.io-client 4.8        ${theirs.minified} B min (${kb(theirs.minified)
 out(
   `gzip ratio: full ${(ours.gzipped / theirs.gzipped).toFixed(2)}x, json only ${(json.gzipped / theirs.gzipped).toFixed(2)}x socket.io-client`,
 );
+
+// The separate entry points: what an app importing Client pays on top for each (not written to dist).
+async function withEntry(extra) {
+  const contents = `export { Client } from './src/index.ts';${extra}`;
+  const result = await build({ ...common, entryPoints: undefined, stdin: { contents, resolveDir: root, loader: 'ts' }, write: false });
+  const bytes = result.outputFiles[0].contents;
+  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length };
+}
+const base = await withEntry('');
+for (const [name, extra] of [
+  ['@relais/client/share', "export { SharedClient, serveSharedWorker } from './src/share/index.ts';"],
+  ['@relais/client/outbox', "export { Outbox } from './src/outbox/index.ts';"],
+]) {
+  const size = await withEntry(extra);
+  out(`+ ${name.padEnd(22)} +${size.minified - base.minified} B min, +${size.gzipped - base.gzipped} B gzip over Client alone`);
+}
