@@ -16,6 +16,8 @@ export default defineConfig({
       { find: /^@relais\/socketio$/, replacement: src('socketio') },
       { find: /^@relais\/supabase$/, replacement: src('supabase') },
       { find: /^@relais\/client\/msgpack$/, replacement: src('client', 'msgpack.ts') },
+      { find: /^@relais\/client\/share$/, replacement: src('client', 'share/index.ts') },
+      { find: /^@relais\/client\/outbox$/, replacement: src('client', 'outbox/index.ts') },
       { find: /^@relais\/client$/, replacement: src('client') },
       { find: /^@relais\/svelte$/, replacement: src('svelte') },
       { find: /^@relais\/app-chat\/server$/, replacement: appServer('chat') },

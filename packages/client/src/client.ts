@@ -185,6 +185,8 @@ export class Client {
     if (this.#state === 'closed') throw new ClientClosedError();
     const invalid = channelError(channel);
     if (invalid) throw new InvalidOptionsError(invalid);
+    const since = options.since;
+    if (since && !(since.offset >= 0 && typeof since.epoch === 'string')) throw new InvalidOptionsError('since must be { offset, epoch }');
     const existing = this.#subs.get(channel);
     if (existing) return existing as unknown as Subscription<T>;
     const sub = new Subscription<T>(this.#host, channel, options);
@@ -222,8 +224,12 @@ export class Client {
    * generated once per call, so a resend after a dropped connection is delivered once.
    */
   publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    const key = options.idempotencyKey;
+    if (key !== undefined && (!key || typeof key !== 'string' || options.ephemeral)) {
+      return Promise.reject(new InvalidOptionsError('idempotencyKey must be a string, not on ephemeral'));
+    }
     if (options.ephemeral) return this.#publishEphemeral(channel, data, options);
-    const params: PublishParams = { channel, data, idempotencyKey: idempotencyKey() };
+    const params: PublishParams = { channel, data, idempotencyKey: key ?? idempotencyKey() };
     if (options.event !== undefined) params.event = options.event;
     if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
     return this.#call('publish', params, { timeoutMs: options.timeoutMs, retry: true });

@@ -19,7 +19,9 @@ export type RelaisErrorCode =
   | 'RELAIS_ERR_TOKEN'
   | 'RELAIS_ERR_HEARTBEAT_TIMEOUT'
   | 'RELAIS_ERR_RECONNECT_EXHAUSTED'
-  | 'RELAIS_ERR_NOT_CONNECTED';
+  | 'RELAIS_ERR_NOT_CONNECTED'
+  | 'RELAIS_ERR_OUTBOX_EXPIRED'
+  | 'RELAIS_ERR_OUTBOX_STORE';
 
 /** Base of every error the SDK rejects with or emits. */
 export class RelaisError extends Error {

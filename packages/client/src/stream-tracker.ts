@@ -19,6 +19,11 @@ export class StreamTracker {
     return this.#position && { ...this.#position };
   }
 
+  /** Starts from a position known from elsewhere (the `since` subscribe option). */
+  start(position: StreamPosition): void {
+    this.#position = { offset: position.offset, epoch: position.epoch };
+  }
+
   /** Forgets the position (unsubscribed, or the server could not recover it). */
   reset(): void {
     this.#position = undefined;

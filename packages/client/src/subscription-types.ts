@@ -77,6 +77,12 @@ export interface SubscribeOptions {
    * with history); the 'subscribed' state change then carries `recovered`. @default true
    */
   recover?: boolean;
+  /**
+   * Start from this stream position: the first subscribe asks for the publications after it,
+   * as a resubscribe would (namespaces with history). For state kept elsewhere (a shared
+   * connection's new leader, a page that saved its position).
+   */
+  since?: StreamPosition;
   /** Timeout of each subscribe command, in ms. @default the client's timeoutMs */
   timeoutMs?: number;
 }
@@ -92,6 +98,12 @@ export interface PublishOptions {
    * @default false
    */
   ephemeral?: boolean;
+  /**
+   * The publish's idempotency key, for a publish resent from elsewhere (the durable outbox, a
+   * shared connection's new leader): the server delivers it once per key and channel within its
+   * idempotencyTtlMs. @default a new random key per call
+   */
+  idempotencyKey?: string;
   /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
   timeoutMs?: number;
 }

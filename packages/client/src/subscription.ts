@@ -90,6 +90,7 @@ export class Subscription<T = unknown> {
     this.serverSide = serverSide;
     this.#options = options;
     this.#token = options.token;
+    if (options.since) this.#stream.start(options.since);
     this.#retryTimer = new Timeout(host.timers);
     this.#emitter = new Emitter((error, event) => host.listenerError(error, String(event)));
     this.#refresher = new TokenRefresher(host.timers, host.refreshMarginMs, {

@@ -5,3 +5,4 @@
  */
 export * from './fake-server.js';
 export * from './helpers.js';
+export { FakeChannels, FakeLocks, FakeTabLocks } from './fake-tabs.js';

@@ -1,0 +1,379 @@
+/**
+ * @module share/shared-client
+ * A client whose tabs share one connection (`share: true`): one tab, elected with Web Locks,
+ * holds the real Client (the ShareHub) and the others talk to it over a BroadcastChannel named
+ * after the URL. Each tab keeps its own subscriptions, listeners and calls; when the leader goes,
+ * the next one takes over, every tab resubscribes from its own position and resends its
+ * publishes in flight with their idempotency keys.
+ */
+import { channelError, type PublishResult } from '@relais/protocol';
+import { Client } from '../client.js';
+import { Emitter, type Disposer, type Listener } from '../emitter.js';
+import type { CallOptions, ClientState } from '../events.js';
+import { ClientClosedError, ConnectionLostError, InvalidOptionsError } from '../errors.js';
+import { idempotencyKey } from '../ids.js';
+import { resolveOptions, type ClientOptions } from '../options.js';
+import type { PublishOptions, SubscribeOptions } from '../subscription-types.js';
+import { defaultLocks, electLeader, type LockManagerLike } from './election.js';
+import { ShareHub } from './hub.js';
+import { fromErrorData, type ChannelLike, type LeaderMessage, type SharedCall, type ShareMessage, type TabMessage } from './messages.js';
+import { SharedSubscription, type SharedSubscriptionHost } from './shared-subscription.js';
+import { tabLockName, watchTabs, type MessagePortLike } from './shared-worker.js';
+
+export interface SharedClientOptions extends ClientOptions {
+  /**
+   * Share one connection between every tab of this origin that uses the same URL; off, this tab
+   * has its own, like a plain Client. @default false
+   */
+  share?: boolean;
+  /** Opens the channel the tabs talk over. @default (name) => new BroadcastChannel(name) */
+  channel?: (name: string) => ChannelLike;
+  /** Elects the leader tab. @default navigator.locks */
+  locks?: LockManagerLike;
+  /**
+   * Starts the SharedWorker that holds the connection (its script calls `serveSharedWorker`),
+   * used instead of a leader tab where the runtime has SharedWorker; called once per tab.
+   * @example () => new SharedWorker('/relais-worker.js')
+   */
+  worker?: () => SharedWorkerLike;
+}
+
+/** The part of a SharedWorker a tab uses. */
+export interface SharedWorkerLike {
+  readonly port: MessagePortLike;
+}
+
+export interface SharedStateChange {
+  state: ClientState;
+  previous: ClientState;
+  reason?: string;
+}
+
+export interface SharedClientEvents {
+  /** The shared connection's state, as the leader sees it. */
+  state: SharedStateChange;
+  /** This tab became the leader (it holds the socket) or stopped being it. */
+  leader: boolean;
+  /** A `message` push from the server to the shared connection. */
+  message: unknown;
+}
+
+interface PendingCall {
+  call: SharedCall;
+  /** The leader it was sent to; undefined while no leader is known. */
+  sentTo: string | undefined;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The BroadcastChannel name of a URL's shared connection. */
+export function shareChannelName(url: string): string {
+  return `relais-share:${url}`;
+}
+
+/**
+ * @example
+ * import { SharedClient } from '@relais/client/share';
+ * const client = new SharedClient('wss://example.com/connection/websocket', { share: true, getToken });
+ * client.subscribe('chat:lobby').on('publication', (pub) => show(pub.data));
+ * client.connect();
+ */
+export class SharedClient {
+  readonly url: string;
+  /** This tab's id among the tabs sharing the connection. */
+  readonly tab = idempotencyKey();
+  readonly #options: ClientOptions;
+  readonly #share: boolean;
+  readonly #openChannel: ((name: string) => ChannelLike) | undefined;
+  readonly #locks: LockManagerLike | undefined;
+  readonly #worker: (() => SharedWorkerLike) | undefined;
+  readonly #emitter = new Emitter<SharedClientEvents>((error, event) => this.#listenerError(error, String(event)));
+  readonly #subs = new Map<string, SharedSubscription>();
+  readonly #calls = new Map<number, PendingCall>();
+  #nextId = 0;
+  #state: ClientState = 'disconnected';
+  #started = false;
+  #channel: ChannelLike | undefined;
+  #resign: Disposer | undefined;
+  #hub: ShareHub | undefined;
+  #leader: string | undefined;
+
+  constructor(url: string, options: SharedClientOptions = {}) {
+    const { share = false, channel, locks, worker, ...clientOptions } = options;
+    resolveOptions(clientOptions); // the same checks as Client, before any tab is contacted
+    if (typeof share !== 'boolean') throw new InvalidOptionsError(`share must be a boolean, got ${JSON.stringify(share)}`);
+    this.url = url;
+    this.#options = clientOptions;
+    this.#share = share;
+    this.#openChannel = channel ?? defaultChannel();
+    this.#locks = locks ?? defaultLocks();
+    if (worker !== undefined && typeof worker !== 'function')
+      throw new InvalidOptionsError('worker must be a function that starts a SharedWorker');
+    // Where the runtime has no SharedWorker (Chrome on Android), a leader tab holds the socket.
+    this.#worker = worker && typeof (globalThis as { SharedWorker?: unknown }).SharedWorker === 'function' ? worker : undefined;
+    if (share && !this.#openChannel) throw new InvalidOptionsError('share: true needs BroadcastChannel (or the channel option)');
+    if (share && !this.#locks) throw new InvalidOptionsError('share: true needs the Web Locks API, navigator.locks (or the locks option)');
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** Whether this tab holds the shared connection. */
+  get isLeader(): boolean {
+    return this.#hub !== undefined;
+  }
+
+  /** @internal Refcounts of the shared subscriptions, on the leader tab (tests, debugging). */
+  get hub(): ShareHub | undefined {
+    return this.#hub;
+  }
+
+  on<K extends keyof SharedClientEvents>(event: K, listener: Listener<SharedClientEvents[K]>): Disposer {
+    return this.#emitter.on(event, listener);
+  }
+
+  /** Joins the tabs sharing the connection (or, without share, opens this tab's own). */
+  connect(): void {
+    if (this.#state === 'closed') throw new ClientClosedError();
+    if (this.#started) return;
+    this.#started = true;
+    this.#setState('connecting');
+    if (!this.#share) {
+      this.#lead();
+      return;
+    }
+    const channel = this.#worker ? portChannel(this.#worker().port) : this.#openChannel!(shareChannelName(this.url));
+    channel.onmessage = (event) => this.#receive(event.data as ShareMessage);
+    this.#channel = channel;
+    // This tab holds a lock named after it while it lives, and says hello once it holds it: the
+    // worker or leader tab then asks for the same lock, granted when this tab is gone.
+    const hello = () => this.#toLeader({ type: 'hello', tab: this.tab });
+    const stops = [electLeader(this.#locks!, tabLockName(this.tab), hello)];
+    if (!this.#worker) stops.push(electLeader(this.#locks!, shareChannelName(this.url), () => this.#lead()));
+    this.#resign = () => stops.forEach((stop) => stop());
+  }
+
+  /** Leaves for good: pending calls reject with ClientClosedError; a leader hands over. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    if (this.#started) this.#toLeader({ type: 'bye', tab: this.tab });
+    this.#hub?.close();
+    this.#hub = undefined;
+    this.#resign?.();
+    this.#channel?.close();
+    this.#channel = undefined;
+    this.#setState('closed');
+    for (const pending of this.#calls.values()) pending.reject(new ClientClosedError());
+    this.#calls.clear();
+    for (const sub of [...this.#subs.values()]) sub.handleClosed();
+    this.#subs.clear();
+  }
+
+  /** Resolves once the shared connection is up; rejects if this client closes first. */
+  ready(): Promise<void> {
+    if (this.#state === 'connected') return Promise.resolve();
+    if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
+    return new Promise((resolve, reject) => {
+      const off = this.on('state', ({ state }) => {
+        if (state === 'connected') resolve();
+        else if (state === 'closed') reject(new ClientClosedError());
+        else return;
+        off();
+      });
+    });
+  }
+
+  /**
+   * This tab's subscription to `channel` (the existing one if any), refcounted on the shared
+   * connection. `getToken` cannot cross tabs: pass `token`.
+   */
+  subscribe<T = unknown>(channel: string, options: SubscribeOptions = {}): SharedSubscription<T> {
+    if (this.#state === 'closed') throw new ClientClosedError();
+    const invalid = channelError(channel);
+    if (invalid) throw new InvalidOptionsError(invalid);
+    if (options.getToken !== undefined || options.since !== undefined) {
+      throw new InvalidOptionsError('a shared subscription takes no getToken or since: pass token; positions are kept per tab');
+    }
+    const existing = this.#subs.get(channel);
+    if (existing) return existing as unknown as SharedSubscription<T>;
+    const { getToken: _, since: __, ...shared } = options;
+    const sub = new SharedSubscription<T>(this.#subHost(), channel, shared);
+    this.#subs.set(channel, sub as SharedSubscription);
+    sub.subscribe();
+    return sub;
+  }
+
+  getSubscription<T = unknown>(channel: string): SharedSubscription<T> | undefined {
+    return this.#subs.get(channel) as unknown as SharedSubscription<T> | undefined;
+  }
+
+  /** Publishes through the leader; the idempotency key is made here, so a new leader's resend is delivered once. */
+  publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    const call: SharedCall = { method: 'publish', channel, data, ...options };
+    if (!options.ephemeral) call.idempotencyKey = options.idempotencyKey ?? idempotencyKey();
+    return this.#call(call) as Promise<PublishResult>;
+  }
+
+  async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
+    return (await this.#call({ method: 'rpc', name: method, ...(data !== undefined && { data }), ...options })) as R;
+  }
+
+  async send(data: unknown, options: CallOptions = {}): Promise<void> {
+    await this.#call({ method: 'send', data, ...options });
+  }
+
+  #subHost(): SharedSubscriptionHost {
+    return {
+      subscribe: (sub) => {
+        if (this.#started) this.#sendSubscribe(sub);
+      },
+      unsubscribe: (sub) => {
+        if (this.#subs.get(sub.channel) === sub) this.#subs.delete(sub.channel);
+        if (this.#started) this.#toLeader({ type: 'unsubscribe', tab: this.tab, channel: sub.channel });
+      },
+      publish: (channel, data, options) => this.publish(channel, data, options),
+      call: (call) => this.#call(call),
+      listenerError: (error, event) => this.#listenerError(error, event),
+    };
+  }
+
+  #sendSubscribe(sub: SharedSubscription): void {
+    const since = sub.position;
+    this.#toLeader({ type: 'subscribe', tab: this.tab, channel: sub.channel, options: sub.options, ...(since && { since }) });
+  }
+
+  #call(call: SharedCall): Promise<unknown> {
+    if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
+    const id = ++this.#nextId;
+    return new Promise((resolve, reject) => {
+      this.#calls.set(id, { call, sentTo: this.#leader, resolve, reject });
+      if (this.#leader !== undefined) this.#toLeader({ type: 'call', tab: this.tab, id, call });
+    });
+  }
+
+  /** This tab got the lock: it opens the real connection for every tab. */
+  #lead(): void {
+    if (this.#state === 'closed') return;
+    const client = new Client(this.url, this.#options);
+    const watch = this.#share ? watchTabs(this.#locks!) : undefined;
+    this.#hub = new ShareHub(client, this.tab, (message) => this.#broadcast(message), watch);
+    this.#emitter.emit('leader', true);
+    this.#hub.start();
+  }
+
+  /** Tab -> leader: over the channel, and to this tab's own hub when it leads. */
+  #toLeader(message: TabMessage): void {
+    this.#channel?.postMessage(message);
+    const hub = this.#hub;
+    if (hub) queueMicrotask(() => hub.handle(message));
+  }
+
+  /** Leader -> tabs: over the channel, and to this tab itself. */
+  #broadcast(message: LeaderMessage): void {
+    this.#channel?.postMessage(message);
+    queueMicrotask(() => this.#onLeaderMessage(message));
+  }
+
+  #receive(message: ShareMessage): void {
+    switch (message.type) {
+      case 'hello':
+      case 'bye':
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'call':
+        this.#hub?.handle(message);
+        return;
+      default:
+        this.#onLeaderMessage(message);
+    }
+  }
+
+  #onLeaderMessage(message: LeaderMessage): void {
+    if (this.#state === 'closed') return;
+    switch (message.type) {
+      case 'leader':
+        this.#onLeader(message.tab, message.state);
+        return;
+      case 'state':
+        this.#setState(message.state, message.reason);
+        return;
+      case 'reply':
+        if (message.tab === this.tab) this.#settle(message);
+        return;
+      case 'message':
+        this.#emitter.emit('message', message.data);
+        return;
+      case 'catch-up':
+        if (message.tab === this.tab) this.#subs.get(message.channel)?.handle(message);
+        return;
+      default:
+        this.#subs.get(message.channel)?.handle(message);
+    }
+  }
+
+  /**
+   * A leader announced itself. When it is a new one, this tab resubscribes from its own
+   * positions, resends its publishes (same idempotency keys: delivered once) and reads in
+   * flight, and fails its other calls in flight (rpc, send, ephemeral publishes) with
+   * ConnectionLostError, as a reconnecting Client would.
+   */
+  #onLeader(tab: string, state: ClientState): void {
+    if (tab === this.#leader) return;
+    this.#leader = tab;
+    this.#setState(state === 'disconnected' ? 'connecting' : state);
+    for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
+    for (const [id, pending] of this.#calls) {
+      if (pending.sentTo !== undefined && !resendable(pending.call)) {
+        this.#calls.delete(id);
+        pending.reject(new ConnectionLostError(pending.call.method));
+        continue;
+      }
+      pending.sentTo = tab;
+      this.#toLeader({ type: 'call', tab: this.tab, id, call: pending.call });
+    }
+  }
+
+  #settle(message: Extract<LeaderMessage, { type: 'reply' }>): void {
+    const pending = this.#calls.get(message.id);
+    if (!pending) return;
+    this.#calls.delete(message.id);
+    if (message.error) pending.reject(fromErrorData(message.error));
+    else pending.resolve(message.result);
+  }
+
+  #setState(state: ClientState, reason?: string): void {
+    if (state === this.#state) return;
+    const previous = this.#state;
+    this.#state = state;
+    this.#emitter.emit('state', { state, previous, ...(reason !== undefined && { reason }) });
+  }
+
+  #listenerError(error: unknown, event: string): void {
+    const logger = this.#options.logger ?? globalThis.console;
+    (logger.error ?? logger.debug).call(logger, `relais: a '${event}' listener threw`, error);
+  }
+}
+
+/** Calls sent again to a new leader: keyed publishes (delivered once) and reads, as a Client would. */
+function resendable(call: SharedCall): boolean {
+  if (call.method === 'publish') return call.idempotencyKey !== undefined;
+  return call.method === 'history' || call.method === 'presence';
+}
+
+/** A SharedWorker's port as a channel: messages to and from the worker only. */
+function portChannel(port: MessagePortLike): ChannelLike {
+  const channel: ChannelLike = {
+    postMessage: (message) => port.postMessage(message),
+    onmessage: null,
+    close: () => port.close(),
+  };
+  port.onmessage = (event) => channel.onmessage?.(event);
+  port.start?.();
+  return channel;
+}
+
+function defaultChannel(): ((name: string) => ChannelLike) | undefined {
+  const Channel = (globalThis as { BroadcastChannel?: new (name: string) => ChannelLike }).BroadcastChannel;
+  return Channel ? (name) => new Channel(name) : undefined;
+}

@@ -1,0 +1,127 @@
+/**
+ * `@relais/client/outbox` in headless Chromium against a real relais node: a durable publish
+ * made offline is written to IndexedDB, survives a reload of the page, and is delivered once
+ * when the browser comes back online.
+ */
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { killNode, startNode, type Node } from './nodes.js';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** One bundle with the client and the outbox, as an app's bundler would make it. */
+async function bundle(): Promise<string> {
+  const result = await build({
+    stdin: {
+      contents: `export { Client } from ${JSON.stringify(source('../src/index.ts'))};
+        export { Outbox } from ${JSON.stringify(source('../src/outbox/index.ts'))};`,
+      resolveDir: source('.'),
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    alias: { '@relais/protocol': source('../../protocol/src/index.ts') },
+    logLevel: 'warning',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+const PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>relais outbox test</title>
+<script type="module">
+  import { Client, Outbox } from '/relais-outbox.js';
+  const t = { states: [], sent: [], errors: [], started: undefined };
+  window.outboxProbe = t;
+  const client = new Client('ws://' + location.host + '/connection/websocket', {
+    transports: ['websocket'], minReconnectDelayMs: 50, maxReconnectDelayMs: 200,
+  });
+  client.on('state', ({ state }) => t.states.push(state));
+  const outbox = new Outbox(client, { store: 'indexeddb' });
+  outbox.on('sent', ({ entry }) => t.sent.push(entry.data.n));
+  window.publishDurable = (n) => {
+    outbox.publish('room:outbox', { n }).catch((error) => t.errors.push(error.name));
+  };
+  window.pendingCount = async () => (await outbox.pending()).length;
+  t.started = await outbox.start();
+  client.connect();
+</script>`;
+
+interface OutboxPageProbe {
+  states: string[];
+  sent: number[];
+  errors: string[];
+  started: number | undefined;
+}
+
+declare global {
+  interface Window {
+    outboxProbe: OutboxPageProbe;
+    publishDurable(n: number): void;
+    pendingCount(): Promise<number>;
+  }
+}
+
+describe('@relais/client/outbox in Chromium', () => {
+  let browser: Browser;
+  let script: string;
+
+  beforeAll(async () => {
+    // The page comes from a route (so that it reloads offline), which gives it no address
+    // space; Chromium would then treat it as public and block its WebSocket to 127.0.0.1.
+    const args = [...CHROMIUM_ARGS, '--disable-features=LocalNetworkAccessChecks'];
+    [browser, script] = await Promise.all([chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args }), bundle()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('delivers once a publish made offline, after a reload, when the browser is back online', async () => {
+    const node: Node = await startNode(0, { namespaces: { room: { historySize: 100, historyTtlMs: 60_000 } } });
+    const origin = `http://127.0.0.1:${node.port}`;
+    let context: BrowserContext | undefined;
+    try {
+      context = await browser.newContext();
+      // The page and its script come from the test, so the page reloads while offline.
+      await context.route(`${origin}/**`, (route) => {
+        const isScript = new URL(route.request().url()).pathname === '/relais-outbox.js';
+        return route.fulfill(
+          isScript ? { contentType: 'text/javascript', body: script } : { contentType: 'text/html; charset=utf-8', body: PAGE },
+        );
+      });
+      const page = await context.newPage();
+      await page.goto(`${origin}/`);
+      await page.waitForFunction(() => window.outboxProbe?.states.includes('connected'));
+      expect(await page.evaluate(() => window.outboxProbe.started)).toBe(0);
+
+      // Offline emulation leaves open sockets alone: drop the live one, as a lost network would.
+      await context.setOffline(true);
+      for (const socket of node.sockets) socket.destroy();
+      await page.waitForFunction(() => window.outboxProbe.states.at(-1) === 'disconnected');
+      await page.evaluate(() => window.publishDurable(1));
+      await page.waitForFunction(async () => (await window.pendingCount()) === 1);
+
+      await page.reload();
+      await page.waitForFunction(() => window.outboxProbe?.started !== undefined);
+      expect(await page.evaluate(() => window.outboxProbe.started)).toBe(1);
+      expect((await node.relais.history('room:outbox')).publications).toEqual([]);
+
+      await context.setOffline(false);
+      await page.waitForFunction(() => window.outboxProbe.sent.length === 1, undefined, { timeout: 15_000 });
+      await page.waitForFunction(async () => (await window.pendingCount()) === 0);
+      const { publications } = await node.relais.history('room:outbox');
+      expect(publications.map((p) => p.data)).toEqual([{ n: 1 }]);
+      expect(await page.evaluate(() => window.outboxProbe.errors)).toEqual([]);
+    } finally {
+      await context?.close();
+      await killNode(node);
+    }
+  });
+});
