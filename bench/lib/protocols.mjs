@@ -23,7 +23,8 @@ export const channelName = (index) => `room:${index}`;
 
 const relais = {
   url: (port) => `ws://127.0.0.1:${port}/connection/websocket`,
-  subprotocol: 'relais.v1.json',
+  // What the SDK negotiates by default: protocol v2, compact publication pushes.
+  subprotocol: 'relais.v2.json',
   /** Connect and subscribe in one pipelined message; ready on the subscribe reply. */
   open(ws, room) {
     const connect = '{"id":1,"method":"connect","params":{"name":"bench"}}';

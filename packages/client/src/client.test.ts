@@ -36,13 +36,16 @@ describe('Client', () => {
       expect(client.connectResult?.client).toBe('c1');
     });
 
-    it('offers the json subprotocol by default and msgpack when asked', async () => {
+    it('offers the json subprotocols (v2, then v1) by default and msgpack when asked', async () => {
       const json = fakeClient(fake.server);
       json.connect();
       const msgpack = fakeClient(fake.server, { encoding: msgpackCodec });
       msgpack.connect();
       await vi.advanceTimersByTimeAsync(0);
-      expect(fake.server.connections.map((c) => c.socket.protocols)).toEqual([['relais.v1.json'], ['relais.v1.msgpack']]);
+      expect(fake.server.connections.map((c) => c.socket.protocols)).toEqual([
+        ['relais.v2.json', 'relais.v1.json'],
+        ['relais.v2.msgpack', 'relais.v1.msgpack'],
+      ]);
       expect(msgpack.state).toBe('connected');
       await expect(msgpack.rpc('time')).resolves.toBeNull();
     });

@@ -7,6 +7,10 @@
 import {
   DISCONNECT_CODES,
   ERROR_CODES,
+  JSON_SUBPROTOCOL,
+  JSON_V2_SUBPROTOCOL,
+  MSGPACK_SUBPROTOCOL,
+  MSGPACK_V2_SUBPROTOCOL,
   channelError,
   jsonCodec,
   shouldReconnect,
@@ -307,9 +311,14 @@ export class Client {
   #openConnection(connectParams: ConnectParams): Connection {
     // HTTP transports carry JSON whatever the encoding option says.
     const codec = this.#ladder.current === 'websocket' ? this.#o.encoding : jsonCodec;
+    // Protocol v2 (compact publications) first, v1 for older servers, which refuse an offer of
+    // v2 alone: both read and write the same frames but publications, which the parser takes
+    // in either shape, so the codec does not depend on the server's pick.
+    const subprotocols =
+      codec.subprotocol === MSGPACK_SUBPROTOCOL ? [MSGPACK_V2_SUBPROTOCOL, MSGPACK_SUBPROTOCOL] : [JSON_V2_SUBPROTOCOL, JSON_SUBPROTOCOL];
     return new Connection({
       codec,
-      transport: this.#ladder.opener(codec.subprotocol),
+      transport: this.#ladder.opener(subprotocols),
       timers: this.#timers,
       stats: this.#stats,
       connectTimeoutMs: this.#o.connectTimeoutMs,

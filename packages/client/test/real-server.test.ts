@@ -84,7 +84,8 @@ describe('Client against a real relais node', () => {
     cleanup.push(() => client.close());
     client.connect();
     await client.ready();
-    expect(client.connectResult?.protocol).toBe(1);
+    // The SDK offers protocol 2 first (relais.v2.msgpack), which this node speaks.
+    expect(client.connectResult?.protocol).toBe(2);
     await expect(client.rpc('no-such-method')).rejects.toMatchObject({ name: 'ServerError', serverCode: 104 });
   });
 });

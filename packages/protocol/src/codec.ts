@@ -15,6 +15,11 @@ export interface Codec {
   readonly subprotocol: string;
   /** Whether frames are sent as binary WebSocket messages. */
   readonly binary: boolean;
+  /**
+   * The protocol version its connections speak. Version 2 differs from 1 only in the
+   * publication push of the fan-out (compact.ts). @default 1
+   */
+  readonly version?: 1 | 2;
   /** Encodes one value (a command, reply or push) into one frame. */
   encode(value: unknown): Frame;
   /**
@@ -34,3 +39,7 @@ export interface Codec {
 export const JSON_SUBPROTOCOL = 'relais.v1.json';
 /** Subprotocol of the MessagePack encoding. */
 export const MSGPACK_SUBPROTOCOL = 'relais.v1.msgpack';
+/** Subprotocol of the JSON encoding, protocol v2 (compact publication pushes). */
+export const JSON_V2_SUBPROTOCOL = 'relais.v2.json';
+/** Subprotocol of the MessagePack encoding, protocol v2 (compact publication pushes). */
+export const MSGPACK_V2_SUBPROTOCOL = 'relais.v2.msgpack';

@@ -168,7 +168,7 @@ export interface ConnectResult {
   user: string;
   /** Server version string. */
   version: string;
-  /** Protocol version (1). */
+  /** Protocol version of this connection: 1, or 2 on the `relais.v2.*` subprotocols. */
   protocol: number;
   /** The server sends a `ping` push every this many ms; answer it with a `ping` command. */
   pingIntervalMs: number;

@@ -1,8 +1,9 @@
 /**
  * @module json-codec
- * JSON encoding (subprotocol `relais.v1.json`): one JSON object per line, text frames.
+ * JSON encoding (subprotocols `relais.v1.json` and `relais.v2.json`): one JSON object per line,
+ * text frames.
  */
-import { JSON_SUBPROTOCOL, type Codec, type Frame } from './codec.js';
+import { JSON_SUBPROTOCOL, JSON_V2_SUBPROTOCOL, type Codec, type Frame } from './codec.js';
 import { ProtocolError } from './errors.js';
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -49,3 +50,6 @@ export const jsonCodec: Codec = {
     return values;
   },
 };
+
+/** The same encoding for protocol v2: its connections get compact publication pushes. */
+export const jsonV2Codec: Codec = { ...jsonCodec, subprotocol: JSON_V2_SUBPROTOCOL, version: 2 };

@@ -1,9 +1,10 @@
 /**
  * @module msgpack-codec
- * MessagePack encoding (subprotocol `relais.v1.msgpack`): concatenated values, binary frames.
+ * MessagePack encoding (subprotocols `relais.v1.msgpack` and `relais.v2.msgpack`): concatenated
+ * values, binary frames.
  */
 import { decodeMulti, encode } from '@msgpack/msgpack';
-import { MSGPACK_SUBPROTOCOL, type Codec, type Frame } from './codec.js';
+import { MSGPACK_SUBPROTOCOL, MSGPACK_V2_SUBPROTOCOL, type Codec, type Frame } from './codec.js';
 import { ProtocolError, ReplyError } from './errors.js';
 
 /**
@@ -61,3 +62,6 @@ export const msgpackCodec: Codec = {
     return values;
   },
 };
+
+/** The same encoding for protocol v2: its connections get compact publication pushes. */
+export const msgpackV2Codec: Codec = { ...msgpackCodec, subprotocol: MSGPACK_V2_SUBPROTOCOL, version: 2 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL } from './codec.js';
-import { jsonCodec } from './json-codec.js';
-import { msgpackCodec } from './msgpack-codec.js';
+import { JSON_SUBPROTOCOL, JSON_V2_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, MSGPACK_V2_SUBPROTOCOL } from './codec.js';
+import { jsonCodec, jsonV2Codec } from './json-codec.js';
+import { msgpackCodec, msgpackV2Codec } from './msgpack-codec.js';
 import { CODECS, codecForSubprotocol, namespaceOf, negotiateSubprotocol } from './negotiate.js';
 
 describe('negotiateSubprotocol', () => {
@@ -22,7 +22,16 @@ describe('negotiateSubprotocol', () => {
 
   it('refuses an offer that holds no relais subprotocol', () => {
     expect(negotiateSubprotocol(['mqtt'])).toBe(false);
-    expect(negotiateSubprotocol(['relais.v2.json', 'relais.v1.cbor'])).toBe(false);
+    expect(negotiateSubprotocol(['relais.v3.json', 'relais.v1.cbor'])).toBe(false);
+  });
+
+  it('picks protocol v2 when offered first, and v1 after an unknown version', () => {
+    expect(negotiateSubprotocol(['relais.v2.json', 'relais.v1.json'])).toEqual({ codec: jsonV2Codec, subprotocol: 'relais.v2.json' });
+    expect(negotiateSubprotocol(['relais.v2.msgpack', 'relais.v1.msgpack'])).toEqual({
+      codec: msgpackV2Codec,
+      subprotocol: 'relais.v2.msgpack',
+    });
+    expect(negotiateSubprotocol(['relais.v1.json', 'relais.v2.json'])).toMatchObject({ codec: jsonCodec });
   });
 
   it('follows the client order of preference', () => {
@@ -31,7 +40,7 @@ describe('negotiateSubprotocol', () => {
   });
 
   it('skips unknown subprotocols before a known one', () => {
-    expect(negotiateSubprotocol(['relais.v2.msgpack', 'relais.v1.msgpack'])).toEqual({
+    expect(negotiateSubprotocol(['relais.v3.msgpack', 'relais.v1.msgpack'])).toEqual({
       codec: msgpackCodec,
       subprotocol: 'relais.v1.msgpack',
     });
@@ -47,16 +56,21 @@ describe('negotiateSubprotocol', () => {
 });
 
 describe('codecForSubprotocol', () => {
-  it('maps each v1 subprotocol to its codec', () => {
+  it('maps each v1 and v2 subprotocol to its codec', () => {
     expect(codecForSubprotocol('relais.v1.json')).toBe(jsonCodec);
     expect(codecForSubprotocol('relais.v1.msgpack')).toBe(msgpackCodec);
+    expect(codecForSubprotocol('relais.v2.json')).toBe(jsonV2Codec);
+    expect(codecForSubprotocol('relais.v2.msgpack')).toBe(msgpackV2Codec);
     expect(codecForSubprotocol('relais.v1.cbor')).toBeUndefined();
-    expect([...CODECS.keys()]).toEqual([JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL]);
+    expect([...CODECS.keys()]).toEqual([JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, JSON_V2_SUBPROTOCOL, MSGPACK_V2_SUBPROTOCOL]);
   });
 
-  it('describes each codec by name, subprotocol and frame kind', () => {
-    expect([jsonCodec.name, jsonCodec.subprotocol, jsonCodec.binary]).toEqual(['json', 'relais.v1.json', false]);
-    expect([msgpackCodec.name, msgpackCodec.subprotocol, msgpackCodec.binary]).toEqual(['msgpack', 'relais.v1.msgpack', true]);
+  it('describes each codec by name, subprotocol, frame kind and protocol version', () => {
+    const describe = (codec: typeof jsonCodec) => [codec.name, codec.subprotocol, codec.binary, codec.version ?? 1];
+    expect(describe(jsonCodec)).toEqual(['json', 'relais.v1.json', false, 1]);
+    expect(describe(msgpackCodec)).toEqual(['msgpack', 'relais.v1.msgpack', true, 1]);
+    expect(describe(jsonV2Codec)).toEqual(['json', 'relais.v2.json', false, 2]);
+    expect(describe(msgpackV2Codec)).toEqual(['msgpack', 'relais.v2.msgpack', true, 2]);
   });
 });
 

@@ -2,15 +2,17 @@
  * @module negotiate
  * Subprotocol negotiation and channel-name helpers shared by server and client.
  */
-import { JSON_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, type Codec } from './codec.js';
+import { JSON_SUBPROTOCOL, JSON_V2_SUBPROTOCOL, MSGPACK_SUBPROTOCOL, MSGPACK_V2_SUBPROTOCOL, type Codec } from './codec.js';
 import { NAMESPACE_SEPARATOR } from './frames.js';
-import { jsonCodec } from './json-codec.js';
-import { msgpackCodec } from './msgpack-codec.js';
+import { jsonCodec, jsonV2Codec } from './json-codec.js';
+import { msgpackCodec, msgpackV2Codec } from './msgpack-codec.js';
 
-/** The codecs of protocol v1, by subprotocol. */
+/** The codecs of protocols v1 and v2, by subprotocol. */
 export const CODECS: ReadonlyMap<string, Codec> = new Map([
   [JSON_SUBPROTOCOL, jsonCodec],
   [MSGPACK_SUBPROTOCOL, msgpackCodec],
+  [JSON_V2_SUBPROTOCOL, jsonV2Codec],
+  [MSGPACK_V2_SUBPROTOCOL, msgpackV2Codec],
 ]);
 
 /** The codec for a subprotocol, or undefined when relais does not speak it. */

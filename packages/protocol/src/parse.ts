@@ -12,6 +12,7 @@
  * fans out to every encoding and into history (see data.ts).
  */
 import { ERROR_CODES } from './codes.js';
+import { expandPublication } from './compact.js';
 import { MAX_DATA_DEPTH, dataError, isPlainObject, isWellFormed } from './data.js';
 import { ProtocolError, ReplyError } from './errors.js';
 import {
@@ -249,8 +250,9 @@ function checkErrorShape(value: unknown): void {
 
 /**
  * Validates one decoded value as a server frame (reply or push), leniently: unknown fields are
- * kept, and an unknown push type returns `null` so that the caller ignores it.
- * Throws ProtocolError when the value is neither a reply nor a push.
+ * kept, and an unknown push type returns `null` so that the caller ignores it. A compact
+ * publication (protocol v2: a `c` and no `type`) comes back as the publication push it stands
+ * for. Throws ProtocolError when the value is neither a reply nor a push.
  */
 export function parseServerFrame(value: unknown): ServerFrame | null {
   if (!isPlainObject(value)) {
@@ -270,6 +272,7 @@ export function parseServerFrame(value: unknown): ServerFrame | null {
     }
     return { id: value.id, result: value.result };
   }
+  if (value.type === undefined && value.c !== undefined) return expandPublication(value);
   if (typeof value.type !== 'string') {
     throw new ProtocolError('PROTO_ERR_INVALID_ENVELOPE', 'push must carry a type');
   }

@@ -2,8 +2,10 @@
  * @module hub
  * The local registry of one node: connections by client id and by user, subscribers by channel.
  * Fan-out encodes each push once per codec in use and writes that same frame to every member.
+ * Protocol v2 codecs get publications in the compact form, whose epoch is written only when a
+ * subscriber on this node may not know it yet (see `handlePublication`).
  */
-import type { Codec, Frame, PublicationPush, Push } from '@relais/protocol';
+import { compactPublication, type Codec, type CompactPublication, type Frame, type PublicationPush, type Push } from '@relais/protocol';
 import type { BrokerEventHandler, Publication } from './broker.js';
 import { silentLogger, type Logger } from './logger.js';
 import { frameBytes } from './transport.js';
@@ -82,6 +84,8 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
   readonly #byChannel = new Map<string, Set<M>>();
   /** Publications held for members being subscribed (see `hold`), by channel then member. */
   readonly #held = new Map<string, Map<M, Publication[] | typeof HELD_OVERFLOW>>();
+  /** By channel: the epoch every subscriber on this node was last told (see `handlePublication`). */
+  readonly #epochs = new Map<string, string>();
   readonly #maxHeld: number;
   readonly #logger: Logger;
   readonly #meter: FanOutMeter | undefined;
@@ -121,14 +125,21 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     return [...this.#byClient.values()];
   }
 
-  /** Adds a subscriber; returns false when it already was one. */
+  /**
+   * Adds a subscriber; returns false when it already was one. Its subscribe reply may have
+   * given another epoch than the channel's last publication here: the next one carries it.
+   */
   subscribe(channel: string, member: M): boolean {
-    return addTo(this.#byChannel, channel, member);
+    const added = addTo(this.#byChannel, channel, member);
+    if (added) this.#epochs.delete(channel);
+    return added;
   }
 
   /** Removes a subscriber; returns false when it was not one. */
   unsubscribe(channel: string, member: M): boolean {
-    return removeFrom(this.#byChannel, channel, member);
+    const removed = removeFrom(this.#byChannel, channel, member);
+    if (removed && !this.#byChannel.has(channel)) this.#epochs.delete(channel);
+    return removed;
   }
 
   /**
@@ -187,16 +198,20 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
    * Returns the number of subscribers written to.
    */
   broadcast(channel: string, push: Push, excludeClient?: string): number {
+    return this.#broadcast(channel, push, undefined, excludeClient);
+  }
+
+  #broadcast(channel: string, push: Push, compact: CompactPublication | undefined, excludeClient: string | undefined): number {
     const members = this.#byChannel.get(channel);
     if (!members) return 0;
-    const count = this.#fanOut(members, push, excludeClient);
+    const count = this.#fanOut(members, push, compact, excludeClient);
     this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
     return count;
   }
 
   /** Writes `push` to each of `members`, encoding once per codec. */
   fanOut(members: Iterable<M>, push: Push): number {
-    const count = this.#fanOut(members, push, undefined);
+    const count = this.#fanOut(members, push, undefined, undefined);
     const channel = 'channel' in push ? push.channel : undefined;
     this.#meter?.fannedOut(channel, push.type === 'publication' ? 'publication' : 'push', count, this.#fanOutBytes());
     return count;
@@ -211,10 +226,29 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
         else holds.set(member, HELD_OVERFLOW);
       }
     }
-    this.broadcast(pub.channel, publicationPush(pub), pub.excludeClient);
+    const push = publicationPush(pub);
+    this.#broadcast(pub.channel, push, this.#compact(push, pub.excludeClient), pub.excludeClient);
   }
 
-  #fanOut(members: Iterable<M>, push: Push, excludeClient: string | undefined): number {
+  /**
+   * The compact form of a publication push for v2 subscribers. Its epoch is left out when every
+   * subscriber here was last told that same epoch: by the previous publication (which went to
+   * all of them), never by a subscribe reply (`subscribe` forgets the channel's epoch). A
+   * publication that skips a connection (excludeSelf) does not tell it: when it changes the
+   * epoch, the next publication carries the epoch again.
+   */
+  #compact(push: PublicationPush, excludeClient: string | undefined): CompactPublication {
+    const { channel, epoch } = push;
+    if (epoch === undefined) return compactPublication(push, false);
+    const told = this.#epochs.get(channel) === epoch;
+    if (!told) {
+      if (excludeClient === undefined && this.#byChannel.has(channel)) this.#epochs.set(channel, epoch);
+      else this.#epochs.delete(channel);
+    }
+    return compactPublication(push, !told);
+  }
+
+  #fanOut(members: Iterable<M>, push: Push, compact: CompactPublication | undefined, excludeClient: string | undefined): number {
     // Almost every member uses the same codec: the last one used and its group (frame and
     // member count) are kept at hand, and a map is made only when members use several. A group
     // counts its members run by run, at codec changes only: the metrics cost nothing per member.
@@ -233,7 +267,7 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
         runStart = count;
         let group = groups?.get(codec);
         if (group === undefined) {
-          group = { frame: this.#encode(codec, push), members: 0 };
+          group = { frame: this.#encode(codec, codec.version === 2 && compact !== undefined ? compact : push), members: 0 };
           if (lastGroup !== undefined) {
             if (groups === undefined) {
               groups = new Map();
@@ -264,15 +298,15 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     return bytes;
   }
 
-  #encode(codec: Codec, push: Push): Frame | undefined {
+  #encode(codec: Codec, push: Push | CompactPublication): Frame | undefined {
     try {
       return codec.encode(push);
     } catch (error) {
       // Every source of data is checked before it gets here (docs/protocol.md §9): this is a
       // bug. It must not keep the other encodings' subscribers from the push.
-      const channel = 'channel' in push ? push.channel : undefined;
+      const channel = 'c' in push ? push.c : 'channel' in push ? push.channel : undefined;
       this.#logger.error(
-        { err: error, codec: codec.name, type: push.type, channel },
+        { err: error, codec: codec.name, type: 'type' in push ? push.type : 'publication', channel },
         'push cannot be encoded: not delivered to this encoding',
       );
       return undefined;

@@ -17,7 +17,7 @@ function ladder(): TransportLadder {
 
 /** One attempt that ends before its connect reply. */
 function fail(l: TransportLadder): void {
-  l.opener('relais.v1.json');
+  l.opener(['relais.v1.json']);
   l.lost();
 }
 
@@ -48,7 +48,7 @@ describe('TransportLadder', () => {
   it('keeps a transport that connected through failures (a server restart), until too many in a row', () => {
     const l = ladder();
     fail(l);
-    l.opener('relais.v1.json');
+    l.opener(['relais.v1.json']);
     l.connected(() => {});
     l.lost();
     expect(l.current).toBe('http_stream');

@@ -89,12 +89,12 @@ export class TransportLadder {
     return this.#kinds;
   }
 
-  /** Opens the current transport for one connection attempt. */
-  opener(subprotocol: string): OpenTransport {
+  /** Opens the current transport for one connection attempt; a WebSocket offers `subprotocols`. */
+  opener(subprotocols: readonly string[]): OpenTransport {
     this.#connected = false;
     const kind = this.current;
     const { websocket, fetch, EventSource } = this.#runtime;
-    if (kind === 'websocket') return (handlers) => new WebSocketTransport(websocket!, this.#url, subprotocol, handlers);
+    if (kind === 'websocket') return (handlers) => new WebSocketTransport(websocket!, this.#url, subprotocols, handlers);
     const urls = httpEndpoints(this.#url);
     if (kind === 'http_stream') return (handlers) => new HttpStreamTransport(fetch!, urls, handlers);
     if (kind === 'long_poll') return (handlers) => new LongPollTransport(fetch!, urls, handlers);
@@ -133,7 +133,7 @@ export class TransportLadder {
   #scheduleProbe(moveBackUp: () => void): void {
     this.#probe.start(this.#options.transportRetryMs, () => {
       // A probe only checks that an upgrade gets through; the session it opens is closed at once.
-      this.#probing = new WebSocketTransport(this.#runtime.websocket!, this.#url, 'relais.v1.json', {
+      this.#probing = new WebSocketTransport(this.#runtime.websocket!, this.#url, ['relais.v1.json'], {
         open: () => {
           this.stopProbe();
           this.#index = 0;

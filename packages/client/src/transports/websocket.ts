@@ -46,8 +46,9 @@ export class WebSocketTransport implements ClientTransport {
   readonly #socket: WebSocketLike;
   #closed = false;
 
-  constructor(ctor: WebSocketConstructor, url: string, subprotocol: string, handlers: TransportHandlers) {
-    const socket = new ctor(url, [subprotocol]);
+  /** `subprotocols`: offered in this order of preference. */
+  constructor(ctor: WebSocketConstructor, url: string, subprotocols: readonly string[], handlers: TransportHandlers) {
+    const socket = new ctor(url, [...subprotocols]);
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => handlers.open();
     socket.onmessage = (event) => {

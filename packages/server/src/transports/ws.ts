@@ -128,7 +128,12 @@ export class WsEndpoint {
     const negotiated = negotiateSubprotocol(offeredSubprotocols(req));
     if (!negotiated) {
       metrics.refused('subprotocol');
-      refuseUpgrade(socket, 400, 'Bad Request', 'unsupported WebSocket subprotocol: offer relais.v1.json or relais.v1.msgpack');
+      refuseUpgrade(
+        socket,
+        400,
+        'Bad Request',
+        'unsupported WebSocket subprotocol: offer relais.v2.json, relais.v2.msgpack, relais.v1.json or relais.v1.msgpack',
+      );
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
