@@ -6,6 +6,7 @@
  * client on the same channel keeps getting the v1 push, epoch included.
  */
 import { Client, type ClientOptions, type SubscriptionStateChange } from '@relais/client';
+import { msgpack } from '@relais/client/msgpack';
 import { JSON_SUBPROTOCOL, JSON_V2_SUBPROTOCOL, MSGPACK_V2_SUBPROTOCOL, codecForSubprotocol, type Frame } from '@relais/protocol';
 import { MemoryBroker, MemoryBus, createRelais, type EngineOptions, type Relais } from '@relais/server';
 import { TestClient } from '@relais/server/testkit';
@@ -124,7 +125,7 @@ describe.each(ENGINES)('compact publications ($name engine)', (engineCase) => {
     ['msgpack', MSGPACK_V2_SUBPROTOCOL],
   ] as const)('negotiates v2, recovers exactly after a cut and follows a stream reset (%s)', async (encoding, subprotocol) => {
     const { relais, url, reset } = await start();
-    const s = await subscriber(url, { encoding });
+    const s = await subscriber(url, { encoding: encoding === 'msgpack' ? msgpack : 'json' });
     expect(s.client.connectResult?.protocol).toBe(2);
     for (let n = 1; n <= 3; n++) await relais.publish(CHANNEL, n);
     await until(() => s.received.length === 3, 'three live publications');
