@@ -82,10 +82,13 @@ async function outage(channel: string, server: RedisServer) {
   const failures: unknown[] = [];
   const failed = new Set<number>();
   let paused = false;
+  // Set by the loop once it has seen `paused` with no publish in flight.
+  let idle = false;
   let stop = false;
   const loop = (async () => {
     while (!stop) {
       if (paused) {
+        idle = true;
         await new Promise((resolve) => setTimeout(resolve, 5));
         continue;
       }
@@ -104,10 +107,14 @@ async function outage(channel: string, server: RedisServer) {
 
   // Load flows; then every publication so far is known to be delivered.
   await waitFor(() => acked.length >= 30, 10_000, '30 acknowledged publishes');
+  // The publish in flight when pausing must be settled too: else it may fail when Redis dies, be
+  // resent once it is back, and be missed legitimately while the subscribers were being told.
   paused = true;
+  await waitFor(() => idle, 10_000, 'the publisher to pause');
   const outageFrom = next;
   await waitFor(() => watches.every((watch) => watch.received.length === acked.length), 10_000, 'delivery before the outage');
   paused = false;
+  idle = false;
 
   await server.kill();
   await waitFor(() => failures.length >= 10, 10_000, 'publishes failing during the outage');
