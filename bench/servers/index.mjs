@@ -17,6 +17,12 @@ export const VARIANTS = {
     nodes: 1,
     start: async (options) => (await import('./relais.mjs')).start(options),
   },
+  'relais-catchup': {
+    label: "relais (memory, slowConsumer 'catch-up')",
+    protocol: 'relais',
+    nodes: 1,
+    start: async (options) => (await import('./relais.mjs')).start({ ...options, catchUp: true }),
+  },
   'relais-redis': {
     label: 'relais (Redis, 2 nodes)',
     protocol: 'relais',
