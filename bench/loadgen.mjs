@@ -71,6 +71,7 @@ function openClient(protocol, port, room) {
         } else reject(error ?? new Error(`closed before ready (${code}${reason ? ` ${reason}` : ''})`));
       },
     });
+    ws.benchClient = client;
     sockets.add(ws);
   });
 }
@@ -98,20 +99,27 @@ async function connect({ protocol, ports, clients, channels, slow = false, concu
   return { ms: monoMs() - started, ready, failed, firstError };
 }
 
+/** Whether a relais client is still reading what it missed (bench/lib/protocols.mjs catchUp). */
+function catchingUp() {
+  for (const ws of sockets) if (ws.benchClient.resumeId !== undefined) return true;
+  return false;
+}
+
 /**
  * Reads every socket again, then waits until each was closed, or nothing arrived for `quietMs`
- * (it read everything queued for it and is still open), or `limitMs` passed. A socket the
- * server closed while paused sees the close only after the data queued before it.
+ * (it read everything queued for it and is still open) while none is catching up, or `limitMs`
+ * passed. A socket the server closed while paused sees the close only after the data queued
+ * before it.
  */
 async function resume({ quietMs = 500, limitMs = 5_000 }) {
   const started = monoMs();
   let lastSeen = { at: started, received, open: sockets.size };
   for (const ws of sockets) ws.resume();
-  while (sockets.size > 0 && monoMs() - started < limitMs && monoMs() - lastSeen.at < quietMs) {
+  while (sockets.size > 0 && monoMs() - started < limitMs && (monoMs() - lastSeen.at < quietMs || catchingUp())) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     if (received !== lastSeen.received || sockets.size !== lastSeen.open) lastSeen = { at: monoMs(), received, open: sockets.size };
   }
-  return { closeCodes: Object.fromEntries(closeCodes), open: sockets.size, ms: monoMs() - started };
+  return { closeCodes: Object.fromEntries(closeCodes), open: sockets.size, ms: monoMs() - started, received };
 }
 
 let publisher;

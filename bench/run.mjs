@@ -13,6 +13,8 @@
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
  *   --verbose            print every max-rate probe
+ *   --overload=k:v,...   override the overload plan's numbers (clients, slowShare, rate,
+ *                        payloadBytes, durationMs), e.g. --overload=clients:200,rate:500
  *   --docs-from=A[,B]    only rewrite docs/benchmarks.md from saved runs (bench/results/*.json);
  *                        a scenario in a later run replaces the same scenario of an earlier one
  */
@@ -86,6 +88,7 @@ const { values: flags } = parseArgs({
     'write-docs': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    overload: { type: 'string' },
     'docs-from': { type: 'string' },
   },
 });
@@ -102,6 +105,21 @@ function list(value, known, what, defaults = known) {
 
 const mode = flags.quick ? 'quick' : 'full';
 const plan = PLANS[mode];
+if (flags.overload !== undefined) plan.overload = { ...plan.overload, ...overloadOverrides(flags.overload) };
+
+/** `clients:200,rate:500` → { clients: 200, rate: 500 }, known keys and finite numbers only. */
+function overloadOverrides(value) {
+  const known = Object.keys(PLANS.full.overload);
+  const out = {};
+  for (const pair of value.split(',').filter(Boolean)) {
+    const [key, raw] = pair.split(':');
+    const number = Number(raw);
+    if (!known.includes(key)) throw new Error(`--overload: unknown key "${key}"; known: ${known.join(', ')}`);
+    if (!Number.isFinite(number) || number < 0) throw new Error(`--overload: ${key} must be a non-negative number, got "${raw}"`);
+    out[key] = number;
+  }
+  return out;
+}
 const scenarios = list(flags.scenarios, SCENARIOS, 'scenario');
 // Opt-in variants (relais-metrics) run only when --variants names them.
 let variants = list(

@@ -37,6 +37,8 @@ const relais = {
       else if (text.includes('"error"')) client.fail(text);
     }
     if (text.includes('{"type":"ping"}')) ws.send(`{"id":${client.nextId++},"method":"ping"}`);
+    // Only on servers with slowConsumer 'catch-up': parsed only when it is there.
+    if (client.resumeId !== undefined || text.includes('"type":"behind"')) catchUp(ws, text, client);
   },
   publishFrame: (room, data, seq) => `{"id":${seq + 10},"method":"publish","params":{"channel":${JSON.stringify(room)},"data":${data}}}`,
 };
@@ -64,5 +66,32 @@ const ws = {
   onMessage() {},
   publishFrame: (room, data) => `{"r":${JSON.stringify(room)},"d":${data}}`,
 };
+
+/**
+ * A relais subscriber that fell behind (`behind` push) asks for what it missed with `resume`
+ * from the last offset it has, page after page, until the reply has no `more` (live again). The
+ * publications of each page carry their stamps, so the caller counts them as received.
+ */
+function catchUp(ws, text, client) {
+  for (const line of text.split('\n')) {
+    if (!line.includes('"type":"behind"') && !line.startsWith(`{"id":${client.resumeId},`)) continue;
+    const frame = JSON.parse(line);
+    let since;
+    if (frame.type === 'behind') since = { offset: frame.offset, epoch: frame.epoch };
+    else if (frame.error || frame.result.more !== true) {
+      client.resumeId = undefined;
+      continue;
+    } else {
+      const last = frame.result.publications.at(-1);
+      since = last ? { offset: last.offset, epoch: frame.result.epoch } : client.since;
+    }
+    client.since = since;
+    client.resumeId = client.nextId++;
+    const command = JSON.stringify({ id: client.resumeId, method: 'resume', params: { channel: client.room, since } });
+    // An empty page with `more`: the queue is still full, ask again a little later.
+    if (frame.type !== 'behind' && frame.result.publications.length === 0) setTimeout(() => ws.send(command), 20);
+    else ws.send(command);
+  }
+}
 
 export const PROTOCOLS = { relais, socketio, ws };

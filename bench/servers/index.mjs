@@ -26,6 +26,14 @@ export const VARIANTS = {
     optIn: true,
     start: async (options) => (await import('./relais.mjs')).start({ ...options, metrics: true }),
   },
+  // slowConsumer 'catch-up' on every channel: `--scenarios=overload --variants=relais,relais-catchup`.
+  'relais-catchup': {
+    label: "relais (memory, slowConsumer 'catch-up')",
+    protocol: 'relais',
+    nodes: 1,
+    optIn: true,
+    start: async (options) => (await import('./relais.mjs')).start({ ...options, catchUp: true }),
+  },
   'relais-redis': {
     label: 'relais (Redis, 2 nodes)',
     protocol: 'relais',

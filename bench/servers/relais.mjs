@@ -6,9 +6,17 @@
  */
 import { createRelais } from '@relais/server';
 
-/** @param {{port?: number, engine?: unknown, metrics?: boolean}} options */
-export async function start({ port = 0, engine, metrics = false } = {}) {
+/**
+ * `catchUp`: every channel keeps history and a subscriber whose queue overflows falls behind
+ * and catches up (slowConsumer 'catch-up') instead of being closed with 3008. `metrics`: the
+ * node's `metrics` option on.
+ * @param {{port?: number, engine?: unknown, catchUp?: boolean, metrics?: boolean}} options
+ */
+export async function start({ port = 0, engine, catchUp = false, metrics = false } = {}) {
   const relais = createRelais({
+    ...(catchUp
+      ? { namespaces: { '*': { historySize: 100_000, historyTtlMs: 600_000, historyMaxBytes: 512 * 2 ** 20, slowConsumer: 'catch-up' } } }
+      : {}),
     maxConnections: 100_000,
     maxChannelsPerConnection: 16,
     // The per-connection command limit (1000/s by default) would refuse the round-trip

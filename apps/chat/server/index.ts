@@ -12,6 +12,7 @@ export { installChat, checkDisplayName, checkMessage, checkRoomName, displayName
 export { withDemoNamespaces } from './namespaces.js';
 export * from './options.js';
 export {
+  chatContract,
   CHAT_NAMESPACE,
   CREATE_ROOM_RPC,
   DEMO_NAMESPACE,

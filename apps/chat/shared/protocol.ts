@@ -1,9 +1,13 @@
 /**
  * @module chat/shared/protocol
  * The chat's wire contract, written once for its two halves: the UI (src/) and the server half
- * (server/). Channel names, RPCs, events, message shapes and their guards. It imports nothing,
- * so the UI still depends on @relais/client and @relais/svelte only.
+ * (server/). Channel names, RPCs, events, message shapes and their guards, and `chatContract`:
+ * the shapes clients send, as zod schemas, which the server enforces (its `contract` option:
+ * 107 with the schema's message) and the UI's calls are typed by (`typed(client, chatContract)`).
+ * It imports only @relais/protocol (for defineContract) and zod.
  */
+import { defineContract } from '@relais/protocol';
+import { z } from 'zod';
 
 /** Namespace of the chat rooms: room `lobby` is channel `chat:lobby`. */
 export const CHAT_NAMESPACE = 'chat';
@@ -11,7 +15,7 @@ export const CHAT_NAMESPACE = 'chat';
 export const DEMO_NAMESPACE = 'demo';
 
 /** Room `lobby` is channel `chat:lobby`. */
-export const roomChannel = (room: string): string => `${CHAT_NAMESPACE}:${room}`;
+export const roomChannel = (room: string): `${typeof CHAT_NAMESPACE}:${string}` => `${CHAT_NAMESPACE}:${room}`;
 /** Server-only channel announcing the room list (`{ rooms }`) whenever a room is created. */
 export const ROOMS_CHANNEL = `${DEMO_NAMESPACE}:rooms`;
 /** RPC: `{ rooms: string[] }`. */
@@ -31,6 +35,30 @@ export const MESSAGE_EVENT = 'message';
 export const TYPING_EVENT = 'typing';
 /** Most messages read from the room's history on join and after a lost recovery (the server keeps 100 by default). */
 export const HISTORY_LIMIT = 100;
+
+/** A message's nonce: 1 to 64 letters, digits, "-" or "_". */
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The wire contract of what clients send: a message (no event, or `message`) is `{ text, nonce? }`
+ * and nothing else, a typing event `{}`; `chat.createRoom` takes `{ name }`. The server half
+ * checks the rest (trimming, lengths, control characters, display names, rate limits).
+ */
+export const chatContract = defineContract({
+  channels: {
+    [CHAT_NAMESPACE]: {
+      publication: z.strictObject({ text: z.string(), nonce: z.string().regex(NONCE_PATTERN).optional() }),
+      events: {
+        [MESSAGE_EVENT]: z.strictObject({ text: z.string(), nonce: z.string().regex(NONCE_PATTERN).optional() }),
+        [TYPING_EVENT]: z.strictObject({}),
+      },
+    },
+  },
+  rpc: {
+    [ROOMS_RPC]: { output: z.object({ rooms: z.array(z.string()) }) },
+    [CREATE_ROOM_RPC]: { input: z.object({ name: z.string() }), output: z.object({ room: z.string(), created: z.boolean() }) },
+  },
+});
 
 /** What a client publishes to a room. */
 export interface ChatMessageInput {

@@ -39,3 +39,20 @@ export type { EnvironmentTarget, VisibilityTarget } from './environment.js';
 export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';
 export type { TransportKind } from './transports/client-transport.js';
 export type { EventSourceConstructor, EventSourceLike, FetchLike, ResponseLike } from './transports/fetch.js';
+export { typed, type TypedCalls, type TypedClient } from './typed.js';
+export {
+  defineContract,
+  type ChannelContract,
+  type Contract,
+  type ContractChannel,
+  type ContractEvent,
+  type ContractMethod,
+  type InferInput,
+  type InferOutput,
+  type PublicationOf,
+  type PublishDataOf,
+  type RpcContract,
+  type RpcInputOf,
+  type RpcOutputOf,
+  type StandardSchema,
+} from '@relais/protocol';

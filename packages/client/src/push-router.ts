@@ -36,6 +36,9 @@ export class PushRouter {
         this.#subs.get(push.channel)?.handlePublication(publication);
         return;
       }
+      case 'behind':
+        this.#subs.get(push.channel)?.handleBehind();
+        return;
       case 'join':
       case 'leave':
         this.#subs.get(push.channel)?.handlePresence(push.type, push.info);

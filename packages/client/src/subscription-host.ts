@@ -14,7 +14,7 @@ import type { Subscription, SubscriptionHost } from './subscription.js';
  */
 export interface HostClient extends Omit<
   SubscriptionHost,
-  'subscribeCommand' | 'subRefreshCommand' | 'unsubscribeCommand' | 'pageCommand' | 'read' | 'attach' | 'detach'
+  'subscribeCommand' | 'subRefreshCommand' | 'unsubscribeCommand' | 'pageCommand' | 'resumeCommand' | 'read' | 'attach' | 'detach'
 > {
   call<M extends Method>(method: M, params: CommandParamsMap[M], options?: Partial<DispatchOptions>): Promise<ResultMap[M]>;
 }
@@ -43,6 +43,10 @@ export function createSubscriptionHost(subs: Map<string, Subscription>, client: 
     pageCommand: (params, timeoutMs) => {
       if (!base.isConnected()) return Promise.reject(new ConnectionLostError('history'));
       return call('history', params, { timeoutMs, direct: true });
+    },
+    resumeCommand: (params, timeoutMs) => {
+      if (!base.isConnected()) return Promise.reject(new ConnectionLostError('resume'));
+      return call('resume', params, { timeoutMs, direct: true });
     },
     unsubscribeCommand: (channel) => {
       if (base.isConnected()) call('unsubscribe', { channel }, { direct: true }).catch(() => {});

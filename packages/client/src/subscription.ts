@@ -15,6 +15,8 @@ import {
   type PublishResult,
   type RefreshResult,
   type ResultMap,
+  type ResumeParams,
+  type ResumeResult,
   type StreamPosition,
   type SubscribeParams,
   type SubscribeResult,
@@ -22,6 +24,7 @@ import {
 import { catchUp, type CatchUpHost } from './catch-up.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
 import { readHistory } from './history-reader.js';
+import { resumeLive, type ResumeHost } from './resume.js';
 import { StreamTracker } from './stream-tracker.js';
 import { ConnectionLostError, RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
 import { TokenRefresher } from './refresh.js';
@@ -53,6 +56,8 @@ export interface SubscriptionHost {
   pages(): boolean;
   /** A history page of a recovery: belongs to the current connection, like subscribe. */
   pageCommand(params: HistoryParams, timeoutMs: number | undefined): Promise<HistoryResult>;
+  /** A `resume` of a channel the server stopped pushing: belongs to the current connection too. */
+  resumeCommand(params: ResumeParams, timeoutMs: number | undefined): Promise<ResumeResult>;
   /** A read command (history, presence): queued offline, resent after a dropped connection. */
   read<M extends 'history' | 'presence' | 'presence_stats'>(
     method: M,
@@ -82,6 +87,9 @@ export class Subscription<T = unknown> {
   #pending: Publication<T>[] = [];
   #generation = 0;
   #attempt = 0;
+  /** `behind` pushes not yet followed by a resume that went live (see #resume). */
+  #behind = 0;
+  #resuming = false;
 
   /** @internal Created by `client.subscribe()`; do not construct directly. */
   constructor(host: SubscriptionHost, channel: string, options: SubscribeOptions = {}, serverSide = false) {
@@ -196,6 +204,9 @@ export class Subscription<T = unknown> {
     this.#refresher.stop();
     this.#generation++;
     this.#pending = [];
+    // The resubscribe after the reconnect recovers from the last publication delivered.
+    this.#behind = 0;
+    this.#resuming = false;
     if (this.#state === 'subscribed') this.#setState({ state: 'subscribing', reason });
   }
 
@@ -231,6 +242,18 @@ export class Subscription<T = unknown> {
       return;
     }
     if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
+  }
+
+  /**
+   * @internal The server stopped pushing this channel (its queue overflowed, slowConsumer
+   * 'catch-up'): read what was missed with `resume`, then live again. Arriving while the
+   * subscribe is still in progress, it is acted on once subscribed.
+   */
+  handleBehind(): void {
+    if (this.#state === 'unsubscribed') return;
+    this.#behind++;
+    this.#host.log(`subscription ${this.channel}: behind`);
+    if (this.#state === 'subscribed') void this.#resume();
   }
 
   /** @internal */
@@ -308,6 +331,52 @@ export class Subscription<T = unknown> {
       this.#emitter.emit('publication', { ...pub, channel: this.channel } as Publication<T>);
     }
     for (const pub of pending) this.handlePublication(pub);
+    if (this.#behind > 0 && this.#state === 'subscribed') void this.#resume();
+  }
+
+  /**
+   * Resumes until live, once per `behind` push: one that arrives while a resume is in flight
+   * (the server fell behind again right after going live) makes the loop go round again, as
+   * the reply it awaits may predate it. A failed resume is retried after the backoff.
+   */
+  async #resume(): Promise<void> {
+    if (this.#resuming) return;
+    this.#resuming = true;
+    const generation = this.#generation;
+    const current = (): boolean => generation === this.#generation && this.#state === 'subscribed';
+    const host: ResumeHost = {
+      current,
+      position: () => this.#stream.position,
+      resume: (params) => this.#host.resumeCommand(params, this.#options.timeoutMs),
+      wait: (attempt) => new Promise((resolve) => this.#retryTimer.start(this.#host.backoff(attempt), resolve)),
+      deliver: (pub) => {
+        const publication = { ...pub, channel: this.channel } as Publication<T>;
+        if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
+      },
+    };
+    try {
+      for (let attempt = 0; this.#behind > 0 && current();) {
+        const seen = this.#behind;
+        let outcome;
+        try {
+          outcome = await resumeLive(host, this.channel);
+        } catch (error) {
+          if (!current() || !(error instanceof RelaisError)) return;
+          if (error.code !== 'RELAIS_ERR_TIMEOUT' && !(error instanceof ServerError && error.temporary)) this.#emitter.emit('error', error);
+          await host.wait(attempt++);
+          continue;
+        }
+        if (outcome.outcome === 'abandoned') return;
+        this.#behind -= seen;
+        if (outcome.outcome === 'gap') {
+          // What was missed is no longer kept: live from the server's position, and the app is told.
+          this.#stream.subscribed({ recoverable: true, ...outcome.position });
+          this.#setState({ state: 'subscribed', recovered: false, reason: 'fell behind further than the history keeps' });
+        }
+      }
+    } finally {
+      if (generation === this.#generation) this.#resuming = false;
+    }
   }
 
   async #onFailed(error: unknown, generation: number): Promise<void> {
@@ -362,6 +431,8 @@ export class Subscription<T = unknown> {
     this.#generation++;
     this.#stream.reset();
     this.#pending = [];
+    this.#behind = 0;
+    this.#resuming = false;
     this.#host.detach(this as unknown as Subscription);
     if (this.#state !== 'unsubscribed') this.#setState(change);
   }

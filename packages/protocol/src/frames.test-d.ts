@@ -40,6 +40,7 @@ describe('Command', () => {
       | 'refresh'
       | 'sub_refresh'
       | 'history'
+      | 'resume'
       | 'presence'
       | 'presence_stats'
     >();
@@ -63,7 +64,7 @@ describe('Command', () => {
 describe('Push', () => {
   it('lists exactly the v1 push types', () => {
     expectTypeOf<PushType>().toEqualTypeOf<
-      'publication' | 'message' | 'join' | 'leave' | 'subscribe' | 'unsubscribe' | 'disconnect' | 'ping'
+      'publication' | 'message' | 'join' | 'leave' | 'subscribe' | 'unsubscribe' | 'disconnect' | 'ping' | 'behind'
     >();
   });
 

@@ -100,6 +100,12 @@ const PUSHES: (Golden & { value: Push })[] = [
     json: '{"type":"ping"}',
     msgpack: '81a474797065a470696e67',
   },
+  {
+    name: 'a behind (slow subscriber catching up)',
+    value: { type: 'behind', channel: 'chat:room-1', offset: 41, epoch: 'e1' },
+    json: '{"type":"behind","channel":"chat:room-1","offset":41,"epoch":"e1"}',
+    msgpack: '84a474797065a6626568696e64a76368616e6e656cab636861743a726f6f6d2d31a66f666673657429a565706f6368a26531',
+  },
 ];
 
 const CONNECT_RESULT: ConnectResult = {
@@ -306,9 +312,10 @@ describe('protocol constants', () => {
       'refresh',
       'sub_refresh',
       'history',
+      'resume',
       'presence',
       'presence_stats',
     ]);
-    expect(PUSH_TYPES).toEqual(['publication', 'message', 'join', 'leave', 'subscribe', 'unsubscribe', 'disconnect', 'ping']);
+    expect(PUSH_TYPES).toEqual(['publication', 'message', 'join', 'leave', 'subscribe', 'unsubscribe', 'disconnect', 'ping', 'behind']);
   });
 });

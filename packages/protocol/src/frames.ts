@@ -107,6 +107,16 @@ export interface HistoryParams {
   reverse?: boolean;
 }
 
+/**
+ * Ask for the publications of a channel this connection fell behind on (see BehindPush), after
+ * `since`: one page of them, and live pushes again once the rest fits in the reply.
+ */
+export interface ResumeParams {
+  channel: string;
+  /** The last position the client has. */
+  since: StreamPosition;
+}
+
 /** Who is in a channel (namespaces with presence; the connection must be subscribed). */
 export interface PresenceParams {
   channel: string;
@@ -128,6 +138,7 @@ export interface CommandParamsMap {
   refresh: RefreshParams;
   sub_refresh: SubRefreshParams;
   history: HistoryParams;
+  resume: ResumeParams;
   presence: PresenceParams;
   presence_stats: PresenceStatsParams;
 }
@@ -146,6 +157,7 @@ export const METHODS: readonly Method[] = [
   'refresh',
   'sub_refresh',
   'history',
+  'resume',
   'presence',
   'presence_stats',
 ];
@@ -256,6 +268,22 @@ export interface HistoryResult {
   more?: true;
 }
 
+/**
+ * Answer to `resume`. With `more`, the channel is still behind: deliver `publications` and send
+ * `resume` again from the last one. Without it, live pushes start right after this reply.
+ * `recovered: false`: the position was trimmed from history or belongs to another epoch; live
+ * pushes start from `offset`, and what was missed in between is lost.
+ */
+export interface ResumeResult {
+  /** The publications after `since`, oldest first (one page); empty when not recovered. */
+  publications: PublicationData[];
+  /** The stream's current position. */
+  offset: number;
+  epoch: string;
+  recovered: boolean;
+  more?: true;
+}
+
 export interface PresenceResult {
   /** Present connections keyed by client id. */
   clients: Record<string, ClientInfo>;
@@ -279,6 +307,7 @@ export interface ResultMap {
   refresh: RefreshResult;
   sub_refresh: RefreshResult;
   history: HistoryResult;
+  resume: ResumeResult;
   presence: PresenceResult;
   presence_stats: PresenceStatsResult;
 }
@@ -357,12 +386,25 @@ export interface DisconnectPush {
   reconnect: boolean;
 }
 
+/**
+ * The connection's send queue overflowed on a channel whose namespace catches up
+ * (`slowConsumer: 'catch-up'`): the server stopped pushing its publications after `offset`
+ * (the last one it sent) and the connection stays open. Read the rest with `resume`.
+ */
+export interface BehindPush {
+  type: 'behind';
+  channel: string;
+  offset: number;
+  epoch: string;
+}
+
 /** Heartbeat: answer with a `ping` command. */
 export interface PingPush {
   type: 'ping';
 }
 
-export type Push = PublicationPush | MessagePush | JoinPush | LeavePush | SubscribePush | UnsubscribePush | DisconnectPush | PingPush;
+export type Push =
+  PublicationPush | MessagePush | JoinPush | LeavePush | SubscribePush | UnsubscribePush | DisconnectPush | PingPush | BehindPush;
 
 export type PushType = Push['type'];
 
@@ -375,6 +417,7 @@ export const PUSH_TYPES: readonly PushType[] = [
   'unsubscribe',
   'disconnect',
   'ping',
+  'behind',
 ];
 
 /** Anything the server writes. */

@@ -12,3 +12,14 @@ export { compactPublication, expandPublication, type CompactPublication } from '
 export { MAX_DATA_DEPTH, dataError, isWellFormed, type DataProblem, type DataRules } from './data.js';
 export { channelError, parseCommand, parseServerFrame, type ParseOptions, type ParsedCommand } from './parse.js';
 export { CODECS, codecForSubprotocol, negotiateSubprotocol, namespaceOf } from './negotiate.js';
+export {
+  describeIssues,
+  isStandardSchema,
+  type InferInput,
+  type InferOutput,
+  type StandardIssue,
+  type StandardPathSegment,
+  type StandardResult,
+  type StandardSchema,
+} from './standard-schema.js';
+export * from './contract.js';

@@ -137,6 +137,13 @@ describe('parseCommand', () => {
         },
       },
       {
+        name: 'resume',
+        json: '{"id":13,"method":"resume","params":{"channel":"chat:room-1","since":{"offset":5,"epoch":"e1"}}}',
+        msgpack:
+          '83a269640da66d6574686f64a6726573756d65a6706172616d7382a76368616e6e656cab636861743a726f6f6d2d31a573696e636582a66f666673657405a565706f6368a26531',
+        command: { id: 13, method: 'resume', params: { channel: 'chat:room-1', since: { offset: 5, epoch: 'e1' } } },
+      },
+      {
         name: 'presence',
         json: '{"id":11,"method":"presence","params":{"channel":"chat:room-1"}}',
         msgpack: '83a269640ba66d6574686f64a870726573656e6365a6706172616d7381a76368616e6e656cab636861743a726f6f6d2d31',
@@ -188,6 +195,7 @@ describe('parseCommand', () => {
           'refresh',
           'sub_refresh',
           'history',
+          'resume',
           'presence',
           'presence_stats',
         ]),
@@ -422,6 +430,14 @@ describe('parseCommand', () => {
       ['{"id":9,"method":"history","params":{"channel":"a","since":3}}', 'history.since must be an object {offset, epoch}'],
       ['{"id":9,"method":"history","params":{"channel":"a","reverse":"yes"}}', 'history.reverse must be a boolean'],
       ['{"id":9,"method":"history","params":{"channel":"a","offset":3}}', 'history: unknown field "offset"'],
+      // resume
+      ['{"id":9,"method":"resume","params":{"channel":"a"}}', 'resume.since is required'],
+      ['{"id":9,"method":"resume","params":{"since":{"offset":1,"epoch":"e"}}}', 'resume.channel must be a string'],
+      [
+        '{"id":9,"method":"resume","params":{"channel":"a","since":{"offset":-1,"epoch":"e"}}}',
+        'resume.since.offset must be a non-negative integer',
+      ],
+      ['{"id":9,"method":"resume","params":{"channel":"a","since":{"offset":1,"epoch":"e"},"limit":1}}', 'resume: unknown field "limit"'],
       // presence, presence_stats
       ['{"id":9,"method":"presence","params":{}}', 'presence.channel must be a string'],
       ['{"id":9,"method":"presence","params":{"channel":"a","limit":1}}', 'presence: unknown field "limit"'],

@@ -199,6 +199,12 @@ const RULES: Record<Method, ParamRule> = {
     checkPosition(p, m);
     optionalBoolean(p, m, 'reverse');
   },
+  resume(p, m) {
+    allowOnly(p, m, ['channel', 'since']);
+    requireChannel(p, m);
+    if (p.since === undefined) throw bad(`${m}.since is required`);
+    checkPosition(p, m);
+  },
   presence(p, m) {
     allowOnly(p, m, ['channel']);
     requireChannel(p, m);

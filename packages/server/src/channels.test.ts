@@ -32,3 +32,30 @@ describe('resolveNamespaces history', () => {
     expect(() => resolveNamespaces({ chat }, false)).toThrow(message);
   });
 });
+
+describe('resolveNamespaces slowConsumer', () => {
+  it("closes slow subscribers unless a namespace with history says 'catch-up'", () => {
+    const { listed } = resolveNamespaces(
+      {
+        chat: { historySize: 10, historyTtlMs: 1000, slowConsumer: 'catch-up' },
+        feed: { historySize: 10, historyTtlMs: 1000 },
+        live: { slowConsumer: 'close' },
+      },
+      false,
+    );
+    expect(listed?.get('chat')?.catchUp).toBe(true);
+    expect(listed?.get('feed')?.catchUp).toBe(false);
+    expect(listed?.get('live')?.catchUp).toBe(false);
+  });
+
+  it.each([
+    [{ slowConsumer: 'catch-up' }, `option namespaces["chat"].slowConsumer 'catch-up' needs history: set historySize and historyTtlMs`],
+    [
+      { historySize: 10, historyTtlMs: 1000, slowConsumer: 'drop' },
+      `option namespaces["chat"].slowConsumer must be 'close' or 'catch-up', got "drop"`,
+    ],
+  ])('rejects %j precisely', (chat, message) => {
+    expect(() => resolveNamespaces({ chat }, false)).toThrow(OptionsError);
+    expect(() => resolveNamespaces({ chat }, false)).toThrow(message);
+  });
+});

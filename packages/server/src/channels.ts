@@ -49,7 +49,17 @@ export interface NamespaceOptions {
   presence?: boolean;
   /** Send join/leave pushes to subscribers that ask for them. @default false */
   joinLeave?: boolean;
+  /**
+   * What happens to a subscriber whose send queue overflows (maxQueueBytes): `'close'` closes
+   * its connection with 3008; `'catch-up'` (namespaces with history only) stops pushing it this
+   * channel's publications, sends it a `behind` push, and it reads them with `resume` at its own
+   * pace, the connection open. @default 'close'
+   */
+  slowConsumer?: SlowConsumerPolicy;
 }
+
+/** See NamespaceOptions.slowConsumer. */
+export type SlowConsumerPolicy = 'close' | 'catch-up';
 
 /** Rules of one channel, defaults applied. */
 export interface ChannelRules {
@@ -66,6 +76,8 @@ export interface ChannelRules {
   history: HistoryOptions | undefined;
   presence: boolean;
   joinLeave: boolean;
+  /** A subscriber whose queue overflows falls behind and catches up (slowConsumer: 'catch-up'). */
+  catchUp: boolean;
 }
 
 /**
@@ -100,6 +112,7 @@ const NAMESPACE_KEYS = new Set([
   'historyMaxBytes',
   'presence',
   'joinLeave',
+  'slowConsumer',
 ]);
 
 function history(where: string, rules: Record<string, unknown>, option: (key: string) => string): HistoryOptions | undefined {
@@ -118,6 +131,14 @@ function history(where: string, rules: Record<string, unknown>, option: (key: st
   return ttlMs === undefined ? undefined : { size, ttlMs, maxBytes };
 }
 
+function catchUp(where: string, value: unknown, history: HistoryOptions | undefined): boolean {
+  if (value === undefined || value === 'close') return false;
+  if (value !== 'catch-up') throw new OptionsError(`${where}.slowConsumer must be 'close' or 'catch-up', got ${show(value)}`);
+  // Catching up reads history: without it the missed publications are nowhere to be read.
+  if (!history) throw new OptionsError(`${where}.slowConsumer 'catch-up' needs history: set historySize and historyTtlMs`);
+  return true;
+}
+
 /** Checks one namespace's options and applies their defaults. */
 function namespaceRules(name: string, ns: unknown, hasAuth: boolean): ChannelRules {
   const where = `option namespaces[${JSON.stringify(name)}]`;
@@ -130,6 +151,7 @@ function namespaceRules(name: string, ns: unknown, hasAuth: boolean): ChannelRul
   }
   const option = (key: string): string => `namespaces[${JSON.stringify(name)}].${key}`;
   const access = resolveAccess(where, ns, hasAuth);
+  const kept = history(where, ns, option);
   return {
     namespace: name,
     clientPublish: access.publish !== 'nobody',
@@ -137,9 +159,10 @@ function namespaceRules(name: string, ns: unknown, hasAuth: boolean): ChannelRul
     maxDataBytes: ns.maxDataBytes === undefined ? undefined : positiveInteger(option('maxDataBytes'), ns.maxDataBytes),
     access,
     publishRate: ns.publishRate === undefined ? undefined : checkRate(`${where}.publishRate`, ns.publishRate),
-    history: history(where, ns, option),
+    history: kept,
     presence: (ns.presence as boolean | undefined) ?? false,
     joinLeave: (ns.joinLeave as boolean | undefined) ?? false,
+    catchUp: catchUp(where, ns.slowConsumer, kept),
   };
 }
 

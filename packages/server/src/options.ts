@@ -3,13 +3,14 @@
  * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
  */
 import { randomUUID } from 'node:crypto';
-import { MAX_DATA_DEPTH } from '@relais/protocol';
+import { MAX_DATA_DEPTH, type Contract } from '@relais/protocol';
 import { resolveApiOptions, type ResolvedApiOptions } from './api/api-options.js';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy/options.js';
 import type { Broker } from './broker.js';
 import { resolveNamespaces, type NamespaceOptions, type NamespaceRules } from './channels.js';
+import { resolveContract, type ContractSchemas } from './contract/contract-checks.js';
 import type { Logger } from './logger.js';
 import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show, MAX_TIMER_MS, checkBoolean } from './option-checks.js';
 import type { PresenceStore } from './presence.js';
@@ -48,6 +49,7 @@ const KNOWN_KEYS = new Set<string>([
   'engine',
   'logger',
   'namespaces',
+  'contract',
   'path',
   'auth',
   'allowedOrigins',
@@ -154,6 +156,14 @@ export interface RelaisOptions {
    * @default undefined: every namespace is allowed with default rules
    */
   namespaces?: Record<string, NamespaceOptions>;
+  /**
+   * Schemas of what clients publish, by namespace, and of RPC data, by method, with any
+   * Standard Schema library (see defineContract of @relais/protocol): a publish or an RPC whose
+   * data does not match is refused with 107 and the schema's message, and a matching one goes
+   * on with the schema's output. The same object types the client (`typed`). Server-side
+   * publishes are not checked. @default none
+   */
+  contract?: Contract;
   /** Token verification (JWT). @default undefined: no verification, onConnecting hooks decide */
   auth?: AuthOptions;
   /** Backend hooks over HTTP: connect, refresh, subscribe, publish, rpc (docs/api.md). @default none */
@@ -227,6 +237,8 @@ export type ResolvedOptions = Readonly<Required<Pick<RelaisOptions, ScalarKeys>>
   readonly logger: Logger | undefined;
   /** Rules of every namespace, parsed. */
   readonly namespaces: NamespaceRules;
+  /** The schemas of the `contract` option. */
+  readonly contract: ContractSchemas;
   readonly auth: ResolvedAuthOptions | undefined;
   readonly proxy: ResolvedProxyOptions | undefined;
   readonly allowedOrigins: readonly string[] | undefined;
@@ -377,6 +389,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     engine,
     logger,
     namespaces,
+    contract: resolveContract(given.contract, namespaces),
     auth,
     proxy: given.proxy === undefined ? undefined : resolveProxyOptions(given.proxy),
     allowedOrigins: given.allowedOrigins as string[] | undefined,

@@ -6,7 +6,7 @@
  * entry; releasing gives back everything reserving and activating took. Used by client
  * subscribes, server-side subscriptions and connect.
  */
-import { DISCONNECT_CODES, Disconnect, ERROR_CODES, type ClientInfo, type Push } from '@relais/protocol';
+import { DISCONNECT_CODES, Disconnect, ERROR_CODES, type ClientInfo, type Push, type StreamPosition } from '@relais/protocol';
 import { ExpiryTimer } from './auth/expiry-timer.js';
 import type { Broker } from './broker.js';
 import type { BrokerSubscriptions } from './broker-subscriptions.js';
@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { PresenceKeeper } from './presence/presence-keeper.js';
 import { liveAfter } from './recovery/recover.js';
+import { behindPush } from './slow-consumer.js';
 
 /** What the channels need from their connection. */
 export interface ChannelMember extends HubMember {
@@ -39,8 +40,14 @@ export interface ChannelServices {
 
 /** One held channel. */
 interface ChannelHold {
-  /** `reserving`: the subscribe is in progress, publications are held by the hub. */
-  state: 'reserving' | 'active';
+  /**
+   * `reserving`: the subscribe is in progress, publications are held by the hub. `behind`: the
+   * connection's queue overflowed (slowConsumer 'catch-up'); out of the hub's fan-out until a
+   * `resume` brings it back live.
+   */
+  state: 'reserving' | 'active' | 'behind';
+  /** A `resume` of this behind channel is in progress (publications are held by the hub). */
+  resuming?: boolean;
   /** The connection asked for this channel's join/leave pushes. */
   joinLeave: boolean;
   /** Deadline of the subscription token; set when the channel was subscribed with one. */
@@ -150,7 +157,8 @@ export class SessionChannels {
       node.metrics.tokenTimers--;
     }
     node.hub.drop(channel, member);
-    const wasActive = node.hub.unsubscribe(channel, member);
+    // A channel behind is out of the hub's fan-out, but still counted as subscribed.
+    const wasActive = node.hub.unsubscribe(channel, member) || hold.state === 'behind';
     if (wasActive) node.metrics.unsubscribed(channel);
     const rules = node.channels.find(channel);
     if (rules?.presence) node.presence.leave(channel, member.client);
@@ -163,6 +171,73 @@ export class SessionChannels {
       node.logger.error({ err: error, channel }, 'broker unsubscribe failed');
     });
     return true;
+  }
+
+  /**
+   * Whether the publications of `channel` may be shed from this connection's queue when it
+   * overflows: the channel is delivering live in a namespace with slowConsumer 'catch-up'.
+   */
+  canFallBehind(channel: string): boolean {
+    return this.#holds?.get(channel)?.state === 'active' && this.#node.channels.find(channel)?.catchUp === true;
+  }
+
+  /**
+   * Stops delivering `channel` live (see canFallBehind): the hub no longer writes its
+   * publications to this connection, so nothing of it is queued until `resumed`.
+   */
+  fallBehind(channel: string): void {
+    const hold = this.#holds?.get(channel);
+    if (hold?.state !== 'active') return;
+    hold.state = 'behind';
+    this.#node.hub.unsubscribe(channel, this.#member);
+    this.#node.metrics.fellBehind(channel);
+  }
+
+  /** Whether `channel` is behind (see fallBehind). */
+  isBehind(channel: string): boolean {
+    return this.#holds?.get(channel)?.state === 'behind';
+  }
+
+  /**
+   * A `resume` of a channel behind starts: until `resumed` or `stayBehind`, the hub holds its
+   * publications, so the history read next and the live ones after it leave no gap. Returns
+   * false when the channel is not behind, or a resume of it is in progress already.
+   */
+  startResume(channel: string): boolean {
+    const hold = this.#holds?.get(channel);
+    if (hold?.state !== 'behind' || hold.resuming === true) return false;
+    hold.resuming = true;
+    this.#node.hub.hold(channel, this.#member);
+    return true;
+  }
+
+  /** The resume's reply carried one page and more is left: the channel stays behind. */
+  stayBehind(channel: string): void {
+    const hold = this.#holds?.get(channel);
+    if (hold) hold.resuming = false;
+    this.#node.hub.drop(channel, this.#member);
+  }
+
+  /**
+   * The resume's reply delivered everything up to `upTo` (the stream position it read): the
+   * publications held since `startResume` past it, then live again. Runs synchronously right
+   * after the reply.
+   */
+  resumed(channel: string, upTo: StreamPosition): void {
+    const node = this.#node;
+    const member = this.#member;
+    const held = node.hub.take(channel, member);
+    const hold = this.#holds?.get(channel);
+    if (this.#released || hold?.state !== 'behind') return;
+    hold.resuming = false;
+    if (held === HELD_OVERFLOW) {
+      // More arrived during the history read than can be held: still behind, read on.
+      member.enqueue(behindPush(channel, upTo));
+      return;
+    }
+    hold.state = 'active';
+    for (const pub of liveAfter(held, upTo.offset)) member.enqueue(publicationPush(pub));
+    node.hub.subscribe(channel, member);
   }
 
   /** Ends a subscription from the server: releases it and tells the client with an `unsubscribe` push. */

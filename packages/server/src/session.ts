@@ -31,6 +31,7 @@ import type { ConnectionMeter } from './metrics/metrics.js';
 import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
 import { SessionChannels } from './session-channels.js';
 import type { SessionTap } from './trace/tracer.js';
+import { shedPublications } from './slow-consumer.js';
 import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
 
 export type { SessionState } from './commands/context.js';
@@ -328,13 +329,42 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     if (this.#state === 'closed' || this.#outbox.length === 0) return;
     const frames = this.#outbox;
     const message = frames.length === 1 ? (frames[0] as Frame) : this.codec.join(frames);
-    // The array is reused: nothing can enqueue between here and the write below.
-    frames.length = 0;
     const bytes = frameBytes(message);
     if (this.#transport.bufferedBytes + bytes > this.#node.options.maxQueueBytes) {
+      this.#overflow(frames);
+      return;
+    }
+    // The array is reused: nothing can enqueue between here and the write below.
+    frames.length = 0;
+    this.#write(message, bytes);
+  }
+
+  /**
+   * The queue is full. Publications of channels that catch up are shed and those channels fall
+   * behind (slow-consumer.ts); when what is left still does not fit, or nothing could be shed,
+   * the connection closes as slow (3008). The `behind` pushes go out even past the limit: one
+   * small frame per channel, once per time it falls behind, so the queue stays bounded.
+   */
+  #overflow(frames: Frame[]): void {
+    const shed = this.channels.size > 0 ? shedPublications(frames, this.codec, this.channels) : undefined;
+    frames.length = 0;
+    const kept = shed?.kept ?? [];
+    const keptBytes = kept.reduce((sum, frame) => sum + frameBytes(frame) + 1, 0);
+    if (!shed || (kept.length > 0 && this.#transport.bufferedBytes + keptBytes > this.#node.options.maxQueueBytes)) {
       this.close(DISCONNECT_CODES.SLOW);
       return;
     }
+    for (const push of shed.behind) {
+      this.channels.fallBehind(push.channel);
+      const frame = this.codec.encode(push);
+      this.#node.metrics.frameSent('push', push.channel, frameBytes(frame));
+      kept.push(frame);
+    }
+    const message = kept.length === 1 ? (kept[0] as Frame) : this.codec.join(kept);
+    this.#write(message, frameBytes(message));
+  }
+
+  #write(message: Frame, bytes: number): void {
     try {
       this.#transport.write(message);
       const meter = this.#meter;

@@ -12,7 +12,9 @@
  */
 import {
   ServerError,
+  typed,
   type Client,
+  type TypedClient,
   type Disposer,
   type Publication,
   type Subscription,
@@ -26,6 +28,7 @@ import {
   HISTORY_LIMIT,
   MESSAGE_EVENT,
   TYPING_EVENT,
+  chatContract,
   isChatMessage,
   isTypingNotice,
   roomChannel,
@@ -87,6 +90,8 @@ export class Room {
   /** Other users typing, each until an expiry time. */
   typists = $state.raw<Typists>({});
   readonly #sub: Subscription;
+  /** The same client, its publishes typed by the chat's contract. */
+  readonly #chat: TypedClient<typeof chatContract>;
   readonly #mine: Set<string>;
   readonly #disposers: Disposer[];
   readonly #typingExpiryMs: number;
@@ -99,6 +104,7 @@ export class Room {
     this.#mine = mine;
     this.#typingExpiryMs = options.typingExpiryMs ?? TYPING_EXPIRY_MS;
     this.#throttle = new Throttle(options.typingThrottleMs ?? TYPING_THROTTLE_MS);
+    this.#chat = typed(client, chatContract);
     this.#sub = client.subscribe(roomChannel(name), { joinLeave: true });
     this.subscription = this.#sub.state;
     // The store shares this subscription: a snapshot on every (re)subscribe, then join/leave.
@@ -139,7 +145,7 @@ export class Room {
     if (this.subscription !== 'subscribed' || !this.#throttle.take()) return;
     // Ephemeral: never kept, never resent; offline it fails at once (NotConnectedError), which is
     // fine for a typing notice. The other readers' expiry ends a notice that never arrives.
-    this.#sub.publish({}, { event: TYPING_EVENT, ephemeral: true, excludeSelf: true }).catch(() => {});
+    this.#chat.publish(roomChannel(this.name), {}, { event: TYPING_EVENT, ephemeral: true, excludeSelf: true }).catch(() => {});
   }
 
   /** Sends a failed message again, with the same nonce. */
@@ -169,7 +175,7 @@ export class Room {
     const input: ChatMessageInput = { text, nonce };
     try {
       // Queued while offline; its idempotency key makes a resend after a reconnect count once.
-      await this.#sub.publish(input, { timeoutMs: PUBLISH_TIMEOUT_MS });
+      await this.#chat.publish(roomChannel(this.name), input, { timeoutMs: PUBLISH_TIMEOUT_MS });
       this.#update(nonce, { status: 'sent' });
     } catch (error) {
       this.#update(nonce, { status: 'failed', error: errorText(error) });

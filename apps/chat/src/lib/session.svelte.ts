@@ -3,11 +3,11 @@
  * One chat session of this tab: the relais client (connected with the display name), the room
  * list, the joined rooms and the active one, and the numbers of the stats panel.
  */
-import { Client, type ClientStats, type Disposer, type Subscription, type TransportKind } from '@relais/client';
+import { Client, typed, type ClientStats, type Disposer, type Subscription, type TransportKind } from '@relais/client';
 import { connectionState, type ConnectionStateValue } from '@relais/svelte';
 import type { Readable } from 'svelte/store';
 import { errorText, normalizeRoomName } from './format.js';
-import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, ROOM_NAME_PATTERN, roomsOf } from '../../shared/protocol.js';
+import { CREATE_ROOM_RPC, ROOMS_CHANNEL, ROOMS_RPC, ROOM_NAME_PATTERN, chatContract, roomsOf } from '../../shared/protocol.js';
 import { Room } from './room.svelte.js';
 
 /** How often the stats panel and the retry countdown refresh, in ms. */
@@ -89,7 +89,8 @@ export class ChatSession {
     const name = normalizeRoomName(input);
     if (!ROOM_NAME_PATTERN.test(name)) return 'Room names use letters, digits, "-" and "_".';
     try {
-      const result = await this.client.rpc<{ room: string }>(CREATE_ROOM_RPC, { name });
+      // Typed by the contract: `{ name }` in, `{ room, created }` out.
+      const result = await typed(this.client, chatContract).rpc(CREATE_ROOM_RPC, { name });
       this.join(result.room);
       return undefined;
     } catch (error) {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
-import { resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
+import { chatContract, resolveDemoOptions, withDemoNamespaces } from '@relais/app-chat/server';
 import { createRelais, type NamespaceOptions } from '@relais/server';
 import { feedPostgresChanges, mountSupabase, withSupabaseNamespaces, type RestTables } from '@relais/supabase';
 import type { Moodboard } from '@relais/app-moodboard/server';
@@ -78,7 +78,11 @@ export async function serve(config: ServeConfig, io: CliIo): Promise<Served> {
   if (config.admin) mounts.unshift(await findAdminApp(config.apps));
   const supabase = config.supabase;
   const options = { ...config.options };
-  if (demo) options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
+  if (demo) {
+    options.namespaces = withDemoNamespaces(options.namespaces as Record<string, NamespaceOptions> | undefined, demo);
+    // The chat's wire contract: what clients send to its rooms is checked against its schemas.
+    options.contract = chatContract;
+  }
   const changesNamespace = typeof config.postgres?.namespace === 'string' ? config.postgres.namespace : 'pg';
   if (config.postgres)
     options.namespaces = withChangesNamespace(options.namespaces as Record<string, NamespaceOptions> | undefined, changesNamespace);

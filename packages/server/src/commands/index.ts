@@ -10,6 +10,7 @@ import { handlePing } from './ping.js';
 import { handlePresence, handlePresenceStats } from './presence.js';
 import { handlePublish } from './publish.js';
 import { handleRefresh } from './refresh.js';
+import { handleResume } from './resume.js';
 import { handleRpc } from './rpc.js';
 import { handleSend } from './send.js';
 import { handleSubRefresh } from './sub-refresh.js';
@@ -27,6 +28,7 @@ export const COMMAND_HANDLERS: { readonly [M in Method]: CommandHandler<M> } = {
   refresh: handleRefresh,
   sub_refresh: handleSubRefresh,
   history: handleHistory,
+  resume: handleResume,
   presence: handlePresence,
   presence_stats: handlePresenceStats,
 };

@@ -1,7 +1,8 @@
 /**
  * @module commands/publish
  * `publish`: namespace access (102, 103), publish rate limits (111, or 3013 for a flood), data
- * size (106), onPublish hooks (which may replace the data), then the broker. The reply waits
+ * size (106), the contract's schema of the namespace (107, see contract/), onPublish hooks
+ * (which may replace the data), then the broker. The reply waits
  * for the broker to accept the publication. The publisher does not need to be subscribed
  * unless the namespace's publishAccess is 'subscribers'. On a namespace with history the
  * publication gets an offset and is kept, unless `ephemeral` (typing indicators: live only).
@@ -9,6 +10,7 @@
 import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
 import { checkAccess } from '../auth/permissions.js';
 import type { BrokerPublishOptions, Publication } from '../broker.js';
+import { validateData } from '../contract/contract-checks.js';
 import { checkData } from '../data-checks.js';
 import type { PublishEvent } from '../events.js';
 import { frameBytes } from '../transport.js';
@@ -27,7 +29,11 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
     }
   }
 
-  const event: PublishEvent = { client: session.details(), channel, data: params.data };
+  // The contract's schema first: onPublish hooks see data of the declared shape.
+  const schema = node.options.contract.publication(channel, params.event);
+  if (schema instanceof ReplyError) throw schema;
+  const data = schema === undefined ? params.data : await validateData(schema, params.data, 'publication data');
+  const event: PublishEvent = { client: session.details(), channel, data };
   if (params.event !== undefined) event.event = params.event;
   if (params.ephemeral) event.ephemeral = true;
   const hooks = node.hooks.publish.list();
@@ -37,7 +43,10 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
   }
   // The client's data was checked when parsed; a hook may have replaced it or changed it in
   // place. A hook bug is a TypeError: logged, and 100 for the client.
-  if (hooks.length > 0) checkData('onPublish hook left data that cannot be published', event.data, node.options.maxDataDepth, true);
+  if (hooks.length > 0 || schema !== undefined) {
+    const who = hooks.length > 0 ? 'onPublish hook' : 'contract schema';
+    checkData(`${who} left data that cannot be published`, event.data, node.options.maxDataDepth, true);
+  }
 
   const pub: Publication = { channel, data: event.data, info: session.clientInfo() };
   if (params.event !== undefined) pub.event = params.event;

@@ -1,9 +1,11 @@
 /**
  * @module commands/rpc
- * `rpc`: calls the handler registered for the method (104 when none), bounded by rpcTimeoutMs
+ * `rpc`: checks the data with the contract's schema of the method (107), calls the handler
+ * registered for the method (104 when none), bounded by rpcTimeoutMs
  * (114). A generic throw reaches the client as 100 without its message (see Session).
  */
 import { ERROR_CODES, ReplyError, type RpcResult } from '@relais/protocol';
+import { validateData } from '../contract/contract-checks.js';
 import { checkData } from '../data-checks.js';
 import type { CommandHandler, NodeServices } from './context.js';
 
@@ -31,10 +33,13 @@ function answer(node: NodeServices, method: string, data: unknown): { result: Rp
 export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) => {
   const handler = node.hooks.rpc(params.method);
   if (!handler) throw new ReplyError(ERROR_CODES.METHOD_NOT_FOUND, `rpc method ${JSON.stringify(params.method.slice(0, 32))} not found`);
+  const schema = node.options.contract.rpcInput(params.method);
+  const data =
+    schema === undefined ? params.data : await validateData(schema, params.data, `rpc ${JSON.stringify(params.method.slice(0, 32))} data`);
   if (!session.limiter.rpcStarted()) throw new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending rpc calls');
   let returned: unknown;
   try {
-    returned = handler({ client: session.details(), method: params.method, data: params.data });
+    returned = handler({ client: session.details(), method: params.method, data });
   } catch (error) {
     session.limiter.rpcEnded();
     throw error;

@@ -84,6 +84,11 @@ export class Metrics {
     'reason',
   ]);
   readonly #slow = this.#counter('relais_slow_consumer_closes_total', 'Connections closed because their send queue was full (3008).');
+  readonly #behind = this.#counter(
+    'relais_slow_consumer_behind_total',
+    "Subscriptions that fell behind (queue full, slowConsumer 'catch-up') instead of closing, by namespace.",
+    ['namespace'],
+  );
   readonly #flood = this.#counter('relais_flood_closes_total', 'Connections closed for flooding past a rate limit (3013).');
   readonly #subscriptions = this.#gauge('relais_subscriptions', 'Subscriptions held by connections of this node.', ['namespace']);
   readonly #channels = this.#gauge('relais_channels', 'Channels the engine delivers to this node (with local subscribers).', ['namespace']);
@@ -292,6 +297,11 @@ export class Metrics {
     this.#namespace(channel).subscriptions.dec();
   }
 
+  /** A subscription's queue overflowed and it fell behind (slowConsumer 'catch-up'). */
+  fellBehind(channel: string): void {
+    this.#behind.labels(this.namespaces.of(channel)).inc();
+  }
+
   /** A subscribe with `since` answered recovered or not. */
   recovery(channel: string, recovered: boolean): void {
     this.#recoveries.labels(this.namespaces.of(channel), recovered ? 'recovered' : 'not_recovered').inc();
@@ -381,6 +391,7 @@ export class Metrics {
       errors: this.#errors.byFirstLabel(),
       disconnects: this.#disconnects.byFirstLabel(),
       badFrames: this.#badFrames.total(),
+      fellBehind: this.#behind.total(),
       rateLimited: this.#limited.byFirstLabel(),
       refusedUpgrades: Object.fromEntries(Object.entries(refused).filter(([reason]) => UPGRADE_REFUSALS.has(reason))),
       proxyCalls: Object.fromEntries([...this.#proxyCalls.children()].map(({ values, child }) => [values.join(':'), child.value])),

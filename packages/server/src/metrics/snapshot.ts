@@ -25,6 +25,8 @@ export interface MetricsSnapshot {
   disconnects: Record<string, number>;
   /** Inbound messages that broke the protocol (malformed, oversized, bad envelope). */
   badFrames: number;
+  /** Subscriptions whose queue overflowed and that fell behind instead of closing (slowConsumer 'catch-up'). */
+  fellBehind: number;
   /** Requests refused by a rate limit or cap, by limit (`connection.commands`, `user.publishes`, `ip.connections`, …). */
   rateLimited: Record<string, number>;
   /** WebSocket upgrades refused before a connection existed, by reason (`origin`, `rate`, `path`, `subprotocol`, `closing`). */
