@@ -20,10 +20,11 @@ import { gzipSync } from 'node:zlib';
 
 /**
  * Budget of the JSON client, minified + gzip, in bytes. The goal of issue #22 is 10 KB; the
- * client measured 14,019 B when MessagePack became opt-in (docs/client.md#bundle-size), so the
- * budget holds that line until the rest of the gap is closed.
+ * client measured 14,396 B when MessagePack became opt-in and 15,259 B once protocol v2's
+ * compact publications, the since/idempotencyKey options and the behind/resume catch-up were in
+ * (docs/client.md#bundle-size), so the budget holds that line until the rest of the gap is closed.
  */
-export const JSON_BUDGET_GZIP_BYTES = 14_500;
+export const JSON_BUDGET_GZIP_BYTES = 15_500;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = (pkg, file = 'index.ts') => join(root, 'packages', pkg, 'src', file);
