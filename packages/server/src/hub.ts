@@ -230,6 +230,11 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     this.#broadcast(pub.channel, push, this.#compact(push, pub.excludeClient), pub.excludeClient);
   }
 
+  /** The epoch every subscriber of `channel` here was last told by a publication, if one was. */
+  toldEpoch(channel: string): string | undefined {
+    return this.#epochs.get(channel);
+  }
+
   /**
    * The compact form of a publication push for v2 subscribers. Its epoch is left out when every
    * subscriber here was last told that same epoch: by the previous publication (which went to

@@ -181,6 +181,11 @@ export class SessionChannels {
     return this.#holds?.get(channel)?.state === 'active' && this.#node.channels.find(channel)?.catchUp === true;
   }
 
+  /** The epoch this node's fan-out last told every subscriber of `channel` (for shedding compact frames). */
+  epochOf(channel: string): string | undefined {
+    return this.#node.hub.toldEpoch(channel);
+  }
+
   /**
    * Stops delivering `channel` live (see canFallBehind): the hub no longer writes its
    * publications to this connection, so nothing of it is queued until `resumed`.

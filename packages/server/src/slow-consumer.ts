@@ -12,6 +12,11 @@ import type { BehindPush, Codec, Frame, StreamPosition } from '@relais/protocol'
 export interface SheddingChannels {
   /** Whether the publications of `channel` may be shed (it is live, its namespace catches up). */
   canFallBehind(channel: string): boolean;
+  /**
+   * The epoch the connection was last told for `channel`: a protocol v2 compact publication
+   * leaves its epoch out when it has not changed since.
+   */
+  epochOf(channel: string): string | undefined;
 }
 
 /** What is left of an overflowing queue once publications were shed. */
@@ -43,7 +48,15 @@ function publicationOf(frame: Frame, codec: Codec): QueuedPublication | undefine
   }
   const value = values.length === 1 ? values[0] : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
-  const push = value as { type?: unknown; channel?: unknown; offset?: unknown; epoch?: unknown };
+  const push = value as { type?: unknown; channel?: unknown; offset?: unknown; epoch?: unknown; c?: unknown; o?: unknown; ep?: unknown };
+  if (push.type === undefined && typeof push.c === 'string') {
+    // Protocol v2's compact publication (protocol.md §16): no type, one-letter keys.
+    return {
+      channel: push.c,
+      offset: typeof push.o === 'number' ? push.o : undefined,
+      epoch: typeof push.ep === 'string' ? push.ep : undefined,
+    };
+  }
   if (push.type !== 'publication' || typeof push.channel !== 'string') return undefined;
   return {
     channel: push.channel,
@@ -60,12 +73,17 @@ function publicationOf(frame: Frame, codec: Codec): QueuedPublication | undefine
  */
 export function shedPublications(frames: readonly Frame[], codec: Codec, channels: SheddingChannels): Shed | undefined {
   let behind: Map<string, BehindPush> | undefined;
+  // Compact publications carry their epoch only when it changed: the last one seen in the queue,
+  // or before it the one the connection was told.
+  const epochs = new Map<string, string>();
   const kept: Frame[] = [];
   for (const frame of frames) {
     const pub = publicationOf(frame, codec);
     if (pub !== undefined && behind?.has(pub.channel)) continue;
-    if (pub?.offset !== undefined && pub.epoch !== undefined && channels.canFallBehind(pub.channel)) {
-      (behind ??= new Map()).set(pub.channel, behindPush(pub.channel, { offset: pub.offset - 1, epoch: pub.epoch }));
+    if (pub?.epoch !== undefined) epochs.set(pub.channel, pub.epoch);
+    const epoch = pub && (epochs.get(pub.channel) ?? channels.epochOf(pub.channel));
+    if (pub?.offset !== undefined && epoch !== undefined && channels.canFallBehind(pub.channel)) {
+      (behind ??= new Map()).set(pub.channel, behindPush(pub.channel, { offset: pub.offset - 1, epoch }));
       continue;
     }
     kept.push(frame);
