@@ -11,6 +11,7 @@ import { serverSideEmit, serverSideEmitWithAck } from './cluster-ops.js';
 import { decodeEncoded, encodePacket, hasBinary } from './parser.js';
 import { LinkRefusedError, RelaisLink } from './relais-link.js';
 import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, Selection, SocketNamespace, SocketOp } from './roles.js';
+import type { HandoverNamespace, RecoveryHandover } from './remote-recovery.js';
 import { RemoteSocketProxy } from './remote-socket.js';
 import { Rooms } from './rooms.js';
 import { Socket } from './socket.js';
@@ -24,9 +25,14 @@ export interface NamespaceAdapter {
   readonly sids: Map<string, Set<string>>;
 }
 
-export class Namespace implements SocketNamespace {
+/** What a namespace needs of its server: the front-end, and recovery across nodes. */
+export interface NamespaceHost extends FrontEnd {
+  readonly handover: RecoveryHandover;
+}
+
+export class Namespace implements SocketNamespace, HandoverNamespace {
   readonly name: string;
-  readonly server: FrontEnd;
+  readonly server: NamespaceHost;
   /** This namespace's connected sockets on this node, by id. */
   readonly sockets = new Map<string, Socket>();
   readonly #rooms = new Rooms<RemoteSocket>();
@@ -37,7 +43,7 @@ export class Namespace implements SocketNamespace {
   readonly #suspended = new Map<string, Socket>();
 
   /** A dynamic namespace's child shares its parent's middlewares and listeners. */
-  constructor(name: string, server: FrontEnd, parent?: Namespace) {
+  constructor(name: string, server: NamespaceHost, parent?: Namespace) {
     this.name = name;
     this.server = server;
     this.#listeners = parent ? parent.#listeners : new Listeners((error, event) => server.reportError(error, `listener of ${event}`));
@@ -260,7 +266,7 @@ export class Namespace implements SocketNamespace {
       this.server.relais,
       { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url },
       {
-        onPublication: (channel, event, data) => socket.onPublication(channel, event, data),
+        onPublication: (channel, event, data, position) => socket.onPublication(channel, event, data, position),
         onClose: () => socket.closeConnection(),
       },
       () => connection.engine.bufferedBytes,
@@ -291,10 +297,24 @@ export class Namespace implements SocketNamespace {
 
   /**
    * A client coming back with `pid` and the offset of the last event it got: resumes its socket
-   * (after the middlewares unless skipMiddlewares), or answers undefined for a new session.
+   * (after the middlewares unless skipMiddlewares), here or from the node that held it (see
+   * remote-recovery), or answers undefined for a new session.
    */
-  recover(pid: unknown, offset: unknown, connection: ConnectionLink, done: (socket: Socket | undefined) => void): void {
+  recover(
+    pid: unknown,
+    offset: unknown,
+    connection: ConnectionLink,
+    handshake: Handshake,
+    done: (socket: Socket | undefined) => void,
+  ): void {
     const socket = typeof pid === 'string' ? this.#suspended.get(pid) : undefined;
+    if (!socket && typeof pid === 'string' && this.server.recovery) {
+      this.server.handover.recoverFrom(this, pid, offset, connection, handshake).then(done, (error: unknown) => {
+        this.server.reportError(error, 'recovery from another node');
+        done(undefined);
+      });
+      return;
+    }
     if (!socket || !this.server.recovery) {
       done(undefined);
       return;
@@ -311,6 +331,41 @@ export class Namespace implements SocketNamespace {
     };
     if (this.server.recovery.skipMiddlewares) resume();
     else this.#run(socket, 0, (error) => (error ? done(undefined) : resume()));
+  }
+
+  suspendedSocket(pid: string): Socket | undefined {
+    return this.#suspended.get(pid);
+  }
+
+  async adopt(
+    id: string,
+    pid: string,
+    data: Record<string, unknown>,
+    connection: ConnectionLink,
+    handshake: Handshake,
+  ): Promise<Socket | undefined> {
+    const recovery = this.server.recovery!;
+    const socket = new Socket(id, this, connection, handshake, { pid, maxEvents: recovery.maxEvents });
+    socket.data = data;
+    socket.holdEvents();
+    const refused = recovery.skipMiddlewares
+      ? undefined
+      : await new Promise<MiddlewareError | undefined>((resolve) => this.#run(socket, 0, resolve));
+    if (refused || this.sockets.has(id)) return undefined;
+    const linked = await this.#link(socket, connection).then(
+      () => true,
+      () => false,
+    );
+    if (!linked || connection.engine.state !== 'open') {
+      socket.link?.end();
+      return undefined;
+    }
+    this.sockets.set(id, socket);
+    return socket;
+  }
+
+  announce(socket: Socket): void {
+    this.#listeners.emit('connection', [socket]);
   }
 
   /** Joins locally at once; resolves when the room's channel subscription is made. */
@@ -376,11 +431,11 @@ export class Namespace implements SocketNamespace {
   }
 
   /** Writes an encoded packet to the selected sockets of this node. */
-  deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
+  deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>, key?: string): void {
     let event: unknown[] | undefined;
     // Decoded once, and only for sockets that keep offsets (connection state recovery).
     const decoded = (): unknown[] => (event ??= decodeEncoded(encoded));
-    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded, decoded);
+    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded, decoded, key);
   }
 
   #operator(): BroadcastOperator {

@@ -11,8 +11,8 @@ import type { Relais, Session, Transport, TransportInfo } from '@relais/server';
 
 /** What the link reports to its socket. */
 export interface LinkEvents {
-  /** A publication on a channel the socket holds. */
-  onPublication(channel: string, event: string | undefined, data: unknown): void;
+  /** A publication on a channel the socket holds, with its position in namespaces that keep history. */
+  onPublication(channel: string, event: string | undefined, data: unknown, position: { offset: number; epoch: string } | undefined): void;
   /** The node closed the connection (a limit, a kick, shutdown, token expiry). */
   onClose(code: number, reason: string): void;
 }
@@ -110,7 +110,12 @@ export class RelaisLink implements Transport {
     }
     switch (value.type) {
       case 'publication':
-        this.#events.onPublication(value.channel as string, value.event as string | undefined, value.data);
+        this.#events.onPublication(
+          value.channel as string,
+          value.event as string | undefined,
+          value.data,
+          typeof value.offset === 'number' && typeof value.epoch === 'string' ? { offset: value.offset, epoch: value.epoch } : undefined,
+        );
         break;
       case 'ping':
         this.#send('ping', {});

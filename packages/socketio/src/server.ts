@@ -13,7 +13,8 @@ import { Connection, type ConnectionHost } from './connection.js';
 import type { EngineServer } from './engine/engine-server.js';
 import { addressOf, mountEngine } from './endpoint.js';
 import { handshakeOf } from './handshake.js';
-import { Namespace, type Middleware } from './namespace.js';
+import { Namespace, type Middleware, type NamespaceHost } from './namespace.js';
+import { RecoveryHandover } from './remote-recovery.js';
 import type { RemoteSocket, SocketIoMetrics } from './roles.js';
 import type { RecoveryOptions } from './recovery.js';
 import { RoomChannels } from './room-channels.js';
@@ -34,12 +35,9 @@ export type NamespaceMatcher = (name: string, auth: Record<string, unknown>, nex
  * await relais.listen({ port: 3000 });
  */
 // The type parameters are socket.io's (event maps, socket data); accepted so that typed apps compile, not checked.
-export class Server<
-  _ListenEvents = unknown,
-  _EmitEvents = unknown,
-  _ServerSideEvents = unknown,
-  _SocketData = unknown,
-> implements ConnectionHost {
+export class Server<_ListenEvents = unknown, _EmitEvents = unknown, _ServerSideEvents = unknown, _SocketData = unknown>
+  implements ConnectionHost, NamespaceHost
+{
   readonly relais: Relais;
   readonly options: ResolvedServerOptions;
   readonly engine: EngineServer;
@@ -49,6 +47,7 @@ export class Server<
   readonly recovery: RecoveryOptions | undefined;
   readonly clusterBroadcast: ClusterBroadcast;
   readonly clusterOps: ClusterOps;
+  readonly handover: RecoveryHandover;
   readonly #namespaces = new Map<string, Namespace>();
   readonly #parents: Array<{
     match: (name: string, auth: Record<string, unknown>, next: (error: Error | null, allowed: boolean) => void) => void;
@@ -72,10 +71,11 @@ export class Server<
     this.#unmount = unmount;
     this.roomChannels = this.options.roomChannel && new RoomChannels(relais, this.options.roomChannel);
     this.recovery = this.options.recovery;
-    this.clusterBroadcast = new ClusterBroadcast(relais, this.options.path, (nsp, encoded, rooms, except) =>
-      this.#namespaces.get(nsp)?.deliverLocal(encoded, rooms, except),
+    this.clusterBroadcast = new ClusterBroadcast(relais, this.options.path, (nsp, encoded, rooms, except, key) =>
+      this.#namespaces.get(nsp)?.deliverLocal(encoded, rooms, except, key),
     );
     this.clusterOps = new ClusterOps(relais, this.options.path, this.#localSockets(), (error, where) => this.reportError(error, where));
+    this.handover = new RecoveryHandover(relais, this.options.path, (name) => this.#namespaces.get(name));
     engine.on('refused', () => this.metrics.refusedRequests++);
     engine.on('connection', (socket, req) => {
       const connection = new Connection(this, socket, handshakeOf(req, addressOf(relais, req)), this.options);
@@ -197,6 +197,7 @@ export class Server<
     for (const nsp of this.#namespaces.values()) nsp.forgetSuspended();
     this.clusterBroadcast.close();
     this.clusterOps.close();
+    this.handover.close();
     await this.#ownRelais?.close();
   }
 

@@ -8,7 +8,7 @@ import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
 import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
 import type { RelaisLink } from './relais-link.js';
-import { RECOVERABLE_REASONS, RecoveryBuffer } from './recovery.js';
+import { RECOVERABLE_REASONS, RecoveryBuffer, type KeptEvent } from './recovery.js';
 import { dataToArgs } from './room-channels.js';
 import { PendingAcks, type Ack } from './pending-acks.js';
 import { type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
@@ -42,6 +42,8 @@ export class Socket implements RemoteSocket {
   #suspended: NodeJS.Timeout | undefined;
   /** Whether this socket came back after a cut (connection state recovery). */
   recovered = false;
+  /** Coming from another node (remote-recovery): the events that came meanwhile, sent once the hand-over completes. */
+  #held: KeptEvent[] | undefined;
   readonly #listeners: Listeners;
   readonly #any: Listener[] = [];
   readonly #middlewares: EventMiddleware[] = [];
@@ -326,27 +328,69 @@ export class Socket implements RemoteSocket {
   }
 
   /** A publication on a channel this socket holds as a room: the event goes to the client. */
-  onPublication(channel: string, event: string | undefined, data: unknown): void {
+  onPublication(channel: string, event: string | undefined, data: unknown, position?: { offset: number; epoch: string }): void {
     const name = event ?? 'message';
     if (!this.roomsByChannel.has(channel) || RESERVED_EVENTS.has(name)) return;
-    this.deliverEvent([name, ...dataToArgs(data)]);
+    this.deliverEvent([name, ...dataToArgs(data)], position && `c:${channel}:${position.epoch}:${position.offset}`);
   }
 
   /** Sends an already encoded packet of this namespace (a broadcast), or its event when recovery keeps offsets. */
-  writeEncoded(encoded: readonly [string, ...Buffer[]], event: () => unknown[]): void {
-    if (this.#recovery) this.deliverEvent(event());
+  writeEncoded(encoded: readonly [string, ...Buffer[]], event: () => unknown[], key?: string): void {
+    if (this.#recovery) this.deliverEvent(event(), key);
     else if (this.connected) this.#connection.write(encoded);
   }
 
-  /** An event without ack for this client: kept with its offset under recovery, sent when connected. */
-  deliverEvent(data: unknown[]): void {
+  /**
+   * An event without ack for this client: kept with its offset under recovery, sent when
+   * connected. `key` tells the same event apart on two nodes during a hand-over (see remote-recovery).
+   */
+  deliverEvent(data: unknown[], key?: string): void {
+    if (this.#held) {
+      this.#held.push(key === undefined ? { data } : { data, key });
+      return;
+    }
     if (this.#recovery) {
       if (!this.connected && !this.#suspended) return;
-      const offset = this.#recovery.add(data);
+      const offset = this.#recovery.add(data, key);
       if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data: [...data, offset] }));
       return;
     }
     if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data }));
+  }
+
+  /** Whether this cut-off socket can give the events after `offset` (its client may resume it, here or on another node). */
+  canResume(offset: unknown): boolean {
+    return this.#suspended !== undefined && this.#recovery?.since(offset) !== undefined;
+  }
+
+  /**
+   * Hands this cut-off socket over to another node: it leaves here for good (rooms, relais
+   * connection) and returns the events after `offset`; undefined when it cannot.
+   */
+  handOver(offset: unknown): KeptEvent[] | undefined {
+    const events = this.#suspended ? this.#recovery?.keptSince(offset) : undefined;
+    if (events) this.#forget();
+    return events;
+  }
+
+  /** A socket coming from another node: events are held until `completeHandOver`. */
+  holdEvents(): void {
+    this.#held = [];
+  }
+
+  /**
+   * The hand-over is done: the socket is connected, and gets the events the other node kept,
+   * then those that came here meanwhile that the other node did not have (by key), each once.
+   */
+  completeHandOver(events: readonly KeptEvent[]): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    const known = new Set(events.flatMap((event) => (event.key === undefined ? [] : [event.key])));
+    this.connected = true;
+    this.recovered = true;
+    this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });
+    for (const event of [...events, ...held.filter((item) => item.key === undefined || !known.has(item.key))])
+      this.deliverEvent(event.data, event.key);
   }
 
   #registerAck(ack: Ack): number {
