@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { EngineSocket, type EngineSocketOptions } from './engine-socket.js';
 import { PollForwarding, type EngineCluster } from './forwarding.js';
 import { PollingTransport } from './polling.js';
+import { UpgradeForwarding } from './upgrade-forwarding.js';
 import { WebSocketTransport } from './websocket.js';
 
 /** Engine.IO's HTTP error codes. */
@@ -72,6 +73,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   readonly #sessions = new Map<string, EngineSocket>();
   readonly #wss: WebSocketServer;
   readonly #forwarding: PollForwarding | undefined;
+  readonly #upgrades: UpgradeForwarding | undefined;
 
   constructor(options: EngineServerOptions) {
     super();
@@ -82,6 +84,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
         pollTimeoutMs: options.pingIntervalMs + options.pingTimeoutMs + 5_000,
         maxPayloadBytes: options.maxPayloadBytes,
       });
+    this.#upgrades = options.cluster && new UpgradeForwarding(options.cluster.link, options.cluster.path, (sid) => this.#sessions.get(sid));
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -137,9 +140,16 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     if ('code' in query) return this.#refuseUpgrade(req, socket, query);
     if (query.transport !== 'websocket') return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.BAD_REQUEST);
     if (query.sid !== null) {
-      const session = this.#sessions.get(query.sid);
-      if (!session) return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.UNKNOWN_SID);
+      const sid = query.sid;
+      const session = this.#sessions.get(sid);
+      const owner = session ? undefined : this.#forwarding?.ownerOf(sid);
+      if (!session && owner === undefined) return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.UNKNOWN_SID);
       if (!this.#options.allowUpgrades) return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.BAD_REQUEST);
+      if (!session) {
+        // The session is another node's: its frames travel through this node (upgrade-forwarding).
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#upgrades!.bridge(new WebSocketTransport(ws), owner!, sid));
+        return;
+      }
       // As engine.io: a session that cannot upgrade now (upgraded, probing) gets an opened then closed WebSocket.
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         const transport = new WebSocketTransport(ws);
@@ -155,6 +165,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   /** Closes every session (reason `server shutting down`). */
   close(): void {
     this.#forwarding?.close();
+    this.#upgrades?.close();
     for (const session of [...this.#sessions.values()]) {
       // A waiting poll still gets the close packet; a session waiting for its next poll ends now.
       session.close('server shutting down');
