@@ -43,7 +43,7 @@ export { silentLogger, type Logger, type LogFn } from './logger.js';
 // For front-ends that admit their own connections (e.g. @relais/socketio) by the node's rules.
 export { clientAddress } from './auth/client-address.js';
 export { originAllowed } from './auth/origin.js';
-export type { MetricsSnapshot } from './metrics/metrics.js';
+export type { FrontendTraffic, MetricsSnapshot } from './metrics/metrics.js';
 export { ENGINE_TIMING_SAMPLE } from './metrics/instrumented-engine.js';
 export { SERVER_VERSION } from './version.js';
 export type { HttpFallback, HttpRoute, NotReadyReason, Readiness, RequestHandler, UpgradeHandler } from './http.js';

@@ -272,7 +272,7 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
       () => connection.engine.bufferedBytes,
     );
     socket.link = link;
-    return link.open(token);
+    return link.open(token, { socketio: { id: socket.id, nsp: this.name } });
   }
 
   /** A socket left (see Socket#onClose). */

@@ -59,14 +59,19 @@ export class RelaisLink implements Transport {
     return this.#session?.state === 'connected' ? this.#session.client : undefined;
   }
 
-  /** Opens the relais connection with `token`; rejects with LinkRefusedError when the node refuses it. */
-  open(token: string | undefined): Promise<void> {
+  /**
+   * Opens the relais connection with `token` and `data` (for the node's onConnecting hooks);
+   * rejects with LinkRefusedError when the node refuses it.
+   */
+  open(token: string | undefined, data?: unknown): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#connecting = { resolve, reject };
       const session = this.#relais.accept(this);
       if (!session) return;
       this.#session = session;
-      const params = token === undefined ? { name: 'socket.io' } : { name: 'socket.io', token };
+      const params: Record<string, unknown> = { name: 'socket.io' };
+      if (token !== undefined) params.token = token;
+      if (data !== undefined) params.data = data;
       this.#send('connect', params);
     });
   }

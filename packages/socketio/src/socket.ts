@@ -81,6 +81,11 @@ export class Socket implements RemoteSocket {
     };
   }
 
+  /** The relais client id of this socket's connection (its presence key in its rooms' channels), once open. */
+  get relaisClient(): string | undefined {
+    return this.link?.client;
+  }
+
   get disconnected(): boolean {
     return !this.connected;
   }

@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { EngineSocket, type EngineSocketOptions } from './engine-socket.js';
 import { PollForwarding, type EngineCluster } from './forwarding.js';
 import { PollingTransport } from './polling.js';
+import type { TransportTraffic } from './transport.js';
 import { UpgradeForwarding } from './upgrade-forwarding.js';
 import { WebSocketTransport } from './websocket.js';
 
@@ -49,6 +50,8 @@ export interface EngineServerOptions extends Omit<EngineSocketOptions, 'upgrades
    * forwarded to it (no sticky sessions). Without it, sessions are this node's alone.
    */
   cluster?: { link: EngineCluster; path: string };
+  /** Counts the traffic of each transport (Engine.IO packets and their bytes). */
+  traffic?: Record<EngineTransportName, TransportTraffic>;
 }
 
 export interface EngineServerEvents {
@@ -129,6 +132,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     const transport = new PollingTransport({
       maxPayloadBytes: this.#options.maxPayloadBytes,
       headers: (r) => this.#options.corsHeaders?.(r) ?? {},
+      traffic: this.#options.traffic?.polling,
     });
     this.#open(transport, req);
     transport.handleGet(req, res);
@@ -147,19 +151,21 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       if (!this.#options.allowUpgrades) return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.BAD_REQUEST);
       if (!session) {
         // The session is another node's: its frames travel through this node (upgrade-forwarding).
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#upgrades!.bridge(new WebSocketTransport(ws), owner!, sid));
+        this.#wss.handleUpgrade(req, socket, head, (ws) =>
+          this.#upgrades!.bridge(new WebSocketTransport(ws, this.#options.traffic?.websocket), owner!, sid),
+        );
         return;
       }
       // As engine.io: a session that cannot upgrade now (upgraded, probing) gets an opened then closed WebSocket.
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
-        const transport = new WebSocketTransport(ws);
+        const transport = new WebSocketTransport(ws, this.#options.traffic?.websocket);
         if (!session.probe(transport)) transport.close();
       });
       return;
     }
     const refusal = this.#options.admit?.(req);
     if (refusal) return this.#refuseUpgrade(req, socket, refusal);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(new WebSocketTransport(ws), req));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(new WebSocketTransport(ws, this.#options.traffic?.websocket), req));
   }
 
   /** Closes every session (reason `server shutting down`). */

@@ -5,7 +5,7 @@
  */
 import { WebSocket, type RawData } from 'ws';
 import { decodeFramePacket, encodeFramePacket, EngineProtocolError, type EnginePacket } from './packet.js';
-import { NO_EVENTS, type EngineTransport, type TransportEvents } from './transport.js';
+import { NO_EVENTS, NO_TRAFFIC, type EngineTransport, type TransportEvents, type TransportTraffic } from './transport.js';
 
 function toFrame(data: RawData, isBinary: boolean): string | Buffer {
   const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -16,13 +16,17 @@ export class WebSocketTransport implements EngineTransport {
   readonly name = 'websocket';
   events: TransportEvents = NO_EVENTS;
   readonly #ws: WebSocket;
+  readonly #traffic: TransportTraffic;
 
-  constructor(ws: WebSocket) {
+  constructor(ws: WebSocket, traffic: TransportTraffic = NO_TRAFFIC) {
     this.#ws = ws;
+    this.#traffic = traffic;
     ws.on('message', (data: RawData, isBinary: boolean) => {
       let packet: EnginePacket;
+      const frame = toFrame(data, isBinary);
+      traffic.received(1, typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length);
       try {
-        packet = decodeFramePacket(toFrame(data, isBinary));
+        packet = decodeFramePacket(frame);
       } catch (error) {
         this.events.onError(error instanceof EngineProtocolError ? error.message : 'bad frame');
         return;
@@ -42,7 +46,11 @@ export class WebSocketTransport implements EngineTransport {
   }
 
   send(packets: EnginePacket[]): void {
-    for (const packet of packets) this.#ws.send(encodeFramePacket(packet));
+    for (const packet of packets) {
+      const frame = encodeFramePacket(packet);
+      this.#traffic.sent(1, typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length);
+      this.#ws.send(frame);
+    }
   }
 
   close(): void {
