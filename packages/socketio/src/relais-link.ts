@@ -27,6 +27,21 @@ export class LinkRefusedError extends Error {
   }
 }
 
+/**
+ * The last frame decoded and its values: a fan-out writes the same frame to every subscriber's
+ * link, so it is decoded once for all of them (the values are read, never changed).
+ */
+let lastFrame: Frame | undefined;
+let lastValues: Array<Record<string, unknown>> = [];
+
+function decodeOnce(frame: Frame): Array<Record<string, unknown>> {
+  if (frame !== lastFrame) {
+    lastValues = jsonCodec.decode(frame) as Array<Record<string, unknown>>;
+    lastFrame = frame;
+  }
+  return lastValues;
+}
+
 interface Pending {
   resolve(): void;
   reject(error: Error): void;
@@ -93,7 +108,7 @@ export class RelaisLink implements Transport {
   }
 
   write(frame: Frame): void {
-    for (const value of this.codec.decode(frame) as Array<Record<string, unknown>>) this.#receive(value);
+    for (const value of decodeOnce(frame)) this.#receive(value);
   }
 
   close(code: number, reason: string): void {

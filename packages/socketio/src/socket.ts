@@ -27,6 +27,20 @@ export type DisconnectReason =
 /** A socket middleware (`socket.use`): sees each incoming event before its listeners. */
 export type EventMiddleware = (event: [string, ...unknown[]], next: (error?: Error) => void) => void;
 
+/**
+ * The last room event encoded: a publication reaches every socket of a room with the same data,
+ * so its packet is encoded once for the sockets of one namespace that keep no offsets.
+ */
+const lastRoomEvent: { nsp?: string; name?: string; data?: unknown; encoded?: [string, ...Buffer[]] } = {};
+
+function encodeRoomEvent(nsp: string, name: string, data: unknown): [string, ...Buffer[]] {
+  const last = lastRoomEvent;
+  if (last.encoded && last.nsp === nsp && last.name === name && last.data === data) return last.encoded;
+  const encoded = encodePacket({ type: 'EVENT', nsp, data: [name, ...dataToArgs(data)] });
+  Object.assign(last, { nsp, name, data, encoded });
+  return encoded;
+}
+
 export class Socket implements RemoteSocket {
   readonly id: string;
   readonly nsp: SocketNamespace;
@@ -336,6 +350,10 @@ export class Socket implements RemoteSocket {
   onPublication(channel: string, event: string | undefined, data: unknown, position?: { offset: number; epoch: string }): void {
     const name = event ?? 'message';
     if (!this.roomsByChannel.has(channel) || RESERVED_EVENTS.has(name)) return;
+    if (!this.#recovery && !this.#held) {
+      if (this.connected) this.#connection.write(encodeRoomEvent(this.nsp.name, name, data));
+      return;
+    }
     this.deliverEvent([name, ...dataToArgs(data)], position && `c:${channel}:${position.epoch}:${position.offset}`);
   }
 
