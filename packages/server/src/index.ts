@@ -35,6 +35,7 @@ export { DEFAULT_MAX_HISTORY_BYTES } from './memory/memory-streams.js';
 export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/memory-presence-store.js';
 export type * from './events.js';
 export type { Transport, TransportInfo } from './transport.js';
+export { framed as webSocketFrame } from './transports/ws-transport.js';
 export type { Session, SessionState } from './session.js';
 export { Cluster, ClusterError, type ControlHandler, type GatherReply, type NodeInfo } from './cluster/cluster.js';
 export type { ControlLink } from './cluster/control-link.js';

@@ -152,20 +152,22 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       if (!session) {
         // The session is another node's: its frames travel through this node (upgrade-forwarding).
         this.#wss.handleUpgrade(req, socket, head, (ws) =>
-          this.#upgrades!.bridge(new WebSocketTransport(ws, this.#options.traffic?.websocket), owner!, sid),
+          this.#upgrades!.bridge(new WebSocketTransport(ws, this.#options.traffic?.websocket, socket), owner!, sid),
         );
         return;
       }
       // As engine.io: a session that cannot upgrade now (upgraded, probing) gets an opened then closed WebSocket.
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
-        const transport = new WebSocketTransport(ws, this.#options.traffic?.websocket);
+        const transport = new WebSocketTransport(ws, this.#options.traffic?.websocket, socket);
         if (!session.probe(transport)) transport.close();
       });
       return;
     }
     const refusal = this.#options.admit?.(req);
     if (refusal) return this.#refuseUpgrade(req, socket, refusal);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(new WebSocketTransport(ws, this.#options.traffic?.websocket), req));
+    this.#wss.handleUpgrade(req, socket, head, (ws) =>
+      this.#open(new WebSocketTransport(ws, this.#options.traffic?.websocket, socket), req),
+    );
   }
 
   /** Closes every session (reason `server shutting down`). */
