@@ -7,6 +7,7 @@ import { createRelais, MemoryBroker, MemoryBus, type Broker, type Relais } from 
 import { Server } from '@relais/socketio';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -94,7 +95,7 @@ async function twoNodes(brokers: () => Broker, upgradeTo?: (req: IncomingMessage
   // Both nodes know each other before the first request (heartbeats carry the node list).
   await until(() => nodes.every((relais) => relais.cluster.nodes().length === 2));
   const ids = nodes.map((relais) => relais.cluster.nodeId);
-  return roundRobin(ports, upgradeTo && ((req) => upgradeTo(req, ids)));
+  return { ...(await roundRobin(ports, upgradeTo && ((req) => upgradeTo(req, ids)))), ports, ids };
 }
 
 /** The index of the node that does not hold the session named in the request's `sid`. */
@@ -157,5 +158,17 @@ describe.each(engines)('polling without sticky sessions (%s engine)', (_name, ma
     // Everything after the upgrade went over the WebSocket, none over polling.
     expect(hits.reduce((a, b) => a + b)).toBe(polls);
     expect(socket.connected).toBe(true);
+  });
+
+  it('closes a WebSocket upgrade for a session that the node its id names does not hold', async () => {
+    const { ports, ids } = await twoNodes(makeEngine());
+    const sid = `nosuchsession.${Buffer.from(ids[0]!).toString('base64url')}`;
+    const ws = new WebSocket(`ws://127.0.0.1:${ports[1]}/socket.io/?EIO=4&transport=websocket&sid=${sid}`);
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => frames.push(data.toString()));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send('2probe');
+    await new Promise((resolve) => ws.once('close', resolve));
+    expect(frames).toEqual([]);
   });
 });
