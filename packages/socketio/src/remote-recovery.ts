@@ -10,10 +10,15 @@
  *
  * Exactly once: B subscribes before A leaves, so no event falls between them; an event both got
  * is told apart by its key: a room publication by its channel position (namespaces with history
- * give publications offsets), a cluster broadcast by its id. Without history on the rooms'
- * namespace, a room event published during the hand-over itself may reach the client twice.
+ * give publications offsets), a cluster broadcast by its id. With history, B also reads each
+ * room's history since the last publication A got (A may read a publication only after it
+ * answered `take`: its data and control connections are read separately). Without history on
+ * the rooms' namespace, a room event published during the hand-over itself may reach the client twice.
  */
+import type { StreamPosition } from '@relais/protocol';
 import type { Relais } from '@relais/server';
+import { RESERVED_EVENTS } from './parser.js';
+import { dataToArgs } from './room-channels.js';
 import type { Handshake } from './handshake.js';
 import type { KeptEvent } from './recovery.js';
 import type { ConnectionLink } from './roles.js';
@@ -46,6 +51,12 @@ export interface HandoverNamespace {
   announce(socket: Socket): void;
 }
 
+/** What the node that held a socket hands over: the events its client missed, and the last position it got on each room channel. */
+interface Taken {
+  events: KeptEvent[];
+  positions: Record<string, StreamPosition>;
+}
+
 interface Claim {
   id: string;
   rooms: string[];
@@ -71,10 +82,10 @@ export class RecoveryHandover {
         if (!socket?.canResume((body as { offset: unknown }).offset)) return null;
         return { id: socket.id, rooms: [...socket.rooms], data: socket.data };
       }),
-      relais.cluster.handle(this.#types.take, (body): { events: KeptEvent[] } | null => {
-        const events = socketOf(body)?.handOver((body as { offset: unknown }).offset);
-        return events ? { events } : null;
-      }),
+      relais.cluster.handle(
+        this.#types.take,
+        (body): Taken | null => socketOf(body)?.handOver((body as { offset: unknown }).offset) ?? null,
+      ),
     ];
   }
 
@@ -97,19 +108,41 @@ export class RecoveryHandover {
     const socket = await nsp.adopt(claim.id, pid, claim.data, connection, handshake);
     if (!socket) return undefined;
     await Promise.all(claim.rooms.map((room) => nsp.joinRoom(socket, room)));
-    const taken = (await this.#ask(owner, this.#types.take, body)) as { events: KeptEvent[] } | null;
+    const taken = (await this.#ask(owner, this.#types.take, body)) as Taken | null;
+    const between = taken ? await this.#between(taken) : [];
     if (!taken || connection.engine.state !== 'open') {
       nsp.remove(socket);
       socket.link?.end();
       return undefined;
     }
-    socket.completeHandOver(taken.events);
+    socket.completeHandOver([...taken.events, ...between]);
     nsp.announce(socket);
     return socket;
   }
 
   close(): void {
     for (const dispose of this.#disposers) dispose();
+  }
+
+  /**
+   * Room publications after the last one the other node got, from each room's history
+   * (namespaces with history; none without), in order: they include those neither node got
+   * (published before this node's subscription, read by the other node only after it handed the
+   * socket over); those also held here are sent once (completeHandOver leaves them out).
+   */
+  async #between(taken: Taken): Promise<KeptEvent[]> {
+    // Held events are not left out here but after (completeHandOver): history keeps their order.
+    const known = new Set(taken.events.flatMap((event) => (event.key === undefined ? [] : [event.key])));
+    const missed: KeptEvent[] = [];
+    for (const [channel, since] of Object.entries(taken.positions)) {
+      const history = await this.#relais.history(channel, { since }).catch(() => undefined);
+      for (const pub of history?.publications ?? []) {
+        const key = `c:${channel}:${pub.epoch ?? since.epoch}:${pub.offset}`;
+        const name = pub.event ?? 'message';
+        if (!known.has(key) && !RESERVED_EVENTS.has(name)) missed.push({ data: [name, ...dataToArgs(pub.data)], key });
+      }
+    }
+    return missed;
   }
 
   #ask(owner: string, type: string, body: unknown): Promise<unknown> {

@@ -58,6 +58,13 @@ export class Socket implements RemoteSocket {
   recovered = false;
   /** Coming from another node (remote-recovery): the events that came meanwhile, sent once the hand-over completes. */
   #held: KeptEvent[] | undefined;
+  /** Under recovery: the position of the last publication received on each room channel (for a hand-over). */
+  readonly #positions = new Map<string, { offset: number; epoch: string }>();
+  /**
+   * After a hand-over, the last room publication sent per channel (some read from history): the
+   * same publications still arriving live are dropped.
+   */
+  readonly #sentUpTo = new Map<string, { offset: number; epoch: string }>();
   readonly #listeners: Listeners;
   readonly #any: Listener[] = [];
   readonly #middlewares: EventMiddleware[] = [];
@@ -349,7 +356,14 @@ export class Socket implements RemoteSocket {
   /** A publication on a channel this socket holds as a room: the event goes to the client. */
   onPublication(channel: string, event: string | undefined, data: unknown, position?: { offset: number; epoch: string }): void {
     const name = event ?? 'message';
-    if (!this.roomsByChannel.has(channel) || RESERVED_EVENTS.has(name)) return;
+    if (!this.roomsByChannel.has(channel)) return;
+    if (position && this.#recovery) {
+      const sent = this.#sentUpTo.get(channel);
+      if (sent && sent.epoch === position.epoch && position.offset <= sent.offset) return;
+      if (sent) this.#sentUpTo.delete(channel);
+      this.#positions.set(channel, position);
+    }
+    if (RESERVED_EVENTS.has(name)) return;
     if (!this.#recovery && !this.#held) {
       if (this.connected) this.#connection.write(encodeRoomEvent(this.nsp.name, name, data));
       return;
@@ -390,10 +404,12 @@ export class Socket implements RemoteSocket {
    * Hands this cut-off socket over to another node: it leaves here for good (rooms, relais
    * connection) and returns the events after `offset`; undefined when it cannot.
    */
-  handOver(offset: unknown): KeptEvent[] | undefined {
+  handOver(offset: unknown): { events: KeptEvent[]; positions: Record<string, { offset: number; epoch: string }> } | undefined {
     const events = this.#suspended ? this.#recovery?.keptSince(offset) : undefined;
-    if (events) this.#forget();
-    return events;
+    if (!events) return undefined;
+    const positions = Object.fromEntries(this.#positions);
+    this.#forget();
+    return { events, positions };
   }
 
   /** A socket coming from another node: events are held until `completeHandOver`. */
@@ -409,6 +425,13 @@ export class Socket implements RemoteSocket {
     const held = this.#held ?? [];
     this.#held = undefined;
     const known = new Set(events.flatMap((event) => (event.key === undefined ? [] : [event.key])));
+    for (const key of known) {
+      const match = /^c:(.*):([^:]*):(\d+)$/.exec(key);
+      if (!match) continue;
+      const [, channel, epoch, offset] = match as unknown as [string, string, string, string];
+      const sent = this.#sentUpTo.get(channel);
+      if (!sent || sent.epoch !== epoch || sent.offset < Number(offset)) this.#sentUpTo.set(channel, { epoch, offset: Number(offset) });
+    }
     this.connected = true;
     this.recovered = true;
     this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { RedisBroker } from '@relais/redis';
-import { createRelais, type Relais } from '@relais/server';
+import { createRelais, type Broker, type BrokerEventHandler, type Relais } from '@relais/server';
 import { Server, type Socket } from '@relais/socketio';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,13 +53,15 @@ interface RecoveryNode {
 }
 
 /** Two nodes on one Redis, rooms' namespace `sio` with history, Socket.IO with connection state recovery. */
-async function twoNodes(): Promise<{ nodes: [RecoveryNode, RecoveryNode]; url: string; target: { index: number } }> {
+async function twoNodes(
+  wrap: (broker: Broker, name: string) => Broker = (broker) => broker,
+): Promise<{ nodes: [RecoveryNode, RecoveryNode]; url: string; target: { index: number } }> {
   const prefix = `sio-recovery-test-${randomUUID()}`;
   const nodes = await Promise.all(
     ['a', 'b'].map(async (name): Promise<RecoveryNode & { port: number }> => {
       const relais = createRelais({
         nodeId: `${name}-${randomUUID()}`,
-        engine: { broker: new RedisBroker({ urls: [REDIS_URL], prefix }) },
+        engine: { broker: wrap(new RedisBroker({ urls: [REDIS_URL], prefix }), name) },
         namespaces: { sio: { historySize: 1000, historyTtlMs: 60_000 } },
       });
       cleanups.push(() => relais.close());
@@ -81,6 +83,34 @@ async function twoNodes(): Promise<{ nodes: [RecoveryNode, RecoveryNode]; url: s
   await until(() => nodes.every(({ relais }) => relais.cluster.nodes().length === 2));
   const { url, target } = await switchableBalancer(nodes.map(({ port }) => port));
   return { nodes: [nodes[0]!, nodes[1]!], url, target };
+}
+
+/** A broker whose publications reach its node `delay.ms` late (0: at once); `delivered` counts them. */
+function delayedDelivery(broker: Broker, delay: { ms: number; delivered: number }): Broker {
+  return new Proxy(broker, {
+    get(target, key) {
+      if (key === 'start')
+        return (handler: BrokerEventHandler) =>
+          target.start(
+            new Proxy(handler, {
+              get(inner, name) {
+                const value = Reflect.get(inner, name) as unknown;
+                if (name !== 'handlePublication') return typeof value === 'function' ? value.bind(inner) : value;
+                return (pub: Parameters<BrokerEventHandler['handlePublication']>[0]) => {
+                  const deliver = () => {
+                    delay.delivered++;
+                    inner.handlePublication(pub);
+                  };
+                  if (delay.ms === 0) deliver();
+                  else setTimeout(deliver, delay.ms);
+                };
+              },
+            }),
+          );
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 describe('connection state recovery across two nodes on Redis', () => {
@@ -182,5 +212,39 @@ describe('connection state recovery across two nodes on Redis', () => {
     await back;
     expect(client.recovered).toBe(false);
     expect(client.id).not.toBe(firstId);
+  });
+
+  it('gets from the room history an event that node a read only after it handed the socket over', async () => {
+    const delay = { ms: 0, delivered: 0 };
+    const { nodes, url, target } = await twoNodes((broker, name) => (name === 'a' ? delayedDelivery(broker, delay) : broker));
+    const [a, b] = nodes;
+    const client = connect(url, { forceNew: true, reconnection: false, transports: ['websocket'] });
+    clients.push(client);
+    await nextEvent(client, 'connect');
+    await client.emitWithAck('join', 'room');
+    const got: unknown[] = [];
+    client.on('n', (value: unknown) => got.push(value));
+    const first = nextEvent(client, 'n');
+    b.io.to('room').emit('n', 1);
+    await first;
+    const cut = nextEvent(a.connections[0]!, 'disconnect');
+    target.index = 1;
+    client.io.engine.close();
+    await cut;
+    // Node a reads publications 2 s late from now on: it hands the socket over before it reads 2.
+    delay.ms = 2000;
+    const deliveredBefore = delay.delivered;
+    b.io.to('room').emit('n', 2);
+    await until(() => got.length === 1);
+    const back = nextEvent(client, 'connect');
+    client.connect();
+    await back;
+    expect(client.recovered).toBe(true);
+    await until(() => got.includes(2));
+    await until(() => delay.delivered > deliveredBefore);
+    const marker = nextEvent(client, 'marker');
+    b.connections[0]!.emit('marker');
+    await marker;
+    expect(got).toEqual([1, 2]);
   });
 });
