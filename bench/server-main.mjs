@@ -6,10 +6,10 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { serve } from './lib/ipc.mjs';
-import { VARIANTS } from './servers/index.mjs';
+import { EXTRA_VARIANTS, VARIANTS } from './servers/index.mjs';
 
 const name = process.argv[2];
-const variant = VARIANTS[name];
+const variant = VARIANTS[name] ?? EXTRA_VARIANTS[name];
 if (!variant) throw new Error(`unknown variant ${name}`);
 const server = await variant.start({ port: 0, node: Number(process.argv[3] ?? 0) });
 const loop = monitorEventLoopDelay({ resolution: 10 });

@@ -60,3 +60,13 @@ export const VARIANTS = {
     start: async (options) => (await import('./ws.mjs')).start({ ...options, mode: 'frame' }),
   },
 };
+
+/** Variants that the main run leaves out; bench/socketio-cost.mjs starts them. */
+export const EXTRA_VARIANTS = {
+  'relais-socketio': {
+    label: "relais's Socket.IO front-end",
+    protocol: 'socketio',
+    nodes: 1,
+    start: async (options) => (await import('./relais-socketio.mjs')).start(options),
+  },
+};

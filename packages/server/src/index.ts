@@ -46,6 +46,7 @@ export { DEFAULT_MAX_HISTORY_BYTES } from './memory/memory-streams.js';
 export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/memory-presence-store.js';
 export type * from './events.js';
 export type { Transport, TransportInfo } from './transport.js';
+export { framed as webSocketFrame } from './transports/ws-transport.js';
 export type { Session, SessionState } from './session.js';
 export { Cluster, ClusterError, type ControlHandler, type GatherReply, type NodeInfo } from './cluster/cluster.js';
 export { CLUSTER_COMMANDS, type ChannelCount } from './api/cluster-commands.js';
@@ -55,7 +56,7 @@ export { silentLogger, type Logger, type LogFn } from './logger.js';
 // For front-ends that admit their own connections (e.g. @relais/socketio) by the node's rules.
 export { clientAddress } from './auth/client-address.js';
 export { originAllowed } from './auth/origin.js';
-export type { MetricsSnapshot } from './metrics/metrics.js';
+export type { FrontendTraffic, MetricsSnapshot } from './metrics/metrics.js';
 // For front-ends and embedders with metrics of their own (relais.addMetric).
 export { Counter, CounterChild, Gauge, GaugeChild, type Metric } from './metrics/prometheus.js';
 export { ENGINE_TIMING_SAMPLE } from './metrics/instrumented-engine.js';

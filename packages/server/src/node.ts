@@ -26,7 +26,7 @@ import {
   type Readiness,
   type RequestHandler,
 } from './http.js';
-import type { MetricsSnapshot } from './metrics/metrics.js';
+import type { FrontendTraffic, MetricsSnapshot } from './metrics/metrics.js';
 import { engineName } from './metrics/instrumented-engine.js';
 import { metricsHandler } from './metrics/metrics-route.js';
 import type { Metric } from './metrics/prometheus.js';
@@ -187,6 +187,15 @@ export class Relais {
       const route = { path: METRICS_PATH, request: this.metricsHandler() };
       if (!this.#api.mount(route)) this.#routes.add(route);
     }
+  }
+
+  /**
+   * The traffic counters of a protocol front-end's transport, in its clients' wire format
+   * (`relais_frontend_{messages_received,received_bytes,messages_sent,sent_bytes}_total`, labels
+   * `frontend` and `transport`). Keep the result for the transport's life.
+   */
+  frontendTraffic(frontend: string, transport: string): FrontendTraffic {
+    return this.#services.metrics.frontendTraffic(frontend, transport);
   }
 
   /**

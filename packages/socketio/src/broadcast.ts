@@ -4,7 +4,7 @@
  * excepted rooms) and what can be done to them. The packet is encoded once for all of them.
  */
 import { RESERVED_EVENTS } from './parser.js';
-import { ACK_TIMEOUT_MESSAGE, type BroadcastTarget, type RemoteSocket } from './roles.js';
+import type { BroadcastTarget, RemoteSocket } from './roles.js';
 
 function roomList(room: string | readonly string[]): readonly string[] {
   return typeof room === 'string' ? [room] : room;
@@ -78,49 +78,27 @@ export class BroadcastOperator {
     return this.emit('message', ...args);
   }
 
-  /** The selected sockets. */
-  async fetchSockets(): Promise<RemoteSocket[]> {
-    return [...this.#select()];
+  /** The selected sockets of every node: this node's as Socket objects, other nodes' as RemoteSocket copies. */
+  fetchSockets(): Promise<RemoteSocket[]> {
+    return this.#nsp.fetchSockets(this.#rooms, this.#except);
   }
 
-  socketsJoin(room: string | readonly string[]): void {
-    for (const socket of this.#select()) void socket.join(room);
+  /** Makes the selected sockets of every node join `room`; resolves once they did (their channel subscriptions made). */
+  socketsJoin(room: string | readonly string[]): Promise<void> {
+    return this.#nsp.applyToSockets(this.#rooms, this.#except, { type: 'join', rooms: [...roomList(room)] });
   }
 
-  socketsLeave(room: string | readonly string[]): void {
-    for (const socket of this.#select()) for (const name of roomList(room)) socket.leave(name);
+  /** Makes the selected sockets of every node leave `room`; resolves once they did. */
+  socketsLeave(room: string | readonly string[]): Promise<void> {
+    return this.#nsp.applyToSockets(this.#rooms, this.#except, { type: 'leave', rooms: [...roomList(room)] });
   }
 
-  disconnectSockets(close = false): void {
-    for (const socket of this.#select()) socket.disconnect(close);
-  }
-
-  #select(): Set<RemoteSocket> {
-    return this.#nsp.select(this.#rooms, this.#except);
+  /** Disconnects the selected sockets of every node (with `close`, their whole connections); resolves once done. */
+  disconnectSockets(close = false): Promise<void> {
+    return this.#nsp.applyToSockets(this.#rooms, this.#except, { type: 'disconnect', close });
   }
 
   #emitWithAcks(event: string, args: unknown[], callback: (error: Error | null, responses: unknown[]) => void): void {
-    const targets = [...this.#select()];
-    const responses: unknown[] = [];
-    let pending = targets.length;
-    let done = false;
-    const finish = (error: Error | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      callback(error, responses);
-    };
-    const timer = this.#timeoutMs === undefined ? undefined : setTimeout(() => finish(new Error(ACK_TIMEOUT_MESSAGE)), this.#timeoutMs);
-    timer?.unref();
-    if (pending === 0) {
-      queueMicrotask(() => finish(null));
-      return;
-    }
-    for (const socket of targets) {
-      socket.emit(event, ...args, (...reply: unknown[]) => {
-        responses.push(reply[0]);
-        if (--pending === 0) finish(null);
-      });
-    }
+    this.#nsp.broadcastWithAck(event, args, this.#rooms, this.#except, this.#timeoutMs, callback);
   }
 }

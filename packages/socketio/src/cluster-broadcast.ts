@@ -8,6 +8,8 @@ import type { Relais } from '@relais/server';
 
 /** One broadcast between nodes: the encoded packet and whom it is for. */
 export interface BroadcastMessage {
+  /** Unique in the cluster (`<node>:<n>`): a socket handed over between nodes gets it once. */
+  id: string;
   nsp: string;
   rooms: string[];
   except: string[];
@@ -16,12 +18,19 @@ export interface BroadcastMessage {
   attachments: string[];
 }
 
-export type LocalBroadcast = (nsp: string, encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>) => void;
+export type LocalBroadcast = (
+  nsp: string,
+  encoded: [string, ...Buffer[]],
+  rooms: ReadonlySet<string>,
+  except: ReadonlySet<string>,
+  key: string,
+) => void;
 
 export class ClusterBroadcast {
   readonly #relais: Relais;
   readonly #type: string;
   readonly #dispose: () => void;
+  #sent = 0;
 
   /** Handles the broadcasts of the Socket.IO server on `path` (one handler per path and node). */
   constructor(relais: Relais, path: string, deliver: LocalBroadcast) {
@@ -30,7 +39,7 @@ export class ClusterBroadcast {
     this.#dispose = relais.cluster.handle(this.#type, (body) => {
       const message = body as BroadcastMessage;
       const attachments = message.attachments.map((item) => Buffer.from(item, 'base64'));
-      deliver(message.nsp, [message.text, ...attachments], new Set(message.rooms), new Set(message.except));
+      deliver(message.nsp, [message.text, ...attachments], new Set(message.rooms), new Set(message.except), `b:${message.id}`);
     });
   }
 
@@ -38,6 +47,7 @@ export class ClusterBroadcast {
   send(nsp: string, encoded: readonly [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): Promise<void> {
     const [text, ...attachments] = encoded;
     const message: BroadcastMessage = {
+      id: `${this.#relais.cluster.nodeId}:${this.#sent++}`,
       nsp,
       rooms: [...rooms],
       except: [...except],

@@ -128,7 +128,7 @@ export class Connection implements ConnectionLink {
       const join = (): void => nsp.add(this, { ...this.#handshake, auth }, joined);
       // A client coming back after a cut: its socket resumes, or it starts anew.
       if (this.#server.recovery && typeof auth.pid === 'string')
-        nsp.recover(auth.pid, auth.offset, this, (socket) => (socket ? joined(socket) : join()));
+        nsp.recover(auth.pid, auth.offset, this, { ...this.#handshake, auth }, (socket) => (socket ? joined(socket) : join()));
       else join();
     });
   }

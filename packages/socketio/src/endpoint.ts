@@ -40,6 +40,8 @@ export function mountEngine(
     ...options,
     // Polling requests for another node's session are forwarded to it: no sticky sessions.
     cluster: { link: relais.cluster, path: options.path },
+    // Socket.IO's own wire traffic, beside the relais frames of its sockets' connections.
+    traffic: { polling: relais.frontendTraffic('socketio', 'polling'), websocket: relais.frontendTraffic('socketio', 'websocket') },
     admit: (req) => {
       const origin = req.headers.origin;
       if (allowedOrigins && !originAllowed(origin, allowedOrigins))

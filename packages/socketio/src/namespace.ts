@@ -7,9 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { BroadcastOperator } from './broadcast.js';
 import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
-import { Decoder, encodePacket, hasBinary } from './parser.js';
+import { serverSideEmit, serverSideEmitWithAck } from './cluster-ops.js';
+import { decodeEncoded, encodePacket, hasBinary } from './parser.js';
 import { LinkRefusedError, RelaisLink } from './relais-link.js';
-import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, SocketNamespace } from './roles.js';
+import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, Selection, SocketNamespace, SocketOp } from './roles.js';
+import type { HandoverNamespace, RecoveryHandover } from './remote-recovery.js';
+import { RemoteSocketProxy } from './remote-socket.js';
 import { Rooms } from './rooms.js';
 import { Socket } from './socket.js';
 
@@ -22,9 +25,14 @@ export interface NamespaceAdapter {
   readonly sids: Map<string, Set<string>>;
 }
 
-export class Namespace implements SocketNamespace {
+/** What a namespace needs of its server: the front-end, and recovery across nodes. */
+export interface NamespaceHost extends FrontEnd {
+  readonly handover: RecoveryHandover;
+}
+
+export class Namespace implements SocketNamespace, HandoverNamespace {
   readonly name: string;
-  readonly server: FrontEnd;
+  readonly server: NamespaceHost;
   /** This namespace's connected sockets on this node, by id. */
   readonly sockets = new Map<string, Socket>();
   readonly #rooms = new Rooms<RemoteSocket>();
@@ -35,7 +43,7 @@ export class Namespace implements SocketNamespace {
   readonly #suspended = new Map<string, Socket>();
 
   /** A dynamic namespace's child shares its parent's middlewares and listeners. */
-  constructor(name: string, server: FrontEnd, parent?: Namespace) {
+  constructor(name: string, server: NamespaceHost, parent?: Namespace) {
     this.name = name;
     this.server = server;
     this.#listeners = parent ? parent.#listeners : new Listeners((error, event) => server.reportError(error, `listener of ${event}`));
@@ -43,18 +51,26 @@ export class Namespace implements SocketNamespace {
     if (parent) parent.#children.add(this);
   }
 
-  /** Listens to `connection` (alias `connect`): a socket joined this namespace. */
-  on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
-    this.#listeners.on(event === 'connect' ? 'connection' : event, listener as Listener);
+  /**
+   * Listens to `connection` (alias `connect`): a socket joined this namespace; any other name is
+   * a server-side event another node sent with `serverSideEmit` (its last argument an ack callback
+   * when the sender wants an answer).
+   */
+  on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  on(event: string, listener: (...args: never[]) => unknown): this;
+  on(event: string, listener: Listener): this {
+    this.#listeners.on(event === 'connect' ? 'connection' : event, listener);
     return this;
   }
 
-  once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
-    this.#listeners.once(event === 'connect' ? 'connection' : event, listener as Listener);
+  once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  once(event: string, listener: (...args: never[]) => unknown): this;
+  once(event: string, listener: Listener): this {
+    this.#listeners.once(event === 'connect' ? 'connection' : event, listener);
     return this;
   }
 
-  off(event: 'connection' | 'connect', listener?: (socket: Socket) => void): this {
+  off(event: string, listener?: (...args: never[]) => unknown): this {
     this.#listeners.off(event === 'connect' ? 'connection' : event, listener as Listener | undefined);
     return this;
   }
@@ -115,20 +131,78 @@ export class Namespace implements SocketNamespace {
     return this.send(...args);
   }
 
-  fetchSockets(): Promise<RemoteSocket[]> {
-    return this.#operator().fetchSockets();
+  fetchSockets(): Promise<RemoteSocket[]>;
+  /** The selected connected sockets of every node (BroadcastTarget; `io.in(room).fetchSockets()` calls it). */
+  fetchSockets(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Promise<RemoteSocket[]>;
+  async fetchSockets(rooms?: ReadonlySet<string>, except?: ReadonlySet<string>): Promise<RemoteSocket[]> {
+    if (!rooms || !except) return this.#operator().fetchSockets();
+    const { local, remote } = await this.server.clusterOps.fetchSockets(this.#selection(rooms, except));
+    return [...local, ...remote.map((details) => new RemoteSocketProxy(this, details))];
   }
 
-  socketsJoin(room: string | readonly string[]): void {
-    this.#operator().socketsJoin(room);
+  socketsJoin(room: string | readonly string[]): Promise<void> {
+    return this.#operator().socketsJoin(room);
   }
 
-  socketsLeave(room: string | readonly string[]): void {
-    this.#operator().socketsLeave(room);
+  socketsLeave(room: string | readonly string[]): Promise<void> {
+    return this.#operator().socketsLeave(room);
   }
 
-  disconnectSockets(close = false): void {
-    this.#operator().disconnectSockets(close);
+  disconnectSockets(close = false): Promise<void> {
+    return this.#operator().disconnectSockets(close);
+  }
+
+  applyToSockets(rooms: ReadonlySet<string>, except: ReadonlySet<string>, op: SocketOp): Promise<void> {
+    return this.server.clusterOps.apply(this.#selection(rooms, except), op);
+  }
+
+  broadcastWithAck(
+    event: string,
+    args: unknown[],
+    rooms: ReadonlySet<string>,
+    except: ReadonlySet<string>,
+    timeoutMs: number | undefined,
+    callback: (error: Error | null, responses: unknown[]) => void,
+  ): void {
+    this.server.clusterOps.emitWithAcks(this.#selection(rooms, except), event, args, timeoutMs, callback);
+  }
+
+  /** This node's connected sockets in any of `rooms` (all when empty), minus those in `except`. */
+  connectedSockets(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Socket[] {
+    return [...this.#rooms.select(rooms, except, this.sockets.values())].filter(
+      (socket): socket is Socket => socket instanceof Socket && socket.connected,
+    );
+  }
+
+  /**
+   * Calls the listeners of `event` on this namespace of every other node (socket.io's
+   * `serverSideEmit`). With a function as last argument: `(error, responses)`, one response per
+   * other node, or the error when one did not answer within 5 s.
+   */
+  serverSideEmit(event: string, ...args: unknown[]): boolean {
+    return serverSideEmit(this.server, this.name, event, args);
+  }
+
+  /** Resolves with one answer per other node to a server-side event; rejects when one did not answer within 5 s. */
+  serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> {
+    return serverSideEmitWithAck(this.server, this.name, event, args);
+  }
+
+  /** A server-side event from another node: its listeners run, the ack (when asked) answers the first call. */
+  serverSideEvent(args: unknown[], ack: ((response: unknown) => void) | undefined): void {
+    const [event, ...rest] = args;
+    if (typeof event !== 'string' || event === 'connection') return;
+    let answered = false;
+    const reply = (response: unknown): void => {
+      if (answered) return;
+      answered = true;
+      ack?.(response);
+    };
+    this.#listeners.emit(event, ack ? [...rest, reply] : rest);
+  }
+
+  #selection(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Selection {
+    return { nsp: this.name, rooms: [...rooms], except: [...except] };
   }
 
   get adapter(): NamespaceAdapter {
@@ -192,13 +266,13 @@ export class Namespace implements SocketNamespace {
       this.server.relais,
       { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url },
       {
-        onPublication: (channel, event, data) => socket.onPublication(channel, event, data),
+        onPublication: (channel, event, data, position) => socket.onPublication(channel, event, data, position),
         onClose: () => socket.closeConnection(),
       },
       () => connection.engine.bufferedBytes,
     );
     socket.link = link;
-    return link.open(token);
+    return link.open(token, { socketio: { id: socket.id, nsp: this.name } });
   }
 
   /** A socket left (see Socket#onClose). */
@@ -223,10 +297,24 @@ export class Namespace implements SocketNamespace {
 
   /**
    * A client coming back with `pid` and the offset of the last event it got: resumes its socket
-   * (after the middlewares unless skipMiddlewares), or answers undefined for a new session.
+   * (after the middlewares unless skipMiddlewares), here or from the node that held it (see
+   * remote-recovery), or answers undefined for a new session.
    */
-  recover(pid: unknown, offset: unknown, connection: ConnectionLink, done: (socket: Socket | undefined) => void): void {
+  recover(
+    pid: unknown,
+    offset: unknown,
+    connection: ConnectionLink,
+    handshake: Handshake,
+    done: (socket: Socket | undefined) => void,
+  ): void {
     const socket = typeof pid === 'string' ? this.#suspended.get(pid) : undefined;
+    if (!socket && typeof pid === 'string' && this.server.recovery) {
+      this.server.handover.recoverFrom(this, pid, offset, connection, handshake).then(done, (error: unknown) => {
+        this.server.reportError(error, 'recovery from another node');
+        done(undefined);
+      });
+      return;
+    }
     if (!socket || !this.server.recovery) {
       done(undefined);
       return;
@@ -243,6 +331,41 @@ export class Namespace implements SocketNamespace {
     };
     if (this.server.recovery.skipMiddlewares) resume();
     else this.#run(socket, 0, (error) => (error ? done(undefined) : resume()));
+  }
+
+  suspendedSocket(pid: string): Socket | undefined {
+    return this.#suspended.get(pid);
+  }
+
+  async adopt(
+    id: string,
+    pid: string,
+    data: Record<string, unknown>,
+    connection: ConnectionLink,
+    handshake: Handshake,
+  ): Promise<Socket | undefined> {
+    const recovery = this.server.recovery!;
+    const socket = new Socket(id, this, connection, handshake, { pid, maxEvents: recovery.maxEvents });
+    socket.data = data;
+    socket.holdEvents();
+    const refused = recovery.skipMiddlewares
+      ? undefined
+      : await new Promise<MiddlewareError | undefined>((resolve) => this.#run(socket, 0, resolve));
+    if (refused || this.sockets.has(id)) return undefined;
+    const linked = await this.#link(socket, connection).then(
+      () => true,
+      () => false,
+    );
+    if (!linked || connection.engine.state !== 'open') {
+      socket.link?.end();
+      return undefined;
+    }
+    this.sockets.set(id, socket);
+    return socket;
+  }
+
+  announce(socket: Socket): void {
+    this.#listeners.emit('connection', [socket]);
   }
 
   /** Joins locally at once; resolves when the room's channel subscription is made. */
@@ -308,11 +431,11 @@ export class Namespace implements SocketNamespace {
   }
 
   /** Writes an encoded packet to the selected sockets of this node. */
-  deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
+  deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>, key?: string): void {
     let event: unknown[] | undefined;
     // Decoded once, and only for sockets that keep offsets (connection state recovery).
-    const decoded = (): unknown[] => (event ??= decodeEvent(encoded));
-    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded, decoded);
+    const decoded = (): unknown[] => (event ??= decodeEncoded(encoded));
+    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded, decoded, key);
   }
 
   #operator(): BroadcastOperator {
@@ -339,12 +462,4 @@ export class Namespace implements SocketNamespace {
       next(error instanceof Error ? error : new Error(String(error)));
     }
   }
-}
-
-/** The `[name, ...args]` of an encoded EVENT packet (this node's own encoding). */
-function decodeEvent(encoded: readonly [string, ...Buffer[]]): unknown[] {
-  const decoder = new Decoder(encoded.length);
-  let packet = decoder.add(encoded[0]);
-  for (const attachment of encoded.slice(1)) packet = decoder.add(attachment as Buffer);
-  return (packet?.data as unknown[]) ?? [];
 }

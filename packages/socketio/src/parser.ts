@@ -221,3 +221,11 @@ export class Decoder {
     return packet;
   }
 }
+
+/** The data (`[name, ...args]` of an event) of a packet this side encoded (`encodePacket`'s output). */
+export function decodeEncoded(encoded: readonly [string, ...Buffer[]]): unknown[] {
+  const decoder = new Decoder(encoded.length - 1);
+  let packet = decoder.add(encoded[0]);
+  for (const attachment of encoded.slice(1)) packet = decoder.add(attachment as Buffer);
+  return (packet?.data as unknown[]) ?? [];
+}

@@ -19,10 +19,17 @@ export interface RecoveryOptions {
   maxEvents: number;
 }
 
+/** An event kept for recovery: `[name, ...args]`, and what tells it apart across nodes (see remote-recovery). */
+export interface KeptEvent {
+  data: unknown[];
+  /** `c:<channel>:<epoch>:<offset>` for a room publication with an offset, `b:<id>` for a cluster broadcast. */
+  key?: string;
+}
+
 /** The events sent to one socket, by offset (a decimal counter, as a string on the wire). */
 export class RecoveryBuffer {
   readonly #maxEvents: number;
-  #events: Array<{ offset: number; data: unknown[] }> = [];
+  #events: Array<{ offset: number } & KeptEvent> = [];
   #next = 0;
 
   constructor(maxEvents: number) {
@@ -30,9 +37,9 @@ export class RecoveryBuffer {
   }
 
   /** Stores an event's data (`[name, ...args]`); returns the offset to append to it. */
-  add(data: unknown[]): string {
+  add(data: unknown[], key?: string): string {
     const offset = this.#next++;
-    this.#events.push({ offset, data });
+    this.#events.push(key === undefined ? { offset, data } : { offset, data, key });
     if (this.#events.length > this.#maxEvents) this.#events.shift();
     return String(offset);
   }
@@ -42,12 +49,21 @@ export class RecoveryBuffer {
    * offset appended; undefined when the buffer no longer reaches back that far.
    */
   since(offset: unknown): unknown[][] | undefined {
+    return this.#after(offset)?.map((event) => [...event.data, String(event.offset)]);
+  }
+
+  /** The events after `offset` as kept (without offsets), for another node to send; undefined as for `since`. */
+  keptSince(offset: unknown): KeptEvent[] | undefined {
+    return this.#after(offset)?.map(({ data, key }) => (key === undefined ? { data } : { data, key }));
+  }
+
+  #after(offset: unknown): Array<{ offset: number } & KeptEvent> | undefined {
     const first = this.#events[0]?.offset ?? this.#next;
     let from: number;
     if (offset === undefined) from = 0;
     else if (typeof offset === 'string' && /^\d{1,15}$/.test(offset)) from = Number(offset) + 1;
     else return undefined;
     if (from < first || from > this.#next) return undefined;
-    return this.#events.filter((event) => event.offset >= from).map((event) => [...event.data, String(event.offset)]);
+    return this.#events.filter((event) => event.offset >= from);
   }
 }

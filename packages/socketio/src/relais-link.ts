@@ -11,8 +11,8 @@ import type { Relais, Session, Transport, TransportInfo } from '@relais/server';
 
 /** What the link reports to its socket. */
 export interface LinkEvents {
-  /** A publication on a channel the socket holds. */
-  onPublication(channel: string, event: string | undefined, data: unknown): void;
+  /** A publication on a channel the socket holds, with its position in namespaces that keep history. */
+  onPublication(channel: string, event: string | undefined, data: unknown, position: { offset: number; epoch: string } | undefined): void;
   /** The node closed the connection (a limit, a kick, shutdown, token expiry). */
   onClose(code: number, reason: string): void;
 }
@@ -25,6 +25,21 @@ export class LinkRefusedError extends Error {
     super(message);
     this.code = code;
   }
+}
+
+/**
+ * The last frame decoded and its values: a fan-out writes the same frame to every subscriber's
+ * link, so it is decoded once for all of them (the values are read, never changed).
+ */
+let lastFrame: Frame | undefined;
+let lastValues: Array<Record<string, unknown>> = [];
+
+function decodeOnce(frame: Frame): Array<Record<string, unknown>> {
+  if (frame !== lastFrame) {
+    lastValues = jsonCodec.decode(frame) as Array<Record<string, unknown>>;
+    lastFrame = frame;
+  }
+  return lastValues;
 }
 
 interface Pending {
@@ -59,14 +74,19 @@ export class RelaisLink implements Transport {
     return this.#session?.state === 'connected' ? this.#session.client : undefined;
   }
 
-  /** Opens the relais connection with `token`; rejects with LinkRefusedError when the node refuses it. */
-  open(token: string | undefined): Promise<void> {
+  /**
+   * Opens the relais connection with `token` and `data` (for the node's onConnecting hooks);
+   * rejects with LinkRefusedError when the node refuses it.
+   */
+  open(token: string | undefined, data?: unknown): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#connecting = { resolve, reject };
       const session = this.#relais.accept(this);
       if (!session) return;
       this.#session = session;
-      const params = token === undefined ? { name: 'socket.io' } : { name: 'socket.io', token };
+      const params: Record<string, unknown> = { name: 'socket.io' };
+      if (token !== undefined) params.token = token;
+      if (data !== undefined) params.data = data;
       this.#send('connect', params);
     });
   }
@@ -88,7 +108,7 @@ export class RelaisLink implements Transport {
   }
 
   write(frame: Frame): void {
-    for (const value of this.codec.decode(frame) as Array<Record<string, unknown>>) this.#receive(value);
+    for (const value of decodeOnce(frame)) this.#receive(value);
   }
 
   close(code: number, reason: string): void {
@@ -110,7 +130,12 @@ export class RelaisLink implements Transport {
     }
     switch (value.type) {
       case 'publication':
-        this.#events.onPublication(value.channel as string, value.event as string | undefined, value.data);
+        this.#events.onPublication(
+          value.channel as string,
+          value.event as string | undefined,
+          value.data,
+          typeof value.offset === 'number' && typeof value.epoch === 'string' ? { offset: value.offset, epoch: value.epoch } : undefined,
+        );
         break;
       case 'ping':
         this.#send('ping', {});

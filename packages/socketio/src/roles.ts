@@ -32,6 +32,8 @@ export interface FrontEnd {
   /** Rooms as channels; undefined when the `roomChannel` option is false. */
   readonly roomChannels: RoomChannels | undefined;
   readonly clusterBroadcast: ClusterBroadcast;
+  /** Operations on the sockets of every node. */
+  readonly clusterOps: ClusterOperations;
   readonly metrics: SocketIoMetrics;
   /** Connection state recovery, when on. */
   readonly recovery: RecoveryOptions | undefined;
@@ -51,8 +53,12 @@ export interface RemoteSocket {
   data: Record<string, unknown>;
   readonly rooms: Set<string>;
   emit(event: string, ...args: unknown[]): boolean;
-  join(rooms: string | readonly string[]): void;
-  leave(room: string): void;
+  /** Sends an event and resolves with the client's ack. */
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
+  /** The next emit's ack gets `(error, response)`, the error after `ms` without an ack. */
+  timeout(ms: number): this;
+  join(rooms: string | readonly string[]): Promise<void> | void;
+  leave(room: string): Promise<void> | void;
   disconnect(close?: boolean): unknown;
 }
 
@@ -63,6 +69,19 @@ export interface BroadcastTarget {
   select(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Set<RemoteSocket>;
   /** Sends an event to the selected sockets, on every node. */
   broadcastEvent(event: string, args: unknown[], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void;
+  /** The selected connected sockets of every node. */
+  fetchSockets(rooms: ReadonlySet<string>, except: ReadonlySet<string>): Promise<RemoteSocket[]>;
+  /** Applies `op` to the selected connected sockets of every node; resolves when all nodes did (never rejects). */
+  applyToSockets(rooms: ReadonlySet<string>, except: ReadonlySet<string>, op: SocketOp): Promise<void>;
+  /** Sends an event with an ack to the selected sockets of every node; `callback(error, responses)` once all answered or after `timeoutMs`. */
+  broadcastWithAck(
+    event: string,
+    args: unknown[],
+    rooms: ReadonlySet<string>,
+    except: ReadonlySet<string>,
+    timeoutMs: number | undefined,
+    callback: (error: Error | null, responses: unknown[]) => void,
+  ): void;
 }
 
 /** What a socket needs of its namespace. */
@@ -88,4 +107,48 @@ export interface ConnectionLink {
   connectError(nsp: string, error: MiddlewareError): void;
   /** The socket left its namespace. */
   remove(socket: { readonly nsp: { readonly name: string } }): void;
+}
+
+/** A socket as another node describes it (JSON). */
+export interface SocketDetails {
+  id: string;
+  handshake: Handshake;
+  rooms: string[];
+  data: Record<string, unknown>;
+}
+
+/** Which sockets of a namespace an operation is for. */
+export interface Selection {
+  nsp: string;
+  rooms: string[];
+  except: string[];
+}
+
+/** What an operation does to each selected socket. */
+export type SocketOp = { type: 'join'; rooms: string[] } | { type: 'leave'; rooms: string[] } | { type: 'disconnect'; close: boolean };
+
+/** One node's answer to an ack broadcast: the acks it got, and how many sockets did not answer in time. */
+export interface AckAnswer {
+  responses: unknown[];
+  missing: number;
+}
+
+/** Operations on the sockets of every node of the cluster (cluster-ops implements it). */
+export interface ClusterOperations {
+  /** The selected sockets: this node's, and the other nodes' descriptions; rejects when a node did not answer. */
+  fetchSockets(selection: Selection): Promise<{ local: RemoteSocket[]; remote: SocketDetails[] }>;
+  /** Applies `op` to the selected sockets of every node; resolves when every node did (never rejects). */
+  apply(selection: Selection, op: SocketOp): Promise<void>;
+  /** Sends an event with an ack to the selected sockets of every node; `callback(error, responses)` once. */
+  emitWithAcks(
+    selection: Selection,
+    event: string,
+    args: unknown[],
+    timeoutMs: number | undefined,
+    callback: (error: Error | null, responses: unknown[]) => void,
+  ): void;
+  /** Calls the listeners of `args[0]` on namespace `nsp` of every other node. */
+  serverSideEmit(nsp: string, args: unknown[]): Promise<void>;
+  /** One answer per other node to a server-side event. */
+  serverSideEmitWithAck(nsp: string, args: unknown[]): Promise<unknown[]>;
 }

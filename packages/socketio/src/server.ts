@@ -8,11 +8,13 @@ import { Server as HttpServer } from 'node:http';
 import { createRelais, silentLogger, type Logger, type Relais } from '@relais/server';
 import type { BroadcastOperator } from './broadcast.js';
 import { ClusterBroadcast } from './cluster-broadcast.js';
+import { ClusterOps, collectAcks, type LocalSockets } from './cluster-ops.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { EngineServer } from './engine/engine-server.js';
 import { addressOf, mountEngine } from './endpoint.js';
 import { handshakeOf } from './handshake.js';
-import { Namespace, type Middleware } from './namespace.js';
+import { Namespace, type Middleware, type NamespaceHost } from './namespace.js';
+import { RecoveryHandover } from './remote-recovery.js';
 import type { RemoteSocket, SocketIoMetrics } from './roles.js';
 import type { RecoveryOptions } from './recovery.js';
 import { RoomChannels } from './room-channels.js';
@@ -33,12 +35,9 @@ export type NamespaceMatcher = (name: string, auth: Record<string, unknown>, nex
  * await relais.listen({ port: 3000 });
  */
 // The type parameters are socket.io's (event maps, socket data); accepted so that typed apps compile, not checked.
-export class Server<
-  _ListenEvents = unknown,
-  _EmitEvents = unknown,
-  _ServerSideEvents = unknown,
-  _SocketData = unknown,
-> implements ConnectionHost {
+export class Server<_ListenEvents = unknown, _EmitEvents = unknown, _ServerSideEvents = unknown, _SocketData = unknown>
+  implements ConnectionHost, NamespaceHost
+{
   readonly relais: Relais;
   readonly options: ResolvedServerOptions;
   readonly engine: EngineServer;
@@ -47,6 +46,8 @@ export class Server<
   readonly roomChannels: RoomChannels | undefined;
   readonly recovery: RecoveryOptions | undefined;
   readonly clusterBroadcast: ClusterBroadcast;
+  readonly clusterOps: ClusterOps;
+  readonly handover: RecoveryHandover;
   readonly #namespaces = new Map<string, Namespace>();
   readonly #parents: Array<{
     match: (name: string, auth: Record<string, unknown>, next: (error: Error | null, allowed: boolean) => void) => void;
@@ -70,9 +71,11 @@ export class Server<
     this.#unmount = unmount;
     this.roomChannels = this.options.roomChannel && new RoomChannels(relais, this.options.roomChannel);
     this.recovery = this.options.recovery;
-    this.clusterBroadcast = new ClusterBroadcast(relais, this.options.path, (nsp, encoded, rooms, except) =>
-      this.#namespaces.get(nsp)?.deliverLocal(encoded, rooms, except),
+    this.clusterBroadcast = new ClusterBroadcast(relais, this.options.path, (nsp, encoded, rooms, except, key) =>
+      this.#namespaces.get(nsp)?.deliverLocal(encoded, rooms, except, key),
     );
+    this.clusterOps = new ClusterOps(relais, this.options.path, this.#localSockets(), (error, where) => this.reportError(error, where));
+    this.handover = new RecoveryHandover(relais, this.options.path, (name) => this.#namespaces.get(name));
     engine.on('refused', () => this.metrics.refusedRequests++);
     engine.on('connection', (socket, req) => {
       const connection = new Connection(this, socket, handshakeOf(req, addressOf(relais, req)), this.options);
@@ -100,17 +103,22 @@ export class Server<
     return nsp;
   }
 
-  on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
+  /** `connection` on the main namespace, or a server-side event from another node (see Namespace#on). */
+  on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  on(event: string, listener: (...args: never[]) => unknown): this;
+  on(event: string, listener: (...args: never[]) => unknown): this {
     this.sockets.on(event, listener);
     return this;
   }
 
-  once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this {
+  once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  once(event: string, listener: (...args: never[]) => unknown): this;
+  once(event: string, listener: (...args: never[]) => unknown): this {
     this.sockets.once(event, listener);
     return this;
   }
 
-  off(event: 'connection' | 'connect', listener?: (socket: Socket) => void): this {
+  off(event: string, listener?: (...args: never[]) => unknown): this {
     this.sockets.off(event, listener);
     return this;
   }
@@ -161,16 +169,25 @@ export class Server<
     return this.sockets.fetchSockets();
   }
 
-  socketsJoin(room: string | readonly string[]): void {
-    this.sockets.socketsJoin(room);
+  socketsJoin(room: string | readonly string[]): Promise<void> {
+    return this.sockets.socketsJoin(room);
   }
 
-  socketsLeave(room: string | readonly string[]): void {
-    this.sockets.socketsLeave(room);
+  socketsLeave(room: string | readonly string[]): Promise<void> {
+    return this.sockets.socketsLeave(room);
   }
 
-  disconnectSockets(close = false): void {
-    this.sockets.disconnectSockets(close);
+  disconnectSockets(close = false): Promise<void> {
+    return this.sockets.disconnectSockets(close);
+  }
+
+  /** Calls the listeners of `event` of the main namespace on every other node (see Namespace#serverSideEmit). */
+  serverSideEmit(event: string, ...args: unknown[]): boolean {
+    return this.sockets.serverSideEmit(event, ...args);
+  }
+
+  serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> {
+    return this.sockets.serverSideEmitWithAck(event, ...args);
   }
 
   /** Stops serving: every connection closes (`server shutting down`) and the path is released. */
@@ -179,6 +196,8 @@ export class Server<
     this.engine.close();
     for (const nsp of this.#namespaces.values()) nsp.forgetSuspended();
     this.clusterBroadcast.close();
+    this.clusterOps.close();
+    this.handover.close();
     await this.#ownRelais?.close();
   }
 
@@ -215,6 +234,17 @@ export class Server<
       }
     };
     tryParent(0);
+  }
+
+  /** This node's sockets, as the cluster operations reach them. */
+  #localSockets(): LocalSockets {
+    const sockets = (selection: { nsp: string; rooms: string[]; except: string[] }): Socket[] =>
+      this.#namespaces.get(selection.nsp)?.connectedSockets(new Set(selection.rooms), new Set(selection.except)) ?? [];
+    return {
+      sockets,
+      emitWithAcks: (selection, event, args, timeoutMs) => collectAcks(sockets(selection), event, args, timeoutMs),
+      serverSideEvent: (nsp, args, ack) => this.#namespaces.get(nsp)?.serverSideEvent(args, ack),
+    };
   }
 
   /** A connection ended. */

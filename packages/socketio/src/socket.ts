@@ -8,7 +8,7 @@ import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
 import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
 import type { RelaisLink } from './relais-link.js';
-import { RECOVERABLE_REASONS, RecoveryBuffer } from './recovery.js';
+import { RECOVERABLE_REASONS, RecoveryBuffer, type KeptEvent } from './recovery.js';
 import { dataToArgs } from './room-channels.js';
 import { PendingAcks, type Ack } from './pending-acks.js';
 import { type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
@@ -27,6 +27,20 @@ export type DisconnectReason =
 /** A socket middleware (`socket.use`): sees each incoming event before its listeners. */
 export type EventMiddleware = (event: [string, ...unknown[]], next: (error?: Error) => void) => void;
 
+/**
+ * The last room event encoded: a publication reaches every socket of a room with the same data,
+ * so its packet is encoded once for the sockets of one namespace that keep no offsets.
+ */
+const lastRoomEvent: { nsp?: string; name?: string; data?: unknown; encoded?: [string, ...Buffer[]] } = {};
+
+function encodeRoomEvent(nsp: string, name: string, data: unknown): [string, ...Buffer[]] {
+  const last = lastRoomEvent;
+  if (last.encoded && last.nsp === nsp && last.name === name && last.data === data) return last.encoded;
+  const encoded = encodePacket({ type: 'EVENT', nsp, data: [name, ...dataToArgs(data)] });
+  Object.assign(last, { nsp, name, data, encoded });
+  return encoded;
+}
+
 export class Socket implements RemoteSocket {
   readonly id: string;
   readonly nsp: SocketNamespace;
@@ -42,6 +56,15 @@ export class Socket implements RemoteSocket {
   #suspended: NodeJS.Timeout | undefined;
   /** Whether this socket came back after a cut (connection state recovery). */
   recovered = false;
+  /** Coming from another node (remote-recovery): the events that came meanwhile, sent once the hand-over completes. */
+  #held: KeptEvent[] | undefined;
+  /** Under recovery: the position of the last publication received on each room channel (for a hand-over). */
+  readonly #positions = new Map<string, { offset: number; epoch: string }>();
+  /**
+   * After a hand-over, the last room publication sent per channel (some read from history): the
+   * same publications still arriving live are dropped.
+   */
+  readonly #sentUpTo = new Map<string, { offset: number; epoch: string }>();
   readonly #listeners: Listeners;
   readonly #any: Listener[] = [];
   readonly #middlewares: EventMiddleware[] = [];
@@ -77,6 +100,11 @@ export class Socket implements RemoteSocket {
       },
       close: () => engine.close(),
     };
+  }
+
+  /** The relais client id of this socket's connection (its presence key in its rooms' channels), once open. */
+  get relaisClient(): string | undefined {
+    return this.link?.client;
   }
 
   get disconnected(): boolean {
@@ -326,27 +354,89 @@ export class Socket implements RemoteSocket {
   }
 
   /** A publication on a channel this socket holds as a room: the event goes to the client. */
-  onPublication(channel: string, event: string | undefined, data: unknown): void {
+  onPublication(channel: string, event: string | undefined, data: unknown, position?: { offset: number; epoch: string }): void {
     const name = event ?? 'message';
-    if (!this.roomsByChannel.has(channel) || RESERVED_EVENTS.has(name)) return;
-    this.deliverEvent([name, ...dataToArgs(data)]);
+    if (!this.roomsByChannel.has(channel)) return;
+    if (position && this.#recovery) {
+      const sent = this.#sentUpTo.get(channel);
+      if (sent && sent.epoch === position.epoch && position.offset <= sent.offset) return;
+      if (sent) this.#sentUpTo.delete(channel);
+      this.#positions.set(channel, position);
+    }
+    if (RESERVED_EVENTS.has(name)) return;
+    if (!this.#recovery && !this.#held) {
+      if (this.connected) this.#connection.write(encodeRoomEvent(this.nsp.name, name, data));
+      return;
+    }
+    this.deliverEvent([name, ...dataToArgs(data)], position && `c:${channel}:${position.epoch}:${position.offset}`);
   }
 
   /** Sends an already encoded packet of this namespace (a broadcast), or its event when recovery keeps offsets. */
-  writeEncoded(encoded: readonly [string, ...Buffer[]], event: () => unknown[]): void {
-    if (this.#recovery) this.deliverEvent(event());
+  writeEncoded(encoded: readonly [string, ...Buffer[]], event: () => unknown[], key?: string): void {
+    if (this.#recovery) this.deliverEvent(event(), key);
     else if (this.connected) this.#connection.write(encoded);
   }
 
-  /** An event without ack for this client: kept with its offset under recovery, sent when connected. */
-  deliverEvent(data: unknown[]): void {
+  /**
+   * An event without ack for this client: kept with its offset under recovery, sent when
+   * connected. `key` tells the same event apart on two nodes during a hand-over (see remote-recovery).
+   */
+  deliverEvent(data: unknown[], key?: string): void {
+    if (this.#held) {
+      this.#held.push(key === undefined ? { data } : { data, key });
+      return;
+    }
     if (this.#recovery) {
       if (!this.connected && !this.#suspended) return;
-      const offset = this.#recovery.add(data);
+      const offset = this.#recovery.add(data, key);
       if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data: [...data, offset] }));
       return;
     }
     if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data }));
+  }
+
+  /** Whether this cut-off socket can give the events after `offset` (its client may resume it, here or on another node). */
+  canResume(offset: unknown): boolean {
+    return this.#suspended !== undefined && this.#recovery?.since(offset) !== undefined;
+  }
+
+  /**
+   * Hands this cut-off socket over to another node: it leaves here for good (rooms, relais
+   * connection) and returns the events after `offset`; undefined when it cannot.
+   */
+  handOver(offset: unknown): { events: KeptEvent[]; positions: Record<string, { offset: number; epoch: string }> } | undefined {
+    const events = this.#suspended ? this.#recovery?.keptSince(offset) : undefined;
+    if (!events) return undefined;
+    const positions = Object.fromEntries(this.#positions);
+    this.#forget();
+    return { events, positions };
+  }
+
+  /** A socket coming from another node: events are held until `completeHandOver`. */
+  holdEvents(): void {
+    this.#held = [];
+  }
+
+  /**
+   * The hand-over is done: the socket is connected, and gets the events the other node kept,
+   * then those that came here meanwhile that the other node did not have (by key), each once.
+   */
+  completeHandOver(events: readonly KeptEvent[]): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    const known = new Set(events.flatMap((event) => (event.key === undefined ? [] : [event.key])));
+    for (const key of known) {
+      const match = /^c:(.*):([^:]*):(\d+)$/.exec(key);
+      if (!match) continue;
+      const [, channel, epoch, offset] = match as unknown as [string, string, string, string];
+      const sent = this.#sentUpTo.get(channel);
+      if (!sent || sent.epoch !== epoch || sent.offset < Number(offset)) this.#sentUpTo.set(channel, { epoch, offset: Number(offset) });
+    }
+    this.connected = true;
+    this.recovered = true;
+    this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });
+    for (const event of [...events, ...held.filter((item) => item.key === undefined || !known.has(item.key))])
+      this.deliverEvent(event.data, event.key);
   }
 
   #registerAck(ack: Ack): number {

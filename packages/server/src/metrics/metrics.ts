@@ -57,6 +57,16 @@ function codeLabel(code: number): string {
   return Number.isInteger(code) && ((code >= 1000 && code <= 1015) || (code >= 3000 && code <= 4999)) ? String(code) : 'other';
 }
 
+/**
+ * The traffic of one protocol front-end's transport (`socketio` over `polling`…), in its own
+ * wire format: messages and bytes as its clients send and receive them. Kept by the front-end
+ * for the transport's life (pre-resolved children).
+ */
+export interface FrontendTraffic {
+  received(messages: number, bytes: number): void;
+  sent(messages: number, bytes: number): void;
+}
+
 interface NamespaceChildren {
   subscriptions: GaugeChild;
   clientPublications: CounterChild;
@@ -105,6 +115,23 @@ export class Metrics {
   readonly #sentBytes = this.#counter('relais_transport_sent_bytes_total', 'Bytes of outbound transport messages.', [
     'transport',
     'encoding',
+  ]);
+  readonly #frontendReceived = this.#counter('relais_frontend_messages_received_total', 'Inbound messages of protocol front-ends.', [
+    'frontend',
+    'transport',
+  ]);
+  readonly #frontendReceivedBytes = this.#counter(
+    'relais_frontend_received_bytes_total',
+    'Bytes of inbound messages of protocol front-ends.',
+    ['frontend', 'transport'],
+  );
+  readonly #frontendSent = this.#counter('relais_frontend_messages_sent_total', 'Outbound messages of protocol front-ends.', [
+    'frontend',
+    'transport',
+  ]);
+  readonly #frontendSentBytes = this.#counter('relais_frontend_sent_bytes_total', 'Bytes of outbound messages of protocol front-ends.', [
+    'frontend',
+    'transport',
   ]);
   readonly #frames = this.#counter(
     'relais_frames_sent_total',
@@ -201,6 +228,24 @@ export class Metrics {
 
   #gauge(name: string, help: string, labels: readonly string[] = []): Gauge {
     return this.registry.register(new Gauge(name, help, labels));
+  }
+
+  /** The traffic counters of front-end `frontend` over `transport` (bounded names, chosen by the front-end). */
+  frontendTraffic(frontend: string, transport: string): FrontendTraffic {
+    const received = this.#frontendReceived.labels(frontend, transport);
+    const receivedBytes = this.#frontendReceivedBytes.labels(frontend, transport);
+    const sent = this.#frontendSent.labels(frontend, transport);
+    const sentBytes = this.#frontendSentBytes.labels(frontend, transport);
+    return {
+      received: (messages, bytes) => {
+        received.inc(messages);
+        receivedBytes.inc(bytes);
+      },
+      sent: (messages, bytes) => {
+        sent.inc(messages);
+        sentBytes.inc(bytes);
+      },
+    };
   }
 
   /** A new connection over `transport` (its name) in `encoding`; keep the meter for its life. */

@@ -12,6 +12,8 @@ import { WebSocketServer } from 'ws';
 import { EngineSocket, type EngineSocketOptions } from './engine-socket.js';
 import { PollForwarding, type EngineCluster } from './forwarding.js';
 import { PollingTransport } from './polling.js';
+import type { TransportTraffic } from './transport.js';
+import { UpgradeForwarding } from './upgrade-forwarding.js';
 import { WebSocketTransport } from './websocket.js';
 
 /** Engine.IO's HTTP error codes. */
@@ -48,6 +50,8 @@ export interface EngineServerOptions extends Omit<EngineSocketOptions, 'upgrades
    * forwarded to it (no sticky sessions). Without it, sessions are this node's alone.
    */
   cluster?: { link: EngineCluster; path: string };
+  /** Counts the traffic of each transport (Engine.IO packets and their bytes). */
+  traffic?: Record<EngineTransportName, TransportTraffic>;
 }
 
 export interface EngineServerEvents {
@@ -72,6 +76,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   readonly #sessions = new Map<string, EngineSocket>();
   readonly #wss: WebSocketServer;
   readonly #forwarding: PollForwarding | undefined;
+  readonly #upgrades: UpgradeForwarding | undefined;
 
   constructor(options: EngineServerOptions) {
     super();
@@ -82,6 +87,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
         pollTimeoutMs: options.pingIntervalMs + options.pingTimeoutMs + 5_000,
         maxPayloadBytes: options.maxPayloadBytes,
       });
+    this.#upgrades = options.cluster && new UpgradeForwarding(options.cluster.link, options.cluster.path, (sid) => this.#sessions.get(sid));
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -126,6 +132,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     const transport = new PollingTransport({
       maxPayloadBytes: this.#options.maxPayloadBytes,
       headers: (r) => this.#options.corsHeaders?.(r) ?? {},
+      traffic: this.#options.traffic?.polling,
     });
     this.#open(transport, req);
     transport.handleGet(req, res);
@@ -137,24 +144,36 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     if ('code' in query) return this.#refuseUpgrade(req, socket, query);
     if (query.transport !== 'websocket') return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.BAD_REQUEST);
     if (query.sid !== null) {
-      const session = this.#sessions.get(query.sid);
-      if (!session) return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.UNKNOWN_SID);
+      const sid = query.sid;
+      const session = this.#sessions.get(sid);
+      const owner = session ? undefined : this.#forwarding?.ownerOf(sid);
+      if (!session && owner === undefined) return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.UNKNOWN_SID);
       if (!this.#options.allowUpgrades) return this.#refuseUpgrade(req, socket, ENGINE_ERRORS.BAD_REQUEST);
+      if (!session) {
+        // The session is another node's: its frames travel through this node (upgrade-forwarding).
+        this.#wss.handleUpgrade(req, socket, head, (ws) =>
+          this.#upgrades!.bridge(new WebSocketTransport(ws, this.#options.traffic?.websocket, socket), owner!, sid),
+        );
+        return;
+      }
       // As engine.io: a session that cannot upgrade now (upgraded, probing) gets an opened then closed WebSocket.
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
-        const transport = new WebSocketTransport(ws);
+        const transport = new WebSocketTransport(ws, this.#options.traffic?.websocket, socket);
         if (!session.probe(transport)) transport.close();
       });
       return;
     }
     const refusal = this.#options.admit?.(req);
     if (refusal) return this.#refuseUpgrade(req, socket, refusal);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(new WebSocketTransport(ws), req));
+    this.#wss.handleUpgrade(req, socket, head, (ws) =>
+      this.#open(new WebSocketTransport(ws, this.#options.traffic?.websocket, socket), req),
+    );
   }
 
   /** Closes every session (reason `server shutting down`). */
   close(): void {
     this.#forwarding?.close();
+    this.#upgrades?.close();
     for (const session of [...this.#sessions.values()]) {
       // A waiting poll still gets the close packet; a session waiting for its next poll ends now.
       session.close('server shutting down');

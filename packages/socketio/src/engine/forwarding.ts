@@ -2,8 +2,8 @@
  * @module engine/forwarding
  * No sticky sessions for polling: a session id names the node that holds the session, and a
  * polling request that lands on another node (behind a round-robin balancer) is forwarded to it
- * through the engine's cluster messages, its answer written back here. WebSocket upgrades are
- * not forwarded: a probe that lands elsewhere fails and the client keeps polling.
+ * through the engine's cluster messages, its answer written back here. WebSocket upgrades that
+ * land elsewhere are bridged (upgrade-forwarding).
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { EngineSocket } from './engine-socket.js';

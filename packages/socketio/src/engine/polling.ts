@@ -7,7 +7,7 @@
 import { BodyTooLarge, readBody as readRequestBody } from '@relais/server';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { decodePayload, encodePayload, EngineProtocolError, type EnginePacket } from './packet.js';
-import { NO_EVENTS, type EngineTransport, type TransportEvents } from './transport.js';
+import { NO_EVENTS, NO_TRAFFIC, type EngineTransport, type TransportEvents, type TransportTraffic } from './transport.js';
 
 /** Where a poll's answer goes: an HTTP response here, or a node that forwarded the poll. */
 export interface PollResponder {
@@ -29,6 +29,8 @@ export interface PollingOptions {
   maxPayloadBytes: number;
   /** Headers added to every response (CORS). */
   headers(req: IncomingMessage): OutgoingHttpHeaders;
+  /** Counts the packets and body bytes of POSTs and poll answers. */
+  traffic?: TransportTraffic;
 }
 
 export class PollingTransport implements EngineTransport {
@@ -80,6 +82,7 @@ export class PollingTransport implements EngineTransport {
       this.events.onError(error instanceof EngineProtocolError ? error.message : 'bad payload');
       return { status: 400, body: BAD_REQUEST };
     }
+    (this.#options.traffic ?? NO_TRAFFIC).received(packets.length, Buffer.byteLength(body));
     // Fed after the answer is on its way: a close packet must not race the POST's own answer.
     queueMicrotask(() => this.events.onPackets(packets));
     return { status: 200, body: 'ok' };
@@ -117,7 +120,9 @@ export class PollingTransport implements EngineTransport {
     const poll = this.#poll;
     if (!poll) throw new Error('no poll is waiting');
     this.#poll = undefined;
-    poll.respond(200, encodePayload(packets));
+    const payload = encodePayload(packets);
+    (this.#options.traffic ?? NO_TRAFFIC).sent(packets.length, Buffer.byteLength(payload));
+    poll.respond(200, payload);
   }
 
   close(): void {
@@ -126,7 +131,10 @@ export class PollingTransport implements EngineTransport {
     const poll = this.#poll;
     this.#poll = undefined;
     // A poll still waiting is released with a noop, so that the client's GET does not hang.
-    if (poll) poll.respond(200, '6');
+    if (poll) {
+      (this.#options.traffic ?? NO_TRAFFIC).sent(1, 1);
+      poll.respond(200, '6');
+    }
     this.events.onClose('transport close');
   }
 }

@@ -38,3 +38,12 @@ export const NO_EVENTS: TransportEvents = {
   onError: () => {},
   onClose: () => {},
 };
+
+/** Counts a transport's traffic in the Engine.IO wire format: packets and their bytes (frame payloads, polling bodies). */
+export interface TransportTraffic {
+  received(packets: number, bytes: number): void;
+  sent(packets: number, bytes: number): void;
+}
+
+/** Traffic that is not counted. */
+export const NO_TRAFFIC: TransportTraffic = { received: () => {}, sent: () => {} };
