@@ -288,8 +288,12 @@ export class PostgresChanges {
     if (idle.length === 0) return [];
     // A subscribe on another node writes its row, then may take up to liveTimeoutMs to be answered and counted.
     const before = new Date(rows[0]!.now.getTime() - this.#liveTimeoutMs);
+    // Read before the DELETE: the feed may stream it, and remove the routes, before it answers.
+    const tables = new Map(idle.map((channel) => [channel, this.router.tableOf(channel)]));
     const forgotten = await forget(pool, this.#registry, idle, before);
-    for (const channel of forgotten) await this.router.forget(channel, 'change channel unused: changes were no longer routed to it');
+    for (const channel of forgotten) {
+      await this.router.forget(channel, 'change channel unused: changes were no longer routed to it', tables.get(channel));
+    }
     if (forgotten.length > 0) this.#logger.info({ channels: forgotten.length }, 'forgot unused change channels');
     return forgotten;
   }

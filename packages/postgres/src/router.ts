@@ -174,17 +174,27 @@ export class ChangeRouter implements ChangeSink {
     }
   }
 
+  /** The table a routed channel follows, or undefined when it is not routed. */
+  tableOf(channel: string): { schema: string; table: string } | undefined {
+    for (const routes of this.#routes.values()) {
+      const route = routes.get(channel);
+      if (route) return { schema: route.spec.schema, table: route.spec.table };
+    }
+    return undefined;
+  }
+
   /**
    * Stops routing to `channel` and publishes a RESET into it (kept in history): a subscriber
-   * recovering from before this point learns that changes after it are missing.
+   * recovering from before this point learns that changes after it are missing. `of` is its
+   * table when the caller read it before the route could go: deleting the channel's registry
+   * row removes the route too, as soon as the feed streams that DELETE, which may be before the
+   * caller's DELETE query has even answered.
    */
-  async forget(channel: string, reason: string): Promise<void> {
-    let route: Route | undefined;
-    for (const routes of this.#routes.values()) route ??= routes.get(channel);
-    if (!route) return;
+  async forget(channel: string, reason: string, of = this.tableOf(channel)): Promise<void> {
+    if (!of) return;
     this.remove(channel);
     const at = new Date().toISOString();
-    const { schema, table } = route.spec;
+    const { schema, table } = of;
     const change: RowChange = { schema, table, event: 'RESET', reason, commitTimestamp: at, lsn: '0/0', seq: 0, xid: 0 };
     await this.#publisher.publish(channel, change, { idempotencyKey: `forget:${at}` });
   }
