@@ -15,6 +15,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { MAX_AUTHOR_LENGTH, MOODS } from '../../shared/protocol.js';
 import { CatchUp, normalizeRow, type ChangePayload, type Row } from './catch-up.js';
+import '../board.css';
 import './supabase.css';
 
 /** The seed's table, as its code names it. */
