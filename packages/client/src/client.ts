@@ -103,6 +103,7 @@ export class Client {
     this.#host = createSubscriptionHost(this.#subs, {
       timers: this.#timers,
       refreshMarginMs: this.#o.refreshMarginMs,
+      maxHeldPublications: this.#o.maxHeldPublications,
       isConnected: () => this.#state === 'connected',
       pages: () => this.#connectResult?.maxPageBytes !== undefined,
       backoff: (attempt) => this.#reconnect.backoff(attempt),
@@ -267,7 +268,9 @@ export class Client {
 
   /** Counters since the client was created. */
   stats(): ClientStats {
-    return this.#stats.snapshot(this.#dispatcher.queued, this.#dispatcher.inflight);
+    let held = 0;
+    for (const sub of this.#subs.values()) held += sub.heldPublications;
+    return this.#stats.snapshot(this.#dispatcher.queued, this.#dispatcher.inflight, held);
   }
 
   /** Switches debug logging to the logger, at runtime. */
