@@ -23,7 +23,7 @@ import {
   type ResultMap,
 } from '@relais/protocol';
 import { ChangeSubscription } from './change-subscription.js';
-import { changesChannel, type ChangesOptions, type RowChange } from './changes.js';
+import { changeSubscribe, type ChangesOptions, type RowChange } from './changes.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
@@ -207,9 +207,7 @@ export class Client {
    * @example client.subscribeChanges<Todo>({ table: 'todos', filter: 'done=eq.false', snapshot: true }).on('change', (c) => apply(c));
    */
   subscribeChanges<Row = Record<string, unknown>>(options: ChangesOptions): ChangeSubscription<Row> {
-    const { schema, table, event, filter, namespace, snapshot = false, ...subscribe } = options;
-    const channel = changesChannel({ schema, table, event, filter, namespace });
-    if (snapshot) subscribe.data = { ...(subscribe.data as object | undefined), snapshot: true };
+    const { channel, subscribe, snapshot } = changeSubscribe(options);
     const sub = this.subscribe<RowChange<Row>>(channel, subscribe);
     return new ChangeSubscription<Row>(sub, snapshot, (method, data) => this.rpc(method, data));
   }
