@@ -7,14 +7,9 @@
 import {
   ERROR_CODES,
   type ClientInfo,
-  type HistoryParams,
-  type HistoryResult,
   type PresenceStatsResult,
   type PublicationData,
   type PublishResult,
-  type RefreshResult,
-  type ResumeParams,
-  type ResumeResult,
   type StreamPosition,
   type SubscribeParams,
   type SubscribeResult,
@@ -25,7 +20,7 @@ import { LiveBuffer } from './live-buffer.js';
 import { ResumeLoop, type ResumeLoopHost } from './resume.js';
 import { StreamTracker } from './stream-tracker.js';
 import { ConnectionLostError, RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
-import { SubscriptionToken } from './subscription-token.js';
+import { TokenRefresher } from './refresh.js';
 import type {
   HistoryOptions,
   HistoryPage,
@@ -36,32 +31,14 @@ import type {
   SubscriptionState,
   SubscriptionStateChange,
 } from './subscription-types.js';
-import { readChannelHistory, readPresence, readPresenceStats, type ReadHost } from './subscription-reads.js';
+import type { SubscriptionPort } from './subscription-port.js';
+import { readChannelHistory, readPresence, readPresenceStats } from './subscription-reads.js';
 import { Timeout } from './timer.js';
 
 export type * from './subscription-types.js';
 
-/** What a Subscription needs from its client. */
-export interface SubscriptionHost extends ReadHost {
-  isConnected(): boolean;
-  subscribeCommand(params: SubscribeParams, timeoutMs: number | undefined): Promise<SubscribeResult>;
-  subRefreshCommand(channel: string, token: string): Promise<RefreshResult>;
-  readonly refreshMarginMs: number;
-  /** Most live publications held while a paged recovery reads history (see LiveBuffer). */
-  readonly maxHeldPublications: number;
-  unsubscribeCommand(channel: string): void;
-  publish(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult>;
-  /** Whether the server pages recoveries (its ConnectResult has `maxPageBytes`). */
-  pages(): boolean;
-  /** A history page of a recovery: belongs to the current connection, like subscribe. */
-  pageCommand(params: HistoryParams, timeoutMs: number | undefined): Promise<HistoryResult>;
-  /** A `resume` of a channel the server stopped pushing: belongs to the current connection too. */
-  resumeCommand(params: ResumeParams, timeoutMs: number | undefined): Promise<ResumeResult>;
-  attach(subscription: Subscription): void;
-  detach(subscription: Subscription): void;
-  log(message: string, ...details: unknown[]): void;
-  listenerError(error: unknown, event: string): void;
-}
+/** What a Subscription needs from its client (subscription-port.ts). */
+export type SubscriptionHost = SubscriptionPort<Subscription>;
 
 export class Subscription<T = unknown> {
   readonly channel: string;
@@ -71,7 +48,8 @@ export class Subscription<T = unknown> {
   readonly #options: SubscribeOptions;
   readonly #emitter: Emitter<SubscriptionEvents<T>>;
   readonly #retryTimer: Timeout;
-  readonly #token: SubscriptionToken;
+  readonly #refresher: TokenRefresher;
+  #token: string | undefined;
   #state: SubscriptionState = 'unsubscribed';
   #data: unknown;
   readonly #stream = new StreamTracker();
@@ -91,7 +69,13 @@ export class Subscription<T = unknown> {
     this.#retryTimer = new Timeout(host.timers);
     this.#pending = new LiveBuffer(host.maxHeldPublications);
     this.#emitter = new Emitter((error, event) => host.listenerError(error, String(event)));
-    this.#token = new SubscriptionToken(channel, options, host, (error) => this.#emitter.emit('error', error));
+    this.#token = options.token;
+    this.#refresher = new TokenRefresher(host.timers, host.refreshMarginMs, {
+      getToken: () => this.#newToken(),
+      send: (token) => host.subRefreshCommand(channel, token),
+      error: (error) => this.#emitter.emit('error', error),
+      log: (message) => host.log(`subscription ${channel}: ${message}`),
+    });
   }
 
   get state(): SubscriptionState {
@@ -110,7 +94,7 @@ export class Subscription<T = unknown> {
 
   /** @internal Live publications held until subscribed (`client.stats().heldPublications`). */
   get heldPublications(): number {
-    return this.#pending.size;
+    return this.#pending.held.length;
   }
 
   /** Registers a listener; returns its disposer. */
@@ -180,9 +164,9 @@ export class Subscription<T = unknown> {
   /** @internal The connection dropped: wait for the next one. */
   handleDisconnected(reason: string): void {
     this.#retryTimer.stop();
-    this.#token.stop();
+    this.#refresher.stop();
     this.#generation++;
-    this.#pending.clear();
+    this.#pending.take();
     // The resubscribe after the reconnect recovers from the last publication delivered.
     this.#resumer.reset();
     if (this.#state === 'subscribed') this.#setState({ state: 'subscribing', reason });
@@ -197,7 +181,7 @@ export class Subscription<T = unknown> {
       this.#stop({ state: 'unsubscribed', code, reason });
       return;
     }
-    this.#token.stop();
+    this.#refresher.stop();
     const generation = ++this.#generation;
     this.#setState({ state: 'subscribing', code, reason });
     void this.#refreshToken(generation).then((renewed) => {
@@ -242,10 +226,10 @@ export class Subscription<T = unknown> {
   async #send(): Promise<void> {
     const generation = ++this.#generation;
     // Like the connection token: without a token, getToken provides the first one.
-    if (this.#token.value === undefined && this.#token.renewable && !(await this.#refreshToken(generation))) return;
+    if (this.#token === undefined && this.#options.getToken && !(await this.#refreshToken(generation))) return;
     const params: SubscribeParams = { channel: this.channel };
     if (this.#options.data !== undefined) params.data = this.#options.data;
-    if (this.#token.value !== undefined) params.token = this.#token.value;
+    if (this.#token !== undefined) params.token = this.#token;
     if (this.#options.joinLeave) params.joinLeave = true;
     const position = this.#stream.position;
     if (position && this.#options.recover !== false) params.since = position;
@@ -260,7 +244,7 @@ export class Subscription<T = unknown> {
 
   #onSubscribed(result: SubscribeResult, since: StreamPosition | undefined): void {
     this.#attempt = 0;
-    this.#token.subscribed(result.expiresInMs);
+    if (this.#options.getToken) this.#refresher.schedule(result.expiresInMs);
     this.#data = result.data;
     if (since && result.recovered === true && result.more === true) void this.#catchUp(result, since);
     else this.#ready(result, since && result.recovered === true, result.publications ?? []);
@@ -282,7 +266,8 @@ export class Subscription<T = unknown> {
       wait: (attempt) => new Promise((resolve) => this.#retryTimer.start(this.#host.backoff(attempt), resolve)),
       deliver: (pub) => this.#deliver({ ...pub, channel: this.channel } as Publication<T>),
       droppedTo: () => this.#pending.droppedTo,
-      newest: () => this.#pending.newest,
+      // The newest held (or else the last let go of): where the pages reach for.
+      newest: () => this.#pending.held.at(-1)?.offset ?? this.#pending.droppedTo,
     };
     this.#pending.bound();
     let recovered = false;
@@ -357,13 +342,20 @@ export class Subscription<T = unknown> {
     });
   }
 
+  async #newToken(): Promise<string> {
+    const token = await this.#options.getToken!(this.channel);
+    if (typeof token !== 'string') throw new TokenError(`subscription token for ${this.channel}: getToken must return a string`);
+    this.#token = token;
+    return token;
+  }
+
   /** A new token from getToken; false when it failed (the subscription then ends) or is stale. */
   async #refreshToken(generation: number): Promise<boolean> {
     try {
-      await this.#token.renew();
+      await this.#newToken();
       return generation === this.#generation;
-    } catch (error) {
-      if (!(error instanceof TokenError)) throw error;
+    } catch (cause) {
+      const error = new TokenError(`subscription token for ${this.channel}: ${String(cause)}`, { cause });
       this.#emitter.emit('error', error);
       this.#stop({ state: 'unsubscribed', reason: error.message, error });
       return false;
@@ -372,10 +364,10 @@ export class Subscription<T = unknown> {
 
   #stop(change: Omit<SubscriptionStateChange, 'previous'>): void {
     this.#retryTimer.stop();
-    this.#token.stop();
+    this.#refresher.stop();
     this.#generation++;
     this.#stream.reset();
-    this.#pending.clear();
+    this.#pending.take();
     this.#resumer.reset();
     this.#host.detach(this as unknown as Subscription);
     if (this.#state !== 'unsubscribed') this.#setState(change);
