@@ -23,8 +23,11 @@ import { gzipSync } from 'node:zlib';
  * client measured 14,396 B when MessagePack became opt-in and 15,259 B once protocol v2's
  * compact publications, the since/idempotencyKey options and the behind/resume catch-up were in
  * (docs/client.md#bundle-size), so the budget holds that line until the rest of the gap is closed.
+ * Raised to 15,650 B for the bounded live buffer of paged recovery (maxHeldPublications) and
+ * the split of subscription.ts, measured at 15,631 B (issue #21): a decision for [perf] to keep
+ * or to pay back elsewhere.
  */
-export const JSON_BUDGET_GZIP_BYTES = 15_500;
+export const JSON_BUDGET_GZIP_BYTES = 15_650;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = (pkg, file = 'index.ts') => join(root, 'packages', pkg, 'src', file);

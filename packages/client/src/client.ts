@@ -23,7 +23,7 @@ import {
   type ResultMap,
 } from '@relais/protocol';
 import { ChangeSubscription } from './change-subscription.js';
-import { changesChannel, type ChangesOptions, type RowChange } from './changes.js';
+import { changeSubscribe, type ChangesOptions, type RowChange } from './changes.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
@@ -103,6 +103,7 @@ export class Client {
     this.#host = createSubscriptionHost(this.#subs, {
       timers: this.#timers,
       refreshMarginMs: this.#o.refreshMarginMs,
+      maxHeldPublications: this.#o.maxHeldPublications,
       isConnected: () => this.#state === 'connected',
       pages: () => this.#connectResult?.maxPageBytes !== undefined,
       backoff: (attempt) => this.#reconnect.backoff(attempt),
@@ -206,9 +207,7 @@ export class Client {
    * @example client.subscribeChanges<Todo>({ table: 'todos', filter: 'done=eq.false', snapshot: true }).on('change', (c) => apply(c));
    */
   subscribeChanges<Row = Record<string, unknown>>(options: ChangesOptions): ChangeSubscription<Row> {
-    const { schema, table, event, filter, namespace, snapshot = false, ...subscribe } = options;
-    const channel = changesChannel({ schema, table, event, filter, namespace });
-    if (snapshot) subscribe.data = { ...(subscribe.data as object | undefined), snapshot: true };
+    const { channel, subscribe, snapshot } = changeSubscribe(options);
     const sub = this.subscribe<RowChange<Row>>(channel, subscribe);
     return new ChangeSubscription<Row>(sub, snapshot, (method, data) => this.rpc(method, data));
   }
@@ -267,7 +266,9 @@ export class Client {
 
   /** Counters since the client was created. */
   stats(): ClientStats {
-    return this.#stats.snapshot(this.#dispatcher.queued, this.#dispatcher.inflight);
+    let held = 0;
+    for (const sub of this.#subs.values()) held += sub.heldPublications;
+    return this.#stats.snapshot(this.#dispatcher.queued, this.#dispatcher.inflight, held);
   }
 
   /** Switches debug logging to the logger, at runtime. */
