@@ -9,7 +9,7 @@
 import { channelError, type PublishResult } from '@relais/protocol';
 import { Client } from '../client.js';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
-import type { CallOptions, ClientState } from '../events.js';
+import type { CallOptions, ClientState, RpcOptions } from '../events.js';
 import { ClientClosedError, ConnectionLostError, InvalidOptionsError } from '../errors.js';
 import { idempotencyKey } from '../ids.js';
 import { resolveOptions, type ClientOptions } from '../options.js';
@@ -215,7 +215,8 @@ export class SharedClient {
     return this.#call(call) as Promise<PublishResult>;
   }
 
-  async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
+  /** Calls through the leader; with an idempotency key, a new leader resends it (the handler runs once). */
+  async rpc<R = unknown>(method: string, data?: unknown, options: RpcOptions = {}): Promise<R> {
     return (await this.#call({ method: 'rpc', name: method, ...(data !== undefined && { data }), ...options })) as R;
   }
 
@@ -355,9 +356,9 @@ export class SharedClient {
   }
 }
 
-/** Calls sent again to a new leader: keyed publishes (delivered once) and reads, as a Client would. */
+/** Calls sent again to a new leader: keyed publishes and RPCs (applied once) and reads, as a Client would. */
 function resendable(call: SharedCall): boolean {
-  if (call.method === 'publish') return call.idempotencyKey !== undefined;
+  if (call.method === 'publish' || call.method === 'rpc') return call.idempotencyKey !== undefined;
   return call.method === 'history' || call.method === 'presence';
 }
 
