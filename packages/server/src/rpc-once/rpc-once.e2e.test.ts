@@ -3,8 +3,9 @@
  * once per (user, method, key); repeats get the remembered result or error, on this node or on
  * another node of the same bus, and a repeat while the first still runs waits for its reply.
  */
-import { ReplyError } from '@relais/protocol';
+import { ReplyError, defineContract } from '@relais/protocol';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MemoryBroker } from '../memory/memory-broker.js';
 import { MemoryBus } from '../memory/memory-bus.js';
 import { delegatingBroker } from '../testkit/delegating-broker.js';
@@ -97,6 +98,54 @@ describe('rpc with an idempotency key', () => {
     expect('error' in repeat && repeat.error.message).toMatch(
       /was \d+ bytes, more than limits\.maxRpcReplyBytes \(100\): it was not kept$/,
     );
+    expect(runs).toBe(1);
+  });
+
+  it("remembers a result refused by the contract's output schema: the repeat gets the same 100, the handler does not run again", async () => {
+    const contract = defineContract({ rpc: { count: { output: z.number() } } });
+    const node = await start({ contract });
+    let runs = 0;
+    node.relais.rpc('count', () => {
+      runs++;
+      return 'not a number';
+    });
+    const client = await node.connect();
+    for (let i = 0; i < 2; i++) {
+      expect(await client.command('rpc', { method: 'count', idempotencyKey: 'n' })).toMatchObject({
+        error: { code: 100, temporary: false },
+      });
+    }
+    expect(runs).toBe(1);
+  });
+
+  it('answers 114 to a repeat that waited rpcTimeoutMs for the first call on another node; a later repeat gets its reply', async () => {
+    const bus = new MemoryBus();
+    const waiting = gate();
+    const other = new MemoryBroker({ bus });
+    const broker = delegatingBroker(other, { rpcReplies: () => watched(bus.rpcReplies, waiting.open) });
+    const one = await start({ engine: { broker: new MemoryBroker({ bus }) } });
+    const two = await start({ engine: { broker }, rpcTimeoutMs: 50 });
+    const started = gate();
+    const release = gate();
+    let runs = 0;
+    const handler = async () => {
+      runs++;
+      started.open();
+      await release.opened;
+      return 'done';
+    };
+    one.relais.rpc('long', handler);
+    two.relais.rpc('long', handler);
+    const [a, b] = [await one.connect(), await two.connect()];
+    const first = a.call('rpc', { method: 'long', idempotencyKey: 'l' });
+    await started.opened;
+    expect(await b.command('rpc', { method: 'long', idempotencyKey: 'l' })).toMatchObject({
+      error: { code: 114, temporary: true },
+    });
+    await waiting.opened; // it did find the first call running, on node one
+    release.open();
+    expect(await first).toEqual({ data: 'done' });
+    expect(await b.call('rpc', { method: 'long', idempotencyKey: 'l' })).toEqual({ data: 'done' });
     expect(runs).toBe(1);
   });
 
