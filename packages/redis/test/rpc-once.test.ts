@@ -1,27 +1,39 @@
 /**
  * RPCs called with an idempotency key on the Redis engine: two nodes on one prefix run the
  * handler once per key; a repeat on the other node gets the first reply, and one sent while
- * the first still runs waits for it. And the RpcReplyStore contract on Redis itself.
+ * the first still runs waits for it. And the RpcReplyStore contract suite on Redis itself.
  */
 import { JSON_SUBPROTOCOL, ReplyError } from '@relais/protocol';
-import { createRelais, decodeReply, encodeReply, type Broker, type Relais, type RpcReplyStore } from '@relais/server';
-import { TestClient, delegatingBroker } from '@relais/server/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createRelais, type Broker, type Relais, type RpcReplyStore } from '@relais/server';
+import { TestClient, delegatingBroker, runRpcReplyStoreSuite } from '@relais/server/testkit';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisBroker } from '../src/index.js';
 import { REDIS_URL, deleteKeys, uniquePrefix } from './redis-helpers.js';
 
 let nodes: Relais[] = [];
-let brokers: RedisBroker[] = [];
 const clients: TestClient[] = [];
 let prefix = '';
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
   await Promise.all(nodes.map((node) => node.close()));
-  await Promise.all(brokers.map((broker) => broker.close()));
   nodes = [];
-  brokers = [];
   await deleteKeys(REDIS_URL, prefix);
+});
+
+// The contract suite over two brokers on one prefix (two nodes), closed and cleaned up at the end.
+const suitePrefix = uniquePrefix('rpcstore');
+const brokers: RedisBroker[] = [];
+afterAll(async () => {
+  await Promise.all(brokers.map((broker) => broker.close()));
+  await deleteKeys(REDIS_URL, suitePrefix);
+});
+runRpcReplyStoreSuite('two RedisBrokers on one prefix', async () => {
+  const pair = [new RedisBroker({ urls: [REDIS_URL], prefix: suitePrefix }), new RedisBroker({ urls: [REDIS_URL], prefix: suitePrefix })];
+  brokers.push(...pair);
+  const noop = { handlePublication: () => {}, handleJoin: () => {}, handleLeave: () => {} };
+  await Promise.all(pair.map((broker) => broker.start(noop)));
+  return [pair[0]!.rpcReplies(), pair[1]!.rpcReplies()];
 });
 
 function gate(): { open: () => void; opened: Promise<void> } {
@@ -97,23 +109,5 @@ describe('rpc with an idempotency key on Redis', () => {
       });
     }
     expect(runs).toBe(1);
-  });
-
-  it('keeps the RpcReplyStore contract: one claim wins, the rest see it running, then answered; a release frees only a claim', async () => {
-    prefix = uniquePrefix('rpcstore');
-    const [one, two] = [new RedisBroker({ urls: [REDIS_URL], prefix }), new RedisBroker({ urls: [REDIS_URL], prefix })];
-    brokers.push(one, two);
-    const noop = { handlePublication: () => {}, handleJoin: () => {}, handleLeave: () => {} };
-    await Promise.all([one.start(noop), two.start(noop)]);
-    const [x, y] = [one.rpcReplies(), two.rpcReplies()];
-    const claims = await Promise.all([x.claim('k', 10_000), y.claim('k', 10_000), x.claim('k', 10_000)]);
-    expect(claims.map((claim) => claim.state).sort()).toEqual(['claimed', 'running', 'running']);
-    await x.settle('k', encodeReply({ result: { data: new Uint8Array([7, 8]) } }), 10_000);
-    await y.release('k');
-    const answered = await y.claim('k', 10_000);
-    expect(answered.state === 'answered' && decodeReply(answered.reply)).toEqual({ result: { data: new Uint8Array([7, 8]) } });
-    expect(await x.claim('free', 10_000)).toEqual({ state: 'claimed' });
-    await x.release('free');
-    expect(await y.claim('free', 10_000)).toEqual({ state: 'claimed' });
   });
 });

@@ -1,8 +1,12 @@
 /**
- * MemoryRpcReplyStore: claims, leases and settled replies on a fake clock, and its bounds.
+ * MemoryRpcReplyStore: claims, leases and settled replies on a fake clock, its bounds, and the
+ * RpcReplyStore contract suite over two MemoryBrokers of one bus.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryRpcReplyStore } from './memory-rpc-replies.js';
+import { MemoryBus } from '../memory/memory-bus.js';
+import { MemoryBroker } from '../memory/memory-broker.js';
+import { runRpcReplyStoreSuite } from '../testkit/rpc-reply-store-suite.js';
 import { decodeReply, encodeReply } from './rpc-reply-store.js';
 
 function store(options: { maxReplies?: number; maxBytes?: number } = {}) {
@@ -64,4 +68,9 @@ describe('MemoryRpcReplyStore', () => {
     expect(() => new MemoryRpcReplyStore({ maxReplies: 0 })).toThrow(/maxRpcReplies/);
     expect(() => new MemoryRpcReplyStore({ maxBytes: 1.5 })).toThrow(/maxRpcReplyBytes/);
   });
+});
+
+runRpcReplyStoreSuite('two MemoryBrokers on one MemoryBus', () => {
+  const bus = new MemoryBus();
+  return [new MemoryBroker({ bus }).rpcReplies(), new MemoryBroker({ bus }).rpcReplies()];
 });
