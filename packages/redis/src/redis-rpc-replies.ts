@@ -60,6 +60,14 @@ export class RedisRpcReplyStore implements RpcReplyStore {
     }
   }
 
+  async forget(key: string): Promise<void> {
+    try {
+      await this.#connection(key).del(this.#prefix + key);
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
   async release(key: string): Promise<void> {
     try {
       await runScript(this.#connection(key), RELEASE, [this.#prefix + key], []);

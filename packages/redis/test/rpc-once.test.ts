@@ -66,6 +66,7 @@ describe('rpc with an idempotency key on Redis', () => {
       },
       settle: (key, reply, ttlMs) => store.settle(key, reply, ttlMs),
       release: (key) => store.release(key),
+      forget: (key) => store.forget(key),
     });
     const a = await node(new RedisBroker({ urls: [REDIS_URL], prefix }));
     const b = await node(delegatingBroker(second, { rpcReplies: () => watched(second.rpcReplies()) }));

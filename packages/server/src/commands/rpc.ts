@@ -71,7 +71,9 @@ export const handleRpc: CommandHandler<'rpc'> = async (session, params, node) =>
   let returned: unknown;
   try {
     if (idempotencyKey !== undefined) {
-      returned = node.rpc.once.call(rpcKey(session.user, method, idempotencyKey), () => invoke(node, session, handler, method, data));
+      returned = node.rpc.once.call(rpcKey(session.user, method, idempotencyKey), session, () =>
+        invoke(node, session, handler, method, data),
+      );
     } else {
       returned = handler({ client: session.details(), method, data });
     }

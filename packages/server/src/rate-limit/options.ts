@@ -52,8 +52,9 @@ export interface LimitsOptions {
   /** Time a new TCP connection has to send its request headers (an upgrade's included), in ms; then HTTP 408 and close. @default 10000 */
   handshakeTimeoutMs?: number;
   /**
-   * Idempotency keys the engine keeps for one connection at once; past it, that connection's
-   * oldest keys are forgotten first (a key is 1–64 characters, so this bounds its bytes too).
+   * Idempotency keys the engine keeps for one connection at once, for its publishes and, apart,
+   * for the replies of its keyed RPCs; past it, that connection's oldest keys are forgotten first
+   * (a key is 1–64 characters and a reply at most maxRpcReplyBytes, so this bounds bytes too).
    * Above maxPendingCommands, so the publishes an SDK resends after a cut are always covered. @default 4096
    */
   maxIdempotencyKeysPerConnection?: number;

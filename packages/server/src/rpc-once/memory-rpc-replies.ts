@@ -74,6 +74,12 @@ export class MemoryRpcReplyStore implements RpcReplyStore {
     return Promise.resolve();
   }
 
+  forget(key: string): Promise<void> {
+    const entry = this.#entries.get(key);
+    if (entry) this.#delete(key, entry);
+    return Promise.resolve();
+  }
+
   #live(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;

@@ -30,6 +30,7 @@ function watched(store: RpcReplyStore, onRunning: () => void): RpcReplyStore {
     },
     settle: (key, reply, ttlMs) => store.settle(key, reply, ttlMs),
     release: (key) => store.release(key),
+    forget: (key) => store.forget(key),
   };
 }
 
@@ -56,6 +57,22 @@ describe('rpc with an idempotency key', () => {
     expect(await call(bob, 'k1')).toEqual({ data: { run: 3, item: 'tea' } });
     expect(await call(again)).toEqual({ data: { run: 4, item: 'tea' } });
     expect(await call(again)).toEqual({ data: { run: 5, item: 'tea' } });
+  });
+
+  it("keeps at most limits.maxIdempotencyKeysPerConnection of one connection's replies, its oldest forgotten first, others' untouched", async () => {
+    const bus = new MemoryBus();
+    const node = await start({ engine: { broker: new MemoryBroker({ bus }) }, limits: { maxIdempotencyKeysPerConnection: 3 } });
+    let runs = 0;
+    node.relais.rpc('count', () => ++runs);
+    const [flooder, other] = [await node.connect(), await node.connect()];
+    const call = (client: typeof flooder, key: string) => client.call('rpc', { method: 'count', idempotencyKey: key });
+    expect(await call(other, 'mine')).toEqual({ data: 1 });
+    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) await call(flooder, key);
+    expect(bus.rpcReplies.size).toBe(4);
+    // k5 is remembered; k1 was forgotten: its repeat runs the handler again.
+    expect(await call(flooder, 'k5')).toEqual({ data: 6 });
+    expect(await call(flooder, 'k1')).toEqual({ data: 7 });
+    expect(await call(other, 'mine')).toEqual({ data: 1 });
   });
 
   it('remembers an error that is not temporary; a temporary one lets the repeat run again', async () => {

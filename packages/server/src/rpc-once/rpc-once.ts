@@ -25,9 +25,17 @@ export interface RpcOnceOptions {
   leaseMs: number;
   /** Largest encoded reply remembered, in bytes (limits.maxRpcReplyBytes). */
   maxReplyBytes: number;
+  /** Replies one connection keeps at once; its oldest are forgotten first (limits.maxIdempotencyKeysPerConnection). */
+  maxRepliesPerConnection: number;
   logger: Logger;
   /** Where its counters are registered (the node's metrics registry). */
   registry?: Registry;
+}
+
+/** The connection that called: its id, and whether it is still open. */
+export interface RpcOwner {
+  readonly client: string;
+  readonly state: string;
 }
 
 /** The scope of a key: one user's calls of one method (anonymous connections share user ''). */
@@ -52,6 +60,8 @@ export class RpcOnce {
   readonly #options: RpcOnceOptions;
   /** The keyed calls this node is running, by scoped key: a repeat here waits for the same promise. */
   readonly #running = new Map<string, Promise<RememberedReply>>();
+  /** The keys each open connection of this node settled, oldest first (at most maxRepliesPerConnection). */
+  readonly #owners = new Map<string, string[]>();
   readonly #outcomes: Record<'ran' | 'repeated' | 'too_large', CounterChild>;
 
   constructor(store: RpcReplyStore, options: RpcOnceOptions) {
@@ -67,12 +77,23 @@ export class RpcOnce {
     return this.#running.size;
   }
 
+  /** Connections with replies on record here (closed ones are dropped by `closed`). */
+  get owners(): number {
+    return this.#owners.size;
+  }
+
+  /** Connection `client` closed: its replies stay in the engine (a resend comes on a new connection). */
+  closed(client: string): void {
+    this.#owners.delete(client);
+  }
+
   /**
-   * Answers a call under `key` (see rpcKey): with the remembered reply, or by running `run`
-   * once. Rejects as `run` does, or with 114 when a repeat waited waitMs for another node.
-   * `run` is not bounded here: the caller races the returned promise with its deadline.
+   * Answers a call under `key` (see rpcKey) from connection `owner`: with the remembered reply,
+   * or by running `run` once. Rejects as `run` does, or with 114 when a repeat waited waitMs for
+   * another node. `run` is not bounded here: the caller races the returned promise with its
+   * deadline.
    */
-  async call(key: string, run: () => Promise<RpcResult>): Promise<RpcResult> {
+  async call(key: string, owner: RpcOwner, run: () => Promise<RpcResult>): Promise<RpcResult> {
     const deadline = Date.now() + this.#options.waitMs;
     let pollMs = FIRST_POLL_MS;
     for (;;) {
@@ -82,7 +103,7 @@ export class RpcOnce {
         return settleWith(await here);
       }
       const claim = await this.#store.claim(key, this.#options.leaseMs);
-      if (claim.state === 'claimed') return settleWith(await this.#run(key, run));
+      if (claim.state === 'claimed') return settleWith(await this.#run(key, owner, run));
       if (claim.state === 'answered') {
         this.#outcomes.repeated.inc();
         return settleWith(decodeReply(claim.reply));
@@ -95,15 +116,15 @@ export class RpcOnce {
     }
   }
 
-  #run(key: string, run: () => Promise<RpcResult>): Promise<RememberedReply> {
+  #run(key: string, owner: RpcOwner, run: () => Promise<RpcResult>): Promise<RememberedReply> {
     this.#outcomes.ran.inc();
-    const running = this.#settle(key, run).finally(() => this.#running.delete(key));
+    const running = this.#settle(key, owner, run).finally(() => this.#running.delete(key));
     this.#running.set(key, running);
     return running;
   }
 
   /** Runs the handler, remembers its reply (or frees the key) and gives the reply to every waiter. */
-  async #settle(key: string, run: () => Promise<RpcResult>): Promise<RememberedReply> {
+  async #settle(key: string, owner: RpcOwner, run: () => Promise<RpcResult>): Promise<RememberedReply> {
     let reply: RememberedReply;
     try {
       reply = { result: await run() };
@@ -124,7 +145,27 @@ export class RpcOnce {
       throw error;
     }
     await this.#store.settle(key, bytes, this.#options.ttlMs).catch((failure: unknown) => this.#lost(key, failure));
+    this.#own(owner, key);
     return reply;
+  }
+
+  /**
+   * Records `key` as `owner`'s and forgets its oldest replies past maxRepliesPerConnection, so
+   * that one connection calling with a new key each time cannot fill the engine. The list is
+   * this node's: the connection lives here. A connection that closed before its call settled
+   * keeps nothing on record (the reply expires with the window).
+   */
+  #own(owner: RpcOwner, key: string): void {
+    let keys = this.#owners.get(owner.client);
+    if (!keys) {
+      if (owner.state === 'closed') return;
+      this.#owners.set(owner.client, (keys = []));
+    }
+    keys.push(key);
+    while (keys.length > this.#options.maxRepliesPerConnection) {
+      const oldest = keys.shift() as string;
+      this.#store.forget(oldest).catch((failure: unknown) => this.#lost(oldest, failure));
+    }
   }
 
   /** The bytes kept for `reply`; a reply too large is kept as the 106 its repeats will get. */

@@ -28,6 +28,7 @@ export type RpcClaim =
  * - `settle` replaces the key's claim (or anything) with `reply`, kept for `ttlMs`; then the
  *   key is free again.
  * - `release` frees a key that is still claimed; a settled key stays settled.
+ * - `forget` drops the key, whatever it holds (the node bounds the replies one connection keeps).
  * - Storage is bounded: expired keys are dropped, and a backend may forget the oldest replies
  *   first past its own bounds (a repeat of a forgotten key runs the handler again).
  * - Failures of the backend reject (the Redis engine: ReplyError 115, temporary).
@@ -36,6 +37,7 @@ export interface RpcReplyStore {
   claim(key: string, leaseMs: number): Promise<RpcClaim>;
   settle(key: string, reply: Uint8Array, ttlMs: number): Promise<void>;
   release(key: string): Promise<void>;
+  forget(key: string): Promise<void>;
 }
 
 /** MessagePack of the reply (binary data stays binary). Throws TypeError when it cannot be encoded. */

@@ -29,6 +29,7 @@ export function createRpcServices(options: ResolvedOptions, broker: Broker, logg
     waitMs: options.rpcTimeoutMs,
     leaseMs: 2 * options.rpcTimeoutMs,
     maxReplyBytes: options.limits.maxRpcReplyBytes,
+    maxRepliesPerConnection: options.limits.maxIdempotencyKeysPerConnection,
     logger,
     registry: metrics.registry,
   });

@@ -66,6 +66,18 @@ export function runRpcReplyStoreSuite(name: string, makeStores: MakeRpcReplyStor
       await y.release(key()); // a key never claimed: nothing happens
     });
 
+    it('forgets a key, whatever it holds, on every node', async () => {
+      const [x, y] = await makeStores();
+      const [settled, claimed] = [key(), key()];
+      await x.claim(settled, LEASE_MS);
+      await x.settle(settled, encodeReply({ result: { data: 1 } }), TTL_MS);
+      await x.claim(claimed, LEASE_MS);
+      await y.forget(settled);
+      await y.forget(claimed);
+      expect(await x.claim(settled, LEASE_MS)).toEqual({ state: 'claimed' });
+      expect(await x.claim(claimed, LEASE_MS)).toEqual({ state: 'claimed' });
+    });
+
     it('keeps keys apart', async () => {
       const [x, y] = await makeStores();
       const [a, b] = [key(), key()];
