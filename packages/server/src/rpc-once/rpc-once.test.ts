@@ -35,6 +35,28 @@ describe('RpcOnce', () => {
     expect(runs).toBe(1);
   });
 
+  it('runs concurrent calls of one node under one key once, without polling the engine for its own run', async () => {
+    const store = new MemoryRpcReplyStore();
+    const claims: string[] = [];
+    const watched = {
+      claim: async (key: string, leaseMs: number) => {
+        const claim = await store.claim(key, leaseMs);
+        claims.push(claim.state);
+        return claim;
+      },
+      settle: store.settle.bind(store),
+      release: store.release.bind(store),
+      forget: store.forget.bind(store),
+    };
+    const once = new RpcOnce(watched, options);
+    const owner = { client: 'c', state: 'connected' };
+    let runs = 0;
+    const run = async () => ({ data: ++runs });
+    const replies = await Promise.all([once.call('k', owner, run), once.call('k', owner, run), once.call('k', owner, run)]);
+    expect(replies).toEqual([{ data: 1 }, { data: 1 }, { data: 1 }]);
+    expect(claims).toEqual(['claimed']);
+  });
+
   it('scopes keys by user and method without ambiguity', () => {
     expect(rpcKey('a:1', 'm', 'k')).not.toBe(rpcKey('a', '1:m', 'k'));
     expect(rpcKey('', 'm', 'k')).not.toBe(rpcKey('m', '', 'k'));

@@ -10,7 +10,7 @@ import { ERROR_CODES, ReplyError, type RpcResult } from '@relais/protocol';
 import type { Logger } from '../logger.js';
 import { Counter, type CounterChild } from '../metrics/prometheus.js';
 import type { Registry } from '../metrics/prometheus.js';
-import { decodeReply, encodeReply, type RememberedReply, type RpcReplyStore } from './rpc-reply-store.js';
+import { decodeReply, encodeReply, type RememberedReply, type RpcClaim, type RpcReplyStore } from './rpc-reply-store.js';
 
 /** First and longest wait between two looks at a key another node is running, in ms. */
 const FIRST_POLL_MS = 10;
@@ -60,6 +60,8 @@ export class RpcOnce {
   readonly #options: RpcOnceOptions;
   /** The keyed calls this node is running, by scoped key: a repeat here waits for the same promise. */
   readonly #running = new Map<string, Promise<RememberedReply>>();
+  /** The claims this node is asking the engine for now, by scoped key. */
+  readonly #claiming = new Map<string, Promise<RpcClaim>>();
   /** The keys each open connection of this node settled, oldest first (at most maxRepliesPerConnection). */
   readonly #owners = new Map<string, string[]>();
   readonly #outcomes: Record<'ran' | 'repeated' | 'too_large', CounterChild>;
@@ -102,7 +104,14 @@ export class RpcOnce {
         this.#outcomes.repeated.inc();
         return settleWith(await here);
       }
-      const claim = await this.#store.claim(key, this.#options.leaseMs);
+      const asked = this.#claiming.get(key);
+      if (asked) {
+        // A call of this node is claiming the key: once it knows, it runs (then we wait for it
+        // above) or we look ourselves, instead of polling the engine for our own node's run.
+        await asked.catch(() => {});
+        continue;
+      }
+      const claim = await this.#claim(key);
       if (claim.state === 'claimed') return settleWith(await this.#run(key, owner, run));
       if (claim.state === 'answered') {
         this.#outcomes.repeated.inc();
@@ -113,6 +122,16 @@ export class RpcOnce {
         throw new ReplyError(ERROR_CODES.TIMEOUT, 'the first call under this idempotency key is still running');
       await new Promise((resolve) => setTimeout(resolve, pollMs).unref?.());
       pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+    }
+  }
+
+  async #claim(key: string): Promise<RpcClaim> {
+    const claiming = this.#store.claim(key, this.#options.leaseMs);
+    this.#claiming.set(key, claiming);
+    try {
+      return await claiming;
+    } finally {
+      this.#claiming.delete(key);
     }
   }
 
