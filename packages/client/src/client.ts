@@ -9,6 +9,7 @@ import {
   ERROR_CODES,
   JSON_SUBPROTOCOL,
   JSON_V2_SUBPROTOCOL,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   MSGPACK_SUBPROTOCOL,
   MSGPACK_V2_SUBPROTOCOL,
   channelError,
@@ -21,13 +22,14 @@ import {
   type PublishParams,
   type PublishResult,
   type ResultMap,
+  type RpcParams,
 } from '@relais/protocol';
 import { ChangeSubscription } from './change-subscription.js';
 import { changeSubscribe, type ChangesOptions, type RowChange } from './changes.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
-import type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
+import type { CallOptions, ClientEvents, ClientState, RpcOptions, StateChange } from './events.js';
 import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
 import {
   ClientClosedError,
@@ -251,11 +253,17 @@ export class Client {
   /**
    * Calls the server's RPC handler `method`; resolves with the data it returned. Not resent after
    * a dropped connection (rejects with ConnectionLostError): the handler may not be idempotent.
+   * With `idempotencyKey` it is resent (the server runs the handler once per key).
    * @example const { now } = await client.rpc<{ now: number }>('time');
    */
-  async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
-    const params = data === undefined ? { method } : { method, data };
-    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs });
+  async rpc<R = unknown>(method: string, data?: unknown, options: RpcOptions = {}): Promise<R> {
+    const key = options.idempotencyKey;
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      throw new InvalidOptionsError(`idempotencyKey must be a string of 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    }
+    const params: RpcParams = data === undefined ? { method } : { method, data };
+    if (key !== undefined) params.idempotencyKey = key;
+    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs, retry: key !== undefined });
     return result?.data as R;
   }
 

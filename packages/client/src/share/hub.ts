@@ -232,7 +232,11 @@ export class ShareHub {
         return client.publish(channel, data, options);
       }
       case 'rpc':
-        return client.rpc(call.name, call.data, timeout);
+        return client.rpc(
+          call.name,
+          call.data,
+          call.idempotencyKey === undefined ? timeout : { ...timeout, idempotencyKey: call.idempotencyKey },
+        );
       case 'send':
         return client.send(call.data, timeout);
       case 'history': {

@@ -43,7 +43,7 @@ export type SharedCall =
       idempotencyKey?: string;
       timeoutMs?: number;
     }
-  | { method: 'rpc'; name: string; data?: unknown; timeoutMs?: number }
+  | { method: 'rpc'; name: string; data?: unknown; idempotencyKey?: string; timeoutMs?: number }
   | { method: 'send'; data: unknown; timeoutMs?: number }
   | { method: 'history'; channel: string; limit?: number; since?: StreamPosition; reverse?: boolean; timeoutMs?: number }
   | { method: 'presence'; channel: string; timeoutMs?: number }

@@ -11,7 +11,7 @@ import { ChangeSubscription } from '../change-subscription.js';
 import { changeSubscribe, type ChangesOptions, type RowChange } from '../changes.js';
 import { Client } from '../client.js';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
-import type { CallOptions, ClientState } from '../events.js';
+import type { CallOptions, ClientState, RpcOptions } from '../events.js';
 import { ClientClosedError, ConnectionLostError, InvalidOptionsError } from '../errors.js';
 import { idempotencyKey } from '../ids.js';
 import { resolveOptions, type ClientOptions } from '../options.js';
@@ -209,7 +209,8 @@ export class SharedClient {
     return this.#call(call) as Promise<PublishResult>;
   }
 
-  async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
+  /** Calls through the leader; with an idempotency key, a new leader resends it (the handler runs once). */
+  async rpc<R = unknown>(method: string, data?: unknown, options: RpcOptions = {}): Promise<R> {
     return (await this.#call({ method: 'rpc', name: method, ...(data !== undefined && { data }), ...options })) as R;
   }
 
@@ -383,8 +384,8 @@ export class SharedClient {
   }
 }
 
-/** Calls sent again to a new leader: keyed publishes (delivered once) and reads, as a Client would. */
+/** Calls sent again to a new leader: keyed publishes and RPCs (applied once) and reads, as a Client would. */
 function resendable(call: SharedCall): boolean {
-  if (call.method === 'publish') return call.idempotencyKey !== undefined;
+  if (call.method === 'publish' || call.method === 'rpc') return call.idempotencyKey !== undefined;
   return call.method === 'history' || call.method === 'presence' || call.method === 'presence_stats' || call.method === 'stats';
 }
