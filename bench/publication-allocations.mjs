@@ -7,15 +7,20 @@
  * the channels. What it allocates decides how often the young generation is collected (a
  * scavenge pause every few MB), the pauses behind a latency tail.
  *
- *   node --max-semi-space-size=256 bench/publication-allocations.mjs [publications=5000] [--profile]
+ *   node --expose-gc --max-semi-space-size=256 bench/publication-allocations.mjs [publications=5000] [--profile]
+ *   node --expose-gc bench/publication-allocations.mjs 25000 --gc-count
  *
  * With a young generation that large nothing is collected during the measured publications,
  * so the growth of the heap is what they allocated: the figure does not depend on the
  * machine's load. `--profile` prints the allocation sites that sampled the most bytes
  * (V8's sampling heap profiler, collected objects included). RELAIS_SERVER=<dist/index.js>
- * runs another build (e.g. the one before a change).
+ * runs another build (e.g. the one before a change). `--gc-count` (run it with the default
+ * young generation) counts the collections the measured publications caused, by kind: 25,000
+ * publications are one 5 s window of the benchmark; counts, unlike pause lengths, do not
+ * depend on the machine's load.
  */
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { jsonV2Codec } from '@relais/protocol';
@@ -23,6 +28,7 @@ import { jsonV2Codec } from '@relais/protocol';
 const args = process.argv.slice(2);
 const PUBLICATIONS = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 5_000);
 const profile = args.includes('--profile');
+const gcCount = args.includes('--gc-count');
 const SUBSCRIBERS = 10_000;
 const CHANNELS = 1_000;
 
@@ -85,18 +91,38 @@ if (profile) {
     includeObjectsCollectedByMinorGC: true,
   });
 }
+const collections = { minor: 0, major: 0, other: 0 };
+const observer = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = entry.detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) collections.minor++;
+    else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) collections.major++;
+    else collections.other++;
+  }
+});
+if (gcCount) observer.observe({ entryTypes: ['gc'] });
 written = 0;
 const before = getHeapStatistics();
 await publish(PUBLICATIONS);
 const after = getHeapStatistics();
+if (gcCount) {
+  // The observer is called asynchronously: let it see the last entries first.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+}
 const expected = PUBLICATIONS * (SUBSCRIBERS / CHANNELS);
 if (written !== expected) throw new Error(`wrote ${written} messages, expected ${expected}`);
 const bytes = after.used_heap_size - before.used_heap_size;
-console.log(
-  `${PUBLICATIONS} publications to ${SUBSCRIBERS / CHANNELS} subscribers each: ${(bytes / PUBLICATIONS).toFixed(0)} heap bytes per publication` +
-    ` (${(bytes / PUBLICATIONS / (SUBSCRIBERS / CHANNELS)).toFixed(0)} per delivery)` +
-    (after.used_heap_size < before.used_heap_size ? ' — a collection ran: raise --max-semi-space-size' : ''),
-);
+if (gcCount) {
+  console.log(
+    `${PUBLICATIONS} publications to ${SUBSCRIBERS / CHANNELS} subscribers each: ${collections.minor} scavenges, ${collections.major} mark-compacts, ${collections.other} other collections`,
+  );
+} else
+  console.log(
+    `${PUBLICATIONS} publications to ${SUBSCRIBERS / CHANNELS} subscribers each: ${(bytes / PUBLICATIONS).toFixed(0)} heap bytes per publication` +
+      ` (${(bytes / PUBLICATIONS / (SUBSCRIBERS / CHANNELS)).toFixed(0)} per delivery)` +
+      (after.used_heap_size < before.used_heap_size ? ' — a collection ran: raise --max-semi-space-size' : ''),
+  );
 if (inspector) {
   const { profile: sampled } = await inspector.post('HeapProfiler.stopSampling');
   const bySite = new Map();

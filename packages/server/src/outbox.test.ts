@@ -70,4 +70,15 @@ describe('Outbox', () => {
     copy.length = 0;
     expect(outbox.frames()).toEqual(['a', 'b']);
   });
+
+  it('keeps the first frame in `first` and counts the later ones in `more`', () => {
+    const outbox = new Outbox();
+    outbox.push('a');
+    expect([outbox.first, outbox.more]).toEqual(['a', 0]);
+    outbox.push('b');
+    outbox.push('c');
+    expect([outbox.first, outbox.more]).toEqual(['a', 2]);
+    outbox.clear();
+    expect([outbox.first, outbox.more]).toEqual([undefined, 0]);
+  });
 });

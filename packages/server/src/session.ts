@@ -199,7 +199,10 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   enqueueFrame(frame: Frame): void {
     if (this.#state === 'closed') return;
     if (this.tap !== undefined) this.tap.outbound(this, frame);
-    this.#outbox.push(frame);
+    const outbox = this.#outbox;
+    // The usual case (the first frame since the last flush) without a call.
+    if (outbox.first === undefined) outbox.first = frame;
+    else outbox.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     sharedFlushQueue.add(this);
@@ -328,8 +331,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   #flush(): void {
     this.#flushScheduled = false;
     const outbox = this.#outbox;
-    if (this.#state === 'closed' || outbox.size === 0) return;
-    const message = outbox.message(this.codec) as Frame;
+    const first = outbox.first;
+    if (this.#state === 'closed' || first === undefined) return;
+    const message = outbox.more === 0 ? first : (outbox.message(this.codec) as Frame);
     const bytes = frameBytes(message);
     if (this.#transport.bufferedBytes + bytes > this.#node.options.maxQueueBytes) {
       const frames = outbox.frames();
@@ -338,7 +342,8 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
       this.#overflow(frames);
       return;
     }
-    outbox.clear();
+    if (outbox.more === 0) outbox.first = undefined;
+    else outbox.clear();
     this.#write(message, bytes);
   }
 
