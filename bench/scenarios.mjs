@@ -21,7 +21,8 @@ import { ask, connectClients, serverGroup, setUp, sleep, window } from './window
  */
 export async function withVariant(name, options, fn) {
   const variant = VARIANTS[name];
-  const execArgv = ['--expose-gc'];
+  // BENCH_SERVER_FLAGS: extra Node flags for the server processes, e.g. `--trace-gc`.
+  const execArgv = ['--expose-gc', ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])];
   if (options.cpuProf && name.startsWith('relais')) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profDir}`);
   const servers = [];
   const loads = [];

@@ -51,13 +51,18 @@ async function bounded(promise, what) {
 }
 
 function sumUsage(list) {
-  const total = { cpuUs: 0, systemUs: 0, rss: 0, heapUsed: 0, loopMaxMs: 0 };
+  const total = { cpuUs: 0, systemUs: 0, rss: 0, heapUsed: 0, loopMaxMs: 0, gcMaxMs: 0, gcTotalMs: 0, gcMaxKind: '' };
   for (const usage of list) {
     total.cpuUs += usage.cpuUs;
     total.systemUs += usage.systemUs;
     total.rss += usage.rss;
     total.heapUsed += usage.heapUsed;
     total.loopMaxMs = Math.max(total.loopMaxMs, usage.loopMaxMs);
+    total.gcTotalMs += usage.gcTotalMs ?? 0;
+    if ((usage.gcMaxMs ?? 0) > total.gcMaxMs) {
+      total.gcMaxMs = usage.gcMaxMs;
+      total.gcMaxKind = usage.gcMaxKind;
+    }
   }
   return total;
 }
@@ -112,6 +117,10 @@ export async function window(ctx, { subs, pub }, { rate, clients, channels, warm
     maxMs: report.latency.max,
     dropped: report.dropped,
     loopMaxMs: after.loopMaxMs,
+    // The collector's pauses in the window: a loop stall of the same length is a GC pause.
+    gcMaxMs: after.gcMaxMs,
+    gcTotalMs: after.gcTotalMs,
+    heapMB: after.heapUsed / 2 ** 20,
     rssMB: after.rss / 2 ** 20,
     // Redis is not part of "server CPU": it runs outside the harness, on either core.
     ...(redisUs === undefined

@@ -14,14 +14,17 @@ export interface Flushable {
 }
 
 export class FlushQueue {
-  #due: Flushable[] = [];
-  #spare: Flushable[] = [];
+  // Two arrays swap roles, and each is emptied slot by slot (`length = 0` would drop its
+  // backing store and the next flush grow a new one): nothing is allocated per flush.
+  #due: (Flushable | undefined)[] = [];
+  #dueLength = 0;
+  #spare: (Flushable | undefined)[] = [];
   #scheduled = false;
   readonly #run = (): void => this.flush();
 
   /** Flushes `item` in the next microtask; callers add an item once until it was flushed. */
   add(item: Flushable): void {
-    this.#due.push(item);
+    this.#due[this.#dueLength++] = item;
     if (this.#scheduled) return;
     this.#scheduled = true;
     queueMicrotask(this.#run);
@@ -31,18 +34,20 @@ export class FlushQueue {
   flush(): void {
     this.#scheduled = false;
     const due = this.#due;
-    // Two arrays swap roles, so nothing is allocated per flush.
+    const length = this.#dueLength;
     this.#due = this.#spare;
-    for (let i = 0; i < due.length; i++) {
+    this.#dueLength = 0;
+    for (let i = 0; i < length; i++) {
+      const item = due[i] as Flushable;
+      due[i] = undefined;
       try {
-        (due[i] as Flushable).flushOutbox();
+        item.flushOutbox();
       } catch (error) {
         // flushOutbox never throws; should one, the other connections are still flushed and
         // the process goes on.
         process.emitWarning(`relais: a connection's flush threw: ${String(error)}`);
       }
     }
-    due.length = 0;
     this.#spare = due;
   }
 }

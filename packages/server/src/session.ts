@@ -27,6 +27,7 @@ import type { CommandHandler, NodeServices, SessionState } from './commands/cont
 import type { ClientDetails } from './events.js';
 import { sharedFlushQueue, type Flushable } from './flush-queue.js';
 import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
+import { Outbox } from './outbox.js';
 import type { ConnectionMeter } from './metrics/metrics.js';
 import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
 import { SessionChannels } from './session-channels.js';
@@ -64,7 +65,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   #info: unknown;
   /** Commands that arrived while `connect` ran; dispatched once it succeeded. */
   #afterConnect: Command[] | undefined;
-  #outbox: Frame[] = [];
+  readonly #outbox = new Outbox();
   #flushScheduled = false;
   /** Commands whose handler has not answered yet. */
   #pending = 0;
@@ -167,7 +168,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   /** The transport closed (peer close, network error). Never throws. */
   handleClose(code: number): void {
     if (this.#state === 'closed') return;
-    this.#outbox = [];
+    this.#outbox.clear();
     this.#teardown(code);
   }
 
@@ -198,7 +199,10 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   enqueueFrame(frame: Frame): void {
     if (this.#state === 'closed') return;
     if (this.tap !== undefined) this.tap.outbound(this, frame);
-    this.#outbox.push(frame);
+    const outbox = this.#outbox;
+    // The usual case (the first frame since the last flush) without a call.
+    if (outbox.first === undefined) outbox.first = frame;
+    else outbox.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     sharedFlushQueue.add(this);
@@ -326,16 +330,20 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
 
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#state === 'closed' || this.#outbox.length === 0) return;
-    const frames = this.#outbox;
-    const message = frames.length === 1 ? (frames[0] as Frame) : this.codec.join(frames);
+    const outbox = this.#outbox;
+    const first = outbox.first;
+    if (this.#state === 'closed' || first === undefined) return;
+    const message = outbox.more === 0 ? first : (outbox.message(this.codec) as Frame);
     const bytes = frameBytes(message);
     if (this.#transport.bufferedBytes + bytes > this.#node.options.maxQueueBytes) {
+      const frames = outbox.frames();
+      // Emptied first: closing as slow flushes again, and must find nothing left.
+      outbox.clear();
       this.#overflow(frames);
       return;
     }
-    // The array is reused: nothing can enqueue between here and the write below.
-    frames.length = 0;
+    if (outbox.more === 0) outbox.first = undefined;
+    else outbox.clear();
     this.#write(message, bytes);
   }
 
@@ -347,7 +355,6 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
    */
   #overflow(frames: Frame[]): void {
     const shed = this.channels.size > 0 ? shedPublications(frames, this.codec, this.channels) : undefined;
-    frames.length = 0;
     const kept = shed?.kept ?? [];
     const keptBytes = kept.reduce((sum, frame) => sum + frameBytes(frame) + 1, 0);
     if (!shed || (kept.length > 0 && this.#transport.bufferedBytes + keptBytes > this.#node.options.maxQueueBytes)) {
@@ -378,9 +385,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
 
   /** @internal Bytes waiting to be sent: in the transport, and queued here (with one separator each). */
   queuedBytes(): number {
-    let bytes = this.#transport.bufferedBytes + this.#outbox.length;
-    for (const frame of this.#outbox) bytes += frameBytes(frame);
-    return bytes;
+    return this.#transport.bufferedBytes + this.#outbox.bytes();
   }
 
   #teardown(code: number): void {
@@ -388,7 +393,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     if (this.#state === 'connecting' && (code === DISCONNECT_CODES.CONNECTION_REFUSED || code === DISCONNECT_CODES.INVALID_TOKEN))
       this.#node.metrics.refused('auth');
     if (this.tap !== undefined) this.tap.closed(this, code);
-    this.#outbox = [];
+    this.#outbox.clear();
     this.#afterConnect = undefined;
     this.#heartbeat.stop();
     this.auth.stop();

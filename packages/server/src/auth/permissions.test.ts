@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Channels, resolveNamespaces, type NamespaceOptions } from '../channels.js';
 import { isChannelOwner, type AccessAction } from './access.js';
 import { resolveAuthOptions } from './options.js';
-import { checkAccess, type AccessNode, type AccessSubject } from './permissions.js';
+import { accessRules, checkAccess, type AccessNode, type AccessSubject } from './permissions.js';
 import { SECRET, sign } from './tokens.e2e-helpers.js';
 import { TokenVerifier } from './verifier.js';
 
@@ -144,5 +144,42 @@ describe('isChannelOwner', () => {
     ['a#1:b#2', '1', false],
   ])('%s owned by %j → %s', (channel, user, expected) => {
     expect(isChannelOwner(channel, user)).toBe(expected);
+  });
+});
+
+describe('accessRules (the synchronous part of checkAccess)', () => {
+  function syncCode(action: AccessAction, who: AccessSubject, channel: string): number | 'ok' | 'token' {
+    try {
+      const rules = accessRules(node, who, channel, action);
+      return rules === 'token' ? 'token' : 'ok';
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReplyError);
+      return (error as ReplyError).code;
+    }
+  }
+
+  it('answers without a promise, with the same verdicts as checkAccess', async () => {
+    const cases: [AccessAction, AccessSubject, string][] = [
+      ['publish', subject('alice'), 'open:x'],
+      ['publish', subject(''), 'members:x'],
+      ['publish', subject('alice'), 'members:x'],
+      ['publish', subject('alice'), 'user:alice'],
+      ['publish', subject('bob'), 'user:alice'],
+      ['publish', subject('alice'), 'room:1'],
+      ['publish', subject('alice', 'room:1'), 'room:1'],
+      ['publish', subject('alice'), 'secret:x'],
+      ['publish', subject('alice'), 'unknown:x'],
+    ];
+    for (const [action, who, channel] of cases) expect(syncCode(action, who, channel)).toBe(await code(action, who, channel));
+  });
+
+  it("returns the channel's rules when access is granted", () => {
+    expect(accessRules(node, subject('alice'), 'open:x', 'publish')).toBe(node.channels.resolve('open:x'));
+  });
+
+  it("leaves a subscription token to checkAccess ('token')", () => {
+    expect(syncCode('subscribe', subject('alice'), 'secret:x')).toBe('token');
+    expect(accessRules({ ...node, auth: undefined }, subject('alice'), 'open:x', 'publish')).not.toBe('token');
+    expect(() => accessRules({ ...node, auth: undefined }, subject('alice'), 'secret:x', 'subscribe')).toThrow(ReplyError);
   });
 });

@@ -8,7 +8,7 @@
  * publication gets an offset and is kept, unless `ephemeral` (typing indicators: live only).
  */
 import { DISCONNECT_CODES, Disconnect, ERROR_CODES, ReplyError } from '@relais/protocol';
-import { checkAccess } from '../auth/permissions.js';
+import { accessRules, checkAccess } from '../auth/permissions.js';
 import type { BrokerPublishOptions, Publication } from '../broker.js';
 import { validateData } from '../contract/contract-checks.js';
 import { checkData } from '../data-checks.js';
@@ -18,7 +18,9 @@ import type { CommandHandler } from './context.js';
 
 export const handlePublish: CommandHandler<'publish'> = async (session, params, node) => {
   const { channel } = params;
-  const { rules } = await checkAccess(node, session, channel, 'publish');
+  // Decided without a promise unless a subscription token must be verified.
+  const granted = accessRules(node, session, channel, 'publish');
+  const rules = granted === 'token' ? (await checkAccess(node, session, channel, 'publish')).rules : granted;
   const verdict = session.limiter.publish(session.user, rules.namespace, rules.publishRate);
   if (verdict === 'flood') throw new Disconnect(DISCONNECT_CODES.FLOOD);
   if (verdict === 'limited') throw new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS);
@@ -32,23 +34,27 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
   // The contract's schema first: onPublish hooks see data of the declared shape.
   const schema = node.options.contract.publication(channel, params.event);
   if (schema instanceof ReplyError) throw schema;
-  const data = schema === undefined ? params.data : await validateData(schema, params.data, 'publication data');
-  const event: PublishEvent = { client: session.details(), channel, data };
-  if (params.event !== undefined) event.event = params.event;
-  if (params.ephemeral) event.ephemeral = true;
+  let data = schema === undefined ? params.data : await validateData(schema, params.data, 'publication data');
   const hooks = node.hooks.publish.list();
-  for (const hook of hooks) {
-    const answer = await hook(event);
-    if (answer && 'data' in answer) event.data = answer.data;
+  // The event (and the client's details in it) is made only for hooks to see.
+  if (hooks.length > 0) {
+    const event: PublishEvent = { client: session.details(), channel, data };
+    if (params.event !== undefined) event.event = params.event;
+    if (params.ephemeral) event.ephemeral = true;
+    for (const hook of hooks) {
+      const answer = await hook(event);
+      if (answer && 'data' in answer) event.data = answer.data;
+    }
+    data = event.data;
   }
   // The client's data was checked when parsed; a hook may have replaced it or changed it in
   // place. A hook bug is a TypeError: logged, and 100 for the client.
   if (hooks.length > 0 || schema !== undefined) {
     const who = hooks.length > 0 ? 'onPublish hook' : 'contract schema';
-    checkData(`${who} left data that cannot be published`, event.data, node.options.maxDataDepth, true);
+    checkData(`${who} left data that cannot be published`, data, node.options.maxDataDepth, true);
   }
 
-  const pub: Publication = { channel, data: event.data, info: session.clientInfo() };
+  const pub: Publication = { channel, data, info: session.clientInfo() };
   if (params.event !== undefined) pub.event = params.event;
   if (params.excludeSelf) pub.excludeClient = session.client;
   const options: BrokerPublishOptions = { idempotencyKey: params.idempotencyKey, idempotencyTtlMs: node.options.idempotencyTtlMs };
