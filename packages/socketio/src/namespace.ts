@@ -9,7 +9,7 @@ import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
 import { serverSideEmit, serverSideEmitWithAck } from './cluster-ops.js';
 import { decodeEncoded, encodePacket, hasBinary } from './parser.js';
-import { LinkRefusedError, RelaisLink } from './relais-link.js';
+import { ConnectRefusedError } from '@relais/server';
 import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, Selection, SocketNamespace, SocketOp } from './roles.js';
 import type { HandoverNamespace, RecoveryHandover } from './remote-recovery.js';
 import { RemoteSocketProxy } from './remote-socket.js';
@@ -246,7 +246,7 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
         },
         (refusal: Error) => {
           if (connection.engine.state === 'open') {
-            const data = refusal instanceof LinkRefusedError ? { code: refusal.code } : undefined;
+            const data = refusal instanceof ConnectRefusedError ? { code: refusal.code } : undefined;
             connection.connectError(this.name, Object.assign(new Error(refusal.message), { data }));
           }
           done(undefined);
@@ -262,17 +262,11 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
   #link(socket: Socket, connection: ConnectionLink): Promise<void> {
     const { auth, query, headers, address, url } = socket.handshake;
     const token = typeof auth.token === 'string' ? auth.token : query.token;
-    const link = new RelaisLink(
-      this.server.relais,
-      { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url },
-      {
-        onPublication: (channel, event, data, position) => socket.onPublication(channel, event, data, position),
-        onClose: () => socket.closeConnection(),
-      },
-      () => connection.engine.bufferedBytes,
-    );
-    socket.link = link;
-    return link.open(token, { socketio: { id: socket.id, nsp: this.name } });
+    const transport = { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url };
+    const data = { socketio: { id: socket.id, nsp: this.name } };
+    return this.server.relais.connectInProcess(socket, { transport, token, data, name: 'socket.io' }).then((link) => {
+      socket.link = link;
+    });
   }
 
   /** A socket left (see Socket#onClose). */

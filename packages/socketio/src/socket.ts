@@ -7,7 +7,8 @@ import { BroadcastOperator } from './broadcast.js';
 import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
 import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
-import type { RelaisLink } from './relais-link.js';
+import type { InProcessConnection, InProcessPeer } from '@relais/server';
+import type { PublicationPush, Push } from '@relais/protocol';
 import { RECOVERABLE_REASONS, RecoveryBuffer, type KeptEvent } from './recovery.js';
 import { dataToArgs } from './room-channels.js';
 import { PendingAcks, type Ack } from './pending-acks.js';
@@ -28,20 +29,23 @@ export type DisconnectReason =
 export type EventMiddleware = (event: [string, ...unknown[]], next: (error?: Error) => void) => void;
 
 /**
- * The last room event encoded: a publication reaches every socket of a room with the same data,
- * so its packet is encoded once for the sockets of one namespace that keep no offsets.
+ * The last room event encoded: the node hands one publication to every socket of the room as
+ * the same push object (see InProcessPeer), so its packet is encoded once per namespace, and
+ * the WebSocket transport frames it once (engine/websocket.ts).
  */
-const lastRoomEvent: { nsp?: string; name?: string; data?: unknown; encoded?: [string, ...Buffer[]] } = {};
+const lastRoomEvent: { nsp?: string; push?: PublicationPush; encoded?: [string, ...Buffer[]] } = {};
 
-function encodeRoomEvent(nsp: string, name: string, data: unknown): [string, ...Buffer[]] {
+function encodeRoomEvent(nsp: string, name: string, push: PublicationPush): [string, ...Buffer[]] {
   const last = lastRoomEvent;
-  if (last.encoded && last.nsp === nsp && last.name === name && last.data === data) return last.encoded;
-  const encoded = encodePacket({ type: 'EVENT', nsp, data: [name, ...dataToArgs(data)] });
-  Object.assign(last, { nsp, name, data, encoded });
+  if (last.encoded && last.push === push && last.nsp === nsp) return last.encoded;
+  const encoded = encodePacket({ type: 'EVENT', nsp, data: [name, ...dataToArgs(push.data)] });
+  last.nsp = nsp;
+  last.push = push;
+  last.encoded = encoded;
   return encoded;
 }
 
-export class Socket implements RemoteSocket {
+export class Socket implements RemoteSocket, InProcessPeer {
   readonly id: string;
   readonly nsp: SocketNamespace;
   readonly handshake: Handshake;
@@ -69,8 +73,8 @@ export class Socket implements RemoteSocket {
   readonly #any: Listener[] = [];
   readonly #middlewares: EventMiddleware[] = [];
   readonly #acks = new PendingAcks();
-  /** This socket as a relais connection (set by its namespace before it connects). */
-  link: RelaisLink | undefined;
+  /** This socket's relais connection, in process (set by its namespace once the node accepted it). */
+  link: InProcessConnection | undefined;
   /** The rooms this socket holds as channels, by channel. */
   readonly roomsByChannel = new Map<string, string>();
   #timeoutMs: number | undefined;
@@ -353,9 +357,26 @@ export class Socket implements RemoteSocket {
     this.link?.end();
   }
 
+  /** @internal InProcessPeer: what this socket's relais connection wrote and the client has not read yet. */
+  get bufferedBytes(): number {
+    return this.#connection.engine.bufferedBytes;
+  }
+
+  /** @internal InProcessPeer: a push of this socket's relais connection; publications of its rooms become events. */
+  onPush(push: Push): void {
+    if (push.type === 'publication') this.#onPublication(push);
+  }
+
+  /** @internal InProcessPeer: the node closed this socket's relais connection (a limit, a kick, shutdown). */
+  onNodeClose(): void {
+    this.closeConnection();
+  }
+
   /** A publication on a channel this socket holds as a room: the event goes to the client. */
-  onPublication(channel: string, event: string | undefined, data: unknown, position?: { offset: number; epoch: string }): void {
-    const name = event ?? 'message';
+  #onPublication(push: PublicationPush): void {
+    const { channel, data } = push;
+    const name = push.event ?? 'message';
+    const position = push.offset !== undefined && push.epoch !== undefined ? { offset: push.offset, epoch: push.epoch } : undefined;
     if (!this.roomsByChannel.has(channel)) return;
     if (position && this.#recovery) {
       const sent = this.#sentUpTo.get(channel);
@@ -365,7 +386,7 @@ export class Socket implements RemoteSocket {
     }
     if (RESERVED_EVENTS.has(name)) return;
     if (!this.#recovery && !this.#held) {
-      if (this.connected) this.#connection.write(encodeRoomEvent(this.nsp.name, name, data));
+      if (this.connected) this.#connection.write(encodeRoomEvent(this.nsp.name, name, push));
       return;
     }
     this.deliverEvent([name, ...dataToArgs(data)], position && `c:${channel}:${position.epoch}:${position.offset}`);
