@@ -175,13 +175,13 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
   /**
    * Calls the listeners of `event` on this namespace of every other node (socket.io's
    * `serverSideEmit`). With a function as last argument: `(error, responses)`, one response per
-   * other node, or the error when one did not answer within 5 s.
+   * other node, or the error when one did not answer within `requestsTimeout` (5 s by default).
    */
   serverSideEmit(event: string, ...args: unknown[]): boolean {
     return serverSideEmit(this.server, this.name, event, args);
   }
 
-  /** Resolves with one answer per other node to a server-side event; rejects when one did not answer within 5 s. */
+  /** Resolves with one answer per other node to a server-side event; rejects when one did not answer within `requestsTimeout`. */
   serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> {
     return serverSideEmitWithAck(this.server, this.name, event, args);
   }
