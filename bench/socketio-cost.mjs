@@ -3,11 +3,13 @@
  * relais's Socket.IO front-end against real Socket.IO 4.8 (`socket.io`), in one run, with the
  * same app code (servers/socketio.mjs, servers/relais-socketio.mjs) and the same client
  * (`socket.io-client`, WebSocket transport): `npm run build && node bench/socketio-cost.mjs
- * [connections] [publications] [repetitions]` starts each server in its own process (pinned to
+ * [connections] [publications] [repetitions] [burst]` starts each server in its own process (pinned to
  * core 0, `--expose-gc`), opens `connections` idle clients that join one room, reads the
  * server's RSS and heap per connection after a full GC, then has one more client emit
- * `publications` events that the server fans out to the room (`io.to(room).emit`), and reads
- * the server's CPU per delivery. The servers alternate within each repetition; the medians
+ * `publications` events that the server fans out to the room (`io.to(room).emit`), `burst` at a
+ * time (default 20: the next burst waits for half the deliveries of this one), and reads the
+ * server's CPU per delivery. With `burst` 1 each event waits for half the deliveries of the one
+ * before, so a server cannot coalesce the writes of several events to one socket. The servers alternate within each repetition; the medians
  * and the ratios relais / Socket.IO are printed. With `BENCH_CPU_PROF=<dir>` each server
  * process writes a V8 CPU profile there (read it with bench/profile-summary.mjs).
  */
@@ -18,6 +20,7 @@ import { LOAD_CORE, SERVER_CORE, killAll, pin, spawn, stop } from './lib/procs.m
 const CONNECTIONS = Number(process.argv[2] ?? 1000);
 const PUBLICATIONS = Number(process.argv[3] ?? 200);
 const REPETITIONS = Number(process.argv[4] ?? 3);
+const BURST = Number(process.argv[5] ?? 20);
 const ROOM = 'bench';
 const SERVERS = [
   ['socketio', 'Socket.IO 4.8'],
@@ -66,8 +69,8 @@ async function measure(variant) {
   const cpuBefore = (await call(child, 'usage')).cpuUs;
   for (let n = 0; n < PUBLICATIONS; n++) {
     publisher.emit('pub', ROOM, { n, pad: '0123456789abcdef' });
-    // Paced: every 20 events, wait for half of their deliveries.
-    if (n % 20 === 19) while (deliveries < ((n + 1) * CONNECTIONS) / 2) await sleep(1);
+    // Paced: every BURST events, wait for half of their deliveries.
+    if (n % BURST === BURST - 1) while (deliveries < ((n + 1) * CONNECTIONS) / 2) await sleep(1);
   }
   const deadline = Date.now() + 60_000;
   while (deliveries < expected && Date.now() < deadline) await sleep(5);
@@ -93,7 +96,7 @@ try {
     for (const [variant] of order) runs[variant].push(await measure(variant));
   }
   console.log(
-    `${CONNECTIONS} idle socket.io-client connections (WebSocket) in one room, then ${PUBLICATIONS} room events; ` +
+    `${CONNECTIONS} idle socket.io-client connections (WebSocket) in one room, then ${PUBLICATIONS} room events in bursts of ${BURST}; ` +
       `server on core ${SERVER_CORE}, ${REPETITIONS} repetitions, medians (min–max)`,
   );
   console.log('server                         RSS KB/conn         heap KB/conn        CPU µs/delivery     delivered');

@@ -17,6 +17,13 @@ export interface HubMember {
   readonly codec: Codec;
   /** Queues an already encoded frame for this connection. */
   enqueueFrame(frame: Frame): void;
+  /**
+   * Set on connections of a PushTransport (in-process front-ends): the fan-out hands them the
+   * push itself, the same object for all of them, instead of a frame.
+   */
+  readonly takesPushes?: boolean;
+  /** Delivers a push as a value (members that take pushes only); the fan-out counts it. */
+  deliverPush?(push: Push): void;
 }
 
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
@@ -264,8 +271,16 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     let groups: Map<Codec, CodecGroup> | undefined;
     let count = 0;
     let runStart = 0;
+    // Members given the push as a value: out of the codec groups' runs (they carry no bytes).
+    let pushed = 0;
     for (const member of members) {
       if (member.client === excludeClient) continue;
+      if (member.takesPushes === true) {
+        // An in-process front-end: the push as a value, no frame (counted, with no bytes).
+        member.deliverPush!(push);
+        pushed++;
+        continue;
+      }
       const codec = member.codec;
       if (codec !== lastCodec) {
         if (lastGroup !== undefined) lastGroup.members += count - runStart;
@@ -292,7 +307,7 @@ export class Hub<M extends HubMember = HubMember> implements Pick<BrokerEventHan
     if (lastGroup !== undefined) lastGroup.members += count - runStart;
     this.#lastGroup = lastGroup;
     this.#lastGroups = groups;
-    return count;
+    return count + pushed;
   }
 
   /** Bytes the last fan-out queued over all its members. */

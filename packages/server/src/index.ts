@@ -52,7 +52,14 @@ export { MemoryBus, type MemoryBusOptions, type PresenceEntry } from './memory/m
 export { DEFAULT_MAX_HISTORY_BYTES } from './memory/memory-streams.js';
 export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/memory-presence-store.js';
 export type * from './events.js';
-export type { Transport, TransportInfo } from './transport.js';
+export type { PushTransport, Transport, TransportInfo } from './transport.js';
+// For protocol front-ends in the node's process (e.g. @relais/socketio, @relais/supabase).
+export {
+  ConnectRefusedError,
+  InProcessConnection,
+  type InProcessConnectOptions,
+  type InProcessPeer,
+} from './frontends/in-process-connection.js';
 export { framed as webSocketFrame } from './transports/ws-transport.js';
 export type { Session, SessionState } from './session.js';
 export { Cluster, ClusterError, type ControlHandler, type GatherReply, type NodeInfo } from './cluster/cluster.js';

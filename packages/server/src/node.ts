@@ -36,6 +36,7 @@ import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
 import { Session } from './session.js';
+import { InProcessConnection, type InProcessConnectOptions, type InProcessPeer } from './frontends/in-process-connection.js';
 import { frameBytes } from './transport.js';
 import type { Transport } from './transport.js';
 import { HttpStreams } from './transports/http-streams.js';
@@ -322,6 +323,18 @@ export class Relais {
     const session = new Session(transport, this.#services);
     this.#sessions.add(session);
     return session;
+  }
+
+  /**
+   * Opens a relais connection for a protocol front-end in this process (see
+   * frontends/in-process-connection.ts): the node's verifier, hooks and limits apply, and its
+   * pushes reach `peer.onPush` as values. Rejects with ConnectRefusedError.
+   * @example
+   * const connection = await relais.connectInProcess(socket, { transport: { name: 'my-wire', headers }, token });
+   * await relais.subscribe(connection.client!, 'chat:lobby');
+   */
+  connectInProcess(peer: InProcessPeer, options: InProcessConnectOptions): Promise<InProcessConnection> {
+    return InProcessConnection.open((transport) => this.accept(transport), peer, options);
   }
 
   /**

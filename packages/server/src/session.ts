@@ -33,7 +33,7 @@ import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
 import { SessionChannels } from './session-channels.js';
 import type { SessionTap } from './trace/tracer.js';
 import { shedPublications } from './slow-consumer.js';
-import { frameBytes, truncateReason, type Transport, type TransportInfo } from './transport.js';
+import { frameBytes, takesPushes, truncateReason, type PushTransport, type Transport, type TransportInfo } from './transport.js';
 
 export type { SessionState } from './commands/context.js';
 
@@ -53,6 +53,8 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
    * frame in and out: without traces, that check is all tracing costs.
    */
   tap: SessionTap | undefined = undefined;
+  /** Whether the transport takes pushes as values (an in-process front-end, see PushTransport). */
+  readonly takesPushes: boolean;
   readonly #transport: Transport;
   readonly #node: NodeServices;
   readonly #heartbeat: Heartbeat;
@@ -72,6 +74,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
 
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
+    this.takesPushes = takesPushes(transport);
     this.#node = node;
     this.#meter = node.metrics.connection(transport.info.name, transport.codec.name);
     this.limiter = node.limiter.forConnection();
@@ -129,7 +132,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     this.#setState('connected');
     this.#node.metrics.connected();
     this.#node.hub.add(this);
-    this.#heartbeat.start();
+    // In process, the front-end's own protocol keeps its peer alive: no relais ping, no timer.
+    if (this.takesPushes) this.#heartbeat.stop();
+    else this.#heartbeat.start();
     if (this.#node.tracer.active) this.#node.tracer.established(this);
     const queued = this.#afterConnect ?? [];
     this.#afterConnect = undefined;
@@ -175,6 +180,15 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   /** Encodes and queues one push. */
   enqueue(value: Push): void {
     if (this.#state === 'closed') return;
+    if (this.takesPushes) {
+      this.#node.metrics.frameSent(
+        value.type === 'publication' ? 'publication' : 'push',
+        'channel' in value ? value.channel : undefined,
+        0,
+      );
+      this.deliverPush(value);
+      return;
+    }
     const frame = this.codec.encode(value);
     this.#node.metrics.frameSent(
       value.type === 'publication' ? 'publication' : 'push',
@@ -199,6 +213,11 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   enqueueFrame(frame: Frame): void {
     if (this.#state === 'closed') return;
     if (this.tap !== undefined) this.tap.outbound(this, frame);
+    if (this.takesPushes) {
+      // In process, nothing to coalesce: written at once, in order with the pushes.
+      this.#write(frame, frameBytes(frame));
+      return;
+    }
     const outbox = this.#outbox;
     // The usual case (the first frame since the last flush) without a call.
     if (outbox.first === undefined) outbox.first = frame;
@@ -206,6 +225,29 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     sharedFlushQueue.add(this);
+  }
+
+  /**
+   * @internal Hands a push to a PushTransport as a value (the fan-out's path; it counts it).
+   * A publication when the peer's buffer is over maxQueueBytes closes the connection as slow
+   * (3008): a front-end's client cannot catch up from history as an SDK client does.
+   */
+  deliverPush(value: Push): void {
+    if (this.#state === 'closed') return;
+    // A trace sees the push as a native connection's frame would show it.
+    if (this.tap !== undefined) this.tap.outbound(this, this.codec.encode(value));
+    const transport = this.#transport as PushTransport;
+    if (value.type === 'publication' && transport.bufferedBytes > this.#node.options.maxQueueBytes) {
+      this.close(DISCONNECT_CODES.SLOW);
+      return;
+    }
+    try {
+      transport.push(value);
+      this.#meter.sent++;
+    } catch (error) {
+      this.#node.logger.warn({ err: error, client: this.client }, 'transport push failed');
+      this.close(DISCONNECT_CODES.WRITE_ERROR);
+    }
   }
 
   /** @internal The heartbeat's ping is due. */

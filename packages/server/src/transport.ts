@@ -3,7 +3,7 @@
  * The Transport role: moves encoded frames of one connection. It never decodes or interprets
  * them; the adapter feeds inbound messages to `Session.handleMessage`.
  */
-import type { Codec, Frame } from '@relais/protocol';
+import type { Codec, Frame, Push } from '@relais/protocol';
 
 /** What hooks learn about the connection's transport. */
 export interface TransportInfo {
@@ -36,6 +36,23 @@ export interface Transport {
    * adapter truncates). Idempotent. Frames written before are sent before the close.
    */
   close(code: number, reason: string): void;
+}
+
+/**
+ * A transport inside the node's process that takes pushes as values (a protocol front-end, see
+ * frontends/in-process-connection.ts). Its session hands it each push unencoded and at once (no
+ * outbox, no coalescing, no heartbeat: the front-end's own protocol keeps the peer alive), and
+ * one publication's fan-out hands every such transport of the node the same push object. Only
+ * replies (and the rare push encoded before it reaches the session) still come as frames.
+ */
+export interface PushTransport extends Transport {
+  /** One push, never changed afterwards by the node, nor by the transport. May throw when broken. */
+  push(value: Push): void;
+}
+
+/** Whether `transport` takes pushes as values. */
+export function takesPushes(transport: Transport): transport is PushTransport {
+  return typeof (transport as Partial<PushTransport>).push === 'function';
 }
 
 /** Truncates `reason` to at most `maxBytes` of UTF-8 without splitting a character. */

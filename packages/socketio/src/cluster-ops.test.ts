@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collectAcks } from './cluster-ops.js';
-import type { RemoteSocket } from './roles.js';
+import { ClusterError, type Relais } from '@relais/server';
+import { ACK_ANSWER_GRACE_MS, ClusterOps, collectAcks, type LocalSockets } from './cluster-ops.js';
+import { ACK_TIMEOUT_MESSAGE, type RemoteSocket } from './roles.js';
 
 /** A socket that acks `reply` after `delayMs` (never when undefined). */
 function fakeSocket(reply: unknown, delayMs: number | undefined): RemoteSocket {
@@ -42,5 +43,60 @@ describe('collectAcks', () => {
     expect(await answer).toEqual({ responses: ['a'], missing: 2 });
     await vi.advanceTimersByTimeAsync(1000);
     expect(await answer).toEqual({ responses: ['a'], missing: 2 });
+  });
+});
+
+/** A node `a` whose cluster has one other node, `b`, that never answers: requests fail after their timeout, as Cluster's do. */
+function silentPeerRelais(asked: number[]): Relais {
+  const cluster = {
+    nodeId: 'a',
+    nodes: () => [{ id: 'a' }, { id: 'b' }],
+    handle: () => () => {},
+    send: () => Promise.resolve(),
+    request: (_to: string, type: string, _body: unknown, timeoutMs: number) => {
+      asked.push(timeoutMs);
+      return new Promise((_resolve, reject) =>
+        setTimeout(() => reject(new ClusterError(`node b did not answer ${type} within ${timeoutMs} ms`, undefined, true)), timeoutMs),
+      );
+    },
+  };
+  return { cluster } as unknown as Relais;
+}
+
+const noLocalSockets: LocalSockets = {
+  sockets: () => [],
+  emitWithAcks: () => Promise.resolve({ responses: [], missing: 0 }),
+  serverSideEvent: () => {},
+};
+
+describe('ClusterOps', () => {
+  it('waits requestsTimeout for another node: serverSideEmitWithAck and fetchSockets reject then, not before', async () => {
+    vi.useFakeTimers();
+    const asked: number[] = [];
+    const ops = new ClusterOps(silentPeerRelais(asked), '/socket.io/', noLocalSockets, () => {}, 300);
+    const emitted = ops.serverSideEmitWithAck('/', ['ping']);
+    const fetched = ops.fetchSockets({ nsp: '/', rooms: [], except: [] });
+    const outcomes: string[] = [];
+    emitted.catch(() => outcomes.push('emit'));
+    fetched.catch(() => outcomes.push('fetch'));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(outcomes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(emitted).rejects.toThrow('within 300 ms');
+    await expect(fetched).rejects.toThrow('within 300 ms');
+    expect(asked).toEqual([300, 300]);
+  });
+
+  it('calls a broadcast ack back with an error after requestsTimeout (and its grace) when no timeout(ms) was given', async () => {
+    vi.useFakeTimers();
+    const asked: number[] = [];
+    const ops = new ClusterOps(silentPeerRelais(asked), '/socket.io/', noLocalSockets, () => {}, 300);
+    const callback = vi.fn();
+    ops.emitWithAcks({ nsp: '/', rooms: [], except: [] }, 'vote', [], undefined, callback);
+    await vi.advanceTimersByTimeAsync(300 + ACK_ANSWER_GRACE_MS - 1);
+    expect(callback).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(callback).toHaveBeenCalledWith(new Error(ACK_TIMEOUT_MESSAGE), []);
+    expect(asked).toEqual([300 + ACK_ANSWER_GRACE_MS]);
   });
 });

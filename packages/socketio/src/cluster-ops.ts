@@ -19,8 +19,6 @@ import {
   type SocketOp,
 } from './roles.js';
 
-/** Longest a node waits for another node's answer (socket.io's `requestsTimeout`), in ms. */
-export const CLUSTER_REQUEST_TIMEOUT_MS = 5000;
 /** What an ack broadcast waits beyond its `timeout(ms)` for the other nodes' answers, in ms. */
 export const ACK_ANSWER_GRACE_MS = 1000;
 
@@ -47,10 +45,16 @@ export class ClusterOps implements ClusterOperations {
   readonly #types: Types;
   readonly #disposers: Array<() => void>;
   readonly #onError: (error: unknown, where: string) => void;
+  /** Longest this node waits for another node's answer (the `requestsTimeout` option), in ms. */
+  readonly #timeoutMs: number;
 
-  /** Answers the other nodes' operations on this node's sockets of the Socket.IO server on `path`. */
-  constructor(relais: Relais, path: string, local: LocalSockets, onError: (error: unknown, where: string) => void) {
+  /**
+   * Answers the other nodes' operations on this node's sockets of the Socket.IO server on
+   * `path`; waits at most `timeoutMs` for their answers to its own.
+   */
+  constructor(relais: Relais, path: string, local: LocalSockets, onError: (error: unknown, where: string) => void, timeoutMs: number) {
     this.#relais = relais;
+    this.#timeoutMs = timeoutMs;
     this.#local = local;
     this.#onError = onError;
     this.#types = {
@@ -87,14 +91,14 @@ export class ClusterOps implements ClusterOperations {
   /** The selected sockets of every node: this node's as they are, the others' as RemoteSocket descriptions. */
   async fetchSockets(selection: Selection): Promise<{ local: RemoteSocket[]; remote: SocketDetails[] }> {
     const local = this.#local.sockets(selection);
-    const answers = await this.#askOthers(this.#types.fetch, selection, CLUSTER_REQUEST_TIMEOUT_MS);
+    const answers = await this.#askOthers(this.#types.fetch, selection, this.#timeoutMs);
     return { local, remote: answers.flatMap((answer) => answer as SocketDetails[]) };
   }
 
   /** Applies `op` to the selected sockets of every node; resolves when every node did (never rejects: failures are logged). */
   async apply(selection: Selection, op: SocketOp): Promise<void> {
     const local = applyOp(this.#local.sockets(selection), op);
-    const remote = this.#askOthers(this.#types.apply, { selection, op }, CLUSTER_REQUEST_TIMEOUT_MS);
+    const remote = this.#askOthers(this.#types.apply, { selection, op }, this.#timeoutMs);
     await Promise.all([local, remote]).catch((error: unknown) => this.#onError(error, `${op.type} on other nodes`));
   }
 
@@ -109,7 +113,7 @@ export class ClusterOps implements ClusterOperations {
     timeoutMs: number | undefined,
     callback: (error: Error | null, responses: unknown[]) => void,
   ): void {
-    const waitMs = timeoutMs ?? CLUSTER_REQUEST_TIMEOUT_MS;
+    const waitMs = timeoutMs ?? this.#timeoutMs;
     const body = { selection, packed: pack(selection.nsp, [event, ...args]), timeoutMs: waitMs };
     const local = this.#local.emitWithAcks(selection, event, args, waitMs);
     const others = this.#askOthers(this.#types.acks, body, waitMs + ACK_ANSWER_GRACE_MS).then(
@@ -134,8 +138,8 @@ export class ClusterOps implements ClusterOperations {
   }
 
   /** Asks every other node for its answer to a server-side event: resolves with the answers (rejects after the timeout). */
-  serverSideEmitWithAck(nsp: string, args: unknown[], timeoutMs = CLUSTER_REQUEST_TIMEOUT_MS): Promise<unknown[]> {
-    return this.#askOthers(this.#types.emit, { nsp, args, ack: true }, timeoutMs);
+  serverSideEmitWithAck(nsp: string, args: unknown[]): Promise<unknown[]> {
+    return this.#askOthers(this.#types.emit, { nsp, args, ack: true }, this.#timeoutMs);
   }
 
   close(): void {

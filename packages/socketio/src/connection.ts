@@ -120,7 +120,9 @@ export class Connection implements ConnectionLink {
         const early = this.#connecting.get(name) ?? [];
         this.#connecting.delete(name);
         if (!socket) return;
+        // Dropped, not only cleared: an idle connection should not keep a Timeout object.
         clearTimeout(this.#connectTimer);
+        this.#connectTimer = undefined;
         this.#sockets.set(name, socket);
         // After the `connection` listeners ran (they register the event listeners).
         if (early.length > 0) queueMicrotask(() => early.forEach((packet) => socket.onPacket(packet)));

@@ -6,7 +6,8 @@
 export { Server, type NamespaceMatcher } from './server.js';
 export type { MiddlewareError, RemoteSocket, SocketIoMetrics } from './roles.js';
 export { Namespace, type Middleware, type NamespaceAdapter } from './namespace.js';
-export { Socket, type DisconnectReason, type EventMiddleware } from './socket.js';
+export { Socket, type DisconnectReason } from './socket.js';
+export type { EventMiddleware } from './socket-events.js';
 export { BroadcastOperator } from './broadcast.js';
 export type { Handshake } from './handshake.js';
 export * from './options.js';

@@ -8,22 +8,20 @@ import { BroadcastOperator } from './broadcast.js';
 import type { Handshake } from './handshake.js';
 import { Listeners, type Listener } from './listeners.js';
 import { serverSideEmit, serverSideEmitWithAck } from './cluster-ops.js';
-import { decodeEncoded, encodePacket, hasBinary } from './parser.js';
-import { LinkRefusedError, RelaisLink } from './relais-link.js';
+import { ConnectRefusedError } from '@relais/server';
 import type { ConnectionLink, FrontEnd, MiddlewareError, RemoteSocket, Selection, SocketNamespace, SocketOp } from './roles.js';
 import type { HandoverNamespace, RecoveryHandover } from './remote-recovery.js';
 import { RemoteSocketProxy } from './remote-socket.js';
-import { Rooms } from './rooms.js';
+import { Rooms, type NamespaceAdapter } from './rooms.js';
 import { Socket } from './socket.js';
+import { runMiddlewares } from './middlewares.js';
+import { openRelaisConnection } from './socket-connection.js';
+import { broadcastEvent, deliverLocal } from './namespace-broadcast.js';
 
 /** A connection middleware (`io.use`): `next()` admits the socket, `next(error)` refuses it. */
-export type Middleware = (socket: Socket, next: (error?: MiddlewareError) => void) => void;
+export type Middleware = (socket: Socket, next: (error?: MiddlewareError) => void) => unknown;
 
-/** The `adapter` socket.io apps read: rooms and their socket ids, on this node. */
-export interface NamespaceAdapter {
-  readonly rooms: Map<string, Set<string>>;
-  readonly sids: Map<string, Set<string>>;
-}
+export type { NamespaceAdapter } from './rooms.js';
 
 /** What a namespace needs of its server: the front-end, and recovery across nodes. */
 export interface NamespaceHost extends FrontEnd {
@@ -177,13 +175,13 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
   /**
    * Calls the listeners of `event` on this namespace of every other node (socket.io's
    * `serverSideEmit`). With a function as last argument: `(error, responses)`, one response per
-   * other node, or the error when one did not answer within 5 s.
+   * other node, or the error when one did not answer within `requestsTimeout` (5 s by default).
    */
   serverSideEmit(event: string, ...args: unknown[]): boolean {
     return serverSideEmit(this.server, this.name, event, args);
   }
 
-  /** Resolves with one answer per other node to a server-side event; rejects when one did not answer within 5 s. */
+  /** Resolves with one answer per other node to a server-side event; rejects when one did not answer within `requestsTimeout`. */
   serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> {
     return serverSideEmitWithAck(this.server, this.name, event, args);
   }
@@ -206,11 +204,7 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
   }
 
   get adapter(): NamespaceAdapter {
-    const rooms = new Map<string, Set<string>>();
-    for (const [room, members] of this.#rooms.rooms) rooms.set(room, new Set([...members].map((socket) => socket.id)));
-    const sids = new Map<string, Set<string>>();
-    for (const socket of this.sockets.values()) sids.set(socket.id, this.#rooms.roomsOf(socket));
-    return { rooms, sids };
+    return this.#rooms.adapter(this.sockets.values());
   }
 
   /**
@@ -226,13 +220,13 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
       handshake,
       recovery && { pid: randomBytes(15).toString('base64url'), maxEvents: recovery.maxEvents },
     );
-    this.#run(socket, 0, (error) => {
+    runMiddlewares(this.#middlewares, socket, (error) => {
       if (error || connection.engine.state !== 'open') {
         if (error && connection.engine.state === 'open') connection.connectError(this.name, error);
         done(undefined);
         return;
       }
-      this.#link(socket, connection).then(
+      openRelaisConnection(this.server.relais, socket, connection, this.name).then(
         () => {
           if (connection.engine.state !== 'open') {
             socket.link?.end();
@@ -246,33 +240,13 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
         },
         (refusal: Error) => {
           if (connection.engine.state === 'open') {
-            const data = refusal instanceof LinkRefusedError ? { code: refusal.code } : undefined;
+            const data = refusal instanceof ConnectRefusedError ? { code: refusal.code } : undefined;
             connection.connectError(this.name, Object.assign(new Error(refusal.message), { data }));
           }
           done(undefined);
         },
       );
     });
-  }
-
-  /**
-   * Opens the socket's relais connection with the handshake's token (`auth.token`, else the
-   * `token` query parameter): the node's verifier and connect hooks decide.
-   */
-  #link(socket: Socket, connection: ConnectionLink): Promise<void> {
-    const { auth, query, headers, address, url } = socket.handshake;
-    const token = typeof auth.token === 'string' ? auth.token : query.token;
-    const link = new RelaisLink(
-      this.server.relais,
-      { name: `socket.io-${connection.engine.transport.name}`, remoteAddress: address, headers, url },
-      {
-        onPublication: (channel, event, data, position) => socket.onPublication(channel, event, data, position),
-        onClose: () => socket.closeConnection(),
-      },
-      () => connection.engine.bufferedBytes,
-    );
-    socket.link = link;
-    return link.open(token, { socketio: { id: socket.id, nsp: this.name } });
   }
 
   /** A socket left (see Socket#onClose). */
@@ -330,7 +304,7 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
       this.#listeners.emit('connection', [socket]);
     };
     if (this.server.recovery.skipMiddlewares) resume();
-    else this.#run(socket, 0, (error) => (error ? done(undefined) : resume()));
+    else runMiddlewares(this.#middlewares, socket, (error) => (error ? done(undefined) : resume()));
   }
 
   suspendedSocket(pid: string): Socket | undefined {
@@ -350,9 +324,9 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
     socket.holdEvents();
     const refused = recovery.skipMiddlewares
       ? undefined
-      : await new Promise<MiddlewareError | undefined>((resolve) => this.#run(socket, 0, resolve));
+      : await new Promise<MiddlewareError | undefined>((resolve) => runMiddlewares(this.#middlewares, socket, resolve));
     if (refused || this.sockets.has(id)) return undefined;
-    const linked = await this.#link(socket, connection).then(
+    const linked = await openRelaisConnection(this.server.relais, socket, connection, this.name).then(
       () => true,
       () => false,
     );
@@ -402,64 +376,17 @@ export class Namespace implements SocketNamespace, HandoverNamespace {
     return this.#rooms.select(rooms, except, everyone);
   }
 
-  /**
-   * Sends an event to the selected sockets on every node: to one room (but the sender), as a
-   * publication on the room's channel; otherwise (the whole namespace, several rooms, excepted
-   * rooms, binary data) to every node of the cluster, each writing to its own sockets.
-   */
+  /** Sends an event to the selected sockets on every node (see namespace-broadcast). */
   broadcastEvent(event: string, args: unknown[], rooms: ReadonlySet<string>, except: ReadonlySet<string>): void {
-    const channels = this.server.roomChannels;
-    const sender = except.size === 1 ? this.sockets.get([...except][0]!) : undefined;
-    const [room] = rooms;
-    const channel =
-      channels && rooms.size === 1 && (except.size === 0 || sender) && !hasBinary(args) ? channels.channelOf(this.name, room!) : undefined;
-    const everywhere = (): void => {
-      const encoded = encodePacket({ type: 'EVENT', nsp: this.name, data: [event, ...args] });
-      this.server.clusterBroadcast
-        .send(this.name, encoded, rooms, except)
-        .catch((error: unknown) => this.server.reportError(error, 'cluster broadcast'));
-    };
-    if (channel === undefined) {
-      everywhere();
-      return;
-    }
-    channels!.publish(channel, event, args, sender?.link?.client).catch((error: unknown) => {
-      // Data a channel cannot carry (see relais.publish): the cluster carries it instead.
-      this.server.logger.debug({ err: error, channel }, 'socket.io: room publish refused, broadcasting through the cluster');
-      everywhere();
-    });
+    broadcastEvent(this, event, args, rooms, except);
   }
 
   /** Writes an encoded packet to the selected sockets of this node. */
   deliverLocal(encoded: [string, ...Buffer[]], rooms: ReadonlySet<string>, except: ReadonlySet<string>, key?: string): void {
-    let event: unknown[] | undefined;
-    // Decoded once, and only for sockets that keep offsets (connection state recovery).
-    const decoded = (): unknown[] => (event ??= decodeEncoded(encoded));
-    for (const socket of this.select(rooms, except)) if (socket instanceof Socket) socket.writeEncoded(encoded, decoded, key);
+    deliverLocal(this.select(rooms, except), encoded, key);
   }
 
   #operator(): BroadcastOperator {
     return new BroadcastOperator(this, new Set(), new Set());
-  }
-
-  #run(socket: Socket, index: number, done: (error?: MiddlewareError) => void): void {
-    const middleware = this.#middlewares[index];
-    if (!middleware) {
-      done();
-      return;
-    }
-    let called = false;
-    const next = (error?: MiddlewareError): void => {
-      if (called) return;
-      called = true;
-      if (error) done(error instanceof Error ? error : Object.assign(new Error(String(error)), { data: undefined }));
-      else this.#run(socket, index + 1, done);
-    };
-    try {
-      const result = middleware(socket, next) as unknown;
-      if (result instanceof Promise) result.catch((error: unknown) => next(error instanceof Error ? error : new Error(String(error))));
-    } catch (error) {
-      next(error instanceof Error ? error : new Error(String(error)));
-    }
   }
 }

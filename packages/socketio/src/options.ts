@@ -4,7 +4,7 @@
  * `maxHttpBufferSize`…, all in ms or bytes as there), so that an app's `new Server(…)`
  * options carry over unchanged.
  */
-import type { Relais } from '@relais/server';
+import { MAX_TIMER_MS, OptionsError, type Relais } from '@relais/server';
 import type { RecoveryOptions } from './recovery.js';
 import { defaultRoomChannel, type RoomChannel } from './room-channels.js';
 
@@ -16,6 +16,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 45_000;
 export const DEFAULT_MAX_HTTP_BUFFER_SIZE = 1_000_000;
 export const DEFAULT_MAX_ATTACHMENTS = 100;
 export const DEFAULT_MAX_DISCONNECTION_DURATION_MS = 120_000;
+/** Longest a node waits for another node's answer in a cross-node operation (socket.io's `requestsTimeout`). */
+export const DEFAULT_REQUESTS_TIMEOUT_MS = 5000;
 /** Most events kept per socket for connection state recovery. */
 export const DEFAULT_MAX_RECOVERY_EVENTS = 1000;
 
@@ -61,6 +63,13 @@ export interface ServerOptions {
    * per socket. @default off; when given: 120000 ms, skipMiddlewares true, 1000 events
    */
   connectionStateRecovery?: { maxDisconnectionDuration?: number; skipMiddlewares?: boolean; maxEvents?: number };
+  /**
+   * Ms a node waits for the other nodes' answers to a cross-node operation: `fetchSockets()`,
+   * `socketsJoin/socketsLeave/disconnectSockets` on other nodes, a broadcast with an ack but no
+   * `timeout(ms)`, `serverSideEmitWithAck`, and the hand-over of a recovered socket. As the
+   * `requestsTimeout` of socket.io's cluster adapters. @default 5000
+   */
+  requestsTimeout?: number;
   /** Accepted for compatibility and ignored: relais does not serve the client bundle. */
   serveClient?: boolean;
   /** Accepted for compatibility: Engine.IO v3 clients (socket.io 2.x) are refused whatever it says. */
@@ -80,6 +89,7 @@ export interface ResolvedServerOptions {
   cors: { origin: string | string[] | boolean; credentials: boolean };
   roomChannel: RoomChannel | undefined;
   recovery: RecoveryOptions | undefined;
+  requestsTimeoutMs: number;
 }
 
 const KNOWN = new Set([
@@ -98,25 +108,33 @@ const KNOWN = new Set([
   'allowEIO3',
   'relais',
   'connectionStateRecovery',
+  'requestsTimeout',
 ]);
 
 function positive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
-    throw new TypeError(`socket.io option ${name} must be a positive integer, got ${String(value)}`);
+    throw new OptionsError(`socket.io option ${name} must be a positive integer, got ${String(value)}`);
   return value;
 }
 
-/** Checks and completes the options; throws a TypeError naming the bad one. */
+/** A duration in ms that a timer can wait: a positive integer up to MAX_TIMER_MS. */
+function timerMs(name: string, value: unknown, fallback: number): number {
+  const ms = positive(name, value, fallback);
+  if (ms > MAX_TIMER_MS) throw new OptionsError(`socket.io option ${name} must be at most ${MAX_TIMER_MS} ms, got ${ms}`);
+  return ms;
+}
+
+/** Checks and completes the options; throws an OptionsError (a TypeError) naming the bad one. */
 export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new TypeError(`unknown socket.io option ${key}`);
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new OptionsError(`unknown socket.io option ${key}`);
   let path = options.path ?? DEFAULT_PATH;
   if (typeof path !== 'string' || !path.startsWith('/'))
-    throw new TypeError(`socket.io option path must start with /, got ${String(path)}`);
+    throw new OptionsError(`socket.io option path must start with /, got ${String(path)}`);
   if (!path.endsWith('/')) path += '/';
   const transports = options.transports ?? ['polling', 'websocket'];
   if (!Array.isArray(transports) || transports.length === 0 || transports.some((name) => name !== 'polling' && name !== 'websocket')) {
-    throw new TypeError(`socket.io option transports must list 'polling' and/or 'websocket'`);
+    throw new OptionsError(`socket.io option transports must list 'polling' and/or 'websocket'`);
   }
   return {
     path,
@@ -131,12 +149,13 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     cors: { origin: options.cors?.origin ?? true, credentials: options.cors?.credentials ?? true },
     roomChannel: roomChannelOf(options.roomChannel),
     recovery: recoveryOf(options.connectionStateRecovery),
+    requestsTimeoutMs: timerMs('requestsTimeout', options.requestsTimeout, DEFAULT_REQUESTS_TIMEOUT_MS),
   };
 }
 
 function recoveryOf(value: ServerOptions['connectionStateRecovery']): RecoveryOptions | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) throw new TypeError('socket.io option connectionStateRecovery must be an object');
+  if (typeof value !== 'object' || value === null) throw new OptionsError('socket.io option connectionStateRecovery must be an object');
   return {
     maxDisconnectionMs: positive(
       'connectionStateRecovery.maxDisconnectionDuration',
@@ -151,6 +170,6 @@ function recoveryOf(value: ServerOptions['connectionStateRecovery']): RecoveryOp
 function roomChannelOf(value: unknown): RoomChannel | undefined {
   if (value === undefined) return defaultRoomChannel;
   if (value === false) return undefined;
-  if (typeof value !== 'function') throw new TypeError('socket.io option roomChannel must be a function or false');
+  if (typeof value !== 'function') throw new OptionsError('socket.io option roomChannel must be a function or false');
   return value as RoomChannel;
 }

@@ -41,9 +41,34 @@ export class PendingAcks {
     return ack;
   }
 
+  /**
+   * The client answered ack `id` with `args`: its callback runs (an error it throws goes to
+   * `onError`). False when no ack waited for `id`.
+   */
+  answer(id: number, args: unknown[], onError: (error: unknown) => void): boolean {
+    const ack = this.take(id);
+    if (!ack) return false;
+    try {
+      ack(...args);
+    } catch (error) {
+      onError(error);
+    }
+    return true;
+  }
+
   /** Forgets every pending ack (their timeouts never fire). */
   clear(): void {
     for (const ack of this.#acks.values()) ack.cancel?.();
     this.#acks.clear();
   }
+}
+
+/** The ack function handed to a listener of an event with an id: the first call sends the ACK, later ones do nothing. */
+export function replyOnce(send: (args: unknown[]) => void): Ack {
+  let sent = false;
+  return (...args: unknown[]) => {
+    if (sent) return;
+    sent = true;
+    send(args);
+  };
 }

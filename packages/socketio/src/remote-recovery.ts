@@ -24,9 +24,6 @@ import type { KeptEvent } from './recovery.js';
 import type { ConnectionLink } from './roles.js';
 import type { Socket } from './socket.js';
 
-/** Longest a node waits for the node that held a socket, in ms. */
-export const HANDOVER_TIMEOUT_MS = 5000;
-
 /** What a namespace gives the hand-over (Namespace implements it). */
 export interface HandoverNamespace {
   readonly name: string;
@@ -67,10 +64,13 @@ export class RecoveryHandover {
   readonly #relais: Relais;
   readonly #types: { claim: string; take: string };
   readonly #disposers: Array<() => void>;
+  /** Longest this node waits for the node that held a socket (the `requestsTimeout` option), in ms. */
+  readonly #timeoutMs: number;
 
-  /** Answers other nodes' claims on this node's cut-off sockets of the Socket.IO server on `path`. */
-  constructor(relais: Relais, path: string, namespace: (name: string) => HandoverNamespace | undefined) {
+  /** Answers other nodes' claims on this node's cut-off sockets of the Socket.IO server on `path`; waits `timeoutMs` for theirs. */
+  constructor(relais: Relais, path: string, namespace: (name: string) => HandoverNamespace | undefined, timeoutMs: number) {
     this.#relais = relais;
+    this.#timeoutMs = timeoutMs;
     this.#types = { claim: `socketio.recover-claim:${path}`, take: `socketio.recover-take:${path}` };
     const socketOf = (body: unknown): Socket | undefined => {
       const { nsp, pid } = body as { nsp: unknown; pid: unknown };
@@ -146,6 +146,6 @@ export class RecoveryHandover {
   }
 
   #ask(owner: string, type: string, body: unknown): Promise<unknown> {
-    return this.#relais.cluster.request(owner, type, body, HANDOVER_TIMEOUT_MS).catch(() => null);
+    return this.#relais.cluster.request(owner, type, body, this.#timeoutMs).catch(() => null);
   }
 }

@@ -8,8 +8,9 @@
  * An event travels as one publication: its name is the publication's `event`, its argument the
  * publication's `data`; several arguments travel as `{ "sio:args": [...] }`.
  */
-import { namespaceOf } from '@relais/protocol';
+import { namespaceOf, type PublicationPush } from '@relais/protocol';
 import type { Relais } from '@relais/server';
+import { encodePacket } from './parser.js';
 
 /** Maps a namespace's room to a channel; undefined keeps the room off relais (this node and the cluster only). */
 export type RoomChannel = (nsp: string, room: string) => string | undefined;
@@ -34,6 +35,23 @@ function isArgsEnvelope(value: unknown): boolean {
   return (
     typeof value === 'object' && value !== null && !Array.isArray(value) && Array.isArray((value as Record<string, unknown>)[ARGS_KEY])
   );
+}
+
+/**
+ * The last room event encoded: the node hands one publication to every socket of the room as
+ * the same push object (see InProcessPeer), so its packet is encoded once per namespace, and
+ * the WebSocket transport frames it once (engine/websocket.ts). For sockets that keep no offsets.
+ */
+const lastRoomEvent: { nsp?: string; push?: PublicationPush; encoded?: [string, ...Buffer[]] } = {};
+
+export function roomEventPacket(nsp: string, name: string, push: PublicationPush): [string, ...Buffer[]] {
+  const last = lastRoomEvent;
+  if (last.encoded && last.push === push && last.nsp === nsp) return last.encoded;
+  const encoded = encodePacket({ type: 'EVENT', nsp, data: [name, ...dataToArgs(push.data)] });
+  last.nsp = nsp;
+  last.push = push;
+  last.encoded = encoded;
+  return encoded;
 }
 
 export class RoomChannels {

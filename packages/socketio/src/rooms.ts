@@ -9,6 +9,12 @@ export interface RoomMember {
   readonly id: string;
 }
 
+/** The `adapter` socket.io apps read: rooms and their socket ids, on this node. */
+export interface NamespaceAdapter {
+  readonly rooms: Map<string, Set<string>>;
+  readonly sids: Map<string, Set<string>>;
+}
+
 export class Rooms<S extends RoomMember> {
   readonly #members = new Map<string, Set<S>>();
   readonly #rooms = new Map<S, Set<string>>();
@@ -54,5 +60,14 @@ export class Rooms<S extends RoomMember> {
     const sources = rooms.size === 0 ? [everyone] : [...rooms].map((room) => this.#members.get(room) ?? []);
     for (const source of sources) for (const socket of source) if (!excluded.has(socket)) selected.add(socket);
     return selected;
+  }
+
+  /** The rooms and their members' ids, and the rooms of each of `sockets`, as socket.io's adapter shows them. */
+  adapter(sockets: Iterable<S>): NamespaceAdapter {
+    const rooms = new Map<string, Set<string>>();
+    for (const [room, members] of this.rooms) rooms.set(room, new Set([...members].map((socket) => socket.id)));
+    const sids = new Map<string, Set<string>>();
+    for (const socket of sockets) sids.set(socket.id, this.roomsOf(socket));
+    return { rooms, sids };
   }
 }

@@ -74,8 +74,14 @@ export class Server<_ListenEvents = unknown, _EmitEvents = unknown, _ServerSideE
     this.clusterBroadcast = new ClusterBroadcast(relais, this.options.path, (nsp, encoded, rooms, except, key) =>
       this.#namespaces.get(nsp)?.deliverLocal(encoded, rooms, except, key),
     );
-    this.clusterOps = new ClusterOps(relais, this.options.path, this.#localSockets(), (error, where) => this.reportError(error, where));
-    this.handover = new RecoveryHandover(relais, this.options.path, (name) => this.#namespaces.get(name));
+    this.clusterOps = new ClusterOps(
+      relais,
+      this.options.path,
+      this.#localSockets(),
+      (error, where) => this.reportError(error, where),
+      this.options.requestsTimeoutMs,
+    );
+    this.handover = new RecoveryHandover(relais, this.options.path, (name) => this.#namespaces.get(name), this.options.requestsTimeoutMs);
     engine.on('refused', () => this.metrics.refusedRequests++);
     engine.on('connection', (socket, req) => {
       const connection = new Connection(this, socket, handshakeOf(req, addressOf(relais, req)), this.options);

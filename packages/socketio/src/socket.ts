@@ -1,16 +1,18 @@
 /**
  * @module socket
- * One client's socket in one namespace: events in (with acks and `socket.use` middlewares),
+ * One client's socket in one namespace: events in (with acks; listeners in socket-events),
  * events out (`emit`, with ack callbacks and `timeout`), rooms, and disconnection.
  */
 import { BroadcastOperator } from './broadcast.js';
 import type { Handshake } from './handshake.js';
-import { Listeners, type Listener } from './listeners.js';
+import { SocketEvents } from './socket-events.js';
 import { encodePacket, RESERVED_EVENTS, type Packet } from './parser.js';
-import type { RelaisLink } from './relais-link.js';
-import { RECOVERABLE_REASONS, RecoveryBuffer, type KeptEvent } from './recovery.js';
-import { dataToArgs } from './room-channels.js';
-import { PendingAcks, type Ack } from './pending-acks.js';
+import type { InProcessConnection, InProcessPeer } from '@relais/server';
+import type { PublicationPush, Push } from '@relais/protocol';
+import { RECOVERABLE_REASONS, type KeptEvent } from './recovery.js';
+import { publicationKey, SocketRecovery } from './socket-recovery.js';
+import { dataToArgs, roomEventPacket } from './room-channels.js';
+import { PendingAcks, replyOnce, type Ack } from './pending-acks.js';
 import { type ConnectionLink, type RemoteSocket, type SocketNamespace } from './roles.js';
 
 /** Why a socket left its namespace, as Socket.IO names it. */
@@ -24,24 +26,7 @@ export type DisconnectReason =
   | 'parse error'
   | 'forced close';
 
-/** A socket middleware (`socket.use`): sees each incoming event before its listeners. */
-export type EventMiddleware = (event: [string, ...unknown[]], next: (error?: Error) => void) => void;
-
-/**
- * The last room event encoded: a publication reaches every socket of a room with the same data,
- * so its packet is encoded once for the sockets of one namespace that keep no offsets.
- */
-const lastRoomEvent: { nsp?: string; name?: string; data?: unknown; encoded?: [string, ...Buffer[]] } = {};
-
-function encodeRoomEvent(nsp: string, name: string, data: unknown): [string, ...Buffer[]] {
-  const last = lastRoomEvent;
-  if (last.encoded && last.nsp === nsp && last.name === name && last.data === data) return last.encoded;
-  const encoded = encodePacket({ type: 'EVENT', nsp, data: [name, ...dataToArgs(data)] });
-  Object.assign(last, { nsp, name, data, encoded });
-  return encoded;
-}
-
-export class Socket implements RemoteSocket {
+export class Socket extends SocketEvents implements RemoteSocket, InProcessPeer {
   readonly id: string;
   readonly nsp: SocketNamespace;
   readonly handshake: Handshake;
@@ -49,28 +34,14 @@ export class Socket implements RemoteSocket {
   data: Record<string, unknown> = {};
   connected = false;
   #connection: ConnectionLink;
-  /** With connection state recovery: the private session id and the events sent, by offset. */
-  readonly pid: string | undefined;
-  readonly #recovery: RecoveryBuffer | undefined;
-  /** Cut off, waiting for its client to come back (recovery). */
-  #suspended: NodeJS.Timeout | undefined;
+  /** With connection state recovery: its pid, the events sent by offset, the cut-off timer (see socket-recovery). */
+  readonly #recovery: SocketRecovery | undefined;
   /** Whether this socket came back after a cut (connection state recovery). */
   recovered = false;
-  /** Coming from another node (remote-recovery): the events that came meanwhile, sent once the hand-over completes. */
-  #held: KeptEvent[] | undefined;
-  /** Under recovery: the position of the last publication received on each room channel (for a hand-over). */
-  readonly #positions = new Map<string, { offset: number; epoch: string }>();
-  /**
-   * After a hand-over, the last room publication sent per channel (some read from history): the
-   * same publications still arriving live are dropped.
-   */
-  readonly #sentUpTo = new Map<string, { offset: number; epoch: string }>();
-  readonly #listeners: Listeners;
-  readonly #any: Listener[] = [];
-  readonly #middlewares: EventMiddleware[] = [];
-  readonly #acks = new PendingAcks();
-  /** This socket as a relais connection (set by its namespace before it connects). */
-  link: RelaisLink | undefined;
+  // Created on first use: most sockets never wait for an ack.
+  #acks: PendingAcks | undefined;
+  /** This socket's relais connection, in process (set by its namespace once the node accepted it). */
+  link: InProcessConnection | undefined;
   /** The rooms this socket holds as channels, by channel. */
   readonly roomsByChannel = new Map<string, string>();
   #timeoutMs: number | undefined;
@@ -82,13 +53,17 @@ export class Socket implements RemoteSocket {
     handshake: Handshake,
     recovery?: { pid: string; maxEvents: number },
   ) {
+    super((error, event) => nsp.server.reportError(error, `listener of ${event}`));
     this.id = id;
-    this.pid = recovery?.pid;
-    this.#recovery = recovery && new RecoveryBuffer(recovery.maxEvents);
+    this.#recovery = recovery && new SocketRecovery(recovery.pid, recovery.maxEvents);
     this.nsp = nsp;
     this.#connection = connection;
     this.handshake = handshake;
-    this.#listeners = new Listeners((error, event) => nsp.server.reportError(error, `listener of ${event}`));
+  }
+
+  /** With connection state recovery: the private session id the client echoes to come back. */
+  get pid(): string | undefined {
+    return this.#recovery?.pid;
   }
 
   /** The underlying Engine.IO connection: its transport name and `close()`. */
@@ -209,62 +184,6 @@ export class Socket implements RemoteSocket {
     return this;
   }
 
-  on(event: string, listener: Listener): this {
-    this.#listeners.on(event, listener);
-    return this;
-  }
-
-  once(event: string, listener: Listener): this {
-    this.#listeners.once(event, listener);
-    return this;
-  }
-
-  off(event: string, listener?: Listener): this {
-    this.#listeners.off(event, listener);
-    return this;
-  }
-
-  removeListener(event: string, listener: Listener): this {
-    return this.off(event, listener);
-  }
-
-  removeAllListeners(event?: string): this {
-    if (event === undefined) this.#listeners.clear();
-    else this.#listeners.off(event);
-    return this;
-  }
-
-  listeners(event: string): Listener[] {
-    return this.#listeners.listeners(event);
-  }
-
-  /** Listens to every incoming event: `(event, ...args)`. */
-  onAny(listener: Listener): this {
-    this.#any.push(listener);
-    return this;
-  }
-
-  prependAny(listener: Listener): this {
-    this.#any.unshift(listener);
-    return this;
-  }
-
-  offAny(listener?: Listener): this {
-    if (!listener) this.#any.length = 0;
-    else if (this.#any.includes(listener)) this.#any.splice(this.#any.indexOf(listener), 1);
-    return this;
-  }
-
-  listenersAny(): Listener[] {
-    return [...this.#any];
-  }
-
-  /** Adds a middleware for incoming events; `next(error)` drops the event and emits `error`. */
-  use(middleware: EventMiddleware): this {
-    this.#middlewares.push(middleware);
-    return this;
-  }
-
   /** The namespace accepted the socket: it is in its own room and has its CONNECT reply. */
   onConnect(): void {
     this.connected = true;
@@ -274,7 +193,7 @@ export class Socket implements RemoteSocket {
 
   /** Whether the socket is cut off and waiting for its client (connection state recovery). */
   get suspended(): boolean {
-    return this.#suspended !== undefined;
+    return this.#recovery?.suspended !== undefined;
   }
 
   /**
@@ -283,10 +202,11 @@ export class Socket implements RemoteSocket {
    * Returns false when they cannot be told (an unknown offset): the client starts anew.
    */
   resume(connection: ConnectionLink, offset: unknown): boolean {
-    const missed = this.#recovery?.since(offset);
-    if (!this.#suspended || !missed) return false;
-    clearTimeout(this.#suspended);
-    this.#suspended = undefined;
+    const recovery = this.#recovery;
+    const missed = recovery?.buffer.since(offset);
+    if (!recovery?.suspended || !missed) return false;
+    clearTimeout(recovery.suspended);
+    recovery.suspended = undefined;
     this.#connection = connection;
     this.connected = true;
     this.recovered = true;
@@ -297,7 +217,7 @@ export class Socket implements RemoteSocket {
 
   /** The node closed this socket's relais connection: its Socket.IO connection closes too. */
   closeConnection(): void {
-    if (this.#suspended) this.#forget();
+    if (this.suspended) this.#forget();
     else this.#connection.close('forced close');
   }
 
@@ -324,51 +244,67 @@ export class Socket implements RemoteSocket {
   /** Leaves the namespace: `disconnecting` (rooms still known), rooms left, `disconnect`. */
   onClose(reason: DisconnectReason, description?: string): void {
     if (!this.connected) return;
-    this.#listeners.emit('disconnecting', [reason, description]);
+    this.emitOwn('disconnecting', [reason, description]);
     this.connected = false;
     this.#connection.remove(this);
-    this.#acks.clear();
-    const recovery = this.nsp.server.recovery;
-    if (this.#recovery && recovery && RECOVERABLE_REASONS.has(reason)) {
+    this.#acks?.clear();
+    const options = this.nsp.server.recovery;
+    if (this.#recovery && options && RECOVERABLE_REASONS.has(reason)) {
       // Kept, rooms and subscriptions included, for the client to come back (see recovery).
-      this.#suspended = setTimeout(() => this.#forget(), recovery.maxDisconnectionMs);
-      this.#suspended.unref();
+      this.#recovery.suspended = setTimeout(() => this.#forget(), options.maxDisconnectionMs);
+      this.#recovery.suspended.unref();
       this.nsp.suspend(this);
     } else {
       this.nsp.remove(this);
       this.link?.end();
     }
-    this.#listeners.emit('disconnect', [reason, description]);
+    this.emitOwn('disconnect', [reason, description]);
   }
 
   /** A cut-off socket leaves for good: its client did not come back in time, or the server closes. */
   forget(): void {
-    if (this.#suspended) this.#forget();
+    if (this.suspended) this.#forget();
   }
 
   #forget(): void {
-    clearTimeout(this.#suspended);
-    this.#suspended = undefined;
+    if (this.#recovery) {
+      clearTimeout(this.#recovery.suspended);
+      this.#recovery.suspended = undefined;
+    }
     this.nsp.remove(this);
     this.link?.end();
   }
 
+  /** @internal InProcessPeer: what this socket's relais connection wrote and the client has not read yet. */
+  get bufferedBytes(): number {
+    return this.#connection.engine.bufferedBytes;
+  }
+
+  /** @internal InProcessPeer: a push of this socket's relais connection; publications of its rooms become events. */
+  onPush(push: Push): void {
+    if (push.type === 'publication') this.#onPublication(push);
+  }
+
+  /** @internal InProcessPeer: the node closed this socket's relais connection (a limit, a kick, shutdown). */
+  onNodeClose(): void {
+    this.closeConnection();
+  }
+
   /** A publication on a channel this socket holds as a room: the event goes to the client. */
-  onPublication(channel: string, event: string | undefined, data: unknown, position?: { offset: number; epoch: string }): void {
-    const name = event ?? 'message';
+  #onPublication(push: PublicationPush): void {
+    const { channel } = push;
     if (!this.roomsByChannel.has(channel)) return;
-    if (position && this.#recovery) {
-      const sent = this.#sentUpTo.get(channel);
-      if (sent && sent.epoch === position.epoch && position.offset <= sent.offset) return;
-      if (sent) this.#sentUpTo.delete(channel);
-      this.#positions.set(channel, position);
-    }
-    if (RESERVED_EVENTS.has(name)) return;
-    if (!this.#recovery && !this.#held) {
-      if (this.connected) this.#connection.write(encodeRoomEvent(this.nsp.name, name, data));
+    const name = push.event ?? 'message';
+    const recovery = this.#recovery;
+    if (!recovery) {
+      // The common case: the same encoded packet for every socket of the room (encodeRoomEvent).
+      if (this.connected && !RESERVED_EVENTS.has(name)) this.#connection.write(roomEventPacket(this.nsp.name, name, push));
       return;
     }
-    this.deliverEvent([name, ...dataToArgs(data)], position && `c:${channel}:${position.epoch}:${position.offset}`);
+    const position = push.offset !== undefined && push.epoch !== undefined ? { offset: push.offset, epoch: push.epoch } : undefined;
+    if (position && !recovery.arrived(channel, position)) return;
+    if (RESERVED_EVENTS.has(name)) return;
+    this.deliverEvent([name, ...dataToArgs(push.data)], position && publicationKey(channel, position));
   }
 
   /** Sends an already encoded packet of this namespace (a broadcast), or its event when recovery keeps offsets. */
@@ -382,13 +318,14 @@ export class Socket implements RemoteSocket {
    * connected. `key` tells the same event apart on two nodes during a hand-over (see remote-recovery).
    */
   deliverEvent(data: unknown[], key?: string): void {
-    if (this.#held) {
-      this.#held.push(key === undefined ? { data } : { data, key });
+    const recovery = this.#recovery;
+    if (recovery?.held) {
+      recovery.held.push(key === undefined ? { data } : { data, key });
       return;
     }
-    if (this.#recovery) {
-      if (!this.connected && !this.#suspended) return;
-      const offset = this.#recovery.add(data, key);
+    if (recovery) {
+      if (!this.connected && !recovery.suspended) return;
+      const offset = recovery.buffer.add(data, key);
       if (this.connected) this.#connection.write(encodePacket({ type: 'EVENT', nsp: this.nsp.name, data: [...data, offset] }));
       return;
     }
@@ -397,7 +334,7 @@ export class Socket implements RemoteSocket {
 
   /** Whether this cut-off socket can give the events after `offset` (its client may resume it, here or on another node). */
   canResume(offset: unknown): boolean {
-    return this.#suspended !== undefined && this.#recovery?.since(offset) !== undefined;
+    return this.suspended && this.#recovery!.buffer.since(offset) !== undefined;
   }
 
   /**
@@ -405,16 +342,16 @@ export class Socket implements RemoteSocket {
    * connection) and returns the events after `offset`; undefined when it cannot.
    */
   handOver(offset: unknown): { events: KeptEvent[]; positions: Record<string, { offset: number; epoch: string }> } | undefined {
-    const events = this.#suspended ? this.#recovery?.keptSince(offset) : undefined;
+    const events = this.suspended ? this.#recovery!.buffer.keptSince(offset) : undefined;
     if (!events) return undefined;
-    const positions = Object.fromEntries(this.#positions);
+    const positions = Object.fromEntries(this.#recovery!.positions);
     this.#forget();
     return { events, positions };
   }
 
-  /** A socket coming from another node: events are held until `completeHandOver`. */
+  /** A socket coming from another node (it has a pid): events are held until `completeHandOver`. */
   holdEvents(): void {
-    this.#held = [];
+    if (this.#recovery) this.#recovery.held = [];
   }
 
   /**
@@ -422,16 +359,10 @@ export class Socket implements RemoteSocket {
    * then those that came here meanwhile that the other node did not have (by key), each once.
    */
   completeHandOver(events: readonly KeptEvent[]): void {
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    const known = new Set(events.flatMap((event) => (event.key === undefined ? [] : [event.key])));
-    for (const key of known) {
-      const match = /^c:(.*):([^:]*):(\d+)$/.exec(key);
-      if (!match) continue;
-      const [, channel, epoch, offset] = match as unknown as [string, string, string, string];
-      const sent = this.#sentUpTo.get(channel);
-      if (!sent || sent.epoch !== epoch || sent.offset < Number(offset)) this.#sentUpTo.set(channel, { epoch, offset: Number(offset) });
-    }
+    const recovery = this.#recovery!;
+    const held = recovery.held ?? [];
+    recovery.held = undefined;
+    const known = recovery.sending(events);
     this.connected = true;
     this.recovered = true;
     this.#write({ type: 'CONNECT', nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });
@@ -440,7 +371,7 @@ export class Socket implements RemoteSocket {
   }
 
   #registerAck(ack: Ack): number {
-    return this.#acks.add(ack, this.#timeoutMs);
+    return (this.#acks ??= new PendingAcks()).add(ack, this.#timeoutMs);
   }
 
   #write(packet: Packet): void {
@@ -449,58 +380,14 @@ export class Socket implements RemoteSocket {
 
   #onEvent(packet: Packet): void {
     const args = [...(packet.data as unknown[])];
-    if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
-    this.#runMiddlewares(args as [string, ...unknown[]], 0, () => {
-      if (!this.connected) return;
-      for (const listener of [...this.#any]) this.#listeners.call(listener, args, '*');
-      this.#listeners.emit(String(args[0]), args.slice(1));
-    });
-  }
-
-  #runMiddlewares(event: [string, ...unknown[]], index: number, done: () => void): void {
-    const middleware = this.#middlewares[index];
-    if (!middleware) {
-      done();
-      return;
-    }
-    let called = false;
-    const next = (error?: Error): void => {
-      if (called) return;
-      called = true;
-      if (error) {
-        // Deferred, as in socket.io: an `error` listener added after the middleware still hears it.
-        queueMicrotask(() => this.#listeners.emit('error', [error]));
-        return;
-      }
-      this.#runMiddlewares(event, index + 1, done);
-    };
-    try {
-      middleware(event, next);
-    } catch (error) {
-      next(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  /** The ack function handed to a listener: it sends one ACK, later calls do nothing. */
-  #ackFor(id: number): Ack {
-    let sent = false;
-    return (...args: unknown[]) => {
-      if (sent) return;
-      sent = true;
-      this.#write({ type: 'ACK', nsp: this.nsp.name, id, data: args });
-    };
+    if (packet.id !== undefined) args.push(replyOnce((data) => this.#write({ type: 'ACK', nsp: this.nsp.name, id: packet.id, data })));
+    this.dispatch(args as [string, ...unknown[]], () => this.connected);
   }
 
   #onAck(packet: Packet): void {
-    const ack = this.#acks.take(packet.id as number);
-    if (!ack) {
-      this.nsp.server.metrics.unknownAcks++;
-      return;
-    }
-    try {
-      ack(...(packet.data as unknown[]));
-    } catch (error) {
-      this.nsp.server.reportError(error, 'ack callback');
-    }
+    const answered = this.#acks?.answer(packet.id as number, packet.data as unknown[], (error) =>
+      this.nsp.server.reportError(error, 'ack callback'),
+    );
+    if (!answered) this.nsp.server.metrics.unknownAcks++;
   }
 }

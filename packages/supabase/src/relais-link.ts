@@ -2,12 +2,14 @@
  * @module relais-link
  * One relais connection held by the Supabase front-end: a Transport handed to `relais.accept`,
  * so that the node's verifier, connect hooks, limits and metrics apply to it as to a native
- * connection. It speaks the relais protocol (JSON) with its session in-process: commands are
- * calls that resolve with their result (or reject with LinkError), pushes go to `onPush`, and
- * the node's heartbeat pings are answered here.
+ * connection. It speaks the relais protocol (JSON) with its session in-process for commands:
+ * calls that resolve with their result (or reject with LinkError). Pushes come as values (it is
+ * a PushTransport: nothing encoded and decoded again) and go to `onPush`; the node sends such a
+ * connection no heartbeat pings. (Not yet moved onto `relais.connectInProcess`, which takes no
+ * client commands.)
  */
 import { jsonCodec, type Frame, type Push } from '@relais/protocol';
-import type { ClientDetails, Relais, Session, Transport, TransportInfo } from '@relais/server';
+import type { ClientDetails, PushTransport, Relais, Session, TransportInfo } from '@relais/server';
 
 /** The name hooks see in `transport.name` for the front-end's connections. */
 export const LINK_TRANSPORT_NAME = 'supabase';
@@ -35,7 +37,7 @@ interface Pending {
   reject(error: LinkError): void;
 }
 
-export class RelaisLink implements Transport {
+export class RelaisLink implements PushTransport {
   readonly codec = jsonCodec;
   readonly info: TransportInfo;
   readonly #relais: Relais;
@@ -93,6 +95,12 @@ export class RelaisLink implements Transport {
     this.#closed = true;
     this.#failPending(3000, 'connection closed');
     this.#session?.handleClose(1000);
+  }
+
+  /** PushTransport: a push as a value (the same object for every connection one publication reaches). */
+  push(value: Push): void {
+    if (this.#closed || value.type === 'ping' || value.type === 'disconnect') return;
+    this.#events.onPush(value);
   }
 
   write(frame: Frame): void {
