@@ -47,6 +47,14 @@ export const VARIANTS = {
     nodes: 1,
     start: async (options) => (await import('./socketio.mjs')).start(options),
   },
+  // connectionStateRecovery on: only the disruption scenarios (jitter, avalanche) run it by default.
+  'socketio-csr': {
+    label: 'Socket.IO 4 (connectionStateRecovery)',
+    protocol: 'socketio',
+    nodes: 1,
+    optIn: true,
+    start: async (options) => (await import('./socketio.mjs')).start({ ...options, recovery: true }),
+  },
   'ws-naive': {
     label: 'ws (send per subscriber)',
     protocol: 'ws',
