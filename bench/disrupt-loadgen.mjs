@@ -27,8 +27,12 @@ const latency = new Histogram();
 /** Publications stamped while their client was offline: receipt − stamp, and receipt − max(stamp, reconnect began). */
 const replay = new Histogram();
 const replayAfterReturn = new Histogram();
+/** Reconnects: from losing a connection to subscribed again; and the successful attempt alone. */
 const reconnect = new Histogram();
-const counts = { kills: 0, lost: 0, reconnects: 0, failed: 0 };
+const answer = new Histogram();
+const counts = { kills: 0, lost: 0, reconnects: 0, failed: 0, failedAttempts: 0 };
+/** Why reconnect attempts failed: close code (1006: no close frame) or error, and how often. */
+const attemptFailures = new Map();
 let lastPayloadAt = 0;
 let jitter;
 
@@ -45,16 +49,22 @@ const hooks = {
     replay.record(us);
     replayAfterReturn.record((now - replayFrom) * 1000);
   },
-  onReady(_client, downMs) {
+  onReady(_client, downMs, answerMs) {
     if (downMs === undefined) return;
     counts.reconnects++;
     reconnect.record(downMs * 1000);
+    answer.record(answerMs * 1000);
   },
   onLost() {
     counts.lost++;
   },
   onFailed() {
     counts.failed++;
+  },
+  onAttemptFailed(_client, code, why) {
+    counts.failedAttempts++;
+    const key = `${code}${why ? ` ${String(why).slice(0, 60)}` : ''}`;
+    attemptFailures.set(key, (attemptFailures.get(key) ?? 0) + 1);
   },
 };
 
@@ -137,11 +147,14 @@ function report({ accepted }) {
     clients: clients.length,
     notReady: clients.filter((client) => !client.ready).length,
     recovered: sum('recovered'),
+    droppedByOffset: sum('droppedByOffset'),
+    attemptFailures: Object.fromEntries(attemptFailures),
     unrecovered: sum('unrecovered'),
     latency: latency.summary(),
     replay: replay.summary(),
     replayAfterReturn: replayAfterReturn.summary(),
     reconnect: reconnect.summary(),
+    answer: answer.summary(),
   };
 }
 

@@ -69,6 +69,8 @@ function outcome(report, published) {
     stampReplayMax: report.replay.max,
     p99: report.latency.p99,
     kills: report.kills,
+    droppedByOffset: report.droppedByOffset,
+    failedAttempts: report.failedAttempts,
     recovered: report.recovered,
     unrecovered: report.unrecovered,
   };
@@ -116,11 +118,19 @@ export async function runAvalanche(ctx, plan) {
     reconnectP50: report.reconnect.p50,
     reconnectP95: report.reconnect.p95,
     reconnectMax: report.reconnect.max,
+    // The successful attempt alone (TCP connect to subscribed): the server's answer under the herd.
+    answerP50: report.answer.p50,
+    answerP95: report.answer.p95,
     lost: report.missing,
     deliveredPct: report.deliveredPct,
     duplicated: report.duplicates,
+    droppedByOffset: report.droppedByOffset,
     published: published.accepted.length,
     notSent: published.skipped,
+    failedAttempts: report.failedAttempts,
+    attemptFailures: Object.entries(report.attemptFailures)
+      .map(([why, count]) => `${why} ×${count}`)
+      .join('; '),
     recovered: report.recovered,
     unrecovered: report.unrecovered,
   };

@@ -3,8 +3,9 @@
  * Subscribers that come back: raw-socket clients (bench/lib/raw-ws.mjs) of the disruption
  * scenarios, each reconnecting the way its client library does.
  * - relais: `connect` + `subscribe` pipelined; from the second time on the subscribe carries
- *   `since` (the last offset and epoch received, docs/protocol.md `subscribe`), as the SDK does.
- *   Retries follow the SDK's default backoff.
+ *   `since` (the last offset and epoch received, docs/protocol.md `subscribe`), and a
+ *   publication whose offset is not above that position is dropped as a duplicate (counted in
+ *   `droppedByOffset`), as the SDK does. Retries follow the SDK's default backoff.
  * - socketio: Engine.IO v4 / Socket.IO v5 text packets. With `csr` (the server runs
  *   connectionStateRecovery) the CONNECT packet carries the `pid` of the last session and the
  *   offset of the last event received, as socket.io-client does; without it every connection is
@@ -24,7 +25,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /**
  * `hooks`: `pickPort()` → a live port; `onPayload(client, seq, t, replayFrom)` (replayFrom: for a
  * publication stamped while the client was offline, the later of `t` and its reconnect);
- * `onReady(client, downMs)` (downMs: since the connection was lost, undefined the first time);
+ * `onReady(client, downMs, answerMs)` (downMs: since the connection was lost, undefined the
+ * first time; answerMs: since the attempt that succeeded began, TCP connect to subscribed);
  * `onLost(client)` when a ready connection was closed by anyone but `kill`.
  */
 export class DisruptedClient {
@@ -37,6 +39,7 @@ export class DisruptedClient {
   #ws;
   #timer;
   #lostAt;
+  #attemptAt;
   #everReady = false;
   #session = {};
 
@@ -59,14 +62,15 @@ export class DisruptedClient {
     if (this.state === 'stopped') return;
     this.state = 'connecting';
     this.connects++;
-    this.log.reopening(monoMs());
+    this.#attemptAt = monoMs();
+    this.log.reopening(this.#attemptAt);
     const port = this.hooks.pickPort();
     const speak = this.protocol === 'relais' ? relaisSpeaker(this, this.#session) : socketioSpeaker(this, this.#session);
     const ws = new RawWebSocket(speak.url(port), {
       protocol: speak.subprotocol,
       onOpen: () => speak.open(ws),
       onMessage: (text) => speak.message(ws, text),
-      onClose: () => this.#closed(ws),
+      onClose: (code, reason, error) => this.#closed(ws, code, error?.message ?? reason),
     });
     this.#ws = ws;
     this.#timer = setTimeout(() => {
@@ -84,8 +88,14 @@ export class DisruptedClient {
     const downMs = this.#lostAt === undefined ? undefined : now - this.#lostAt;
     this.#lostAt = undefined;
     this.#everReady = true;
-    this.hooks.onReady?.(this, downMs);
+    this.hooks.onReady?.(this, downMs, now - this.#attemptAt);
   }
+
+  /**
+   * A publication the connection's position says was delivered already (offset not above it,
+   * same epoch): the relais SDK drops it, and so does this client, counting it.
+   */
+  droppedByOffset = 0;
 
   /** Called by the speakers for every frame that may carry payloads. */
   payloads(text) {
@@ -112,11 +122,12 @@ export class DisruptedClient {
     this.#ws?.terminate();
   }
 
-  #closed(ws) {
+  #closed(ws, code, why) {
     if (ws !== this.#ws) return;
     clearTimeout(this.#timer);
     if (this.state === 'stopped' || this.state === 'killed') return;
     const wasReady = this.state === 'ready';
+    if (!wasReady) this.hooks.onAttemptFailed?.(this, code, why);
     if (wasReady) {
       const now = monoMs();
       this.log.wentOffline(now);
@@ -151,11 +162,15 @@ function relaisSpeaker(client, session) {
             ws.terminate();
             continue;
           }
+          const reply = JSON.parse(line).result;
           if (session.position) {
-            if (line.includes('"recovered":true')) client.recovered++;
+            if (reply.recovered === true) client.recovered++;
             else client.unrecovered++;
           }
-          client.payloads(line);
+          for (const publication of reply.publications ?? []) {
+            if (stale(session, publication.offset, reply.epoch)) client.droppedByOffset++;
+            else client.payloads(JSON.stringify(publication.data));
+          }
           keep(session, relaisPosition(line));
           client.becameReady();
           continue;
@@ -165,12 +180,23 @@ function relaisSpeaker(client, session) {
           continue;
         }
         if (line.startsWith('{"c":') || line.includes('"type":"publication"')) {
+          const position = relaisPosition(line);
+          if (position && stale(session, position.offset, position.epoch)) {
+            client.droppedByOffset++;
+            continue;
+          }
           client.payloads(line);
-          keep(session, relaisPosition(line));
+          keep(session, position);
         }
       }
     },
   };
+}
+
+/** Whether `offset` (of `epoch`, undefined: the position's) is not above the kept position. */
+function stale(session, offset, epoch) {
+  const kept = session.position;
+  return kept !== undefined && typeof offset === 'number' && (epoch === undefined || epoch === kept.epoch) && offset <= kept.offset;
 }
 
 function keep(session, position) {
