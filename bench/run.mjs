@@ -40,7 +40,8 @@ const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload', '
 const DISRUPT_VARIANTS = {
   jitter: ['relais', 'relais-redis', 'socketio', 'socketio-csr'],
   // Two nodes each: a memory node cannot give another node's clients what they missed.
-  avalanche: ['relais-redis', 'socketio', 'socketio-csr'],
+  // relais-redis-drain: the same nodes with drainWindowMs, to measure what spreading the closes does.
+  avalanche: ['relais-redis', 'relais-redis-drain', 'socketio', 'socketio-csr'],
 };
 
 /**

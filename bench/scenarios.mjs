@@ -45,7 +45,7 @@ export async function withVariant(name, options, fn) {
       },
       /** Stops node `node` gracefully (its own close(): relais sends 3001 to every client) and starts a new one in its place; resolves with the new port. */
       async restart(node) {
-        await stop(servers[node], 'stop', graceMs);
+        await stop(servers[node], 'stop', graceMs + (variant.drainWindowMs ?? 0));
         servers[node] = await startNode(node);
         ports[node] = await ask(servers[node], 'port');
         return ports[node];

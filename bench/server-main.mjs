@@ -42,7 +42,8 @@ serve({
     return usage();
   },
   stop: async () => {
-    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+    // A node that spreads its closes (drainWindowMs) gets that long on top.
+    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 3000 + (variant.drainWindowMs ?? 0)))]);
     setImmediate(() => process.exit(0));
   },
 });
