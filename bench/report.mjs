@@ -551,6 +551,7 @@ export function renderMarkdown(run) {
   out.push('npm run bench -- --write-docs          # full run, about 35 minutes with Redis reachable, rewrites this page');
   out.push('npm run bench -- --quick               # about 3 minutes');
   out.push("node bench/session-cost.mjs             # relais's own JavaScript per connection and per delivery, without sockets");
+  out.push('npm run bench -- --scenarios=jitter,avalanche --quick   # the disruption scenarios (bench/disrupt.mjs), about 9 minutes');
   out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
   out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
   out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');

@@ -45,7 +45,9 @@ const DISRUPT_VARIANTS = {
 };
 
 /**
- * Loads and windows of a full run (about 35 minutes with the Redis variant) and of --quick (about 3 minutes).
+ * Loads and windows of a full run (about 35 minutes with the Redis variant before jitter and
+ * avalanche, which add roughly 30 more: estimated from their quick plans, not timed at full
+ * size) and of --quick (about 3 minutes, and 9 for jitter and avalanche).
  * overload.slowShare: the share of subscribers that stop reading once subscribed;
  * overload.payloadBytes: about how large each published payload is (default about 70 bytes).
  */
