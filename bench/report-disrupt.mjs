@@ -26,7 +26,7 @@ export const DISRUPT_NOTES = {
     const p = plan.avalanche;
     return [
       `${n(p.clients)} subscribers on 2 nodes under a steady ${p.rate} msg/s; each node in turn is taken out of the balancer (the load generator), closed the way it closes on a deploy (relais \`close()\`: every client gets 3001; Socket.IO \`io.close()\`), and replaced by a new process, ${p.settleMs / 1000} s apart.`,
-      "Clients reconnect to a live node with their library's default backoff and jitter (relais SDK: 500 ms to 2^n × 500 ms; socket.io-client: 1 s × 2^n ± 50 %).",
+      "Clients reconnect to a live node with their library's default backoff and jitter (relais SDK: uniform in 500 ms … 500 ms × 2^(n+1), at most 20 s; socket.io-client: 1 s × 2^n ± 50 %, at most 5 s; n = 0 for the first retry). The variant with drainWindowMs closes its clients over that window instead of all at once (docs/server.md, Graceful shutdown).",
       `"never back" counts clients not subscribed again ${p.deadlineMs / 1000} s after the last restart; reconnect time is from losing the connection to subscribed again (backoff included), "answer" the successful attempt alone (TCP connect to subscribed); "lost" are acknowledged publications a client never received.`,
       "relais runs on Redis (history in Redis, so a client recovers on the other node). Socket.IO has no adapter between its nodes here (this repository's bench has no Redis adapter): the publisher sends each publication to every live node, and a session recovery cannot cross nodes (its sessions are in the memory of the node that closed), so both Socket.IO variants lose what was published during a reconnect.",
     ].join(' ');

@@ -337,7 +337,9 @@ async function checkRedis(startedAt) {
 function disruptVariants(kind) {
   const own = DISRUPT_VARIANTS[kind];
   if (flags.variants !== undefined) return variants.filter((variant) => own.includes(variant));
-  return own.filter((variant) => !VARIANTS[variant].redis || variants.includes(variant));
+  // Redis variants only when Redis answered (checkRedis keeps relais-redis in the list then).
+  const redisAnswered = variants.some((variant) => VARIANTS[variant].redis);
+  return own.filter((variant) => !VARIANTS[variant].redis || redisAnswered);
 }
 
 /** One run from several: later runs' scenarios replace earlier ones; each keeps its command. */
