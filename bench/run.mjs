@@ -19,6 +19,8 @@
  *   --verbose            print every max-rate probe
  *   --overload=k:v,...   override the overload plan's numbers (clients, slowShare, rate,
  *                        payloadBytes, durationMs), e.g. --overload=clients:200,rate:500
+ *   --jitter=k:v,...     the same for the jitter plan (clients, rate, durationMs, intervalMs, …)
+ *   --avalanche=k:v,...  and the avalanche plan (clients, rate, settleMs, deadlineMs)
  *   --docs-from=A[,B]    only rewrite docs/benchmarks.md from saved runs (bench/results/*.json);
  *                        a scenario in a later run replaces the same scenario of an earlier one
  */
@@ -127,6 +129,8 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     overload: { type: 'string' },
+    jitter: { type: 'string' },
+    avalanche: { type: 'string' },
     'docs-from': { type: 'string' },
   },
 });
@@ -143,17 +147,18 @@ function list(value, known, what, defaults = known) {
 
 const mode = flags.quick ? 'quick' : 'full';
 const plan = PLANS[mode];
-if (flags.overload !== undefined) plan.overload = { ...plan.overload, ...overloadOverrides(flags.overload) };
+for (const kind of ['overload', 'jitter', 'avalanche'])
+  if (flags[kind] !== undefined) plan[kind] = { ...plan[kind], ...planOverrides(kind, flags[kind]) };
 
-/** `clients:200,rate:500` → { clients: 200, rate: 500 }, known keys and finite numbers only. */
-function overloadOverrides(value) {
-  const known = Object.keys(PLANS.full.overload);
+/** `clients:200,rate:500` → { clients: 200, rate: 500 }, known keys of plan `kind` and finite numbers only. */
+function planOverrides(kind, value) {
+  const known = Object.keys(PLANS.full[kind]);
   const out = {};
   for (const pair of value.split(',').filter(Boolean)) {
     const [key, raw] = pair.split(':');
     const number = Number(raw);
-    if (!known.includes(key)) throw new Error(`--overload: unknown key "${key}"; known: ${known.join(', ')}`);
-    if (!Number.isFinite(number) || number < 0) throw new Error(`--overload: ${key} must be a non-negative number, got "${raw}"`);
+    if (!known.includes(key)) throw new Error(`--${kind}: unknown key "${key}"; known: ${known.join(', ')}`);
+    if (!Number.isFinite(number) || number < 0) throw new Error(`--${kind}: ${key} must be a non-negative number, got "${raw}"`);
     out[key] = number;
   }
   return out;
