@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import { isFailure } from './lib/failures.mjs';
+import { DISRUPT_NOTES, DISRUPT_TITLES, describeDisrupt, disruptColumns, disruptTargetRows } from './report-disrupt.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -166,6 +167,7 @@ const TITLES = {
   idle: 'Idle connections: memory and connection rate',
   rpc: 'RPC / ack round trip through the real client libraries',
   overload: 'Overload',
+  ...DISRUPT_TITLES,
 };
 
 const NOTES = {
@@ -175,6 +177,7 @@ const NOTES = {
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
   idle: "Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server's growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; with the raw-socket load generator the bare ws servers reach several times the rate of relais and Socket.IO, so for those two the server core is the limit, and the server's CPU time per connection (same window) says why.",
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
+  ...DISRUPT_NOTES,
   overload: (plan) => {
     const slow = slowCount(plan.overload);
     const common =
@@ -206,6 +209,7 @@ function columnsFor(scenario, summary, plan) {
 function allColumnsFor(scenario, summary, plan) {
   const kind = scenario.split(' ')[0];
   if (kind === 'fanout' || kind === 'channels') return FANOUT_COLUMNS;
+  if (kind === 'jitter' || kind === 'avalanche') return disruptColumns(kind, plan);
   if (kind === 'maxrate')
     return [
       { key: 'maxRate', title: 'max msg/s', digits: 0 },
@@ -274,6 +278,7 @@ function targets(summaries) {
   add('RSS per idle connection: relais / Socket.IO ≤ 0.55x', ratio(summaries[idle], 'rssKBPerConn', 'relais', 'socketio'), 0.55, 'lower');
   add('Connections/s: relais / Socket.IO ≥ 2x', ratio(summaries[idle], 'connPerSec', 'relais', 'socketio'), 2, 'higher');
   add('RPC round trip p50: relais / Socket.IO ack ≤ 1x', ratio(summaries.rpc, 'p50', 'relais', 'socketio'), 1, 'lower');
+  rows.push(...disruptTargetRows(summaries, fmt));
   return ['| target | measured | |', '| --- | ---: | --- |', ...rows].join('\n');
 }
 
@@ -382,6 +387,7 @@ function describe(scenario, plan) {
   if (kind === 'channels')
     return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
   if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
+  if (kind === 'jitter' || kind === 'avalanche') return describeDisrupt(kind, plan);
   if (kind === 'overload') {
     const { clients, rate, durationMs, slowShare, payloadBytes } = plan.overload;
     const slow = slowShare ? ` (${fmt(slowShare * 100, 0)} % of them slow)` : '';
@@ -545,6 +551,7 @@ export function renderMarkdown(run) {
   out.push('npm run bench -- --write-docs          # full run, about 35 minutes with Redis reachable, rewrites this page');
   out.push('npm run bench -- --quick               # about 3 minutes');
   out.push("node bench/session-cost.mjs             # relais's own JavaScript per connection and per delivery, without sockets");
+  out.push('npm run bench -- --scenarios=jitter,avalanche --quick   # the disruption scenarios (bench/disrupt.mjs), about 9 minutes');
   out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
   out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
   out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');

@@ -5,16 +5,22 @@
  * bench/results/, prints a summary and, with --write-docs, regenerates docs/benchmarks.md.
  *
  *   --quick              small loads and short windows (about 3 minutes)
- *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload (default: all)
+ *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload, jitter, avalanche
+ *                        (default: all)
  *   --variants=a,b       relais, relais-redis, socketio, ws-naive, ws-frame (default: all;
  *                        relais-redis only when its Redis answers, see bench/lib/redis.mjs),
- *                        and relais-metrics (relais with `metrics: true`; only when named)
+ *                        and relais-metrics (relais with `metrics: true`; only when named).
+ *                        jitter and avalanche run their own list (bench/disrupt.mjs:
+ *                        relais, relais-redis, socketio, socketio-csr; avalanche without
+ *                        relais (memory)), narrowed by --variants when given
  *   --reps=N             repetitions (default 3)
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)
  *   --verbose            print every max-rate probe
  *   --overload=k:v,...   override the overload plan's numbers (clients, slowShare, rate,
  *                        payloadBytes, durationMs), e.g. --overload=clients:200,rate:500
+ *   --jitter=k:v,...     the same for the jitter plan (clients, rate, durationMs, intervalMs, …)
+ *   --avalanche=k:v,...  and the avalanche plan (clients, rate, settleMs, deadlineMs)
  *   --docs-from=A[,B]    only rewrite docs/benchmarks.md from saved runs (bench/results/*.json);
  *                        a scenario in a later run replaces the same scenario of an earlier one
  */
@@ -27,13 +33,23 @@ import { newRedisPrefix, redisStatus, redisUrl } from './lib/redis.mjs';
 import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
 import { machine, renderMarkdown, summarize } from './report.mjs';
 import { runOverload } from './overload.mjs';
+import { DISRUPT_SERVER_OPTIONS, runAvalanche, runJitter } from './disrupt.mjs';
 import { runFanout, runIdle, runMaxRate, runRpc, withVariant } from './scenarios.mjs';
 import { VARIANTS } from './servers/index.mjs';
 
-const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload'];
+const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload', 'jitter', 'avalanche'];
+/** The variants of the disruption scenarios: servers that can recover a client, and Socket.IO both ways. */
+const DISRUPT_VARIANTS = {
+  jitter: ['relais', 'relais-redis', 'socketio', 'socketio-csr'],
+  // Two nodes each: a memory node cannot give another node's clients what they missed.
+  // relais-redis-drain: the same nodes with drainWindowMs, to measure what spreading the closes does.
+  avalanche: ['relais-redis', 'relais-redis-drain', 'socketio', 'socketio-csr'],
+};
 
 /**
- * Loads and windows of a full run (about 35 minutes with the Redis variant) and of --quick (about 3 minutes).
+ * Loads and windows of a full run (about 35 minutes with the Redis variant before jitter and
+ * avalanche, which add roughly 30 more: estimated from their quick plans, not timed at full
+ * size) and of --quick (about 3 minutes, and 9 for jitter and avalanche).
  * overload.slowShare: the share of subscribers that stop reading once subscribed;
  * overload.payloadBytes: about how large each published payload is (default about 70 bytes).
  */
@@ -60,6 +76,19 @@ const PLANS = {
     idle: { clients: 10_000, timedClients: 5_000, channels: 1_000 },
     rpc: { warmup: 300, calls: 3_000 },
     overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
+    // Every client killed about every 15 s (± 20 %), offline 2–3 s; a steady stream of `rate` msg/s.
+    jitter: {
+      clients: 10_000,
+      rate: 10,
+      durationMs: 60_000,
+      intervalMs: 15_000,
+      spread: 0.2,
+      minOfflineMs: 2_000,
+      offlineSpreadMs: 1_000,
+      settleMs: 30_000,
+    },
+    // Each of 2 nodes restarted in turn, `settleMs` apart; clients not back within `deadlineMs` after the last count as never back.
+    avalanche: { clients: 5_000, rate: 10, settleMs: 10_000, deadlineMs: 30_000 },
   },
   quick: {
     fanout: {
@@ -76,6 +105,17 @@ const PLANS = {
     rpc: { warmup: 100, calls: 500 },
     // As long as a full run's: the slow clients' kernel buffers (about 4 MB each here) fill first.
     overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
+    jitter: {
+      clients: 500,
+      rate: 10,
+      durationMs: 30_000,
+      intervalMs: 15_000,
+      spread: 0.2,
+      minOfflineMs: 2_000,
+      offlineSpreadMs: 1_000,
+      settleMs: 15_000,
+    },
+    avalanche: { clients: 500, rate: 10, settleMs: 6_000, deadlineMs: 20_000 },
   },
 };
 
@@ -89,6 +129,8 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     overload: { type: 'string' },
+    jitter: { type: 'string' },
+    avalanche: { type: 'string' },
     'docs-from': { type: 'string' },
   },
 });
@@ -105,17 +147,18 @@ function list(value, known, what, defaults = known) {
 
 const mode = flags.quick ? 'quick' : 'full';
 const plan = PLANS[mode];
-if (flags.overload !== undefined) plan.overload = { ...plan.overload, ...overloadOverrides(flags.overload) };
+for (const kind of ['overload', 'jitter', 'avalanche'])
+  if (flags[kind] !== undefined) plan[kind] = { ...plan[kind], ...planOverrides(kind, flags[kind]) };
 
-/** `clients:200,rate:500` → { clients: 200, rate: 500 }, known keys and finite numbers only. */
-function overloadOverrides(value) {
-  const known = Object.keys(PLANS.full.overload);
+/** `clients:200,rate:500` → { clients: 200, rate: 500 }, known keys of plan `kind` and finite numbers only. */
+function planOverrides(kind, value) {
+  const known = Object.keys(PLANS.full[kind]);
   const out = {};
   for (const pair of value.split(',').filter(Boolean)) {
     const [key, raw] = pair.split(':');
     const number = Number(raw);
-    if (!known.includes(key)) throw new Error(`--overload: unknown key "${key}"; known: ${known.join(', ')}`);
-    if (!Number.isFinite(number) || number < 0) throw new Error(`--overload: ${key} must be a non-negative number, got "${raw}"`);
+    if (!known.includes(key)) throw new Error(`--${kind}: unknown key "${key}"; known: ${known.join(', ')}`);
+    if (!Number.isFinite(number) || number < 0) throw new Error(`--${kind}: ${key} must be a non-negative number, got "${raw}"`);
     out[key] = number;
   }
   return out;
@@ -230,6 +273,18 @@ async function main() {
     results[`overload ${p.clients}x${p.rate}`] = await sessions('overload', (ctx) => runOverload(ctx, p));
   }
 
+  for (const kind of ['jitter', 'avalanche']) {
+    if (!scenarios.includes(kind)) continue;
+    const p = plan[kind];
+    const measure = kind === 'jitter' ? runJitter : runAvalanche;
+    const disruptOptions = { ...options, serverOptions: DISRUPT_SERVER_OPTIONS, ...(kind === 'avalanche' ? { nodes: 2 } : {}) };
+    results[`${kind} ${p.clients}`] = await interleaved(
+      kind,
+      (variant) => withVariant(variant, disruptOptions, (ctx) => measure(ctx, p)),
+      disruptVariants(kind),
+    );
+  }
+
   const run = {
     command: `npm run bench --${process.argv
       .slice(2)
@@ -238,7 +293,11 @@ async function main() {
     mode,
     reps,
     plan,
-    variants: Object.fromEntries(variants.map((variant) => [variant, VARIANTS[variant].label])),
+    variants: Object.fromEntries(
+      [...new Set([...variants, ...['jitter', 'avalanche'].filter((kind) => scenarios.includes(kind)).flatMap(disruptVariants)])].map(
+        (variant) => [variant, VARIANTS[variant].label],
+      ),
+    ),
     startedAt: startedAt.toISOString(),
     minutes: (Date.now() - startedAt.getTime()) / 60_000,
     code: codeVersion(),
@@ -277,6 +336,15 @@ async function checkRedis(startedAt) {
     variants = variants.filter((variant) => !VARIANTS[variant].redis);
     return undefined;
   }
+}
+
+/** The variants a disruption scenario runs: its own list, narrowed by --variants when given. */
+function disruptVariants(kind) {
+  const own = DISRUPT_VARIANTS[kind];
+  if (flags.variants !== undefined) return variants.filter((variant) => own.includes(variant));
+  // Redis variants only when Redis answered (checkRedis keeps relais-redis in the list then).
+  const redisAnswered = variants.some((variant) => VARIANTS[variant].redis);
+  return own.filter((variant) => !VARIANTS[variant].redis || redisAnswered);
 }
 
 /** One run from several: later runs' scenarios replace earlier ones; each keeps its command. */

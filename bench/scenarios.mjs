@@ -27,10 +27,11 @@ export async function withVariant(name, options, fn) {
   const servers = [];
   const loads = [];
   let graceMs = 5_000;
+  // Options of the scenario for the server (e.g. history for recovery), passed as JSON.
+  const serverArgs = (node) => [name, String(node), ...(options.serverOptions ? [JSON.stringify(options.serverOptions)] : [])];
+  const startNode = async (node) => (await spawn('server-main.mjs', serverArgs(node), { core: SERVER_CORE, execArgv })).child;
   try {
-    for (let node = 0; node < variant.nodes; node++) {
-      servers.push((await spawn('server-main.mjs', [name, String(node)], { core: SERVER_CORE, execArgv })).child);
-    }
+    for (let node = 0; node < (options.nodes ?? variant.nodes); node++) servers.push(await startNode(node));
     const ports = await Promise.all(servers.map((server) => ask(server, 'port')));
     const ctx = {
       name,
@@ -38,10 +39,17 @@ export async function withVariant(name, options, fn) {
       ports,
       servers,
       ...serverGroup(servers, variant.redis ? () => redisCpuUs() : undefined),
-      async loadgen() {
-        const { child } = await spawn('loadgen.mjs', [], { core: LOAD_CORE });
+      async loadgen(script = 'loadgen.mjs') {
+        const { child } = await spawn(script, [], { core: LOAD_CORE });
         loads.push(child);
         return child;
+      },
+      /** Stops node `node` gracefully (its own close(): relais sends 3001 to every client) and starts a new one in its place; resolves with the new port. */
+      async restart(node) {
+        await stop(servers[node], 'stop', graceMs + (variant.drainWindowMs ?? 0));
+        servers[node] = await startNode(node);
+        ports[node] = await ask(servers[node], 'port');
+        return ports[node];
       },
     };
     return await fn(ctx);

@@ -1,6 +1,6 @@
 /**
  * @module bench/server-main
- * One server variant in its own process: `node --expose-gc server-main.mjs <variant> [node]`.
+ * One server variant in its own process: `node --expose-gc server-main.mjs <variant> [node] [options JSON]`.
  * Answers the orchestrator over IPC: its CPU time (process.cpuUsage: user + system of all
  * threads), memory (after a full GC on request), the event loop's longest stall, and the
  * garbage collector's pauses since the last `resetLoop` (longest, total, and the kind of the
@@ -13,7 +13,9 @@ import { EXTRA_VARIANTS, VARIANTS } from './servers/index.mjs';
 const name = process.argv[2];
 const variant = VARIANTS[name] ?? EXTRA_VARIANTS[name];
 if (!variant) throw new Error(`unknown variant ${name}`);
-const server = await variant.start({ port: 0, node: Number(process.argv[3] ?? 0) });
+// argv[4]: the scenario's options for the server, as JSON (e.g. `{"history":true}`).
+const extra = process.argv[4] === undefined ? {} : JSON.parse(process.argv[4]);
+const server = await variant.start({ ...extra, port: 0, node: Number(process.argv[3] ?? 0) });
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 
@@ -69,7 +71,8 @@ serve({
     return usage();
   },
   stop: async () => {
-    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+    // A node that spreads its closes (drainWindowMs) gets that long on top.
+    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 3000 + (variant.drainWindowMs ?? 0)))]);
     setImmediate(() => process.exit(0));
   },
 });

@@ -10,6 +10,9 @@
  * is left out of the default list when that Redis does not answer, and Redis's own CPU time
  * is reported next to the nodes' (it is not part of "server CPU").
  */
+/** The drain window of the relais-redis-drain variant, ms. */
+export const DRAIN_WINDOW_MS = 3_000;
+
 export const VARIANTS = {
   relais: {
     label: 'relais (memory)',
@@ -41,11 +44,29 @@ export const VARIANTS = {
     redis: true,
     start: async (options) => (await import('./relais-redis.mjs')).start(options),
   },
+  // The same 2 nodes closing their clients over DRAIN_WINDOW_MS (the drainWindowMs option): the avalanche runs it.
+  'relais-redis-drain': {
+    label: `relais (Redis, 2 nodes, drainWindowMs ${DRAIN_WINDOW_MS})`,
+    protocol: 'relais',
+    nodes: 2,
+    redis: true,
+    optIn: true,
+    drainWindowMs: DRAIN_WINDOW_MS,
+    start: async (options) => (await import('./relais-redis.mjs')).start({ ...options, drainWindowMs: DRAIN_WINDOW_MS }),
+  },
   socketio: {
     label: 'Socket.IO 4',
     protocol: 'socketio',
     nodes: 1,
     start: async (options) => (await import('./socketio.mjs')).start(options),
+  },
+  // connectionStateRecovery on: only the disruption scenarios (jitter, avalanche) run it by default.
+  'socketio-csr': {
+    label: 'Socket.IO 4 (connectionStateRecovery)',
+    protocol: 'socketio',
+    nodes: 1,
+    optIn: true,
+    start: async (options) => (await import('./socketio.mjs')).start({ ...options, recovery: true }),
   },
   'ws-naive': {
     label: 'ws (send per subscriber)',

@@ -6,17 +6,23 @@
  */
 import { createRelais } from '@relais/server';
 
+/** What the disruption scenarios (bench/disrupt.mjs) keep: enough for any offline window they make. */
+const RECOVERY_HISTORY = { historySize: 10_000, historyTtlMs: 300_000 };
+
 /**
  * `catchUp`: every channel keeps history and a subscriber whose queue overflows falls behind
- * and catches up (slowConsumer 'catch-up') instead of being closed with 3008. `metrics`: the
- * node's `metrics` option on.
- * @param {{port?: number, engine?: unknown, catchUp?: boolean, metrics?: boolean}} options
+ * and catches up (slowConsumer 'catch-up') instead of being closed with 3008. `history`: every
+ * channel keeps history, so a subscriber recovers what it missed while offline. `metrics`: the
+ * node's `metrics` option on. `drainWindowMs`: the node's option (close() spreads its 3001s).
+ * @param {{port?: number, engine?: unknown, catchUp?: boolean, history?: boolean, metrics?: boolean, drainWindowMs?: number}} options
  */
-export async function start({ port = 0, engine, catchUp = false, metrics = false } = {}) {
+export async function start({ port = 0, engine, catchUp = false, history = false, metrics = false, drainWindowMs } = {}) {
   const relais = createRelais({
     ...(catchUp
       ? { namespaces: { '*': { historySize: 100_000, historyTtlMs: 600_000, historyMaxBytes: 512 * 2 ** 20, slowConsumer: 'catch-up' } } }
-      : {}),
+      : history
+        ? { namespaces: { '*': RECOVERY_HISTORY } }
+        : {}),
     maxConnections: 100_000,
     maxChannelsPerConnection: 16,
     // The per-connection command limit (1000/s by default) would refuse the round-trip
@@ -24,6 +30,7 @@ export async function start({ port = 0, engine, catchUp = false, metrics = false
     limits: { perConnection: { commands: { perSecond: 1_000_000, burst: 1_000_000 } } },
     ...(engine ? { engine } : {}),
     ...(metrics ? { metrics: true } : {}),
+    ...(drainWindowMs ? { drainWindowMs } : {}),
   });
   relais.rpc('echo', ({ data }) => data);
   const address = await relais.listen({ port, host: '127.0.0.1' });

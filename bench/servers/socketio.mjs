@@ -1,19 +1,24 @@
 /**
  * @module bench/servers/socketio
- * The Socket.IO 4 variant with its defaults: a client joins the room named in its handshake
- * query, a publisher emits `pub` (room, data) and the server fans out with `io.to(room).emit`.
+ * The Socket.IO 4 variant with its defaults (or, with `recovery`, connectionStateRecovery on):
+ * a client joins the room named in its handshake query, a publisher emits `pub` (room, data) and the server fans out with `io.to(room).emit`.
  * `rpc` answers through the acknowledgement callback.
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
-export async function start({ port = 0 } = {}) {
+export async function start({ port = 0, recovery = false } = {}) {
   const http = createServer();
-  const io = new Server(http);
+  // `recovery`: connectionStateRecovery with its defaults (sessions and packets kept 2 minutes).
+  const io = new Server(http, recovery ? { connectionStateRecovery: {} } : {});
   io.on('connection', (socket) => {
     const room = socket.handshake.query.room;
     if (typeof room === 'string' && room !== '') socket.join(room);
-    socket.on('pub', (target, data) => io.to(target).emit('m', data));
+    // A `pub` sent with an ack id is acknowledged once fanned out (the disruption scenarios count accepted publications).
+    socket.on('pub', (target, data, ack) => {
+      io.to(target).emit('m', data);
+      if (typeof ack === 'function') ack();
+    });
     socket.on('rpc', (data, ack) => {
       if (typeof ack === 'function') ack(data);
     });

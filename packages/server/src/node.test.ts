@@ -127,6 +127,19 @@ describe('Relais over WebSocket', () => {
     expect(await alive.call('ping')).toEqual({});
   });
 
+  it('with drainWindowMs, closes the clients one batch at a time and serves those not closed yet', async () => {
+    // 2 clients over 2 s in batches of 50 ms: the first at once, the second 1 s later.
+    const { connect, relais } = await start({ drainWindowMs: 2_000 });
+    const a = await connect();
+    const b = await connect();
+    const closing = relais.close();
+    expect(await a.closed).toEqual({ code: 3001, reason: 'shutdown' });
+    expect(await b.call('ping')).toEqual({});
+    expect(await b.closed).toEqual({ code: 3001, reason: 'shutdown' });
+    await closing;
+    expect(relais.connections).toBe(0);
+  });
+
   it('closes every client with 3001 on close() and resolves', async () => {
     const { connect, relais, url } = await start();
     const [a, b] = await Promise.all([connect(), connect()]);

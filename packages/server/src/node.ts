@@ -35,6 +35,7 @@ import { EventLoopLag, NODE_STATS_MESSAGE, gatherNodeStats, type NodeStats, type
 import { createNodeServices } from './node-services.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
+import { closeSpread } from './drain.js';
 import { Session } from './session.js';
 import { InProcessConnection, type InProcessConnectOptions, type InProcessPeer } from './frontends/in-process-connection.js';
 import { frameBytes } from './transport.js';
@@ -521,8 +522,8 @@ export class Relais {
 
   /**
    * Graceful shutdown: refuses new upgrades (503), closes every connection with 3001
-   * (clients reconnect elsewhere), waits for sockets up to closeTimeoutMs, then closes the
-   * broker and the node's own HTTP server. Idempotent.
+   * (clients reconnect elsewhere; spread over drainWindowMs when set), waits for sockets up to
+   * closeTimeoutMs, then closes the broker and the node's own HTTP server. Idempotent.
    */
   close(): Promise<void> {
     this.#closed ??= this.#shutdown();
@@ -534,7 +535,9 @@ export class Relais {
     this.#viewers.close();
     this.#tracer.close();
     this.#lag.stop();
-    for (const session of [...this.#sessions]) session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
+    const close = (session: CommandSession): void => session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
+    if (this.options.drainWindowMs > 0) await closeSpread([...this.#sessions], this.options.drainWindowMs, close);
+    else for (const session of [...this.#sessions]) close(session);
     await this.#endpoint.drain(this.options.closeTimeoutMs);
     this.#uninstallProxy?.();
     this.#services.presence.stop();

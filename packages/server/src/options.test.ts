@@ -65,6 +65,8 @@ describe('resolveOptions', () => {
     [{ maxMessageBytes: 1.5 }, 'option maxMessageBytes must be a positive integer, got 1.5'],
     [{ maxMessageBytes: '10' }, 'option maxMessageBytes must be a positive integer, got "10"'],
     [{ rpcTimeoutMs: 2 ** 31 }, 'option rpcTimeoutMs must be at most 2147483647, got 2147483648'],
+    [{ drainWindowMs: -1 }, 'option drainWindowMs must be a non-negative integer, got -1'],
+    [{ drainWindowMs: 2.5 }, 'option drainWindowMs must be a non-negative integer, got 2.5'],
     [{ path: 'ws' }, 'option path must be a string starting with "/", got "ws"'],
     [{ maxQueueBytes: 100, maxMessageBytes: 1000 }, 'option maxQueueBytes (100) must be at least maxMessageBytes (1000)'],
     [{ maxPageBytes: 0 }, 'option maxPageBytes must be a positive integer, got 0'],

@@ -41,6 +41,7 @@ const DURATION_KEYS = [
   'connectTimeoutMs',
   'rpcTimeoutMs',
   'closeTimeoutMs',
+  'drainWindowMs',
   'idempotencyTtlMs',
   'presenceTtlMs',
 ] as const;
@@ -146,6 +147,13 @@ export interface RelaisOptions {
   rpcTimeoutMs?: number;
   /** Time close() waits for sockets to close before terminating them, in ms. @default 5000 */
   closeTimeoutMs?: number;
+  /**
+   * close() closes the connections (3001) spread evenly over this window, a batch every 50 ms,
+   * instead of all at once, so that its clients reconnect to the other nodes over the window
+   * rather than in one herd; those not closed yet keep being served. 0: all at once. In ms.
+   * @default 0
+   */
+  drainWindowMs?: number;
   /** How long publish idempotency keys are remembered, in ms. @default 300000 */
   idempotencyTtlMs?: number;
   /** A presence entry not refreshed for this long expires (the node refreshes at a third), in ms. @default 60000 */
@@ -265,6 +273,7 @@ export const DEFAULT_OPTIONS = {
   maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES,
   rpcTimeoutMs: DEFAULT_RPC_TIMEOUT_MS,
   closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS,
+  drainWindowMs: 0,
   idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS,
   presenceTtlMs: DEFAULT_PRESENCE_TTL_MS,
   maxDataDepth: DEFAULT_MAX_DATA_DEPTH,
@@ -349,7 +358,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
   if (typeof scalars.path !== 'string' || !scalars.path.startsWith('/')) {
     throw new OptionsError(`option path must be a string starting with "/", got ${show(scalars.path)}`);
   }
-  for (const key of DURATION_KEYS) positiveInteger(key, scalars[key], { max: MAX_TIMER_MS });
+  for (const key of DURATION_KEYS) positiveInteger(key, scalars[key], { max: MAX_TIMER_MS, allowZero: key === 'drainWindowMs' });
   for (const key of COUNT_KEYS) positiveInteger(key, scalars[key]);
   positiveInteger('maxDataDepth', scalars.maxDataDepth, { max: MAX_DATA_DEPTH });
   const checked = scalars as Required<Pick<RelaisOptions, ScalarKeys>>;
@@ -378,6 +387,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     connectTimeoutMs: checked.connectTimeoutMs,
     rpcTimeoutMs: checked.rpcTimeoutMs,
     closeTimeoutMs: checked.closeTimeoutMs,
+    drainWindowMs: checked.drainWindowMs,
     idempotencyTtlMs: checked.idempotencyTtlMs,
     presenceTtlMs: checked.presenceTtlMs,
     maxMessageBytes: checked.maxMessageBytes,
