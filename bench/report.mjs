@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
+import { CAPACITY_COLUMNS, capacityNote } from './capacity.mjs';
 import { isFailure } from './lib/failures.mjs';
 
 const require = createRequire(import.meta.url);
@@ -164,6 +165,7 @@ const TITLES = {
   maxrate: 'Max sustained rate (p99 < 100 ms, keep-up ≥ 0.97)',
   channels: 'Many channels',
   idle: 'Idle connections: memory and connection rate',
+  capacity: 'Idle capacity: as many idle connections as the machine allows',
   rpc: 'RPC / ack round trip through the real client libraries',
   overload: 'Overload',
 };
@@ -174,6 +176,7 @@ const NOTES = {
     'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed; ✗stalled: the server or load generator stopped answering within 15 s, was killed, and the probe counts as failed). The load generator has one core: near the limit it, not only the server, saturates.',
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
   idle: "Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server's growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; with the raw-socket load generator the bare ws servers reach several times the rate of relais and Socket.IO, so for those two the server core is the limit, and the server's CPU time per connection (same window) says why.",
+  capacity: (plan) => capacityNote(plan.capacity),
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
   overload: (plan) => {
     const slow = slowCount(plan.overload);
@@ -219,6 +222,7 @@ function allColumnsFor(scenario, summary, plan) {
       { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
       { key: 'redisCpuUsPerConn', title: 'Redis CPU µs / connection', digits: 0, onlyIfMeasured: true },
     ];
+  if (kind === 'capacity') return CAPACITY_COLUMNS;
   if (kind === 'rpc')
     return [
       { key: 'p50', title: 'p50 ms', digits: 3 },
@@ -273,6 +277,12 @@ function targets(summaries) {
   const idle = Object.keys(summaries).find((key) => key.startsWith('idle'));
   add('RSS per idle connection: relais / Socket.IO ≤ 0.55x', ratio(summaries[idle], 'rssKBPerConn', 'relais', 'socketio'), 0.55, 'lower');
   add('Connections/s: relais / Socket.IO ≥ 2x', ratio(summaries[idle], 'connPerSec', 'relais', 'socketio'), 2, 'higher');
+  const capacity = Object.keys(summaries).find((key) => key.startsWith('capacity'));
+  const held = summaries[capacity]?.relais?.clients?.median;
+  if (capacity)
+    rows.push(
+      `| Idle capacity: relais holds ≥ 100,000 connections | ${held === undefined ? '–' : n(held)} | ${held === undefined ? '–' : held >= 100_000 ? 'met' : 'not met (see the idle capacity section)'} |`,
+    );
   add('RPC round trip p50: relais / Socket.IO ack ≤ 1x', ratio(summaries.rpc, 'p50', 'relais', 'socketio'), 1, 'lower');
   return ['| target | measured | |', '| --- | ---: | --- |', ...rows].join('\n');
 }
@@ -382,6 +392,7 @@ function describe(scenario, plan) {
   if (kind === 'channels')
     return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
   if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
+  if (kind === 'capacity') return `up to ${n(plan.capacity.clients)} connections in ${n(plan.capacity.channels)} channels`;
   if (kind === 'overload') {
     const { clients, rate, durationMs, slowShare, payloadBytes } = plan.overload;
     const slow = slowShare ? ` (${fmt(slowShare * 100, 0)} % of them slow)` : '';

@@ -17,7 +17,8 @@ export async function start({ port = 0, engine, catchUp = false, metrics = false
     ...(catchUp
       ? { namespaces: { '*': { historySize: 100_000, historyTtlMs: 600_000, historyMaxBytes: 512 * 2 ** 20, slowConsumer: 'catch-up' } } }
       : {}),
-    maxConnections: 100_000,
+    // Above the capacity scenario's count: the machine, not this option, bounds it.
+    maxConnections: 1_000_000,
     maxChannelsPerConnection: 16,
     // The per-connection command limit (1000/s by default) would refuse the round-trip
     // scenario's back-to-back RPCs with 111. It is raised, not removed: its cost stays measured.
