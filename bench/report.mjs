@@ -220,6 +220,7 @@ function allColumnsFor(scenario, summary, plan) {
       { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
       { key: 'connPerSec', title: 'connections / s', digits: 0 },
       { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
+      { key: 'kernelUsPerConn', title: 'of which kernel µs', digits: 0, onlyIfMeasured: true },
       { key: 'redisCpuUsPerConn', title: 'Redis CPU µs / connection', digits: 0, onlyIfMeasured: true },
     ];
   if (kind === 'capacity') return CAPACITY_COLUMNS;

@@ -3,16 +3,21 @@
  * The relais variant: a node with the memory engine, built from this repository, plus an `echo`
  * RPC for the round-trip scenario. Publishes come from clients (`publish` command), so every
  * delivery goes through routing, the broker, offsets and the publisher's ack.
+ * RELAIS_SERVER=<a build's packages/server/dist/index.js> runs another build of @relais/server.
  */
-import { createRelais } from '@relais/server';
+import { pathToFileURL } from 'node:url';
+
+// RELAIS_SERVER=<a build's packages/server/dist/index.js>: another build (e.g. the one before a change).
+const { createRelais } = await import(process.env.RELAIS_SERVER ? pathToFileURL(process.env.RELAIS_SERVER).href : '@relais/server');
 
 /**
  * `catchUp`: every channel keeps history and a subscriber whose queue overflows falls behind
  * and catches up (slowConsumer 'catch-up') instead of being closed with 3008. `metrics`: the
- * node's `metrics` option on.
- * @param {{port?: number, engine?: unknown, catchUp?: boolean, metrics?: boolean}} options
+ * node's `metrics` option on. `pingIntervalMs`: the heartbeat's (bench/connect-instructions.mjs
+ * sets it past its run, so that no ping lands in a count).
+ * @param {{port?: number, engine?: unknown, catchUp?: boolean, metrics?: boolean, pingIntervalMs?: number}} options
  */
-export async function start({ port = 0, engine, catchUp = false, metrics = false } = {}) {
+export async function start({ port = 0, engine, catchUp = false, metrics = false, pingIntervalMs } = {}) {
   const relais = createRelais({
     ...(catchUp
       ? { namespaces: { '*': { historySize: 100_000, historyTtlMs: 600_000, historyMaxBytes: 512 * 2 ** 20, slowConsumer: 'catch-up' } } }
@@ -25,6 +30,7 @@ export async function start({ port = 0, engine, catchUp = false, metrics = false
     limits: { perConnection: { commands: { perSecond: 1_000_000, burst: 1_000_000 } } },
     ...(engine ? { engine } : {}),
     ...(metrics ? { metrics: true } : {}),
+    ...(pingIntervalMs ? { pingIntervalMs } : {}),
   });
   relais.rpc('echo', ({ data }) => data);
   const address = await relais.listen({ port, host: '127.0.0.1' });

@@ -7,9 +7,10 @@
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
-export async function start({ port = 0 } = {}) {
+/** `pingIntervalMs`: Engine.IO's heartbeat (bench/connect-instructions.mjs sets it past its run). */
+export async function start({ port = 0, pingIntervalMs } = {}) {
   const http = createServer();
-  const io = new Server(http);
+  const io = new Server(http, pingIntervalMs ? { pingInterval: pingIntervalMs } : {});
   io.on('connection', (socket) => {
     const room = socket.handshake.query.room;
     if (typeof room === 'string' && room !== '') socket.join(room);
