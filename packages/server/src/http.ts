@@ -110,7 +110,9 @@ export function refuseUpgrade(socket: Duplex, status: number, statusText: string
 
 /** The path of a request, without its query. */
 export function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0] ?? '/';
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Node's default time for a whole request; kept for requests whose headers came in time. */
