@@ -10,7 +10,9 @@
  *                        plan's count, see bench/capacity.mjs)
  *   --variants=a,b       relais, relais-redis, socketio, ws-naive, ws-frame (default: all;
  *                        relais-redis only when its Redis answers, see bench/lib/redis.mjs),
- *                        and relais-metrics (relais with `metrics: true`; only when named)
+ *                        and relais-metrics (relais with `metrics: true`; only when named),
+ *                        relais-build (another build, RELAIS_BUILD=<its server dist/index.js>;
+ *                        only when named: before/after a change, interleaved)
  *   --reps=N             repetitions (default 3)
  *   --write-docs         write docs/benchmarks.md from this run
  *   --cpu-prof           run relais servers under --cpu-prof (profiles in bench/results/profiles)

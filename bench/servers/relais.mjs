@@ -3,21 +3,25 @@
  * The relais variant: a node with the memory engine, built from this repository, plus an `echo`
  * RPC for the round-trip scenario. Publishes come from clients (`publish` command), so every
  * delivery goes through routing, the broker, offsets and the publisher's ack.
- * RELAIS_SERVER=<a build's packages/server/dist/index.js> runs another build of @relais/server.
+ * RELAIS_SERVER=<a build's packages/server/dist/index.js> runs another build of @relais/server;
+ * the `build` option does the same for one variant (relais-build, RELAIS_BUILD).
  */
 import { pathToFileURL } from 'node:url';
 
-// RELAIS_SERVER=<a build's packages/server/dist/index.js>: another build (e.g. the one before a change).
-const { createRelais } = await import(process.env.RELAIS_SERVER ? pathToFileURL(process.env.RELAIS_SERVER).href : '@relais/server');
+/** The createRelais of the build at `path` (a dist/index.js), of RELAIS_SERVER, or of this repository. */
+async function createRelaisOf(path = process.env.RELAIS_SERVER) {
+  return (await import(path ? pathToFileURL(path).href : '@relais/server')).createRelais;
+}
 
 /**
  * `catchUp`: every channel keeps history and a subscriber whose queue overflows falls behind
  * and catches up (slowConsumer 'catch-up') instead of being closed with 3008. `metrics`: the
  * node's `metrics` option on. `pingIntervalMs`: the heartbeat's (bench/connect-instructions.mjs
  * sets it past its run, so that no ping lands in a count).
- * @param {{port?: number, engine?: unknown, catchUp?: boolean, metrics?: boolean, pingIntervalMs?: number}} options
+ * @param {{port?: number, engine?: unknown, catchUp?: boolean, metrics?: boolean, pingIntervalMs?: number, build?: string}} options
  */
-export async function start({ port = 0, engine, catchUp = false, metrics = false, pingIntervalMs } = {}) {
+export async function start({ port = 0, engine, catchUp = false, metrics = false, pingIntervalMs, build } = {}) {
+  const createRelais = await createRelaisOf(build);
   const relais = createRelais({
     ...(catchUp
       ? { namespaces: { '*': { historySize: 100_000, historyTtlMs: 600_000, historyMaxBytes: 512 * 2 ** 20, slowConsumer: 'catch-up' } } }
