@@ -35,8 +35,8 @@ function onStamp(t) {
   received++;
 }
 
-/** Opens one client; resolves when it is ready (subscribed), rejects when it fails. */
-function openClient(protocol, port, room) {
+/** Opens one client (from `localAddress` when given); resolves when it is ready (subscribed), rejects when it fails. */
+function openClient(protocol, port, room, localAddress) {
   const proto = PROTOCOLS[protocol];
   return new Promise((resolve, reject) => {
     const client = {
@@ -55,6 +55,7 @@ function openClient(protocol, port, room) {
     };
     const ws = new RawWebSocket(proto.url(port, room), {
       protocol: proto.subprotocol,
+      localAddress,
       onOpen: () => proto.open(ws, room, client),
       onMessage: (text) => {
         proto.onMessage(ws, text, client);
@@ -76,7 +77,8 @@ function openClient(protocol, port, room) {
   });
 }
 
-async function connect({ protocol, ports, clients, channels, slow = false, concurrency = 200 }) {
+/** Opens `clients` more subscribers (from `localAddress` when given); the earlier ones stay open. */
+async function connect({ protocol, ports, clients, channels, slow = false, concurrency = 200, localAddress }) {
   const started = monoMs();
   let next = 0;
   let ready = 0;
@@ -86,7 +88,7 @@ async function connect({ protocol, ports, clients, channels, slow = false, concu
     while (next < clients) {
       const index = next++;
       try {
-        const ws = await openClient(protocol, ports[index % ports.length], channelName(index % channels));
+        const ws = await openClient(protocol, ports[index % ports.length], channelName(index % channels), localAddress);
         if (slow) ws.pause();
         ready++;
       } catch (error) {
@@ -174,6 +176,8 @@ serve({
     lastReceiveAt = 0;
     return {};
   },
+  /** This process's own memory: what the clients cost the load generator. */
+  memory: () => ({ ...process.memoryUsage(), open: sockets.size }),
   report: () => ({
     received,
     dropped,

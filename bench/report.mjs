@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
+import { CAPACITY_COLUMNS, capacityNote } from './capacity.mjs';
 import { isFailure } from './lib/failures.mjs';
 import { DISRUPT_NOTES, DISRUPT_TITLES, describeDisrupt, disruptColumns, disruptTargetRows } from './report-disrupt.mjs';
 
@@ -165,6 +166,7 @@ const TITLES = {
   maxrate: 'Max sustained rate (p99 < 100 ms, keep-up ≥ 0.97)',
   channels: 'Many channels',
   idle: 'Idle connections: memory and connection rate',
+  capacity: 'Idle capacity: as many idle connections as the machine allows',
   rpc: 'RPC / ack round trip through the real client libraries',
   overload: 'Overload',
   ...DISRUPT_TITLES,
@@ -176,6 +178,7 @@ const NOTES = {
     'Bisection over the publish rate into one channel; the probes column lists each probe (✓ passed, ✗ failed; ✗stalled: the server or load generator stopped answering within 15 s, was killed, and the probe counts as failed). The load generator has one core: near the limit it, not only the server, saturates.',
   channels: 'Subscribers spread evenly over the channels; the publisher publishes round-robin to every channel at the total rate given.',
   idle: "Every client connected and subscribed (relais: `connect` + `subscribe` answered; Socket.IO: namespace connected and room joined; ws: open). Memory is the server's growth after a full GC, divided by the clients. Connections/s counts the first clients until all were ready, 200 handshakes in flight; with the raw-socket load generator the bare ws servers reach several times the rate of relais and Socket.IO, so for those two the server core is the limit, and the server's CPU time per connection (same window) says why.",
+  capacity: (plan) => capacityNote(plan.capacity),
   rpc: 'One call at a time: @relais/client `rpc()`, socket.io-client `emitWithAck()`, and a `ws` client matching ids (ws has no acks; both ws variants run the same code, measured once).',
   ...DISRUPT_NOTES,
   overload: (plan) => {
@@ -221,8 +224,10 @@ function allColumnsFor(scenario, summary, plan) {
       { key: 'heapKBPerConn', title: 'heap KB / conn', digits: 1 },
       { key: 'connPerSec', title: 'connections / s', digits: 0 },
       { key: 'cpuUsPerConn', title: 'server CPU µs / connection', digits: 0 },
+      { key: 'kernelUsPerConn', title: 'of which kernel µs', digits: 0, onlyIfMeasured: true },
       { key: 'redisCpuUsPerConn', title: 'Redis CPU µs / connection', digits: 0, onlyIfMeasured: true },
     ];
+  if (kind === 'capacity') return CAPACITY_COLUMNS;
   if (kind === 'rpc')
     return [
       { key: 'p50', title: 'p50 ms', digits: 3 },
@@ -277,6 +282,12 @@ function targets(summaries) {
   const idle = Object.keys(summaries).find((key) => key.startsWith('idle'));
   add('RSS per idle connection: relais / Socket.IO ≤ 0.55x', ratio(summaries[idle], 'rssKBPerConn', 'relais', 'socketio'), 0.55, 'lower');
   add('Connections/s: relais / Socket.IO ≥ 2x', ratio(summaries[idle], 'connPerSec', 'relais', 'socketio'), 2, 'higher');
+  const capacity = Object.keys(summaries).find((key) => key.startsWith('capacity'));
+  const held = summaries[capacity]?.relais?.clients?.median;
+  if (capacity)
+    rows.push(
+      `| Idle capacity: relais holds ≥ 100,000 connections | ${held === undefined ? '–' : n(held)} | ${held === undefined ? '–' : held >= 100_000 ? 'met' : 'not met (see the idle capacity section)'} |`,
+    );
   add('RPC round trip p50: relais / Socket.IO ack ≤ 1x', ratio(summaries.rpc, 'p50', 'relais', 'socketio'), 1, 'lower');
   rows.push(...disruptTargetRows(summaries, fmt));
   return ['| target | measured | |', '| --- | ---: | --- |', ...rows].join('\n');
@@ -318,7 +329,7 @@ function limits(summaries, plan, variants) {
     `- **Max sustained rate.** relais passed every probe up to the plan's ceiling of 1,280 msg/s at 1,000 subscribers (${r('maxrate 1000', 'maxRate', 'relais', 'socketio')} Socket.IO is therefore a lower bound), because publications queued for one socket in the same microtask go out as one WebSocket message: the subscribers read a few large messages instead of many small ones. The others write every publication separately and fail near 80–130 msg/s, where the load generator's single core and their own core saturate. At 5,000 subscribers joining no longer helps (one publication per tick), and relais is level with the ws servers.`,
     `- **10,000 × 5 msg/s p99** (${r('fanout 10000x5', 'p99', 'relais', 'socketio')} Socket.IO): Socket.IO fell behind at this size in this run (keep-up above 1 means it delivered backlog from the warm-up), while relais, like the ws servers, kept up; against the pre-built-frame ws server relais is ${r('fanout 10000x5', 'p99', 'relais', 'ws-frame')}. The p99 of one publication to 10,000 sockets is the time to write them all.`,
     `- **RSS per idle connection** (${r(idle, 'rssKBPerConn', 'relais', 'socketio')} Socket.IO; ${r(idle, 'rssKBPerConn', 'relais', 'ws-frame')} bare ws): a relais connection keeps, beyond the WebSocket, its session with one heartbeat timer, its channel set and its rate-limit buckets; the rest is created on first use (docs/server.md, "Memory per connection").`,
-    `- **Connections/s** (${r(idle, 'connPerSec', 'relais', 'socketio')} Socket.IO) is bounded by the server core: relais spends ${r(idle, 'cpuUsPerConn', 'relais', 'socketio')} of Socket.IO's CPU per connection but ${r(idle, 'cpuUsPerConn', 'relais', 'ws-frame')} of a bare ws server's, which only does the upgrade. Besides the upgrade, a relais client sends \`connect\` and \`subscribe\` (one inbound message, read and parsed, two replies in one write) and the session is set up (timer, limits, hub and broker registration: 22–36 µs per connection over five runs on the day of this run, by \`node bench/session-cost.mjs\`, so most of the difference is the extra message read, parsed and answered over the socket). Twice Socket.IO's rate would need about half its CPU per connection, about what the bare ws server spends on the upgrade alone; not reached.`,
+    `- **Connections/s** (${r(idle, 'connPerSec', 'relais', 'socketio')} Socket.IO) is bounded by the server core: relais spends ${r(idle, 'cpuUsPerConn', 'relais', 'socketio')} of Socket.IO's CPU per connection but ${r(idle, 'cpuUsPerConn', 'relais', 'ws-frame')} of a bare ws server's, which only does the upgrade. Besides the upgrade, a relais client sends \`connect\` and \`subscribe\` (one inbound message, read and parsed, both replies in one write: two writes per connection against the bare ws server's one and Socket.IO's three, counted with strace) and the session is set up (timer, limits, hub and broker registration, by \`node bench/session-cost.mjs\`). In instructions (\`bench/connect-instructions.mjs\` under callgrind, see the hand-kept connect-path section) relais's user space costs about 1.9x the bare ws server's per connection and 0.6x Socket.IO's. Twice Socket.IO's rate would need about half its CPU per connection, about what the bare ws server spends on the upgrade alone; not reached.`,
     `- **RPC round trip** (${r('rpc', 'p50', 'relais', 'socketio')} Socket.IO at p50): a handler that answers synchronously is answered without a deadline timer, and each command takes one promise reaction.`,
     overload
       ? `- **Overload.** relais delivered ${r(overload, 'deliveredPerSec', 'relais', 'socketio')} as many publications per second as Socket.IO${slowCount(plan.overload) ? ' to the healthy subscribers' : ''} and kept answering, because everything queued for one socket within a microtask goes out as one message; the others write every publication separately and fall behind by seconds.${slowConsumers(summaries[overload], slowCount(plan.overload), variants)}`
@@ -388,6 +399,7 @@ function describe(scenario, plan) {
     return `${n(plan.channels.clients)} clients in ${n(plan.channels.channels)} channels, ${n(plan.channels.rate)} msg/s in all`;
   if (kind === 'idle') return `${n(plan.idle.clients)} connections, connection rate to ${n(plan.idle.timedClients)}`;
   if (kind === 'jitter' || kind === 'avalanche') return describeDisrupt(kind, plan);
+  if (kind === 'capacity') return `up to ${n(plan.capacity.clients)} connections in ${n(plan.capacity.channels)} channels`;
   if (kind === 'overload') {
     const { clients, rate, durationMs, slowShare, payloadBytes } = plan.overload;
     const slow = slowShare ? ` (${fmt(slowShare * 100, 0)} % of them slow)` : '';
@@ -552,6 +564,10 @@ export function renderMarkdown(run) {
   out.push('npm run bench -- --quick               # about 3 minutes');
   out.push("node bench/session-cost.mjs             # relais's own JavaScript per connection and per delivery, without sockets");
   out.push('npm run bench -- --scenarios=jitter,avalanche --quick   # the disruption scenarios (bench/disrupt.mjs), about 9 minutes');
+  out.push('npm run bench -- --scenarios=capacity     # idle capacity alone: as many connections as the machine allows, up to 100,000');
+  out.push(
+    'valgrind --tool=callgrind --dump-before=uv_get_free_memory node --predictable --no-opt bench/connect-instructions.mjs relais 200 200',
+  );
   out.push('npm run bench -- --scenarios=fanout --variants=relais,ws-frame --reps=5');
   out.push('npm run bench -- --scenarios=fanout --variants=relais --cpu-prof   # profiles in bench/results/profiles');
   out.push('node bench/profile-summary.mjs bench/results/profiles/<file>.cpuprofile   # top functions by self time');

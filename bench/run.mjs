@@ -5,11 +5,14 @@
  * bench/results/, prints a summary and, with --write-docs, regenerates docs/benchmarks.md.
  *
  *   --quick              small loads and short windows (about 3 minutes)
- *   --scenarios=a,b      fanout, maxrate, channels, idle, rpc, overload, jitter, avalanche
- *                        (default: all)
+ *   --scenarios=a,b      fanout, maxrate, channels, idle, capacity, rpc, overload, jitter,
+ *                        avalanche (default: all; capacity: as many idle connections as the
+ *                        machine allows, up to the plan's count, see bench/capacity.mjs)
  *   --variants=a,b       relais, relais-redis, socketio, ws-naive, ws-frame (default: all;
  *                        relais-redis only when its Redis answers, see bench/lib/redis.mjs),
- *                        and relais-metrics (relais with `metrics: true`; only when named).
+ *                        and relais-metrics (relais with `metrics: true`; only when named),
+ *                        relais-build (another build, RELAIS_BUILD=<its server dist/index.js>;
+ *                        only when named: before/after a change, interleaved).
  *                        jitter and avalanche run their own list (bench/disrupt.mjs:
  *                        relais, relais-redis, socketio, socketio-csr; avalanche without
  *                        relais (memory)), narrowed by --variants when given
@@ -32,12 +35,13 @@ import { attempt, isFailure } from './lib/failures.mjs';
 import { newRedisPrefix, redisStatus, redisUrl } from './lib/redis.mjs';
 import { killAll, pin, LOAD_CORE } from './lib/procs.mjs';
 import { machine, renderMarkdown, summarize } from './report.mjs';
+import { runCapacity } from './capacity.mjs';
 import { runOverload } from './overload.mjs';
 import { DISRUPT_SERVER_OPTIONS, runAvalanche, runJitter } from './disrupt.mjs';
 import { runFanout, runIdle, runMaxRate, runRpc, withVariant } from './scenarios.mjs';
 import { VARIANTS } from './servers/index.mjs';
 
-const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'rpc', 'overload', 'jitter', 'avalanche'];
+const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'capacity', 'rpc', 'overload', 'jitter', 'avalanche'];
 /** The variants of the disruption scenarios: servers that can recover a client, and Socket.IO both ways. */
 const DISRUPT_VARIANTS = {
   jitter: ['relais', 'relais-redis', 'socketio', 'socketio-csr'],
@@ -74,6 +78,8 @@ const PLANS = {
     },
     channels: { clients: 10_000, channels: 1_000, rate: 5_000, warmupMs: 2_000, measureMs: 5_000 },
     idle: { clients: 10_000, timedClients: 5_000, channels: 1_000 },
+    // As many as the machine allows, up to this (bench/capacity.mjs says what capped a run).
+    capacity: { clients: 100_000, channels: 1_000 },
     rpc: { warmup: 300, calls: 3_000 },
     overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
     // Every client killed about every 15 s (± 20 %), offline 2–3 s; a steady stream of `rate` msg/s.
@@ -102,6 +108,7 @@ const PLANS = {
     maxrate: { cases: [{ clients: 1_000, start: 40, high: 1_280, steps: 4 }], warmupMs: 500, measureMs: 1_500 },
     channels: { clients: 2_000, channels: 200, rate: 2_000, warmupMs: 1_000, measureMs: 2_000 },
     idle: { clients: 2_000, timedClients: 2_000, channels: 200 },
+    capacity: { clients: 5_000, channels: 200 },
     rpc: { warmup: 100, calls: 500 },
     // As long as a full run's: the slow clients' kernel buffers (about 4 MB each here) fill first.
     overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
@@ -262,6 +269,22 @@ async function main() {
   }
   if (scenarios.includes('idle')) {
     results[`idle ${plan.idle.clients}`] = await sessions('idle', (ctx) => runIdle(ctx, plan.idle));
+  }
+  if (scenarios.includes('capacity')) {
+    // Memory per connection of one process: relais with Redis is measured by the idle scenario,
+    // and both ws variants hold an idle connection the same way (the pre-built-frame one stays).
+    const capacityVariants = variants.filter(
+      (variant) => !VARIANTS[variant].redis && (variant !== 'ws-naive' || !variants.includes('ws-frame')),
+    );
+    const p = plan.capacity;
+    results[`capacity ${p.clients}`] = await sessions(
+      'capacity',
+      (ctx) =>
+        runCapacity(ctx, p, (fit) => {
+          p.fit ??= fit;
+        }),
+      capacityVariants,
+    );
   }
   if (scenarios.includes('rpc')) {
     // Both ws variants run the same RPC code: measure it once.

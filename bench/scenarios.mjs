@@ -100,6 +100,7 @@ export async function runIdle(ctx, { clients, timedClients, channels }) {
   return {
     connPerSec: timedClients / (timed.ms / 1000),
     cpuUsPerConn: (connected.cpuUs - before.cpuUs) / timedClients,
+    kernelUsPerConn: (connected.systemUs - before.systemUs) / timedClients,
     ...(connected.redisCpuUs === undefined ? {} : { redisCpuUsPerConn: (connected.redisCpuUs - before.redisCpuUs) / timedClients }),
     rssKBPerConn: (after.rss - base.rss) / 1024 / clients,
     heapKBPerConn: (after.heapUsed - base.heapUsed) / 1024 / clients,

@@ -87,7 +87,9 @@ export class RawWebSocket {
 
   /**
    * @param {string} url `ws://host:port/path?query`
-   * @param {{protocol?: string, maxPayloadBytes?: number, onOpen?: () => void,
+   * `localAddress`: the source address to connect from (e.g. 127.0.0.2): each one has its own
+   * ephemeral ports towards the server's address.
+   * @param {{protocol?: string, maxPayloadBytes?: number, localAddress?: string, onOpen?: () => void,
    *   onMessage?: (text: string) => void,
    *   onClose?: (code: number, reason: string, error?: Error) => void}} options
    */
@@ -99,6 +101,7 @@ export class RawWebSocket {
     const socket = connect({
       host: parsed.hostname,
       port: Number(parsed.port || 80),
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       onread: { buffer: READ_BUFFER, callback: (length, buffer) => this.#onData(buffer.subarray(0, length)) },
     });
     this.#socket = socket;

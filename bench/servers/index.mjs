@@ -37,6 +37,18 @@ export const VARIANTS = {
     optIn: true,
     start: async (options) => (await import('./relais.mjs')).start({ ...options, catchUp: true }),
   },
+  // Another build next to this one, interleaved in the same run: RELAIS_BUILD=<its
+  // packages/server/dist/index.js> npm run bench -- --variants=relais,relais-build (before/after).
+  'relais-build': {
+    label: 'relais (memory, RELAIS_BUILD build)',
+    protocol: 'relais',
+    nodes: 1,
+    optIn: true,
+    start: async (options) => {
+      if (!process.env.RELAIS_BUILD) throw new Error('relais-build needs RELAIS_BUILD=<a build of packages/server>/dist/index.js');
+      return (await import('./relais.mjs')).start({ ...options, build: process.env.RELAIS_BUILD });
+    },
+  },
   'relais-redis': {
     label: 'relais (Redis, 2 nodes)',
     protocol: 'relais',

@@ -7,10 +7,16 @@
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
-export async function start({ port = 0, recovery = false } = {}) {
+/**
+ * `recovery`: connectionStateRecovery with its defaults (sessions and packets kept 2 minutes).
+ * `pingIntervalMs`: Engine.IO's heartbeat (bench/connect-instructions.mjs sets it past its run).
+ */
+export async function start({ port = 0, recovery = false, pingIntervalMs } = {}) {
   const http = createServer();
-  // `recovery`: connectionStateRecovery with its defaults (sessions and packets kept 2 minutes).
-  const io = new Server(http, recovery ? { connectionStateRecovery: {} } : {});
+  const io = new Server(http, {
+    ...(recovery ? { connectionStateRecovery: {} } : {}),
+    ...(pingIntervalMs ? { pingInterval: pingIntervalMs } : {}),
+  });
   io.on('connection', (socket) => {
     const room = socket.handshake.query.room;
     if (typeof room === 'string' && room !== '') socket.join(room);

@@ -110,7 +110,9 @@ export function refuseUpgrade(socket: Duplex, status: number, statusText: string
 
 /** The path of a request, without its query. */
 export function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0] ?? '/';
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Node's default time for a whole request; kept for requests whose headers came in time. */
@@ -143,6 +145,11 @@ export function adoptSocket(socket: Duplex): void {
   pendingOf.get(socket)?.delete(socket);
 }
 
+/** A pending socket closed. One listener for every socket: no closure per connection. */
+function leavePending(this: Duplex): void {
+  pendingOf.get(this)?.delete(this);
+}
+
 /** An HTTP server serving the node's endpoints and routing upgrades by path (not listening yet). */
 export function createNodeServer(options: NodeServerOptions): Server {
   const timeoutMs = options.handshakeTimeoutMs;
@@ -167,10 +174,13 @@ export function createNodeServer(options: NodeServerOptions): Server {
     }
     pending.add(socket);
     pendingOf.set(socket, pending);
-    socket.once('close', () => pending.delete(socket));
+    socket.on('close', leavePending);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The socket is leaving the pending set for good: nothing of it stays behind.
     pending.delete(socket);
+    pendingOf.delete(socket);
+    socket.removeListener('close', leavePending);
     const handler = options.routes.match(pathOf(req))?.upgrade;
     if (handler) {
       handler(req, socket, head);

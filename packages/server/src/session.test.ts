@@ -113,6 +113,35 @@ describe('Session', () => {
       await flushMicrotasks();
       expect(transport.values().map((v) => v.id)).toEqual([1, 2]);
     });
+
+    it('writes the replies of connect and the commands pipelined with it as one message', async () => {
+      const { transport, session } = open();
+      send(session, { id: 1, method: 'connect' }, { id: 2, method: 'subscribe', params: { channel: 'news' } }, { id: 3, method: 'ping' });
+      await flushMicrotasks();
+      expect(transport.frames).toHaveLength(1);
+      // Replies follow completion order (matched by id): ping's may come before subscribe's.
+      expect(
+        transport
+          .values()
+          .map((v) => v.id)
+          .sort(),
+      ).toEqual([1, 2, 3]);
+    });
+
+    it('does not hold the connect reply past a turn of the event loop for a slow pipelined command', async () => {
+      const { transport, session } = open();
+      let admit: (value: object) => void = () => {};
+      relais.onSubscribe(() => new Promise((resolve) => (admit = resolve)));
+      send(session, { id: 1, method: 'connect' }, { id: 2, method: 'subscribe', params: { channel: 'news' } });
+      await flushMicrotasks();
+      expect(transport.frames).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(transport.values().map((v) => v.id)).toEqual([1]);
+      admit({});
+      await flushMicrotasks();
+      expect(transport.frames).toHaveLength(2);
+      expect(transport.reply(2)).toEqual({ id: 2, result: {} });
+    });
   });
 
   describe('#handleMessage', () => {

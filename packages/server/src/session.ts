@@ -39,6 +39,11 @@ export type { SessionState } from './commands/context.js';
 
 const PING_PUSH = { type: 'ping' } as const;
 
+// Module-level, so that the connect pipeline's fallback allocates no closure per connection.
+function releaseConnectHold(session: Session): void {
+  session.releaseConnectHold();
+}
+
 export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   /** Connection id, sent in ConnectResult.client. */
   readonly client: string = randomUUID();
@@ -69,6 +74,14 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   #afterConnect: Command[] | undefined;
   readonly #outbox = new Outbox();
   #flushScheduled = false;
+  /**
+   * While the commands pipelined with `connect` run: the connect reply waits for theirs, so
+   * that all go out as one message (one write instead of one per reply). Released when the
+   * last of them answered, or at the next turn of the event loop, whichever comes first.
+   */
+  #connectHold = false;
+  /** A flush came while #connectHold was set: the release asks the flush queue again. */
+  #flushParked = false;
   /** Commands whose handler has not answered yet. */
   #pending = 0;
 
@@ -138,7 +151,20 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     if (this.#node.tracer.active) this.#node.tracer.established(this);
     const queued = this.#afterConnect ?? [];
     this.#afterConnect = undefined;
+    if (queued.length === 0) return;
+    this.#connectHold = true;
     for (const command of queued) this.#route(command);
+    if (this.#pending === 0) this.releaseConnectHold();
+    else if (this.#connectHold) setImmediate(releaseConnectHold, this);
+  }
+
+  /** @internal The commands pipelined with connect answered, or a turn of the event loop passed. */
+  releaseConnectHold(): void {
+    if (!this.#connectHold) return;
+    this.#connectHold = false;
+    if (!this.#flushParked) return;
+    this.#flushParked = false;
+    sharedFlushQueue.add(this);
   }
 
   /** Feeds one inbound transport message. Never throws. */
@@ -262,7 +288,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
 
   /** @internal Called by the flush queue: writes what is queued as one transport message. */
   flushOutbox(): void {
-    if (this.#flushScheduled) this.#flush();
+    if (!this.#flushScheduled) return;
+    if (this.#connectHold) this.#flushParked = true;
+    else this.#flush();
   }
 
   /**
@@ -343,11 +371,13 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
         this.#pending--;
         answer(this, command, handled, this.#node);
         this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
+        if (this.#pending === 0) this.releaseConnectHold();
       },
       (error: unknown) => {
         this.#pending--;
         fail(this, command, error, this.#node.logger);
         this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
+        if (this.#pending === 0) this.releaseConnectHold();
       },
     );
   }

@@ -50,6 +50,8 @@ interface ConnectionChildren {
   receivedBytes: CounterChild;
   sent: CounterChild;
   sentBytes: CounterChild;
+  /** relais_connections_opened_total of this transport and encoding. */
+  opened: CounterChild;
 }
 
 /** A close code as a bounded label: WebSocket codes 1000–1015 and relais/app codes 3000–4999. */
@@ -260,11 +262,12 @@ export class Metrics {
         receivedBytes: this.#receivedBytes.labels(transport, encoding),
         sent: this.#sent.labels(transport, encoding),
         sentBytes: this.#sentBytes.labels(transport, encoding),
+        opened: this.#opened.labels(transport, encoding),
       };
       this.#connectionMeters.set(key, entry);
     }
     entry.meter.open++;
-    this.#opened.labels(transport, encoding).inc();
+    entry.opened.inc();
     return entry.meter;
   }
 

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { negotiateSubprotocol, type Frame } from '@relais/protocol';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
 import { clientAddress } from '../auth/client-address.js';
 import { refuseUpgrade } from '../http.js';
 import type { Logger } from '../logger.js';
@@ -75,16 +75,39 @@ function toFrame(data: RawData, isBinary: boolean): Frame {
   return isBinary ? buffer : buffer.toString('utf8');
 }
 
+/**
+ * A ws socket that knows its session and endpoint, so that every socket shares the same three
+ * listeners below instead of three closures of its own (the fields are in-object slots).
+ */
+class RelaisSocket extends WebSocket {
+  peer: TransportPeer | undefined = undefined;
+  endpoint: WsEndpoint | undefined = undefined;
+}
+
+// ws's typings give listeners `this: WebSocket`; every socket of the endpoint is a RelaisSocket.
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  (this as RelaisSocket).peer?.handleMessage(toFrame(data, isBinary));
+}
+
+function onSocketClose(this: WebSocket, code: number): void {
+  (this as RelaisSocket).endpoint?.socketClosed(this as RelaisSocket, code);
+}
+
+function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
+  (this as RelaisSocket).endpoint?.socketError(this as RelaisSocket, error);
+}
+
 /** Accepts WebSocket upgrades for one node and tracks their sockets. */
 export class WsEndpoint {
   readonly #options: WsEndpointOptions;
-  readonly #wss: WebSocketServer;
-  readonly #sockets = new Set<WebSocket>();
+  readonly #wss: WsServer<typeof RelaisSocket>;
+  readonly #sockets = new Set<RelaisSocket>();
 
   constructor(options: WsEndpointOptions) {
     this.#options = options;
-    this.#wss = new WebSocketServer({
+    this.#wss = new WebSocketServer<typeof RelaisSocket>({
       noServer: true,
+      WebSocket: RelaisSocket,
       clientTracking: false,
       // With permessage-deflate, ws applies maxPayload to the inflated size and stops
       // inflating past it (close 1009): a compression bomb never expands in memory.
@@ -148,20 +171,26 @@ export class WsEndpoint {
     });
   }
 
-  #open(ws: WebSocket, transport: WsTransport): void {
-    const { logger, metrics } = this.#options;
+  #open(ws: RelaisSocket, transport: WsTransport): void {
     this.#sockets.add(ws);
+    ws.endpoint = this;
     // Listeners are attached in the same tick, before ws can emit anything.
-    const session = this.#options.accept(transport);
-    ws.on('error', (error: Error & { code?: string }) => {
-      if (error.code === WS_ERR_TOO_LARGE) metrics.badFrame();
-      logger.debug({ err: error, client: session?.client }, 'websocket error');
-    });
-    ws.on('close', (code: number) => {
-      this.#sockets.delete(ws);
-      session?.handleClose(code);
-    });
-    ws.on('message', (data: RawData, isBinary: boolean) => session?.handleMessage(toFrame(data, isBinary)));
+    ws.peer = this.#options.accept(transport);
+    ws.on('error', onSocketError);
+    ws.on('close', onSocketClose);
+    ws.on('message', onSocketMessage);
+  }
+
+  /** @internal A socket of this endpoint closed. */
+  socketClosed(ws: RelaisSocket, code: number): void {
+    this.#sockets.delete(ws);
+    ws.peer?.handleClose(code);
+  }
+
+  /** @internal A socket of this endpoint failed (ws closes it next). */
+  socketError(ws: RelaisSocket, error: Error & { code?: string }): void {
+    if (error.code === WS_ERR_TOO_LARGE) this.#options.metrics.badFrame();
+    this.#options.logger.debug({ err: error, client: ws.peer?.client }, 'websocket error');
   }
 
   /**
