@@ -48,7 +48,8 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
     checkData(`${who} left data that cannot be published`, event.data, node.options.maxDataDepth, true);
   }
 
-  const pub: Publication = { channel, data: event.data, info: session.clientInfo() };
+  const pub: Publication = { channel, data: event.data };
+  if (rules.publisherInfo) pub.info = session.clientInfo();
   if (params.event !== undefined) pub.event = params.event;
   if (params.excludeSelf) pub.excludeClient = session.client;
   const options: BrokerPublishOptions = { idempotencyKey: params.idempotencyKey, idempotencyTtlMs: node.options.idempotencyTtlMs };
