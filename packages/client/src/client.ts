@@ -22,8 +22,6 @@ import {
   type PublishResult,
   type ResultMap,
 } from '@relais/protocol';
-import { ChangeSubscription } from './change-subscription.js';
-import { changesChannel, type ChangesOptions, type RowChange } from './changes.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
@@ -199,18 +197,13 @@ export class Client {
   }
 
   /**
-   * Subscribes to the row changes of a Postgres table streamed by the server (docs/postgres.md):
-   * a `subscribe` to the change channel of (schema, table, event, filter), every other option
-   * being `subscribe`'s; each change is a `change` event. With `snapshot: true` the rows
-   * matching now come first (a `snapshot` event), then only the changes after them.
-   * @example client.subscribeChanges<Todo>({ table: 'todos', filter: 'done=eq.false', snapshot: true }).on('change', (c) => apply(c));
+   * @deprecated Moved in 0.2 to an opt-in import (docs/client.md#migration-subscribechanges):
+   * `import { subscribeChanges } from '@relais/client/changes'`, then `subscribeChanges(client, options)`.
    */
-  subscribeChanges<Row = Record<string, unknown>>(options: ChangesOptions): ChangeSubscription<Row> {
-    const { schema, table, event, filter, namespace, snapshot = false, ...subscribe } = options;
-    const channel = changesChannel({ schema, table, event, filter, namespace });
-    if (snapshot) subscribe.data = { ...(subscribe.data as object | undefined), snapshot: true };
-    const sub = this.subscribe<RowChange<Row>>(channel, subscribe);
-    return new ChangeSubscription<Row>(sub, snapshot, (method, data) => this.rpc(method, data));
+  subscribeChanges(..._moved: never[]): never {
+    throw new InvalidOptionsError(
+      "subscribeChanges is an opt-in import: import { subscribeChanges } from '@relais/client/changes' and call subscribeChanges(client, options)",
+    );
   }
 
   /** The active subscription to `channel`, if any. */

@@ -6,18 +6,6 @@
 export { Client } from './client.js';
 export type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
 export { Subscription } from './subscription.js';
-export { ChangeSubscription, type ChangeSubscriptionEvents, type SnapshotCall } from './change-subscription.js';
-export {
-  changesChannel,
-  inSnapshot,
-  SNAPSHOT_METHOD,
-  type ChangeSnapshot,
-  type ChangeEvent,
-  type ChangeFilter,
-  type ChangeFilterOp,
-  type ChangesOptions,
-  type RowChange,
-} from './changes.js';
 // Subscription states and events, publications, history pages, subscribe and publish options.
 export type * from './subscription-types.js';
 export { exponentialBackoff, type Backoff, type ExponentialBackoffOptions } from './backoff.js';
