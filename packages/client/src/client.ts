@@ -49,7 +49,8 @@ import { createSubscriptionHost } from './subscription-host.js';
 import { defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
 import type { TransportKind } from './transports/client-transport.js';
-import { TransportLadder } from './transports/ladder.js';
+import type { TransportChooser } from './transports/chooser.js';
+import { chooseTransports } from './transports/websocket-only.js';
 
 /**
  * @example
@@ -62,7 +63,7 @@ export class Client {
   readonly url: string;
   readonly #o: ResolvedOptions;
   readonly #timers: Timers;
-  readonly #ladder: TransportLadder;
+  readonly #ladder: TransportChooser;
   readonly #logger: Logger;
   readonly #emitter: Emitter<ClientEvents>;
   readonly #dispatcher: Dispatcher;
@@ -84,7 +85,7 @@ export class Client {
     this.#o = resolveOptions(options);
     this.url = url;
     this.#timers = this.#o.timers ?? defaultTimers;
-    this.#ladder = new TransportLadder(url, this.#o, this.#timers);
+    this.#ladder = chooseTransports(url, this.#o, this.#timers);
     this.#reconnect = new ReconnectSchedule(this.#timers, this.#o);
     this.#logger = this.#o.logger ?? (globalThis.console as Logger);
     this.#debug = this.#o.debug;

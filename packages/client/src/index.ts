@@ -25,7 +25,8 @@ export type {
 export type { Timers, TimerHandle } from './timer.js';
 export type { EnvironmentTarget, VisibilityTarget } from './environment.js';
 export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';
-export type { FallbackTransport, TransportEnvironment, TransportKind, TransportOption } from './transports/client-transport.js';
+export type { TransportKind } from './transports/client-transport.js';
+export type { FallbackTransport, TransportChooser, TransportEnvironment, TransportOption } from './transports/chooser.js';
 export type { EventSourceConstructor, EventSourceLike, FetchLike, ResponseLike } from './transports/fetch.js';
 export { typed, type TypedCalls, type TypedClient } from './typed.js';
 export {

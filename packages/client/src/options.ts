@@ -8,7 +8,7 @@ import type { Backoff } from './backoff.js';
 import { InvalidOptionsError } from './errors.js';
 import type { Timers } from './timer.js';
 import type { EnvironmentTarget, VisibilityTarget } from './environment.js';
-import type { FallbackTransport, TransportOption } from './transports/client-transport.js';
+import type { FallbackTransport, TransportOption } from './transports/chooser.js';
 import type { EventSourceConstructor, FetchLike } from './transports/fetch.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
 

@@ -1,35 +1,13 @@
 /**
  * @module transports/client-transport
  * The role every client transport plays (WebSocket, HTTP streaming, SSE): frames out, frames
- * in, one close. The Connection above speaks the protocol; a transport knows none of it. The
- * HTTP fallbacks are opt-in imports (`@relais/client/fallback`) that plug in as FallbackTransport.
+ * in, one close. The Connection above speaks the protocol; a transport knows none of it. Which
+ * transport an attempt uses is a TransportChooser's business (transports/chooser).
  */
 import type { Frame } from '@relais/protocol';
-import type { EventSourceConstructor, FetchLike } from './fetch.js';
 
 /** The transports a client can use: `websocket` is built in, the others come from `@relais/client/fallback`. */
 export type TransportKind = 'websocket' | 'http_stream' | 'sse' | 'long_poll';
-
-/** What an HTTP fallback may take from the client options (else the runtime's globals). */
-export interface TransportEnvironment {
-  readonly fetch: FetchLike | undefined;
-  readonly EventSource: EventSourceConstructor | undefined;
-}
-
-/**
- * An HTTP fallback transport (`httpStream`, `sse`, `longPoll` from `@relais/client/fallback`),
- * given in the client's `transports` option next to `'websocket'`.
- */
-export interface FallbackTransport {
-  readonly kind: Exclude<TransportKind, 'websocket'>;
-  /** What this runtime lacks to run it (the option to pass), or undefined when it can run. */
-  missing(env: TransportEnvironment): string | undefined;
-  /** Opens one session to the HTTP endpoints that go with the WebSocket URL `url`. */
-  open(env: TransportEnvironment, url: string, handlers: TransportHandlers): ClientTransport;
-}
-
-/** One entry of the `transports` option. */
-export type TransportOption = 'websocket' | FallbackTransport;
 
 export interface TransportHandlers {
   open(): void;

@@ -6,27 +6,24 @@
  * is kept through failures (the server is more likely down than the transport blocked) until
  * FAILURES_BEFORE_DEMOTION attempts in a row failed; while it is a fallback, a WebSocket is tried
  * every `transportRetryMs`, and when one opens the client moves back up (its subscriptions
- * recover what the switch missed). The HTTP fallbacks are FallbackTransports from
- * `@relais/client/fallback`; only `'websocket'` is built in.
+ * recover what the switch missed). It comes with the fallbacks of `@relais/client/fallback`
+ * (FallbackTransport.chooser): a client on WebSocket alone has WebSocketOnly instead.
  */
 import { InvalidOptionsError } from '../errors.js';
 import { Timeout, type Timers } from '../timer.js';
-import type { OpenTransport, TransportEnvironment, TransportKind, TransportOption } from './client-transport.js';
+import { NEEDS_WEBSOCKET, webSocketOf, type ChooserOptions, type TransportChooser, type TransportOption } from './chooser.js';
+import type { OpenTransport, TransportKind } from './client-transport.js';
 import { WebSocketTransport, type WebSocketConstructor } from './websocket.js';
 
 /** The options the ladder reads. */
-export interface LadderOptions extends TransportEnvironment {
-  transports: readonly TransportOption[];
-  websocket: WebSocketConstructor | undefined;
-  transportRetryMs: number;
-}
+export type LadderOptions = ChooserOptions;
 
 const kindOf = (transport: TransportOption): TransportKind => (transport === 'websocket' ? transport : transport.kind);
 
 /** Failed attempts in a row after which a transport that once connected is no longer trusted. */
 export const FAILURES_BEFORE_DEMOTION = 5;
 
-export class TransportLadder {
+export class TransportLadder implements TransportChooser {
   readonly #url: string;
   readonly #options: LadderOptions;
   readonly #websocket: WebSocketConstructor | undefined;
@@ -44,7 +41,7 @@ export class TransportLadder {
   constructor(url: string, options: LadderOptions, timers: Timers) {
     this.#url = url;
     this.#options = options;
-    this.#websocket = options.websocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    this.#websocket = webSocketOf(options);
     this.#transports = options.transports.filter((transport) => this.#missing(transport) === undefined);
     this.#kinds = this.#transports.map(kindOf);
     if (this.#kinds.length === 0) {
@@ -56,7 +53,7 @@ export class TransportLadder {
 
   #missing(transport: TransportOption): string | undefined {
     if (transport !== 'websocket') return transport.missing(this.#options);
-    return this.#websocket ? undefined : "options.websocket (in Node: import WebSocket from 'ws')";
+    return this.#websocket ? undefined : NEEDS_WEBSOCKET;
   }
 
   /** The transport of the current (or next) attempt. */
