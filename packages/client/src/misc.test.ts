@@ -78,6 +78,11 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('keeps the default of an option given as undefined, and takes null as given', () => {
+    const resolved = resolveOptions({ timeoutMs: undefined, name: undefined, window: null, maxQueueSize: 0 });
+    expect(resolved).toMatchObject({ timeoutMs: 10_000, name: 'relais-js', window: null, maxQueueSize: 0, transports: ['websocket'] });
+  });
+
   it.each([
     [{ minReconnectDelayMs: 30_000 }, /minReconnectDelayMs \(30000\) must not exceed maxReconnectDelayMs \(20000\)/],
     [{ reconnectFactor: 0.5 }, /reconnectFactor must be a finite number >= 1/],

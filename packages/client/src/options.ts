@@ -149,38 +149,33 @@ function nonNegative(name: string, value: number): void {
   }
 }
 
+/** The defaults of every option that has one (the others are undefined until given). */
+const DEFAULTS = {
+  encoding: DEFAULT_ENCODING,
+  refreshMarginMs: DEFAULT_REFRESH_MARGIN_MS,
+  name: DEFAULT_CLIENT_NAME,
+  transports: DEFAULT_TRANSPORTS,
+  transportRetryMs: DEFAULT_TRANSPORT_RETRY_MS,
+  random: Math.random,
+  minReconnectDelayMs: DEFAULT_MIN_RECONNECT_DELAY_MS,
+  maxReconnectDelayMs: DEFAULT_MAX_RECONNECT_DELAY_MS,
+  reconnectFactor: DEFAULT_RECONNECT_FACTOR,
+  maxReconnectAttempts: DEFAULT_MAX_RECONNECT_ATTEMPTS,
+  stableConnectionMs: DEFAULT_STABLE_CONNECTION_MS,
+  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  maxQueueSize: DEFAULT_MAX_QUEUE_SIZE,
+  debug: false,
+};
+
 /** Applies defaults and checks the combination. Throws InvalidOptionsError. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
-  const resolved: ResolvedOptions = {
-    encoding: resolveEncoding(options.encoding ?? DEFAULT_ENCODING),
-    token: options.token,
-    getToken: options.getToken,
-    refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
-    data: options.data,
-    name: options.name ?? DEFAULT_CLIENT_NAME,
-    websocket: options.websocket,
-    transports: options.transports ?? DEFAULT_TRANSPORTS,
-    fetch: options.fetch,
-    EventSource: options.EventSource,
-    transportRetryMs: options.transportRetryMs ?? DEFAULT_TRANSPORT_RETRY_MS,
-    timers: options.timers,
-    random: options.random ?? Math.random,
-    window: options.window,
-    document: options.document,
-    minReconnectDelayMs: options.minReconnectDelayMs ?? DEFAULT_MIN_RECONNECT_DELAY_MS,
-    maxReconnectDelayMs: options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
-    reconnectFactor: options.reconnectFactor ?? DEFAULT_RECONNECT_FACTOR,
-    maxReconnectAttempts: options.maxReconnectAttempts ?? DEFAULT_MAX_RECONNECT_ATTEMPTS,
-    backoff: options.backoff,
-    stableConnectionMs: options.stableConnectionMs ?? DEFAULT_STABLE_CONNECTION_MS,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxQueueSize: options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
-    debug: options.debug ?? false,
-    logger: options.logger,
-  };
-  validate(resolved, options);
-  return resolved;
+  // `{...DEFAULTS, ...options}`, except that an option given as undefined keeps its default.
+  const resolved: Record<string, unknown> = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) resolved[key] = value;
+  resolved.encoding = resolveEncoding(resolved.encoding);
+  validate(resolved as unknown as ResolvedOptions, options);
+  return resolved as unknown as ResolvedOptions;
 }
 
 function isCodec(value: unknown): value is Codec {
