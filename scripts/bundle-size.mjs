@@ -23,11 +23,11 @@ import { gzipSync } from 'node:zlib';
 
 /**
  * Budget of the JSON client, minified + gzip, in bytes. The goal of issue #22 is 10 KB; the
- * client measured 15,259 B before the HTTP fallbacks and subscribeChanges became opt-in
- * imports, and 12,871 B after (docs/client.md#bundle-size): the budget holds that line (+ 1 %)
+ * client measured 15,631 B before the HTTP fallbacks and subscribeChanges became opt-in
+ * imports, and 13,254 B after (docs/client.md#bundle-size): the budget holds that line (+ 1 %)
  * until the rest of the gap is closed.
  */
-export const JSON_BUDGET_GZIP_BYTES = 13_000;
+export const JSON_BUDGET_GZIP_BYTES = 13_400;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = (pkg, file = 'index.ts') => join(root, 'packages', pkg, 'src', file);

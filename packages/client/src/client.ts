@@ -9,6 +9,7 @@ import {
   ERROR_CODES,
   JSON_SUBPROTOCOL,
   JSON_V2_SUBPROTOCOL,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   MSGPACK_SUBPROTOCOL,
   MSGPACK_V2_SUBPROTOCOL,
   channelError,
@@ -21,11 +22,12 @@ import {
   type PublishParams,
   type PublishResult,
   type ResultMap,
+  type RpcParams,
 } from '@relais/protocol';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
-import type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
+import type { CallOptions, ClientEvents, ClientState, RpcOptions, StateChange } from './events.js';
 import { resolveDocument, resolveWindow, watchEnvironment } from './environment.js';
 import {
   ClientClosedError,
@@ -102,6 +104,7 @@ export class Client {
     this.#host = createSubscriptionHost(this.#subs, {
       timers: this.#timers,
       refreshMarginMs: this.#o.refreshMarginMs,
+      maxHeldPublications: this.#o.maxHeldPublications,
       isConnected: () => this.#state === 'connected',
       pages: () => this.#connectResult?.maxPageBytes !== undefined,
       backoff: (attempt) => this.#reconnect.backoff(attempt),
@@ -246,11 +249,17 @@ export class Client {
   /**
    * Calls the server's RPC handler `method`; resolves with the data it returned. Not resent after
    * a dropped connection (rejects with ConnectionLostError): the handler may not be idempotent.
+   * With `idempotencyKey` it is resent (the server runs the handler once per key).
    * @example const { now } = await client.rpc<{ now: number }>('time');
    */
-  async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
-    const params = data === undefined ? { method } : { method, data };
-    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs });
+  async rpc<R = unknown>(method: string, data?: unknown, options: RpcOptions = {}): Promise<R> {
+    const key = options.idempotencyKey;
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      throw new InvalidOptionsError(`idempotencyKey must be a string of 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    }
+    const params: RpcParams = data === undefined ? { method } : { method, data };
+    if (key !== undefined) params.idempotencyKey = key;
+    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs, retry: key !== undefined });
     return result?.data as R;
   }
 
@@ -261,7 +270,9 @@ export class Client {
 
   /** Counters since the client was created. */
   stats(): ClientStats {
-    return this.#stats.snapshot(this.#dispatcher.queued, this.#dispatcher.inflight);
+    let held = 0;
+    for (const sub of this.#subs.values()) held += sub.heldPublications;
+    return this.#stats.snapshot(this.#dispatcher.queued, this.#dispatcher.inflight, held);
   }
 
   /** Switches debug logging to the logger, at runtime. */

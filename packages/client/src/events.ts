@@ -41,3 +41,14 @@ export interface CallOptions {
   /** Per-call timeout, offline wait included, in ms. @default the client's timeoutMs */
   timeoutMs?: number;
 }
+
+/** Options of one RPC. */
+export interface RpcOptions extends CallOptions {
+  /**
+   * Makes the call safe to resend: 1–64 characters, unique per logical call (e.g. a UUID). The
+   * server runs the handler once per (user, method, key) within its idempotencyTtlMs and answers
+   * repeats with the first reply, so the client resends the call after a dropped connection.
+   * Without it a call is never resent. @default none
+   */
+  idempotencyKey?: string;
+}

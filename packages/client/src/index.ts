@@ -4,7 +4,7 @@
  * backoff, offline queue, subscriptions, RPC, tokens and stats.
  */
 export { Client } from './client.js';
-export type { CallOptions, ClientEvents, ClientState, StateChange } from './events.js';
+export type { CallOptions, ClientEvents, ClientState, RpcOptions, StateChange } from './events.js';
 export { Subscription } from './subscription.js';
 // Subscription states and events, publications, history pages, subscribe and publish options.
 export type * from './subscription-types.js';

@@ -90,6 +90,7 @@ describe('resolveOptions', () => {
     [{ backoff: () => 1, maxReconnectDelayMs: 10 }, /backoff replaces the built-in schedule: do not also set maxReconnectDelayMs/],
     [{ timeoutMs: 0 }, /timeoutMs must be a positive number/],
     [{ maxQueueSize: 1.5 }, /maxQueueSize must be a non-negative integer/],
+    [{ maxHeldPublications: 0 }, /maxHeldPublications must be a positive integer/],
     [{ encoding: 'xml' as never }, /encoding must be 'json' or a codec such as msgpack from '@relais\/client\/msgpack', got "xml"/],
     [{ encoding: { name: 'msgpack' } as never }, /encoding must be 'json' or a codec/],
     [{ encoding: 'msgpack' as never }, /encoding 'msgpack' is an opt-in import: import \{ msgpack \} from '@relais\/client\/msgpack'/],

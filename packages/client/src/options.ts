@@ -21,6 +21,7 @@ export const DEFAULT_STABLE_CONNECTION_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_QUEUE_SIZE = 1_000;
+export const DEFAULT_MAX_HELD_PUBLICATIONS = 1_000;
 export const DEFAULT_REFRESH_MARGIN_MS = 10_000;
 export const DEFAULT_CLIENT_NAME = 'relais-js';
 export const CLIENT_VERSION = '0.1.0';
@@ -100,6 +101,11 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Most calls waiting in the offline queue; more reject with QueueFullError. @default 1000 */
   maxQueueSize?: number;
+  /**
+   * Most live publications a subscription holds while a paged recovery reads history; past
+   * that it lets them go and reads them from history too (docs/recovery.md). @default 1000
+   */
+  maxHeldPublications?: number;
   /** Log protocol traffic and state changes to `logger`; switch with `setDebug`. @default false */
   debug?: boolean;
   /** Receives debug lines. @default globalThis.console */
@@ -132,6 +138,7 @@ export interface ResolvedOptions {
   connectTimeoutMs: number;
   timeoutMs: number;
   maxQueueSize: number;
+  maxHeldPublications: number;
   debug: boolean;
   logger: Logger | undefined;
 }
@@ -165,6 +172,7 @@ const DEFAULTS = {
   connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
   timeoutMs: DEFAULT_TIMEOUT_MS,
   maxQueueSize: DEFAULT_MAX_QUEUE_SIZE,
+  maxHeldPublications: DEFAULT_MAX_HELD_PUBLICATIONS,
   debug: false,
 };
 
@@ -236,6 +244,9 @@ function validate(o: ResolvedOptions, given: ClientOptions): void {
   positive('timeoutMs', o.timeoutMs);
   if (!Number.isInteger(o.maxQueueSize) || o.maxQueueSize < 0) {
     throw new InvalidOptionsError(`maxQueueSize must be a non-negative integer, got ${o.maxQueueSize}`);
+  }
+  if (!Number.isInteger(o.maxHeldPublications) || o.maxHeldPublications < 1) {
+    throw new InvalidOptionsError(`maxHeldPublications must be a positive integer, got ${o.maxHeldPublications}`);
   }
 }
 

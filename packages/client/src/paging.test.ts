@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Command, HistoryParams, HistoryResult, PublicationData, SubscribeParams, SubscribeResult } from '@relais/protocol';
 import type { Client } from './client.js';
+import type { ClientOptions } from './options.js';
 import type { Publication, Subscription, SubscriptionStateChange } from './subscription.js';
 import type { FakeServer } from './testing/fake-server.js';
 import { fakeClient, recorder } from './testing/helpers.js';
@@ -77,10 +78,10 @@ describe('paged recovery', () => {
   const fake = useFakeServer();
 
   /** A subscriber at offset 2 whose connection dropped while `missed` publications were made. */
-  async function offline(missed: number, options: { pages?: boolean } = {}) {
+  async function offline(missed: number, options: { pages?: boolean; client?: ClientOptions } = {}) {
     const stream = new PagedStream(fake.server);
     if (options.pages !== false) fake.server.connectResult = { ...fake.server.connectResult, maxPageBytes: 524_288 };
-    const client = fakeClient(fake.server, { random: () => 0 });
+    const client = fakeClient(fake.server, { random: () => 0, ...options.client });
     const sub = client.subscribe<string>(CHANNEL);
     const received = recorder<Publication<string>>();
     const states = recorder<SubscriptionStateChange>();
@@ -118,6 +119,45 @@ describe('paged recovery', () => {
     expect(data()).toEqual(upTo(12));
     expect(states.values.at(-1)).toMatchObject({ state: 'subscribed', previous: 'subscribing', recovered: true });
     expect(sub.position).toEqual({ offset: 12, epoch: 'e1' });
+  });
+
+  it('holds at most maxHeldPublications live ones during a slow paged recovery, reads the rest from history, each once, in order', async () => {
+    const { stream, client, states, data } = await offline(400, { client: { maxHeldPublications: 10 } }); // top 403: 4..403 missed
+    stream.pageSize = 40;
+    // A slow server: each history page is answered only after 25 more live publications were pushed.
+    const answers: (() => void)[] = [];
+    fake.server.onCommand((command, connection) => {
+      if (command.method !== 'history') return undefined;
+      const result = stream.history(command.params);
+      answers.push(() => connection.reply(command.id, { result }));
+      return 'noreply';
+    });
+    await vi.advanceTimersByTimeAsync(500); // the reply (4..43) and the first page asked for
+    let most = 0;
+    // 25 a page for 8 pages (more than the bound: the pages chase the live stream), then 5.
+    for (let round = 0; answers.length > 0 && round < 100; round++) {
+      for (let i = 0; i < (round < 8 ? 25 : 5); i++) {
+        stream.publish(1);
+        fake.server.sendPush({ type: 'publication', channel: CHANNEL, data: `m${stream.top}`, offset: stream.top, epoch: 'e1' });
+        await vi.advanceTimersByTimeAsync(0);
+        most = Math.max(most, client.stats().heldPublications);
+      }
+      answers.shift()!();
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(most).toBe(10);
+    expect(answers).toEqual([]);
+    expect(stream.top).toBeGreaterThan(600);
+    expect(client.stats().heldPublications).toBe(0);
+    // The pages went on past the reply's offset, to the live publications let go of.
+    const last = historyCommands(fake.server).at(-1)!;
+    expect(last.since!.offset).toBeGreaterThan(403);
+    expect(data()).toEqual(upTo(stream.top));
+    expect(states.values.at(-1)).toMatchObject({ state: 'subscribed', previous: 'subscribing', recovered: true });
+    // Live again: the next one is delivered at once.
+    fake.server.sendPush({ type: 'publication', channel: CHANNEL, data: `m${stream.top + 1}`, offset: stream.top + 1, epoch: 'e1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(data()).toEqual(upTo(stream.top + 1));
   });
 
   it('says subscribed only once every page came, and keeps the publications of a page it delivered', async () => {

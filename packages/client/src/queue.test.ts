@@ -237,6 +237,37 @@ describe('Client calls', () => {
       expect(await send).toBeInstanceOf(ConnectionLostError);
     });
 
+    it('resends an unanswered rpc that has an idempotency key, with the same key', async () => {
+      const client = fakeClient(fake.server, { random: () => 0 });
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      const off = fake.server.onCommand((c, conn) => {
+        if (c.method !== 'rpc') return undefined;
+        conn.close(1006); // the handler ran, but the answer never arrived
+        return 'noreply';
+      });
+      const rpc = client.rpc('order', 'tea', { idempotencyKey: 'order-1' });
+      await vi.advanceTimersByTimeAsync(0);
+      off();
+      fake.server.onCommand((c) => (c.method === 'rpc' ? { result: { data: 'receipt' } } : undefined));
+      await vi.advanceTimersByTimeAsync(500);
+      await expect(rpc).resolves.toBe('receipt');
+      expect(fake.server.commands('rpc').map((c) => c.params)).toEqual([
+        { method: 'order', data: 'tea', idempotencyKey: 'order-1' },
+        { method: 'order', data: 'tea', idempotencyKey: 'order-1' },
+      ]);
+    });
+
+    it.each(['', 'k'.repeat(65), 7])('refuses the rpc idempotency key %j without sending', async (key) => {
+      const client = fakeClient(fake.server);
+      client.connect();
+      await vi.advanceTimersByTimeAsync(0);
+      await expect(client.rpc('x', undefined, { idempotencyKey: key as string })).rejects.toThrow(
+        /idempotencyKey must be a string of 1-64/,
+      );
+      expect(fake.server.commands('rpc')).toHaveLength(0);
+    });
+
     it('puts resent publishes ahead of calls queued while offline', async () => {
       const client = fakeClient(fake.server, { random: () => 0 });
       client.connect();

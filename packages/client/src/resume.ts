@@ -6,6 +6,7 @@
  * live again.
  */
 import type { PublicationData, ResumeParams, ResumeResult, StreamPosition } from '@relais/protocol';
+import { RelaisError, ServerError } from './errors.js';
 
 /** What resuming needs from its subscription. */
 export interface ResumeHost {
@@ -44,5 +45,68 @@ export async function resumeLive(host: ResumeHost, channel: string): Promise<Res
     if (page.publications.length > 0) attempt = 0;
     else await host.wait(attempt++);
     if (!host.current()) return { outcome: 'abandoned' };
+  }
+}
+
+/** What the resume loop needs besides a ResumeHost. */
+export interface ResumeLoopHost extends ResumeHost {
+  /** A resume failed for a reason the app should hear of (not a timeout or a temporary refusal). */
+  error(error: RelaisError): void;
+  /** Missed publications are no longer kept: live again from `position`, the app told so. */
+  gap(position: StreamPosition): void;
+}
+
+/**
+ * Resumes until live, once per `behind` push: one that arrives while a resume is in flight
+ * (the server fell behind again right after going live) makes the loop go round again, as the
+ * reply it awaits may predate it. A failed resume is retried after the backoff.
+ */
+export class ResumeLoop {
+  #behind = 0;
+  #running = false;
+  /** Bumped by `reset`, so that a loop from before it does not touch the next one's state. */
+  #runs = 0;
+
+  /** Whether a `behind` push is still to be resumed from. */
+  get behind(): boolean {
+    return this.#behind > 0;
+  }
+
+  /** A `behind` push arrived. */
+  fellBehind(): void {
+    this.#behind++;
+  }
+
+  /** Forgets every `behind` (connection lost: the resubscribe recovers, or unsubscribed). */
+  reset(): void {
+    this.#behind = 0;
+    this.#running = false;
+    this.#runs++;
+  }
+
+  /** Runs the loop unless it runs already; resolves when live, abandoned or reset. */
+  async run(host: ResumeLoopHost, channel: string): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    const run = this.#runs;
+    try {
+      for (let attempt = 0; this.#behind > 0 && host.current();) {
+        const seen = this.#behind;
+        let outcome;
+        try {
+          outcome = await resumeLive(host, channel);
+        } catch (error) {
+          if (!host.current() || !(error instanceof RelaisError)) return;
+          if (error.code !== 'RELAIS_ERR_TIMEOUT' && !(error instanceof ServerError && error.temporary)) host.error(error);
+          await host.wait(attempt++);
+          continue;
+        }
+        if (outcome.outcome === 'abandoned') return;
+        this.#behind -= seen;
+        if (outcome.outcome === 'gap') host.gap(outcome.position);
+      }
+    } finally {
+      if (run === this.#runs) this.#running = false;
+    }
   }
 }

@@ -24,6 +24,8 @@ export interface ClientStats {
   queuedSends: number;
   /** Commands sent and awaiting their reply. */
   inflight: number;
+  /** Live publications held back by subscriptions until their recovery completes (at most maxHeldPublications each). */
+  heldPublications: number;
 }
 
 export class StatsCollector {
@@ -63,7 +65,7 @@ export class StatsCollector {
     this.bytesOut += bytes;
   }
 
-  snapshot(queuedSends: number, inflight: number): ClientStats {
+  snapshot(queuedSends: number, inflight: number, heldPublications: number): ClientStats {
     const current = this.#connectedSince === undefined ? 0 : this.#timers.now() - this.#connectedSince;
     return {
       rttMs: this.rttMs,
@@ -75,6 +77,7 @@ export class StatsCollector {
       connectedMs: this.#connectedTotalMs + current,
       queuedSends,
       inflight,
+      heldPublications,
     };
   }
 }

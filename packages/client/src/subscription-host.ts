@@ -30,24 +30,14 @@ export interface HostClient extends Omit<
  */
 export function createSubscriptionHost(subs: Map<string, Subscription>, client: HostClient): SubscriptionHost {
   const { call, ...base } = client;
+  const live = <M extends Method>(method: M, params: CommandParamsMap[M], timeoutMs?: number): Promise<ResultMap[M]> =>
+    base.isConnected() ? call(method, params, { timeoutMs, direct: true }) : Promise.reject(new ConnectionLostError(method));
   return {
     ...base,
-    subscribeCommand: (params, timeoutMs) => {
-      if (!base.isConnected()) return Promise.reject(new ConnectionLostError('subscribe'));
-      return call('subscribe', params, { timeoutMs, direct: true });
-    },
-    subRefreshCommand: (channel, token) => {
-      if (!base.isConnected()) return Promise.reject(new ConnectionLostError('sub_refresh'));
-      return call('sub_refresh', { channel, token }, { direct: true });
-    },
-    pageCommand: (params, timeoutMs) => {
-      if (!base.isConnected()) return Promise.reject(new ConnectionLostError('history'));
-      return call('history', params, { timeoutMs, direct: true });
-    },
-    resumeCommand: (params, timeoutMs) => {
-      if (!base.isConnected()) return Promise.reject(new ConnectionLostError('resume'));
-      return call('resume', params, { timeoutMs, direct: true });
-    },
+    subscribeCommand: (params, timeoutMs) => live('subscribe', params, timeoutMs),
+    subRefreshCommand: (channel, token) => live('sub_refresh', { channel, token }),
+    pageCommand: (params, timeoutMs) => live('history', params, timeoutMs),
+    resumeCommand: (params, timeoutMs) => live('resume', params, timeoutMs),
     unsubscribeCommand: (channel) => {
       if (base.isConnected()) call('unsubscribe', { channel }, { direct: true }).catch(() => {});
     },

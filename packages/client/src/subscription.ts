@@ -7,24 +7,17 @@
 import {
   ERROR_CODES,
   type ClientInfo,
-  type CommandParamsMap,
-  type HistoryParams,
-  type HistoryResult,
   type PresenceStatsResult,
   type PublicationData,
   type PublishResult,
-  type RefreshResult,
-  type ResultMap,
-  type ResumeParams,
-  type ResumeResult,
   type StreamPosition,
   type SubscribeParams,
   type SubscribeResult,
 } from '@relais/protocol';
 import { catchUp, type CatchUpHost } from './catch-up.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
-import { readHistory } from './history-reader.js';
-import { resumeLive, type ResumeHost } from './resume.js';
+import { LiveBuffer } from './live-buffer.js';
+import { ResumeLoop, type ResumeLoopHost } from './resume.js';
 import { StreamTracker } from './stream-tracker.js';
 import { ConnectionLostError, RelaisError, ServerError, TimeoutError, TokenError } from './errors.js';
 import { TokenRefresher } from './refresh.js';
@@ -38,37 +31,14 @@ import type {
   SubscriptionState,
   SubscriptionStateChange,
 } from './subscription-types.js';
-import { Timeout, type Timers } from './timer.js';
+import type { SubscriptionPort } from './subscription-port.js';
+import { readChannelHistory, readPresence, readPresenceStats } from './subscription-reads.js';
+import { Timeout } from './timer.js';
 
 export type * from './subscription-types.js';
 
-/** What a Subscription needs from its client. */
-export interface SubscriptionHost {
-  readonly timers: Timers;
-  isConnected(): boolean;
-  backoff(attempt: number): number;
-  subscribeCommand(params: SubscribeParams, timeoutMs: number | undefined): Promise<SubscribeResult>;
-  subRefreshCommand(channel: string, token: string): Promise<RefreshResult>;
-  readonly refreshMarginMs: number;
-  unsubscribeCommand(channel: string): void;
-  publish(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult>;
-  /** Whether the server pages recoveries (its ConnectResult has `maxPageBytes`). */
-  pages(): boolean;
-  /** A history page of a recovery: belongs to the current connection, like subscribe. */
-  pageCommand(params: HistoryParams, timeoutMs: number | undefined): Promise<HistoryResult>;
-  /** A `resume` of a channel the server stopped pushing: belongs to the current connection too. */
-  resumeCommand(params: ResumeParams, timeoutMs: number | undefined): Promise<ResumeResult>;
-  /** A read command (history, presence): queued offline, resent after a dropped connection. */
-  read<M extends 'history' | 'presence' | 'presence_stats'>(
-    method: M,
-    params: CommandParamsMap[M],
-    timeoutMs: number | undefined,
-  ): Promise<ResultMap[M]>;
-  attach(subscription: Subscription): void;
-  detach(subscription: Subscription): void;
-  log(message: string, ...details: unknown[]): void;
-  listenerError(error: unknown, event: string): void;
-}
+/** What a Subscription needs from its client (subscription-port.ts). */
+export type SubscriptionHost = SubscriptionPort<Subscription>;
 
 export class Subscription<T = unknown> {
   readonly channel: string;
@@ -79,17 +49,15 @@ export class Subscription<T = unknown> {
   readonly #emitter: Emitter<SubscriptionEvents<T>>;
   readonly #retryTimer: Timeout;
   readonly #refresher: TokenRefresher;
-  #state: SubscriptionState = 'unsubscribed';
   #token: string | undefined;
+  #state: SubscriptionState = 'unsubscribed';
   #data: unknown;
   readonly #stream = new StreamTracker();
-  /** Publications that arrived while a subscribe reply was being handled. */
-  #pending: Publication<T>[] = [];
+  /** Live publications that arrive before 'subscribed': with the reply, or during a paged recovery. */
+  readonly #pending: LiveBuffer<Publication<T>>;
+  readonly #resumer = new ResumeLoop();
   #generation = 0;
   #attempt = 0;
-  /** `behind` pushes not yet followed by a resume that went live (see #resume). */
-  #behind = 0;
-  #resuming = false;
 
   /** @internal Created by `client.subscribe()`; do not construct directly. */
   constructor(host: SubscriptionHost, channel: string, options: SubscribeOptions = {}, serverSide = false) {
@@ -97,10 +65,11 @@ export class Subscription<T = unknown> {
     this.channel = channel;
     this.serverSide = serverSide;
     this.#options = options;
-    this.#token = options.token;
     if (options.since) this.#stream.start(options.since);
     this.#retryTimer = new Timeout(host.timers);
+    this.#pending = new LiveBuffer(host.maxHeldPublications);
     this.#emitter = new Emitter((error, event) => host.listenerError(error, String(event)));
+    this.#token = options.token;
     this.#refresher = new TokenRefresher(host.timers, host.refreshMarginMs, {
       getToken: () => this.#newToken(),
       send: (token) => host.subRefreshCommand(channel, token),
@@ -123,6 +92,11 @@ export class Subscription<T = unknown> {
     return this.#stream.position;
   }
 
+  /** @internal Live publications held until subscribed (`client.stats().heldPublications`). */
+  get heldPublications(): number {
+    return this.#pending.held.length;
+  }
+
   /** Registers a listener; returns its disposer. */
   on<K extends keyof SubscriptionEvents<T>>(event: K, listener: Listener<SubscriptionEvents<T>[K]>): Disposer {
     return this.#emitter.on(event, listener);
@@ -142,29 +116,18 @@ export class Subscription<T = unknown> {
    * subscription is active there). Publications come oldest first unless `reverse`.
    * @example const { publications } = await sub.history({ limit: 50, reverse: true });
    */
-  async history(options: HistoryOptions = {}): Promise<HistoryPage<T>> {
-    const params: HistoryParams = { channel: this.channel };
-    if (options.limit !== undefined) params.limit = options.limit;
-    if (options.since !== undefined) params.since = { offset: options.since.offset, epoch: options.since.epoch };
-    if (options.reverse !== undefined) params.reverse = options.reverse;
-    const host = this.#host;
-    const result = await readHistory(
-      { read: (page) => host.read('history', page, options.timeoutMs), wait: (attempt) => wait(host.timers, host.backoff(attempt)) },
-      params,
-    );
-    const publications = result.publications.map((pub) => ({ ...pub, channel: this.channel }) as Publication<T>);
-    return { publications, offset: result.offset, epoch: result.epoch };
+  history(options: HistoryOptions = {}): Promise<HistoryPage<T>> {
+    return readChannelHistory<T>(this.#host, this.channel, options);
   }
 
   /** Who is subscribed to the channel across the cluster, by client id (namespaces with presence). */
-  async presence(options: { timeoutMs?: number } = {}): Promise<Record<string, ClientInfo>> {
-    return (await this.#host.read('presence', { channel: this.channel }, options.timeoutMs)).clients;
+  presence(options: { timeoutMs?: number } = {}): Promise<Record<string, ClientInfo>> {
+    return readPresence(this.#host, this.channel, options.timeoutMs);
   }
 
   /** How many clients and distinct users are subscribed (namespaces with presence). */
-  async presenceStats(options: { timeoutMs?: number } = {}): Promise<PresenceStatsResult> {
-    const { clients, users } = await this.#host.read('presence_stats', { channel: this.channel }, options.timeoutMs);
-    return { clients, users };
+  presenceStats(options: { timeoutMs?: number } = {}): Promise<PresenceStatsResult> {
+    return readPresenceStats(this.#host, this.channel, options.timeoutMs);
   }
 
   /** Starts (again) subscribing. Does nothing unless 'unsubscribed'. */
@@ -203,10 +166,9 @@ export class Subscription<T = unknown> {
     this.#retryTimer.stop();
     this.#refresher.stop();
     this.#generation++;
-    this.#pending = [];
+    this.#pending.take();
     // The resubscribe after the reconnect recovers from the last publication delivered.
-    this.#behind = 0;
-    this.#resuming = false;
+    this.#resumer.reset();
     if (this.#state === 'subscribed') this.#setState({ state: 'subscribing', reason });
   }
 
@@ -241,7 +203,7 @@ export class Subscription<T = unknown> {
       this.#pending.push(publication);
       return;
     }
-    if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
+    this.#deliver(publication);
   }
 
   /**
@@ -251,7 +213,7 @@ export class Subscription<T = unknown> {
    */
   handleBehind(): void {
     if (this.#state === 'unsubscribed') return;
-    this.#behind++;
+    this.#resumer.fellBehind();
     this.#host.log(`subscription ${this.channel}: behind`);
     if (this.#state === 'subscribed') void this.#resume();
   }
@@ -291,7 +253,8 @@ export class Subscription<T = unknown> {
   /**
    * A recovery too large for one reply: its pages are delivered while 'subscribing' (the
    * position moves with each, so a reconnect recovers from there), then 'subscribed' says
-   * whether every one came. Live publications wait in #pending meanwhile.
+   * whether every one came. Live publications wait in #pending meanwhile, at most
+   * maxHeldPublications of them: those it lets go of are read from history too.
    */
   async #catchUp(result: SubscribeResult, since: StreamPosition): Promise<void> {
     const generation = this.#generation;
@@ -301,11 +264,12 @@ export class Subscription<T = unknown> {
       read: (params) =>
         current() ? this.#host.pageCommand(params, this.#options.timeoutMs) : Promise.reject(new ConnectionLostError('history')),
       wait: (attempt) => new Promise((resolve) => this.#retryTimer.start(this.#host.backoff(attempt), resolve)),
-      deliver: (pub) => {
-        const publication = { ...pub, channel: this.channel } as Publication<T>;
-        if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
-      },
+      deliver: (pub) => this.#deliver({ ...pub, channel: this.channel } as Publication<T>),
+      droppedTo: () => this.#pending.droppedTo,
+      // The newest held (or else the last let go of): where the pages reach for.
+      newest: () => this.#pending.held.at(-1)?.offset ?? this.#pending.droppedTo,
     };
+    this.#pending.bound();
     let recovered = false;
     try {
       const outcome = await catchUp(host, this.channel, result, since);
@@ -323,68 +287,40 @@ export class Subscription<T = unknown> {
     this.#stream.subscribed(result);
     const change: Omit<SubscriptionStateChange, 'previous'> = { state: 'subscribed' };
     if (recovered !== undefined) change.recovered = recovered;
-    const pending = this.#pending;
-    this.#pending = [];
+    const pending = this.#pending.take();
     this.#setState(change);
     for (const pub of publications) {
       if (this.#state !== 'subscribed') return;
       this.#emitter.emit('publication', { ...pub, channel: this.channel } as Publication<T>);
     }
     for (const pub of pending) this.handlePublication(pub);
-    if (this.#behind > 0 && this.#state === 'subscribed') void this.#resume();
+    if (this.#resumer.behind && this.#state === 'subscribed') void this.#resume();
   }
 
-  /**
-   * Resumes until live, once per `behind` push: one that arrives while a resume is in flight
-   * (the server fell behind again right after going live) makes the loop go round again, as
-   * the reply it awaits may predate it. A failed resume is retried after the backoff.
-   */
-  async #resume(): Promise<void> {
-    if (this.#resuming) return;
-    this.#resuming = true;
+  /** Reads what the server did not push (`behind`) with `resume`, until live (ResumeLoop). */
+  #resume(): Promise<void> {
     const generation = this.#generation;
-    const current = (): boolean => generation === this.#generation && this.#state === 'subscribed';
-    const host: ResumeHost = {
-      current,
+    const host: ResumeLoopHost = {
+      current: () => generation === this.#generation && this.#state === 'subscribed',
       position: () => this.#stream.position,
       resume: (params) => this.#host.resumeCommand(params, this.#options.timeoutMs),
       wait: (attempt) => new Promise((resolve) => this.#retryTimer.start(this.#host.backoff(attempt), resolve)),
-      deliver: (pub) => {
-        const publication = { ...pub, channel: this.channel } as Publication<T>;
-        if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
+      deliver: (pub) => this.#deliver({ ...pub, channel: this.channel } as Publication<T>),
+      error: (error) => this.#emitter.emit('error', error),
+      gap: (position) => {
+        // What was missed is no longer kept: live from the server's position, and the app is told.
+        this.#stream.subscribed({ recoverable: true, ...position });
+        this.#setState({ state: 'subscribed', recovered: false, reason: 'fell behind further than the history keeps' });
       },
     };
-    try {
-      for (let attempt = 0; this.#behind > 0 && current();) {
-        const seen = this.#behind;
-        let outcome;
-        try {
-          outcome = await resumeLive(host, this.channel);
-        } catch (error) {
-          if (!current() || !(error instanceof RelaisError)) return;
-          if (error.code !== 'RELAIS_ERR_TIMEOUT' && !(error instanceof ServerError && error.temporary)) this.#emitter.emit('error', error);
-          await host.wait(attempt++);
-          continue;
-        }
-        if (outcome.outcome === 'abandoned') return;
-        this.#behind -= seen;
-        if (outcome.outcome === 'gap') {
-          // What was missed is no longer kept: live from the server's position, and the app is told.
-          this.#stream.subscribed({ recoverable: true, ...outcome.position });
-          this.#setState({ state: 'subscribed', recovered: false, reason: 'fell behind further than the history keeps' });
-        }
-      }
-    } finally {
-      if (generation === this.#generation) this.#resuming = false;
-    }
+    return this.#resumer.run(host, this.channel);
   }
 
   async #onFailed(error: unknown, generation: number): Promise<void> {
     if (!(error instanceof RelaisError) || error.code === 'RELAIS_ERR_CONNECTION_LOST') return;
     this.#emitter.emit('error', error);
     if (error instanceof ServerError && error.serverCode === ERROR_CODES.ALREADY_SUBSCRIBED) {
-      const pending = this.#pending;
-      this.#pending = [];
+      const pending = this.#pending.take();
       this.#setState({ state: 'subscribed' });
       for (const pub of pending) this.handlePublication(pub);
       return;
@@ -413,6 +349,7 @@ export class Subscription<T = unknown> {
     return token;
   }
 
+  /** A new token from getToken; false when it failed (the subscription then ends) or is stale. */
   async #refreshToken(generation: number): Promise<boolean> {
     try {
       await this.#newToken();
@@ -430,11 +367,15 @@ export class Subscription<T = unknown> {
     this.#refresher.stop();
     this.#generation++;
     this.#stream.reset();
-    this.#pending = [];
-    this.#behind = 0;
-    this.#resuming = false;
+    this.#pending.take();
+    this.#resumer.reset();
     this.#host.detach(this as unknown as Subscription);
     if (this.#state !== 'unsubscribed') this.#setState(change);
+  }
+
+  /** Emits a publication unless its offset was delivered already. */
+  #deliver(publication: Publication<T>): void {
+    if (this.#stream.accept(publication)) this.#emitter.emit('publication', publication);
   }
 
   #setState(change: Omit<SubscriptionStateChange, 'previous'>): void {
@@ -443,8 +384,4 @@ export class Subscription<T = unknown> {
     this.#host.log(`subscription ${this.channel}: ${previous} -> ${change.state}`);
     this.#emitter.emit('state', { ...change, previous });
   }
-}
-
-function wait(timers: Timers, delayMs: number): Promise<void> {
-  return new Promise((resolve) => timers.setTimeout(resolve, delayMs));
 }

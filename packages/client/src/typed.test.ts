@@ -8,6 +8,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { fakeClient } from './testing/helpers.js';
 import { typed } from './typed.js';
+import type { RpcOptions } from './events.js';
 import { useFakeServer } from './testing/use-fake-server.js';
 
 const contract = defineContract({
@@ -44,6 +45,9 @@ describe('typed', () => {
       .toEqualTypeOf<{ a: number; b: number }>();
     expectTypeOf(client.rpc<'add'>).returns.resolves.toEqualTypeOf<number>();
     expectTypeOf(client.rpc<'other'>).returns.resolves.toBeUnknown();
+    expectTypeOf(client.rpc<'add'>)
+      .parameter(2)
+      .toEqualTypeOf<RpcOptions | undefined>();
     const typecheckOnly = (): void => {
       // @ts-expect-error: a message needs its text
       void client.publish('chat:a', {}, { event: 'message' });

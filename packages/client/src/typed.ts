@@ -17,7 +17,7 @@ import type {
   RpcOutputOf,
 } from '@relais/protocol';
 import type { Client } from './client.js';
-import type { CallOptions } from './events.js';
+import type { RpcOptions } from './events.js';
 import type { Subscription } from './subscription.js';
 import type { PublishOptions, SubscribeOptions } from './subscription-types.js';
 
@@ -37,7 +37,7 @@ export interface TypedCalls<C extends Contract> {
   rpc<M extends string>(
     method: M,
     data: M extends ContractMethod<C> ? RpcInputOf<C, M> : unknown,
-    options?: CallOptions,
+    options?: RpcOptions,
   ): Promise<M extends ContractMethod<C> ? RpcOutputOf<C, M> : unknown>;
 }
 

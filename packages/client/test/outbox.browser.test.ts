@@ -1,7 +1,8 @@
 /**
  * `@relais/client/outbox` in headless Chromium against a real relais node: a durable publish
- * made offline is written to IndexedDB, survives a reload of the page, and is delivered once
- * when the browser comes back online.
+ * and a durable RPC made offline are written to IndexedDB, survive a reload of the page, and
+ * when the browser comes back online the publish is delivered once, the RPC's handler runs
+ * once and the reloaded page gets its answer (the `answered` event).
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -38,7 +39,7 @@ const PAGE = `<!doctype html>
 <title>relais outbox test</title>
 <script type="module">
   import { Client, Outbox } from '/relais-outbox.js';
-  const t = { states: [], sent: [], errors: [], started: undefined };
+  const t = { states: [], sent: [], answered: [], errors: [], started: undefined };
   window.outboxProbe = t;
   const client = new Client('ws://' + location.host + '/connection/websocket', {
     transports: ['websocket'], minReconnectDelayMs: 50, maxReconnectDelayMs: 200,
@@ -46,8 +47,12 @@ const PAGE = `<!doctype html>
   client.on('state', ({ state }) => t.states.push(state));
   const outbox = new Outbox(client, { store: 'indexeddb' });
   outbox.on('sent', ({ entry }) => t.sent.push(entry.data.n));
+  outbox.on('answered', ({ entry, data }) => t.answered.push({ method: entry.method, data }));
   window.publishDurable = (n) => {
     outbox.publish('room:outbox', { n }).catch((error) => t.errors.push(error.name));
+  };
+  window.rpcDurable = (item) => {
+    outbox.rpc('order', { item }).catch((error) => t.errors.push(error.name));
   };
   window.pendingCount = async () => (await outbox.pending()).length;
   t.started = await outbox.start();
@@ -57,6 +62,7 @@ const PAGE = `<!doctype html>
 interface OutboxPageProbe {
   states: string[];
   sent: number[];
+  answered: { method: string; data: unknown }[];
   errors: string[];
   started: number | undefined;
 }
@@ -65,6 +71,7 @@ declare global {
   interface Window {
     outboxProbe: OutboxPageProbe;
     publishDurable(n: number): void;
+    rpcDurable(item: string): void;
     pendingCount(): Promise<number>;
   }
 }
@@ -83,8 +90,13 @@ describe('@relais/client/outbox in Chromium', () => {
     await browser?.close();
   });
 
-  it('delivers once a publish made offline, after a reload, when the browser is back online', async () => {
+  it('delivers once a publish and runs once an rpc made offline, after a reload, when the browser is back online', async () => {
     const node: Node = await startNode(0, { namespaces: { room: { historySize: 100, historyTtlMs: 60_000 } } });
+    const orders: unknown[] = [];
+    node.relais.rpc('order', ({ data }) => {
+      orders.push(data);
+      return { receipt: orders.length, ...(data as object) };
+    });
     const origin = `http://127.0.0.1:${node.port}`;
     let context: BrowserContext | undefined;
     try {
@@ -106,18 +118,24 @@ describe('@relais/client/outbox in Chromium', () => {
       for (const socket of node.sockets) socket.destroy();
       await page.waitForFunction(() => window.outboxProbe.states.at(-1) === 'disconnected');
       await page.evaluate(() => window.publishDurable(1));
-      await page.waitForFunction(async () => (await window.pendingCount()) === 1);
+      await page.evaluate(() => window.rpcDurable('tea'));
+      await page.waitForFunction(async () => (await window.pendingCount()) === 2);
 
       await page.reload();
       await page.waitForFunction(() => window.outboxProbe?.started !== undefined);
-      expect(await page.evaluate(() => window.outboxProbe.started)).toBe(1);
+      expect(await page.evaluate(() => window.outboxProbe.started)).toBe(2);
       expect((await node.relais.history('room:outbox')).publications).toEqual([]);
+      expect(orders).toEqual([]);
 
       await context.setOffline(false);
-      await page.waitForFunction(() => window.outboxProbe.sent.length === 1, undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => window.outboxProbe.sent.length === 1 && window.outboxProbe.answered.length === 1, undefined, {
+        timeout: 15_000,
+      });
       await page.waitForFunction(async () => (await window.pendingCount()) === 0);
       const { publications } = await node.relais.history('room:outbox');
       expect(publications.map((p) => p.data)).toEqual([{ n: 1 }]);
+      expect(orders).toEqual([{ item: 'tea' }]);
+      expect(await page.evaluate(() => window.outboxProbe.answered)).toEqual([{ method: 'order', data: { receipt: 1, item: 'tea' } }]);
       expect(await page.evaluate(() => window.outboxProbe.errors)).toEqual([]);
     } finally {
       await context?.close();

@@ -1,7 +1,8 @@
 /**
  * The durable outbox against a real relais node over real sockets, in Node with the JSON file
- * store: a process that dies after the server applied a publish but before the outbox removed
- * it resends it on its next start, and the server, remembering the key, delivers it once.
+ * store: a process that dies after the server applied a publish (or ran an RPC) but before the
+ * outbox removed it resends it on its next start, and the server, remembering the key, delivers
+ * it once (runs the handler once, answering the resend with the first reply).
  */
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,30 @@ describe('Outbox against a real relais node', () => {
     second.connect();
     await until(() => sent.length === 1, 'the resend to be acknowledged');
     expect((await relais.history('room:crash')).publications.map((p) => p.data)).toEqual([{ n: 1 }]);
+    expect(await new JsonFileOutboxStore(path, files).list()).toEqual([]);
+    second.close();
+  });
+
+  it('resends after a restart an rpc the server ran but never answered: the handler ran once, the resend got its reply', async () => {
+    let runs = 0;
+    relais.rpc('charge', ({ data }) => ({ charged: data, run: ++runs }));
+    const path = join(dir, 'crash-rpc.json');
+    const entry = { kind: 'rpc' as const, key: 'crash-rpc-1', method: 'charge', data: 5, createdAt: Date.now() };
+    await new JsonFileOutboxStore(path, files).put(entry);
+    const first = client();
+    first.connect();
+    expect(await first.rpc('charge', 5, { idempotencyKey: entry.key })).toEqual({ charged: 5, run: 1 });
+    first.close(); // ... and died before removing the entry
+
+    const second = client();
+    const outbox = new Outbox(second, { store: new JsonFileOutboxStore(path, files) });
+    const answered: unknown[] = [];
+    outbox.on('answered', ({ data }) => answered.push(data));
+    expect(await outbox.start()).toBe(1);
+    second.connect();
+    await until(() => answered.length === 1, 'the resend to be answered');
+    expect(answered).toEqual([{ charged: 5, run: 1 }]);
+    expect(runs).toBe(1);
     expect(await new JsonFileOutboxStore(path, files).list()).toEqual([]);
     second.close();
   });

@@ -77,6 +77,8 @@ export interface PublishParams {
 export interface RpcParams {
   method: string;
   data?: unknown;
+  /** A retried call with the same key (same user, same method) runs the handler once; see §10. */
+  idempotencyKey?: string;
 }
 
 export interface SendParams {

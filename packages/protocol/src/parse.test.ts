@@ -230,6 +230,10 @@ describe('parseCommand', () => {
       expect(parse(`{"id":1,"method":"publish","params":{"channel":"a","data":1,"idempotencyKey":"${'k'.repeat(64)}"}}`)).toMatchObject({
         ok: true,
       });
+      expect(parse(`{"id":1,"method":"rpc","params":{"method":"m","idempotencyKey":"${'k'.repeat(64)}"}}`)).toMatchObject({
+        ok: true,
+        command: { params: { method: 'm', idempotencyKey: 'k'.repeat(64) } },
+      });
     });
   });
 
@@ -449,6 +453,9 @@ describe('parseCommand', () => {
       ['{"id":9,"method":"rpc","params":{"method":5}}', 'rpc.method must be a non-empty string'],
       [`{"id":9,"method":"rpc","params":{"method":"${long(256)}"}}`, 'rpc.method is longer than 255 characters'],
       ['{"id":9,"method":"rpc","params":{"method":"m","channel":"a"}}', 'rpc: unknown field "channel"'],
+      ['{"id":9,"method":"rpc","params":{"method":"m","idempotencyKey":""}}', 'rpc.idempotencyKey must not be empty'],
+      ['{"id":9,"method":"rpc","params":{"method":"m","idempotencyKey":7}}', 'rpc.idempotencyKey must be a string'],
+      [`{"id":9,"method":"rpc","params":{"method":"m","idempotencyKey":"${long(65)}"}}`, 'rpc.idempotencyKey is longer than 64 characters'],
       // send
       ['{"id":9,"method":"send","params":{}}', 'send.data is required'],
       ['{"id":9,"method":"send","params":{"data":1,"to":"u"}}', 'send: unknown field "to"'],

@@ -170,9 +170,11 @@ const RULES: Record<Method, ParamRule> = {
     checkData(p, m, depth, true);
   },
   rpc(p, m, depth) {
-    allowOnly(p, m, ['method', 'data']);
+    allowOnly(p, m, ['method', 'data', 'idempotencyKey']);
     if (typeof p.method !== 'string' || p.method.length === 0) throw bad(`${m}.method must be a non-empty string`);
     optionalString(p, m, 'method', MAX_METHOD_LENGTH);
+    optionalString(p, m, 'idempotencyKey', MAX_IDEMPOTENCY_KEY_LENGTH);
+    if (p.idempotencyKey === '') throw bad(`${m}.idempotencyKey must not be empty`);
     checkData(p, m, depth);
   },
   send(p, m, depth) {

@@ -9,6 +9,7 @@
  */
 export { RedisBroker } from './redis-broker.js';
 export { RedisControlLink, type RedisControlLinkOptions } from './redis-control-link.js';
+export { RedisRpcReplyStore } from './redis-rpc-replies.js';
 export { RedisPresenceStore, type RedisPresenceStoreOptions } from './redis-presence-store.js';
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,

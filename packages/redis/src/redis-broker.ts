@@ -16,12 +16,14 @@ import {
   type HistoryResult,
   type Logger,
   type Publication,
+  type RpcReplyStore,
 } from '@relais/server';
 import { engineUnavailable, toEngineError } from './errors.js';
 import { RedisKeys } from './keys.js';
 import { redactUrl, resolveRedisBrokerOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from './options.js';
 import { PUBLISH_HISTORY, PUBLISH_ONCE, READ_HISTORY, runScript } from './scripts.js';
 import { RedisControlLink } from './redis-control-link.js';
+import { RedisRpcReplyStore } from './redis-rpc-replies.js';
 import { ShardLink } from './shard-link.js';
 import { shardOf } from './shard.js';
 import { decodeMessage, encodeJoinLeave, type WireMessage } from './wire.js';
@@ -248,6 +250,14 @@ export class RedisBroker implements Broker {
     } catch (error) {
       throw toEngineError(error);
     }
+  }
+
+  /**
+   * The replies of keyed RPCs, each on the shard its key hashes to (as a channel name would):
+   * a repeat on any node of the cluster gets the first call's reply.
+   */
+  rpcReplies(): RpcReplyStore {
+    return new RedisRpcReplyStore((key) => this.#link(key).command, this.options.prefix);
   }
 
   /** A control link over pub/sub on the first shard, with connections of its own. */

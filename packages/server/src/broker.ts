@@ -9,6 +9,7 @@
  */
 import type { ClientInfo, PublishResult, StreamPosition } from '@relais/protocol';
 import type { ControlLink } from './cluster/control-link.js';
+import type { RpcReplyStore } from './rpc-once/rpc-reply-store.js';
 
 /** A publication as it travels between nodes. */
 export interface Publication {
@@ -160,6 +161,12 @@ export interface Broker {
    * aimed at another node's connections, heartbeats). Without it the node is a cluster of one.
    */
   controlLink?(): ControlLink;
+  /**
+   * Where the cluster remembers the replies of RPCs called with an idempotency key (see
+   * rpc-once/rpc-reply-store for its contract), so that a repeat on any node runs the handler no
+   * second time. Without it each node remembers its own: a repeat on another node runs again.
+   */
+  rpcReplies?(): RpcReplyStore;
   /**
    * Whether the backend is reachable now: false while a connection to it is lost (the node's
    * `/ready` answers 503 then). Without it the engine counts as reachable once started.

@@ -41,6 +41,13 @@ export type {
 export { decodePublicationBody, encodePublicationBody, type PublicationBody } from './publication-body.js';
 export type { PresenceStats, PresenceStore } from './presence.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
+export {
+  DEFAULT_MAX_RPC_REPLIES,
+  DEFAULT_MAX_RPC_REPLY_BYTES_IN_ALL,
+  MemoryRpcReplyStore,
+  type MemoryRpcReplyStoreOptions,
+} from './rpc-once/memory-rpc-replies.js';
+export { decodeReply, encodeReply, type RememberedReply, type RpcClaim, type RpcReplyStore } from './rpc-once/rpc-reply-store.js';
 export { MemoryBus, type MemoryBusOptions, type PresenceEntry } from './memory/memory-bus.js';
 export { DEFAULT_MAX_HISTORY_BYTES } from './memory/memory-streams.js';
 export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory/memory-presence-store.js';

@@ -18,6 +18,7 @@ import { Metrics } from './metrics/metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { PresenceKeeper } from './presence/presence-keeper.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { createRpcServices } from './rpc-once/rpc-services.js';
 import type { Tracer } from './trace/tracer.js';
 
 /**
@@ -27,7 +28,8 @@ import type { Tracer } from './trace/tracer.js';
 export function createNodeServices(options: ResolvedOptions, sessionClosed: NodeServices['sessionClosed'], tracer: Tracer): NodeServices {
   const logger = options.logger ?? silentLogger;
   const metrics = new Metrics(options.namespaces.listed?.keys());
-  const broker = instrumentBroker(options.engine?.broker ?? new MemoryBroker(), metrics);
+  const engineBroker = options.engine?.broker ?? new MemoryBroker();
+  const broker = instrumentBroker(engineBroker, metrics);
   const store = instrumentPresenceStore(options.engine?.presence ?? new MemoryPresenceStore(), metrics);
   const subscriptions = new BrokerSubscriptions(broker);
   metrics.watchChannels(() => subscriptions.channels());
@@ -44,6 +46,7 @@ export function createNodeServices(options: ResolvedOptions, sessionClosed: Node
     limiter: new RateLimiter(options.limits, metrics),
     presence: new PresenceKeeper(store, options.presenceTtlMs, logger),
     tracer,
+    rpc: createRpcServices(options, engineBroker, logger, metrics),
     sessionClosed,
   };
 }

@@ -577,6 +577,7 @@ export class Relais {
 
   #sessionClosed(session: CommandSession, code: number): void {
     this.#sessions.delete(session);
+    this.#services.rpc.once.closed(session.client);
     this.#services.metrics.disconnect(code);
     this.#services.logger.debug({ client: session.client, user: session.user, code }, 'connection closed');
   }

@@ -13,7 +13,18 @@ import { inSnapshot, SNAPSHOT_METHOD } from './channel.js';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
 import type { RelaisError } from '../errors.js';
 import type { Subscription } from '../subscription.js';
-import type { SubscriptionState, SubscriptionStateChange } from '../subscription-types.js';
+import type { SubscriptionEvents, SubscriptionState, SubscriptionStateChange } from '../subscription-types.js';
+
+/**
+ * What a change subscription reads its changes from: a `Subscription`, or a tab's
+ * `SharedSubscription` (`@relais/client/share`).
+ */
+export interface ChangeSource<Row> {
+  readonly channel: string;
+  readonly state: SubscriptionState;
+  on<K extends 'publication' | 'error' | 'state'>(event: K, listener: Listener<SubscriptionEvents<RowChange<Row>>[K]>): Disposer;
+  unsubscribe(): void;
+}
 
 export interface ChangeSubscriptionEvents<Row> {
   change: RowChange<Row>;
@@ -27,9 +38,9 @@ export interface ChangeSubscriptionEvents<Row> {
 /** What the change subscription needs of the client: one RPC. */
 export type SnapshotCall = (method: string, data: unknown) => Promise<unknown>;
 
-export class ChangeSubscription<Row = Record<string, unknown>> {
+export class ChangeSubscription<Row = Record<string, unknown>, S extends ChangeSource<Row> = Subscription<RowChange<Row>>> {
   /** The underlying subscription (position, history, presence...). */
-  readonly subscription: Subscription<RowChange<Row>>;
+  readonly subscription: S;
   readonly #events = new Emitter<ChangeSubscriptionEvents<Row>>();
   readonly #call: SnapshotCall;
   readonly #snapshot: boolean;
@@ -38,7 +49,7 @@ export class ChangeSubscription<Row = Record<string, unknown>> {
   #last: ChangeSnapshot<Row> | undefined;
   #ready = false;
 
-  constructor(subscription: Subscription<RowChange<Row>>, snapshot: boolean, call: SnapshotCall) {
+  constructor(subscription: S, snapshot: boolean, call: SnapshotCall) {
     this.subscription = subscription;
     this.#snapshot = snapshot;
     this.#call = call;

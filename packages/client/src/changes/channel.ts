@@ -79,6 +79,18 @@ export function inSnapshot(snapshot: Pick<ChangeSnapshot, 'xmax' | 'xip'>, xid: 
   return ((xid - snapshot.xmax) | 0) < 0 && !snapshot.xip.includes(xid);
 }
 
+/**
+ * What `subscribeChanges(options)` subscribes to: the change channel, the subscribe options
+ * (with `{snapshot: true}` in their data when a snapshot is asked for, which the server's
+ * snapshot RPC requires), and whether to read one.
+ */
+export function changeSubscribe(options: ChangesOptions): { channel: string; subscribe: SubscribeOptions; snapshot: boolean } {
+  const { schema, table, event, filter, namespace, snapshot = false, ...subscribe } = options;
+  const channel = changesChannel({ schema, table, event, filter, namespace });
+  if (snapshot) subscribe.data = { ...(subscribe.data as object | undefined), snapshot: true };
+  return { channel, subscribe, snapshot };
+}
+
 const EVENTS = new Set<string>(['INSERT', 'UPDATE', 'DELETE', '*']);
 const OPS = new Set<string>(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in']);
 

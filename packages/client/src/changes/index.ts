@@ -6,7 +6,7 @@
  */
 import type { Client } from '../client.js';
 import { ChangeSubscription } from './change-subscription.js';
-import { changesChannel, type ChangesOptions, type RowChange } from './channel.js';
+import { changeSubscribe, type ChangesOptions, type RowChange } from './channel.js';
 
 /**
  * Subscribes `client` to the row changes of a Postgres table streamed by the server
@@ -17,14 +17,12 @@ import { changesChannel, type ChangesOptions, type RowChange } from './channel.j
  * @example subscribeChanges<Todo>(client, { table: 'todos', filter: 'done=eq.false', snapshot: true }).on('change', (c) => apply(c));
  */
 export function subscribeChanges<Row = Record<string, unknown>>(client: Client, options: ChangesOptions): ChangeSubscription<Row> {
-  const { schema, table, event, filter, namespace, snapshot = false, ...subscribe } = options;
-  const channel = changesChannel({ schema, table, event, filter, namespace });
-  if (snapshot) subscribe.data = { ...(subscribe.data as object | undefined), snapshot: true };
+  const { channel, subscribe, snapshot } = changeSubscribe(options);
   const sub = client.subscribe<RowChange<Row>>(channel, subscribe);
   return new ChangeSubscription<Row>(sub, snapshot, (method, data) => client.rpc(method, data));
 }
 
-export { ChangeSubscription, type ChangeSubscriptionEvents, type SnapshotCall } from './change-subscription.js';
+export { ChangeSubscription, type ChangeSource, type ChangeSubscriptionEvents, type SnapshotCall } from './change-subscription.js';
 export {
   changesChannel,
   inSnapshot,

@@ -4,13 +4,14 @@
  */
 import { RelaisError } from '../errors.js';
 
-/** A durable publish older than the outbox's maxAgeMs: dropped, not sent again. */
+/** A durable publish or RPC older than the outbox's maxAgeMs: dropped, not sent again. */
 export class OutboxExpiredError extends RelaisError {
   override readonly name = 'OutboxExpiredError';
   readonly ageMs: number;
 
-  constructor(channel: string, ageMs: number, maxAgeMs: number) {
-    super('RELAIS_ERR_OUTBOX_EXPIRED', `publish to ${channel} dropped from the outbox: ${ageMs} ms old, maxAgeMs is ${maxAgeMs}`);
+  /** `what`: what was dropped, e.g. `publish to chat:a` or `rpc order`. */
+  constructor(what: string, ageMs: number, maxAgeMs: number) {
+    super('RELAIS_ERR_OUTBOX_EXPIRED', `${what} dropped from the outbox: ${ageMs} ms old, maxAgeMs is ${maxAgeMs}`);
     this.ageMs = ageMs;
   }
 }

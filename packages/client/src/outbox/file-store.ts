@@ -5,7 +5,7 @@
  * and the outbox entry point still bundles for browsers.
  */
 import { OutboxStoreError } from './errors.js';
-import { sortEntries, type OutboxEntry, type OutboxStore } from './store.js';
+import { sortEntries, type OutboxRecord, type OutboxStore } from './store.js';
 
 /** The part of node:fs/promises the store uses. */
 export interface OutboxFiles {
@@ -23,7 +23,7 @@ export interface OutboxFiles {
 export class JsonFileOutboxStore implements OutboxStore {
   readonly #path: string;
   readonly #files: OutboxFiles;
-  #entries: Map<string, OutboxEntry> | undefined;
+  #entries: Map<string, OutboxRecord> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(path: string, files: OutboxFiles) {
@@ -32,7 +32,7 @@ export class JsonFileOutboxStore implements OutboxStore {
     this.#files = files;
   }
 
-  put(entry: OutboxEntry): Promise<void> {
+  put(entry: OutboxRecord): Promise<void> {
     return this.#change((entries) => {
       entries.delete(entry.key);
       entries.set(entry.key, structuredClone(entry));
@@ -43,11 +43,11 @@ export class JsonFileOutboxStore implements OutboxStore {
     return this.#change((entries) => entries.delete(key));
   }
 
-  list(): Promise<OutboxEntry[]> {
+  list(): Promise<OutboxRecord[]> {
     return this.#serial(async () => sortEntries([...(await this.#load()).values()].map((e) => structuredClone(e))));
   }
 
-  #change(apply: (entries: Map<string, OutboxEntry>) => void): Promise<void> {
+  #change(apply: (entries: Map<string, OutboxRecord>) => void): Promise<void> {
     return this.#serial(async () => {
       const entries = await this.#load();
       apply(entries);
@@ -63,7 +63,7 @@ export class JsonFileOutboxStore implements OutboxStore {
     return run;
   }
 
-  async #load(): Promise<Map<string, OutboxEntry>> {
+  async #load(): Promise<Map<string, OutboxRecord>> {
     if (this.#entries) return this.#entries;
     let text: string;
     try {
@@ -80,7 +80,7 @@ export class JsonFileOutboxStore implements OutboxStore {
       throw new OutboxStoreError(`${this.#path} is not an outbox file (invalid JSON)`, { cause });
     }
     if (!Array.isArray(list)) throw new OutboxStoreError(`${this.#path} is not an outbox file (no array of entries)`);
-    this.#entries = new Map((list as OutboxEntry[]).map((entry) => [entry.key, entry]));
+    this.#entries = new Map((list as OutboxRecord[]).map((entry) => [entry.key, entry]));
     return this.#entries;
   }
 }

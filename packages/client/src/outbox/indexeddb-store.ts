@@ -4,7 +4,7 @@
  * idempotency key. A write resolves when its transaction has committed.
  */
 import { OutboxStoreError } from './errors.js';
-import { sortEntries, type OutboxEntry, type OutboxStore } from './store.js';
+import { sortEntries, type OutboxRecord, type OutboxStore } from './store.js';
 
 export const DEFAULT_OUTBOX_DATABASE = 'relais-outbox';
 const ENTRIES = 'entries';
@@ -37,7 +37,7 @@ export class IndexedDbOutboxStore implements OutboxStore {
     this.#factory = factory;
   }
 
-  async put(entry: OutboxEntry): Promise<void> {
+  async put(entry: OutboxRecord): Promise<void> {
     const tx = (await this.#open()).transaction(ENTRIES, 'readwrite');
     tx.objectStore(ENTRIES).put(entry);
     await committed(tx, 'put');
@@ -49,9 +49,9 @@ export class IndexedDbOutboxStore implements OutboxStore {
     await committed(tx, 'delete');
   }
 
-  async list(): Promise<OutboxEntry[]> {
+  async list(): Promise<OutboxRecord[]> {
     const tx = (await this.#open()).transaction(ENTRIES, 'readonly');
-    return sortEntries(await request(tx.objectStore(ENTRIES).getAll() as IDBRequest<OutboxEntry[]>, 'read'));
+    return sortEntries(await request(tx.objectStore(ENTRIES).getAll() as IDBRequest<OutboxRecord[]>, 'read'));
   }
 
   close(): void {

@@ -142,6 +142,98 @@ describe('Outbox', () => {
     client.close();
   });
 
+  it('writes an rpc before sending it, with its idempotency key, and removes it once answered', async () => {
+    const log: string[] = [];
+    const store = loggedStore(log);
+    fake.server.onCommand((command) => {
+      if (command.method !== 'rpc') return undefined;
+      log.push(`server ${command.params.idempotencyKey}`);
+      return { result: { data: { receipt: command.params.data } } };
+    });
+    const client = fakeClient(fake.server);
+    const outbox = new Outbox(client, { store });
+    const answered = vi.fn();
+    outbox.on('answered', answered);
+    client.connect();
+    const result = outbox.rpc('order', 'tea');
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(result).resolves.toEqual({ receipt: 'tea' });
+    const key = fake.server.commands('rpc')[0]!.params.idempotencyKey!;
+    expect(log).toEqual([`put ${key}`, `server ${key}`, `delete ${key}`]);
+    expect(answered).toHaveBeenCalledWith({
+      entry: { kind: 'rpc', key, method: 'order', data: 'tea', createdAt: expect.any(Number) },
+      data: { receipt: 'tea' },
+    });
+    expect(await outbox.pending()).toEqual([]);
+    client.close();
+  });
+
+  it('resends an unanswered rpc on the next start with the same key, and reports the answer', async () => {
+    const store = new MemoryOutboxStore();
+    const off = fake.server.onCommand((command) => (command.method === 'rpc' ? 'noreply' : undefined));
+    const first = fakeClient(fake.server);
+    first.connect();
+    void new Outbox(first, { store }).rpc('order', 'tea').catch(() => {});
+    await vi.advanceTimersByTimeAsync(0);
+    first.close(); // the page dies before the answer arrives
+    off();
+    fake.server.onCommand((command) => (command.method === 'rpc' ? { result: { data: 'receipt' } } : undefined));
+    const second = fakeClient(fake.server);
+    const outbox = new Outbox(second, { store });
+    const answered = vi.fn();
+    outbox.on('answered', answered);
+    expect(await outbox.start()).toBe(1);
+    second.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    const keys = fake.server.commands('rpc').map((c) => c.params.idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(answered.mock.calls.map(([event]) => event.data)).toEqual(['receipt']);
+    expect(await store.list()).toEqual([]);
+    second.close();
+  });
+
+  it('removes an rpc whose handler refused it for good and reports it as failed; a temporary error is retried', async () => {
+    let calls = 0;
+    fake.server.onCommand((command) => {
+      if (command.method !== 'rpc') return undefined;
+      if (command.params.method === 'sold-out') return { error: { code: 409, message: 'sold out', temporary: false } };
+      if (calls++ === 0) return { error: { code: 114, message: 'timeout', temporary: true } };
+      return { result: { data: 'ok' } };
+    });
+    const client = fakeClient(fake.server);
+    const store = new MemoryOutboxStore();
+    const outbox = new Outbox(client, { store, retryDelayMs: 500 });
+    const failed = vi.fn();
+    outbox.on('failed', failed);
+    client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(outbox.rpc('sold-out')).rejects.toMatchObject({ serverCode: 409 });
+    expect(failed.mock.calls[0]![0]).toMatchObject({ entry: { kind: 'rpc', method: 'sold-out' }, error: { serverCode: 409 } });
+    const retried = outbox.rpc('order');
+    await vi.advanceTimersByTimeAsync(500);
+    await expect(retried).resolves.toBe('ok');
+    expect(fake.server.commands('rpc').map((c) => c.params.method)).toEqual(['sold-out', 'order', 'order']);
+    expect(await store.list()).toEqual([]);
+    client.close();
+  });
+
+  it('drops an rpc older than maxAgeMs instead of sending it', async () => {
+    const store = new MemoryOutboxStore();
+    await store.put({ kind: 'rpc', key: 'old', method: 'order', createdAt: Date.now() - 60_001 });
+    const client = fakeClient(fake.server);
+    const outbox = new Outbox(client, { store, maxAgeMs: 60_000 });
+    const failed = vi.fn();
+    outbox.on('failed', failed);
+    await outbox.start();
+    client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(failed.mock.calls[0]![0].error).toBeInstanceOf(OutboxExpiredError);
+    expect(failed.mock.calls[0]![0].error.message).toMatch(/^rpc order dropped from the outbox: /);
+    expect(fake.server.commands('rpc')).toHaveLength(0);
+    client.close();
+  });
+
   it('rejects bad options with a precise error', () => {
     const client = fakeClient(fake.server);
     expect(() => new Outbox(client, { store: 'disk' as never })).toThrow(/store must be 'indexeddb' or an OutboxStore/);

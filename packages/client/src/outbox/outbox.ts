@@ -1,19 +1,21 @@
 /**
  * @module outbox/outbox
- * Durable publishes: each is written to a store before it is sent and removed once the server
- * acknowledges it, with its idempotency key, so a reload, a crash or a closed laptop resends
- * it on the next start (`start()`) and the server applies it once: it remembers keys for its
- * idempotencyTtlMs, which must be at least the outbox's maxAgeMs (both default to 5 minutes).
+ * Durable publishes and RPCs: each is written to a store before it is sent and removed once the
+ * server acknowledges (or answers) it, with its idempotency key, so a reload, a crash or a
+ * closed laptop resends it on the next start (`start()`) and the server applies it once: it
+ * remembers keys (and RPC replies) for its idempotencyTtlMs, which must be at least the outbox's
+ * maxAgeMs (both default to 5 minutes). A resend's caller is gone after a reload: the outbox
+ * reports every outcome as an event (`sent`/`dropped` for publishes, `answered`/`failed` for RPCs).
  */
 import type { PublishResult } from '@relais/protocol';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
-import type { ClientState } from '../events.js';
+import type { ClientState, RpcOptions } from '../events.js';
 import { ClientClosedError, InvalidOptionsError, RelaisError, ServerError } from '../errors.js';
 import { idempotencyKey } from '../ids.js';
 import type { PublishOptions } from '../subscription-types.js';
 import { OutboxExpiredError } from './errors.js';
 import { DEFAULT_OUTBOX_DATABASE, IndexedDbOutboxStore } from './indexeddb-store.js';
-import type { OutboxEntry, OutboxStore } from './store.js';
+import type { OutboxEntry, OutboxRecord, OutboxRpcEntry, OutboxStore } from './store.js';
 
 /** The server's default idempotencyTtlMs (@relais/server DEFAULT_IDEMPOTENCY_TTL_MS). */
 export const DEFAULT_OUTBOX_MAX_AGE_MS = 300_000;
@@ -23,6 +25,7 @@ export const DEFAULT_OUTBOX_RETRY_DELAY_MS = 1_000;
 export interface OutboxClient {
   readonly state: ClientState;
   publish(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult>;
+  rpc(method: string, data: unknown, options: RpcOptions): Promise<unknown>;
   on(event: 'state', listener: (change: { state: ClientState }) => void): Disposer;
 }
 
@@ -51,10 +54,17 @@ export interface OutboxOptions {
 export type DurablePublishOptions = Omit<PublishOptions, 'ephemeral' | 'idempotencyKey' | 'timeoutMs'>;
 
 export interface OutboxEvents {
-  /** The server acknowledged an entry (its own caller's, or one resent by `start()`). */
+  /** The server acknowledged a publish (its own caller's, or one resent by `start()`). */
   sent: { entry: OutboxEntry; result: PublishResult };
-  /** An entry was removed unsent: too old (OutboxExpiredError) or refused by the server for good. */
+  /** A publish was removed unsent: too old (OutboxExpiredError) or refused by the server for good. */
   dropped: { entry: OutboxEntry; error: RelaisError };
+  /** The server answered an RPC with `data` (its own caller's, or one resent by `start()`). */
+  answered: { entry: OutboxRpcEntry; data: unknown };
+  /**
+   * An RPC was removed unanswered: too old (OutboxExpiredError), or refused for good — the
+   * handler's own error (ServerError, e.g. an application code) included.
+   */
+  failed: { entry: OutboxRpcEntry; error: RelaisError };
 }
 
 /**
@@ -63,6 +73,8 @@ export interface OutboxEvents {
  * const outbox = new Outbox(client, { store: 'indexeddb' });
  * await outbox.start(); // resends what the last page load left
  * await outbox.publish('chat:lobby', { text: 'hi' });
+ * outbox.on('answered', ({ entry, data }) => entry.method === 'order' && showReceipt(data));
+ * const receipt = await outbox.rpc('order', { item: 'tea' }); // also reported as 'answered'
  */
 export class Outbox {
   readonly #client: OutboxClient;
@@ -105,7 +117,9 @@ export class Outbox {
   async start(): Promise<number> {
     const entries = await this.#store.list();
     for (const entry of entries) {
-      if (!this.#sending.has(entry.key)) this.#deliver(entry).catch(() => {});
+      if (this.#sending.has(entry.key)) continue;
+      const delivered = entry.kind === 'rpc' ? this.#deliverRpc(entry) : this.#deliverPublish(entry);
+      delivered.catch(() => {});
     }
     return entries.length;
   }
@@ -126,11 +140,28 @@ export class Outbox {
     if (options.event !== undefined) entry.event = options.event;
     if (options.excludeSelf !== undefined) entry.excludeSelf = options.excludeSelf;
     await this.#store.put(entry);
-    return this.#deliver(entry);
+    return this.#deliverPublish(entry);
   }
 
-  /** The entries waiting for an acknowledgement, oldest first. */
-  pending(): Promise<OutboxEntry[]> {
+  /**
+   * Writes the call to the store, then sends it with its idempotency key (the server runs the
+   * handler once per key); resolves with the handler's data once answered (however many
+   * reconnects that takes), and then removes it. Rejects as `publish` does; the handler's own
+   * error (a ServerError that is not temporary) also removes it. Every outcome is reported as
+   * `answered` or `failed` too, for calls resent by `start()` after a reload. No options: the
+   * outbox makes the idempotency key, and maxAgeMs bounds the call.
+   */
+  async rpc<R = unknown>(method: string, data?: unknown): Promise<R> {
+    if (this.#closed) throw new ClientClosedError();
+    if (typeof method !== 'string' || method.length === 0) throw new InvalidOptionsError('method must be a non-empty string');
+    const entry: OutboxRpcEntry = { kind: 'rpc', key: idempotencyKey(), method, createdAt: this.#now() };
+    if (data !== undefined) entry.data = data;
+    await this.#store.put(entry);
+    return (await this.#deliverRpc(entry)) as R;
+  }
+
+  /** The publishes and RPCs waiting for an acknowledgement, oldest first. */
+  pending(): Promise<OutboxRecord[]> {
     return this.#store.list();
   }
 
@@ -141,27 +172,52 @@ export class Outbox {
     this.#store.close?.();
   }
 
-  async #deliver(entry: OutboxEntry): Promise<PublishResult> {
+  #deliverPublish(entry: OutboxEntry): Promise<PublishResult> {
+    const send = (timeoutMs: number): Promise<PublishResult> => {
+      const options: PublishOptions = { idempotencyKey: entry.key, timeoutMs };
+      if (entry.event !== undefined) options.event = entry.event;
+      if (entry.excludeSelf !== undefined) options.excludeSelf = entry.excludeSelf;
+      return this.#client.publish(entry.channel, entry.data, options);
+    };
+    return this.#deliver(entry, `publish to ${entry.channel}`, send, {
+      done: (result) => this.#emitter.emit('sent', { entry, result }),
+      dropped: (error) => this.#emitter.emit('dropped', { entry, error }),
+    });
+  }
+
+  #deliverRpc(entry: OutboxRpcEntry): Promise<unknown> {
+    const send = (timeoutMs: number): Promise<unknown> =>
+      this.#client.rpc(entry.method, entry.data, { idempotencyKey: entry.key, timeoutMs });
+    return this.#deliver(entry, `rpc ${entry.method}`, send, {
+      done: (data) => this.#emitter.emit('answered', { entry, data }),
+      dropped: (error) => this.#emitter.emit('failed', { entry, error }),
+    });
+  }
+
+  /** Sends `entry` until it is acknowledged, expires or is refused for good; then removes it and reports. */
+  async #deliver<R>(
+    entry: OutboxRecord,
+    what: string,
+    send: (timeoutMs: number) => Promise<R>,
+    report: { done: (result: R) => void; dropped: (error: RelaisError) => void },
+  ): Promise<R> {
     this.#sending.add(entry.key);
     try {
       for (;;) {
         if (this.#closed || this.#client.state === 'closed') throw new ClientClosedError();
         const ageMs = this.#now() - entry.createdAt;
-        if (ageMs >= this.#maxAgeMs) throw await this.#drop(entry, new OutboxExpiredError(entry.channel, ageMs, this.#maxAgeMs));
-        const options: PublishOptions = { idempotencyKey: entry.key, timeoutMs: this.#maxAgeMs - ageMs };
-        if (entry.event !== undefined) options.event = entry.event;
-        if (entry.excludeSelf !== undefined) options.excludeSelf = entry.excludeSelf;
-        let result: PublishResult;
+        if (ageMs >= this.#maxAgeMs) throw await this.#drop(entry, new OutboxExpiredError(what, ageMs, this.#maxAgeMs), report.dropped);
+        let result: R;
         try {
-          result = await this.#client.publish(entry.channel, entry.data, options);
+          result = await send(this.#maxAgeMs - ageMs);
         } catch (error) {
           if (error instanceof ClientClosedError) throw error;
-          if (refusedForGood(error)) throw await this.#drop(entry, error as RelaisError);
+          if (refusedForGood(error)) throw await this.#drop(entry, error as RelaisError, report.dropped);
           await this.#connected();
           continue;
         }
         await this.#store.delete(entry.key);
-        this.#emitter.emit('sent', { entry, result });
+        report.done(result);
         return result;
       }
     } finally {
@@ -169,9 +225,9 @@ export class Outbox {
     }
   }
 
-  async #drop(entry: OutboxEntry, error: RelaisError): Promise<RelaisError> {
+  async #drop(entry: OutboxRecord, error: RelaisError, dropped: (error: RelaisError) => void): Promise<RelaisError> {
     await this.#store.delete(entry.key);
-    this.#emitter.emit('dropped', { entry, error });
+    dropped(error);
     return error;
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxStoreError } from './errors.js';
 import { JsonFileOutboxStore } from './file-store.js';
-import { MemoryOutboxStore, type OutboxEntry, type OutboxStore } from './store.js';
+import { MemoryOutboxStore, type OutboxEntry, type OutboxRpcEntry, type OutboxStore } from './store.js';
 
 const files = { readFile, writeFile, rename };
 const entry = (key: string, createdAt: number): OutboxEntry => ({ key, channel: 'room:1', data: { key }, createdAt });
@@ -33,8 +33,17 @@ function runStoreSuite(name: string, make: () => Promise<OutboxStore>) {
     it('hands out copies: changing a listed entry changes nothing stored', async () => {
       const store = await make();
       await store.put(entry('a', 10));
-      (await store.list())[0]!.channel = 'changed';
-      expect((await store.list())[0]!.channel).toBe('room:1');
+      (await store.list())[0]!.data = 'changed';
+      expect((await store.list())[0]!.data).toEqual(entry('a', 10).data);
+    });
+
+    it('keeps durable RPCs beside publishes, in the same order', async () => {
+      const store = await make();
+      const call: OutboxRpcEntry = { kind: 'rpc', key: 'r', method: 'order', data: { item: 'tea' }, createdAt: 15 };
+      await store.put(entry('b', 20));
+      await store.put(call);
+      await store.put(entry('a', 10));
+      expect(await store.list()).toEqual([entry('a', 10), call, entry('b', 20)]);
     });
   });
 }

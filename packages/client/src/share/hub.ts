@@ -9,7 +9,14 @@ import type { Client } from '../client.js';
 import type { Disposer } from '../emitter.js';
 import { InvalidOptionsError } from '../errors.js';
 import type { Subscription } from '../subscription.js';
-import { errorData, type LeaderMessage, type SharedCall, type SharedSubscribeOptions, type TabMessage } from './messages.js';
+import {
+  errorData,
+  type ConnectionFacts,
+  type LeaderMessage,
+  type SharedCall,
+  type SharedSubscribeOptions,
+  type TabMessage,
+} from './messages.js';
 
 /** Calls `gone` once `tab` no longer exists; the disposer stops watching. */
 export type TabWatch = (tab: string, gone: () => void) => Disposer;
@@ -52,16 +59,28 @@ export class ShareHub {
     return new Map([...this.#channels].map(([channel, entry]) => [channel, entry.tabs.size]));
   }
 
+  /** Debug logging of the shared connection's Client. */
+  setDebug(enabled: boolean): void {
+    this.#client.setDebug(enabled);
+  }
+
   /** Announces the leader, then connects. */
   start(): void {
     const client = this.#client;
     this.#off.push(
       client.on('state', (change) =>
-        this.#broadcast({ type: 'state', state: change.state, ...(change.reason !== undefined && { reason: change.reason }) }),
+        this.#broadcast({
+          type: 'state',
+          state: change.state,
+          ...this.#facts(),
+          ...(change.reason !== undefined && { reason: change.reason }),
+        }),
       ),
+      client.on('connected', (connectResult) => this.#broadcast({ type: 'connected', transport: client.transport, connectResult })),
+      client.on('error', (error) => this.#broadcast({ type: 'error', error: errorData(error) })),
       client.on('message', (data) => this.#broadcast({ type: 'message', data })),
     );
-    this.#broadcast({ type: 'leader', tab: this.#tab, state: client.state });
+    this.#broadcast({ type: 'leader', tab: this.#tab, state: client.state, ...this.#facts() });
     client.connect();
   }
 
@@ -70,7 +89,7 @@ export class ShareHub {
     if (message.type !== 'bye') this.#watchTab(message.tab);
     switch (message.type) {
       case 'hello':
-        this.#broadcast({ type: 'leader', tab: this.#tab, state: this.#client.state });
+        this.#broadcast({ type: 'leader', tab: this.#tab, state: this.#client.state, ...this.#facts() });
         return;
       case 'bye':
         this.#watched.get(message.tab)?.();
@@ -115,11 +134,14 @@ export class ShareHub {
     // A new leader gets every tab's position right after it starts, before its socket is open:
     // while nothing is sent yet, start from the oldest so that no tab misses a publication.
     if (entry && since && before(since, entry.since) && this.#client.state !== 'connected') {
-      for (const off of entry.off) off();
-      entry.sub.unsubscribe();
-      this.#channels.delete(channel);
-      entry = { ...this.#open(channel, options, since), tabs: entry.tabs };
-      this.#channels.set(channel, entry);
+      entry = this.#reopen(channel, entry, options, since);
+    } else if (entry && wantsSnapshot(options)) {
+      // The server lets a connection read a change channel's snapshot only for a while after a
+      // subscribe with {snapshot: true} (snapshotGrantMs): a tab that asks for one on a channel
+      // already shared subscribes it again, from the oldest position of the two, so that no
+      // tab misses a publication and the new tab's snapshot is granted.
+      const at = entry.sub.position;
+      entry = this.#reopen(channel, entry, options, at === undefined || (since && before(since, at)) ? since : at);
     }
     if (!entry) {
       entry = this.#open(channel, options, since);
@@ -128,7 +150,7 @@ export class ShareHub {
     entry.tabs.add(tab);
     if (entry.sub.state !== 'subscribed') return;
     // Tell the newcomer where the stream is; tabs already there ignore it.
-    this.#broadcast({ type: 'sub-state', channel, state: 'subscribed', ...position(entry.sub) });
+    this.#broadcast({ type: 'sub-state', channel, state: 'subscribed', ...position(entry.sub), data: entry.sub.data });
     const at = entry.sub.position;
     if (since && at && since.epoch === at.epoch && since.offset < at.offset) void this.#catchUp(tab, channel, entry.sub, since);
   }
@@ -149,6 +171,16 @@ export class ShareHub {
     if (!this.#closed) this.#broadcast(message);
   }
 
+  /** Subscribes `channel` again, for the same tabs, with `options` from `since`. */
+  #reopen(channel: string, entry: HubChannel, options: SharedSubscribeOptions, since: StreamPosition | undefined): HubChannel {
+    for (const off of entry.off) off();
+    entry.sub.unsubscribe();
+    this.#channels.delete(channel);
+    const reopened = { ...this.#open(channel, options, since), tabs: entry.tabs };
+    this.#channels.set(channel, reopened);
+    return reopened;
+  }
+
   #open(channel: string, options: SharedSubscribeOptions, since: StreamPosition | undefined): HubChannel {
     const sub = this.#client.subscribe(channel, since ? { ...options, since } : options);
     const off = [
@@ -160,6 +192,7 @@ export class ShareHub {
         const message: LeaderMessage = { type: 'sub-state', channel, state: change.state, ...position(sub) };
         if (change.recovered !== undefined) message.recovered = change.recovered;
         if (change.reason !== undefined) message.reason = change.reason;
+        if (change.state === 'subscribed') message.data = sub.data;
         if (change.state === 'unsubscribed' && this.#channels.get(channel)?.sub === sub) this.#drop(channel);
         this.#broadcast(message);
       }),
@@ -199,7 +232,11 @@ export class ShareHub {
         return client.publish(channel, data, options);
       }
       case 'rpc':
-        return client.rpc(call.name, call.data, timeout);
+        return client.rpc(
+          call.name,
+          call.data,
+          call.idempotencyKey === undefined ? timeout : { ...timeout, idempotencyKey: call.idempotencyKey },
+        );
       case 'send':
         return client.send(call.data, timeout);
       case 'history': {
@@ -208,7 +245,17 @@ export class ShareHub {
       }
       case 'presence':
         return this.#subscription(call.channel).presence(timeout);
+      case 'presence_stats':
+        return this.#subscription(call.channel).presenceStats(timeout);
+      case 'stats':
+        return Promise.resolve(client.stats());
     }
+  }
+
+  /** What a tab needs to answer `transport` and `connectResult` as a Client would. */
+  #facts(): ConnectionFacts {
+    const result = this.#client.connectResult;
+    return { transport: this.#client.transport, ...(result && { connectResult: result }) };
   }
 
   #subscription(channel: string): Subscription {
@@ -216,6 +263,11 @@ export class ShareHub {
     if (!sub) throw new InvalidOptionsError(`history and presence need a subscription to ${JSON.stringify(channel)} in this tab`);
     return sub;
   }
+}
+
+/** A subscribe of Postgres changes asking for a snapshot (see `changeSubscribe`). */
+function wantsSnapshot(options: SharedSubscribeOptions): boolean {
+  return (options.data as { snapshot?: unknown } | undefined)?.snapshot === true;
 }
 
 function position(sub: Subscription): { position?: StreamPosition } {

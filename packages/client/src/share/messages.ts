@@ -4,7 +4,7 @@
  * the leader (subscribe, unsubscribe, calls), the leader tells every tab (publications, states,
  * replies). Plain structured-clone data; errors travel as their shape and are rebuilt.
  */
-import type { ClientInfo, StreamPosition } from '@relais/protocol';
+import type { ClientInfo, ConnectResult, StreamPosition } from '@relais/protocol';
 import type { ClientState } from '../events.js';
 import {
   ClientClosedError,
@@ -20,6 +20,7 @@ import {
   type RelaisErrorCode,
 } from '../errors.js';
 import type { Publication, SubscriptionState } from '../subscription-types.js';
+import type { TransportKind } from '../transports/client-transport.js';
 
 /** The subscribe options that can cross to another tab (no functions). */
 export interface SharedSubscribeOptions {
@@ -42,10 +43,13 @@ export type SharedCall =
       idempotencyKey?: string;
       timeoutMs?: number;
     }
-  | { method: 'rpc'; name: string; data?: unknown; timeoutMs?: number }
+  | { method: 'rpc'; name: string; data?: unknown; idempotencyKey?: string; timeoutMs?: number }
   | { method: 'send'; data: unknown; timeoutMs?: number }
   | { method: 'history'; channel: string; limit?: number; since?: StreamPosition; reverse?: boolean; timeoutMs?: number }
-  | { method: 'presence'; channel: string; timeoutMs?: number };
+  | { method: 'presence'; channel: string; timeoutMs?: number }
+  | { method: 'presence_stats'; channel: string; timeoutMs?: number }
+  /** The shared connection's `client.stats()`. */
+  | { method: 'stats'; timeoutMs?: number };
 
 /** An error as it crosses tabs. */
 export interface ErrorData {
@@ -65,10 +69,21 @@ export type TabMessage =
   | { type: 'unsubscribe'; tab: string; channel: string }
   | { type: 'call'; tab: string; id: number; call: SharedCall };
 
+/** What every tab knows of the shared connection: its transport, and its latest connect result. */
+export interface ConnectionFacts {
+  transport: TransportKind;
+  connectResult?: ConnectResult;
+}
+
 /** Leader -> tabs. */
 export type LeaderMessage =
-  | { type: 'leader'; tab: string; state: ClientState }
-  | { type: 'state'; state: ClientState; reason?: string }
+  | ({ type: 'leader'; tab: string; state: ClientState } & ConnectionFacts)
+  /** Without the facts when the leader left. */
+  | ({ type: 'state'; state: ClientState; reason?: string } & Partial<ConnectionFacts>)
+  /** The shared connection connected (the Client's `connected` event). */
+  | ({ type: 'connected' } & Required<ConnectionFacts>)
+  /** A connection-level problem (the Client's `error` event). */
+  | { type: 'error'; error: ErrorData }
   | {
       type: 'sub-state';
       channel: string;
@@ -77,6 +92,8 @@ export type LeaderMessage =
       recovered?: boolean;
       reason?: string;
       error?: ErrorData;
+      /** What the server's onSubscribe hook returned, on 'subscribed'. */
+      data?: unknown;
     }
   | { type: 'publication'; channel: string; publication: Publication }
   | { type: 'presence'; channel: string; kind: 'join' | 'leave'; info: ClientInfo }

@@ -178,6 +178,26 @@ describe('SharedClient', () => {
     b.close();
   });
 
+  it('resends an rpc in flight that has an idempotency key to the new leader, with the same key', async () => {
+    const { tab } = browser(fake.server);
+    const [a, b] = [tab(), tab()];
+    a.connect();
+    b.connect();
+    await settle();
+    const off = fake.server.onCommand((command) => (command.method === 'rpc' ? 'noreply' : undefined));
+    const rpc = b.rpc('order', 'tea', { idempotencyKey: 'order-7' });
+    await settle();
+    off();
+    fake.server.onCommand((command) => (command.method === 'rpc' ? { result: { data: 'receipt' } } : undefined));
+    a.close();
+    await expect(rpc).resolves.toBe('receipt');
+    expect(fake.server.commands('rpc').map((c) => c.params)).toEqual([
+      { method: 'order', data: 'tea', idempotencyKey: 'order-7' },
+      { method: 'order', data: 'tea', idempotencyKey: 'order-7' },
+    ]);
+    b.close();
+  });
+
   it('shares nothing without share: each tab connects on its own', async () => {
     const clients = [0, 1].map(
       () => new SharedClient(FAKE_URL, { websocket: fake.server.WebSocket, transports: ['websocket'], window: null, document: null }),

@@ -6,57 +6,28 @@
  * the next one takes over, every tab resubscribes from its own position and resends its
  * publishes in flight with their idempotency keys.
  */
-import { channelError, type PublishResult } from '@relais/protocol';
+import { channelError, type ConnectResult, type PublishResult } from '@relais/protocol';
+import { ChangeSubscription } from '../changes/change-subscription.js';
+import { changeSubscribe, type ChangesOptions, type RowChange } from '../changes/channel.js';
 import { Client } from '../client.js';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
-import type { CallOptions, ClientState } from '../events.js';
+import type { CallOptions, ClientState, RpcOptions } from '../events.js';
 import { ClientClosedError, ConnectionLostError, InvalidOptionsError } from '../errors.js';
 import { idempotencyKey } from '../ids.js';
 import { resolveOptions, type ClientOptions } from '../options.js';
+import type { ClientStats } from '../stats.js';
 import type { PublishOptions, SubscribeOptions } from '../subscription-types.js';
+import type { TransportKind } from '../transports/client-transport.js';
 import { defaultLocks, electLeader, type LockManagerLike } from './election.js';
 import { ShareHub } from './hub.js';
 import { fromErrorData, type ChannelLike, type LeaderMessage, type SharedCall, type ShareMessage, type TabMessage } from './messages.js';
+import { defaultChannel, portChannel } from './ports.js';
 import { SharedSubscription, type SharedSubscriptionHost } from './shared-subscription.js';
-import { tabLockName, watchTabs, type MessagePortLike } from './shared-worker.js';
+import { shareChannelName, type SharedClientEvents, type SharedClientOptions, type SharedWorkerLike } from './shared-types.js';
+import { tabLockName, watchTabs } from './shared-worker.js';
 
-export interface SharedClientOptions extends ClientOptions {
-  /**
-   * Share one connection between every tab of this origin that uses the same URL; off, this tab
-   * has its own, like a plain Client. @default false
-   */
-  share?: boolean;
-  /** Opens the channel the tabs talk over. @default (name) => new BroadcastChannel(name) */
-  channel?: (name: string) => ChannelLike;
-  /** Elects the leader tab. @default navigator.locks */
-  locks?: LockManagerLike;
-  /**
-   * Starts the SharedWorker that holds the connection (its script calls `serveSharedWorker`),
-   * used instead of a leader tab where the runtime has SharedWorker; called once per tab.
-   * @example () => new SharedWorker('/relais-worker.js')
-   */
-  worker?: () => SharedWorkerLike;
-}
-
-/** The part of a SharedWorker a tab uses. */
-export interface SharedWorkerLike {
-  readonly port: MessagePortLike;
-}
-
-export interface SharedStateChange {
-  state: ClientState;
-  previous: ClientState;
-  reason?: string;
-}
-
-export interface SharedClientEvents {
-  /** The shared connection's state, as the leader sees it. */
-  state: SharedStateChange;
-  /** This tab became the leader (it holds the socket) or stopped being it. */
-  leader: boolean;
-  /** A `message` push from the server to the shared connection. */
-  message: unknown;
-}
+export type { SharedClientEvents, SharedClientOptions, SharedStateChange, SharedWorkerLike } from './shared-types.js';
+export { shareChannelName } from './shared-types.js';
 
 interface PendingCall {
   call: SharedCall;
@@ -64,11 +35,6 @@ interface PendingCall {
   sentTo: string | undefined;
   resolve(result: unknown): void;
   reject(error: unknown): void;
-}
-
-/** The BroadcastChannel name of a URL's shared connection. */
-export function shareChannelName(url: string): string {
-  return `relais-share:${url}`;
 }
 
 /**
@@ -97,6 +63,8 @@ export class SharedClient {
   #resign: Disposer | undefined;
   #hub: ShareHub | undefined;
   #leader: string | undefined;
+  #transport: TransportKind | undefined;
+  #connectResult: ConnectResult | undefined;
 
   constructor(url: string, options: SharedClientOptions = {}) {
     const { share = false, channel, locks, worker, ...clientOptions } = options;
@@ -117,6 +85,16 @@ export class SharedClient {
 
   get state(): ClientState {
     return this.#state;
+  }
+
+  /** The shared connection's transport (`websocket`, `http_stream`, `sse`, `long_poll`); undefined until a leader reports it. */
+  get transport(): TransportKind | undefined {
+    return this.#transport;
+  }
+
+  /** The shared connection's latest connect result (client id, user, server limits); undefined before the first. */
+  get connectResult(): ConnectResult | undefined {
+    return this.#connectResult;
   }
 
   /** Whether this tab holds the shared connection. */
@@ -204,8 +182,24 @@ export class SharedClient {
     return sub;
   }
 
+  /**
+   * This tab's subscription to the row changes of a Postgres table, as `Client.subscribeChanges`:
+   * the change channel is shared, and with `snapshot: true` this tab reads its own snapshot.
+   * @example client.subscribeChanges<Todo>({ table: 'todos', snapshot: true }).on('change', (c) => apply(c));
+   */
+  subscribeChanges<Row = Record<string, unknown>>(options: ChangesOptions): ChangeSubscription<Row, SharedSubscription<RowChange<Row>>> {
+    const { channel, subscribe, snapshot } = changeSubscribe(options);
+    const sub = this.subscribe<RowChange<Row>>(channel, subscribe);
+    return new ChangeSubscription<Row, SharedSubscription<RowChange<Row>>>(sub, snapshot, (method, data) => this.rpc(method, data));
+  }
+
   getSubscription<T = unknown>(channel: string): SharedSubscription<T> | undefined {
     return this.#subs.get(channel) as unknown as SharedSubscription<T> | undefined;
+  }
+
+  /** This tab's subscriptions by channel. */
+  subscriptions(): ReadonlyMap<string, SharedSubscription> {
+    return new Map(this.#subs);
   }
 
   /** Publishes through the leader; the idempotency key is made here, so a new leader's resend is delivered once. */
@@ -215,12 +209,27 @@ export class SharedClient {
     return this.#call(call) as Promise<PublishResult>;
   }
 
-  async rpc<R = unknown>(method: string, data?: unknown, options: CallOptions = {}): Promise<R> {
+  /** Calls through the leader; with an idempotency key, a new leader resends it (the handler runs once). */
+  async rpc<R = unknown>(method: string, data?: unknown, options: RpcOptions = {}): Promise<R> {
     return (await this.#call({ method: 'rpc', name: method, ...(data !== undefined && { data }), ...options })) as R;
   }
 
   async send(data: unknown, options: CallOptions = {}): Promise<void> {
     await this.#call({ method: 'send', data, ...options });
+  }
+
+  /**
+   * The shared connection's counters (`Client.stats()`), asked of the leader: a promise, as the
+   * connection may live in another tab or a worker.
+   */
+  async stats(options: CallOptions = {}): Promise<ClientStats> {
+    return (await this.#call({ method: 'stats', ...options })) as ClientStats;
+  }
+
+  /** Debug logging of this tab's Client, now if it leads and whenever it does later; not of a worker's. */
+  setDebug(enabled: boolean): void {
+    this.#options.debug = enabled;
+    this.#hub?.setDebug(enabled);
   }
 
   #subHost(): SharedSubscriptionHost {
@@ -292,11 +301,26 @@ export class SharedClient {
   #onLeaderMessage(message: LeaderMessage): void {
     if (this.#state === 'closed') return;
     switch (message.type) {
-      case 'leader':
+      case 'leader': {
+        const was = this.#state;
+        this.#learn(message);
         this.#onLeader(message.tab, message.state);
+        // A tab that joins a connection already up hears of it here, not from a 'connected'.
+        if (was !== 'connected' && this.#state === 'connected' && message.connectResult) {
+          this.#emitter.emit('connected', message.connectResult);
+        }
         return;
+      }
       case 'state':
+        this.#learn(message);
         this.#setState(message.state, message.reason);
+        return;
+      case 'connected':
+        this.#learn(message);
+        this.#emitter.emit('connected', message.connectResult);
+        return;
+      case 'error':
+        this.#emitter.emit('error', fromErrorData(message.error));
         return;
       case 'reply':
         if (message.tab === this.tab) this.#settle(message);
@@ -334,6 +358,11 @@ export class SharedClient {
     }
   }
 
+  #learn(facts: { transport?: TransportKind; connectResult?: ConnectResult }): void {
+    if (facts.transport !== undefined) this.#transport = facts.transport;
+    if (facts.connectResult !== undefined) this.#connectResult = facts.connectResult;
+  }
+
   #settle(message: Extract<LeaderMessage, { type: 'reply' }>): void {
     const pending = this.#calls.get(message.id);
     if (!pending) return;
@@ -355,25 +384,8 @@ export class SharedClient {
   }
 }
 
-/** Calls sent again to a new leader: keyed publishes (delivered once) and reads, as a Client would. */
+/** Calls sent again to a new leader: keyed publishes and RPCs (applied once) and reads, as a Client would. */
 function resendable(call: SharedCall): boolean {
-  if (call.method === 'publish') return call.idempotencyKey !== undefined;
-  return call.method === 'history' || call.method === 'presence';
-}
-
-/** A SharedWorker's port as a channel: messages to and from the worker only. */
-function portChannel(port: MessagePortLike): ChannelLike {
-  const channel: ChannelLike = {
-    postMessage: (message) => port.postMessage(message),
-    onmessage: null,
-    close: () => port.close(),
-  };
-  port.onmessage = (event) => channel.onmessage?.(event);
-  port.start?.();
-  return channel;
-}
-
-function defaultChannel(): ((name: string) => ChannelLike) | undefined {
-  const Channel = (globalThis as { BroadcastChannel?: new (name: string) => ChannelLike }).BroadcastChannel;
-  return Channel ? (name) => new Channel(name) : undefined;
+  if (call.method === 'publish' || call.method === 'rpc') return call.idempotencyKey !== undefined;
+  return call.method === 'history' || call.method === 'presence' || call.method === 'presence_stats' || call.method === 'stats';
 }

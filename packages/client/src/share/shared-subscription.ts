@@ -34,6 +34,7 @@ export class SharedSubscription<T = unknown> {
   readonly #emitter: Emitter<SubscriptionEvents<T>>;
   #state: SubscriptionState = 'unsubscribed';
   #position: StreamPosition | undefined;
+  #data: unknown;
   /** Live publications held back while a catch-up is read. */
   #held: Publication<T>[] | undefined;
 
@@ -47,6 +48,11 @@ export class SharedSubscription<T = unknown> {
 
   get state(): SubscriptionState {
     return this.#state;
+  }
+
+  /** Data returned by the server's onSubscribe hook to the shared subscription, once subscribed. */
+  get data(): unknown {
+    return this.#data;
   }
 
   /** The last position this tab delivered (namespaces with history). */
@@ -70,10 +76,8 @@ export class SharedSubscription<T = unknown> {
     return (await this.#host.call({ method: 'presence', channel: this.channel, ...options })) as Record<string, ClientInfo>;
   }
 
-  /** Not shared yet: presence counts go through `presence()`. */
   async presenceStats(options: { timeoutMs?: number } = {}): Promise<PresenceStatsResult> {
-    const clients = Object.values(await this.presence(options));
-    return { clients: clients.length, users: new Set(clients.map((c) => c.user)).size };
+    return (await this.#host.call({ method: 'presence_stats', channel: this.channel, ...options })) as PresenceStatsResult;
   }
 
   /** @internal Starts subscribing (the client sends the request to the leader). */
@@ -122,6 +126,7 @@ export class SharedSubscription<T = unknown> {
     if (message.error) this.#emitter.emit('error', fromErrorData(message.error));
     // A tab that has delivered nothing yet starts where the shared subscription stands.
     if (message.state === 'subscribed' && !this.#position && message.position) this.#position = { ...message.position };
+    if (message.state === 'subscribed' && 'data' in message) this.#data = message.data;
     if (message.state === this.#state) return;
     const change: Omit<SubscriptionStateChange, 'previous'> = { state: message.state };
     if (message.recovered !== undefined) change.recovered = message.recovered;

@@ -15,6 +15,7 @@ import type { Hub } from '../hub.js';
 import type { ChannelServices, SessionChannels } from '../session-channels.js';
 import type { TransportInfo } from '../transport.js';
 import type { SessionTap, Tracer } from '../trace/tracer.js';
+import type { RpcServices } from '../rpc-once/rpc-services.js';
 
 export type SessionState = 'connecting' | 'connected' | 'closed';
 
@@ -61,6 +62,8 @@ export interface NodeServices extends ChannelServices {
   readonly limiter: RateLimiter;
   /** The traces running on this node (see trace/tracer). */
   readonly tracer: Tracer;
+  /** Keyed RPCs run once, and the output-schema refusals count (see rpc-once/). */
+  readonly rpc: RpcServices;
   /** Called exactly once when a session reaches `closed`, after it released its channels. */
   sessionClosed(session: CommandSession, code: number): void;
 }

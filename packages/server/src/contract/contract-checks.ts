@@ -26,10 +26,16 @@ interface NamespaceSchemas {
 export class ContractSchemas {
   readonly #namespaces: ReadonlyMap<string, NamespaceSchemas>;
   readonly #rpcInputs: ReadonlyMap<string, StandardSchema>;
+  readonly #rpcOutputs: ReadonlyMap<string, StandardSchema>;
 
-  constructor(namespaces: ReadonlyMap<string, NamespaceSchemas> = new Map(), rpcInputs: ReadonlyMap<string, StandardSchema> = new Map()) {
+  constructor(
+    namespaces: ReadonlyMap<string, NamespaceSchemas> = new Map(),
+    rpcInputs: ReadonlyMap<string, StandardSchema> = new Map(),
+    rpcOutputs: ReadonlyMap<string, StandardSchema> = new Map(),
+  ) {
     this.#namespaces = namespaces;
     this.#rpcInputs = rpcInputs;
+    this.#rpcOutputs = rpcOutputs;
   }
 
   /**
@@ -55,6 +61,11 @@ export class ContractSchemas {
   rpcInput(method: string): StandardSchema | undefined {
     return this.#rpcInputs.size === 0 ? undefined : this.#rpcInputs.get(method);
   }
+
+  /** The schema of what RPC `method`'s handler returns, if it declares one. */
+  rpcOutput(method: string): StandardSchema | undefined {
+    return this.#rpcOutputs.size === 0 ? undefined : this.#rpcOutputs.get(method);
+  }
 }
 
 function schemaAt(where: string, value: unknown): StandardSchema {
@@ -66,7 +77,7 @@ function schemaAt(where: string, value: unknown): StandardSchema {
 
 /**
  * Checks the `contract` option: every schema a Standard Schema, every namespace one the node
- * serves. Output schemas of RPCs are for the client's types and are not checked here.
+ * serves.
  */
 export function resolveContract(contract: unknown, namespaces: NamespaceRules): ContractSchemas {
   if (contract === undefined) return new ContractSchemas();
@@ -94,14 +105,15 @@ export function resolveContract(contract: unknown, namespaces: NamespaceRules): 
     byNamespace.set(namespace, { publication, events });
   }
   const rpcInputs = new Map<string, StandardSchema>();
+  const rpcOutputs = new Map<string, StandardSchema>();
   for (const [method, entry] of Object.entries(rpc)) {
     const where = `option contract.rpc[${JSON.stringify(method)}]`;
     if (!isRecord(entry)) throw new OptionsError(`${where} must be an object {input?, output?}`);
     rejectUnknownKeys(where, entry, new Set(['input', 'output']));
     if (entry.input !== undefined) rpcInputs.set(method, schemaAt(`${where}.input`, entry.input));
-    if (entry.output !== undefined) schemaAt(`${where}.output`, entry.output);
+    if (entry.output !== undefined) rpcOutputs.set(method, schemaAt(`${where}.output`, entry.output));
   }
-  return new ContractSchemas(byNamespace, rpcInputs);
+  return new ContractSchemas(byNamespace, rpcInputs, rpcOutputs);
 }
 
 /**

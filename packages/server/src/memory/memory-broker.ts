@@ -6,6 +6,7 @@ import type { ClientInfo, PublishResult } from '@relais/protocol';
 import type { Broker, BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryResult, Publication } from '../broker.js';
 import type { ControlLink } from '../cluster/control-link.js';
 import { MemoryControlLink } from '../cluster/memory-control-link.js';
+import type { RpcReplyStore } from '../rpc-once/rpc-reply-store.js';
 import { MemoryBus } from './memory-bus.js';
 
 export interface MemoryBrokerOptions {
@@ -70,6 +71,11 @@ export class MemoryBroker implements Broker {
   async publishLeave(channel: string, info: ClientInfo): Promise<void> {
     this.#check();
     this.#bus.leave(channel, info);
+  }
+
+  /** The RPC replies remembered by this broker's bus, shared by every node on it. */
+  rpcReplies(): RpcReplyStore {
+    return this.#bus.rpcReplies;
   }
 
   /** A control link to the other nodes on this broker's bus. */

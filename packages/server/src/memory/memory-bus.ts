@@ -8,6 +8,7 @@ import type { BrokerEventHandler, BrokerPublishOptions, HistoryQuery, HistoryRes
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../options.js';
 import { MemoryControlHub } from '../cluster/memory-control-link.js';
 import { IdempotencyCache } from './idempotency-cache.js';
+import { MemoryRpcReplyStore } from '../rpc-once/memory-rpc-replies.js';
 import { OptionsError, positiveInteger } from '../option-checks.js';
 import { DEFAULT_HISTORY_META_TTL_MS, DEFAULT_MAX_HISTORY_BYTES, MemoryStreams } from './memory-streams.js';
 
@@ -24,6 +25,10 @@ export interface MemoryBusOptions {
   maxIdempotencyKeys?: number;
   /** Approximate heap bytes the remembered idempotency keys may take; the oldest go first. @default 67108864 (64 MiB) */
   maxIdempotencyBytes?: number;
+  /** Replies of RPCs called with an idempotency key remembered at most, the oldest going first. @default 10000 */
+  maxRpcReplies?: number;
+  /** Bytes of remembered RPC replies (MessagePack) kept at most, the oldest going first. @default 67108864 (64 MiB) */
+  maxRpcReplyBytes?: number;
   /**
    * How long a channel's stream position (offset, epoch) outlives its last publish once it
    * keeps no publication; then it is forgotten. @default 86400000 (one day, as the Redis engine)
@@ -48,6 +53,8 @@ export class MemoryBus {
   readonly presenceEntries = new Map<string, Map<string, PresenceEntry>>();
   /** The control messages of the nodes on this bus. */
   readonly control = new MemoryControlHub();
+  /** The replies of keyed RPCs, shared by the nodes on this bus. */
+  readonly rpcReplies: MemoryRpcReplyStore;
 
   constructor(options: MemoryBusOptions = {}) {
     const now = options.now ?? Date.now;
@@ -59,6 +66,7 @@ export class MemoryBus {
     if (!Number.isFinite(metaTtlMs) || metaTtlMs <= 0) {
       throw new OptionsError(`MemoryBus option historyMetaTtlMs must be a positive number of ms, got ${String(options.historyMetaTtlMs)}`);
     }
+    this.rpcReplies = new MemoryRpcReplyStore({ now, maxReplies: options.maxRpcReplies, maxBytes: options.maxRpcReplyBytes });
     this.#streams = new MemoryStreams({ now, metaTtlMs, maxBytes: options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES });
   }
 

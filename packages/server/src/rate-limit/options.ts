@@ -13,6 +13,7 @@ export const DEFAULT_MAX_PENDING_COMMANDS = 1_024;
 export const DEFAULT_MAX_PENDING_CONNECTIONS = 1_024;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_CONNECTION = 4_096;
+export const DEFAULT_MAX_RPC_REPLY_BYTES = 65_536;
 
 /** Rates of one scope. `false` turns a default rate off. */
 export interface ScopeLimits {
@@ -51,11 +52,18 @@ export interface LimitsOptions {
   /** Time a new TCP connection has to send its request headers (an upgrade's included), in ms; then HTTP 408 and close. @default 10000 */
   handshakeTimeoutMs?: number;
   /**
-   * Idempotency keys the engine keeps for one connection at once; past it, that connection's
-   * oldest keys are forgotten first (a key is 1–64 characters, so this bounds its bytes too).
+   * Idempotency keys the engine keeps for one connection at once, for its publishes and, apart,
+   * for the replies of its keyed RPCs; past it, that connection's oldest keys are forgotten first
+   * (a key is 1–64 characters and a reply at most maxRpcReplyBytes, so this bounds bytes too).
    * Above maxPendingCommands, so the publishes an SDK resends after a cut are always covered. @default 4096
    */
   maxIdempotencyKeysPerConnection?: number;
+  /**
+   * Largest reply of an RPC called with an idempotency key that the engine keeps for its
+   * repeats, in bytes of MessagePack. The first call still gets a larger reply; its repeats get
+   * 106 instead (the handler does not run again). @default 65536
+   */
+  maxRpcReplyBytes?: number;
 }
 
 export type ResolvedScope = { commands?: Rate; publishes?: Rate; bytes?: Rate };
@@ -70,6 +78,7 @@ export interface ResolvedLimits {
   maxPendingConnections: number;
   handshakeTimeoutMs: number;
   maxIdempotencyKeysPerConnection: number;
+  maxRpcReplyBytes: number;
 }
 
 /** Checks a rate; `minBurst` is the smallest useful burst (a bytes burst must fit one message). */
@@ -125,6 +134,7 @@ export function resolveLimits(value: unknown, maxMessageBytes: number): Resolved
     'maxPendingConnections',
     'handshakeTimeoutMs',
     'maxIdempotencyKeysPerConnection',
+    'maxRpcReplyBytes',
   ];
   for (const key of Object.keys(limits)) {
     if (!known.includes(key)) throw new OptionsError(`option limits: unknown option ${JSON.stringify(key)}`);
@@ -156,6 +166,7 @@ export function resolveLimits(value: unknown, maxMessageBytes: number): Resolved
       limits.maxIdempotencyKeysPerConnection,
       DEFAULT_MAX_IDEMPOTENCY_KEYS_PER_CONNECTION,
     ),
+    maxRpcReplyBytes: count('maxRpcReplyBytes', limits.maxRpcReplyBytes, DEFAULT_MAX_RPC_REPLY_BYTES),
     handshakeTimeoutMs:
       limits.handshakeTimeoutMs === undefined
         ? DEFAULT_HANDSHAKE_TIMEOUT_MS

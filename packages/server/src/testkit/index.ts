@@ -11,6 +11,7 @@ export { runBrokerSuite, type BrokerSuiteContext, type BrokerSuiteOptions, type 
 export { runHistorySuite, type HistorySuiteOptions } from './history-suite.js';
 export { runControlLinkSuite, type MakeControlLinks } from './control-link-suite.js';
 export { runPresenceSuite, type MakePresenceStores, type PresenceSuiteOptions } from './presence-suite.js';
+export { runRpcReplyStoreSuite, type MakeRpcReplyStores } from './rpc-reply-store-suite.js';
 export { nested, runDeliverableSuite, type DeliverableSuiteOptions } from './deliverable-suite.js';
 export { TestClient, type CloseInfo, type TestClientOptions } from './ws-client.js';
 export { connectSession, openSession, sendCommands, type OpenedSession } from './sessions.js';
