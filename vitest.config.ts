@@ -16,6 +16,8 @@ export default defineConfig({
       { find: /^@relais\/socketio$/, replacement: src('socketio') },
       { find: /^@relais\/supabase$/, replacement: src('supabase') },
       { find: /^@relais\/client\/msgpack$/, replacement: src('client', 'msgpack.ts') },
+      { find: /^@relais\/client\/fallback$/, replacement: src('client', 'fallback.ts') },
+      { find: /^@relais\/client\/changes$/, replacement: src('client', 'changes/index.ts') },
       { find: /^@relais\/client\/share$/, replacement: src('client', 'share/index.ts') },
       { find: /^@relais\/client\/outbox$/, replacement: src('client', 'outbox/index.ts') },
       { find: /^@relais\/client$/, replacement: src('client') },

@@ -6,6 +6,7 @@
  * stamped by the writer just before its INSERT). Answers `stats`, `reset` and `close`.
  */
 import { Client } from '@relais/client';
+import { subscribeChanges } from '@relais/client/changes';
 import WebSocket from 'ws';
 import { Histogram, monoMs } from './lib/histogram.mjs';
 import { serve } from './lib/ipc.mjs';
@@ -23,7 +24,7 @@ let causes = {};
 for (let i = 0; i < count; i++) {
   const client = new Client(`ws://127.0.0.1:${port}/`, { websocket: WebSocket });
   clients.push(client);
-  const sub = client.subscribeChanges({ table, event: 'INSERT', filter: `room=eq.${i % filters}` });
+  const sub = subscribeChanges(client, { table, event: 'INSERT', filter: `room=eq.${i % filters}` });
   sub.on('change', (change) => {
     const now = monoMs();
     histogram.record((now - change.new.sent_ms) * 1000);

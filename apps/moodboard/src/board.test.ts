@@ -1,4 +1,4 @@
-import type { RowChange } from '@relais/client';
+import type { RowChange } from '@relais/client/changes';
 import { describe, expect, it } from 'vitest';
 import type { MoodRow } from '../shared/protocol.js';
 import { applyChange, fromSnapshot, tally } from './board.js';

@@ -4,7 +4,7 @@
  * row, DELETE removes one, TRUNCATE empties the board. Newest first (ids are int8 strings),
  * at most `max` kept.
  */
-import type { RowChange } from '@relais/client';
+import type { RowChange } from '@relais/client/changes';
 import { isMoodRow, MOODS, type MoodRow } from '../shared/protocol.js';
 
 /** Most moods shown (the server keeps 200 by default). */

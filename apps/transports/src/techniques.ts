@@ -4,7 +4,8 @@
  * interval, and the relais SDK forced onto long-polling, SSE or WebSocket. Every fetch they make
  * is counted (requests, payload and header bytes); the SDK's own payload counters add the rest.
  */
-import { Client, type TransportKind } from '@relais/client';
+import { Client } from '@relais/client';
+import { FALLBACKS } from '@relais/client/fallback';
 import { TICKS_CHANNEL, TICKS_POLL_PATH, TICKS_START_RPC, tickOf } from '../shared/protocol.js';
 import { Meter, headerBytes } from './meter.js';
 
@@ -69,7 +70,11 @@ const LABELS: Record<Exclude<TechniqueName, 'polling'>, string> = { long_poll: '
 /** The relais SDK on one transport only, subscribed to the ticks. */
 export function sdk(kind: Exclude<TechniqueName, 'polling'>, url: string, keepTicking: boolean): Technique {
   const meter = new Meter();
-  const client = new Client(url, { name: `transports-${kind}`, transports: [kind as TransportKind], fetch: countingFetch(meter) });
+  const client = new Client(url, {
+    name: `transports-${kind}`,
+    transports: [kind === 'websocket' ? kind : FALLBACKS[kind]],
+    fetch: countingFetch(meter),
+  });
   // The WebSocket (or EventSource) itself is one request.
   if (kind !== 'long_poll') meter.request();
   const sub = client.subscribe(TICKS_CHANNEL);

@@ -5,6 +5,9 @@ import type { StateChange } from './events.js';
 import { Client } from './client.js';
 import { msgpack as msgpackCodec } from './msgpack.js';
 import { ClientClosedError, InvalidOptionsError, TransportError } from './errors.js';
+import { fallbacks, sse } from './fallback.js';
+import { resolveOptions } from './options.js';
+import type { FetchLike } from './transports/fetch.js';
 
 describe('Client', () => {
   const fake = useFakeServer();
@@ -82,6 +85,16 @@ describe('Client', () => {
       expect(() => fakeClient(fake.server, { transports: [] })).toThrow('transports must be a non-empty list of distinct');
       expect(() => fakeClient(fake.server, { transports: ['websocket', 'websocket'] })).toThrow('transports must be a non-empty list');
       expect(() => fakeClient(fake.server, { transports: ['carrier-pigeon' as never] })).toThrow('transports must be a non-empty list');
+      expect(() => fakeClient(fake.server, { transports: [sse, sse] })).toThrow('transports must be a non-empty list');
+    });
+
+    it('uses the WebSocket alone unless given the fallbacks of @relais/client/fallback', () => {
+      expect(resolveOptions({}).transports).toEqual(['websocket']);
+      const fetch = (() => Promise.reject(new Error('unused'))) as FetchLike;
+      expect(() => fakeClient(fake.server, { websocket: undefined, fetch })).toThrow('websocket needs options.websocket');
+      const client = fakeClient(fake.server, { websocket: undefined, fetch, transports: fallbacks });
+      expect(client.transport).toBe('http_stream');
+      client.close();
     });
   });
 

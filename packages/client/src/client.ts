@@ -24,8 +24,6 @@ import {
   type ResultMap,
   type RpcParams,
 } from '@relais/protocol';
-import { ChangeSubscription } from './change-subscription.js';
-import { changeSubscribe, type ChangesOptions, type RowChange } from './changes.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
@@ -53,7 +51,8 @@ import { createSubscriptionHost } from './subscription-host.js';
 import { defaultTimers, type Timers } from './timer.js';
 import { TokenSource } from './token.js';
 import type { TransportKind } from './transports/client-transport.js';
-import { TransportLadder } from './transports/ladder.js';
+import type { TransportChooser } from './transports/chooser.js';
+import { chooseTransports } from './transports/websocket-only.js';
 
 /**
  * @example
@@ -66,7 +65,7 @@ export class Client {
   readonly url: string;
   readonly #o: ResolvedOptions;
   readonly #timers: Timers;
-  readonly #ladder: TransportLadder;
+  readonly #ladder: TransportChooser;
   readonly #logger: Logger;
   readonly #emitter: Emitter<ClientEvents>;
   readonly #dispatcher: Dispatcher;
@@ -88,7 +87,7 @@ export class Client {
     this.#o = resolveOptions(options);
     this.url = url;
     this.#timers = this.#o.timers ?? defaultTimers;
-    this.#ladder = new TransportLadder(url, this.#o, this.#timers);
+    this.#ladder = chooseTransports(url, this.#o, this.#timers);
     this.#reconnect = new ReconnectSchedule(this.#timers, this.#o);
     this.#logger = this.#o.logger ?? (globalThis.console as Logger);
     this.#debug = this.#o.debug;
@@ -202,16 +201,13 @@ export class Client {
   }
 
   /**
-   * Subscribes to the row changes of a Postgres table streamed by the server (docs/postgres.md):
-   * a `subscribe` to the change channel of (schema, table, event, filter), every other option
-   * being `subscribe`'s; each change is a `change` event. With `snapshot: true` the rows
-   * matching now come first (a `snapshot` event), then only the changes after them.
-   * @example client.subscribeChanges<Todo>({ table: 'todos', filter: 'done=eq.false', snapshot: true }).on('change', (c) => apply(c));
+   * @deprecated Moved in 0.2 to an opt-in import (docs/client.md#migration-subscribechanges):
+   * `import { subscribeChanges } from '@relais/client/changes'`, then `subscribeChanges(client, options)`.
    */
-  subscribeChanges<Row = Record<string, unknown>>(options: ChangesOptions): ChangeSubscription<Row> {
-    const { channel, subscribe, snapshot } = changeSubscribe(options);
-    const sub = this.subscribe<RowChange<Row>>(channel, subscribe);
-    return new ChangeSubscription<Row>(sub, snapshot, (method, data) => this.rpc(method, data));
+  subscribeChanges(..._moved: never[]): never {
+    throw new InvalidOptionsError(
+      "subscribeChanges is an opt-in import: import { subscribeChanges } from '@relais/client/changes' and call subscribeChanges(client, options)",
+    );
   }
 
   /** The active subscription to `channel`, if any. */

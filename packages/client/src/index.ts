@@ -6,18 +6,6 @@
 export { Client } from './client.js';
 export type { CallOptions, ClientEvents, ClientState, RpcOptions, StateChange } from './events.js';
 export { Subscription } from './subscription.js';
-export { ChangeSubscription, type ChangeSubscriptionEvents, type SnapshotCall } from './change-subscription.js';
-export {
-  changesChannel,
-  inSnapshot,
-  SNAPSHOT_METHOD,
-  type ChangeSnapshot,
-  type ChangeEvent,
-  type ChangeFilter,
-  type ChangeFilterOp,
-  type ChangesOptions,
-  type RowChange,
-} from './changes.js';
 // Subscription states and events, publications, history pages, subscribe and publish options.
 export type * from './subscription-types.js';
 export { exponentialBackoff, type Backoff, type ExponentialBackoffOptions } from './backoff.js';
@@ -38,6 +26,7 @@ export type { Timers, TimerHandle } from './timer.js';
 export type { EnvironmentTarget, VisibilityTarget } from './environment.js';
 export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';
 export type { TransportKind } from './transports/client-transport.js';
+export type { FallbackTransport, TransportChooser, TransportEnvironment, TransportOption } from './transports/chooser.js';
 export type { EventSourceConstructor, EventSourceLike, FetchLike, ResponseLike } from './transports/fetch.js';
 export { typed, type TypedCalls, type TypedClient } from './typed.js';
 export {

@@ -78,6 +78,11 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('keeps the default of an option given as undefined, and takes null as given', () => {
+    const resolved = resolveOptions({ timeoutMs: undefined, name: undefined, window: null, maxQueueSize: 0 });
+    expect(resolved).toMatchObject({ timeoutMs: 10_000, name: 'relais-js', window: null, maxQueueSize: 0, transports: ['websocket'] });
+  });
+
   it.each([
     [{ minReconnectDelayMs: 30_000 }, /minReconnectDelayMs \(30000\) must not exceed maxReconnectDelayMs \(20000\)/],
     [{ reconnectFactor: 0.5 }, /reconnectFactor must be a finite number >= 1/],
@@ -89,6 +94,14 @@ describe('resolveOptions', () => {
     [{ encoding: 'xml' as never }, /encoding must be 'json' or a codec such as msgpack from '@relais\/client\/msgpack', got "xml"/],
     [{ encoding: { name: 'msgpack' } as never }, /encoding must be 'json' or a codec/],
     [{ encoding: 'msgpack' as never }, /encoding 'msgpack' is an opt-in import: import \{ msgpack \} from '@relais\/client\/msgpack'/],
+    // The HTTP fallbacks by name, as before 0.2 (docs/client.md#migration-http-fallbacks).
+    [
+      { transports: ['websocket', 'sse'] as never },
+      /transport 'sse' is an opt-in import: import \{ sse \} from '@relais\/client\/fallback' and pass transports: \['websocket', sse\]/,
+    ],
+    [{ transports: ['http_stream'] as never }, /import \{ httpStream \} from '@relais\/client\/fallback'/],
+    [{ transports: ['long_poll'] as never }, /import \{ longPoll \} from '@relais\/client\/fallback'/],
+    [{ transports: ['websocket', { kind: 'sse' }] as never }, /transports must be a non-empty list of distinct 'websocket' and fallbacks/],
   ])('rejects %o with a precise error', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(InvalidOptionsError);
     expect(() => resolveOptions(options)).toThrow(message);

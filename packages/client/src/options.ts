@@ -8,7 +8,7 @@ import type { Backoff } from './backoff.js';
 import { InvalidOptionsError } from './errors.js';
 import type { Timers } from './timer.js';
 import type { EnvironmentTarget, VisibilityTarget } from './environment.js';
-import { TRANSPORT_KINDS, type TransportKind } from './transports/client-transport.js';
+import type { FallbackTransport, TransportOption } from './transports/chooser.js';
 import type { EventSourceConstructor, FetchLike } from './transports/fetch.js';
 import type { WebSocketConstructor } from './transports/websocket.js';
 
@@ -25,7 +25,8 @@ export const DEFAULT_MAX_HELD_PUBLICATIONS = 1_000;
 export const DEFAULT_REFRESH_MARGIN_MS = 10_000;
 export const DEFAULT_CLIENT_NAME = 'relais-js';
 export const CLIENT_VERSION = '0.1.0';
-export const DEFAULT_TRANSPORTS: readonly TransportKind[] = TRANSPORT_KINDS;
+/** WebSocket alone; the HTTP fallbacks are an opt-in import (`fallbacks` from `@relais/client/fallback`). */
+export const DEFAULT_TRANSPORTS: readonly TransportOption[] = ['websocket'];
 export const DEFAULT_TRANSPORT_RETRY_MS = 60_000;
 
 /** Where debug lines go. `console` fits. */
@@ -60,11 +61,11 @@ export interface ClientOptions {
   websocket?: WebSocketConstructor;
   /**
    * The transports to try, in order, when one cannot connect (blocked, or closed before the
-   * connect reply): `websocket`, `http_stream` (fetch streaming), `sse` (EventSource),
-   * `long_poll`. Those the runtime lacks are skipped. HTTP transports carry JSON whatever
-   * `encoding` says. @default ['websocket', 'http_stream', 'sse', 'long_poll']
+   * connect reply): `'websocket'` and the HTTP fallbacks imported from `@relais/client/fallback`
+   * (`httpStream`, `sse`, `longPoll`, or `fallbacks` for all four). Those the runtime lacks are
+   * skipped. HTTP transports carry JSON whatever `encoding` says. @default ['websocket']
    */
-  transports?: TransportKind[];
+  transports?: readonly TransportOption[];
   /** `fetch`, for the HTTP transports. @default globalThis.fetch */
   fetch?: FetchLike;
   /** The EventSource constructor, for `sse`. @default globalThis.EventSource */
@@ -120,7 +121,7 @@ export interface ResolvedOptions {
   data: unknown;
   name: string;
   websocket: WebSocketConstructor | undefined;
-  transports: readonly TransportKind[];
+  transports: readonly TransportOption[];
   fetch: FetchLike | undefined;
   EventSource: EventSourceConstructor | undefined;
   transportRetryMs: number;
@@ -155,39 +156,34 @@ function nonNegative(name: string, value: number): void {
   }
 }
 
+/** The defaults of every option that has one (the others are undefined until given). */
+const DEFAULTS = {
+  encoding: DEFAULT_ENCODING,
+  refreshMarginMs: DEFAULT_REFRESH_MARGIN_MS,
+  name: DEFAULT_CLIENT_NAME,
+  transports: DEFAULT_TRANSPORTS,
+  transportRetryMs: DEFAULT_TRANSPORT_RETRY_MS,
+  random: Math.random,
+  minReconnectDelayMs: DEFAULT_MIN_RECONNECT_DELAY_MS,
+  maxReconnectDelayMs: DEFAULT_MAX_RECONNECT_DELAY_MS,
+  reconnectFactor: DEFAULT_RECONNECT_FACTOR,
+  maxReconnectAttempts: DEFAULT_MAX_RECONNECT_ATTEMPTS,
+  stableConnectionMs: DEFAULT_STABLE_CONNECTION_MS,
+  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  maxQueueSize: DEFAULT_MAX_QUEUE_SIZE,
+  maxHeldPublications: DEFAULT_MAX_HELD_PUBLICATIONS,
+  debug: false,
+};
+
 /** Applies defaults and checks the combination. Throws InvalidOptionsError. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
-  const resolved: ResolvedOptions = {
-    encoding: resolveEncoding(options.encoding ?? DEFAULT_ENCODING),
-    token: options.token,
-    getToken: options.getToken,
-    refreshMarginMs: options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS,
-    data: options.data,
-    name: options.name ?? DEFAULT_CLIENT_NAME,
-    websocket: options.websocket,
-    transports: options.transports ?? DEFAULT_TRANSPORTS,
-    fetch: options.fetch,
-    EventSource: options.EventSource,
-    transportRetryMs: options.transportRetryMs ?? DEFAULT_TRANSPORT_RETRY_MS,
-    timers: options.timers,
-    random: options.random ?? Math.random,
-    window: options.window,
-    document: options.document,
-    minReconnectDelayMs: options.minReconnectDelayMs ?? DEFAULT_MIN_RECONNECT_DELAY_MS,
-    maxReconnectDelayMs: options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
-    reconnectFactor: options.reconnectFactor ?? DEFAULT_RECONNECT_FACTOR,
-    maxReconnectAttempts: options.maxReconnectAttempts ?? DEFAULT_MAX_RECONNECT_ATTEMPTS,
-    backoff: options.backoff,
-    stableConnectionMs: options.stableConnectionMs ?? DEFAULT_STABLE_CONNECTION_MS,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxQueueSize: options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
-    maxHeldPublications: options.maxHeldPublications ?? DEFAULT_MAX_HELD_PUBLICATIONS,
-    debug: options.debug ?? false,
-    logger: options.logger,
-  };
-  validate(resolved, options);
-  return resolved;
+  // `{...DEFAULTS, ...options}`, except that an option given as undefined keeps its default.
+  const resolved: Record<string, unknown> = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) resolved[key] = value;
+  resolved.encoding = resolveEncoding(resolved.encoding);
+  validate(resolved as unknown as ResolvedOptions, options);
+  return resolved as unknown as ResolvedOptions;
 }
 
 function isCodec(value: unknown): value is Codec {
@@ -240,17 +236,7 @@ function validate(o: ResolvedOptions, given: ClientOptions): void {
   if (o.maxReconnectAttempts !== Infinity && (!Number.isInteger(o.maxReconnectAttempts) || o.maxReconnectAttempts < 0)) {
     throw new InvalidOptionsError(`maxReconnectAttempts must be a non-negative integer or Infinity, got ${o.maxReconnectAttempts}`);
   }
-  const kinds = o.transports as unknown;
-  if (
-    !Array.isArray(kinds) ||
-    kinds.length === 0 ||
-    kinds.some((kind) => !(TRANSPORT_KINDS as readonly unknown[]).includes(kind)) ||
-    new Set(kinds).size !== kinds.length
-  ) {
-    throw new InvalidOptionsError(
-      `transports must be a non-empty list of distinct ${TRANSPORT_KINDS.join(', ')}, got ${JSON.stringify(kinds)}`,
-    );
-  }
+  checkTransports(o.transports as unknown);
   positive('transportRetryMs', o.transportRetryMs);
   positive('stableConnectionMs', o.stableConnectionMs);
   positive('refreshMarginMs', o.refreshMarginMs);
@@ -261,5 +247,33 @@ function validate(o: ResolvedOptions, given: ClientOptions): void {
   }
   if (!Number.isInteger(o.maxHeldPublications) || o.maxHeldPublications < 1) {
     throw new InvalidOptionsError(`maxHeldPublications must be a positive integer, got ${o.maxHeldPublications}`);
+  }
+}
+
+/** The fallback each name was before 0.2, when the strings selected transports bundled with every client. */
+const MOVED_TRANSPORTS: Record<string, string> = { http_stream: 'httpStream', sse: 'sse', long_poll: 'longPoll' };
+
+function transportKind(transport: unknown): string | undefined {
+  if (transport === 'websocket') return transport;
+  const t = transport as Partial<FallbackTransport> | null;
+  return typeof t === 'object' && t !== null && typeof t.open === 'function' && typeof t.missing === 'function' ? t.kind : undefined;
+}
+
+function checkTransports(list: unknown): void {
+  const entries: unknown[] = Array.isArray(list) ? list : [];
+  for (const entry of entries) {
+    const name = typeof entry === 'string' ? MOVED_TRANSPORTS[entry] : undefined;
+    if (name) {
+      // docs/client.md#migration-http-fallbacks
+      throw new InvalidOptionsError(
+        `transport '${String(entry)}' is an opt-in import: import { ${name} } from '@relais/client/fallback' and pass transports: ['websocket', ${name}]`,
+      );
+    }
+  }
+  const kinds = entries.map(transportKind);
+  if (kinds.length === 0 || kinds.includes(undefined) || new Set(kinds).size !== kinds.length) {
+    throw new InvalidOptionsError(
+      `transports must be a non-empty list of distinct 'websocket' and fallbacks from '@relais/client/fallback', got ${JSON.stringify(list)}`,
+    );
   }
 }

@@ -7,6 +7,7 @@ import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Client, type ClientOptions, type Publication } from '@relais/client';
+import { FALLBACKS, fallbacks } from '@relais/client/fallback';
 import { createRelais, type Relais, type RelaisOptions } from '@relais/server';
 import { until } from './nodes.js';
 
@@ -46,7 +47,7 @@ describe('the SDK over HTTP transports', () => {
   it.each(['http_stream', 'sse', 'long_poll'] as const)('subscribes, publishes, calls and receives over %s', async (kind) => {
     const { relais, url } = await node();
     relais.rpc('echo', ({ data }) => data);
-    const c = client(url, { transports: [kind] });
+    const c = client(url, { transports: [FALLBACKS[kind]] });
     const sub = c.subscribe<{ n: number }>('room:a');
     const got: number[] = [];
     sub.on('publication', (pub: Publication<{ n: number }>) => got.push(pub.data.n));
@@ -64,7 +65,7 @@ describe('the SDK over HTTP transports', () => {
 
   it.each(['http_stream', 'long_poll'] as const)('reconnects and recovers after the server ends the session (%s)', async (kind) => {
     const { relais, url } = await node();
-    const c = client(url, { transports: [kind] });
+    const c = client(url, { transports: [FALLBACKS[kind]] });
     const sub = c.subscribe<number>('room:b');
     const got: number[] = [];
     sub.on('publication', (pub: Publication<number>) => got.push(pub.data));
@@ -82,7 +83,7 @@ describe('the SDK over HTTP transports', () => {
   it('falls back to HTTP streaming when the WebSocket is blocked, and moves back without losing a publication', async () => {
     const { relais, url } = await node();
     const { ctor, blocked } = blockable();
-    const c = client(url, { websocket: ctor, transportRetryMs: 100 });
+    const c = client(url, { websocket: ctor, transports: fallbacks, transportRetryMs: 100 });
     const sub = c.subscribe<number>('room:c');
     const got: number[] = [];
     sub.on('publication', (pub: Publication<number>) => got.push(pub.data));

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { createRelais, type Relais } from '@relais/server';
 import { Client, type ClientOptions, type Publication, type StateChange, type TransportKind } from '@relais/client';
+import { FALLBACKS } from '@relais/client/fallback';
 
 const SECRET = 'an-end-to-end-secret-of-at-least-32-bytes';
 
@@ -36,7 +37,13 @@ async function start(): Promise<string> {
 let transport: TransportKind = 'websocket';
 
 function client(url: string, options: ClientOptions): Client {
-  const c = new Client(url, { websocket: WebSocket, transports: [transport], window: null, document: null, ...options });
+  const c = new Client(url, {
+    websocket: WebSocket,
+    transports: [transport === 'websocket' ? transport : FALLBACKS[transport]],
+    window: null,
+    document: null,
+    ...options,
+  });
   clients.push(c);
   return c;
 }

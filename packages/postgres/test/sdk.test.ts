@@ -3,7 +3,8 @@
  * real WebSocket: the channel it builds is the server's canonical one, rows arrive typed, and a
  * bad filter ends the subscription with the server's reason.
  */
-import { Client, type ChangeSnapshot, type ChangeSubscription, type RowChange, type SubscriptionStateChange } from '@relais/client';
+import { Client, type SubscriptionStateChange } from '@relais/client';
+import { subscribeChanges, type ChangeSnapshot, type ChangeSubscription, type RowChange } from '@relais/client/changes';
 import { useTestNodes } from '@relais/server/testkit';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -41,10 +42,10 @@ const next = <Row>(sub: ChangeSubscription<Row>) =>
     });
   });
 
-describe('client.subscribeChanges', () => {
+describe('subscribeChanges', () => {
   it('receives the filtered changes of a table', async () => {
     const { client, table } = await setup();
-    const sub = client.subscribeChanges<{ id: number; title: string; done: boolean }>({
+    const sub = subscribeChanges<{ id: number; title: string; done: boolean }>(client, {
       table,
       event: 'INSERT',
       filter: { column: 'title', op: 'in', value: ['a,b', 'c'] },
@@ -58,7 +59,7 @@ describe('client.subscribeChanges', () => {
 
   it("accepts Supabase's filter text, and ends with the server's reason on a bad one", async () => {
     const { client, table } = await setup();
-    const sub = client.subscribeChanges({ table, filter: 'id=gt.nope' });
+    const sub = subscribeChanges(client, { table, filter: 'id=gt.nope' });
     const ended = await new Promise<SubscriptionStateChange>((resolve) =>
       sub.on('state', (change) => change.state === 'unsubscribed' && resolve(change)),
     );
@@ -67,14 +68,14 @@ describe('client.subscribeChanges', () => {
 
   it('refuses options it cannot turn into a channel', () => {
     const client = new Client('ws://127.0.0.1:1', { websocket: WebSocket as never });
-    expect(() => client.subscribeChanges({ table: '' })).toThrow('table must be a non-empty string');
-    expect(() => client.subscribeChanges({ table: 't', event: 'insert' as never })).toThrow(/event must be/);
-    expect(() => client.subscribeChanges({ table: 't', filter: { column: 'id', op: 'like' as never, value: 1 } })).toThrow(/filter.op/);
+    expect(() => subscribeChanges(client, { table: '' })).toThrow('table must be a non-empty string');
+    expect(() => subscribeChanges(client, { table: 't', event: 'insert' as never })).toThrow(/event must be/);
+    expect(() => subscribeChanges(client, { table: 't', filter: { column: 'id', op: 'like' as never, value: 1 } })).toThrow(/filter.op/);
     client.close();
   });
 });
 
-describe('client.subscribeChanges with snapshot', () => {
+describe('subscribeChanges with snapshot', () => {
   it('delivers the rows matching now, then every later change exactly once, under concurrent writes', { timeout: 120_000 }, async () => {
     const { client, table } = await setup({ maxSnapshotRows: 20_000 });
     const total = 10_000;
@@ -93,7 +94,7 @@ describe('client.subscribeChanges with snapshot', () => {
     const watch = (filter: string | undefined, last: number) => {
       const seen: number[] = [];
       let snapshot: ChangeSnapshot | undefined;
-      const sub = client.subscribeChanges<{ id: number }>({ table, filter, snapshot: true });
+      const sub = subscribeChanges<{ id: number }>(client, { table, filter, snapshot: true });
       const done = new Promise<void>((resolve) => {
         sub.on('snapshot', (s) => {
           snapshot = s as ChangeSnapshot;

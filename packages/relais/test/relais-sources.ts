@@ -13,6 +13,7 @@ export const RELAIS_SOURCES: Readonly<Record<string, string>> = {
   '@relais/socketio': 'packages/socketio/src/index.ts',
   '@relais/client': 'packages/client/src/index.ts',
   '@relais/client/msgpack': 'packages/client/src/msgpack.ts',
+  '@relais/client/fallback': 'packages/client/src/fallback.ts',
   '@relais/app-chat/server': 'apps/chat/server/index.ts',
   '@relais/app-counter/server': 'apps/counter/server/index.ts',
   '@relais/app-transports/server': 'apps/transports/server/index.ts',

@@ -50,6 +50,13 @@ export interface NamespaceOptions {
   /** Send join/leave pushes to subscribers that ask for them. @default false */
   joinLeave?: boolean;
   /**
+   * Attach the publisher (`info`: its client id, user and connection info) to publications
+   * made by connections. `false` leaves it out everywhere (live, history, recovery, every
+   * protocol): about 45 bytes less per publication and subscriber in JSON, for apps that do
+   * not show who published or put it in the data themselves. @default true
+   */
+  publisherInfo?: boolean;
+  /**
    * What happens to a subscriber whose send queue overflows (maxQueueBytes): `'close'` closes
    * its connection with 3008; `'catch-up'` (namespaces with history only) stops pushing it this
    * channel's publications, sends it a `behind` push, and it reads them with `resume` at its own
@@ -76,6 +83,8 @@ export interface ChannelRules {
   history: HistoryOptions | undefined;
   presence: boolean;
   joinLeave: boolean;
+  /** Publications made by connections carry their publisher (`info`). */
+  publisherInfo: boolean;
   /** A subscriber whose queue overflows falls behind and catches up (slowConsumer: 'catch-up'). */
   catchUp: boolean;
 }
@@ -112,6 +121,7 @@ const NAMESPACE_KEYS = new Set([
   'historyMaxBytes',
   'presence',
   'joinLeave',
+  'publisherInfo',
   'slowConsumer',
 ]);
 
@@ -145,7 +155,7 @@ function namespaceRules(name: string, ns: unknown, hasAuth: boolean): ChannelRul
   if (name.includes(NAMESPACE_SEPARATOR)) throw new OptionsError(`${where}: a namespace name must not contain "${NAMESPACE_SEPARATOR}"`);
   if (!isRecord(ns)) throw new OptionsError(`${where} must be an object`);
   rejectUnknownKeys(where, ns, NAMESPACE_KEYS);
-  for (const key of ['clientPublish', 'clientSubscribe', 'presence', 'joinLeave']) {
+  for (const key of ['clientPublish', 'clientSubscribe', 'presence', 'joinLeave', 'publisherInfo']) {
     if (ns[key] !== undefined && typeof ns[key] !== 'boolean')
       throw new OptionsError(`${where}.${key} must be a boolean, got ${show(ns[key])}`);
   }
@@ -162,6 +172,7 @@ function namespaceRules(name: string, ns: unknown, hasAuth: boolean): ChannelRul
     history: kept,
     presence: (ns.presence as boolean | undefined) ?? false,
     joinLeave: (ns.joinLeave as boolean | undefined) ?? false,
+    publisherInfo: (ns.publisherInfo as boolean | undefined) ?? true,
     catchUp: catchUp(where, ns.slowConsumer, kept),
   };
 }

@@ -3,7 +3,7 @@
  * One client connection: the state machine, inbound decoding, the command dispatch table,
  * coalesced outbound writes and the heartbeat. Commands live in commands/.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   DISCONNECT_CODES,
@@ -45,8 +45,12 @@ function releaseConnectHold(session: Session): void {
 }
 
 export class Session implements AnsweredSession, Flushable, HeartbeatActions {
-  /** Connection id, sent in ConnectResult.client. */
-  readonly client: string = randomUUID();
+  /**
+   * Connection id, sent in ConnectResult.client: 96 random bits in 16 base64url characters,
+   * unique enough across a cluster and 20 bytes shorter than a UUID in every publication's
+   * publisher info, presence entry and join/leave push.
+   */
+  readonly client: string = randomBytes(12).toString('base64url');
   /** Channels held: subscribed, or being subscribed (see session-channels). */
   readonly channels: SessionChannels;
   /** Token claims and expiry timers (see auth/). */

@@ -4,6 +4,7 @@
  * list, the joined rooms and the active one, and the numbers of the stats panel.
  */
 import { Client, typed, type ClientStats, type Disposer, type Subscription, type TransportKind } from '@relais/client';
+import { fallbacks } from '@relais/client/fallback';
 import { connectionState, type ConnectionStateValue } from '@relais/svelte';
 import type { Readable } from 'svelte/store';
 import { errorText, normalizeRoomName } from './format.js';
@@ -42,7 +43,8 @@ export class ChatSession {
   constructor(name: string, { url = serverUrl(), initialRoom }: { url?: string; initialRoom?: string } = {}) {
     this.name = name;
     this.#initialRoom = initialRoom && ROOM_NAME_PATTERN.test(initialRoom) ? initialRoom : undefined;
-    this.client = new Client(url, { name: 'relais-chat', data: { name } });
+    // The HTTP fallbacks too: the chat stays usable behind proxies that break WebSockets.
+    this.client = new Client(url, { name: 'relais-chat', data: { name }, transports: fallbacks });
     this.connection = connectionState(this.client);
   }
 

@@ -4,8 +4,8 @@
  * with each tab's own snapshot; presence counts and onSubscribe data; this tab's subscriptions.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { ChangeSnapshot, RowChange } from '../changes.js';
-import { SNAPSHOT_METHOD } from '../changes.js';
+import type { ChangeSnapshot, RowChange } from '../changes/channel.js';
+import { SNAPSHOT_METHOD } from '../changes/channel.js';
 import type { RelaisError } from '../errors.js';
 import type { ClientOptions } from '../options.js';
 import type { FakeServer } from '../testing/fake-server.js';

@@ -7,8 +7,8 @@
  * publishes in flight with their idempotency keys.
  */
 import { channelError, type ConnectResult, type PublishResult } from '@relais/protocol';
-import { ChangeSubscription } from '../change-subscription.js';
-import { changeSubscribe, type ChangesOptions, type RowChange } from '../changes.js';
+import { ChangeSubscription } from '../changes/change-subscription.js';
+import { changeSubscribe, type ChangesOptions, type RowChange } from '../changes/channel.js';
 import { Client } from '../client.js';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
 import type { CallOptions, ClientState, RpcOptions } from '../events.js';

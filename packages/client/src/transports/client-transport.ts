@@ -1,13 +1,13 @@
 /**
  * @module transports/client-transport
  * The role every client transport plays (WebSocket, HTTP streaming, SSE): frames out, frames
- * in, one close. The Connection above speaks the protocol; a transport knows none of it.
+ * in, one close. The Connection above speaks the protocol; a transport knows none of it. Which
+ * transport an attempt uses is a TransportChooser's business (transports/chooser).
  */
 import type { Frame } from '@relais/protocol';
 
-/** The transports a client can use, in the order it tries them by default. */
-export const TRANSPORT_KINDS = ['websocket', 'http_stream', 'sse', 'long_poll'] as const;
-export type TransportKind = (typeof TRANSPORT_KINDS)[number];
+/** The transports a client can use: `websocket` is built in, the others come from `@relais/client/fallback`. */
+export type TransportKind = 'websocket' | 'http_stream' | 'sse' | 'long_poll';
 
 export interface TransportHandlers {
   open(): void;
@@ -37,30 +37,3 @@ export function frameBytes(frame: Frame): number {
 
 /** The close code of a stream that ended without a `disconnect` push: a transport failure. */
 export const ABNORMAL_CLOSE = 1006;
-
-/**
- * The HTTP endpoints that go with a WebSocket URL: `ws(s)://host/…/connection/websocket` gives
- * `http(s)://host/…/connection/{http_stream,sse,long_poll,poll,emulation}`. Any other path: the same origin with
- * the default paths.
- */
-export function httpEndpoints(websocketUrl: string): { stream: string; sse: string; longPoll: string; poll: string; emulation: string } {
-  const url = new URL(websocketUrl);
-  url.protocol = url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol;
-  url.search = '';
-  url.hash = '';
-  const base = url.pathname.endsWith('/connection/websocket') ? url.pathname.slice(0, -'/websocket'.length) : '/connection';
-  const at = (name: string): string => new URL(`${base}/${name}`, url).href;
-  return { stream: at('http_stream'), sse: at('sse'), longPoll: at('long_poll'), poll: at('poll'), emulation: at('emulation') };
-}
-
-/** The `disconnect` push an HTTP stream ends with, if `text` is one. */
-export function disconnectOf(text: string): { code: number; reason: string } | undefined {
-  if (!text.startsWith('{"type":"disconnect"')) return undefined;
-  try {
-    const push = JSON.parse(text) as { code?: unknown; reason?: unknown };
-    if (typeof push.code === 'number') return { code: push.code, reason: typeof push.reason === 'string' ? push.reason : '' };
-  } catch {
-    // Not a frame this transport understands: the Connection reports it.
-  }
-  return undefined;
-}

@@ -5,7 +5,8 @@
  * own way and calls `opened`, `deliver` and `end`.
  */
 import type { Frame } from '@relais/protocol';
-import { ABNORMAL_CLOSE, disconnectOf, frameBytes, type ClientTransport, type TransportHandlers } from './client-transport.js';
+import { ABNORMAL_CLOSE, frameBytes, type ClientTransport, type TransportHandlers } from './client-transport.js';
+import { disconnectOf } from './http-endpoints.js';
 import { EmulationSender } from './emulation.js';
 import type { FetchLike } from './fetch.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultTimers } from '../timer.js';
+import { httpStream, longPoll, sse } from '../fallback.js';
 import type { FetchLike } from './fetch.js';
 import { FAILURES_BEFORE_DEMOTION, TransportLadder } from './ladder.js';
 import type { WebSocketConstructor } from './websocket.js';
@@ -10,7 +11,7 @@ const fetch = (() => Promise.reject(new Error('unused'))) as FetchLike;
 function ladder(): TransportLadder {
   return new TransportLadder(
     'ws://example.test/connection/websocket',
-    { transports: ['websocket', 'http_stream', 'long_poll'], websocket, fetch, EventSource: undefined, transportRetryMs: 60_000 },
+    { transports: ['websocket', httpStream, longPoll], websocket, fetch, EventSource: undefined, transportRetryMs: 60_000 },
     defaultTimers,
   );
 }
@@ -28,7 +29,7 @@ describe('TransportLadder', () => {
       () =>
         new TransportLadder(
           'ws://x/connection/websocket',
-          { transports: ['sse'], websocket, fetch: undefined, EventSource: undefined, transportRetryMs: 1 },
+          { transports: [sse], websocket, fetch: undefined, EventSource: undefined, transportRetryMs: 1 },
           defaultTimers,
         ),
     ).toThrow('no transport can run in this runtime: sse needs options.EventSource and a fetch');

@@ -6,57 +6,28 @@
  * is kept through failures (the server is more likely down than the transport blocked) until
  * FAILURES_BEFORE_DEMOTION attempts in a row failed; while it is a fallback, a WebSocket is tried
  * every `transportRetryMs`, and when one opens the client moves back up (its subscriptions
- * recover what the switch missed).
+ * recover what the switch missed). It comes with the fallbacks of `@relais/client/fallback`
+ * (FallbackTransport.chooser): a client on WebSocket alone has WebSocketOnly instead.
  */
 import { InvalidOptionsError } from '../errors.js';
 import { Timeout, type Timers } from '../timer.js';
-import { httpEndpoints, type OpenTransport, type TransportKind } from './client-transport.js';
-import type { EventSourceConstructor, FetchLike } from './fetch.js';
-import { HttpStreamTransport } from './http-stream.js';
-import { LongPollTransport } from './long-poll.js';
-import { SseTransport } from './sse.js';
+import { NEEDS_WEBSOCKET, webSocketOf, type ChooserOptions, type TransportChooser, type TransportOption } from './chooser.js';
+import type { OpenTransport, TransportKind } from './client-transport.js';
 import { WebSocketTransport, type WebSocketConstructor } from './websocket.js';
 
 /** The options the ladder reads. */
-export interface LadderOptions {
-  transports: readonly TransportKind[];
-  websocket: WebSocketConstructor | undefined;
-  fetch: FetchLike | undefined;
-  EventSource: EventSourceConstructor | undefined;
-  transportRetryMs: number;
-}
+export type LadderOptions = ChooserOptions;
 
-interface Runtime {
-  websocket: WebSocketConstructor | undefined;
-  fetch: FetchLike | undefined;
-  EventSource: EventSourceConstructor | undefined;
-}
-
-function runtime(options: LadderOptions): Runtime {
-  const global = globalThis as { WebSocket?: WebSocketConstructor; fetch?: FetchLike; EventSource?: EventSourceConstructor };
-  return {
-    websocket: options.websocket ?? global.WebSocket,
-    // Called unbound, the browser's fetch throws "Illegal invocation".
-    fetch: options.fetch ?? (global.fetch ? (global.fetch.bind(globalThis) as FetchLike) : undefined),
-    EventSource: options.EventSource ?? global.EventSource,
-  };
-}
-
-const NEEDS: Record<TransportKind, (r: Runtime) => string | undefined> = {
-  websocket: (r) => (r.websocket ? undefined : "options.websocket (in Node: import WebSocket from 'ws')"),
-  http_stream: (r) =>
-    r.fetch && typeof ReadableStream !== 'undefined' ? undefined : 'options.fetch (a fetch whose response body is a ReadableStream)',
-  sse: (r) => (r.EventSource && r.fetch ? undefined : 'options.EventSource and a fetch'),
-  long_poll: (r) => (r.fetch ? undefined : 'options.fetch'),
-};
+const kindOf = (transport: TransportOption): TransportKind => (transport === 'websocket' ? transport : transport.kind);
 
 /** Failed attempts in a row after which a transport that once connected is no longer trusted. */
 export const FAILURES_BEFORE_DEMOTION = 5;
 
-export class TransportLadder {
+export class TransportLadder implements TransportChooser {
   readonly #url: string;
   readonly #options: LadderOptions;
-  readonly #runtime: Runtime;
+  readonly #websocket: WebSocketConstructor | undefined;
+  readonly #transports: TransportOption[];
   readonly #kinds: TransportKind[];
   readonly #probe: Timeout;
   #index = 0;
@@ -70,13 +41,19 @@ export class TransportLadder {
   constructor(url: string, options: LadderOptions, timers: Timers) {
     this.#url = url;
     this.#options = options;
-    this.#runtime = runtime(options);
-    this.#kinds = options.transports.filter((kind) => NEEDS[kind](this.#runtime) === undefined);
+    this.#websocket = webSocketOf(options);
+    this.#transports = options.transports.filter((transport) => this.#missing(transport) === undefined);
+    this.#kinds = this.#transports.map(kindOf);
     if (this.#kinds.length === 0) {
       const first = options.transports[0]!;
-      throw new InvalidOptionsError(`no transport can run in this runtime: ${first} needs ${NEEDS[first](this.#runtime)}`);
+      throw new InvalidOptionsError(`no transport can run in this runtime: ${kindOf(first)} needs ${this.#missing(first)}`);
     }
     this.#probe = new Timeout(timers);
+  }
+
+  #missing(transport: TransportOption): string | undefined {
+    if (transport !== 'websocket') return transport.missing(this.#options);
+    return this.#websocket ? undefined : NEEDS_WEBSOCKET;
   }
 
   /** The transport of the current (or next) attempt. */
@@ -92,13 +69,9 @@ export class TransportLadder {
   /** Opens the current transport for one connection attempt; a WebSocket offers `subprotocols`. */
   opener(subprotocols: readonly string[]): OpenTransport {
     this.#connected = false;
-    const kind = this.current;
-    const { websocket, fetch, EventSource } = this.#runtime;
-    if (kind === 'websocket') return (handlers) => new WebSocketTransport(websocket!, this.#url, subprotocols, handlers);
-    const urls = httpEndpoints(this.#url);
-    if (kind === 'http_stream') return (handlers) => new HttpStreamTransport(fetch!, urls, handlers);
-    if (kind === 'long_poll') return (handlers) => new LongPollTransport(fetch!, urls, handlers);
-    return (handlers) => new SseTransport(EventSource!, fetch!, urls, handlers);
+    const transport = this.#transports[this.#index]!;
+    if (transport === 'websocket') return (handlers) => new WebSocketTransport(this.#websocket!, this.#url, subprotocols, handlers);
+    return (handlers) => transport.open(this.#options, this.#url, handlers);
   }
 
   /** The attempt connected: keep this transport; on a fallback, try a WebSocket now and then. */
@@ -133,7 +106,7 @@ export class TransportLadder {
   #scheduleProbe(moveBackUp: () => void): void {
     this.#probe.start(this.#options.transportRetryMs, () => {
       // A probe only checks that an upgrade gets through; the session it opens is closed at once.
-      this.#probing = new WebSocketTransport(this.#runtime.websocket!, this.#url, ['relais.v1.json'], {
+      this.#probing = new WebSocketTransport(this.#websocket!, this.#url, ['relais.v1.json'], {
         open: () => {
           this.stopProbe();
           this.#index = 0;

@@ -5,7 +5,8 @@
  * again and again takes what the server queued, each waiting up to the server's bound when
  * nothing is. Commands go by the emulation POST.
  */
-import { disconnectOf, type TransportHandlers } from './client-transport.js';
+import type { TransportHandlers } from './client-transport.js';
+import { disconnectOf } from './http-endpoints.js';
 import { SESSION_HEADER } from './emulation.js';
 import type { FetchLike } from './fetch.js';
 import { HttpTransport } from './http-transport.js';

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { Client, ClientOptions, EventSourceConstructor, Subscription } from '@relais/client';
+import { FALLBACKS } from '@relais/client/fallback';
 import { msgpack } from '@relais/client/msgpack';
 import { UsageError } from './args.js';
 import type { BenchArgs } from './bench-args.js';
@@ -47,7 +48,7 @@ async function eventSource(): Promise<EventSourceConstructor> {
 export async function benchClientOptions(args: BenchClientArgs): Promise<ClientOptions> {
   const options: ClientOptions = {
     websocket: WebSocket as unknown as ClientOptions['websocket'],
-    transports: [args.transport],
+    transports: [args.transport === 'websocket' ? 'websocket' : FALLBACKS[args.transport]],
     encoding: args.encoding === 'msgpack' ? msgpack : 'json',
     // A bench counts a lost connection as an error rather than hiding it behind a reconnect.
     maxReconnectAttempts: 0,

@@ -54,7 +54,8 @@ export const handlePublish: CommandHandler<'publish'> = async (session, params, 
     checkData(`${who} left data that cannot be published`, data, node.options.maxDataDepth, true);
   }
 
-  const pub: Publication = { channel, data, info: session.clientInfo() };
+  const pub: Publication = { channel, data };
+  if (rules.publisherInfo) pub.info = session.clientInfo();
   if (params.event !== undefined) pub.event = params.event;
   if (params.excludeSelf) pub.excludeClient = session.client;
   const options: BrokerPublishOptions = { idempotencyKey: params.idempotencyKey, idempotencyTtlMs: node.options.idempotencyTtlMs };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeSubscription } from './change-subscription.js';
-import type { ChangeSnapshot, RowChange } from './changes.js';
-import { Emitter } from './emitter.js';
-import type { Subscription } from './subscription.js';
-import type { SubscriptionEvents } from './subscription-types.js';
+import type { ChangeSnapshot, RowChange } from './channel.js';
+import { Emitter } from '../emitter.js';
+import type { Subscription } from '../subscription.js';
+import type { SubscriptionEvents } from '../subscription-types.js';
 
 type Row = { id: number };
 

@@ -1,5 +1,5 @@
 /**
- * @module change-subscription
+ * @module changes/change-subscription
  * A Postgres change subscription: a Subscription on the change channel, whose publications are
  * emitted as `change` events. With `snapshot`, once subscribed (and again after a reconnect
  * that did not recover) it asks the server for the rows matching now, emits them as a
@@ -8,12 +8,12 @@
  * dropped. Since the subscription was live before the snapshot was read, nothing committed
  * after the snapshot is missed. STATUS messages are `status` events. A RESET change (the server lost changes) reads the rows again.
  */
-import type { ChangeSnapshot, RowChange } from './changes.js';
-import { inSnapshot, SNAPSHOT_METHOD } from './changes.js';
-import { Emitter, type Disposer, type Listener } from './emitter.js';
-import type { RelaisError } from './errors.js';
-import type { Subscription } from './subscription.js';
-import type { SubscriptionEvents, SubscriptionState, SubscriptionStateChange } from './subscription-types.js';
+import type { ChangeSnapshot, RowChange } from './channel.js';
+import { inSnapshot, SNAPSHOT_METHOD } from './channel.js';
+import { Emitter, type Disposer, type Listener } from '../emitter.js';
+import type { RelaisError } from '../errors.js';
+import type { Subscription } from '../subscription.js';
+import type { SubscriptionEvents, SubscriptionState, SubscriptionStateChange } from '../subscription-types.js';
 
 /**
  * What a change subscription reads its changes from: a `Subscription`, or a tab's

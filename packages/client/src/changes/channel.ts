@@ -1,11 +1,11 @@
 /**
- * @module changes
+ * @module changes/channel
  * Postgres change subscriptions (server side: @relais/postgres, docs/postgres.md): the channel
  * name of a (schema, table, event, filter), written the canonical way the server expects, and
  * the shape of the changes delivered.
  */
-import { InvalidOptionsError } from './errors.js';
-import type { SubscribeOptions } from './subscription-types.js';
+import { InvalidOptionsError } from '../errors.js';
+import type { SubscribeOptions } from '../subscription-types.js';
 
 export type ChangeEvent = 'INSERT' | 'UPDATE' | 'DELETE' | '*';
 export type ChangeFilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changesChannel } from './changes.js';
-import { InvalidOptionsError } from './errors.js';
+import { changesChannel } from './channel.js';
+import { InvalidOptionsError } from '../errors.js';
 
 describe('changesChannel', () => {
   it('writes the canonical channel of a table, an event and a filter', () => {
