@@ -7,12 +7,6 @@
 import {
   DISCONNECT_CODES,
   ERROR_CODES,
-  JSON_SUBPROTOCOL,
-  JSON_V2_SUBPROTOCOL,
-  MAX_IDEMPOTENCY_KEY_LENGTH,
-  MSGPACK_SUBPROTOCOL,
-  MSGPACK_V2_SUBPROTOCOL,
-  channelError,
   jsonCodec,
   shouldReconnect,
   type CommandParamsMap,
@@ -22,8 +16,9 @@ import {
   type PublishParams,
   type PublishResult,
   type ResultMap,
-  type RpcParams,
 } from '@relais/protocol';
+import { checkSubscribe, connectParams, publishParams, rpcParams, subprotocolsFor } from './calls.js';
+import { untilReady } from './ready.js';
 import { Connection, type LostReason } from './connection.js';
 import { Dispatcher, type DispatchOptions } from './dispatcher.js';
 import { Emitter, type Disposer, type Listener } from './emitter.js';
@@ -39,8 +34,8 @@ import {
   TransportError,
   type ServerError,
 } from './errors.js';
-import { idempotencyKey } from './ids.js';
-import { CLIENT_VERSION, resolveOptions, type ClientOptions, type Logger, type ResolvedOptions } from './options.js';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { ClientLog } from './client-log.js';
 import type { Request } from './request.js';
 import { StatsCollector, type ClientStats } from './stats.js';
 import { PushRouter } from './push-router.js';
@@ -66,7 +61,7 @@ export class Client {
   readonly #o: ResolvedOptions;
   readonly #timers: Timers;
   readonly #ladder: TransportChooser;
-  readonly #logger: Logger;
+  readonly #logs: ClientLog;
   readonly #emitter: Emitter<ClientEvents>;
   readonly #dispatcher: Dispatcher;
   readonly #stats: StatsCollector;
@@ -80,7 +75,6 @@ export class Client {
   #connection: Connection | undefined;
   #connectResult: ConnectResult | undefined;
   #generation = 0;
-  #debug: boolean;
   #disposeEnvironment: Disposer | undefined;
 
   constructor(url: string, options: ClientOptions = {}) {
@@ -89,16 +83,15 @@ export class Client {
     this.#timers = this.#o.timers ?? defaultTimers;
     this.#ladder = chooseTransports(url, this.#o, this.#timers);
     this.#reconnect = new ReconnectSchedule(this.#timers, this.#o);
-    this.#logger = this.#o.logger ?? (globalThis.console as Logger);
-    this.#debug = this.#o.debug;
-    this.#token = new TokenSource(this.#o.token, this.#o.getToken, (message) => this.#log(message));
+    this.#logs = new ClientLog(this.#o.logger, this.#o.debug);
+    this.#token = new TokenSource(this.#o.token, this.#o.getToken, this.#logs.debug);
     this.#refresher = new TokenRefresher(this.#timers, this.#o.refreshMarginMs, {
       getToken: () => this.#token.fresh(),
       send: (token) => this.#call('refresh', { token }, { direct: true }),
       error: (error) => this.#emitter.emit('error', error),
-      log: (message) => this.#log(message),
+      log: this.#logs.debug,
     });
-    this.#emitter = new Emitter((error, event) => this.#listenerError(error, String(event)));
+    this.#emitter = new Emitter((error, event) => this.#logs.listenerError(error, String(event)));
     this.#dispatcher = new Dispatcher(this.#o.maxQueueSize, this.#timers);
     this.#stats = new StatsCollector(this.#timers);
     this.#host = createSubscriptionHost(this.#subs, {
@@ -110,8 +103,8 @@ export class Client {
       backoff: (attempt) => this.#reconnect.backoff(attempt),
       call: (method, params, options) => this.#call(method, params, options),
       publish: (channel, data, options) => this.publish(channel, data, options),
-      log: (message, ...details) => this.#log(message, ...details),
-      listenerError: (error, event) => this.#listenerError(error, event),
+      log: this.#logs.debug,
+      listenerError: this.#logs.listenerError,
     });
     this.#router = new PushRouter(this.#subs, this.#host, this.#emitter);
   }
@@ -168,18 +161,7 @@ export class Client {
 
   /** Resolves once connected; rejects on close or when the client stops retrying. */
   ready(): Promise<void> {
-    if (this.#state === 'connected') return Promise.resolve();
-    if (this.#state === 'closed') return Promise.reject(new ClientClosedError());
-    return new Promise((resolve, reject) => {
-      const off = this.on('state', (change) => {
-        if (change.state === 'connected') resolve();
-        else if (change.state === 'closed') reject(new ClientClosedError());
-        else if (change.state === 'disconnected' && change.nextRetryAt === undefined) {
-          reject(new DisconnectedError(change.reason ?? 'disconnected', change.code, { cause: change.error }));
-        } else return;
-        off();
-      });
-    });
+    return untilReady(this.#state, (listener) => this.on('state', listener));
   }
 
   /**
@@ -189,10 +171,7 @@ export class Client {
    */
   subscribe<T = unknown>(channel: string, options: SubscribeOptions = {}): Subscription<T> {
     if (this.#state === 'closed') throw new ClientClosedError();
-    const invalid = channelError(channel);
-    if (invalid) throw new InvalidOptionsError(invalid);
-    const since = options.since;
-    if (since && !(since.offset >= 0 && typeof since.epoch === 'string')) throw new InvalidOptionsError('since must be { offset, epoch }');
+    checkSubscribe(channel, options);
     const existing = this.#subs.get(channel);
     if (existing) return existing as unknown as Subscription<T>;
     const sub = new Subscription<T>(this.#host, channel, options);
@@ -225,24 +204,15 @@ export class Client {
    * generated once per call, so a resend after a dropped connection is delivered once.
    */
   publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
-    const key = options.idempotencyKey;
-    if (key !== undefined && (!key || typeof key !== 'string' || options.ephemeral)) {
-      return Promise.reject(new InvalidOptionsError('idempotencyKey must be a string, not on ephemeral'));
+    let params: PublishParams;
+    try {
+      params = publishParams(channel, data, options);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    if (options.ephemeral) return this.#publishEphemeral(channel, data, options);
-    const params: PublishParams = { channel, data, idempotencyKey: key ?? idempotencyKey() };
-    if (options.event !== undefined) params.event = options.event;
-    if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
-    return this.#call('publish', params, { timeoutMs: options.timeoutMs, retry: true });
-  }
-
-  // A typing indicator delivered after a reconnect would be stale: ephemeral publishes go out on
-  // a live connection or fail at once, and are not resent (no idempotency key either).
-  #publishEphemeral(channel: string, data: unknown, options: PublishOptions): Promise<PublishResult> {
+    // Ephemeral publishes go out on a live connection or fail at once, and are not resent.
+    if (!options.ephemeral) return this.#call('publish', params, { timeoutMs: options.timeoutMs, retry: true });
     if (this.#state !== 'connected') return Promise.reject(new NotConnectedError('ephemeral publish'));
-    const params: PublishParams = { channel, data, ephemeral: true };
-    if (options.event !== undefined) params.event = options.event;
-    if (options.excludeSelf !== undefined) params.excludeSelf = options.excludeSelf;
     return this.#call('publish', params, { timeoutMs: options.timeoutMs, direct: true });
   }
 
@@ -253,13 +223,8 @@ export class Client {
    * @example const { now } = await client.rpc<{ now: number }>('time');
    */
   async rpc<R = unknown>(method: string, data?: unknown, options: RpcOptions = {}): Promise<R> {
-    const key = options.idempotencyKey;
-    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-      throw new InvalidOptionsError(`idempotencyKey must be a string of 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
-    }
-    const params: RpcParams = data === undefined ? { method } : { method, data };
-    if (key !== undefined) params.idempotencyKey = key;
-    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs, retry: key !== undefined });
+    const params = rpcParams(method, data, options);
+    const result = await this.#call('rpc', params, { timeoutMs: options.timeoutMs, retry: params.idempotencyKey !== undefined });
     return result?.data as R;
   }
 
@@ -277,7 +242,7 @@ export class Client {
 
   /** Switches debug logging to the logger, at runtime. */
   setDebug(enabled: boolean): void {
-    this.#debug = enabled;
+    this.#logs.debugging = enabled;
   }
 
   /** Every command goes out here; `timeoutMs` defaults to the client's. */
@@ -300,11 +265,8 @@ export class Client {
       return;
     }
     if (generation !== this.#generation) return; // closed while getToken was running
-    const connectParams: ConnectParams = { name: this.#o.name, version: CLIENT_VERSION };
-    if (token !== undefined) connectParams.token = token;
-    if (this.#o.data !== undefined) connectParams.data = this.#o.data;
     try {
-      this.#connection = this.#openConnection(connectParams);
+      this.#connection = this.#openConnection(connectParams(this.#o, token));
     } catch (cause) {
       // A malformed URL or a refused scheme: retrying cannot help.
       const error = new TransportError(`cannot open ${this.#ladder.current} to ${this.url}: ${String(cause)}`, { cause });
@@ -313,28 +275,23 @@ export class Client {
     }
   }
 
-  #openConnection(connectParams: ConnectParams): Connection {
+  #openConnection(params: ConnectParams): Connection {
     // HTTP transports carry JSON whatever the encoding option says.
     const codec = this.#ladder.current === 'websocket' ? this.#o.encoding : jsonCodec;
-    // Protocol v2 (compact publications) first, v1 for older servers, which refuse an offer of
-    // v2 alone: both read and write the same frames but publications, which the parser takes
-    // in either shape, so the codec does not depend on the server's pick.
-    const subprotocols =
-      codec.subprotocol === MSGPACK_SUBPROTOCOL ? [MSGPACK_V2_SUBPROTOCOL, MSGPACK_SUBPROTOCOL] : [JSON_V2_SUBPROTOCOL, JSON_SUBPROTOCOL];
     return new Connection({
       codec,
-      transport: this.#ladder.opener(subprotocols),
+      transport: this.#ladder.opener(subprotocolsFor(codec)),
       timers: this.#timers,
       stats: this.#stats,
       connectTimeoutMs: this.#o.connectTimeoutMs,
-      connectParams,
+      connectParams: params,
       handlers: {
         connected: (result) => this.#onConnected(result),
         push: (push) => this.#router.route(push),
         lost: (reason, retry) => this.#onLost(reason, retry),
         refused: (error, retry) => this.#onRefused(error, retry),
         unavailable: (request) => this.#dispatcher.retryLater(request),
-        log: (message, ...details) => this.#log(message, ...details),
+        log: this.#logs.debug,
       },
     });
   }
@@ -347,21 +304,12 @@ export class Client {
     const previous = this.#state;
     this.#state = 'connected';
     this.#router.sync(result.channels ?? []);
-    // Resubscribe first and flush the queue only once every subscribe has its reply: the server
-    // may run a connection's commands concurrently, and a queued publish must reach our own
-    // resubscribed channel. Calls made meanwhile queue behind, so call order holds.
-    this.#dispatcher.attach(connection, true);
-    const subscribing = [...this.#subs.values()].map((sub) => sub.handleConnected());
-    if (subscribing.length === 0) this.#dispatcher.flush();
-    else {
-      void Promise.allSettled(subscribing).then(() => {
-        if (this.#connection === connection) this.#dispatcher.flush();
-      });
-    }
+    // Resubscribe first; the queue goes out once every subscribe has its reply.
+    this.#dispatcher.attachAfter(connection, () => [...this.#subs.values()].map((sub) => sub.handleConnected()));
     this.#ladder.connected(() => this.#moveBackUp(connection));
     if (this.#token.renewable) this.#refresher.schedule(result.expiresInMs);
-    else if (result.expiresInMs !== undefined) this.#log('the token expires and there is no getToken to renew it');
-    this.#log('connected', result);
+    else if (result.expiresInMs !== undefined) this.#logs.debug('the token expires and there is no getToken to renew it');
+    this.#logs.debug('connected', result);
     this.#emitter.emit('state', { state: 'connected', previous });
     this.#emitter.emit('connected', result);
   }
@@ -369,7 +317,7 @@ export class Client {
   /** A WebSocket opens again while `connection` runs on a fallback: reconnect over it now. */
   #moveBackUp(connection: Connection): void {
     if (this.#connection !== connection || this.#state !== 'connected') return;
-    this.#log('a WebSocket opens again: moving back to it');
+    this.#logs.debug('a WebSocket opens again: moving back to it');
     this.#refresher.stop();
     this.#stats.disconnected();
     this.#dispatcher.detach(connection.close(1000, 'moving to websocket'));
@@ -421,7 +369,7 @@ export class Client {
       return;
     }
     const { attempt, delayMs, nextRetryAt } = plan;
-    this.#log(`reconnect attempt ${attempt} in ${delayMs} ms`);
+    this.#logs.debug(`reconnect attempt ${attempt} in ${delayMs} ms`);
     this.#setState({ state: 'disconnected', ...reason, nextRetryAt, attempt });
     this.#reconnect.wait(delayMs, () => void this.#startConnecting());
   }
@@ -429,7 +377,7 @@ export class Client {
   /** The browser came back online or the tab became visible: skip the backoff wait. */
   #wake(why: string): void {
     if (this.#state !== 'disconnected' || !this.#reconnect.waiting) return;
-    this.#log(`${why}: reconnecting now`);
+    this.#logs.debug(`${why}: reconnecting now`);
     this.#reconnect.cancel();
     void this.#startConnecting();
   }
@@ -437,16 +385,7 @@ export class Client {
   #setState(change: Omit<StateChange, 'previous'>): void {
     const previous = this.#state;
     this.#state = change.state;
-    this.#log(`state ${previous} -> ${change.state}`, change);
+    this.#logs.debug(`state ${previous} -> ${change.state}`, change);
     this.#emitter.emit('state', { ...change, previous });
-  }
-
-  #log(message: string, ...details: unknown[]): void {
-    if (this.#debug) this.#logger.debug(`relais: ${message}`, ...details);
-  }
-
-  #listenerError(error: unknown, event: string): void {
-    const log = this.#logger.error ?? this.#logger.debug;
-    log.call(this.#logger, `relais: a '${event}' listener threw`, error);
   }
 }

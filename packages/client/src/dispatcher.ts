@@ -48,6 +48,23 @@ export class Dispatcher {
     this.#held = hold;
   }
 
+  /**
+   * Attaches `connection`, runs `first` (the resubscribes, sent at once), and holds the queue
+   * until every call it made has settled, then flushes it, unless another connection took its place meanwhile: the server may
+   * run a connection's commands concurrently, and a queued publish must reach our own
+   * resubscribed channel. Calls made meanwhile queue behind, so call order holds.
+   */
+  attachAfter(connection: Connection, first: () => Array<Promise<unknown>>): void {
+    this.attach(connection, true);
+    const calls = first();
+    if (calls.length === 0) this.flush();
+    else {
+      void Promise.allSettled(calls).then(() => {
+        if (this.#connection === connection) this.flush();
+      });
+    }
+  }
+
   /** The connection is gone; `retry` (its unacknowledged idempotent calls) goes back ahead of the queue. */
   detach(retry: Request[]): void {
     this.#connection = undefined;

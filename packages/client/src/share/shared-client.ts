@@ -10,6 +10,7 @@ import { channelError, type ConnectResult, type PublishResult } from '@relais/pr
 import { ChangeSubscription } from '../changes/change-subscription.js';
 import { changeSubscribe, type ChangesOptions, type RowChange } from '../changes/channel.js';
 import { Client } from '../client.js';
+import { ClientLog } from '../client-log.js';
 import { Emitter, type Disposer, type Listener } from '../emitter.js';
 import type { CallOptions, ClientState, RpcOptions } from '../events.js';
 import { ClientClosedError, ConnectionLostError, InvalidOptionsError } from '../errors.js';
@@ -49,11 +50,12 @@ export class SharedClient {
   /** This tab's id among the tabs sharing the connection. */
   readonly tab = idempotencyKey();
   readonly #options: ClientOptions;
+  readonly #logs: ClientLog;
   readonly #share: boolean;
   readonly #openChannel: ((name: string) => ChannelLike) | undefined;
   readonly #locks: LockManagerLike | undefined;
   readonly #worker: (() => SharedWorkerLike) | undefined;
-  readonly #emitter = new Emitter<SharedClientEvents>((error, event) => this.#listenerError(error, String(event)));
+  readonly #emitter = new Emitter<SharedClientEvents>((error, event) => this.#logs.listenerError(error, String(event)));
   readonly #subs = new Map<string, SharedSubscription>();
   readonly #calls = new Map<number, PendingCall>();
   #nextId = 0;
@@ -72,6 +74,7 @@ export class SharedClient {
     if (typeof share !== 'boolean') throw new InvalidOptionsError(`share must be a boolean, got ${JSON.stringify(share)}`);
     this.url = url;
     this.#options = clientOptions;
+    this.#logs = new ClientLog(clientOptions.logger, false);
     this.#share = share;
     this.#openChannel = channel ?? defaultChannel();
     this.#locks = locks ?? defaultLocks();
@@ -243,7 +246,7 @@ export class SharedClient {
       },
       publish: (channel, data, options) => this.publish(channel, data, options),
       call: (call) => this.#call(call),
-      listenerError: (error, event) => this.#listenerError(error, event),
+      listenerError: this.#logs.listenerError,
     };
   }
 
@@ -376,11 +379,6 @@ export class SharedClient {
     const previous = this.#state;
     this.#state = state;
     this.#emitter.emit('state', { state, previous, ...(reason !== undefined && { reason }) });
-  }
-
-  #listenerError(error: unknown, event: string): void {
-    const logger = this.#options.logger ?? globalThis.console;
-    (logger.error ?? logger.debug).call(logger, `relais: a '${event}' listener threw`, error);
   }
 }
 
