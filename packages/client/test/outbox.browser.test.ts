@@ -4,35 +4,15 @@
  * when the browser comes back online the publish is delivered once, the RPC's handler runs
  * once and the reloaded page gets its answer (the `answered` event).
  */
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, bundleForPage, clientSource } from './chromium.js';
 import { killNode, startNode, type Node } from './nodes.js';
 
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
 /** One bundle with the client and the outbox, as an app's bundler would make it. */
-async function bundle(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `export { Client } from ${JSON.stringify(source('../src/index.ts'))};
-        export { Outbox } from ${JSON.stringify(source('../src/outbox/index.ts'))};`,
-      resolveDir: source('.'),
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    alias: { '@relais/protocol': source('../../protocol/src/index.ts') },
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0]!.text;
-}
+const bundle = (): Promise<string> =>
+  bundleForPage(`export { Client } from ${clientSource('index.ts')}; export { Outbox } from ${clientSource('outbox/index.ts')};`);
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">

@@ -4,34 +4,20 @@
  * another takes over and every remaining tab still gets every publication exactly once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './chromium.js';
+import { bundleForPage, clientSource, launchChromium } from './chromium.js';
 import { killNode, startNode, until, type Node } from './nodes.js';
 
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
 /** The share entry point as an ES module for the pages; `worker` is the SharedWorker's script. */
-async function bundle(entry: 'page' | 'worker'): Promise<string> {
-  const share = JSON.stringify(source('../src/share/index.ts'));
-  const contents =
-    entry === 'page'
-      ? `export * from ${share};`
-      : `import { serveSharedWorker } from ${share};
-         serveSharedWorker('ws://' + self.location.host + '/connection/websocket', { transports: ['websocket'] });`;
-  const result = await build({
-    stdin: { contents, resolveDir: source('.'), loader: 'ts' },
-    bundle: true,
-    format: entry === 'page' ? 'esm' : 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    alias: { '@relais/protocol': source('../../protocol/src/index.ts') },
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0]!.text;
+function bundle(entry: 'page' | 'worker'): Promise<string> {
+  const share = clientSource('share/index.ts');
+  if (entry === 'page') return bundleForPage(`export * from ${share};`);
+  return bundleForPage(
+    `import { serveSharedWorker } from ${share};
+     serveSharedWorker('ws://' + self.location.host + '/connection/websocket', { transports: ['websocket'] });`,
+    'iife',
+  );
 }
 
 const PAGE = `<!doctype html>

@@ -8,34 +8,17 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestNodes } from '@relais/server/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../client/test/chromium.js';
+import { bundleForPage, clientSource, launchChromium } from '../../client/test/chromium.js';
 import { PostgresChanges } from '../src/index.js';
 import { DATABASE_URL, usePostgres } from './pg-helpers.js';
 
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+/** The snapshot grant of the feed under test (PostgresChanges' snapshotGrantMs). */
+const GRANT_MS = 2_000;
 
-async function bundleShare(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `export * from ${JSON.stringify(source('../../client/src/share/index.ts'))};`,
-      resolveDir: source('.'),
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    alias: { '@relais/protocol': source('../../protocol/src/index.ts') },
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0]!.text;
-}
+const bundleShare = (): Promise<string> => bundleForPage(`export * from ${clientSource('share/index.ts')};`);
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -106,8 +89,9 @@ describe('SharedClient.subscribeChanges in Chromium', () => {
       slot: names.slot,
       publication: names.publication,
       registryTable: names.registry,
-      // Short, so that the third tab comes after the grant of the shared subscribe expired.
-      snapshotGrantMs: 100,
+      // Short, so that the third tab comes after the grant of the shared subscribe expired, but
+      // long enough for a loaded machine to ask for the first snapshot within it.
+      snapshotGrantMs: GRANT_MS,
     });
     pg.onCleanup(() => changes.close());
     await changes.start();
@@ -124,7 +108,7 @@ describe('SharedClient.subscribeChanges in Chromium', () => {
       };
       const probe = (page: Page) => page.evaluate(() => window.probe);
       const tabs = [await open(), await open()];
-      const granted = Date.now(); // after the shared subscribe, whose snapshot grant lasts 100 ms
+      const granted = Date.now(); // after the shared subscribe, whose snapshot grant lasts GRANT_MS
       expect(node.relais.stats().connections).toBe(1);
       for (const tab of tabs) expect((await probe(tab)).snapshots).toEqual([[1, 2, 3]]);
 
@@ -132,7 +116,7 @@ describe('SharedClient.subscribeChanges in Chromium', () => {
       for (const tab of tabs) await tab.waitForFunction(() => window.probe.changes.length >= 3);
       // A tab opened now, once the grant of the shared subscribe is over, reads the rows committed
       // by now (the leader subscribes the channel again for it), then only what comes after.
-      while (Date.now() < granted + 150) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (Date.now() < granted + GRANT_MS + 50) await new Promise((resolve) => setTimeout(resolve, 20));
       tabs.push(await open());
       expect((await probe(tabs[2]!)).snapshots).toEqual([range(1, 6)]);
       await pg.sql(`INSERT INTO "${table}" (id) SELECT generate_series(7, 9)`);
