@@ -227,7 +227,7 @@ export class Relais {
    * Rejects with a TypeError data that not every subscriber could receive (see docs/protocol.md
    * §9): nested deeper than maxDataDepth, or not carried identically by JSON and MessagePack.
    */
-  async publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
+  publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
     return this.#parts.channels.publish(channel, data, options);
   }
 
@@ -235,22 +235,22 @@ export class Relais {
    * Reads a channel's kept publications and current position (namespaces with history).
    * @example const { publications, position } = await relais.history('chat:lobby', { limit: 50, reverse: true });
    */
-  async history(channel: string, query: HistoryQuery = {}): Promise<HistoryResult> {
+  history(channel: string, query: HistoryQuery = {}): Promise<HistoryResult> {
     return this.#parts.channels.history(channel, query);
   }
 
   /** Drops the kept publications of a channel; its offset and epoch stay (namespaces with history). */
-  async removeHistory(channel: string): Promise<void> {
+  removeHistory(channel: string): Promise<void> {
     return this.#parts.channels.removeHistory(channel);
   }
 
   /** Who is in a channel, across the cluster, keyed by client id (namespaces with presence). */
-  async presence(channel: string): Promise<Record<string, ClientInfo>> {
+  presence(channel: string): Promise<Record<string, ClientInfo>> {
     return this.#parts.channels.presence(channel);
   }
 
   /** How many clients and distinct users are in a channel (namespaces with presence). */
-  async presenceStats(channel: string): Promise<PresenceStats> {
+  presenceStats(channel: string): Promise<PresenceStats> {
     return this.#parts.channels.presenceStats(channel);
   }
 
@@ -273,7 +273,7 @@ export class Relais {
    * Subscribes a connection to a channel from the server and sends it a `subscribe` push.
    * Resolves false when the connection is not on this node or already holds the channel.
    */
-  async subscribe(client: string, channel: string, data?: unknown): Promise<boolean> {
+  subscribe(client: string, channel: string, data?: unknown): Promise<boolean> {
     return this.#parts.channels.subscribe(client, channel, data);
   }
 

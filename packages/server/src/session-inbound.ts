@@ -2,7 +2,8 @@
  * @module session-inbound
  * A connection's inbound side: decoding and parsing a message into commands, the byte and
  * command limits, the order rules (connect first; commands pipelined with connect wait for it),
- * and the dispatch of each command to its handler in commands/. One per Session.
+ * and the dispatch of each command to its handler in commands/. One per Session; the hold on
+ * flushes while pipelined commands run is the Session's (its write path).
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -19,15 +20,21 @@ import {
 import { answer, fail, type AnsweredSession } from './commands/answer.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
 import type { CommandHandler, NodeServices } from './commands/context.js';
-import { sharedFlushQueue, type Flushable } from './flush-queue.js';
 import type { Verdict } from './rate-limit/rate-limiter.js';
 
 /** What the inbound side needs of its connection. */
-export type InboundSession = AnsweredSession & Flushable;
+export interface InboundSession extends AnsweredSession {
+  /** Holds the connection's flushes while the commands pipelined with connect run. */
+  holdFlushes(): void;
+  /** Whether flushes are held. */
+  readonly flushesHeld: boolean;
+  /** Releases the hold: what was queued meanwhile goes out as one message. */
+  releaseConnectHold(): void;
+}
 
 // Module-level, so that the connect pipeline's fallback allocates no closure per connection.
-function releaseConnectHold(inbound: SessionInbound): void {
-  inbound.releaseConnectHold();
+function releaseConnectHold(session: InboundSession): void {
+  session.releaseConnectHold();
 }
 
 export class SessionInbound {
@@ -35,14 +42,6 @@ export class SessionInbound {
   readonly #node: NodeServices;
   /** Commands that arrived while `connect` ran; dispatched once it succeeded. */
   #afterConnect: Command[] | undefined;
-  /**
-   * While the commands pipelined with `connect` run: the connect reply waits for theirs, so
-   * that all go out as one message (one write instead of one per reply). Released when the
-   * last of them answered, or at the next turn of the event loop, whichever comes first.
-   */
-  #connectHold = false;
-  /** A flush came while #connectHold was set: the release asks the flush queue again. */
-  #flushParked = false;
   /** Commands whose handler has not answered yet. */
   #pending = 0;
 
@@ -79,26 +78,11 @@ export class SessionInbound {
     const queued = this.#afterConnect ?? [];
     this.#afterConnect = undefined;
     if (queued.length === 0) return;
-    this.#connectHold = true;
+    const session = this.#session;
+    session.holdFlushes();
     for (const command of queued) this.#route(command);
-    if (this.#pending === 0) this.releaseConnectHold();
-    else if (this.#connectHold) setImmediate(releaseConnectHold, this);
-  }
-
-  /** The commands pipelined with connect answered, or a turn of the event loop passed. */
-  releaseConnectHold(): void {
-    if (!this.#connectHold) return;
-    this.#connectHold = false;
-    if (!this.#flushParked) return;
-    this.#flushParked = false;
-    sharedFlushQueue.add(this.#session);
-  }
-
-  /** Whether a flush must wait for the connect hold's release (then it is parked, and asked again). */
-  holdsFlush(): boolean {
-    if (!this.#connectHold) return false;
-    this.#flushParked = true;
-    return true;
+    if (this.#pending === 0) session.releaseConnectHold();
+    else if (session.flushesHeld) setImmediate(releaseConnectHold, session);
   }
 
   /** The connection closed: the commands waiting for connect are dropped. */
@@ -169,13 +153,13 @@ export class SessionInbound {
         this.#pending--;
         answer(session, command, handled, this.#node);
         this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
-        if (this.#pending === 0) this.releaseConnectHold();
+        if (this.#pending === 0) session.releaseConnectHold();
       },
       (error: unknown) => {
         this.#pending--;
         fail(session, command, error, this.#node.logger);
         this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
-        if (this.#pending === 0) this.releaseConnectHold();
+        if (this.#pending === 0) session.releaseConnectHold();
       },
     );
   }

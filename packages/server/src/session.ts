@@ -66,6 +66,14 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   readonly #outbox = new Outbox();
   #flushScheduled = false;
   readonly #inbound: SessionInbound;
+  /**
+   * While the commands pipelined with `connect` run: the connect reply waits for theirs, so
+   * that all go out as one message (one write instead of one per reply). Released when the
+   * last of them answered, or at the next turn of the event loop, whichever comes first.
+   */
+  #connectHold = false;
+  /** A flush came while #connectHold was set: the release asks the flush queue again. */
+  #flushParked = false;
 
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
@@ -137,7 +145,21 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
 
   /** @internal The commands pipelined with connect answered, or a turn of the event loop passed. */
   releaseConnectHold(): void {
-    this.#inbound.releaseConnectHold();
+    if (!this.#connectHold) return;
+    this.#connectHold = false;
+    if (!this.#flushParked) return;
+    this.#flushParked = false;
+    sharedFlushQueue.add(this);
+  }
+
+  /** @internal Holds flushes while the commands pipelined with connect run (see #connectHold). */
+  holdFlushes(): void {
+    this.#connectHold = true;
+  }
+
+  /** @internal Whether flushes are held (see #connectHold). */
+  get flushesHeld(): boolean {
+    return this.#connectHold;
   }
 
   /** Feeds one inbound transport message. Never throws. */
@@ -245,7 +267,8 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   /** @internal Called by the flush queue: writes what is queued as one transport message. */
   flushOutbox(): void {
     if (!this.#flushScheduled) return;
-    if (!this.#inbound.holdsFlush()) this.#flush();
+    if (this.#connectHold) this.#flushParked = true;
+    else this.#flush();
   }
 
   /**
