@@ -27,7 +27,6 @@
  *   --docs-from=A[,B]    only rewrite docs/benchmarks.md from saved runs (bench/results/*.json);
  *                        a scenario in a later run replaces the same scenario of an earlier one
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -40,91 +39,8 @@ import { runOverload } from './overload.mjs';
 import { DISRUPT_SERVER_OPTIONS, runAvalanche, runJitter } from './disrupt.mjs';
 import { runFanout, runIdle, runMaxRate, runRpc, withVariant } from './scenarios.mjs';
 import { VARIANTS } from './servers/index.mjs';
-
-const SCENARIOS = ['fanout', 'maxrate', 'channels', 'idle', 'capacity', 'rpc', 'overload', 'jitter', 'avalanche'];
-/** The variants of the disruption scenarios: servers that can recover a client, and Socket.IO both ways. */
-const DISRUPT_VARIANTS = {
-  jitter: ['relais', 'relais-redis', 'socketio', 'socketio-csr'],
-  // Two nodes each: a memory node cannot give another node's clients what they missed.
-  // relais-redis-drain: the same nodes with drainWindowMs, to measure what spreading the closes does.
-  avalanche: ['relais-redis', 'relais-redis-drain', 'socketio', 'socketio-csr'],
-};
-
-/**
- * Loads and windows of a full run (about 35 minutes with the Redis variant before jitter and
- * avalanche, which add roughly 30 more: estimated from their quick plans, not timed at full
- * size) and of --quick (about 3 minutes, and 9 for jitter and avalanche).
- * overload.slowShare: the share of subscribers that stop reading once subscribed;
- * overload.payloadBytes: about how large each published payload is (default about 70 bytes).
- */
-const PLANS = {
-  full: {
-    fanout: {
-      loads: [
-        [1_000, 50],
-        [5_000, 10],
-        [10_000, 5],
-      ],
-      warmupMs: 2_000,
-      measureMs: 5_000,
-    },
-    maxrate: {
-      cases: [
-        { clients: 1_000, start: 40, high: 1_280, steps: 6 },
-        { clients: 5_000, start: 10, high: 320, steps: 5 },
-      ],
-      warmupMs: 1_000,
-      measureMs: 2_000,
-    },
-    channels: { clients: 10_000, channels: 1_000, rate: 5_000, warmupMs: 2_000, measureMs: 5_000 },
-    idle: { clients: 10_000, timedClients: 5_000, channels: 1_000 },
-    // As many as the machine allows, up to this (bench/capacity.mjs says what capped a run).
-    capacity: { clients: 100_000, channels: 1_000 },
-    rpc: { warmup: 300, calls: 3_000 },
-    overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
-    // Every client killed about every 15 s (± 20 %), offline 2–3 s; a steady stream of `rate` msg/s.
-    jitter: {
-      clients: 10_000,
-      rate: 10,
-      durationMs: 60_000,
-      intervalMs: 15_000,
-      spread: 0.2,
-      minOfflineMs: 2_000,
-      offlineSpreadMs: 1_000,
-      settleMs: 30_000,
-    },
-    // Each of 2 nodes restarted in turn, `settleMs` apart; clients not back within `deadlineMs` after the last count as never back.
-    avalanche: { clients: 5_000, rate: 10, settleMs: 10_000, deadlineMs: 30_000 },
-  },
-  quick: {
-    fanout: {
-      loads: [
-        [1_000, 50],
-        [5_000, 10],
-      ],
-      warmupMs: 1_000,
-      measureMs: 2_000,
-    },
-    maxrate: { cases: [{ clients: 1_000, start: 40, high: 1_280, steps: 4 }], warmupMs: 500, measureMs: 1_500 },
-    channels: { clients: 2_000, channels: 200, rate: 2_000, warmupMs: 1_000, measureMs: 2_000 },
-    idle: { clients: 2_000, timedClients: 2_000, channels: 200 },
-    capacity: { clients: 5_000, channels: 200 },
-    rpc: { warmup: 100, calls: 500 },
-    // As long as a full run's: the slow clients' kernel buffers (about 4 MB each here) fill first.
-    overload: { clients: 1_000, slowShare: 0.1, rate: 1_000, payloadBytes: 512, durationMs: 10_000 },
-    jitter: {
-      clients: 500,
-      rate: 10,
-      durationMs: 30_000,
-      intervalMs: 15_000,
-      spread: 0.2,
-      minOfflineMs: 2_000,
-      offlineSpreadMs: 1_000,
-      settleMs: 15_000,
-    },
-    avalanche: { clients: 500, rate: 10, settleMs: 6_000, deadlineMs: 20_000 },
-  },
-};
+import { DISRUPT_VARIANTS, PLANS, SCENARIOS, list, planOverrides } from './plans.mjs';
+import { codeVersion, mergeRuns, writeDocs } from './run-record.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -142,34 +58,11 @@ const { values: flags } = parseArgs({
   },
 });
 
-function list(value, known, what, defaults = known) {
-  if (value === undefined) return defaults;
-  const picked = value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  for (const item of picked) if (!known.includes(item)) throw new Error(`unknown ${what} "${item}"; known: ${known.join(', ')}`);
-  return picked;
-}
-
 const mode = flags.quick ? 'quick' : 'full';
 const plan = PLANS[mode];
 for (const kind of ['overload', 'jitter', 'avalanche'])
   if (flags[kind] !== undefined) plan[kind] = { ...plan[kind], ...planOverrides(kind, flags[kind]) };
 
-/** `clients:200,rate:500` → { clients: 200, rate: 500 }, known keys of plan `kind` and finite numbers only. */
-function planOverrides(kind, value) {
-  const known = Object.keys(PLANS.full[kind]);
-  const out = {};
-  for (const pair of value.split(',').filter(Boolean)) {
-    const [key, raw] = pair.split(':');
-    const number = Number(raw);
-    if (!known.includes(key)) throw new Error(`--${kind}: unknown key "${key}"; known: ${known.join(', ')}`);
-    if (!Number.isFinite(number) || number < 0) throw new Error(`--${kind}: ${key} must be a non-negative number, got "${raw}"`);
-    out[key] = number;
-  }
-  return out;
-}
 const scenarios = list(flags.scenarios, SCENARIOS, 'scenario');
 // Opt-in variants (relais-metrics) run only when --variants names them.
 let variants = list(
@@ -181,6 +74,7 @@ let variants = list(
 const reps = flags.reps === undefined ? (flags.quick ? 1 : 3) : Number(flags.reps);
 if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps must be a positive integer');
 const root = fileURLToPath(new URL('..', import.meta.url));
+const docsPath = `${root}docs/benchmarks.md`;
 const resultsDir = `${root}bench/results`;
 const profDir = `${resultsDir}/profiles`;
 mkdirSync(profDir, { recursive: true });
@@ -221,26 +115,10 @@ function compact(result) {
     .join(' ');
 }
 
-/** Marks the hand-kept end of docs/benchmarks.md (runs of other scripts, e.g. bench/pg-changes.mjs): kept on regeneration. */
-const KEPT_MARKER = '<!-- Kept by hand from here on: not generated by bench/report.mjs, kept when it rewrites this page. -->';
-
-/** Writes docs/benchmarks.md: the generated page, then the hand-kept sections of the current one. */
-function writeDocs(markdown) {
-  const path = `${root}docs/benchmarks.md`;
-  let current = '';
-  try {
-    current = readFileSync(path, 'utf8');
-  } catch {
-    // No page yet: nothing kept.
-  }
-  const at = current.indexOf(KEPT_MARKER);
-  writeFileSync(path, at === -1 ? markdown : `${markdown.trimEnd()}\n\n${current.slice(at)}`);
-}
-
 async function main() {
   if (flags['docs-from']) {
     const runs = flags['docs-from'].split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')));
-    writeDocs(renderMarkdown(mergeRuns(runs)));
+    writeDocs(docsPath, renderMarkdown(mergeRuns(runs)));
     console.log(`wrote docs/benchmarks.md from ${flags['docs-from']}`);
     return;
   }
@@ -323,7 +201,7 @@ async function main() {
     ),
     startedAt: startedAt.toISOString(),
     minutes: (Date.now() - startedAt.getTime()) / 60_000,
-    code: codeVersion(),
+    code: codeVersion(root),
     machine: machine(),
     ...(redis ? { redis } : {}),
     results,
@@ -333,7 +211,7 @@ async function main() {
   console.log(`\nraw results: ${file} (${run.minutes.toFixed(1)} min)`);
   for (const [scenario, runs] of Object.entries(results)) console.log(scenario, JSON.stringify(summarize(runs)));
   if (flags['write-docs']) {
-    writeDocs(renderMarkdown(run));
+    writeDocs(docsPath, renderMarkdown(run));
     console.log('wrote docs/benchmarks.md');
   }
 }
@@ -370,40 +248,8 @@ function disruptVariants(kind) {
   return own.filter((variant) => !VARIANTS[variant].redis || redisAnswered);
 }
 
-/** One run from several: later runs' scenarios replace earlier ones; each keeps its command. */
-function mergeRuns(runs) {
-  const [first, ...rest] = runs;
-  const merged = { ...first, results: { ...first.results }, plan: { ...first.plan }, sources: [] };
-  for (const run of runs) {
-    merged.sources.push({
-      command: run.command,
-      startedAt: run.startedAt,
-      minutes: run.minutes,
-      code: run.code,
-      scenarios: Object.keys(run.results),
-    });
-  }
-  for (const run of rest) {
-    Object.assign(merged.results, run.results);
-    for (const key of Object.keys(run.plan))
-      if (Object.keys(run.results).some((name) => name.startsWith(key))) merged.plan[key] = run.plan[key];
-  }
-  return merged;
-}
-
 main().catch((error) => {
   console.error(error);
   killAll();
   process.exit(1);
 });
-
-/** The measured code: the commit, and whether the work tree had changes. */
-function codeVersion() {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${commit} with uncommitted changes` : commit;
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
-}

@@ -3,67 +3,32 @@
  * A relais node: wires the broker, the hub, hooks and transports, and offers the server API.
  */
 import type { Server } from 'node:http';
-import { DISCONNECT_CODES, isDisconnectCode, type ClientInfo, type PublishResult } from '@relais/protocol';
+import { DISCONNECT_CODES, type ClientInfo, type PublishResult } from '@relais/protocol';
 import type { ApiStatsSnapshot } from './api/api-stats.js';
-import { ServerApi } from './api/install.js';
-import type { BrokerPublishOptions, HistoryQuery, HistoryResult } from './broker.js';
-import { Cluster } from './cluster/cluster.js';
-import { MemoryControlLink } from './cluster/memory-control-link.js';
+import type { HistoryQuery, HistoryResult } from './broker.js';
+import type { Cluster } from './cluster/cluster.js';
 import type { CommandSession, NodeServices } from './commands/context.js';
-import { checkData } from './data-checks.js';
-import { LocalDelivery } from './delivery.js';
 import type { ConnectingHook, MessageHook, PublishHook, RefreshHook, RpcHandler, SubRefreshHook, SubscribeHook } from './events.js';
-import { silentLogger } from './logger.js';
-import { installProxy } from './proxy/proxy-hooks.js';
-import {
-  HttpRoutes,
-  closeServer,
-  createNodeServer,
-  listenOn,
-  pathOf,
-  type HealthSource,
-  type HttpRoute,
-  type Readiness,
-  type RequestHandler,
-} from './http.js';
+import { closeServer, createNodeServer, listenOn, pathOf, type HttpRoute, type Readiness, type RequestHandler } from './http.js';
 import type { FrontendTraffic, MetricsSnapshot } from './metrics/metrics.js';
-import { engineName } from './metrics/instrumented-engine.js';
-import { metricsHandler } from './metrics/metrics-route.js';
 import type { Metric } from './metrics/prometheus.js';
-import { ProcessMetrics } from './metrics/process-metrics.js';
-import { EventLoopLag, NODE_STATS_MESSAGE, gatherNodeStats, type NodeStats, type NodeStatsError } from './metrics/node-stats.js';
-import { createNodeServices } from './node-services.js';
+import { EventLoopLag, gatherNodeStats, type NodeStats, type NodeStatsError } from './metrics/node-stats.js';
+import { closeWiredNode, nodeMetricsHandler, wireNode, type WiredNode } from './node-wiring.js';
 import { resolveOptions, type RelaisOptions, type ResolvedOptions } from './options.js';
 import type { PresenceStats } from './presence.js';
-import { closeSpread } from './drain.js';
 import { Session } from './session.js';
 import { InProcessConnection, type InProcessConnectOptions, type InProcessPeer } from './frontends/in-process-connection.js';
-import { frameBytes } from './transport.js';
 import type { Transport } from './transport.js';
-import { HttpStreams } from './transports/http-streams.js';
-import { WsEndpoint } from './transports/ws.js';
-import {
-  SERVER_UNSUBSCRIBE_CODE,
-  checkChannel,
-  serverPublication,
-  targetedSessions,
-  type DisconnectTarget,
-  type ListenOptions,
-  type ServerPublishOptions,
-} from './server-api.js';
+import type { WsEndpoint } from './transports/ws.js';
+import type { DisconnectTarget, ListenOptions, ServerPublishOptions } from './server-api.js';
+import type { TraceTarget } from './trace/trace-frame.js';
+import type { TraceHandle, TraceListener } from './trace/trace-viewers.js';
+import { SERVER_VERSION } from './version.js';
 
 export { SERVER_UNSUBSCRIBE_CODE, type DisconnectTarget, type ListenOptions, type ServerPublishOptions } from './server-api.js';
-import { SERVER_VERSION } from './version.js';
-import { TRACE_MESSAGES, Tracer, type TraceStart } from './trace/tracer.js';
-import type { TraceTarget } from './trace/trace-frame.js';
-import { MAX_TRACE_BATCH_FRAMES, TRACE_FLUSH_MS, TraceViewers, type TraceHandle, type TraceListener } from './trace/trace-viewers.js';
+export { METRICS_PATH } from './node-wiring.js';
 
 type NodeState = 'running' | 'closing' | 'closed';
-
-/** The path of the Prometheus endpoint, when the `metrics` option is on. */
-export const METRICS_PATH = '/metrics';
-/** How long a command sent over HTTP to another node's stream waits for that node, in ms. */
-const FORWARD_TIMEOUT_MS = 5_000;
 
 /**
  * A relais node. Create it with `createRelais`.
@@ -80,56 +45,29 @@ export class Relais {
    */
   readonly cluster: Cluster;
   readonly #startedAt = Date.now();
-  readonly #services: NodeServices;
   readonly #sessions = new Set<CommandSession>();
-  readonly #endpoint: WsEndpoint;
-  readonly #started: Promise<void>;
-  readonly #routes = new HttpRoutes();
-  readonly #api: ServerApi;
+  readonly #lag = new EventLoopLag();
+  readonly #parts: WiredNode;
+  readonly #services: NodeServices;
   #server: Server | undefined;
   #state: NodeState = 'running';
   #engine: 'starting' | 'started' | 'failed' = 'starting';
-  readonly #process: ProcessMetrics | undefined;
   #closed: Promise<void> | undefined;
-  readonly #tracer: Tracer;
-  readonly #viewers: TraceViewers;
-  readonly #lag = new EventLoopLag();
-  /** Removes the backend hooks of the `proxy` option and closes their connections. */
-  readonly #uninstallProxy: (() => void) | undefined;
 
   constructor(options: RelaisOptions = {}) {
     this.options = resolveOptions(options);
-    const logger = this.options.logger ?? silentLogger;
-    // Sends through the cluster, which is built from the services below: used only once a trace runs.
-    this.#tracer = new Tracer({
-      nodeId: this.options.nodeId,
-      send: (to, type, body) => this.cluster.send(to, type, body),
-      sessions: () => this.#sessions,
-      flushMs: TRACE_FLUSH_MS,
-      maxBatchFrames: MAX_TRACE_BATCH_FRAMES,
-      logger,
+    this.#parts = wireNode(this.options, {
+      node: this,
+      sessions: this.#sessions,
+      startedAt: this.#startedAt,
+      lag: this.#lag,
+      isClosing: () => this.#state !== 'running',
+      accept: (transport) => this.accept(transport),
+      sessionClosed: (session, code) => this.#sessionClosed(session, code),
     });
-    this.#services = createNodeServices(this.options, (session, code) => this.#sessionClosed(session, code), this.#tracer);
-    this.#services.presence.start();
-    const { broker } = this.#services;
-    this.cluster = new Cluster(broker.controlLink?.() ?? new MemoryControlLink(), {
-      nodeId: this.options.nodeId,
-      heartbeatMs: this.options.clusterHeartbeatMs,
-      info: () => ({
-        id: this.options.nodeId,
-        startedAt: this.#startedAt,
-        version: SERVER_VERSION,
-        connections: this.#sessions.size,
-        subscriptions: this.#services.metrics.subscriptions,
-      }),
-      logger,
-    });
-    this.cluster.handle(TRACE_MESSAGES.start, (body) => this.#tracer.start(body as TraceStart));
-    this.cluster.handle(TRACE_MESSAGES.stop, (body) => this.#tracer.stop((body as { id: string }).id));
-    this.cluster.handle(NODE_STATS_MESSAGE, () => this.#nodeStats());
-    this.#viewers = new TraceViewers({ nodeId: this.options.nodeId, cluster: this.cluster, logger });
-    this.#started = broker.start(new LocalDelivery(this.#services.hub, this.#sessions, logger)).then(() => this.cluster.start());
-    this.#started.then(
+    this.#services = this.#parts.services;
+    this.cluster = this.#parts.cluster;
+    this.#parts.started.then(
       () => {
         this.#engine = 'started';
       },
@@ -138,57 +76,6 @@ export class Relais {
         this.#services.logger.error({ err: error }, 'engine failed to start');
       },
     );
-    const { limiter, hooks, metrics } = this.#services;
-    if (this.options.proxy) this.#uninstallProxy = installProxy({ hooks, logger, metrics }, this.options.proxy);
-    this.#endpoint = new WsEndpoint({
-      maxMessageBytes: this.options.maxMessageBytes,
-      compression: this.options.compression,
-      trustedProxies: this.options.trustedProxies,
-      admission: { allowedOrigins: this.options.allowedOrigins, admitConnection: (address) => limiter.admitConnection(address) },
-      logger: this.#services.logger,
-      metrics: this.#services.metrics,
-      isClosing: () => this.#state !== 'running',
-      accept: (transport) => this.accept(transport),
-    });
-    if (this.options.httpTransports) {
-      const streams = new HttpStreams({
-        nodeId: this.options.nodeId,
-        maxMessageBytes: this.options.maxMessageBytes,
-        trustedProxies: this.options.trustedProxies,
-        admission: { allowedOrigins: this.options.allowedOrigins, admitConnection: (address) => limiter.admitConnection(address) },
-        logger,
-        metrics: this.#services.metrics,
-        isClosing: () => this.#state !== 'running',
-        accept: (transport) => this.accept(transport),
-        cluster: this.cluster,
-        forwardTimeoutMs: FORWARD_TIMEOUT_MS,
-      });
-      for (const route of streams.routes()) this.#routes.add(route);
-    }
-    const websocket = this.#endpoint.handleUpgrade.bind(this.#endpoint);
-    this.#routes.add({ path: this.options.path, upgrade: websocket });
-    if (this.options.path !== '/') this.#routes.add({ path: '/', upgrade: websocket });
-    this.#api = new ServerApi({
-      node: this,
-      hub: this.#services.hub,
-      services: this.#services,
-      cluster: this.cluster,
-      routes: this.#routes,
-      rules: (channel) => this.#services.channels.find(channel),
-      options: this.options,
-      logger,
-      isClosing: () => this.#state !== 'running',
-      registry: this.#services.metrics.registry,
-    });
-    if (this.options.metrics) {
-      const { metrics } = this.#services;
-      metrics.nodeInfo(this.options.nodeId, SERVER_VERSION, engineName(this.options.engine?.broker));
-      this.#process = new ProcessMetrics(metrics.registry);
-      this.#process.start();
-      // With apiPort, the metrics are served there, beside the API, and not on the public port.
-      const route = { path: METRICS_PATH, request: this.metricsHandler() };
-      if (!this.#api.mount(route)) this.#routes.add(route);
-    }
   }
 
   /**
@@ -206,11 +93,7 @@ export class Relais {
    * or server to serve it elsewhere.
    */
   metricsHandler(): RequestHandler {
-    const { metrics } = this.#services;
-    return metricsHandler({
-      render: () => metrics.registry.render(),
-      token: this.options.metrics ? this.options.metrics.token : undefined,
-    });
+    return nodeMetricsHandler(this.options, this.#services);
   }
 
   /**
@@ -262,7 +145,7 @@ export class Relais {
    * @example relais.route({ path: '/hello', request: (req, res) => (res.end('hi'), true) });
    */
   route(route: HttpRoute): () => void {
-    return this.#routes.add(route);
+    return this.#parts.routes.add(route);
   }
 
   /**
@@ -277,20 +160,20 @@ export class Relais {
   }: ListenOptions): Promise<{ port: number; host: string; api?: { port: number; host: string } }> {
     if (this.#server) throw new Error('relais is already listening');
     if (this.#state !== 'running') throw new Error('relais is closed');
-    await this.#started;
+    await this.#parts.started;
     const server = createNodeServer({
-      health: this.#healthSource(),
+      health: { connections: () => this.#sessions.size, isClosing: () => this.#state !== 'running', readiness: () => this.readiness() },
       version: SERVER_VERSION,
       fallback,
       onError: (error) => this.#services.logger.error({ err: error }, 'http fallback failed'),
-      routes: this.#routes,
+      routes: this.#parts.routes,
       onRefusedUpgrade: (reason) => this.#services.metrics.refused(reason),
       maxPendingConnections: this.options.limits.maxPendingConnections,
       handshakeTimeoutMs: this.options.limits.handshakeTimeoutMs,
     });
     this.#server = server;
     const address = await listenOn(server, port, host);
-    const api = await this.#api.listen(host);
+    const api = await this.#parts.api.listen(host);
     return api ? { ...address, api } : address;
   }
 
@@ -300,7 +183,7 @@ export class Relais {
    */
   attach(server: Server, { path = this.options.path }: { path?: string } = {}): () => void {
     const listener = (...[req, socket, head]: Parameters<WsEndpoint['handleUpgrade']>): void => {
-      if (pathOf(req) === path) this.#endpoint.handleUpgrade(req, socket, head);
+      if (pathOf(req) === path) this.#parts.endpoint.handleUpgrade(req, socket, head);
     };
     server.on('upgrade', listener);
     return () => server.off('upgrade', listener);
@@ -344,101 +227,59 @@ export class Relais {
    * Rejects with a TypeError data that not every subscriber could receive (see docs/protocol.md
    * §9): nested deeper than maxDataDepth, or not carried identically by JSON and MessagePack.
    */
-  async publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
-    const pub = serverPublication(channel, data, options, this.options.maxDataDepth);
-    await this.#started;
-    const publish: BrokerPublishOptions = { idempotencyKey: options.idempotencyKey, idempotencyTtlMs: this.options.idempotencyTtlMs };
-    const history = this.#services.channels.find(channel)?.history;
-    if (history && !options.ephemeral) publish.history = history;
-    const result = await this.#services.broker.publish(pub, publish);
-    this.#services.metrics.published(channel, 'server');
-    return result;
+  publish(channel: string, data: unknown, options: ServerPublishOptions = {}): Promise<PublishResult> {
+    return this.#parts.channels.publish(channel, data, options);
   }
 
   /**
    * Reads a channel's kept publications and current position (namespaces with history).
    * @example const { publications, position } = await relais.history('chat:lobby', { limit: 50, reverse: true });
    */
-  async history(channel: string, query: HistoryQuery = {}): Promise<HistoryResult> {
-    checkChannel(channel);
-    if (!this.#services.channels.find(channel)?.history)
-      throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
-    await this.#started;
-    return this.#services.broker.history(channel, query);
+  history(channel: string, query: HistoryQuery = {}): Promise<HistoryResult> {
+    return this.#parts.channels.history(channel, query);
   }
 
   /** Drops the kept publications of a channel; its offset and epoch stay (namespaces with history). */
-  async removeHistory(channel: string): Promise<void> {
-    checkChannel(channel);
-    if (!this.#services.channels.find(channel)?.history)
-      throw new TypeError(`history is not enabled for ${channel}: set historySize and historyTtlMs on its namespace`);
-    await this.#started;
-    await this.#services.broker.removeHistory(channel);
+  removeHistory(channel: string): Promise<void> {
+    return this.#parts.channels.removeHistory(channel);
   }
 
   /** Who is in a channel, across the cluster, keyed by client id (namespaces with presence). */
-  async presence(channel: string): Promise<Record<string, ClientInfo>> {
-    this.#checkPresence(channel);
-    return this.#services.presence.store.presence(channel);
+  presence(channel: string): Promise<Record<string, ClientInfo>> {
+    return this.#parts.channels.presence(channel);
   }
 
   /** How many clients and distinct users are in a channel (namespaces with presence). */
-  async presenceStats(channel: string): Promise<PresenceStats> {
-    this.#checkPresence(channel);
-    return this.#services.presence.store.stats(channel);
+  presenceStats(channel: string): Promise<PresenceStats> {
+    return this.#parts.channels.presenceStats(channel);
   }
 
   /** Sends a `message` push to one connection of this node; false when it is not here. */
   sendToClient(client: string, data: unknown): boolean {
-    checkData('relais.sendToClient', data, this.options.maxDataDepth, false);
-    const session = this.#services.hub.get(client);
-    if (!session) return false;
-    session.enqueue({ type: 'message', data });
-    return true;
+    return this.#parts.channels.sendToClient(client, data);
   }
 
   /** Sends a `message` push to every connection of a user on this node; returns how many. */
   sendToUser(user: string, data: unknown): number {
-    checkData('relais.sendToUser', data, this.options.maxDataDepth, false);
-    return this.#services.hub.fanOut(this.#services.hub.ofUser(user), { type: 'message', data });
+    return this.#parts.channels.sendToUser(user, data);
   }
 
   /** Closes matching connections with `code` (default 3503, terminal); returns how many. */
   disconnect(target: DisconnectTarget, code: number = DISCONNECT_CODES.FORCE_DISCONNECT, reason?: string): number {
-    if (!isDisconnectCode(code)) throw new RangeError(`disconnect code must be an integer in 3000–4999, got ${code}`);
-    const sessions = targetedSessions(this.#services.hub, target);
-    for (const session of sessions) session.close(code, reason);
-    return sessions.length;
+    return this.#parts.channels.disconnect(target, code, reason);
   }
 
   /**
    * Subscribes a connection to a channel from the server and sends it a `subscribe` push.
    * Resolves false when the connection is not on this node or already holds the channel.
    */
-  async subscribe(client: string, channel: string, data?: unknown): Promise<boolean> {
-    checkChannel(channel);
-    this.#services.channels.resolve(channel);
-    if (data !== undefined) checkData('relais.subscribe', data, this.options.maxDataDepth, false);
-    const session = this.#services.hub.get(client);
-    if (!session || session.channels.has(channel)) return false;
-    // Encoded before the channel is reserved: a push that cannot be written leaves nothing held.
-    const push = session.codec.encode(data === undefined ? { type: 'subscribe', channel } : { type: 'subscribe', channel, data });
-    try {
-      await session.channels.reserve(channel);
-    } catch (error) {
-      // The connection went away while the broker subscribed.
-      if (session.state === 'closed') return false;
-      throw error;
-    }
-    this.#services.metrics.frameSent('push', channel, frameBytes(push));
-    session.enqueueFrame(push);
-    session.channels.activate(channel);
-    return true;
+  subscribe(client: string, channel: string, data?: unknown): Promise<boolean> {
+    return this.#parts.channels.subscribe(client, channel, data);
   }
 
   /** Ends a connection's subscription from the server and sends it an `unsubscribe` push. */
   unsubscribe(client: string, channel: string): boolean {
-    return this.#services.hub.get(client)?.channels.end(channel, SERVER_UNSUBSCRIBE_CODE, 'server unsubscribe') ?? false;
+    return this.#parts.channels.unsubscribe(client, channel);
   }
 
   /** Runs on every `connect`, in registration order. See ConnectEvent. */
@@ -484,7 +325,7 @@ export class Relais {
    * @example const { channels } = (await relais.callApi('channels', { pattern: 'chat:*' })) as { channels: Record<string, { subscribers: number }> };
    */
   callApi(method: string, params?: unknown): Promise<unknown> {
-    return this.#api.call(method, params);
+    return this.#parts.api.call(method, params);
   }
 
   /**
@@ -506,7 +347,7 @@ export class Relais {
    * @example const trace = relais.trace({ user: 'alice' }, ({ frames }) => console.log(frames)); // later: trace.stop()
    */
   trace(target: TraceTarget, listener: TraceListener): TraceHandle {
-    return this.#viewers.open(target, listener);
+    return this.#parts.viewers.open(target, listener);
   }
 
   /** The node's counters; `api` (server API calls and errors) when the server API is on. */
@@ -516,7 +357,7 @@ export class Relais {
       brokerChannels: this.#services.subscriptions.size,
       presenceEntries: this.#services.presence.size,
     };
-    const api = this.#api.stats();
+    const api = this.#parts.api.stats();
     return { ...this.#services.metrics.snapshot(resources), connections: this.#sessions.size, ...(api && { api }) };
   }
 
@@ -532,63 +373,10 @@ export class Relais {
 
   async #shutdown(): Promise<void> {
     this.#state = 'closing';
-    this.#viewers.close();
-    this.#tracer.close();
-    this.#lag.stop();
-    const close = (session: CommandSession): void => session.close(DISCONNECT_CODES.SHUTDOWN, 'shutdown');
-    if (this.options.drainWindowMs > 0) await closeSpread([...this.#sessions], this.options.drainWindowMs, close);
-    else for (const session of [...this.#sessions]) close(session);
-    await this.#endpoint.drain(this.options.closeTimeoutMs);
-    this.#uninstallProxy?.();
-    this.#services.presence.stop();
-    this.#process?.stop();
-    for (const [name, part] of [
-      ['cluster link', this.cluster],
-      ['broker', this.#services.broker],
-      ['presence store', this.#services.presence.store],
-    ] as const) {
-      try {
-        await part.close();
-      } catch (error) {
-        this.#services.logger.error({ err: error }, `${name} close failed`);
-      }
-    }
+    await closeWiredNode(this.options, this.#parts, { sessions: this.#sessions, lag: this.#lag });
     if (this.#server) await closeServer(this.#server);
-    await this.#api.close();
+    await this.#parts.api.close();
     this.#state = 'closed';
-  }
-
-  #nodeStats(): NodeStats {
-    const stats = this.#services.metrics.snapshot();
-    const now = Date.now();
-    let channels = 0;
-    for (const _ of this.#services.hub.channelCounts()) channels++;
-    return {
-      id: this.options.nodeId,
-      version: SERVER_VERSION,
-      startedAt: this.#startedAt,
-      uptimeMs: Math.max(0, now - this.#startedAt),
-      at: now,
-      connections: this.#sessions.size,
-      subscriptions: stats.subscriptions,
-      channels,
-      messagesIn: stats.messagesIn,
-      messagesOut: stats.messagesOut,
-      bytesIn: stats.bytesIn,
-      bytesOut: stats.bytesOut,
-      eventLoopLagMs: this.#lag.read(),
-      traces: this.#tracer.size,
-    };
-  }
-
-  #healthSource(): HealthSource {
-    return { connections: () => this.#sessions.size, isClosing: () => this.#state !== 'running', readiness: () => this.readiness() };
-  }
-
-  #checkPresence(channel: string): void {
-    checkChannel(channel);
-    if (!this.#services.channels.find(channel)?.presence)
-      throw new TypeError(`presence is not enabled for ${channel}: set presence: true on its namespace`);
   }
 
   #sessionClosed(session: CommandSession, code: number): void {

@@ -1,23 +1,35 @@
 /**
  * @module options
  * Options of a relais node: defaults, and the check that rejects invalid or contradictory ones.
+ * The parsers of single structured options are in option-values.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { MAX_DATA_DEPTH, type Contract } from '@relais/protocol';
 import { resolveApiOptions, type ResolvedApiOptions } from './api/api-options.js';
 import { resolveTrustedProxies } from './auth/client-address.js';
 import { checkAllowedOrigins, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth/options.js';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy/options.js';
-import type { Broker } from './broker.js';
 import { resolveNamespaces, type NamespaceOptions, type NamespaceRules } from './channels.js';
 import { resolveContract, type ContractSchemas } from './contract/contract-checks.js';
 import type { Logger } from './logger.js';
 import { OptionsError, isRecord, positiveInteger, rejectUnknownKeys, show, MAX_TIMER_MS, checkBoolean } from './option-checks.js';
-import type { PresenceStore } from './presence.js';
+import {
+  checkEngine,
+  checkLogger,
+  checkNodeId,
+  resolveCompression,
+  resolveMetrics,
+  resolvePageBytes,
+  type CompressionOptions,
+  type EngineOptions,
+  type MetricsOptions,
+  type ResolvedCompression,
+  type ResolvedMetrics,
+} from './option-values.js';
 import { resolveLimits, type LimitsOptions, type ResolvedLimits } from './rate-limit/options.js';
 
 export { OptionsError } from './option-checks.js';
 export type { NamespaceOptions } from './channels.js';
+export type { CompressionOptions, EngineOptions, MetricsOptions, ResolvedCompression, ResolvedMetrics } from './option-values.js';
 
 export const DEFAULT_PATH = '/connection/websocket';
 export const DEFAULT_PING_INTERVAL_MS = 25_000;
@@ -72,36 +84,6 @@ const KNOWN_KEYS = new Set<string>([
   ...DURATION_KEYS,
   ...COUNT_KEYS,
 ]);
-
-const COMPRESSION_KEYS = new Set(['thresholdBytes', 'level']);
-const DEFAULT_COMPRESSION: ResolvedCompression = { thresholdBytes: 1024, level: 1 };
-
-/** permessage-deflate settings; inflated messages are capped at maxMessageBytes. */
-export interface CompressionOptions {
-  /** Outbound messages smaller than this are sent uncompressed, in bytes. @default 1024 */
-  thresholdBytes?: number;
-  /** zlib level, 0–9. @default 1 */
-  level?: number;
-}
-
-/** The Prometheus endpoint `GET /metrics` (see docs/observability.md). */
-export interface MetricsOptions {
-  /**
-   * A secret that scrapers send as `Authorization: Bearer <token>`; other requests get 401.
-   * @default undefined: anyone who reaches the port may read the metrics
-   */
-  token?: string;
-}
-
-/** `metrics` once parsed: false, or the endpoint's settings. */
-export type ResolvedMetrics = false | { readonly token: string | undefined };
-
-/** The engine moves publications between nodes, keeps history and presence. */
-export interface EngineOptions {
-  broker: Broker;
-  /** Who is in which channel. @default a MemoryPresenceStore (this process only) */
-  presence?: PresenceStore;
-}
 
 export interface RelaisOptions {
   /** Cluster engine. @default a MemoryBroker (single node) */
@@ -226,12 +208,6 @@ export interface RelaisOptions {
   metrics?: boolean | MetricsOptions;
 }
 
-/** permessage-deflate settings with their defaults applied. */
-export interface ResolvedCompression {
-  thresholdBytes: number;
-  level: number;
-}
-
 type ScalarKeys = (typeof DURATION_KEYS)[number] | (typeof COUNT_KEYS)[number] | 'path' | 'maxDataDepth' | 'maxPageBytes';
 
 /**
@@ -279,72 +255,6 @@ export const DEFAULT_OPTIONS = {
   maxDataDepth: DEFAULT_MAX_DATA_DEPTH,
 } as const satisfies Partial<RelaisOptions>;
 
-function compression(value: unknown): ResolvedCompression | false {
-  if (value === undefined || value === false) return false;
-  if (value === true) return { ...DEFAULT_COMPRESSION };
-  if (!isRecord(value)) throw new OptionsError('option compression must be a boolean or {thresholdBytes?, level?}');
-  rejectUnknownKeys('option compression', value, COMPRESSION_KEYS);
-  const { thresholdBytes = DEFAULT_COMPRESSION.thresholdBytes, level = DEFAULT_COMPRESSION.level } = value;
-  if (typeof thresholdBytes !== 'number' || !Number.isInteger(thresholdBytes) || thresholdBytes < 0) {
-    throw new OptionsError(`option compression.thresholdBytes must be a non-negative integer, got ${show(thresholdBytes)}`);
-  }
-  if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 9) {
-    throw new OptionsError(`option compression.level must be an integer from 0 to 9, got ${show(level)}`);
-  }
-  return { thresholdBytes, level };
-}
-
-// A page must leave room in the queue for live publications sent meanwhile: half by default.
-function pageBytes(value: unknown, maxQueueBytes: number): number {
-  if (value === undefined) return Math.floor(maxQueueBytes / 2);
-  const bytes = positiveInteger('maxPageBytes', value);
-  if (bytes > maxQueueBytes) {
-    throw new OptionsError(
-      `option maxPageBytes (${bytes}) must be at most maxQueueBytes (${maxQueueBytes}): a larger page would close the connection as slow`,
-    );
-  }
-  return bytes;
-}
-
-function metrics(value: unknown): ResolvedMetrics {
-  if (value === undefined || value === false) return false;
-  if (value === true) return { token: undefined };
-  if (!isRecord(value)) throw new OptionsError(`option metrics must be a boolean or {token?}, got ${show(value)}`);
-  rejectUnknownKeys('option metrics', value, new Set(['token']));
-  const { token } = value;
-  if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /\s/.test(token)))
-    throw new OptionsError('option metrics.token must be a non-empty string without spaces');
-  return { token };
-}
-
-function checkEngine(engine: unknown): EngineOptions | undefined {
-  if (engine === undefined) return undefined;
-  if (!isRecord(engine) || typeof (engine.broker as Broker | undefined)?.publish !== 'function') {
-    throw new OptionsError('option engine must be {broker: Broker}');
-  }
-  const presence = engine.presence as PresenceStore | undefined;
-  if (presence !== undefined && (!isRecord(presence) || typeof presence.add !== 'function')) {
-    throw new OptionsError('option engine.presence must be a PresenceStore');
-  }
-  return engine as unknown as EngineOptions;
-}
-
-function checkNodeId(nodeId: unknown): string {
-  if (nodeId === undefined) return randomUUID();
-  if (typeof nodeId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(nodeId))
-    throw new OptionsError(`option nodeId must be 1–64 characters among A–Z a–z 0–9 _ . : -, got ${show(nodeId)}`);
-  return nodeId;
-}
-
-function checkLogger(logger: unknown): Logger | undefined {
-  if (logger === undefined) return undefined;
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    if (typeof (logger as Partial<Logger> | null)?.[level] !== 'function')
-      throw new OptionsError(`option logger must have a ${level}() method`);
-  }
-  return logger as Logger;
-}
-
 /**
  * Applies the defaults, checks every option and parses the nested ones. Throws OptionsError
  * naming the first bad one.
@@ -368,7 +278,7 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
         'otherwise one full-size message would close the connection as slow',
     );
   }
-  const maxPageBytes = pageBytes(given.maxPageBytes, checked.maxQueueBytes);
+  const maxPageBytes = resolvePageBytes(given.maxPageBytes, checked.maxQueueBytes);
   const engine = checkEngine(given.engine);
   const logger = checkLogger(given.logger);
   const auth = given.auth === undefined ? undefined : resolveAuthOptions(given.auth);
@@ -405,9 +315,9 @@ export function resolveOptions(options: RelaisOptions = {}): ResolvedOptions {
     allowedOrigins: given.allowedOrigins as string[] | undefined,
     trustedProxies,
     limits,
-    compression: compression(given.compression),
+    compression: resolveCompression(given.compression),
     httpTransports: checkBoolean('httpTransports', given.httpTransports, true),
     api: resolveApiOptions(given),
-    metrics: metrics(given.metrics),
+    metrics: resolveMetrics(given.metrics),
   };
 }

@@ -1,36 +1,30 @@
 /**
  * @module session
- * One client connection: the state machine, inbound decoding, the command dispatch table,
- * coalesced outbound writes and the heartbeat. Commands live in commands/.
+ * One client connection: the state machine, coalesced outbound writes (the outbox, slow
+ * consumers), the heartbeat and teardown. Its inbound side (decoding, limits, the dispatch to
+ * commands/) is session-inbound.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import {
   DISCONNECT_CODES,
   DISCONNECT_REASONS,
-  ERROR_CODES,
-  ProtocolError,
-  ReplyError,
-  parseCommand,
   type Codec,
-  type Command,
   type Frame,
-  type Method,
-  type ParsedCommand,
   type ClientInfo,
   type Push,
+  type ReplyError,
 } from '@relais/protocol';
 import { SessionAuth } from './auth/session-auth.js';
-import { answer, fail, type AnsweredSession } from './commands/answer.js';
-import { COMMAND_HANDLERS } from './commands/index.js';
-import type { CommandHandler, NodeServices, SessionState } from './commands/context.js';
+import type { AnsweredSession } from './commands/answer.js';
+import type { NodeServices, SessionState } from './commands/context.js';
 import type { ClientDetails } from './events.js';
 import { sharedFlushQueue, type Flushable } from './flush-queue.js';
 import { Heartbeat, type HeartbeatActions } from './heartbeat.js';
 import { Outbox } from './outbox.js';
 import type { ConnectionMeter } from './metrics/metrics.js';
-import type { ConnectionLimiter, Verdict } from './rate-limit/rate-limiter.js';
+import type { ConnectionLimiter } from './rate-limit/rate-limiter.js';
 import { SessionChannels } from './session-channels.js';
+import { SessionInbound } from './session-inbound.js';
 import type { SessionTap } from './trace/tracer.js';
 import { shedPublications } from './slow-consumer.js';
 import { frameBytes, takesPushes, truncateReason, type PushTransport, type Transport, type TransportInfo } from './transport.js';
@@ -38,11 +32,6 @@ import { frameBytes, takesPushes, truncateReason, type PushTransport, type Trans
 export type { SessionState } from './commands/context.js';
 
 const PING_PUSH = { type: 'ping' } as const;
-
-// Module-level, so that the connect pipeline's fallback allocates no closure per connection.
-function releaseConnectHold(session: Session): void {
-  session.releaseConnectHold();
-}
 
 export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   /**
@@ -74,10 +63,9 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   #state: SessionState = 'connecting';
   #user = '';
   #info: unknown;
-  /** Commands that arrived while `connect` ran; dispatched once it succeeded. */
-  #afterConnect: Command[] | undefined;
   readonly #outbox = new Outbox();
   #flushScheduled = false;
+  readonly #inbound: SessionInbound;
   /**
    * While the commands pipelined with `connect` run: the connect reply waits for theirs, so
    * that all go out as one message (one write instead of one per reply). Released when the
@@ -86,8 +74,6 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
   #connectHold = false;
   /** A flush came while #connectHold was set: the release asks the flush queue again. */
   #flushParked = false;
-  /** Commands whose handler has not answered yet. */
-  #pending = 0;
 
   constructor(transport: Transport, node: NodeServices) {
     this.#transport = transport;
@@ -97,6 +83,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     this.limiter = node.limiter.forConnection();
     this.channels = new SessionChannels(this, node);
     this.#heartbeat = new Heartbeat(node.options, this);
+    this.#inbound = new SessionInbound(this, node);
     this.#heartbeat.startConnectTimer();
   }
 
@@ -153,13 +140,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     if (this.takesPushes) this.#heartbeat.stop();
     else this.#heartbeat.start();
     if (this.#node.tracer.active) this.#node.tracer.established(this);
-    const queued = this.#afterConnect ?? [];
-    this.#afterConnect = undefined;
-    if (queued.length === 0) return;
-    this.#connectHold = true;
-    for (const command of queued) this.#route(command);
-    if (this.#pending === 0) this.releaseConnectHold();
-    else if (this.#connectHold) setImmediate(releaseConnectHold, this);
+    this.#inbound.established();
   }
 
   /** @internal The commands pipelined with connect answered, or a turn of the event loop passed. */
@@ -171,6 +152,16 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     sharedFlushQueue.add(this);
   }
 
+  /** @internal Holds flushes while the commands pipelined with connect run (see #connectHold). */
+  holdFlushes(): void {
+    this.#connectHold = true;
+  }
+
+  /** @internal Whether flushes are held (see #connectHold). */
+  get flushesHeld(): boolean {
+    return this.#connectHold;
+  }
+
   /** Feeds one inbound transport message. Never throws. */
   handleMessage(message: Frame): void {
     if (this.#state === 'closed') return;
@@ -180,24 +171,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     meter.receivedBytes += bytes;
     this.#heartbeat.seen();
     if (this.tap !== undefined) this.tap.inbound(this, message);
-    let parsed: ParsedCommand[];
-    try {
-      // Not .map(parseCommand): map would pass the index as the parse options.
-      parsed = this.codec.decode(message).map((value) => parseCommand(value, this.#node.options));
-    } catch (error) {
-      this.#protocolViolation(error);
-      return;
-    }
-    const verdict = this.limiter.bytes(this.#user, bytes);
-    if (verdict !== 'ok') {
-      this.#refuse(verdict, parsed);
-      return;
-    }
-    for (const item of parsed) {
-      // A command of this batch may have closed the session (e.g. one sent before connect).
-      if (this.#isClosed()) return;
-      this.#accept(item);
-    }
+    this.#inbound.receive(message, bytes);
   }
 
   /** The transport closed (peer close, network error). Never throws. */
@@ -315,93 +289,11 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
     }
   }
 
-  #accept(item: ParsedCommand): void {
-    if (!item.ok) {
-      this.replyError(item.id, item.error);
-      // Before connect, an invalid command (a connect with bad params included) breaks the
-      // protocol: nothing else may come first.
-      if (this.#state === 'connecting' && !this.#afterConnect)
-        this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${item.error.message}`);
-      return;
-    }
-    this.#node.metrics.command(item.command.method);
-    const verdict = this.limiter.command(this.#user);
-    if (verdict !== 'ok') {
-      this.#refuse(verdict, [item]);
-      return;
-    }
-    if (this.#pending + (this.#afterConnect?.length ?? 0) >= this.limiter.limits.maxPendingCommands) {
-      this.#node.metrics.limited('connection.pendingCommands');
-      this.replyError(item.command.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS, 'too many pending commands'));
-      return;
-    }
-    this.#route(item.command);
-  }
-
-  /** Refuses commands over a rate limit: 111 for each, or a close with 3013 for a flood. */
-  #refuse(verdict: Exclude<Verdict, 'ok'>, items: ParsedCommand[]): void {
-    if (verdict === 'flood') {
-      this.close(DISCONNECT_CODES.FLOOD);
-      return;
-    }
-    for (const item of items) {
-      this.replyError(item.ok ? item.command.id : item.id, new ReplyError(ERROR_CODES.TOO_MANY_REQUESTS));
-    }
-  }
-
-  #route(command: Command): void {
-    if (this.#state === 'connected') {
-      if (command.method === 'connect') this.replyError(command.id, new ReplyError(ERROR_CODES.BAD_REQUEST, 'already connected'));
-      else this.#run(command);
-    } else if (this.#afterConnect) {
-      // connect is running: later commands of the pipeline wait for it.
-      this.#afterConnect.push(command);
-    } else if (command.method === 'connect') {
-      this.#afterConnect = [];
-      this.#run(command);
-    } else {
-      this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${command.method} before connect`);
-    }
-  }
-
-  #run(command: Command): void {
-    // The table maps each method to its handler; TS cannot correlate the union, hence the cast.
-    const handler = COMMAND_HANDLERS[command.method] as CommandHandler<Method>;
-    this.#pending++;
-    const startedAt = performance.now();
-    // One reaction per command (not a .finally/.then/.catch chain): commands are the hot path.
-    handler(this, command.params, this.#node).then(
-      (handled) => {
-        this.#pending--;
-        answer(this, command, handled, this.#node);
-        this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
-        if (this.#pending === 0) this.releaseConnectHold();
-      },
-      (error: unknown) => {
-        this.#pending--;
-        fail(this, command, error, this.#node.logger);
-        this.#node.metrics.commandDone(command.method, (performance.now() - startedAt) / 1000);
-        if (this.#pending === 0) this.releaseConnectHold();
-      },
-    );
-  }
-
   /** @internal Answers command `id` with `error` (counted in the metrics). */
   replyError(id: number, error: ReplyError): void {
     this.#node.metrics.error(error.code);
     if (this.#state === 'closed') return;
     this.enqueueReply(this.codec.encode({ id, error: error.toJSON() }));
-  }
-
-  #protocolViolation(error: unknown): void {
-    this.#node.metrics.badFrame();
-    if (!(error instanceof ProtocolError)) {
-      this.#node.logger.error({ err: error, client: this.client }, 'unexpected error while decoding');
-      this.close(DISCONNECT_CODES.SERVER_ERROR);
-      return;
-    }
-    this.#node.logger.debug({ client: this.client, code: error.code, reason: error.message }, 'protocol violation');
-    this.close(DISCONNECT_CODES.BAD_REQUEST, `bad request: ${error.message}`);
   }
 
   #flush(): void {
@@ -470,7 +362,7 @@ export class Session implements AnsweredSession, Flushable, HeartbeatActions {
       this.#node.metrics.refused('auth');
     if (this.tap !== undefined) this.tap.closed(this, code);
     this.#outbox.clear();
-    this.#afterConnect = undefined;
+    this.#inbound.clear();
     this.#heartbeat.stop();
     this.auth.stop();
     this.#setState('closed');

@@ -5,12 +5,14 @@
  * is bounded (transports, encodings, codes, methods, namespaces through NamespaceLabels); the
  * hot paths keep pre-resolved children (one per connection, per namespace, per method).
  */
-import { Counter, Gauge, Histogram, Registry, type CounterChild, type GaugeChild, type HistogramChild } from './prometheus.js';
+import { Registry, type CounterChild, type GaugeChild, type HistogramChild } from './prometheus.js';
+import { createFamilies, gauge, type MetricFamilies } from './families.js';
 import { NamespaceLabels } from './namespace-labels.js';
 import type { EngineOpCounters } from './instrumented-engine.js';
 import type { MetricsSnapshot, NodeResources } from './snapshot.js';
 
 export type { MetricsSnapshot, NodeResources } from './snapshot.js';
+export { COMMAND_SECONDS_BUCKETS, ENGINE_SECONDS_BUCKETS } from './families.js';
 
 /** Why a connection was refused before it was established (`relais_handshake_refusals_total`). */
 export type RefusalReason = 'origin' | 'rate' | 'path' | 'subprotocol' | 'closing' | 'pending' | 'connection_limit' | 'auth';
@@ -20,12 +22,6 @@ const UPGRADE_REFUSALS = new Set<string>(['origin', 'rate', 'path', 'subprotocol
 
 /** What a frame is (`kind` label): a publication to a subscriber, another push, or a reply. */
 export type FrameKind = 'publication' | 'push' | 'reply';
-
-/** Upper bounds of the command latency histograms, in seconds. */
-export const COMMAND_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
-
-/** Upper bounds of the engine round-trip histograms, in seconds. */
-export const ENGINE_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
 /**
  * The counts of the connections of one transport and encoding: every session of the pair
@@ -88,106 +84,8 @@ export class Metrics {
   /** Subscriptions held now, over all connections. */
   subscriptions = 0;
 
-  readonly #connections = this.#gauge('relais_connections', 'Open connections (connecting and connected).', ['transport', 'encoding']);
-  readonly #opened = this.#counter('relais_connections_opened_total', 'Connections accepted.', ['transport', 'encoding']);
-  readonly #connects = this.#counter('relais_connects_total', 'Connections established by a successful connect command.');
-  readonly #disconnects = this.#counter('relais_disconnects_total', 'Connections closed, by close code.', ['code']);
-  readonly #refusals = this.#counter('relais_handshake_refusals_total', 'Connections refused before they were established, by reason.', [
-    'reason',
-  ]);
-  readonly #slow = this.#counter('relais_slow_consumer_closes_total', 'Connections closed because their send queue was full (3008).');
-  readonly #behind = this.#counter(
-    'relais_slow_consumer_behind_total',
-    "Subscriptions that fell behind (queue full, slowConsumer 'catch-up') instead of closing, by namespace.",
-    ['namespace'],
-  );
-  readonly #flood = this.#counter('relais_flood_closes_total', 'Connections closed for flooding past a rate limit (3013).');
-  readonly #subscriptions = this.#gauge('relais_subscriptions', 'Subscriptions held by connections of this node.', ['namespace']);
-  readonly #channels = this.#gauge('relais_channels', 'Channels the engine delivers to this node (with local subscribers).', ['namespace']);
+  readonly #families: MetricFamilies = createFamilies(this.registry);
   #channelSource: () => Iterable<string> = () => [];
-  readonly #received = this.#counter('relais_transport_messages_received_total', 'Inbound transport messages.', ['transport', 'encoding']);
-  readonly #receivedBytes = this.#counter('relais_transport_received_bytes_total', 'Bytes of inbound transport messages.', [
-    'transport',
-    'encoding',
-  ]);
-  readonly #sent = this.#counter('relais_transport_messages_sent_total', 'Outbound transport messages, after coalescing.', [
-    'transport',
-    'encoding',
-  ]);
-  readonly #sentBytes = this.#counter('relais_transport_sent_bytes_total', 'Bytes of outbound transport messages.', [
-    'transport',
-    'encoding',
-  ]);
-  readonly #frontendReceived = this.#counter('relais_frontend_messages_received_total', 'Inbound messages of protocol front-ends.', [
-    'frontend',
-    'transport',
-  ]);
-  readonly #frontendReceivedBytes = this.#counter(
-    'relais_frontend_received_bytes_total',
-    'Bytes of inbound messages of protocol front-ends.',
-    ['frontend', 'transport'],
-  );
-  readonly #frontendSent = this.#counter('relais_frontend_messages_sent_total', 'Outbound messages of protocol front-ends.', [
-    'frontend',
-    'transport',
-  ]);
-  readonly #frontendSentBytes = this.#counter('relais_frontend_sent_bytes_total', 'Bytes of outbound messages of protocol front-ends.', [
-    'frontend',
-    'transport',
-  ]);
-  readonly #frames = this.#counter(
-    'relais_frames_sent_total',
-    'Frames queued to connections (publication deliveries, other pushes, replies).',
-    ['namespace', 'kind'],
-  );
-  readonly #frameBytes = this.#counter('relais_frames_sent_bytes_total', 'Bytes of the frames queued to connections.', [
-    'namespace',
-    'kind',
-  ]);
-  readonly #publications = this.#counter('relais_publications_total', 'Publications this node had the engine accept, by source.', [
-    'namespace',
-    'source',
-  ]);
-  readonly #commands = this.#counter('relais_commands_total', 'Commands received, by method.', ['method']);
-  readonly #commandSeconds = this.registry.register(
-    new Histogram(
-      'relais_command_duration_seconds',
-      'Time from a command handler start to its answer, by method.',
-      ['method'],
-      COMMAND_SECONDS_BUCKETS,
-    ),
-  );
-  readonly #errors = this.#counter('relais_errors_total', 'Reply errors sent, by code.', ['code']);
-  readonly #badFrames = this.#counter(
-    'relais_protocol_violations_total',
-    'Inbound messages that broke the protocol (malformed, oversized).',
-  );
-  readonly #limited = this.#counter('relais_rate_limited_total', 'Requests refused by a rate limit or cap, by limit.', ['limit']);
-  readonly #recoveries = this.#counter('relais_recoveries_total', 'Subscribes with a position to recover from, by outcome.', [
-    'namespace',
-    'outcome',
-  ]);
-  readonly #engineRequests = this.#counter(
-    'relais_engine_requests_total',
-    'Calls to the engine (broker and presence store), by operation.',
-    ['op'],
-  );
-  readonly #engineErrors = this.#counter('relais_engine_errors_total', 'Engine calls that failed, by operation.', ['op']);
-  readonly #engineSeconds = this.registry.register(
-    new Histogram('relais_engine_request_duration_seconds', 'Engine call round trips, by operation.', ['op'], ENGINE_SECONDS_BUCKETS),
-  );
-  readonly #proxyCalls = this.#counter('relais_proxy_calls_total', 'Backend calls of the proxy option, by hook and outcome.', [
-    'hook',
-    'outcome',
-  ]);
-  readonly #proxySeconds = this.registry.register(
-    new Histogram(
-      'relais_proxy_call_duration_seconds',
-      'Backend call times of the proxy option, by hook.',
-      ['hook'],
-      COMMAND_SECONDS_BUCKETS,
-    ),
-  );
   readonly #byNamespace = new Map<string, NamespaceChildren>();
   readonly #connectionMeters = new Map<string, ConnectionChildren>();
   /** The channel of the last fan-out and its children: a busy channel resolves its label once. */
@@ -200,7 +98,7 @@ export class Metrics {
   /** `namespaces`: the names of the `namespaces` option (their labels are always their own). */
   constructor(namespaces: Iterable<string> = []) {
     this.namespaces = new NamespaceLabels(namespaces);
-    this.#reply = { frames: this.#frames.labels('', 'reply'), bytes: this.#frameBytes.labels('', 'reply') };
+    this.#reply = { frames: this.#families.frames.labels('', 'reply'), bytes: this.#families.frameBytes.labels('', 'reply') };
     this.registry.beforeRender(() => {
       this.#syncConnections();
       this.#countChannels();
@@ -214,30 +112,22 @@ export class Metrics {
 
   /** Adds `relais_node_info` (always 1) with the node's id, version and engine. */
   nodeInfo(nodeId: string, version: string, engine: string): void {
-    this.#gauge('relais_node_info', 'This node: its id, version and engine (value 1).', ['node_id', 'version', 'engine'])
+    gauge(this.registry, 'relais_node_info', 'This node: its id, version and engine (value 1).', ['node_id', 'version', 'engine'])
       .labels(nodeId, version, engine)
       .set(1);
   }
 
   #countChannels(): void {
-    for (const { child } of this.#channels.children()) child.set(0);
-    for (const channel of this.#channelSource()) this.#channels.labels(this.namespaces.of(channel)).inc();
-  }
-
-  #counter(name: string, help: string, labels: readonly string[] = []): Counter {
-    return this.registry.register(new Counter(name, help, labels));
-  }
-
-  #gauge(name: string, help: string, labels: readonly string[] = []): Gauge {
-    return this.registry.register(new Gauge(name, help, labels));
+    for (const { child } of this.#families.channels.children()) child.set(0);
+    for (const channel of this.#channelSource()) this.#families.channels.labels(this.namespaces.of(channel)).inc();
   }
 
   /** The traffic counters of front-end `frontend` over `transport` (bounded names, chosen by the front-end). */
   frontendTraffic(frontend: string, transport: string): FrontendTraffic {
-    const received = this.#frontendReceived.labels(frontend, transport);
-    const receivedBytes = this.#frontendReceivedBytes.labels(frontend, transport);
-    const sent = this.#frontendSent.labels(frontend, transport);
-    const sentBytes = this.#frontendSentBytes.labels(frontend, transport);
+    const received = this.#families.frontendReceived.labels(frontend, transport);
+    const receivedBytes = this.#families.frontendReceivedBytes.labels(frontend, transport);
+    const sent = this.#families.frontendSent.labels(frontend, transport);
+    const sentBytes = this.#families.frontendSentBytes.labels(frontend, transport);
     return {
       received: (messages, bytes) => {
         received.inc(messages);
@@ -257,12 +147,12 @@ export class Metrics {
     if (!entry) {
       entry = {
         meter: new ConnectionMeter(),
-        open: this.#connections.labels(transport, encoding),
-        received: this.#received.labels(transport, encoding),
-        receivedBytes: this.#receivedBytes.labels(transport, encoding),
-        sent: this.#sent.labels(transport, encoding),
-        sentBytes: this.#sentBytes.labels(transport, encoding),
-        opened: this.#opened.labels(transport, encoding),
+        open: this.#families.connections.labels(transport, encoding),
+        received: this.#families.received.labels(transport, encoding),
+        receivedBytes: this.#families.receivedBytes.labels(transport, encoding),
+        sent: this.#families.sent.labels(transport, encoding),
+        sentBytes: this.#families.sentBytes.labels(transport, encoding),
+        opened: this.#families.opened.labels(transport, encoding),
       };
       this.#connectionMeters.set(key, entry);
     }
@@ -288,13 +178,13 @@ export class Metrics {
     let children = this.#byNamespace.get(label);
     if (!children) {
       children = {
-        subscriptions: this.#subscriptions.labels(label),
-        clientPublications: this.#publications.labels(label, 'client'),
-        serverPublications: this.#publications.labels(label, 'server'),
-        publicationFrames: this.#frames.labels(label, 'publication'),
-        publicationBytes: this.#frameBytes.labels(label, 'publication'),
-        pushFrames: this.#frames.labels(label, 'push'),
-        pushBytes: this.#frameBytes.labels(label, 'push'),
+        subscriptions: this.#families.subscriptions.labels(label),
+        clientPublications: this.#families.publications.labels(label, 'client'),
+        serverPublications: this.#families.publications.labels(label, 'server'),
+        publicationFrames: this.#families.frames.labels(label, 'publication'),
+        publicationBytes: this.#families.frameBytes.labels(label, 'publication'),
+        pushFrames: this.#families.frames.labels(label, 'push'),
+        pushBytes: this.#families.frameBytes.labels(label, 'push'),
       };
       this.#byNamespace.set(label, children);
     }
@@ -347,18 +237,18 @@ export class Metrics {
 
   /** A subscription's queue overflowed and it fell behind (slowConsumer 'catch-up'). */
   fellBehind(channel: string): void {
-    this.#behind.labels(this.namespaces.of(channel)).inc();
+    this.#families.behind.labels(this.namespaces.of(channel)).inc();
   }
 
   /** A subscribe with `since` answered recovered or not. */
   recovery(channel: string, recovered: boolean): void {
-    this.#recoveries.labels(this.namespaces.of(channel), recovered ? 'recovered' : 'not_recovered').inc();
+    this.#families.recoveries.labels(this.namespaces.of(channel), recovered ? 'recovered' : 'not_recovered').inc();
   }
 
   #method(method: string): { count: CounterChild; seconds: HistogramChild } {
     let children = this.#commandChildren.get(method);
     if (!children) {
-      children = { count: this.#commands.labels(method), seconds: this.#commandSeconds.labels(method) };
+      children = { count: this.#families.commands.labels(method), seconds: this.#families.commandSeconds.labels(method) };
       this.#commandChildren.set(method, children);
     }
     return children;
@@ -379,9 +269,9 @@ export class Metrics {
     let children = this.#engineChildren.get(op);
     if (!children) {
       children = {
-        requests: this.#engineRequests.labels(op),
-        errors: this.#engineErrors.labels(op),
-        seconds: this.#engineSeconds.labels(op),
+        requests: this.#families.engineRequests.labels(op),
+        errors: this.#families.engineErrors.labels(op),
+        seconds: this.#families.engineSeconds.labels(op),
       };
       this.#engineChildren.set(op, children);
     }
@@ -390,66 +280,66 @@ export class Metrics {
 
   /** A backend call of the `proxy` option ended (see proxy/backend-caller); both labels are from fixed sets. */
   proxyCall(hook: string, outcome: string, seconds: number): void {
-    this.#proxyCalls.labels(hook, outcome).inc();
-    this.#proxySeconds.labels(hook).observe(seconds);
+    this.#families.proxyCalls.labels(hook, outcome).inc();
+    this.#families.proxySeconds.labels(hook).observe(seconds);
   }
 
   limited(limit: string): void {
-    this.#limited.labels(limit).inc();
+    this.#families.limited.labels(limit).inc();
   }
 
   refused(reason: RefusalReason): void {
-    this.#refusals.labels(reason).inc();
+    this.#families.refusals.labels(reason).inc();
   }
 
   /** An inbound message broke the protocol. */
   badFrame(): void {
-    this.#badFrames.inc();
+    this.#families.badFrames.inc();
   }
 
   error(code: number): void {
-    this.#errors.labels(String(code)).inc();
+    this.#families.errors.labels(String(code)).inc();
   }
 
   /** A connection was established by its connect command. */
   connected(): void {
-    this.#connects.inc();
+    this.#families.connects.inc();
   }
 
   disconnect(code: number): void {
-    this.#disconnects.labels(codeLabel(code)).inc();
-    if (code === 3008) this.#slow.inc();
-    else if (code === 3013) this.#flood.inc();
+    this.#families.disconnects.labels(codeLabel(code)).inc();
+    if (code === 3008) this.#families.slow.inc();
+    else if (code === 3013) this.#families.flood.inc();
   }
 
   /** The counters; `resources` is filled in by the node (the counts live where the resources are). */
   snapshot(resources: Omit<NodeResources, 'tokenTimers'> = { holds: 0, brokerChannels: 0, presenceEntries: 0 }): MetricsSnapshot {
     this.#syncConnections();
-    const refused = this.#refusals.byFirstLabel();
+    const refused = this.#families.refusals.byFirstLabel();
     return {
       resources: { ...resources, tokenTimers: this.tokenTimers },
       connections: this.#connectionsNow(),
-      connectionsTotal: this.#opened.total(),
+      connectionsTotal: this.#families.opened.total(),
       subscriptions: this.subscriptions,
-      commands: this.#commands.byFirstLabel(),
-      messagesIn: this.#received.total(),
-      bytesIn: this.#receivedBytes.total(),
-      messagesOut: this.#sent.total(),
-      bytesOut: this.#sentBytes.total(),
-      errors: this.#errors.byFirstLabel(),
-      disconnects: this.#disconnects.byFirstLabel(),
-      badFrames: this.#badFrames.total(),
-      fellBehind: this.#behind.total(),
-      rateLimited: this.#limited.byFirstLabel(),
+      commands: this.#families.commands.byFirstLabel(),
+      messagesIn: this.#families.received.total(),
+      bytesIn: this.#families.receivedBytes.total(),
+      messagesOut: this.#families.sent.total(),
+      bytesOut: this.#families.sentBytes.total(),
+      errors: this.#families.errors.byFirstLabel(),
+      disconnects: this.#families.disconnects.byFirstLabel(),
+      badFrames: this.#families.badFrames.total(),
+      fellBehind: this.#families.behind.total(),
+      rateLimited: this.#families.limited.byFirstLabel(),
       refusedUpgrades: Object.fromEntries(Object.entries(refused).filter(([reason]) => UPGRADE_REFUSALS.has(reason))),
-      proxyCalls: Object.fromEntries([...this.#proxyCalls.children()].map(({ values, child }) => [values.join(':'), child.value])),
-      proxySeconds: Object.fromEntries([...this.#proxySeconds.children()].map(({ values, child }) => [values[0], child.sum])),
+      proxyCalls: Object.fromEntries([...this.#families.proxyCalls.children()].map(({ values, child }) => [values.join(':'), child.value])),
+      proxySeconds: Object.fromEntries([...this.#families.proxySeconds.children()].map(({ values, child }) => [values[0], child.sum])),
     };
   }
 
   #connectionsNow(): number {
     let open = 0;
-    for (const { child } of this.#connections.children()) open += child.value;
+    for (const { child } of this.#families.connections.children()) open += child.value;
     return open;
   }
 }
