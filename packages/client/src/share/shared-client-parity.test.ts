@@ -7,29 +7,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ChangeSnapshot, RowChange } from '../changes/channel.js';
 import { SNAPSHOT_METHOD } from '../changes/channel.js';
 import type { RelaisError } from '../errors.js';
-import type { ClientOptions } from '../options.js';
-import type { FakeServer } from '../testing/fake-server.js';
-import { FakeChannels, FakeLocks } from '../testing/fake-tabs.js';
-import { FAKE_URL, recorder } from '../testing/helpers.js';
+import { recorder } from '../testing/helpers.js';
 import { useFakeServer } from '../testing/use-fake-server.js';
-import { SharedClient } from './shared-client.js';
-
-function browser(server: FakeServer, options: ClientOptions = {}) {
-  const locks = new FakeLocks();
-  const channels = new FakeChannels();
-  const tab = () =>
-    new SharedClient(FAKE_URL, {
-      share: true,
-      locks,
-      channel: channels.open,
-      websocket: server.WebSocket,
-      transports: ['websocket'],
-      window: null,
-      document: null,
-      ...options,
-    });
-  return { tab };
-}
+import { fakeBrowser } from '../testing/fake-browser.js';
 
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
@@ -50,7 +30,7 @@ describe('SharedClient, as a Client', () => {
 
   it("reports the shared connection's transport, connect result and connected event in every tab, late ones too", async () => {
     fake.server.connectResult = { ...fake.server.connectResult, client: 'shared-1' };
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     expect(a.transport).toBeUndefined();
     const connected = [recorder<unknown>(), recorder<unknown>(), recorder<unknown>()];
@@ -82,7 +62,7 @@ describe('SharedClient, as a Client', () => {
   });
 
   it("answers stats() in every tab with the shared connection's counters", async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
     b.connect();
@@ -100,7 +80,7 @@ describe('SharedClient, as a Client', () => {
   });
 
   it("passes the shared connection's errors to every tab", async () => {
-    const { tab } = browser(fake.server, {
+    const { tab } = fakeBrowser(fake.server, {
       getToken: () => {
         throw new Error('no session');
       },
@@ -129,7 +109,7 @@ describe('SharedClient, as a Client', () => {
       if (command.method === 'rpc' && command.params.method === SNAPSHOT_METHOD) return { result: { data: snapshots.shift() } };
       return undefined;
     });
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
     b.connect();
@@ -175,7 +155,7 @@ describe('SharedClient, as a Client', () => {
       if (command.method === 'presence_stats') return { result: { clients: 3, users: 2 } };
       return undefined;
     });
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
     b.connect();
@@ -195,7 +175,7 @@ describe('SharedClient, as a Client', () => {
 
   it('switches debug logging of the Client this tab leads with', async () => {
     const lines: string[] = [];
-    const { tab } = browser(fake.server, { logger: { debug: (line) => lines.push(line) } });
+    const { tab } = fakeBrowser(fake.server, { logger: { debug: (line) => lines.push(line) } });
     const a = tab();
     a.connect();
     await settle();

@@ -4,25 +4,8 @@ import type { Publication } from '../subscription-types.js';
 import { FakeChannels, FakeLocks } from '../testing/fake-tabs.js';
 import { FAKE_URL, recorder } from '../testing/helpers.js';
 import { useFakeServer } from '../testing/use-fake-server.js';
-import type { FakeServer } from '../testing/fake-server.js';
+import { fakeBrowser } from '../testing/fake-browser.js';
 import { SharedClient, shareChannelName } from './shared-client.js';
-
-/** Tabs of one browser profile, each with its own SharedClient on the same URL. */
-function browser(server: FakeServer) {
-  const locks = new FakeLocks();
-  const channels = new FakeChannels();
-  const tab = () =>
-    new SharedClient(FAKE_URL, {
-      share: true,
-      locks,
-      channel: channels.open,
-      websocket: server.WebSocket,
-      transports: ['websocket'],
-      window: null,
-      document: null,
-    });
-  return { locks, channels, tab };
-}
 
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
@@ -30,7 +13,7 @@ describe('SharedClient', () => {
   const fake = useFakeServer();
 
   it('opens one connection for three tabs, the first of them leading', async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const tabs = [tab(), tab(), tab()];
     for (const t of tabs) t.connect();
     await settle();
@@ -41,7 +24,7 @@ describe('SharedClient', () => {
   });
 
   it('refcounts subscriptions: one subscribe per channel, unsubscribe when the last tab leaves it', async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b, c] = [tab(), tab(), tab()];
     for (const t of [a, b, c]) t.connect();
     const subs = [a, b, c].map((t) => t.subscribe('room:1'));
@@ -63,7 +46,7 @@ describe('SharedClient', () => {
   });
 
   it('delivers each publication to the tabs subscribed to its channel, with their own listeners', async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
     b.connect();
@@ -82,7 +65,7 @@ describe('SharedClient', () => {
   });
 
   it('runs calls of any tab on the leader and answers that tab only, errors rebuilt', async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
     b.connect();
@@ -104,7 +87,7 @@ describe('SharedClient', () => {
   });
 
   it('hands over when the leader closes: the next tab connects and resubscribes from the positions', async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b, c] = [tab(), tab(), tab()];
     for (const t of [a, b, c]) t.connect();
     const got = { b: recorder<Publication>(), c: recorder<Publication>() };
@@ -147,7 +130,7 @@ describe('SharedClient', () => {
   });
 
   it('resends a publish in flight to the new leader with the same key, and fails an rpc and an ephemeral publish in flight', async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
     b.connect();
@@ -179,7 +162,7 @@ describe('SharedClient', () => {
   });
 
   it('resends an rpc in flight that has an idempotency key to the new leader, with the same key', async () => {
-    const { tab } = browser(fake.server);
+    const { tab } = fakeBrowser(fake.server);
     const [a, b] = [tab(), tab()];
     a.connect();
     b.connect();
