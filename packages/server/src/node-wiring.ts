@@ -169,26 +169,21 @@ export function mountTransports(
 ): WsEndpoint {
   const { limiter, logger, metrics } = services;
   const admission = { allowedOrigins: options.allowedOrigins, admitConnection: (address?: string) => limiter.admitConnection(address) };
-  const endpoint = new WsEndpoint({
+  // What both kinds of transport take alike.
+  const shared = {
     maxMessageBytes: options.maxMessageBytes,
-    compression: options.compression,
     trustedProxies: options.trustedProxies,
     admission,
     logger,
     metrics,
     isClosing,
     accept,
-  });
+  };
+  const endpoint = new WsEndpoint({ ...shared, compression: options.compression });
   if (options.httpTransports) {
     const streams = new HttpStreams({
+      ...shared,
       nodeId: options.nodeId,
-      maxMessageBytes: options.maxMessageBytes,
-      trustedProxies: options.trustedProxies,
-      admission,
-      logger,
-      metrics,
-      isClosing,
-      accept,
       cluster,
       forwardTimeoutMs: FORWARD_TIMEOUT_MS,
     });
